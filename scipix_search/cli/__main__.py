@@ -1,0 +1,3 @@
+from scipix_search.cli import main
+
+raise SystemExit(main())
