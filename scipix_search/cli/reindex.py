@@ -1,0 +1,23 @@
+"""``scipix-search reindex``: rebuild every FAISS index from the vectors in the database."""
+
+from __future__ import annotations
+
+import argparse
+
+from scipix_search.cli._common import emit
+from scipix_search.config import get_settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from scipix_search.pipeline import Indexer
+
+    indexer = Indexer(get_settings())
+    for spec in indexer.index_specs():
+        report = indexer.store.rebuild(spec)
+        emit(f"{report.kind}: {report.total} vectors")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("reindex", help="rebuild the FAISS indexes from the database")
+    parser.set_defaults(func=run)

@@ -1,0 +1,117 @@
+"""Passage embeddings: all-MiniLM-L6-v2 on ONNX Runtime, mean-pooled and L2-normalised."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from scipix_search.embed._onnx import create_session
+from scipix_search.exceptions import EmbeddingError, ModelNotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+class TextEncoder:
+    """Sentence embeddings for passages and queries (384 dims, unit length, inner product).
+
+    Example:
+        >>> encoder = TextEncoder.from_model_dir(Path("~/.cache/scipix-search/models").expanduser())
+        >>> encoder.encode_query(["heat equation"]).shape
+        (1, 384)
+    """
+
+    config_keys: ClassVar[list[str]] = ["max_seq_length", "batch_size", "device"]
+
+    def __init__(
+        self, path: Path, *, device: str = "auto", batch_size: int = 64, max_seq_length: int = 0
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        manifest_path = path / "manifest.json"
+        if not manifest_path.exists():
+            raise ModelNotFoundError(
+                f"no text model in {path}; build it with `scipix-search models build`", path=path
+            )
+        self.path = path
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
+        self.name: str = self.manifest["model"]
+        self.dim: int = int(self.manifest["dim"])
+        self.max_seq_length = max_seq_length or int(self.manifest["max_seq_length"])
+        self.batch_size = batch_size
+        self.device = device
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_seq_length)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._session = create_session(path / "model.onnx", device)
+
+    @classmethod
+    def from_model_dir(
+        cls, model_dir: Path, *, device: str = "auto", batch_size: int = 64, build: bool = True
+    ) -> TextEncoder:
+        """Open the exported model under ``model_dir``, exporting it first if it is missing."""
+        from scipix_search.embed._text_export import TEXT_MODEL_SUBDIR
+
+        path = model_dir / TEXT_MODEL_SUBDIR
+        if not (path / "manifest.json").exists() and build:
+            from scipix_search.embed._text_export import build_text_model
+
+            logger.warning("text model not built yet; exporting it once to %s", path)
+            build_text_model(model_dir)
+        return cls(path, device=device, batch_size=batch_size)
+
+    # -- encoding -----------------------------------------------------------------------
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(input_ids),
+        }
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding), returned in input order."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        try:
+            for start in range(0, len(texts), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                out[idx] = self._encode_batch([texts[i] for i in idx])
+        except Exception as exc:  # onnxruntime raises its own error types
+            raise EmbeddingError(f"text embedding failed: {exc}") from exc
+        return out
+
+    def encode_query(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+    def encode_document(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+    # -- persistence --------------------------------------------------------------------
+    def get_config_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.config_keys}
+
+    def save(self, directory: Path) -> None:
+        """Copy the exported model and write this encoder's config next to it."""
+        if directory.resolve() != self.path.resolve():
+            shutil.copytree(self.path, directory, dirs_exist_ok=True)
+        (directory / "encoder_config.json").write_text(json.dumps(self.get_config_dict()))
+
+    @classmethod
+    def load(cls, directory: Path) -> TextEncoder:
+        config_path = directory / "encoder_config.json"
+        config = json.loads(config_path.read_text()) if config_path.exists() else {}
+        return cls(directory, **config)

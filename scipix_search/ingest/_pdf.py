@@ -1,0 +1,217 @@
+"""Prose passages from born-digital PDFs with PyMuPDF.
+
+Passages are text blocks at paragraph level. Running headers, footers and page numbers are
+dropped (text in the page margins that repeats across pages, or is only a number), and
+end-of-line hyphenation is joined. The title comes from the metadata when it looks like a real
+title, else from the largest text on page 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from scipix_search.exceptions import CorruptInputError, InputTooLargeError
+from scipix_search.ingest._types import ParsedDocument, ParsedPage, ParsedPassage
+
+logger = logging.getLogger(__name__)
+
+_MARGIN = 0.075  # share of the page height treated as header / footer band
+_MIN_PASSAGE_CHARS = 20
+_MAX_PASSAGE_CHARS = 1000
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n(\w)")
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^\s*(page\s*)?[ivxlcdm\d]+(\s*(of|/)\s*\d+)?\s*$", re.I)
+_BAD_TITLES = re.compile(
+    r"^(untitled|microsoft word.*|document\d*|.*\.(pdf|dvi|tex|docx?|e?ps)|/.*)$", re.I
+)
+_LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+)
+
+
+def open_pdf(data: bytes, name: str, *, max_pages: int):  # type: ignore[no-untyped-def]
+    """Open PDF bytes with PyMuPDF, turning every kind of damage into a one-line reason.
+
+    Raises:
+        CorruptInputError: unreadable, truncated, encrypted or empty PDFs.
+        InputTooLargeError: more pages than ``max_pages``.
+    """
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # PyMuPDF raises several types for damaged files
+        raise CorruptInputError(f"{name}: not a readable PDF ({exc})") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise CorruptInputError(f"{name}: PDF is encrypted (password required)")
+    if doc.page_count == 0:
+        doc.close()
+        raise CorruptInputError(f"{name}: PDF has no pages")
+    # MuPDF silently repairs broken files; a repaired file without an end marker was cut short.
+    if doc.is_repaired and b"%%EOF" not in data[-2048:]:
+        doc.close()
+        raise CorruptInputError(
+            f"{name}: PDF is truncated (no %%EOF; cross-reference table broken)"
+        )
+    if doc.page_count > max_pages:
+        count = doc.page_count
+        doc.close()
+        raise InputTooLargeError(f"{name}: {count} pages exceeds the limit of {max_pages}")
+    return doc
+
+
+@dataclass(slots=True)
+class _Block:
+    page: int
+    bbox: tuple[float, float, float, float]
+    text: str
+    in_margin: bool
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\u00ad\n", "").translate(_LIGATURES)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _blocks(doc) -> list[_Block]:  # type: ignore[no-untyped-def]
+    out: list[_Block] = []
+    for page in doc:
+        height = page.rect.height or 1.0
+        for x0, y0, x1, y1, text, _no, kind in page.get_text("blocks", sort=True):
+            if kind != 0 or not text.strip():
+                continue
+            margin = y1 <= height * _MARGIN or y0 >= height * (1 - _MARGIN)
+            out.append(_Block(page.number + 1, (x0, y0, x1, y1), text, margin))
+    return out
+
+
+def _merge_lines(blocks: list[_Block]) -> list[_Block]:
+    """Join blocks that are lines of one paragraph (some PDFs make every line a block).
+
+    A block continues the previous one when it sits right below it in the same column with no
+    indent, and the previous line runs to the column's right edge (a paragraph's last line
+    usually stops short).
+    """
+    out: list[_Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        lines = max(1, block.text.strip().count("\n") + 1)
+        line_height = (block.bbox[3] - block.bbox[1]) / lines
+        if (
+            prev is not None
+            and prev.page == block.page
+            and not prev.in_margin
+            and not block.in_margin
+            and 0 <= block.bbox[1] - prev.bbox[3] <= max(3.0, 0.8 * line_height)
+            and abs(block.bbox[0] - prev.bbox[0]) <= 3.0
+            and prev.bbox[2] >= block.bbox[2] - 15.0
+        ):
+            bbox = (
+                min(prev.bbox[0], block.bbox[0]),
+                prev.bbox[1],
+                max(prev.bbox[2], block.bbox[2]),
+                block.bbox[3],
+            )
+            out[-1] = _Block(prev.page, bbox, prev.text.rstrip("\n") + "\n" + block.text, False)
+        else:
+            out.append(block)
+    return out
+
+
+def _chunks(text: str, limit: int = _MAX_PASSAGE_CHARS) -> list[str]:
+    """Split long paragraphs at sentence ends: the encoder reads at most 256 tokens."""
+    if len(text) <= limit:
+        return [text]
+    pieces, current = [], ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) + 1 > limit:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
+    """Margin texts that repeat (digits ignored) on several pages: headers and footers."""
+    counts = Counter(_DIGITS.sub("#", _clean(b.text)).lower() for b in blocks if b.in_margin)
+    threshold = max(2, int(page_count * 0.3))
+    return {key for key, n in counts.items() if n >= threshold}
+
+
+def _title(doc, blocks: list[_Block]) -> str | None:  # type: ignore[no-untyped-def]
+    meta_title = (doc.metadata or {}).get("title") or ""
+    meta_title = meta_title.strip()
+    if len(meta_title) >= 4 and not _BAD_TITLES.match(meta_title):
+        return meta_title
+    best_size, best_lines = 0.0, []
+    first = doc[0].get_text("dict")
+    for block in first.get("blocks", []):
+        for line in block.get("lines", []):
+            text = "".join(s["text"] for s in line["spans"]).strip()
+            if len(text) < 3:
+                continue
+            size = max(s["size"] for s in line["spans"])
+            if size > best_size + 0.5:
+                best_size, best_lines = size, [text]
+            elif abs(size - best_size) <= 0.5:
+                best_lines.append(text)
+    if best_lines:
+        return _clean(" ".join(best_lines[:3]))
+    return None
+
+
+def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedDocument:
+    """Read pages and prose passages of a born-digital PDF.
+
+    Args:
+        data: the PDF bytes.
+        name: the file name as ingested (for messages and the document's source).
+        sha256: the content hash of ``data``.
+        max_pages: refuse PDFs with more pages.
+
+    Returns:
+        A ParsedDocument with pages and passages (equations are found by a later step).
+
+    Raises:
+        CorruptInputError: damaged, truncated, encrypted or empty PDFs.
+    """
+    doc = open_pdf(data, name, max_pages=max_pages)
+    try:
+        try:
+            pages = [
+                ParsedPage(
+                    p.number + 1, p.rect.width, p.rect.height, bool(p.get_text("text").strip())
+                )
+                for p in doc
+            ]
+            blocks = _merge_lines(_blocks(doc))
+        except Exception as exc:
+            raise CorruptInputError(f"{name}: cannot read the PDF's pages ({exc})") from exc
+        running = _running_lines(blocks, len(pages))
+        passages: list[ParsedPassage] = []
+        for block in blocks:
+            text = _clean(block.text)
+            if block.in_margin and (
+                _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text).lower() in running
+            ):
+                continue
+            if len(text) < _MIN_PASSAGE_CHARS or _PAGE_NUMBER.match(text):
+                continue
+            for piece in _chunks(text):
+                passages.append(ParsedPassage(piece, block.page, block.bbox, len(passages)))
+        title = _title(doc, blocks)
+    finally:
+        doc.close()
+    logger.debug("%s: %d pages, %d passages", name, len(pages), len(passages))
+    return ParsedDocument(
+        source=name, sha256=sha256, kind="pdf", title=title, pages=pages, passages=passages
+    )

@@ -1,0 +1,34 @@
+"""The math stage: one canonical form, layout trees, structural similarity and metrics.
+
+Stored formulas and queries go through the same tokenizer (:func:`tokenize`) and canonical
+form (:func:`normalize` returns canonical tokens, :func:`canonical_latex` the space-separated
+string), so they compare token by token with each other and with im2latex data.
+"""
+
+from scipix_search.math._features import Formula, parse_formula, symbol_pairs
+from scipix_search.math._mathml import to_mathml
+from scipix_search.math._metrics import bleu4, corpus_bleu4, levenshtein, token_similarity
+from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
+from scipix_search.math._similarity import structural_similarity
+from scipix_search.math._tokenize import tokenize
+from scipix_search.math._tree import RELATIONS, SLTNode, build_slt, unify
+
+__all__ = [
+    "RELATIONS",
+    "Formula",
+    "SLTNode",
+    "bleu4",
+    "build_slt",
+    "canonical_latex",
+    "corpus_bleu4",
+    "levenshtein",
+    "normalize",
+    "parse_formula",
+    "rename_variables",
+    "structural_similarity",
+    "symbol_pairs",
+    "to_mathml",
+    "token_similarity",
+    "tokenize",
+    "unify",
+]

@@ -1,0 +1,358 @@
+"""Parse LaTeX tokens into a small syntax tree, applying the canonical rewrites on the way.
+
+The tree is what both the canonical token string (``_normalize``) and the symbol layout tree
+(``_tree``) are built from, so stored formulas and queries always agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from scipix_search.exceptions import LatexParseError
+from scipix_search.math import _tables as T
+from scipix_search.math._ast import Cmd, Delim, Env, Group, Node, Parsed, Scripts, Sym
+from scipix_search.math._tokenize import lex
+
+logger = logging.getLogger(__name__)
+
+_DIMENSION = re.compile(r"[-+]?[0-9.]*(pt|em|ex|mm|cm|in|mu|bp|pc|sp|dd|cc)")
+MAX_DEPTH = 200  # nesting deeper than this is not a formula a human wrote
+
+
+def _err(reason: str, message: str, pos: int) -> LatexParseError:
+    return LatexParseError(f"{message} (at offset {pos})", position=pos, reason=reason)
+
+
+class _Parser:
+    def __init__(self, latex: str) -> None:
+        toks = []
+        for tok, pos in lex(latex):
+            tok = T.ALIAS.get(tok, tok)
+            toks.append((tok, pos))
+        self.toks = toks
+        self.i = 0
+        self.n = len(toks)
+        self.end_pos = len(latex)
+        self.tag: str | None = None
+        self.depth = 0
+
+    # -- helpers -------------------------------------------------------------------------
+    def peek(self) -> str | None:
+        return self.toks[self.i][0] if self.i < self.n else None
+
+    def pos(self) -> int:
+        return self.toks[self.i][1] if self.i < self.n else self.end_pos
+
+    def skip_dropped(self) -> None:
+        while self.i < self.n and self.toks[self.i][0] in T.DROP:
+            self.i += 1
+
+    def skip_dimension(self) -> None:
+        # ``\kern-3.5mu``: optional sign, digits and dots, then a two-letter unit.
+        if self.peek() == "{":
+            self.parse_arg("dimension")
+            return
+        if self.peek() in ("-", "+"):
+            self.i += 1
+        while self.peek() is not None and (self.peek().isdigit() or self.peek() in ".,"):
+            self.i += 1
+        if self.i + 1 < self.n and all(
+            len(t) == 1 and t.isalpha() for t, _ in self.toks[self.i : self.i + 2]
+        ):
+            self.i += 2
+
+    def skip_row_spacing(self) -> None:
+        # ``\\[2pt]`` sets row spacing; ``\\ [a,b]`` starts a row with a bracket.
+        if self.peek() != "[":
+            return
+        j = self.i + 1
+        while j < self.n and self.toks[j][0] != "]" and j - self.i < 12:
+            j += 1
+        text = "".join(t for t, _ in self.toks[self.i + 1 : j])
+        if j < self.n and _DIMENSION.fullmatch(text):
+            self.i = j + 1
+
+    def parse_braced(self) -> Group:
+        open_pos = self.pos()
+        self.i += 1  # "{"
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _err("depth", "formula nested too deeply", open_pos)
+        items = self.parse_seq(frozenset({"}"}))
+        self.depth -= 1
+        if self.peek() != "}":
+            raise _err("unbalanced", "unbalanced braces: '{' is never closed", open_pos)
+        self.i += 1
+        return Group(items)
+
+    def parse_optional(self) -> Group | None:
+        self.skip_dropped()
+        if self.peek() != "[":
+            return None
+        start = self.pos()
+        self.i += 1
+        items = self.parse_seq(frozenset({"]"}))
+        if self.peek() != "]":
+            raise _err("unbalanced", "optional argument '[' is never closed", start)
+        self.i += 1
+        return Group(items)
+
+    def parse_arg(self, what: str) -> Group:
+        self.skip_dropped()
+        tok = self.peek()
+        if tok is None or tok in ("}", "&", "\\\\", "^", "_") or tok.startswith("\\end{"):
+            raise _err("argument", f"missing argument for {what}", self.pos())
+        if tok == "{":
+            return self.parse_braced()
+        node = self.parse_atom()
+        if isinstance(node, Group):
+            return node
+        return Group([] if node is None else [node])
+
+    def read_delim(self, what: str) -> str:
+        self.skip_dropped()
+        tok = self.peek()
+        if tok is None or tok in ("{", "}", "&", "\\\\", "^", "_"):
+            raise _err("delimiter", f"{what} without a delimiter", self.pos())
+        self.i += 1
+        return tok
+
+    # -- grammar -------------------------------------------------------------------------
+    def parse_seq(self, stop: frozenset[str]) -> list[Node]:
+        items: list[Node] = []
+        while self.i < self.n:
+            tok = self.toks[self.i][0]
+            if tok in stop:
+                break
+            if tok in T.INFIX:
+                self.i += 1
+                rest = self.parse_seq(stop)
+                name = T.INFIX[tok]
+                return [Cmd(name, [Group(_flatten(items)), Group(rest)])]
+            if tok in ("^", "_"):
+                self.i += 1
+                arg = self.parse_arg(tok)
+                _attach(items, "sub" if tok == "_" else "sup", arg)
+                continue
+            if tok == "'":
+                self.i += 1
+                _attach_prime(items)
+                continue
+            if tok in T.FONT_SWITCH:
+                self.i += 1
+                rest = self.parse_seq(stop)
+                font = T.FONT_SWITCH[tok]
+                items.append(Cmd(font, [Group(rest)]) if font else Group(rest))
+                break
+            node = self.parse_atom()
+            if node is not None:
+                items.append(node)
+        return _flatten(items)
+
+    def parse_atom(self) -> Node | None:  # noqa: C901 - one dispatch over token kinds
+        tok, pos = self.toks[self.i]
+        if tok == "{":
+            return self.parse_braced()
+        if tok == "}":
+            raise _err("unbalanced", "unbalanced braces: '}' without '{'", pos)
+        self.i += 1
+        if tok in T.DROP:
+            return None
+        if tok in T.DROP_ARG:
+            self.parse_arg(tok)
+            return None
+        if tok in T.DROP_DIM:
+            self.skip_dimension()
+            return None
+        if tok == "\\left":
+            return self.parse_left(pos)
+        if tok == "\\right":
+            raise _err("unbalanced", "\\right without \\left", pos)
+        if tok.startswith("\\begin{"):
+            return self.parse_env(tok[7:-1], pos)
+        if tok.startswith("\\end{"):
+            raise _err("unbalanced", f"{tok} without \\begin", pos)
+        if tok in ("\\tag", "\\tag*"):
+            arg = self.parse_arg(tok)
+            from scipix_search.math._normalize import serialize  # cycle: serialise needs the AST
+
+            self.tag = "".join(serialize(arg.items)) or None
+            return None
+        if tok == "\\not":
+            self.skip_dropped()
+            nxt = self.peek()
+            if nxt in T.NOT_MAP:
+                self.i += 1
+                return Sym(T.NOT_MAP[nxt])
+            return Cmd(tok, [self.parse_arg(tok)])
+        if tok == "\\setlength":
+            self.parse_arg(tok)
+            self.parse_arg(tok)
+            return None
+        if tok in ("\\textcolor", "\\raisebox"):
+            self.parse_arg(tok)
+            return self.parse_arg(tok)
+        arity = T.ARITY.get(tok)
+        if arity is None:
+            return Sym(tok)
+        opt = self.parse_optional() if tok == "\\sqrt" else None
+        args = [self.parse_arg(tok) for _ in range(arity)]
+        return _simplify_cmd(tok, args, opt)
+
+    def parse_left(self, pos: int) -> Node:
+        left = self.read_delim("\\left")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _err("depth", "formula nested too deeply", pos)
+        body = self.parse_seq(frozenset({"\\right", "}"}))
+        self.depth -= 1
+        if self.peek() != "\\right":
+            raise _err("unbalanced", "\\left without \\right", pos)
+        self.i += 1
+        right = self.read_delim("\\right")
+        if left == right == ".":
+            return Group(body)  # invisible on both sides: only sizes its body
+        return Delim(left, right, Group(body))
+
+    def parse_env(self, name: str, pos: int) -> Node:
+        end = f"\\end{{{name}}}"
+        if name in ("array", "tabular", "subarray", "alignat", "alignat*"):
+            self.parse_optional()
+            if self.peek() == "{":
+                self.parse_braced()  # column spec
+        rows: list[list[Group]] = []
+        row: list[Group] = []
+        stop = frozenset({"&", "\\\\", end, "}"})
+        self.depth += 1
+        while True:
+            cell = self.parse_seq(stop)
+            row.append(Group(cell))
+            tok = self.peek()
+            if tok == "&":
+                self.i += 1
+            elif tok == "\\\\":
+                self.i += 1
+                self.skip_row_spacing()
+                rows.append(row)
+                row = []
+            elif tok == end:
+                self.i += 1
+                break
+            else:
+                raise _err("unbalanced", f"\\begin{{{name}}} without {end}", pos)
+        self.depth -= 1
+        rows.append(row)
+        while rows and not any(c.items for c in rows[-1]):
+            rows.pop()  # empty trailing rows (``\\`` before ``\end``) carry nothing
+        if name in T.ALIGN_ENVS:
+            lines = [Group(_flatten([c for c in r])) for r in rows]
+            out: list[Node] = []
+            for k, line in enumerate(lines):
+                if k:
+                    out.append(Sym("\\\\"))
+                out.extend(line.items)
+            return Group(out)
+        return Env(T.MATRIX_ALIAS.get(name, name), rows)
+
+
+def _flatten(items: list[Node]) -> list[Node]:
+    """Splice braces that group nothing (``{x}`` in a sequence); keep script bases and args."""
+    out: list[Node] = []
+    for item in items:
+        if isinstance(item, Group):
+            out.extend(item.items)
+        else:
+            out.append(item)
+    return out
+
+
+def _attach(items: list[Node], slot: str, arg: Group) -> None:
+    if not arg.items and items:  # x^{} is x
+        return
+    base: Node | None = items.pop() if items else None
+    if isinstance(base, Delim) and base.left == base.right == ".":
+        base = Group(base.body.items)  # \left. x \right._a only sizes x
+    if isinstance(base, Scripts) and getattr(base, slot) is None:
+        setattr(base, slot, arg)
+        items.append(base)
+        return
+    if isinstance(base, Group) and len(base.items) == 1:
+        base = base.items[0]
+        if isinstance(base, Scripts) and getattr(base, slot) is None:
+            setattr(base, slot, arg)
+            items.append(base)
+            return
+    if isinstance(base, Scripts):  # double script: tolerated as a nested base
+        base = Group([base])
+    node = Scripts(base)
+    setattr(node, slot, arg)
+    items.append(node)
+
+
+def _attach_prime(items: list[Node]) -> None:
+    prime = Sym("\\prime")
+    last = items[-1] if items else None
+    if isinstance(last, Scripts):
+        if last.sup is None:
+            last.sup = Group([prime])
+            return
+        if all(isinstance(x, Sym) and x.tok == "\\prime" for x in last.sup.items):
+            last.sup.items.append(prime)
+            return
+    _attach(items, "sup", Group([prime]))
+
+
+def _plain_text(group: Group) -> str | None:
+    if all(isinstance(x, Sym) for x in group.items):
+        return "".join(x.tok for x in group.items)  # type: ignore[union-attr]
+    return None
+
+
+def _simplify_cmd(name: str, args: list[Group], opt: Group | None) -> Node:
+    if name in T.PLAIN_FONTS:
+        return args[0]
+    if name in ("\\mathrm", "\\operatorname"):
+        text = _plain_text(args[0])
+        if text is not None and text in T.FUNCTIONS:
+            return Sym("\\" + text)
+        if name == "\\mathrm" and len(args[0].items) <= 1:
+            return args[0]  # \mathrm{d} is d: upright letters are style only
+        if text is None and name == "\\mathrm":
+            return args[0]
+    if name in T.TEXT_CMDS:
+        return Cmd("\\text", args)
+    if name in T.SEMANTIC_FONTS and not args[0].items:
+        return args[0]
+    return Cmd(name, args, opt)
+
+
+def parse(latex: str) -> Parsed:
+    """Parse one formula into canonical syntax-tree items.
+
+    Raises:
+        LatexParseError: unbalanced braces, ``\\left`` without ``\\right``, a missing argument,
+            an unclosed environment; ``position`` and ``reason`` say where and why.
+    """
+    p = _Parser(latex)
+    items = p.parse_seq(frozenset())
+    if p.i < p.n:  # only a stray closer stops the top level
+        tok, pos = p.toks[p.i]
+        raise _err("unbalanced", f"unexpected {tok!r}", pos)
+    # Top-level alignment points carry no meaning; line breaks stay as ``\\``.
+    items = [x for x in items if not (isinstance(x, Sym) and x.tok == "&")]
+    return Parsed(_strip_trailing(items), p.tag)
+
+
+_TRAILING = frozenset({",", ".", ";", "\\\\"})
+
+
+def _strip_trailing(items: list[Node]) -> list[Node]:
+    while items and isinstance(items[-1], Sym) and items[-1].tok in _TRAILING:
+        items = items[:-1]
+    if items and isinstance(items[-1], Delim) and items[-1].right == ".":
+        last = items[-1]
+        last.body = Group(_strip_trailing(last.body.items))
+    while items and isinstance(items[0], Sym) and items[0].tok == "\\\\":
+        items = items[1:]
+    return items

@@ -1,0 +1,47 @@
+"""Search results as frozen dataclasses, serialisable to the JSON contract of the CLI and API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a passage or an equation, with its document and place."""
+
+    kind: Literal["passage", "equation"]
+    id: int
+    document_id: int
+    source: str
+    title: str | None
+    page: int | None
+    bbox: list[float] | None
+    score: float
+    text: str | None = None
+    latex: str | None = None
+    number: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        # The contract: passages carry "text", equations carry "latex".
+        if self.kind == "passage":
+            out.pop("latex")
+            out.pop("number")
+        else:
+            out.pop("text")
+        return out
+
+
+def reciprocal_rank_fusion(rankings: list[list[int]], *, k: int = 60) -> list[tuple[int, float]]:
+    """Fuse ranked id lists by reciprocal rank (Cormack et al. 2009), best first.
+
+    Example:
+        >>> reciprocal_rank_fusion([[1, 2, 3], [3, 1]])[0][0]
+        1
+    """
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

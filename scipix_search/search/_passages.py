@@ -1,0 +1,92 @@
+"""Passage search: dense (FAISS) and keyword (FTS) candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from scipix_search.embed import TextEncoder
+from scipix_search.exceptions import EmptyQueryError
+from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.store import IndexSpec, Store, repo
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "keyword"]
+MAX_QUERY_CHARS = 2000
+
+
+def snippet(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class PassageSearcher:
+    """Search passages by meaning and by exact words.
+
+    Args:
+        store: the store to read.
+        encoder: the passage encoder (the one that filled the index).
+        candidates: how many candidates each retriever contributes before fusion.
+    """
+
+    def __init__(self, store: Store, encoder: TextEncoder, *, candidates: int = 100) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.candidates = candidates
+        self.spec = IndexSpec("passages", encoder.name, encoder.dim)
+        self._index = store.open_index(self.spec)
+
+    def reload(self) -> None:
+        self._index = self.store.open_index(self.spec)
+
+    def search(self, query: str, k: int = 10, *, mode: Mode = "hybrid") -> list[Hit]:
+        """Return the ``k`` best passages for ``query``.
+
+        Raises:
+            EmptyQueryError: the query is empty or only white space.
+        """
+        query = (query or "").strip()
+        if not query:
+            raise EmptyQueryError("empty query: type some words to search for")
+        query = query[:MAX_QUERY_CHARS]
+        rankings: list[list[int]] = []
+        dense_scores: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            vector = self.encoder.encode_query([query])
+            scores, ids = self._index.search(vector, self.candidates)
+            ranking = [int(i) for i in ids[0] if i >= 0]
+            dense_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True)}
+            rankings.append(ranking)
+        with self.store.session() as session:
+            if mode in ("hybrid", "keyword"):
+                keyword = repo.fulltext_passages(
+                    session=session, query=query, limit=self.candidates
+                )
+                rankings.append([pid for pid, _ in keyword])
+            if mode == "hybrid":
+                fused = reciprocal_rank_fusion(rankings)
+            elif mode == "dense":
+                fused = [(pid, dense_scores[pid]) for pid in rankings[0]]
+            else:
+                fused = keyword
+            top = fused[:k]
+            rows = repo.get_passages(session=session, ids=[pid for pid, _ in top])
+            hits = []
+            for pid, score in top:
+                passage = rows.get(pid)
+                if passage is None:  # index ahead of the database (a delete in flight)
+                    continue
+                hits.append(
+                    Hit(
+                        kind="passage",
+                        id=pid,
+                        document_id=passage.document_id,
+                        source=passage.document.source,
+                        title=passage.document.title,
+                        page=passage.page,
+                        bbox=passage.bbox,
+                        score=round(float(score), 6),
+                        text=snippet(passage.text),
+                    )
+                )
+        return hits

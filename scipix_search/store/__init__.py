@@ -1,0 +1,35 @@
+"""Storage: SQLAlchemy models and repository functions, and FAISS indexes kept in step."""
+
+from scipix_search.store import repo
+from scipix_search.store._db import (
+    dispose_engines,
+    ensure_database,
+    get_engine,
+    session_scope,
+    upgrade_database,
+)
+from scipix_search.store._store import KINDS, IndexSpec, Store, SyncReport
+from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
+from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
+
+__all__ = [
+    "KINDS",
+    "Base",
+    "Document",
+    "Equation",
+    "IndexMeta",
+    "IndexSpec",
+    "Job",
+    "Page",
+    "Passage",
+    "Store",
+    "SyncReport",
+    "VectorIndex",
+    "dispose_engines",
+    "ensure_database",
+    "get_engine",
+    "index_lock",
+    "repo",
+    "session_scope",
+    "upgrade_database",
+]

@@ -1,0 +1,126 @@
+"""Engines, sessions and schema migrations for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from scipix_search.config import Settings
+from scipix_search.exceptions import ConfigError, StoreError
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+_ENGINES: dict[str, Engine] = {}
+_AT_HEAD: set[str] = set()  # URLs already checked to be at the head revision in this process
+_LOCK = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # Foreign keys make ON DELETE CASCADE work; WAL lets readers run beside one writer;
+    # busy_timeout makes concurrent local processes wait for the write lock instead of failing.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_engine(settings: Settings) -> Engine:
+    """Return the (cached) engine for the settings' database URL, creating folders as needed."""
+    url = settings.resolved_database_url
+    with _LOCK:
+        engine = _ENGINES.get(url)
+        if engine is not None:
+            return engine
+        if url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        elif url.startswith("postgresql"):
+            engine = create_engine(url, pool_pre_ping=True)
+        else:
+            raise ConfigError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+        _ENGINES[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests and forked workers call this)."""
+    with _LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+        _AT_HEAD.clear()
+
+
+def alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    """An Alembic Config pointing at ``migrations/`` and the settings' database."""
+    from alembic.config import Config
+
+    if not _MIGRATIONS_DIR.is_dir():
+        raise ConfigError(f"migrations folder not found at {_MIGRATIONS_DIR}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
+    cfg.attributes["settings"] = settings
+    return cfg
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision``."""
+    from alembic import command
+
+    engine = get_engine(settings)
+    cfg = alembic_config(settings)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+    logger.info("database at revision %s", revision)
+
+
+def current_revision(settings: Settings) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(settings).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_database(settings: Settings) -> Engine:
+    """Return an engine whose schema is at head, migrating on first use."""
+    from alembic.script import ScriptDirectory
+
+    engine = get_engine(settings)
+    url = settings.resolved_database_url
+    if url in _AT_HEAD:
+        return engine
+    head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+    current = current_revision(settings)
+    if current != head:
+        if current is None and inspect(engine).has_table("documents"):
+            raise StoreError("database has tables but no Alembic revision; refusing to migrate")
+        upgrade_database(settings)
+    _AT_HEAD.add(url)
+    return engine
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(bind=ensure_database(settings), expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

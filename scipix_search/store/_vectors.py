@@ -1,0 +1,190 @@
+"""FAISS indexes on disk, one folder per kind, ids = database primary keys.
+
+A folder holds ``index.faiss`` (an ``IndexIDMap2`` so ids are the rows' primary keys) and
+``meta.json`` (dim, metric, encoder, count). Both are written to a temporary file and renamed,
+so a crash mid-save leaves the previous index intact. The database stays the source of truth:
+:func:`scipix_search.store.sync_index` brings an index back in line with it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scipix_search.exceptions import IndexCorruptError, IndexStoreError
+
+logger = logging.getLogger(__name__)
+
+INDEX_FILE = "index.faiss"
+META_FILE = "meta.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IndexMeta:
+    dim: int
+    metric: str
+    encoder: str
+    count: int
+    version: int = FORMAT_VERSION
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class VectorIndex:
+    """An inner-product FAISS index over L2-normalised vectors, keyed by database ids.
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> index = VectorIndex.open(Path(tempfile.mkdtemp()), dim=3, encoder="demo")
+        >>> index.add(np.array([7]), np.array([[1.0, 0.0, 0.0]], dtype="float32"))
+        >>> index.search(np.array([[1.0, 0.0, 0.0]], dtype="float32"), k=1)[1].tolist()
+        [[7]]
+    """
+
+    def __init__(self, directory: Path, index: object, meta: IndexMeta) -> None:
+        self.directory = directory
+        self._index = index
+        self.meta = meta
+
+    # -- construction -------------------------------------------------------------------
+    @staticmethod
+    def _empty(dim: int) -> object:
+        import faiss
+
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+    @classmethod
+    def open(cls, directory: Path, *, dim: int, encoder: str) -> VectorIndex:
+        """Load the index in ``directory``, or create an empty one if there is none.
+
+        Raises:
+            IndexCorruptError: the files disagree with each other or with ``dim``/``encoder``.
+        """
+        import faiss
+
+        directory.mkdir(parents=True, exist_ok=True)
+        index_path, meta_path = directory / INDEX_FILE, directory / META_FILE
+        if not index_path.exists():
+            return cls(directory, cls._empty(dim), IndexMeta(dim, "ip", encoder, 0))
+        try:
+            raw = json.loads(meta_path.read_text())
+            meta = IndexMeta(**raw)
+            index = faiss.read_index(str(index_path))
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            raise IndexCorruptError(
+                f"cannot read index in {directory}: {exc}", directory=directory
+            ) from exc
+        if index.ntotal != meta.count or index.d != meta.dim:
+            raise IndexCorruptError(
+                f"index in {directory} holds {index.ntotal} vectors of dim {index.d}, "
+                f"meta.json says {meta.count} of dim {meta.dim}",
+                directory=directory,
+            )
+        if meta.dim != dim or meta.encoder != encoder:
+            raise IndexCorruptError(
+                f"index in {directory} was built by {meta.encoder} (dim {meta.dim}), "
+                f"expected {encoder} (dim {dim}); run `scipix-search reindex`",
+                directory=directory,
+            )
+        return cls(directory, index, meta)
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def ntotal(self) -> int:
+        return int(self._index.ntotal)  # type: ignore[attr-defined]
+
+    def ids(self) -> np.ndarray:
+        """All ids in the index (int64)."""
+        import faiss
+
+        if self.ntotal == 0:
+            return np.empty(0, dtype=np.int64)
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)  # type: ignore[attr-defined]
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.meta.dim:
+            raise IndexStoreError(f"query shape {queries.shape} does not match dim {self.meta.dim}")
+        if self.ntotal == 0 or k <= 0:
+            n = queries.shape[0]
+            return np.zeros((n, max(k, 0)), np.float32), -np.ones((n, max(k, 0)), np.int64)
+        return self._index.search(queries, min(k, self.ntotal))  # type: ignore[attr-defined]
+
+    # -- writing ------------------------------------------------------------------------
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(ids) == 0:
+            return
+        if vectors.shape != (len(ids), self.meta.dim):
+            raise IndexStoreError(f"vectors of shape {vectors.shape} for {len(ids)} ids")
+        # Re-adding an id would leave two rows for it; replace instead.
+        self.remove(ids)
+        self._index.add_with_ids(vectors, ids)  # type: ignore[attr-defined]
+        self._refresh_meta()
+
+    def remove(self, ids: np.ndarray) -> int:
+        import faiss
+
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if len(ids) == 0 or self.ntotal == 0:
+            return 0
+        removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))  # type: ignore[attr-defined]
+        self._refresh_meta()
+        return removed
+
+    def reset(self) -> None:
+        self._index = self._empty(self.meta.dim)
+        self._refresh_meta()
+
+    def _refresh_meta(self) -> None:
+        self.meta = IndexMeta(self.meta.dim, self.meta.metric, self.meta.encoder, self.ntotal)
+
+    def save(self) -> None:
+        """Write the index and its metadata atomically."""
+        import faiss
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = faiss.serialize_index(self._index).tobytes()
+        _atomic_write(self.directory / INDEX_FILE, data)
+        meta = json.dumps(_meta_dict(self.meta))
+        _atomic_write(self.directory / META_FILE, meta.encode())
+        logger.debug("saved %d vectors to %s", self.ntotal, self.directory)
+
+
+def _meta_dict(meta: IndexMeta) -> dict[str, object]:
+    return {f: getattr(meta, f) for f in IndexMeta.__dataclass_fields__}
+
+
+@contextmanager
+def index_lock(directory: Path) -> Iterator[None]:
+    """An exclusive inter-process lock for read-modify-write of one index folder."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,212 @@
+"""Repository functions over the SQLAlchemy models (keyword-only, one concern each)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from scipix_search.ingest import ParsedDocument
+from scipix_search.store.models import Document, Equation, Page, Passage
+
+
+@dataclass(slots=True)
+class EquationExtras:
+    """What later stages computed for one parsed equation (same order as the document's)."""
+
+    canonical: str | None
+    mathml: str | None
+    embedding: np.ndarray | None
+
+
+def _box(bbox: Sequence[float] | None) -> dict[str, float | None]:
+    if bbox is None:
+        return {"x0": None, "y0": None, "x1": None, "y1": None}
+    x0, y0, x1, y1 = (float(v) for v in bbox)
+    return {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
+
+
+def get_document_by_sha(*, session: Session, sha256: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.sha256 == sha256))
+
+
+def get_document(*, session: Session, document_id: int) -> Document | None:
+    return session.get(Document, document_id)
+
+
+def add_document(
+    *,
+    session: Session,
+    parsed: ParsedDocument,
+    passage_vectors: np.ndarray,
+    equation_extras: Sequence[EquationExtras] = (),
+) -> Document:
+    """Add a parsed document with its pages, passages and equations (flushes for ids)."""
+    if len(passage_vectors) != len(parsed.passages):
+        raise ValueError("one vector per passage is required")
+    if equation_extras and len(equation_extras) != len(parsed.equations):
+        raise ValueError("one EquationExtras per equation is required")
+    document = Document(
+        sha256=parsed.sha256,
+        source=parsed.source,
+        kind=parsed.kind,
+        title=parsed.title,
+        page_count=parsed.page_count,
+    )
+    document.pages = [
+        Page(number=p.number, width=p.width, height=p.height, has_text_layer=p.has_text_layer)
+        for p in parsed.pages
+    ]
+    document.passages = [
+        Passage(
+            page=p.page,
+            order=p.order,
+            text=p.text,
+            embedding=np.asarray(vec, dtype=np.float32).tobytes(),
+            **_box(p.bbox),
+        )
+        for p, vec in zip(parsed.passages, passage_vectors, strict=True)
+    ]
+    extras = list(equation_extras) or [EquationExtras(None, None, None)] * len(parsed.equations)
+    document.equations = [
+        Equation(
+            page=e.page,
+            order=e.order,
+            latex=e.latex,
+            canonical=x.canonical,
+            mathml=x.mathml,
+            number=e.number,
+            display=e.display,
+            origin=e.origin,
+            confidence=e.confidence,
+            embedding=None
+            if x.embedding is None
+            else np.asarray(x.embedding, np.float32).tobytes(),
+            **_box(e.bbox),
+        )
+        for e, x in zip(parsed.equations, extras, strict=True)
+    ]
+    session.add(document)
+    session.flush()
+    return document
+
+
+def delete_document(*, session: Session, document_id: int) -> tuple[list[int], list[int]] | None:
+    """Delete a document and its rows; returns the (passage ids, equation ids) it had."""
+    document = session.get(Document, document_id)
+    if document is None:
+        return None
+    passage_ids = list(
+        session.scalars(select(Passage.id).where(Passage.document_id == document_id))
+    )
+    equation_ids = list(
+        session.scalars(select(Equation.id).where(Equation.document_id == document_id))
+    )
+    # Bulk deletes: ORM cascades would load every row first.
+    session.execute(delete(Passage).where(Passage.document_id == document_id))
+    session.execute(delete(Equation).where(Equation.document_id == document_id))
+    session.execute(delete(Page).where(Page.document_id == document_id))
+    session.execute(delete(Document).where(Document.id == document_id))
+    return passage_ids, equation_ids
+
+
+def list_documents(*, session: Session, offset: int = 0, limit: int = 50) -> list[Document]:
+    return list(session.scalars(select(Document).order_by(Document.id).offset(offset).limit(limit)))
+
+
+def count_rows(*, session: Session) -> dict[str, int]:
+    """Row counts per table, and how many passages/equations carry a vector."""
+    return {
+        "documents": session.scalar(select(func.count(Document.id))) or 0,
+        "pages": session.scalar(select(func.count(Page.id))) or 0,
+        "passages": session.scalar(select(func.count(Passage.id))) or 0,
+        "passage_vectors": session.scalar(
+            select(func.count(Passage.id)).where(Passage.embedding.is_not(None))
+        )
+        or 0,
+        "equations": session.scalar(select(func.count(Equation.id))) or 0,
+        "equation_vectors": session.scalar(
+            select(func.count(Equation.id)).where(Equation.embedding.is_not(None))
+        )
+        or 0,
+    }
+
+
+_MODELS = {"passages": Passage, "equations": Equation}
+
+
+def vector_ids(*, session: Session, kind: str) -> np.ndarray:
+    """Ids of the rows of ``kind`` that carry a vector."""
+    model = _MODELS[kind]
+    ids = session.scalars(select(model.id).where(model.embedding.is_not(None)))
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def iter_vectors(
+    *, session: Session, kind: str, ids: np.ndarray | None = None, batch: int = 5000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(ids, vectors)`` batches of stored vectors, optionally only for ``ids``."""
+    model = _MODELS[kind]
+    if ids is None:
+        ids = vector_ids(session=session, kind=kind)
+    for start in range(0, len(ids), batch):
+        chunk = [int(i) for i in ids[start : start + batch]]
+        rows = session.execute(
+            select(model.id, model.embedding).where(model.id.in_(chunk)).order_by(model.id)
+        ).all()
+        if not rows:
+            continue
+        out_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        yield out_ids, vectors
+
+
+def get_passages(*, session: Session, ids: Sequence[int]) -> dict[int, Passage]:
+    rows = session.scalars(
+        select(Passage).where(Passage.id.in_(list(ids))).options(selectinload(Passage.document))
+    )
+    return {p.id: p for p in rows}
+
+
+def get_equations(*, session: Session, ids: Sequence[int]) -> dict[int, Equation]:
+    rows = session.scalars(
+        select(Equation).where(Equation.id.in_(list(ids))).options(selectinload(Equation.document))
+    )
+    return {e.id: e for e in rows}
+
+
+_FTS_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fulltext_passages(*, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
+    """Keyword search over passages: SQLite FTS5 (bm25) or PostgreSQL full text (ts_rank).
+
+    Returns ``(passage id, score)`` best first; any word may match (OR), ranking rewards more.
+    """
+    words = _FTS_WORD.findall(query)
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = session.execute(
+            text(
+                "SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts "
+                "WHERE passages_fts MATCH :q ORDER BY rank LIMIT :k"
+            ),
+            {"q": match, "k": limit},
+        ).all()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+    tsquery = " | ".join(w.replace("'", "") for w in words)
+    rows = session.execute(
+        text(
+            "SELECT id, ts_rank(to_tsvector('english', text), q) AS rank "
+            "FROM passages, to_tsquery('english', :q) q "
+            "WHERE to_tsvector('english', text) @@ q ORDER BY rank DESC LIMIT :k"
+        ),
+        {"q": tsquery, "k": limit},
+    ).all()
+    return [(int(r[0]), float(r[1])) for r in rows]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command (README, and .ci/run): install, start PostgreSQL, run every test.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not slow"` for a quick run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+. .venv/bin/activate
+SCIPIX_TEST_POSTGRES_URL=$(bash scripts/start_postgres.sh | tail -n 1)
+export SCIPIX_TEST_POSTGRES_URL
+ruff check scipix_search tests benchmarks migrations
+python -m pytest "$@"

@@ -1,0 +1,85 @@
+"""Factories for test inputs: PDFs built with PyMuPDF, broken files, parsed documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from scipix_search.ingest import ParsedDocument, ParsedPage, ParsedPassage, sha256_bytes
+
+LOREM = (
+    "Spectral methods approximate the solution of a differential equation by a finite sum of "
+    "orthogonal basis functions, and converge exponentially fast for smooth solutions."
+)
+
+ZERO_PAGE_PDF = (
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"trailer <</Size 3 /Root 1 0 R>>\nstartxref\n107\n%%EOF\n"
+)
+
+
+def make_pdf(
+    paragraphs_per_page: list[list[str]],
+    *,
+    title: str | None = None,
+    header: str | None = "Journal of Tests, vol. 1",
+    page_numbers: bool = True,
+    metadata_title: str | None = None,
+) -> bytes:
+    """A born-digital PDF with optional title, running header and page numbers."""
+    doc = pymupdf.open()
+    for number, paragraphs in enumerate(paragraphs_per_page, start=1):
+        page = doc.new_page(width=595, height=842)
+        if header:
+            page.insert_text((72, 35), header, fontsize=8)
+        if page_numbers:
+            page.insert_text((290, 815), str(number), fontsize=9)
+        y = 80
+        if title and number == 1:
+            page.insert_textbox(pymupdf.Rect(72, y, 523, y + 50), title, fontsize=20, align=1)
+            y += 60
+        for text in paragraphs:
+            page.insert_textbox(pymupdf.Rect(72, y, 523, y + 120), text, fontsize=11)
+            y += 130
+    if metadata_title is not None:
+        doc.set_metadata({"title": metadata_title})
+    data = doc.tobytes()
+    doc.close()
+    return data
+
+
+def write_pdf(path: Path, paragraphs_per_page: list[list[str]], **kwargs: object) -> Path:
+    path.write_bytes(make_pdf(paragraphs_per_page, **kwargs))  # type: ignore[arg-type]
+    return path
+
+
+def encrypted_pdf() -> bytes:
+    doc = pymupdf.open(stream=make_pdf([[LOREM]]), filetype="pdf")
+    data = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    doc.close()
+    return data
+
+
+def parsed_document(name: str = "doc.pdf", passages: int = 3, seed: int = 0) -> ParsedDocument:
+    texts = [f"{LOREM} Variant {seed}-{i}." for i in range(passages)]
+    data = "".join(texts).encode()
+    return ParsedDocument(
+        source=name,
+        sha256=sha256_bytes(data + name.encode()),
+        kind="pdf",
+        title=f"Title {seed}",
+        pages=[ParsedPage(1, 595, 842)],
+        passages=[
+            ParsedPassage(t, 1, (72, 80 + 20 * i, 500, 95 + 20 * i), i) for i, t in enumerate(texts)
+        ],
+    )
+
+
+def random_unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)

@@ -1,0 +1,97 @@
+"""The CLI end to end on the embedded store, with the real ONNX passage encoder."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scipix_search.cli import main
+from tests.factories import LOREM, ZERO_PAGE_PDF, encrypted_pdf, make_pdf
+
+pytestmark = pytest.mark.model
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def _stats(capsys) -> dict:
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_ingest_samples_and_search_json_contract(settings, text_encoder, capsys):
+    assert main(["ingest", str(SAMPLES)]) == 0
+    out = capsys.readouterr().out
+    assert "added 3, already present 0, failed 0" in out
+
+    assert main(["search", "how fast does gradient descent converge", "-k", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["query"] == "how fast does gradient descent converge"
+    top = result["hits"][0]
+    assert top["kind"] == "passage"
+    assert top["source"] == "gradient-descent-note.pdf"
+    assert top["title"] == "Convergence of Gradient Descent for Smooth Convex Functions"
+    assert top["page"] in (1, 2)
+    assert len(top["bbox"]) == 4
+    assert {"document_id", "score", "text"} <= set(top)
+
+
+def test_cli_ingest_twice_stores_once(settings, text_encoder, capsys):
+    assert main(["ingest", str(SAMPLES)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(SAMPLES / "heat-equation-note.pdf"), str(SAMPLES)]) == 0
+    assert "added 0, already present 4, failed 0" in capsys.readouterr().out
+    stats = _stats(capsys)
+    assert stats["database"]["documents"] == 3
+    assert stats["indexes"]["passages"]["in_sync"]
+
+
+def test_cli_bad_inputs_fail_alone_and_store_is_unchanged(settings, text_encoder, tmp_path, capsys):
+    good = tmp_path / "batch"
+    good.mkdir()
+    shutil.copy(SAMPLES / "heat-equation-note.pdf", tmp_path / "first.pdf")
+    assert main(["ingest", str(tmp_path / "first.pdf")]) == 0
+    before = _stats(capsys)
+
+    (good / "a_empty.pdf").write_bytes(b"")
+    full = make_pdf([[LOREM], [LOREM + " more"]])
+    (good / "b_truncated.pdf").write_bytes(full[: len(full) // 2])
+    (good / "c_text.pdf").write_text("this is a plain text file, not a PDF")
+    (good / "d_encrypted.pdf").write_bytes(encrypted_pdf())
+    (good / "e_zero_pages.pdf").write_bytes(ZERO_PAGE_PDF)
+    shutil.copy(SAMPLES / "pythagorean-triples-note.pdf", good / "f_good.pdf")
+
+    assert main(["ingest", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1, already present 0, failed 5" in out
+    reasons = [line for line in out.splitlines() if line.strip().startswith("failed:")]
+    assert len(reasons) == 5
+    for name, why in [
+        ("a_empty.pdf", "empty file"),
+        ("b_truncated.pdf", "truncated"),
+        ("c_text.pdf", "not a PDF"),
+        ("d_encrypted.pdf", "encrypted"),
+        ("e_zero_pages.pdf", "no pages"),
+    ]:
+        assert any(name in r and why in r for r in reasons), (name, reasons)
+
+    after = _stats(capsys)
+    assert after["database"]["documents"] == before["database"]["documents"] + 1
+    assert after["indexes"]["passages"]["in_sync"]
+    assert main(["search", "diffusion of temperature", "--json", "-k", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"][0]["source"] == "first.pdf"
+
+
+def test_cli_reindex_rebuilds_from_database(settings, text_encoder, capsys):
+    assert main(["ingest", str(SAMPLES)]) == 0
+    shutil.rmtree(settings.index_dir)
+    capsys.readouterr()
+    assert main(["reindex"]) == 0
+    assert "passages: 17 vectors" in capsys.readouterr().out
+    assert _stats(capsys)["indexes"]["passages"]["in_sync"]
+
+
+def test_cli_empty_query_is_a_clear_error(settings, text_encoder, capsys):
+    assert main(["search", "   "]) == 2
+    assert "empty query" in capsys.readouterr().err

@@ -1,0 +1,112 @@
+"""Unit tests for the canonical form."""
+
+from __future__ import annotations
+
+import pytest
+
+from scipix_search.exceptions import LatexParseError
+from scipix_search.math import canonical_latex, normalize, parse_formula, rename_variables
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"\dfrac12", r"\frac { 1 } { 2 }"),
+        (r"\tfrac{a}{b}", r"\frac { a } { b }"),
+        (r"{a \over b}", r"\frac { a } { b }"),
+        (r"x^2_i", r"x _ { i } ^ { 2 }"),
+        (r"x_i^2", r"x _ { i } ^ { 2 }"),
+        (r"\left( x \right)", r"( x )"),
+        (r"\left. \frac{a}{b} \right|_0", r"\frac { a } { b } | _ { 0 }"),
+        (r"\displaystyle \sum\limits_{i} \big( x \big)", r"\sum _ { i } ( x )"),
+        (r"a \! b \, c \; d \quad e \qquad f ~ g", "a b c d e f g"),
+        (r"{{x}} + {y}", "x + y"),
+        (r"\mathrm{d}x", "d x"),
+        (r"\operatorname{sin} x", r"\sin x"),
+        (r"\operatorname{rank}(A)", r"\operatorname { r a n k } ( A )"),
+        (r"\mathrm{e}^{x}", r"e ^ { x }"),
+        (r"f'(x)", r"f ^ { \prime } ( x )"),
+        (r"f''", r"f ^ { \prime \prime }"),
+        (r"a \cdot b \times c", r"a \cdot b \times c"),
+        (r"x = 1 ,", "x = 1"),
+        (r"E = mc^2 .", r"E = m c ^ { 2 }"),
+        (r"x = 1 \label{eq:one} \nonumber", "x = 1"),
+        (r"a &= b \\ &= c", r"a = b \\ = c"),
+        (r"\begin{aligned} a &= b \\ c &= d \end{aligned}", r"a = b \\ c = d"),
+        (
+            r"\begin{array}{cc} a & b \\ c & d \\ \end{array}",
+            r"\begin{matrix} a & b \\ c & d \end{matrix}",
+        ),
+        (r"x \le y \ne z \to w", r"x \leq y \neq z \rightarrow w"),
+        (r"\not= \not\in", r"\neq \notin"),
+        (r"{\bf x} + {\cal L}", r"\mathbf { x } + \mathcal { L }"),
+        (r"\sqrt[3]{x}", r"\sqrt [ 3 ] { x }"),
+        (r"\kern-3mu x \hspace{1em} y", "x y"),
+    ],
+)
+def test_normalize_rules(latex: str, expected: str) -> None:
+    assert canonical_latex(latex) == expected
+
+
+def test_normalize_returns_token_list() -> None:
+    assert normalize(r"\frac ab") == ["\\frac", "{", "a", "}", "{", "b", "}"]
+
+
+def test_normalize_matches_im2latex_style() -> None:
+    im2latex = r"{ \frac { 3 } { 4 } } t \delta ( l )"
+    assert canonical_latex(r"\dfrac{3}{4}t\delta(l)") == canonical_latex(im2latex)
+
+
+def test_normalize_is_idempotent() -> None:
+    latex = (
+        r"\left\{ \begin{array}{ll} x^2_i & \text{if } x>0 \\ -x & \mbox{else} \end{array} \right."
+    )
+    once = canonical_latex(latex)
+    assert canonical_latex(once) == once
+
+
+def test_normalize_tag_is_returned_on_formula() -> None:
+    formula = parse_formula(r"[E:F] < \infty; \tag 2")
+    assert formula.canonical == r"[ E : F ] < \infty"
+    assert formula.tag == "2"
+    assert parse_formula(r"x \tag{3.1}").tag == "3.1"
+    assert parse_formula("x").tag is None
+
+
+@pytest.mark.parametrize(
+    ("latex", "reason"),
+    [
+        (r"\frac{a}{b", "unbalanced"),
+        (r"a}", "unbalanced"),
+        (r"\left( x", "unbalanced"),
+        (r"x \right)", "unbalanced"),
+        (r"\begin{matrix} a", "unbalanced"),
+        (r"x^", "argument"),
+        (r"\frac{a}", "argument"),
+        ("{" * 300 + "}" * 300, "depth"),
+    ],
+)
+def test_normalize_invalid_raises_parse_error(latex: str, reason: str) -> None:
+    with pytest.raises(LatexParseError) as info:
+        normalize(latex)
+    assert info.value.reason == reason
+    assert isinstance(info.value.position, int)
+
+
+def test_normalize_error_position_points_at_culprit() -> None:
+    with pytest.raises(LatexParseError) as info:
+        normalize(r"x + \left( y")
+    assert info.value.position == 4
+
+
+def test_rename_variables_is_consistent() -> None:
+    assert rename_variables(r"x^2 + y_i = x") == r"u ^ { 2 } + v _ { k } = u"
+
+
+def test_rename_variables_keeps_words_and_commands() -> None:
+    assert rename_variables(r"\sin x \text{if} \alpha") == r"\sin u \text { i f } \alpha"
+
+
+def test_rename_variables_is_an_involution() -> None:
+    latex = r"\frac{1}{n}\sum_{i} a_i b^{j}"
+    assert rename_variables(rename_variables(latex)) == canonical_latex(latex)
