@@ -9,18 +9,35 @@ a crash left behind the database.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from sqlalchemy.exc import IntegrityError
 
 from scipix_search.config import Settings
-from scipix_search.embed import TextEncoder
-from scipix_search.exceptions import InputError, ScipixError
-from scipix_search.ingest import ParsedDocument, parse_pdf, read_input, sha256_bytes, sniff
+from scipix_search.embed import FormulaEncoder, TextEncoder
+from scipix_search.exceptions import InputError, LatexParseError, ScipixError
+from scipix_search.ingest import (
+    ParsedDocument,
+    ParsedEquation,
+    find_equation_regions,
+    open_pdf,
+    parse_formula_collection,
+    parse_latex_source,
+    parse_pdf,
+    read_input,
+    regions_to_equations,
+    sha256_bytes,
+    sniff,
+)
+from scipix_search.math import parse_formula, to_mathml
+from scipix_search.search import formula_spec
 from scipix_search.store import IndexSpec, Store, repo
+from scipix_search.store.repo import EquationExtras
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +66,17 @@ class Indexer:
         'added'
     """
 
-    def __init__(self, settings: Settings, *, text_encoder: TextEncoder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        text_encoder: TextEncoder | None = None,
+        formula_encoder: FormulaEncoder | None = None,
+    ) -> None:
         self.settings = settings
         self.store = Store(settings)
         self._text_encoder = text_encoder
+        self.formula_encoder = formula_encoder or FormulaEncoder()
 
     @property
     def text_encoder(self) -> TextEncoder:
@@ -68,20 +92,78 @@ class Indexer:
         encoder = self.text_encoder
         return IndexSpec("passages", encoder.name, encoder.dim)
 
+    def formula_spec(self) -> IndexSpec:
+        return formula_spec(self.formula_encoder)
+
     def index_specs(self) -> list[IndexSpec]:
-        return [self.passage_spec()]
+        return [self.passage_spec(), self.formula_spec()]
 
     def sync_indexes(self) -> None:
         for spec in self.index_specs():
             self.store.sync(spec)
 
     # -- stages -------------------------------------------------------------------------
-    def parse(self, data: bytes, name: str, sha256: str) -> ParsedDocument:
-        """Ingest stage: bytes to a ParsedDocument, by content type."""
+    def parse(
+        self, data: bytes, name: str, sha256: str, *, source_path: Path | None = None
+    ) -> ParsedDocument:
+        """Ingest stage: bytes to a ParsedDocument, by content type (magic bytes).
+
+        ``source_path`` is where the bytes came from on disk, if anywhere: a ``.tex`` main file
+        is then parsed in place so that its ``\\input`` files next to it are found.
+        """
         kind = sniff(data, name)
         if kind == "pdf":
-            return parse_pdf(data, name, sha256, max_pages=self.settings.max_pages)
+            return self._parse_pdf(data, name, sha256)
+        if kind == "tex" and source_path is not None:
+            parsed = parse_latex_source(source_path, max_bytes=self.settings.max_file_bytes)
+            parsed.source, parsed.sha256 = name, sha256
+            return parsed
+        if kind in ("tex", "targz", "collection"):
+            # The source parsers read from disk (a .tex may \\input siblings; archives unpack).
+            with tempfile.TemporaryDirectory(prefix="scipix-") as tmp:
+                path = Path(tmp) / Path(name).name
+                path.write_bytes(data)
+                if kind == "collection":
+                    parsed = parse_formula_collection(path, max_bytes=self.settings.max_file_bytes)
+                else:
+                    parsed = parse_latex_source(path, max_bytes=self.settings.max_file_bytes)
+            parsed.source, parsed.sha256 = name, sha256
+            return parsed
         raise InputError(f"{name}: {kind} input is not supported by this version yet")
+
+    def _parse_pdf(self, data: bytes, name: str, sha256: str) -> ParsedDocument:
+        parsed = parse_pdf(data, name, sha256, max_pages=self.settings.max_pages)
+        doc = open_pdf(data, name, max_pages=self.settings.max_pages)
+        try:
+            regions = find_equation_regions(doc, render=False)
+        finally:
+            doc.close()
+        parsed.equations = regions_to_equations(regions)
+        return parsed
+
+    def enrich_equations(
+        self, equations: list[ParsedEquation]
+    ) -> tuple[list[EquationExtras], np.ndarray]:
+        """Math and embed stages for equations: canonical form, MathML, structural vector.
+
+        Equations whose LaTeX cannot be parsed are kept (their text is still worth showing) but
+        get no vector; the mask of the returned array says which rows have one.
+        """
+        extras: list[EquationExtras] = []
+        for equation in equations:
+            try:
+                formula = parse_formula(equation.latex)
+            except LatexParseError:
+                extras.append(EquationExtras(None, None, None))
+                continue
+            try:
+                mathml = to_mathml(equation.latex, display=equation.display)
+            except LatexParseError:
+                mathml = None
+            vector = self.formula_encoder.encode_document([formula])[0]
+            extras.append(EquationExtras(formula.canonical, mathml, vector))
+        has_vector = np.array([x.embedding is not None for x in extras], dtype=bool)
+        return extras, has_vector
 
     def ingest_file(self, path: Path) -> IngestOutcome:
         """Ingest one file; bad input becomes a ``failed`` outcome with a one-line reason."""
@@ -91,9 +173,11 @@ class Indexer:
             return IngestOutcome(path.name, "failed", reason=f"{path.name}: {exc.strerror or exc}")
         except ScipixError as exc:
             return IngestOutcome(path.name, "failed", reason=str(exc))
-        return self.ingest_bytes(data, path.name)
+        return self.ingest_bytes(data, path.name, source_path=path)
 
-    def ingest_bytes(self, data: bytes, name: str) -> IngestOutcome:
+    def ingest_bytes(
+        self, data: bytes, name: str, *, source_path: Path | None = None
+    ) -> IngestOutcome:
         timings: dict[str, float] = {}
         sha256 = sha256_bytes(data)
         with self.store.session() as session:
@@ -102,38 +186,49 @@ class Indexer:
                 return IngestOutcome(name, "present", existing.id)
         try:
             started = time.perf_counter()
-            parsed = self.parse(data, name, sha256)
+            parsed = self.parse(data, name, sha256, source_path=source_path)
             timings["extract"] = time.perf_counter() - started
 
             started = time.perf_counter()
             vectors = self.text_encoder.encode_document([p.text for p in parsed.passages])
+            extras, has_vector = self.enrich_equations(parsed.equations)
             timings["embed"] = time.perf_counter() - started
         except ScipixError as exc:
-            logger.info("failed %s: %s", name, exc, extra={"action": "ingest", "source": name})
-            return IngestOutcome(name, "failed", reason=str(exc))
+            reason = str(exc) if name in str(exc) else f"{name}: {exc}"
+            logger.info("failed %s: %s", name, reason, extra={"action": "ingest", "source": name})
+            return IngestOutcome(name, "failed", reason=reason)
 
         started = time.perf_counter()
         try:
             with self.store.session() as session:
                 document = repo.add_document(
-                    session=session, parsed=parsed, passage_vectors=vectors
+                    session=session,
+                    parsed=parsed,
+                    passage_vectors=vectors,
+                    equation_extras=extras,
                 )
                 document_id = document.id
                 passage_ids = [p.id for p in document.passages]
+                equation_ids = [e.id for e in document.equations]
         except IntegrityError:
             # Another process stored the same file between our check and our commit.
             with self.store.session() as session:
                 existing = repo.get_document_by_sha(session=session, sha256=sha256)
             return IngestOutcome(name, "present", existing.id if existing else None)
-        import numpy as np
-
         self.store.add_vectors(self.passage_spec(), np.asarray(passage_ids), vectors)
+        if has_vector.any():
+            self.store.add_vectors(
+                self.formula_spec(),
+                np.asarray(equation_ids)[has_vector],
+                np.stack([x.embedding for x in extras if x.embedding is not None]),
+            )
         timings["store"] = time.perf_counter() - started
         logger.info(
-            "added %s: %d pages, %d passages",
+            "added %s: %d pages, %d passages, %d equations",
             name,
             parsed.page_count,
             len(parsed.passages),
+            len(parsed.equations),
             extra={"action": "ingest", "document_id": document_id, "source": name},
         )
         return IngestOutcome(

@@ -11,13 +11,25 @@ from tqdm import tqdm
 
 from scipix_search.cli._common import emit, emit_json
 from scipix_search.config import get_settings
-from scipix_search.ingest._detect import SUPPORTED_SUFFIXES
+from scipix_search.ingest._detect import SUPPORTED_SUFFIXES, TEX_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 
+def _is_tex_fragment(path: Path) -> bool:
+    """A .tex file without \\documentclass is an \\input part of a main file, not a paper."""
+    if path.suffix.lower() not in TEX_SUFFIXES:
+        return False
+    with open(path, "rb") as handle:
+        return b"\\documentclass" not in handle.read(65536)
+
+
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders recursively (supported suffixes only, sorted); report missing paths."""
+    """Expand folders recursively (supported suffixes only, sorted); report missing paths.
+
+    In folders, ``.tex`` files that are only ``\\input`` parts of a main file are skipped (the
+    main file pulls them in); a file named explicitly is always taken.
+    """
     files: list[Path] = []
     missing: list[str] = []
     for path in paths:
@@ -26,7 +38,9 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not _is_tex_fragment(p)
                 )
             )
         elif path.is_file():

@@ -1,11 +1,13 @@
-"""``scipix-search search``: passages by text (and equations, once indexed)."""
+"""``scipix-search search``: passages by text, equations by LaTeX (or by a screenshot)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from scipix_search.cli._common import emit, emit_json
 from scipix_search.config import get_settings
+from scipix_search.exceptions import InputError, ScipixError
 from scipix_search.search import Hit
 
 
@@ -14,23 +16,83 @@ def _print_hits(hits: list[Hit]) -> None:
         emit("no results")
     for rank, hit in enumerate(hits, 1):
         where = f"p.{hit.page}" if hit.page else "-"
-        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {where} — {hit.title or ''}")
-        body = hit.text if hit.kind == "passage" else hit.latex
-        emit(f"    {body}")
+        number = f" ({hit.number})" if hit.kind == "equation" and hit.number else ""
+        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {where}{number} — {hit.title or ''}")
+        emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
+
+
+def _equation_searcher():  # type: ignore[no-untyped-def]
+    from scipix_search.embed import FormulaEncoder
+    from scipix_search.search import EquationSearcher
+    from scipix_search.store import Store
+
+    return EquationSearcher(Store(get_settings()), FormulaEncoder())
+
+
+def _latex_from_image(path: Path) -> str:
+    from scipix_search.ocr import LatexRecognizer, load_image
+
+    settings = get_settings()
+    recognizer = LatexRecognizer.from_settings(settings)
+    return recognizer(load_image(path.read_bytes(), max_pixels=settings.max_image_pixels)).latex
+
+
+def _run_latex(args: argparse.Namespace, latex: str) -> None:
+    searcher = _equation_searcher()
+    if args.documents:
+        docs = searcher.search_documents(latex, k=args.k)
+        if args.json:
+            emit_json({"query": latex, "hits": [d.to_dict() for d in docs]})
+        else:
+            for rank, doc in enumerate(docs, 1):
+                emit(f"{rank:>2}. [{doc.score:.4f}] {doc.source} — {doc.title or ''}")
+        return
+    hits = searcher.search(latex, k=args.k)
+    if args.json:
+        emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
+    else:
+        _print_hits(hits)
+
+
+def _run_latex_file(args: argparse.Namespace) -> int:
+    """One query per line of the file, one JSON object per line, in one process."""
+    searcher = _equation_searcher()
+    failures = 0
+    for line in Path(args.latex_file).read_text(encoding="utf-8").splitlines():
+        # Query files may carry an id column (topic_id<TAB>latex): the LaTeX is the last column.
+        latex = line.split("\t")[-1].strip()
+        if not latex:
+            continue
+        try:
+            hits = searcher.search(latex, k=args.k)
+            emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
+        except ScipixError as exc:
+            failures += 1
+            emit_json({"query": latex, "error": str(exc)})
+    return 1 if failures else 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.latex_file:
+        return _run_latex_file(args)
+    if args.image:
+        latex = _latex_from_image(Path(args.image))
+        _run_latex(args, latex)
+        return 0
+    if args.latex is not None:
+        _run_latex(args, args.latex)
+        return 0
+    if args.query is None:
+        raise InputError("give a text query, --latex, --latex-file or --image")
     from scipix_search.embed import TextEncoder
     from scipix_search.search import PassageSearcher
     from scipix_search.store import Store
 
     settings = get_settings()
-    store = Store(settings)
     encoder = TextEncoder.from_model_dir(
         settings.model_dir, device=settings.device, batch_size=settings.embed_batch_size
     )
-    searcher = PassageSearcher(store, encoder)
-    hits = searcher.search(args.query, k=args.k, mode=args.mode)
+    hits = PassageSearcher(Store(settings), encoder).search(args.query, k=args.k, mode=args.mode)
     if args.json:
         emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
     else:
@@ -39,11 +101,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("search", help="search passages by meaning and keywords")
-    parser.add_argument("query", help="query text")
+    parser = subparsers.add_parser(
+        "search", help="search passages by text, or equations by LaTeX or a screenshot"
+    )
+    parser.add_argument("query", nargs="?", help="query text (passage search)")
+    parser.add_argument("--latex", help="search equations by this LaTeX formula")
+    parser.add_argument("--latex-file", help="one LaTeX query per line; prints JSON lines")
+    parser.add_argument("--image", help="search equations by a formula screenshot (OCR)")
+    parser.add_argument(
+        "--documents", action="store_true", help="rank documents by their best equations"
+    )
     parser.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     parser.add_argument(
-        "--mode", choices=["hybrid", "dense", "keyword"], default="hybrid", help="retrieval mode"
+        "--mode", choices=["hybrid", "dense", "keyword"], default="hybrid", help="text retrieval mode"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)

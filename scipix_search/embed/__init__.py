@@ -1,6 +1,7 @@
 """Embeddings: passages (all-MiniLM-L6-v2 on ONNX Runtime) and formulas (structural features)."""
 
+from scipix_search.embed._formula import FormulaEncoder
 from scipix_search.embed._text import TextEncoder
 from scipix_search.embed._text_export import build_text_model
 
-__all__ = ["TextEncoder", "build_text_model"]
+__all__ = ["FormulaEncoder", "TextEncoder", "build_text_model"]

@@ -1,0 +1,216 @@
+"""Text-layer glyphs to best-effort LaTeX: unicode symbols, fonts, scripts and fractions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import pymupdf
+
+logger = logging.getLogger(__name__)
+
+MATH_FONT_RE = re.compile(
+    r"CMMI|CMSY|CMEX|CMBSY|MSBM|MSAM|EUFM|EUSM|EUEX|RSFS|STIX|CambriaMath|Cambria-Math|"
+    r"Symbol|StandardSym|LMMath|LatinModernMath|XITSMath|Asana|MTMI|MTSY|TXMI|TXSY|PXMI|PXSY|"
+    r"NewCMMath|Math",
+    re.I,
+)
+SYMBOLS = {
+    "α": "\\alpha", "β": "\\beta", "γ": "\\gamma", "δ": "\\delta", "ε": "\\varepsilon",
+    "ϵ": "\\epsilon", "ζ": "\\zeta", "η": "\\eta", "θ": "\\theta", "ϑ": "\\vartheta",
+    "ι": "\\iota", "κ": "\\kappa", "λ": "\\lambda", "µ": "\\mu", "μ": "\\mu", "ν": "\\nu",
+    "ξ": "\\xi", "π": "\\pi", "ϖ": "\\varpi", "ρ": "\\rho", "ϱ": "\\varrho", "σ": "\\sigma",
+    "ς": "\\varsigma", "τ": "\\tau", "υ": "\\upsilon", "φ": "\\phi", "ϕ": "\\phi",
+    "χ": "\\chi", "ψ": "\\psi", "ω": "\\omega", "Γ": "\\Gamma", "∆": "\\Delta",
+    "Δ": "\\Delta", "Θ": "\\Theta", "Λ": "\\Lambda", "Ξ": "\\Xi", "Π": "\\Pi",
+    "Σ": "\\Sigma", "Υ": "\\Upsilon", "Φ": "\\Phi", "Ψ": "\\Psi", "Ω": "\\Omega",
+    "−": "-", "∗": "*", "×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "÷": "\\div",
+    "±": "\\pm", "∓": "\\mp", "≤": "\\leq", "≥": "\\geq", "≠": "\\neq", "≈": "\\approx",
+    "≡": "\\equiv", "∼": "\\sim", "≃": "\\simeq", "∝": "\\propto", "≪": "\\ll", "≫": "\\gg",
+    "∈": "\\in", "∉": "\\notin", "∋": "\\ni", "⊂": "\\subset", "⊆": "\\subseteq",
+    "⊃": "\\supset", "⊇": "\\supseteq", "∪": "\\cup", "∩": "\\cap", "∅": "\\emptyset",
+    "∞": "\\infty", "∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod",
+    "∫": "\\int", "∮": "\\oint", "√": "\\sqrt", "∀": "\\forall", "∃": "\\exists",
+    "¬": "\\neg", "∧": "\\wedge", "∨": "\\vee", "→": "\\rightarrow", "←": "\\leftarrow",
+    "↔": "\\leftrightarrow", "⇒": "\\Rightarrow", "⇐": "\\Leftarrow", "⇔": "\\Leftrightarrow",
+    "↦": "\\mapsto", "⟨": "\\langle", "⟩": "\\rangle", "〈": "\\langle", "〉": "\\rangle",
+    "‖": "\\|", "∥": "\\|", "⌈": "\\lceil", "⌉": "\\rceil", "⌊": "\\lfloor", "⌋": "\\rfloor",
+    "…": "\\ldots", "⋯": "\\cdots", "⋮": "\\vdots", "⋱": "\\ddots", "◦": "\\circ",
+    "∘": "\\circ", "⊗": "\\otimes", "⊕": "\\oplus", "†": "\\dagger", "⋆": "\\star",
+    "′": "'", "ℓ": "\\ell", "ℜ": "\\Re", "ℑ": "\\Im", "ℏ": "\\hbar", "∖": "\\setminus",
+    "∣": "|", "⊤": "\\top", "⊥": "\\perp", "⪯": "\\preceq", "≺": "\\prec", "ı": "\\imath",
+    "ℝ": "\\mathbb{R}", "ℕ": "\\mathbb{N}", "ℤ": "\\mathbb{Z}", "ℂ": "\\mathbb{C}",
+    "ℚ": "\\mathbb{Q}", "{": "\\{", "}": "\\}", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl",
+}  # fmt: skip
+MATH_SYMBOL_CHARS = frozenset(SYMBOLS) - {"ﬁ", "ﬀ", "ﬂ", "{", "}"} | set("=+<>^_|")
+OPERATOR_NAMES = (
+    "arg min", "arg max", "argmin", "argmax", "max", "min", "sup", "inf", "lim", "log", "ln",
+    "exp", "sin", "cos", "tan", "det", "diag", "rank", "tr", "Tr", "sgn", "dim", "ker", "Pr",
+)  # fmt: skip
+_OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?![A-Za-z])")
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One character of the text layer, in page coordinates."""
+
+    c: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    base: float  # baseline y
+    size: float
+    font: str
+
+    @property
+    def is_math(self) -> bool:
+        return bool(MATH_FONT_RE.search(self.font)) or self.c in MATH_SYMBOL_CHARS
+
+
+@dataclass(slots=True)
+class Bar:
+    """A horizontal rule drawn on the page (a candidate fraction bar)."""
+
+    x0: float
+    x1: float
+    y: float
+
+
+def glyph_to_latex(g: Glyph) -> str:
+    """LaTeX for one glyph, using its font for bold, blackboard, calligraphic and script."""
+    c = g.c
+    sym = SYMBOLS.get(c)
+    if sym is not None:
+        return sym
+    font = g.font.upper()
+    if c.isalpha() and c.isascii():
+        if "MSBM" in font:
+            return f"\\mathbb{{{c}}}"
+        if "RSFS" in font:
+            return f"\\mathscr{{{c}}}"
+        if re.search(r"CMSY|CMBSY", font) and c.isupper():
+            return f"\\mathcal{{{c}}}"
+        if re.search(r"CMMIB|CMBX|BOLD|-MEDI|-BD", font):
+            return f"\\boldsymbol{{{c}}}"
+    if c in "\\":
+        return "\\backslash"
+    return c
+
+
+def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
+    """Rebuild LaTeX for one visual row of a formula.
+
+    Fractions come from ``bars``: glyphs above a bar (within its width) form the numerator,
+    those below the denominator. Scripts come from size and baseline offsets against the
+    row's main baseline. Words in roman fonts that name operators become ``\\max`` etc.
+    """
+    glyphs = [g for g in glyphs if g.c.strip()]
+    if not glyphs:
+        return ""
+    items: list[tuple[float, str, Glyph | None]] = []
+    used: set[int] = set()
+    for bar in sorted(bars, key=lambda b: b.x1 - b.x0, reverse=True):
+        num = [
+            g
+            for i, g in enumerate(glyphs)
+            if i not in used and _within(g, bar) and g.base <= bar.y + 0.5
+        ]
+        den = [
+            g
+            for i, g in enumerate(glyphs)
+            if i not in used and _within(g, bar) and g.base - 0.7 * g.size >= bar.y - 1.5
+        ]
+        if not num or not den:
+            continue
+        ids = {id(g) for g in num + den}
+        used |= {i for i, g in enumerate(glyphs) if id(g) in ids}
+        latex = f"\\frac{{{glyphs_to_latex(num, [])}}}{{{glyphs_to_latex(den, [])}}}"
+        items.append((bar.x0, latex, None))
+    rest = [g for i, g in enumerate(glyphs) if i not in used]
+    if not rest:
+        return " ".join(t for _, t, _ in sorted(items, key=lambda it: it[0]))
+    main_size = max(g.size for g in rest)
+    main = [g for g in rest if g.size >= main_size * 0.9]
+    base = _median([g.base for g in main])
+    items.extend((g.x0, "", g) for g in rest)
+    items.sort(key=lambda it: it[0])
+    out: list[str] = []
+    script: list[str] = []
+    script_kind = ""
+    for _, latex, g in items:
+        kind = ""
+        if g is not None and g.size < main_size * 0.85:
+            shift = g.base - base
+            if shift < -0.12 * main_size:
+                kind = "^"
+            elif shift > 0.08 * main_size:
+                kind = "_"
+        if kind != script_kind and script:
+            out.append(f"{script_kind}{{{_join(script)}}}")
+            script = []
+        script_kind = kind
+        text = latex if g is None else glyph_to_latex(g)
+        (script if kind else out).append(text)
+    if script:
+        out.append(f"{script_kind}{{{_join(script)}}}")
+    return _join(out)
+
+
+def _join(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        if text and re.search(r"\\[A-Za-z]+$", text) and part[:1].isalpha():
+            text += " "
+        text += part
+    return (
+        _OPERATOR_RE.sub(r"\\\1", text)
+        .replace("\\arg min", "\\arg\\min")
+        .replace("\\arg max", "\\arg\\max")
+    )
+
+
+def _within(g: Glyph, bar: Bar) -> bool:
+    cx = (g.x0 + g.x1) / 2
+    height = 2.2 * g.size
+    return bar.x0 - 1 <= cx <= bar.x1 + 1 and abs((g.y0 + g.y1) / 2 - bar.y) < height
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+class Drawings:
+    """The page's vector paths: short horizontal rules (fraction bars) and a coarse density
+    grid of everything else, where a dense cell is part of a plot or diagram."""
+
+    CELL = 12.0
+
+    def __init__(self, page: pymupdf.Page) -> None:
+        self.bars: list[Bar] = []
+        self.density: dict[tuple[int, int], int] = {}
+        self.images = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
+        for path in page.get_cdrawings():
+            x0, y0, x1, y1 = path["rect"]
+            if y1 - y0 <= 1.5 and 3 <= x1 - x0 <= 400:
+                self.bars.append(Bar(x0, x1, (y0 + y1) / 2))
+                continue
+            key = (int((x0 + x1) / 2 / self.CELL), int((y0 + y1) / 2 / self.CELL))
+            self.density[key] = self.density.get(key, 0) + 1
+
+    def is_figure(self, bbox: tuple[float, float, float, float]) -> bool:
+        rect = pymupdf.Rect(bbox)
+        for mask in self.images:
+            if (mask & rect).get_area() > 0.5 * rect.get_area():
+                return True
+        if not self.density:
+            return False
+        c = self.CELL
+        paths = sum(
+            self.density.get((i, j), 0)
+            for i in range(int(bbox[0] / c) - 1, int(bbox[2] / c) + 2)
+            for j in range(int(bbox[1] / c) - 1, int(bbox[3] / c) + 2)
+        )
+        return paths > 12

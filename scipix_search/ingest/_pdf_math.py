@@ -1,0 +1,373 @@
+"""Display equations in born-digital PDFs, found from the text layer and the drawings.
+
+A page's text lines are sorted into columns; lines that are not prose (few words in text
+fonts) and carry math (math fonts or symbols) are grouped into vertical blocks; a block is
+cut between equation numbers ``(n)`` at the right margin, and each part becomes an
+:class:`EquationRegion` with its number, text-layer glyphs, a LaTeX reconstruction and a
+rendered crop. Figures (images, plots) are masked out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from scipix_search.exceptions import CorruptInputError, InputError
+from scipix_search.ingest._pdf_glyphs import MATH_FONT_RE, Bar, Drawings, Glyph, glyphs_to_latex
+from scipix_search.ingest._regions import EquationRegion
+
+logger = logging.getLogger(__name__)
+
+_NUMBER_RE = re.compile(r"^\(\s*([A-Z]?\d+(?:\.\d+)*[a-z]?)\s*\)$")
+_WORD_RE = re.compile(r"[A-Za-z]{3,}")
+_OPERATOR_WORDS = frozenset(
+    "max min sup inf lim log exp sin cos tan det diag rank arg where and for subject to "
+    "minimize maximize s.t. if otherwise with".split()
+)
+
+
+@dataclass(slots=True)
+class _Line:
+    glyphs: list[Glyph]
+    bbox: tuple[float, float, float, float]
+    text: str
+    size: float
+    math_share: float
+    prose_chars: int
+    number: str | None = None
+    rows: list[list[Glyph]] = field(default_factory=list)
+
+    @property
+    def is_prose(self) -> bool:
+        return self.prose_chars >= 12 or (self.prose_chars >= 6 and self.math_share < 0.15)
+
+
+def find_equation_regions(
+    pdf: Path | str | pymupdf.Document, *, dpi: int = 200, render: bool = True
+) -> list[EquationRegion]:
+    """Locate display equations in a born-digital PDF.
+
+    Args:
+        pdf: a PDF path or an open ``pymupdf.Document``.
+        dpi: resolution of the rendered crops.
+        render: render each region's crop (PNG bytes in ``region.image``).
+
+    Returns:
+        Regions in reading order (page, then column, then top to bottom).
+
+    Raises:
+        InputError: the path does not exist.
+        CorruptInputError: PyMuPDF cannot open the file.
+    """
+    own = not isinstance(pdf, pymupdf.Document)
+    if own:
+        path = Path(pdf)
+        if not path.is_file():
+            raise InputError("PDF not found", path=str(path))
+        try:
+            doc = pymupdf.open(path)
+        except (pymupdf.FileDataError, RuntimeError) as exc:
+            raise CorruptInputError("PDF cannot be opened", path=str(path)) from exc
+    else:
+        doc = pdf
+    try:
+        regions: list[EquationRegion] = []
+        for page in doc:
+            regions.extend(page_equation_regions(page, dpi=dpi, render=render))
+        return regions
+    finally:
+        if own:
+            doc.close()
+
+
+def page_equation_regions(
+    page: pymupdf.Page, *, dpi: int = 200, render: bool = True
+) -> list[EquationRegion]:
+    """Display equations on one page (see :func:`find_equation_regions`)."""
+    lines = _page_lines(page)
+    if not lines:
+        return []
+    body_size = _median([ln.size for ln in lines if ln.is_prose] or [10.0])
+    drawings = Drawings(page)
+    bars = drawings.bars
+    columns = _columns(lines, page.rect.width)
+    regions: list[EquationRegion] = []
+    for col in columns:
+        col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        for block in _math_blocks(col, body_size, drawings):
+            for part in _split_by_numbers(block):
+                region = _make_region(page, part, bars, body_size)
+                if region is not None:
+                    regions.append(region)
+    if render:
+        for region in regions:
+            clip = pymupdf.Rect(region.bbox) + (-2, -2, 2, 2)
+            region.image = page.get_pixmap(clip=clip, dpi=dpi).tobytes("png")
+            region.dpi = dpi
+    return regions
+
+
+def _page_lines(page: pymupdf.Page) -> list[_Line]:
+    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    out: list[_Line] = []
+    height = page.rect.height
+    for block in raw["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            if abs(line["dir"][1]) > 0.1:
+                continue  # rotated text: axis labels, margins
+            glyphs = [
+                Glyph(ch["c"], *ch["bbox"], ch["origin"][1], span["size"], span["font"])
+                for span in line["spans"]
+                for ch in span["chars"]
+            ]
+            visible = [g for g in glyphs if g.c.strip()]
+            if not visible:
+                continue
+            text = "".join(g.c for g in glyphs).strip()
+            bbox = line["bbox"]
+            if (bbox[3] < 0.06 * height or bbox[1] > 0.94 * height) and len(text) < 40:
+                continue  # running heads and page numbers
+            out.append(_classify(visible, bbox, glyphs))
+    return out
+
+
+def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> _Line:
+    text = "".join(g.c for g in glyphs).strip()
+    math = sum(g.is_math for g in visible)
+    prose = 0
+    word: list[Glyph] = []
+    for g in [*glyphs, Glyph(" ", 0, 0, 0, 0, 0, 0, "")]:
+        if g.c.isalpha() and not MATH_FONT_RE.search(g.font):
+            word.append(g)
+            continue
+        token = "".join(x.c for x in word)
+        if len(token) >= 3 and token.lower() not in _OPERATOR_WORDS and _WORD_RE.match(token):
+            prose += len(token)
+        word = []
+    size = max(g.size for g in visible)
+    number = None
+    m = _NUMBER_RE.match(text)
+    if m:
+        number = m.group(1)
+    return _Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
+
+
+def _columns(lines: list[_Line], width: float) -> list[list[_Line]]:
+    mid = width / 2
+    prose = [ln for ln in lines if ln.is_prose]
+    left = sum(ln.bbox[2] < mid + 5 for ln in prose)
+    right = sum(ln.bbox[0] > mid - 5 for ln in prose)
+    if prose and left >= 0.3 * len(prose) and right >= 0.3 * len(prose):
+        cols: list[list[_Line]] = [[], [], []]
+        for ln in lines:
+            if ln.bbox[2] < mid + 10:
+                cols[0].append(ln)
+            elif ln.bbox[0] > mid - 10:
+                cols[1].append(ln)
+            else:
+                cols[2].append(ln)
+        return [c for c in cols if c]
+    return [lines]
+
+
+def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list[list[_Line]]:
+    """Consecutive non-prose lines with math, merged while they overlap or nearly touch."""
+    prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in col if ln.is_prose)
+    candidates = [
+        ln
+        for ln in col
+        if not ln.is_prose
+        and (ln.number or not _beside_prose(ln, prose_tops))
+        and not drawings.is_figure(ln.bbox)
+        and (ln.number or ln.math_share > 0 or _symbolic(ln.text) or _fragment(ln))
+    ]
+    blocks: list[list[_Line]] = []
+    for ln in sorted(candidates, key=lambda item: item.bbox[1]):
+        if blocks:
+            top = min(b.bbox[1] for b in blocks[-1])
+            bottom = max(b.bbox[3] for b in blocks[-1])
+            between = any(bottom - 1 <= (p0 + p1) / 2 <= ln.bbox[1] + 1 for p0, p1 in prose_tops)
+            if (
+                ln.bbox[1] <= bottom + 0.6 * body_size
+                and not between
+                and ln.bbox[1] >= top - body_size
+            ):
+                blocks[-1].append(ln)
+                continue
+        blocks.append([ln])
+    if not col:
+        return []
+    left = (
+        min(ln.bbox[0] for ln in col if ln.is_prose)
+        if prose_tops
+        else min(ln.bbox[0] for ln in col)
+    )
+    right = (
+        max(ln.bbox[2] for ln in col if ln.is_prose)
+        if prose_tops
+        else max(ln.bbox[2] for ln in col)
+    )
+    return [b for b in blocks if _is_display(b, body_size) and _centred(b, left, right)]
+
+
+def _beside_prose(line: _Line, prose: list[tuple[float, float]]) -> bool:
+    """True when the line shares its row with a prose line: inline math, not display."""
+    y0, y1 = line.bbox[1], line.bbox[3]
+    for p0, p1 in prose:
+        overlap = min(y1, p1) - max(y0, p0)
+        if overlap > 0.5 * min(y1 - y0, p1 - p0):
+            return True
+    return False
+
+
+def _centred(block: list[_Line], left: float, right: float) -> bool:
+    """Display math is centred in its column, wide, or numbered; algorithm and figure
+    fragments hug the left margin."""
+    if any(ln.number for ln in block):
+        return True
+    body = [ln for ln in block if not ln.number]
+    x0, x1 = min(ln.bbox[0] for ln in body), max(ln.bbox[2] for ln in body)
+    width = max(1.0, right - left)
+    return abs((x0 + x1) / 2 - (left + right) / 2) < 0.12 * width or (x1 - x0) > 0.7 * width
+
+
+def _fragment(line: _Line) -> bool:
+    """One or two letters or digits alone: a numerator, denominator or limit of a formula."""
+    return len(line.glyphs) <= 2 and all(g.c.isalnum() for g in line.glyphs)
+
+
+def _symbolic(text: str) -> bool:
+    return bool(re.search(r"[=+<>]", text)) and not _WORD_RE.search(text)
+
+
+def _is_display(block: list[_Line], body_size: float) -> bool:
+    glyphs = [g for ln in block for g in ln.glyphs if ln.number is None]
+    if not glyphs:
+        return False
+    math = sum(g.is_math for g in glyphs)
+    has_number = any(ln.number for ln in block)
+    if not has_number and not any(g.c.isalpha() or g.c in "=<>≤≥∈≈" for g in glyphs):
+        return False  # numbers and minus signs only: axis ticks of a plot
+    if math == 0 and not (has_number and len(glyphs) >= 3):
+        return False
+    if len(glyphs) < 3 and not has_number:
+        return False
+    # a lone word-like line in a text font is a heading or a table cell, not math
+    return math / len(glyphs) >= 0.08 or has_number
+
+
+def _split_by_numbers(block: list[_Line]) -> list[list[_Line]]:
+    numbers = sorted((ln for ln in block if ln.number), key=lambda ln: ln.bbox[1])
+    if len(numbers) <= 1:
+        return [block]
+    body = sorted((ln for ln in block if not ln.number), key=lambda ln: ln.bbox[1])
+    parts: list[list[_Line]] = []
+    start = 0
+    for current, nxt in zip(numbers, numbers[1:], strict=False):
+        lo = (current.bbox[1] + current.bbox[3]) / 2
+        hi = (nxt.bbox[1] + nxt.bbox[3]) / 2
+        best, best_gap = None, -1e9
+        for i in range(start, len(body) - 1):
+            a, b = body[i], body[i + 1]
+            if (a.bbox[1] + a.bbox[3]) / 2 < lo - 3 or (b.bbox[1] + b.bbox[3]) / 2 > hi + 3:
+                continue
+            gap = b.bbox[1] - max(x.bbox[3] for x in body[start : i + 1])
+            if gap > best_gap:
+                best, best_gap = i, gap
+        if best is None:
+            continue
+        parts.append(body[start : best + 1])
+        start = best + 1
+    parts.append(body[start:])
+    result = []
+    for part in parts:
+        if not part:
+            continue
+        top, bottom = min(x.bbox[1] for x in part), max(x.bbox[3] for x in part)
+        nums = [n for n in numbers if top - 2 <= (n.bbox[1] + n.bbox[3]) / 2 <= bottom + 2]
+        result.append(part + nums[:1])
+    return result
+
+
+def _make_region(
+    page: pymupdf.Page, part: list[_Line], bars: list[Bar], body_size: float
+) -> EquationRegion | None:
+    numbers = [ln.number for ln in part if ln.number]
+    body = [ln for ln in part if not ln.number]
+    if not body:
+        return None
+    glyphs = [g for ln in body for g in ln.glyphs]
+    x0 = min(ln.bbox[0] for ln in body)
+    y0 = min(ln.bbox[1] for ln in body)
+    x1 = max(ln.bbox[2] for ln in body)
+    y1 = max(ln.bbox[3] for ln in body)
+    rows = _visual_rows(glyphs, bars, body_size)
+    row_bars = [
+        [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and r0 - 1 <= b.y <= r1 + 1]
+        for r0, r1, _ in rows
+    ]
+    row_latex = [glyphs_to_latex(gs, rb) for (_, _, gs), rb in zip(rows, row_bars, strict=True)]
+    row_text = ["".join(g.c for g in sorted(gs, key=lambda g: g.x0)) for _, _, gs in rows]
+    return EquationRegion(
+        page=page.number + 1,
+        bbox=(x0, y0, x1, y1),
+        display=True,
+        number=numbers[0] if numbers else None,
+        text="\n".join(row_text),
+        latex=" \\\\ ".join(r for r in row_latex if r),
+        row_latex=[r for r in row_latex if r],
+        math_score=sum(g.is_math for g in glyphs) / max(1, len(glyphs)),
+    )
+
+
+def _visual_rows(
+    glyphs: list[Glyph], bars: list[Bar], body_size: float
+) -> list[tuple[float, float, list[Glyph]]]:
+    """Group glyphs into rows: main-size glyphs by baseline, with small glyphs, fraction
+    parts and tall delimiters attached to the row they belong to."""
+    mains = sorted({round(g.base) for g in glyphs if g.size >= 0.9 * body_size})
+    if not mains:
+        mains = sorted({round(g.base) for g in glyphs})
+    baselines: list[float] = []
+    for b in mains:
+        if not baselines or b - baselines[-1] > 0.5 * body_size:
+            baselines.append(b)
+    # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
+    keep = []
+    for b in baselines:
+        row = [
+            g for g in glyphs if abs(g.base - b) <= 0.5 * body_size and g.size >= 0.9 * body_size
+        ]
+        in_frac = all(
+            any(
+                bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
+                and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
+                for bar in bars
+            )
+            for g in row
+        )
+        if not in_frac or len(baselines) == 1:
+            keep.append(b)
+    baselines = keep or baselines
+    rows: dict[float, list[Glyph]] = {b: [] for b in baselines}
+    for g in glyphs:
+        center = (g.y0 + g.y1) / 2
+        nearest = min(baselines, key=lambda b: abs(b - 0.3 * body_size - center))
+        rows[nearest].append(g)
+    out = []
+    for b in baselines:
+        gs = rows[b]
+        if gs:
+            out.append((min(g.y0 for g in gs), max(g.y1 for g in gs), gs))
+    return out
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]

@@ -1,0 +1,76 @@
+"""Equation ingestion (LaTeX sources, formula lists) and search by LaTeX through the CLI."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scipix_search.cli import main
+
+pytestmark = pytest.mark.model
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+FORMULAS = [
+    r"a^2 + b^2 = c^2",
+    r"\frac{1}{n}\sum_{i=1}^{n} x_i",
+    r"e^{i\pi} + 1 = 0",
+    r"\int_0^\infty e^{-x^2}\,dx = \frac{\sqrt{\pi}}{2}",
+    r"\nabla \cdot \mathbf{E} = \frac{\rho}{\varepsilon_0}",
+    r"f(x) = \sum_{k=0}^{\infty} \frac{f^{(k)}(a)}{k!}(x-a)^k",
+]
+
+
+@pytest.fixture
+def collection(settings, text_encoder, tmp_path, capsys):
+    path = tmp_path / "formulas.txt"
+    path.write_text("\n".join(FORMULAS) + "\n")
+    assert main(["ingest", str(path), str(FIXTURES / "tex" / "project")]) == 0
+    assert "added 2, already present 0, failed 0" in capsys.readouterr().out
+    return path
+
+
+def _search(capsys, *args: str) -> dict:
+    capsys.readouterr()
+    assert main(["search", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_equation_search_renamed_variables_rank_first(collection, capsys):
+    top = _search(capsys, "--latex", "x^2+y^2=z^2", "-k", "3")["hits"][0]
+    assert top["kind"] == "equation"
+    assert top["latex"] == "a^2 + b^2 = c^2"
+    assert top["source"] == "formulas.txt"
+
+    top = _search(capsys, "--latex", r"\frac1N\sum_{j} y_j", "-k", "3")["hits"][0]
+    assert top["latex"] == r"\frac{1}{n}\sum_{i=1}^{n} x_i"
+
+
+def test_equation_search_finds_tex_source_equation_with_expanded_macros(collection, capsys):
+    hits = _search(capsys, "--latex", r"u_{t+1} = u_t - \eta \nabla E(u_t)", "-k", "3")["hits"]
+    assert hits[0]["source"] == "main.tex"
+    assert r"\nabla E" in hits[0]["latex"]
+
+
+def test_equation_search_latex_file_one_json_line_per_query(collection, tmp_path, capsys):
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("q1\te^{i\\theta}+1=0\nq2\t\\frac{a}{b\nq3\t\\qvar{x}^2+\\qvar{y}^2=c^2\n")
+    capsys.readouterr()
+    assert main(["search", "--latex-file", str(queries), "-k", "2"]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["hits"][0]["latex"] == r"e^{i\pi} + 1 = 0"
+    assert "error" in lines[1] and lines[1]["query"] == "\\frac{a}{b"
+    assert lines[2]["hits"][0]["latex"] == "a^2 + b^2 = c^2"
+
+
+def test_equation_search_malformed_latex_is_a_clear_error(collection, capsys):
+    capsys.readouterr()
+    assert main(["search", "--latex", r"\frac{1}{2"]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_equation_search_documents_ranked_by_best_equation(collection, capsys):
+    docs = _search(capsys, "--latex", r"\nabla E(x)", "--documents")["hits"]
+    assert docs[0]["kind"] == "document"
+    assert docs[0]["source"] == "main.tex"

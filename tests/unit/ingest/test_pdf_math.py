@@ -1,0 +1,135 @@
+"""Display-equation regions from small PDFs built with PyMuPDF, glyph LaTeX, and alignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from scipix_search.exceptions import CorruptInputError, InputError
+from scipix_search.ingest._align import align_source_to_pdf, similarity
+from scipix_search.ingest._pdf_glyphs import Bar, Glyph, glyphs_to_latex
+from scipix_search.ingest._pdf_math import find_equation_regions
+from scipix_search.ingest._regions import EquationRegion, regions_to_equations
+from scipix_search.ingest._types import ParsedEquation
+
+PROSE = "This is an ordinary line of prose that runs across the whole column width of the page."
+
+
+def _paper(tmp_path: Path) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    y = 100.0
+    for _ in range(3):
+        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
+        y += 14
+    # display equation: italic letters, Symbol-font Greek and operators, and a number
+    y += 16
+    page.insert_text((250, y), "x", fontname="tiit", fontsize=10)
+    page.insert_text((256, y + 3), "i", fontname="tiit", fontsize=7)
+    page.insert_text((262, y), "=", fontname="tiro", fontsize=10)
+    page.insert_text((272, y), "αβ", fontname="symb", fontsize=10)
+    page.insert_text((290, y), "+", fontname="tiro", fontsize=10)
+    page.insert_text((300, y - 6), "1", fontname="tiro", fontsize=10)
+    page.draw_line((299, y - 3.5), (307, y - 3.5), width=0.4)
+    page.insert_text((300, y + 6), "2", fontname="tiro", fontsize=10)
+    page.insert_text((520, y), "(1)", fontname="tiro", fontsize=10)
+    y += 30
+    for _ in range(3):
+        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
+        y += 14
+    # inline math inside a prose line is not a display equation
+    page.insert_text((72, y), "and with prose around it we write ", fontname="helv", fontsize=10)
+    page.insert_text((260, y), "α", fontname="symb", fontsize=10)
+    path = tmp_path / "paper.pdf"
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def test_find_equation_regions_display_equation(tmp_path: Path) -> None:
+    regions = find_equation_regions(_paper(tmp_path), dpi=100)
+    assert len(regions) == 1
+    region = regions[0]
+    assert region.page == 1 and region.display
+    assert region.number == "1"
+    assert 240 < region.bbox[0] < 255 and region.bbox[2] < 320  # number not in the bbox
+    assert "x_{i}" in region.latex
+    assert "\\frac{1}{2}" in region.latex
+    assert region.image is not None and region.image[:4] == b"\x89PNG"
+    assert region.to_pil().size[0] > 10
+
+
+def test_find_equation_regions_accepts_open_document(tmp_path: Path) -> None:
+    with pymupdf.open(_paper(tmp_path)) as doc:
+        regions = find_equation_regions(doc, render=False)
+    assert len(regions) == 1 and regions[0].image is None
+
+
+def test_find_equation_regions_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        find_equation_regions(tmp_path / "missing.pdf")
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"this is not a pdf")
+    with pytest.raises(CorruptInputError):
+        find_equation_regions(bad)
+
+
+def test_glyphs_to_latex_scripts_and_fraction() -> None:
+    g = [
+        Glyph("y", 0, 0, 5, 10, 10, 10, "CMMI10"),
+        Glyph("2", 5, -2, 8, 4, 4, 7, "CMR7"),
+        Glyph("=", 10, 2, 16, 8, 10, 10, "CMR10"),
+        Glyph("a", 20, -6, 25, 3, 3, 10, "CMMI10"),
+        Glyph("b", 20, 8, 25, 16, 16, 10, "CMMI10"),
+        Glyph("∑", 30, 0, 38, 12, 10, 10, "CMEX10"),
+        Glyph("α", 40, 2, 45, 10, 10, 10, "CMMI10"),
+        Glyph("R", 46, 0, 52, 10, 10, 10, "MSBM10"),
+    ]
+    latex = glyphs_to_latex(g, [Bar(19, 26, 6.5)])
+    assert latex == "y^{2}=\\frac{a}{b}\\sum\\alpha\\mathbb{R}"
+
+
+def test_similarity_ignores_spacing_and_sizing() -> None:
+    assert similarity(r"\left( x \right) \, ,", "(x)") == 1.0
+    assert similarity("a+b", "c-d") < 0.5
+
+
+def test_align_source_to_pdf_by_number_and_similarity() -> None:
+    tex = [
+        ParsedEquation("a = b + c", None, None, True, "tex", 0, "1"),
+        ParsedEquation(r"\alpha^{2} = \beta", None, None, True, "tex", 1, None),
+        ParsedEquation("x", None, None, False, "tex", 2),
+        ParsedEquation("q = r", None, None, True, "tex", 3, None),
+    ]
+    regions = [
+        EquationRegion(page=2, bbox=(1, 2, 3, 4), display=True, number="1", latex="a=b"),
+        EquationRegion(page=3, bbox=(5, 6, 7, 8), display=True, latex=r"\alpha^{2}=\beta"),
+    ]
+    out = align_source_to_pdf(tex, regions)
+    assert [(e.page, e.bbox, e.number) for e in out] == [
+        (2, (1, 2, 3, 4), "1"),
+        (3, (5, 6, 7, 8), None),
+        (None, None, None),
+        (None, None, None),
+    ]
+    assert out[0].latex == "a = b + c" and out[0].origin == "tex"
+
+
+def test_regions_to_equations_text_layer_and_ocr(tmp_path: Path) -> None:
+    regions = find_equation_regions(_paper(tmp_path), dpi=72)
+    plain = regions_to_equations(regions)
+    assert plain[0].origin == "pdf" and plain[0].number == "1"
+
+    class FakeResult:
+        latex = r"x_i = \alpha\beta + \frac{1}{2}"
+        confidence = 0.9
+
+    ocr = regions_to_equations(regions, recognizer=lambda image: FakeResult())
+    assert ocr[0].origin == "ocr" and ocr[0].confidence == 0.9
+
+    def broken(image: object) -> str:
+        raise RuntimeError("model failed")
+
+    assert regions_to_equations(regions, recognizer=broken)[0].origin == "pdf"
