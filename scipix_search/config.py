@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=2000, ge=1)
     max_image_pixels: int = Field(default=40_000_000, ge=1)
     log_level: str = Field(default="INFO")
+    pdf_equation_ocr: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="read PDF display equations with the formula OCR model: on, off, or auto "
+        "(on when the model is built; otherwise the text-layer LaTeX, with a warning)",
+    )
 
     @field_validator("database_url")
     @classmethod
