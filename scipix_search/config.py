@@ -47,6 +47,38 @@ class Settings(BaseSettings):
         "(on when the model is built; otherwise the text-layer LaTeX, with a warning)",
     )
 
+    # -- API server and ingestion worker -------------------------------------------------
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys; empty disables key checks (local use only)",
+    )
+    require_key_for_reads: bool = Field(
+        default=False, description="Require an API key on every endpoint, reads included"
+    )
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Upload size limit")
+    request_timeout_s: float = Field(
+        default=60.0, gt=0, description="Time limit of one search, OCR or render request"
+    )
+    embedded_worker: bool = Field(
+        default=True, description="Run one ingestion worker thread inside `serve`"
+    )
+    index_refresh_s: float = Field(
+        default=1.0, ge=0, description="How often a searcher checks the index files for changes"
+    )
+    worker_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a claimed job stays locked without a heartbeat"
+    )
+    worker_poll_s: float = Field(default=1.0, gt=0, description="Idle wait between queue polls")
+    worker_max_attempts: int = Field(default=3, ge=1, description="Attempts before a job fails")
+    worker_backoff_s: float = Field(
+        default=5.0, ge=0, description="First retry delay; doubles with every attempt"
+    )
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The configured API keys as a set (empty means no key is required)."""
+        return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+
     @field_validator("database_url")
     @classmethod
     def _normalise_dsn(cls, value: str | None) -> str | None:

@@ -42,6 +42,8 @@ from scipix_search.store.repo import EquationExtras
 logger = logging.getLogger(__name__)
 
 Status = Literal["added", "present", "failed"]
+# Below this, an OCR read of a PDF crop is worse than the text layer's glyph LaTeX.
+OCR_MIN_CONFIDENCE = 0.3
 
 
 @dataclass(slots=True)
@@ -77,6 +79,9 @@ class Indexer:
         self.store = Store(settings)
         self._text_encoder = text_encoder
         self.formula_encoder = formula_encoder or FormulaEncoder()
+        self._recognizer: object | None = None
+        self._recognizer_checked = False
+        self._text_recognizer: object | None = None
 
     @property
     def text_encoder(self) -> TextEncoder:
@@ -91,6 +96,42 @@ class Indexer:
     def passage_spec(self) -> IndexSpec:
         encoder = self.text_encoder
         return IndexSpec("passages", encoder.name, encoder.dim)
+
+    @property
+    def formula_recognizer(self):  # type: ignore[no-untyped-def]
+        """The formula OCR model for PDF equation crops, or None when it is switched off.
+
+        With ``pdf_equation_ocr=auto`` a model that was never built means the text-layer LaTeX
+        is used (logged once); a model that is built but broken raises, it is never hidden.
+        """
+        if not self._recognizer_checked:
+            self._recognizer_checked = True
+            mode = self.settings.pdf_equation_ocr
+            if mode != "off":
+                from scipix_search.exceptions import ModelNotFoundError
+                from scipix_search.ocr import LatexRecognizer
+
+                try:
+                    self._recognizer = LatexRecognizer(
+                        self.settings.model_dir, device=self.settings.device
+                    )
+                except ModelNotFoundError:
+                    if mode == "on":
+                        raise
+                    logger.warning(
+                        "formula OCR model not built: PDF equations keep their text-layer LaTeX "
+                        "(run `scipix-search models build`)"
+                    )
+        return self._recognizer
+
+    @property
+    def text_recognizer(self):  # type: ignore[no-untyped-def]
+        """RapidOCR text lines for page scans (loaded on first use)."""
+        if self._text_recognizer is None:
+            from scipix_search.ocr import TextRecognizer
+
+            self._text_recognizer = TextRecognizer()
+        return self._text_recognizer
 
     def formula_spec(self) -> IndexSpec:
         return formula_spec(self.formula_encoder)
@@ -129,17 +170,77 @@ class Indexer:
                     parsed = parse_latex_source(path, max_bytes=self.settings.max_file_bytes)
             parsed.source, parsed.sha256 = name, sha256
             return parsed
-        raise InputError(f"{name}: {kind} input is not supported by this version yet")
+        if kind == "image":
+            from scipix_search.ocr import LatexRecognizer, load_image
+            from scipix_search.pipeline_ocr import parse_image
+
+            image = load_image(data, max_pixels=self.settings.max_image_pixels)
+            # An image needs the formula model even where PDFs run without it.
+            latex_recognizer = self.formula_recognizer or LatexRecognizer(
+                self.settings.model_dir, device=self.settings.device
+            )
+            return parse_image(
+                image,
+                name,
+                sha256,
+                latex_recognizer=latex_recognizer,
+                text_recognizer=self.text_recognizer,
+            )
+        raise InputError(f"{name}: {kind} input is not supported")
 
     def _parse_pdf(self, data: bytes, name: str, sha256: str) -> ParsedDocument:
         parsed = parse_pdf(data, name, sha256, max_pages=self.settings.max_pages)
+        recognizer = self.formula_recognizer
         doc = open_pdf(data, name, max_pages=self.settings.max_pages)
         try:
-            regions = find_equation_regions(doc, render=False)
+            regions = find_equation_regions(doc, render=recognizer is not None)
         finally:
             doc.close()
         parsed.equations = regions_to_equations(regions)
+        self._ocr_scanned_pages(data, name, parsed)
+        if recognizer is not None and regions:
+            # One batch per document: crops share a font size, so the recognizer scales them
+            # all by their pooled glyph height.
+            results = recognizer.batch([r.image for r in regions], same_document=True)
+            for equation, result in zip(parsed.equations, results, strict=True):
+                if result.latex and result.confidence >= OCR_MIN_CONFIDENCE:
+                    equation.latex, equation.origin = result.latex, "ocr"
+                    equation.confidence = result.confidence
         return parsed
+
+    def _ocr_scanned_pages(self, data: bytes, name: str, parsed: ParsedDocument) -> None:
+        """Pages without a text layer (scans) get their passages from text OCR."""
+        scanned = [p for p in parsed.pages if not p.has_text_layer]
+        if not scanned:
+            return
+        import pymupdf
+
+        from scipix_search.pipeline_ocr import lines_to_passages, scale_passages
+
+        text_recognizer = self.text_recognizer
+        dpi = 200
+        doc = open_pdf(data, name, max_pages=self.settings.max_pages)
+        try:
+            for page in scanned:
+                pixmap = doc[page.number - 1].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
+                pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
+                    pixmap.height, pixmap.width, pixmap.n
+                )[:, :, :3]
+                passages = lines_to_passages(
+                    text_recognizer.read_array(pixels, page=page.number - 1),
+                    page.number,
+                    start_order=len(parsed.passages),
+                )
+                scale_passages(passages, 72.0 / dpi)
+                parsed.passages.extend(passages)
+                logger.info(
+                    "%s: page %d has no text layer; OCR read %d passages",
+                    name,
+                    page.number,
+                    len(passages),
+                )
+        finally:
+            doc.close()
 
     def enrich_equations(
         self, equations: list[ParsedEquation]

@@ -11,4 +11,9 @@ fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -e ".[dev,postgres,ocr]"
+# Build-time only: the pix2tex model code, to export its pinned weights to ONNX. --no-deps
+# because pix2tex pins timm 0.5.4, whose torchvision import fails beside the CPU torch here
+# (scipix_search/ocr/_export.py works around it); nothing at run time imports these.
+python -m pip install -q --no-deps pix2tex==0.1.4 timm==0.5.4 x-transformers==0.15.0 \
+  einops==0.8.2 munch==4.0.0 entmax==1.3
 scipix-search models build

@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+# Browser tests drive Debian's Chromium through chromedriver (no browser download at test time).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "installing chromium and chromium-driver (Debian packages)..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq chromium chromium-driver >&2
+fi
 . .venv/bin/activate
 SCIPIX_TEST_POSTGRES_URL=$(bash scripts/start_postgres.sh | tail -n 1)
 export SCIPIX_TEST_POSTGRES_URL

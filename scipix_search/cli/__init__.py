@@ -21,7 +21,18 @@ from scipix_search.exceptions import ScipixError
 logger = logging.getLogger(__name__)
 
 # Order is the order shown in --help.
-_COMMAND_MODULES = ("ingest", "search", "reindex", "stats", "db", "models", "demo")
+_COMMAND_MODULES = (
+    "ingest",
+    "search",
+    "ocr",
+    "serve",
+    "worker",
+    "reindex",
+    "stats",
+    "db",
+    "models",
+    "demo",
+)
 
 # Global flags and the environment variable each one sets (shown in --help).
 _GLOBAL_FLAGS = (

@@ -10,10 +10,13 @@ from scipix_search.config import get_settings
 
 def run(args: argparse.Namespace) -> int:
     from scipix_search.embed import build_text_model
+    from scipix_search.ocr import build_formula_model
 
     settings = get_settings()
     path = build_text_model(settings.model_dir, force=args.force)
     emit(f"text model: {path}")
+    path = build_formula_model(settings.model_dir, force=args.force)
+    emit(f"formula model: {path}")
     return 0
 
 

@@ -33,8 +33,11 @@ def _latex_from_image(path: Path) -> str:
     from scipix_search.ocr import LatexRecognizer, load_image
 
     settings = get_settings()
-    recognizer = LatexRecognizer.from_settings(settings)
-    return recognizer(load_image(path.read_bytes(), max_pixels=settings.max_image_pixels)).latex
+    recognizer = LatexRecognizer(settings.model_dir, device=settings.device)
+    result = recognizer(load_image(path.read_bytes(), max_pixels=settings.max_image_pixels))
+    if not result.latex:
+        raise InputError(f"{path.name}: no formula could be read from the image")
+    return result.latex
 
 
 def _run_latex(args: argparse.Namespace, latex: str) -> None:

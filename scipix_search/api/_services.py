@@ -1,0 +1,199 @@
+"""What the API process holds: store, encoders, searchers kept fresh, OCR models loaded lazily.
+
+Freshness: workers (threads or other processes, on any machine sharing the data folder) write
+each index as ``index`` + ``meta.json`` by atomic rename. Before a search, :class:`Services`
+stats the ``meta.json`` files (at most every ``index_refresh_s``) and, when one changed, re-opens
+that index under the index's file lock (so it never sees a new ``index`` beside an old
+``meta.json``). Every API process does this on its own, so many processes stay in step without
+talking to each other; a document is searchable in the next request after its worker saves.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scipix_search.api._config import ApiSettings
+from scipix_search.api.errors import ServiceUnavailableError
+from scipix_search.config import Settings
+from scipix_search.exceptions import ScipixError
+from scipix_search.store import Store, index_lock
+
+logger = logging.getLogger(__name__)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class _Fresh:
+    """A searcher plus the ``meta.json`` stamp of the index it has open."""
+
+    def __init__(self, searcher: Any, index_dir: Path) -> None:
+        self.searcher = searcher
+        self.meta = index_dir / "meta.json"
+        self.index_dir = index_dir
+        self.stamp = _stamp(self.meta)
+        self.checked = time.monotonic()
+        self.lock = threading.Lock()
+
+    def refresh(self, every_s: float) -> None:
+        now = time.monotonic()
+        if now - self.checked < every_s:
+            return
+        with self.lock:
+            if now - self.checked < every_s:
+                return
+            self.checked = now
+            stamp = _stamp(self.meta)
+            if stamp == self.stamp:
+                return
+            try:
+                with index_lock(self.index_dir):
+                    stamp = _stamp(self.meta)
+                    self.searcher.reload()
+            except ScipixError:
+                logger.warning("index reload failed; keeping the open one", exc_info=True)
+                return
+            self.stamp = stamp
+            logger.info("reloaded %s", self.index_dir.name, extra={"action": "index_reload"})
+
+
+class Services:
+    """Long-lived objects of one API process, built once at start-up."""
+
+    def __init__(self, settings: Settings, api_settings: ApiSettings) -> None:
+        self.settings = settings
+        self.api_settings = api_settings
+        self.store = Store(settings)
+        self._lock = threading.RLock()
+        self._text_encoder: Any = None
+        self._formula_encoder: Any = None
+        self._passages: _Fresh | None = None
+        self._equations: _Fresh | None = None
+        self._latex_ocr: Any = None
+        self._text_ocr: Any = None
+        self._ocr_lock = threading.Lock()
+        self.worker_thread: threading.Thread | None = None
+        self.worker_stop: threading.Event | None = None
+        self.ready = False
+
+    # -- models ---------------------------------------------------------------------------
+    @property
+    def text_encoder(self) -> Any:
+        if self._text_encoder is None:
+            with self._lock:
+                if self._text_encoder is None:
+                    from scipix_search.embed import TextEncoder
+
+                    self._text_encoder = TextEncoder.from_model_dir(
+                        self.settings.model_dir,
+                        device=self.settings.device,
+                        batch_size=self.settings.embed_batch_size,
+                    )
+        return self._text_encoder
+
+    @property
+    def formula_encoder(self) -> Any:
+        if self._formula_encoder is None:
+            from scipix_search.embed import FormulaEncoder
+
+            self._formula_encoder = FormulaEncoder()
+        return self._formula_encoder
+
+    def _build(self, attr: str, factory: Callable[[], Any], kind: str) -> _Fresh:
+        fresh = getattr(self, attr)
+        if fresh is None:
+            with self._lock:
+                fresh = getattr(self, attr)
+                if fresh is None:
+                    fresh = _Fresh(factory(), self.store.index_dir(kind))
+                    setattr(self, attr, fresh)
+        fresh.refresh(self.api_settings.index_refresh_s)
+        return fresh
+
+    def passage_searcher(self) -> Any:
+        """The passage searcher, re-opened when a worker saved a newer index."""
+        from scipix_search.search import PassageSearcher
+
+        return self._build(
+            "_passages", lambda: PassageSearcher(self.store, self.text_encoder), "passages"
+        ).searcher
+
+    def equation_searcher(self) -> Any:
+        """The equation searcher, re-opened when a worker saved a newer index.
+
+        Raises:
+            ServiceUnavailableError: equation search is not part of this installation.
+        """
+        try:
+            from scipix_search.search import EquationSearcher
+        except ImportError as exc:
+            raise ServiceUnavailableError("equation search is not available in this build") from exc
+        return self._build(
+            "_equations",
+            lambda: EquationSearcher(self.store, self.formula_encoder),
+            "equations",
+        ).searcher
+
+    def latex_recognizer(self) -> Any:
+        """The formula OCR model, loaded on first use.
+
+        Raises:
+            ServiceUnavailableError: the OCR package or its model is missing.
+        """
+        if self._latex_ocr is None:
+            with self._ocr_lock:
+                if self._latex_ocr is None:
+                    try:
+                        from scipix_search.ocr import LatexRecognizer
+                    except ImportError as exc:
+                        raise ServiceUnavailableError(
+                            f"formula OCR is not available: {exc}"
+                        ) from exc
+                    self._latex_ocr = LatexRecognizer(self.settings.model_dir)
+        return self._latex_ocr
+
+    def text_recognizer(self) -> Any:
+        """The page text OCR engine, loaded on first use (503 when RapidOCR is missing)."""
+        if self._text_ocr is None:
+            with self._ocr_lock:
+                if self._text_ocr is None:
+                    try:
+                        from scipix_search.ocr import TextRecognizer
+                    except ImportError as exc:
+                        raise ServiceUnavailableError(f"text OCR is not available: {exc}") from exc
+                    self._text_ocr = TextRecognizer()
+        return self._text_ocr
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the passage model and searchers; start the embedded worker if configured."""
+        self.passage_searcher()
+        try:
+            self.equation_searcher()
+        except ScipixError:
+            logger.warning("equation search unavailable", exc_info=True)
+        if self.api_settings.embedded_worker:
+            from scipix_search.pipeline import Indexer
+            from scipix_search.worker import start_background_worker
+
+            indexer = Indexer(self.settings, text_encoder=self.text_encoder)
+            self.worker_thread, self.worker_stop = start_background_worker(
+                self.settings, self.api_settings, indexer=indexer
+            )
+        self.ready = True
+
+    def stop(self) -> None:
+        if self.worker_stop is not None:
+            self.worker_stop.set()
+        if self.worker_thread is not None:
+            self.worker_thread.join(timeout=30)

@@ -1,0 +1,63 @@
+"""The FastAPI application: ``create_app()`` wires settings, services, routers and errors.
+
+Run it with ``scipix-search serve``, or ``uvicorn scipix_search.api.app:create_app --factory``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from scipix_search import __version__
+from scipix_search.api._config import ApiSettings, get_api_settings
+from scipix_search.api._services import Services
+from scipix_search.api.errors import install_error_handlers
+from scipix_search.api.routes import documents, equations, health, jobs, mathpix, ocr, search, web
+from scipix_search.api.routes.web import STATIC_DIR
+from scipix_search.config import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, api_settings: ApiSettings | None = None
+) -> FastAPI:
+    """Build the application (models load at start-up, not here).
+
+    Args:
+        settings: store and model settings; default :func:`get_settings`.
+        api_settings: keys, limits, worker options; default :func:`get_api_settings`.
+
+    Example:
+        >>> app = create_app()
+        >>> app.url_path_for("healthz")
+        '/healthz'
+    """
+    services = Services(settings or get_settings(), api_settings or get_api_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(services.start)
+        logger.info("scipix-search API ready", extra={"action": "start"})
+        try:
+            yield
+        finally:
+            await run_in_threadpool(services.stop)
+
+    app = FastAPI(
+        title="scipix-search",
+        version=__version__,
+        description="Search scientific papers by equation and by meaning.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (health, documents, jobs, equations, search, ocr, mathpix, web):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,165 @@
+"""Documents: upload (queued for a worker), list, show, delete, and page images."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+
+from scipix_search.api import _queries as queries
+from scipix_search.api._inputs import check_document, read_upload
+from scipix_search.api._render import parse_bbox, render_region
+from scipix_search.api.deps import ReadKey, ServicesDep, SessionDep, WriteKey, run_limited
+from scipix_search.api.routes.jobs import job_public
+from scipix_search.api.schemas import (
+    DocumentDetailPublic,
+    DocumentPublic,
+    DocumentsPublic,
+    EquationPublic,
+    UploadPublic,
+)
+from scipix_search.exceptions import NotFoundError, UnsupportedContentError
+from scipix_search.ingest import sha256_bytes
+from scipix_search.store import Document, repo
+from scipix_search.worker import INGEST, enqueue, find_active_job, remove_upload, save_upload
+from scipix_search.worker import upload_path as stored_upload_path
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+def _document_or_404(session: SessionDep, document_id: int) -> Document:
+    document = repo.get_document(session=session, document_id=document_id)
+    if document is None:
+        raise NotFoundError(f"document {document_id} does not exist", document_id=document_id)
+    return document
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=UploadPublic,
+    dependencies=[WriteKey],
+    responses={200: {"model": UploadPublic, "description": "The file is already stored"}},
+)
+async def upload_document(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="PDF, image, .tex, .tar.gz")],
+) -> Response:
+    """Queue a file for ingestion; the same bytes uploaded again answer the stored document."""
+    settings = services.settings
+    name = Path(file.filename or "upload").name[:200] or "upload"
+    data = await read_upload(file, services.api_settings.max_upload_bytes)
+    kind = await run_limited(services, check_document, data, name, settings)
+    sha256 = sha256_bytes(data)
+    return await run_limited(services, _enqueue_upload, services, data, name, kind, sha256)
+
+
+def _enqueue_upload(
+    services: ServicesDep, data: bytes, name: str, kind: str, sha256: str
+) -> Response:
+    store = services.store
+    with store.session() as session:
+        existing = repo.get_document_by_sha(session=session, sha256=sha256)
+        if existing is not None:
+            body = UploadPublic(status="present", document=DocumentPublic.model_validate(existing))
+            return JSONResponse(body.model_dump(mode="json"), status_code=200)
+        active = find_active_job(session=session, kind=INGEST, sha256=sha256)
+        if active is not None:
+            body = UploadPublic(status=active.status, job=job_public(active))  # type: ignore[arg-type]
+            return JSONResponse(body.model_dump(mode="json"), status_code=202)
+    # Bytes first, durably; the job row that names them is committed after.
+    save_upload(services.settings, sha256, data)
+    with store.session() as session:
+        job = enqueue(
+            session=session,
+            kind=INGEST,
+            payload={"sha256": sha256, "name": name, "kind": kind, "size": len(data)},
+            max_attempts=services.api_settings.worker_max_attempts,
+        )
+        body = UploadPublic(status="queued", job=job_public(job))
+    logger.info(
+        "queued %s", name, extra={"action": "upload", "job_id": body.job.id, "document_id": None}
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": f"/v1/jobs/{body.job.id}"},
+    )
+
+
+@router.get("", response_model=DocumentsPublic, dependencies=[ReadKey])
+def list_documents(
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Annotated[str | None, Query(description="pdf, tex, collection, ...")] = None,
+    title: Annotated[str | None, Query(max_length=200, description="title contains")] = None,
+    sha256: Annotated[str | None, Query(max_length=64)] = None,
+) -> DocumentsPublic:
+    """Documents, newest first, filtered by kind, title and sha256."""
+    rows, count = queries.list_documents(
+        session=session, offset=offset, limit=limit, kind=kind, title=title, sha256=sha256
+    )
+    return DocumentsPublic(data=[DocumentPublic.model_validate(d) for d in rows], count=count)
+
+
+@router.get("/{document_id}", response_model=DocumentDetailPublic, dependencies=[ReadKey])
+def get_document(session: SessionDep, document_id: int) -> DocumentDetailPublic:
+    """One document with its equations."""
+    document = _document_or_404(session, document_id)
+    equations = queries.document_equations(session=session, document_id=document_id)
+    return DocumentDetailPublic(
+        **DocumentPublic.model_validate(document).model_dump(),
+        equations=[EquationPublic.model_validate(e) for e in equations],
+        passage_count=queries.passage_count(session=session, document_id=document_id),
+    )
+
+
+@router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[WriteKey])
+def delete_document(services: ServicesDep, document_id: int) -> Response:
+    """Delete a document, its rows, its vectors and its stored upload."""
+    with services.store.session() as session:
+        sha256 = _document_or_404(session, document_id).sha256
+    if not services.store.delete_document(document_id):
+        raise NotFoundError(f"document {document_id} does not exist", document_id=document_id)
+    remove_upload(services.settings, sha256)
+    logger.info("deleted", extra={"action": "delete", "job_id": None, "document_id": document_id})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{document_id}/pages/{number}/image",
+    response_class=Response,
+    dependencies=[ReadKey],
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def page_image(
+    services: ServicesDep,
+    document_id: int,
+    number: int,
+    bbox: Annotated[str | None, Query(description="x0,y0,x1,y1 in PDF points")] = None,
+    highlight: bool = True,
+    dpi: Annotated[int, Query(ge=36, le=200)] = 110,
+) -> Response:
+    """A PNG of a page, or of the region around ``bbox`` with the box highlighted."""
+    region = parse_bbox(bbox)
+    with services.store.session() as session:
+        document = _document_or_404(session, document_id)
+        sha256, source, kind = document.sha256, document.source, document.kind
+    if kind != "pdf":
+        raise UnsupportedContentError(f"document {document_id} is {kind}, not a PDF")
+    path = stored_upload_path(services.settings, sha256)
+    if not path.is_file():
+        # Documents ingested from the command line keep their original path.
+        path = Path(source)
+        if not path.is_file():
+            raise NotFoundError(f"the PDF of document {document_id} is not stored on this server")
+    png = await run_limited(
+        services, render_region, path, number, bbox=region, highlight=highlight, dpi=dpi
+    )
+    return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})

@@ -1,0 +1,146 @@
+"""Search: equations by LaTeX or by an image of a formula; passages and documents by text."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from scipix_search.api._inputs import check_image_input, read_upload
+from scipix_search.api.deps import (
+    ReadKey,
+    SearcherDep,
+    ServicesDep,
+    run_limited,
+)
+from scipix_search.api.schemas import (
+    DocumentGroupPublic,
+    EquationSearchCreate,
+    EquationSearchPublic,
+    HitPublic,
+    TextSearchPublic,
+)
+from scipix_search.exceptions import EmptyQueryError, InputError, UnsupportedContentError
+
+router = APIRouter(prefix="/v1/search", tags=["search"])
+
+
+def _equation_search(services: ServicesDep, query: EquationSearchCreate) -> list[HitPublic]:
+    searcher = services.equation_searcher()
+    # Over-fetch when filtering by document, so k hits of that document remain.
+    want = query.offset + query.k
+    fetch = want if query.document_id is None else max(want * 10, 200)
+    hits = [HitPublic(**h.to_dict()) for h in searcher.search(query.latex, k=fetch)]
+    if query.document_id is not None:
+        hits = [h for h in hits if h.document_id == query.document_id]
+    return hits[query.offset : want]
+
+
+def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]:
+    check_image_input(data, name, services.settings)
+    result = services.latex_recognizer()(data)
+    if not result.latex:
+        raise EmptyQueryError("no formula was recognised in the image")
+    return {
+        "latex": result.latex,
+        "mathml": result.mathml,
+        "confidence": result.confidence,
+        "parses": result.parses,
+    }
+
+
+@router.post(
+    "/equations",
+    response_model=EquationSearchPublic,
+    dependencies=[ReadKey],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/EquationSearchCreate"}
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "image": {"type": "string", "format": "binary"},
+                            "latex": {"type": "string"},
+                            "k": {"type": "integer"},
+                            "offset": {"type": "integer"},
+                            "document_id": {"type": "integer"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+async def search_equations(request: Request, services: ServicesDep) -> EquationSearchPublic:
+    """Equations like a LaTeX formula (JSON ``{latex}``) or like a formula image (multipart).
+
+    A multipart ``image`` is read by formula OCR first; the LaTeX it read is returned in ``ocr``.
+    """
+    content_type = request.headers.get("content-type", "")
+    ocr: dict[str, Any] | None = None
+    if content_type.startswith("multipart/form-data"):
+        limit = services.api_settings.max_upload_bytes
+        form = await request.form(max_files=1, max_fields=10, max_part_size=limit)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        image = form.get("image") or form.get("file")
+        if image is not None and not isinstance(image, str):
+            data = await read_upload(image, limit)  # type: ignore[arg-type]
+            ocr = await run_limited(
+                services, _read_image, services, data, image.filename or "image"
+            )
+            fields["latex"] = ocr["latex"]
+        try:
+            query = EquationSearchCreate.model_validate(fields)
+        except ValueError as exc:
+            raise InputError(f"invalid form: {exc}".splitlines()[0]) from exc
+    elif content_type.startswith("application/json"):
+        try:
+            query = EquationSearchCreate.model_validate_json(await request.body())
+        except ValueError as exc:
+            raise InputError('body must be JSON like {"latex": "a^2+b^2=c^2", "k": 10}') from exc
+    else:
+        raise UnsupportedContentError('send JSON {"latex": ...} or a multipart form with an image')
+    data = await run_limited(services, _equation_search, services, query)
+    return EquationSearchPublic(
+        data=data, count=len(data), query=query.latex, offset=query.offset, ocr=ocr
+    )
+
+
+@router.get("/documents", response_model=TextSearchPublic, dependencies=[ReadKey])
+async def search_documents(
+    services: ServicesDep,
+    searcher: SearcherDep,
+    q: Annotated[str, Query(max_length=2000, description="words or a question")] = "",
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    mode: Annotated[str, Query(pattern="^(hybrid|dense|keyword)$")] = "hybrid",
+    document_id: int | None = None,
+) -> TextSearchPublic:
+    """Passages by meaning and keywords, and the documents they belong to (best first)."""
+    want = offset + k
+    fetch = want if document_id is None else max(want * 10, 200)
+    hits = await run_limited(services, searcher.search, q, fetch, mode=mode)
+    data = [HitPublic(**h.to_dict()) for h in hits]
+    if document_id is not None:
+        data = [h for h in data if h.document_id == document_id]
+    data = data[offset:want]
+    groups: dict[int, DocumentGroupPublic] = {}
+    for hit in data:
+        group = groups.get(hit.document_id)
+        if group is None:
+            groups[hit.document_id] = DocumentGroupPublic(
+                document_id=hit.document_id,
+                source=hit.source,
+                title=hit.title,
+                score=hit.score,
+                passages=[hit],
+            )
+        else:
+            group.passages.append(hit)
+    return TextSearchPublic(
+        data=data, count=len(data), query=q, offset=offset, documents=list(groups.values())
+    )

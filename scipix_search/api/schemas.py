@@ -1,0 +1,194 @@
+"""Request and response bodies: ``Base`` / ``Create`` / ``Public`` / ``XsPublic(data, count)``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; they are stored in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+# -- documents -------------------------------------------------------------------------------
+
+
+class DocumentBase(BaseModel):
+    source: str
+    kind: str
+    title: str | None = None
+
+
+class DocumentPublic(DocumentBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    sha256: str
+    page_count: int
+    created_at: UtcDatetime
+
+
+class DocumentsPublic(BaseModel):
+    data: list[DocumentPublic]
+    count: int
+
+
+class EquationBase(BaseModel):
+    latex: str
+    number: str | None = None
+    page: int | None = None
+    bbox: list[float] | None = None
+
+
+class EquationPublic(EquationBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    document_id: int
+    mathml: str | None = None
+    canonical: str | None = None
+    display: bool = True
+    origin: str
+    confidence: float | None = None
+
+
+class EquationsPublic(BaseModel):
+    data: list[EquationPublic]
+    count: int
+
+
+class DocumentDetailPublic(DocumentPublic):
+    equations: list[EquationPublic] = Field(default_factory=list)
+    passage_count: int = 0
+
+
+class EquationDetailPublic(EquationPublic):
+    document: DocumentPublic
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+class JobPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    document_id: int | None = None
+    attempts: int
+    max_attempts: int
+    error: str | None = None
+    result: dict[str, Any] | None = None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class UploadPublic(BaseModel):
+    """Answer to an upload: a job to poll (202), or the document already stored (200)."""
+
+    status: Literal["queued", "running", "present"]
+    job: JobPublic | None = None
+    document: DocumentPublic | None = None
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+class HitPublic(BaseModel):
+    kind: Literal["passage", "equation"]
+    id: int
+    document_id: int
+    source: str
+    title: str | None = None
+    page: int | None = None
+    bbox: list[float] | None = None
+    score: float
+    text: str | None = None
+    latex: str | None = None
+    number: str | None = None
+
+
+class HitsPublic(BaseModel):
+    data: list[HitPublic]
+    count: int
+    query: str | None = None
+    offset: int = 0
+
+
+class EquationSearchCreate(BaseModel):
+    latex: str = Field(description="LaTeX of the formula to look for, e.g. a^2+b^2=c^2")
+    k: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
+    document_id: int | None = Field(default=None, description="Only this document's equations")
+
+
+class EquationSearchPublic(HitsPublic):
+    ocr: dict[str, Any] | None = Field(
+        default=None, description="What formula OCR read, when the query was an image"
+    )
+
+
+class DocumentGroupPublic(BaseModel):
+    document_id: int
+    source: str
+    title: str | None = None
+    score: float
+    passages: list[HitPublic]
+
+
+class TextSearchPublic(HitsPublic):
+    documents: list[DocumentGroupPublic] = Field(default_factory=list)
+
+
+# -- OCR -------------------------------------------------------------------------------------
+
+
+class TextLinePublic(BaseModel):
+    text: str
+    bbox: list[float]
+    confidence: float
+
+
+class OcrPublic(BaseModel):
+    latex: str | None = None
+    mathml: str | None = None
+    confidence: float | None = None
+    parses: bool | None = None
+    lines: list[TextLinePublic] = Field(default_factory=list)
+    width: int
+    height: int
+    time_ms: float
+
+
+class MathpixOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_asciimath: bool = False
+    include_latex: bool = False
+    include_mathml: bool = False
+
+
+class MathpixTextCreate(BaseModel):
+    """The subset of Mathpix ``/v3/text`` options honoured here (others are accepted, ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    src: str | None = Field(default=None, description="data:image/...;base64,... URL")
+    formats: list[str] = Field(default_factory=lambda: ["text"])
+    data_options: MathpixOptions = Field(default_factory=MathpixOptions)
+    math_inline_delimiters: list[str] = Field(default_factory=lambda: ["\\(", "\\)"])
+    math_display_delimiters: list[str] = Field(default_factory=lambda: ["\\[", "\\]"])
+
+
+# -- health ----------------------------------------------------------------------------------
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,253 @@
+// scipix-search web page: LaTeX search with live KaTeX preview, image search, text search,
+// and a document view. Plain browser JavaScript, no build step, no network beyond this server.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const latexInput = $("latex-input");
+  const preview = $("latex-preview");
+  const results = $("results");
+  const statusLine = $("status");
+
+  function setStatus(text, isError) {
+    statusLine.textContent = text || "";
+    statusLine.className = isError ? "error" : "";
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    });
+    (children || []).forEach((c) => c && node.appendChild(c));
+    return node;
+  }
+
+  function renderMath(target, latex, displayMode) {
+    try {
+      katex.render(latex, target, { throwOnError: true, displayMode: !!displayMode });
+      return true;
+    } catch (err) {
+      target.textContent = latex;
+      return false;
+    }
+  }
+
+  async function api(path, options) {
+    options = options || {};
+    // Servers with require_key_for_reads: localStorage.setItem("scipixApiKey", "...").
+    const key = window.localStorage && localStorage.getItem("scipixApiKey");
+    if (key) options.headers = Object.assign({}, options.headers, { "X-API-Key": key });
+    const answer = await fetch(path, options);
+    let body = null;
+    try { body = await answer.json(); } catch (e) { body = null; }
+    if (!answer.ok) {
+      const reason = (body && (body.reason || body.error)) || answer.statusText;
+      throw new Error(reason);
+    }
+    return body;
+  }
+
+  // -- live preview ---------------------------------------------------------------------
+  function updatePreview() {
+    const latex = latexInput.value.trim();
+    preview.classList.remove("error");
+    if (!latex) { preview.textContent = ""; return; }
+    try {
+      katex.render(latex, preview, { throwOnError: true, displayMode: true });
+    } catch (err) {
+      preview.textContent = err.message.replace(/^KaTeX parse error: /, "");
+      preview.classList.add("error");
+    }
+  }
+
+  // -- results --------------------------------------------------------------------------
+  function thumbnail(hit) {
+    if (!hit.page || !hit.bbox) return null;
+    const bbox = hit.bbox.map((v) => v.toFixed(1)).join(",");
+    const img = el("img", {
+      class: "thumb",
+      alt: "page " + hit.page + " region",
+      src: "/v1/documents/" + hit.document_id + "/pages/" + hit.page + "/image?bbox=" + bbox,
+    });
+    img.addEventListener("error", () => img.remove());
+    return img;
+  }
+
+  function metaLine(hit) {
+    const parts = [];
+    const title = el("a", {
+      class: "doc-link",
+      text: hit.title || hit.source,
+      href: "#doc/" + hit.document_id,
+    });
+    parts.push(title);
+    if (hit.page) parts.push(document.createTextNode(" · page " + hit.page));
+    if (hit.number) {
+      parts.push(document.createTextNode(" · "));
+      parts.push(el("span", { class: "number", text: "(" + hit.number + ")" }));
+    }
+    parts.push(document.createTextNode(" · score " + hit.score.toFixed(3)));
+    return el("div", { class: "meta" }, parts);
+  }
+
+  function equationCard(hit) {
+    const math = el("div", { class: "math" });
+    renderMath(math, hit.latex, true);
+    const similar = el("a", { text: "similar", href: "#similar/" + hit.id });
+    const meta = metaLine(hit);
+    meta.appendChild(document.createTextNode(" · "));
+    meta.appendChild(similar);
+    return el("article", { class: "result equation", "data-id": String(hit.id) }, [
+      el("div", {}, [math, meta]),
+      thumbnail(hit),
+    ]);
+  }
+
+  function passageCard(hit) {
+    return el("article", { class: "result passage" }, [
+      el("div", {}, [el("div", { class: "text", text: hit.text }), metaLine(hit)]),
+      null,
+    ]);
+  }
+
+  function showHits(hits, emptyText) {
+    results.replaceChildren();
+    if (!hits.length) { setStatus(emptyText || "No results."); return; }
+    hits.forEach((hit) => results.appendChild(hit.kind === "equation" ? equationCard(hit) : passageCard(hit)));
+  }
+
+  // -- searches -------------------------------------------------------------------------
+  async function searchLatex(latex) {
+    setStatus("Searching…");
+    try {
+      const body = await api("/v1/search/equations", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ latex: latex, k: 20 }),
+      });
+      showHits(body.data, "No equations match.");
+      if (body.data.length) setStatus(body.count + " equation(s) for " + latex);
+    } catch (err) {
+      results.replaceChildren();
+      setStatus(err.message, true);
+    }
+  }
+
+  async function searchImage(file) {
+    if (!file || !file.type.startsWith("image/")) { setStatus("That is not an image.", true); return; }
+    setStatus("Reading the formula…");
+    const form = new FormData();
+    form.append("image", file, file.name || "pasted.png");
+    form.append("k", "20");
+    try {
+      const body = await api("/v1/search/equations", { method: "POST", body: form });
+      latexInput.value = body.ocr ? body.ocr.latex : "";
+      updatePreview();
+      showHits(body.data, "No equations match.");
+      const read = el("div", { class: "ocr-read", id: "ocr-read" }, [
+        document.createTextNode("Read from image: "),
+      ]);
+      const span = el("span");
+      renderMath(span, body.query, false);
+      read.appendChild(span);
+      results.prepend(read);
+      setStatus(body.count + " equation(s) for the image (read as " + body.query + ")");
+    } catch (err) {
+      results.replaceChildren();
+      setStatus(err.message, true);
+    }
+  }
+
+  async function searchText(q) {
+    setStatus("Searching…");
+    try {
+      const body = await api("/v1/search/documents?" + new URLSearchParams({ q: q, k: "20" }));
+      showHits(body.data, "No passages match.");
+      if (body.data.length) setStatus(body.count + " passage(s) in " + body.documents.length + " document(s)");
+    } catch (err) {
+      results.replaceChildren();
+      setStatus(err.message, true);
+    }
+  }
+
+  async function showSimilar(id) {
+    setStatus("Finding similar equations…");
+    try {
+      const body = await api("/v1/equations/" + id + "/similar?k=20");
+      showHits(body.data, "No similar equations.");
+      if (body.data.length) setStatus(body.count + " equation(s) similar to #" + id);
+    } catch (err) { setStatus(err.message, true); }
+  }
+
+  async function showDocument(id) {
+    setStatus("Loading document…");
+    try {
+      const doc = await api("/v1/documents/" + id);
+      results.replaceChildren();
+      const view = el("section", { class: "doc-view", id: "doc-view" }, [
+        el("h2", { text: doc.title || doc.source }),
+        el("p", {
+          class: "meta",
+          text: doc.source + " · " + doc.kind + " · " + doc.page_count + " page(s) · " +
+            doc.equations.length + " equation(s) · " + doc.passage_count + " passage(s)",
+        }),
+      ]);
+      results.appendChild(view);
+      doc.equations.forEach((eq) => {
+        results.appendChild(equationCard({
+          kind: "equation", id: eq.id, document_id: doc.id, source: doc.source, title: doc.title,
+          page: eq.page, bbox: eq.bbox, number: eq.number, latex: eq.latex, score: 1,
+        }));
+      });
+      setStatus("");
+    } catch (err) { setStatus(err.message, true); }
+  }
+
+  function route() {
+    const hash = location.hash.replace(/^#/, "");
+    const [view, id] = hash.split("/");
+    if (view === "doc" && id) showDocument(id);
+    else if (view === "similar" && id) showSimilar(id);
+  }
+
+  // -- wiring ---------------------------------------------------------------------------
+  function init() {
+    latexInput.addEventListener("input", updatePreview);
+    $("latex-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const latex = latexInput.value.trim();
+      if (!latex) { setStatus("Type a LaTeX formula first.", true); return; }
+      searchLatex(latex);
+    });
+    $("text-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const q = $("text-input").value.trim();
+      if (!q) { setStatus("Type some words first.", true); return; }
+      searchText(q);
+    });
+    $("image-input").addEventListener("change", (event) => searchImage(event.target.files[0]));
+    const zone = $("drop-zone");
+    zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.classList.remove("over");
+      searchImage(event.dataTransfer.files[0]);
+    });
+    document.addEventListener("paste", (event) => {
+      const item = Array.from(event.clipboardData.items).find((i) => i.type.startsWith("image/"));
+      if (item) { event.preventDefault(); searchImage(item.getAsFile()); }
+    });
+    window.addEventListener("hashchange", route);
+    updatePreview();
+    route();
+    document.body.dataset.ready = "1";
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,203 @@
+"""Autoregressive decoding over a cached step function: greedy (batched) and beam search.
+
+The step function hides the model: ``step(tokens, position, past) -> (logprobs, present)``,
+with ``tokens`` of shape ``(B, 1)``, ``logprobs`` of shape ``(B, vocab)`` and the caches as
+lists of arrays whose first axis is the batch. Cross-attention inputs are bound by the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+StepFn = Callable[[np.ndarray, int, list[np.ndarray]], tuple[np.ndarray, list[np.ndarray]]]
+
+#: Confidence factor applied to a hypothesis cut short because it looped.
+LOOP_PENALTY = 0.5
+
+
+@dataclass
+class Hypothesis:
+    """One decoded sequence.
+
+    Attributes:
+        ids: Token ids without BOS and EOS.
+        logprob: Sum of the log-probabilities of the chosen tokens (EOS included when reached).
+        finished: Whether EOS was produced.
+        looped: Whether decoding was stopped by the repetition-loop guard.
+    """
+
+    ids: list[int]
+    logprob: float = 0.0
+    finished: bool = False
+    looped: bool = False
+
+    @property
+    def confidence(self) -> float:
+        """Geometric-mean token probability, in ``[0, 1]``, penalised for loops and cut-offs."""
+        steps = len(self.ids) + (1 if self.finished else 0)
+        value = math.exp(self.logprob / max(steps, 1))
+        if self.looped or not self.finished:
+            value *= LOOP_PENALTY
+        return value
+
+
+def find_loop(
+    ids: Sequence[int], *, min_repeats: int = 4, min_span: int = 24, max_period: int = 16
+) -> int | None:
+    """Detect a repetition loop at the end of ``ids``.
+
+    A loop is a block of ``p <= max_period`` tokens repeated back to back at least
+    ``min_repeats`` times and covering at least ``min_span`` tokens (``\\cdot \\cdot \\cdot``
+    and ``. . .`` stay legal).
+
+    Returns:
+        The length to keep (everything before the second repetition), or ``None``.
+    """
+    n = len(ids)
+    for period in range(1, max_period + 1):
+        repeats = max(min_repeats, -(-min_span // period))
+        span = period * repeats
+        if span + period > n:
+            continue
+        if ids[-1] != ids[-1 - period] or ids[n - span] != ids[n - span + period]:
+            continue  # cheap rejection: this runs at every decoding step
+        tail = ids[n - span :]
+        block = tail[-period:]
+        if all(tail[i] == block[i % period] for i in range(span)):
+            start = n - span
+            # Walk back over earlier repetitions of the block to find where the loop began.
+            while start - period >= 0 and list(ids[start - period : start]) == list(
+                ids[start : start + period]
+            ):
+                start -= period
+            return start + period
+    return None
+
+
+def greedy(
+    step: StepFn,
+    batch: int,
+    *,
+    bos: int,
+    eos: int,
+    max_len: int,
+    init_past: list[np.ndarray],
+) -> list[Hypothesis]:
+    """Greedy decoding of ``batch`` sequences in lockstep.
+
+    Finished rows keep being fed (their outputs are ignored) so that the cache stays aligned;
+    decoding ends when every row has produced EOS, looped, or reached ``max_len``.
+
+    Args:
+        step: The cached step function.
+        batch: Number of sequences.
+        bos: Start token id.
+        eos: End token id.
+        max_len: Largest number of tokens to produce.
+        init_past: Empty caches (``past`` axis of length 0) for ``batch`` rows.
+
+    Returns:
+        One hypothesis per row.
+    """
+    hyps = [Hypothesis([]) for _ in range(batch)]
+    tokens = np.full((batch, 1), bos, dtype=np.int64)
+    past = init_past
+    active = np.ones(batch, dtype=bool)
+    for position in range(max_len):
+        logprobs, past = step(tokens, position, past)
+        best = logprobs.argmax(axis=1)
+        for row in np.flatnonzero(active):
+            token = int(best[row])
+            hyp = hyps[row]
+            hyp.logprob += float(logprobs[row, token])
+            if token == eos:
+                hyp.finished, active[row] = True, False
+                continue
+            hyp.ids.append(token)
+            keep = find_loop(hyp.ids)
+            if keep is not None:
+                del hyp.ids[keep:]
+                hyp.looped, active[row] = True, False
+        if not active.any():
+            break
+        tokens = best[:, None].astype(np.int64)
+    return hyps
+
+
+def beam_search(
+    step: StepFn,
+    *,
+    bos: int,
+    eos: int,
+    max_len: int,
+    init_past: Callable[[int], list[np.ndarray]],
+    expand: Callable[[np.ndarray], None],
+    beam_size: int = 3,
+) -> Hypothesis:
+    """Beam search for one sequence, ranking by mean token log-probability.
+
+    Args:
+        step: The cached step function; its batch is the number of live beams.
+        bos: Start token id.
+        eos: End token id.
+        max_len: Largest number of tokens to produce.
+        init_past: Returns empty caches for ``n`` rows.
+        expand: Called with the parent row of each live beam before every step after the first,
+            so the caller can gather its cross-attention inputs to match.
+        beam_size: Number of beams.
+
+    Returns:
+        The best hypothesis.
+    """
+    live = [Hypothesis([])]
+    done: list[Hypothesis] = []
+    past = init_past(1)
+    tokens = np.full((1, 1), bos, dtype=np.int64)
+    for position in range(max_len):
+        logprobs, past = step(tokens, position, past)
+        totals = np.array([h.logprob for h in live])[:, None] + logprobs
+        order = np.argsort(totals, axis=None)[::-1][: 2 * beam_size]
+        parents, nexts = [], []
+        for flat in order:
+            row, token = divmod(int(flat), totals.shape[1])
+            parent = live[row]
+            if token == eos:
+                done.append(Hypothesis(list(parent.ids), float(totals[row, token]), finished=True))
+                continue
+            hyp = Hypothesis([*parent.ids, token], float(totals[row, token]))
+            keep = find_loop(hyp.ids)
+            if keep is not None:
+                del hyp.ids[keep:]
+                hyp.looped = True
+                done.append(hyp)
+                continue
+            parents.append(row)
+            nexts.append(hyp)
+            if len(nexts) == beam_size:
+                break
+        if len(done) >= beam_size or not nexts:
+            break
+        best_done = max((h.confidence for h in done), default=0.0)
+        # A live beam's mean can still rise, but rarely past a finished one this far ahead.
+        if (
+            best_done > 0
+            and max(math.exp(h.logprob / (len(h.ids) + 1)) for h in nexts) < best_done * 0.5
+        ):
+            break
+        index = np.array(parents, dtype=np.int64)
+        past = [p[index] for p in past]
+        expand(index)
+        live = nexts
+        tokens = np.array([[h.ids[-1]] for h in live], dtype=np.int64)
+    else:
+        done.extend(live)
+    if not done:
+        done.extend(live)
+    return max(done, key=lambda h: h.confidence)

@@ -1,0 +1,142 @@
+"""Safe image loading: magic bytes, pixel limits, truncated and empty files.
+
+The pixel limit is checked on the header before any pixel is decoded, with the same meaning as
+Pillow's ``Image.MAX_IMAGE_PIXELS`` but without changing that process-wide global.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from scipix_search.config import get_settings
+from scipix_search.exceptions import (
+    CorruptInputError,
+    InputTooLargeError,
+    UnsupportedContentError,
+)
+
+logger = logging.getLogger(__name__)
+
+ImageInput = str | Path | bytes | Image.Image | np.ndarray
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"BM", "bmp"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"RIFF", "webp"),
+    (b"P5", "pgm"),
+    (b"P6", "ppm"),
+)
+
+
+def sniff(head: bytes) -> str | None:
+    """Name the file type from its first bytes: an image format, ``"pdf"`` or ``None``.
+
+    Args:
+        head: The first bytes of the file (16 are enough).
+
+    Returns:
+        ``"png"``, ``"jpeg"``, ... for images, ``"pdf"`` for PDF, otherwise ``None``.
+    """
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            if kind == "webp" and head[8:12] != b"WEBP":
+                continue
+            return kind
+    return None
+
+
+def _read_bytes(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        data, name = source, "<bytes>"
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise CorruptInputError(f"cannot read {name}: {exc}", path=name) from exc
+        if size > max_bytes:
+            raise InputTooLargeError(
+                f"{name} has {size} bytes, over the limit of {max_bytes}", path=name
+            )
+        data = path.read_bytes()
+    if not data:
+        raise CorruptInputError(f"{name} is empty (0 bytes)", path=name)
+    if len(data) > max_bytes:
+        raise InputTooLargeError(
+            f"{name} has {len(data)} bytes, over the limit of {max_bytes}", path=name
+        )
+    return data, name
+
+
+def load_image(source: ImageInput, *, max_pixels: int | None = None) -> Image.Image:
+    """Open and fully decode an image, refusing what is not a sound, reasonably sized image.
+
+    Args:
+        source: A path, the file's bytes, a PIL image or an ``HxW``/``HxWxC`` uint8 array.
+        max_pixels: Largest ``width * height`` accepted; defaults to
+            ``Settings.max_image_pixels``.
+
+    Returns:
+        The decoded image (any mode; :func:`~scipix_search.ocr._preprocess.to_gray` handles them).
+
+    Raises:
+        CorruptInputError: Empty, truncated or undecodable file.
+        UnsupportedContentError: Not an image (a PDF, a text file ...).
+        InputTooLargeError: More pixels or bytes than allowed (decompression bombs included).
+    """
+    settings = get_settings()
+    limit = max_pixels or settings.max_image_pixels
+    if isinstance(source, np.ndarray):
+        if source.ndim not in (2, 3) or source.size == 0:
+            raise UnsupportedContentError(
+                f"expected an HxW or HxWxC array, got shape {source.shape}"
+            )
+        if source.shape[0] * source.shape[1] > limit:
+            raise InputTooLargeError(
+                f"image of {source.shape[1]}x{source.shape[0]} exceeds {limit} pixels"
+            )
+        array = source if source.dtype == np.uint8 else np.clip(source, 0, 255).astype(np.uint8)
+        return Image.fromarray(array)
+    if isinstance(source, Image.Image):
+        if source.width * source.height > limit:
+            raise InputTooLargeError(
+                f"image of {source.width}x{source.height} exceeds {limit} pixels"
+            )
+        return source
+    data, name = _read_bytes(source, settings.max_file_bytes)
+    kind = sniff(data[:16])
+    if kind == "pdf":
+        raise UnsupportedContentError(f"{name} is a PDF, not an image", path=name, kind="pdf")
+    if kind is None:
+        raise UnsupportedContentError(f"{name} is not a supported image type", path=name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > limit:
+                raise InputTooLargeError(
+                    f"{name} is {image.width}x{image.height}, over the limit of {limit} pixels",
+                    path=name,
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputTooLargeError(f"{name}: {exc}", path=name) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise CorruptInputError(f"{name} cannot be decoded: {exc}", path=name) from exc
+    if image.width == 0 or image.height == 0:
+        raise CorruptInputError(f"{name} has no pixels", path=name)
+    return image

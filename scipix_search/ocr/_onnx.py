@@ -1,0 +1,93 @@
+"""ONNX Runtime sessions and execution-provider choice (imported lazily)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from scipix_search.exceptions import MissingDependencyError, ModelNotFoundError, OCRError
+
+logger = logging.getLogger(__name__)
+
+_INSTALL_HINT = (
+    "onnxruntime is required for OCR: pip install 'onnxruntime>=1.20' (or onnxruntime-gpu for CUDA)"
+)
+
+
+def import_ort() -> Any:
+    """Import onnxruntime, or raise :class:`MissingDependencyError` with an install hint."""
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise MissingDependencyError(_INSTALL_HINT, package="onnxruntime") from exc
+    return onnxruntime
+
+
+def choose_providers(device: str, available: list[str]) -> list[str]:
+    """Execution providers for ``device`` (``auto``, ``cpu`` or ``cuda``).
+
+    Args:
+        device: The requested device (``Settings.device``).
+        available: ``onnxruntime.get_available_providers()``.
+
+    Returns:
+        Providers in order of preference.
+
+    Raises:
+        OCRError: ``cuda`` was requested but onnxruntime has no CUDA provider.
+    """
+    has_cuda = "CUDAExecutionProvider" in available
+    if device == "cuda":
+        if not has_cuda:
+            raise OCRError(
+                "device 'cuda' requested but onnxruntime has no CUDAExecutionProvider "
+                "(install onnxruntime-gpu and check the CUDA libraries)",
+                available=available,
+            )
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "auto" and has_cuda:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    return ["CPUExecutionProvider"]
+
+
+def uses_cuda(session: Any) -> bool:
+    """Whether a session runs on the CUDA execution provider."""
+    return "CUDAExecutionProvider" in session.get_providers()
+
+
+def make_session(path: Path, device: str = "auto", threads: int | None = None) -> Any:
+    """Open an ONNX Runtime inference session on the chosen providers.
+
+    Args:
+        path: The ``.onnx`` file.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        threads: Intra-op threads (``None``: ONNX Runtime's default, one per core).
+
+    Returns:
+        The ``onnxruntime.InferenceSession``.
+
+    Raises:
+        ModelNotFoundError: The file does not exist.
+        OCRError: The session cannot be created.
+    """
+    ort = import_ort()
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"{path} not found; build it with `scipix-search models build`", path=str(path)
+        )
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # ONNX Runtime's default counts the host's cores, not the ones this process may use
+    # (containers, taskset); oversubscribed threads made decoding several times slower.
+    options.intra_op_num_threads = threads or max(1, len(os.sched_getaffinity(0)))
+    options.inter_op_num_threads = 1
+    providers = choose_providers(device, ort.get_available_providers())
+    try:
+        session = ort.InferenceSession(str(path), options, providers=providers)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise OCRError(f"cannot load {path}: {exc}", path=str(path)) from exc
+    logger.debug("loaded %s on %s", path.name, session.get_providers())
+    return session

@@ -1,0 +1,270 @@
+"""Formula image to LaTeX on ONNX Runtime (no torch at run time)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scipix_search.config import get_settings
+from scipix_search.exceptions import ModelNotFoundError, OCRError
+from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy
+from scipix_search.ocr._images import ImageInput, load_image
+from scipix_search.ocr._onnx import make_session, uses_cuda
+from scipix_search.ocr._output import LatexResult, to_mathml
+from scipix_search.ocr._preprocess import (
+    Prepared,
+    plan_scales,
+    pooled_glyph_height,
+    prepare,
+    to_model_input,
+)
+from scipix_search.ocr._tokenizer import LatexTokenizer, clean_latex
+
+logger = logging.getLogger(__name__)
+
+MODEL_SUBDIR = "pix2tex"
+MANIFEST = "manifest.json"
+
+
+def resolve_model_dir(model_dir: Path | str | None) -> Path:
+    """The folder holding ``manifest.json``: ``model_dir`` itself or its ``pix2tex`` child."""
+    root = Path(model_dir) if model_dir is not None else get_settings().model_dir
+    return root if (root / MANIFEST).is_file() else root / MODEL_SUBDIR
+
+
+class LatexRecognizer:
+    """Read LaTeX from formula images with the exported pix2tex model.
+
+    Args:
+        model_dir: Folder of the built model (``Settings.model_dir`` or its ``pix2tex``
+            sub-folder); default ``Settings.model_dir``.
+        device: ``auto``, ``cpu`` or ``cuda``; default ``Settings.device``.
+        beam_size: 1 for greedy decoding, more for beam search.
+        multiscale: Retry unconfident reads at neighbouring scales and keep the most confident.
+        retry_below: Confidence under which ``multiscale`` retries.
+        max_len: Longest output in tokens.
+        threads: ONNX Runtime intra-op threads (default: one per core).
+        glyph_height: The document's glyph height in pixels, when known (see
+            :meth:`calibrate`); otherwise each image (or batch) is measured.
+        precision: ``fp32``, ``int8`` (dynamically quantised decoder: about 3x faster steps
+            on CPU, same accuracy in ``benchmarks/formula_ocr.py``) or ``auto`` (int8 on
+            CPU, fp32 on CUDA).
+
+    Raises:
+        ModelNotFoundError: The model has not been built.
+
+    Example:
+        >>> recognizer = LatexRecognizer()  # doctest: +SKIP
+        >>> recognizer("formula.png").latex  # doctest: +SKIP
+        'E=mc^{2}'
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        *,
+        device: str | None = None,
+        beam_size: int = 1,
+        multiscale: bool = True,
+        retry_below: float = 0.85,
+        max_len: int = 400,
+        threads: int | None = None,
+        glyph_height: float | None = None,
+        precision: str = "auto",
+    ) -> None:
+        self.model_dir = resolve_model_dir(model_dir)
+        manifest_path = self.model_dir / MANIFEST
+        if not manifest_path.is_file():
+            raise ModelNotFoundError(
+                f"no formula model in {self.model_dir}; build it with `scipix-search models build`",
+                path=str(self.model_dir),
+            )
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
+        device = device or get_settings().device
+        self._encoder = make_session(self.model_dir / self.manifest["encoder"], device, threads)
+        decoder = self.manifest["decoder"]
+        if precision not in ("auto", "fp32", "int8"):
+            raise ValueError(f"precision must be auto, fp32 or int8, not {precision!r}")
+        quantised = self.manifest.get("decoder_int8")
+        if precision == "int8" and not quantised:
+            raise ModelNotFoundError("this model build has no int8 decoder; rebuild it")
+        if quantised and (
+            precision == "int8" or (precision == "auto" and not uses_cuda(self._encoder))
+        ):
+            decoder = quantised
+        self.precision = "int8" if decoder == quantised else "fp32"
+        self._decoder = make_session(self.model_dir / decoder, device, threads)
+        self._tokenizer = LatexTokenizer(self.model_dir / self.manifest["tokenizer"])
+        self.beam_size, self.multiscale = beam_size, multiscale
+        self.retry_below, self.max_len = retry_below, max_len
+        self.glyph_height = glyph_height
+        self._bos, self._eos = int(self.manifest["bos_token"]), int(self.manifest["eos_token"])
+        layers = int(self.manifest["num_layers"])
+        self._heads, self._head_dim = int(self.manifest["heads"]), int(self.manifest["head_dim"])
+        self._past_names = [f"past_{kv}{i}" for i in range(layers) for kv in ("k", "v")]
+        self._cross_names = [f"cross_{kv}{i}" for i in range(layers) for kv in ("k", "v")]
+
+    # -- model calls -------------------------------------------------------------------------
+
+    def encode(self, pixels: np.ndarray) -> list[np.ndarray]:
+        """Run the encoder on a ``Bx1xHxW`` batch; returns the per-layer cross keys/values."""
+        try:
+            return list(self._encoder.run(self._cross_names, {"image": pixels}))
+        except Exception as exc:  # onnxruntime raises untyped errors
+            raise OCRError(f"encoder failed on input of shape {pixels.shape}: {exc}") from exc
+
+    def _empty_past(self, batch: int) -> list[np.ndarray]:
+        empty = np.zeros((batch, self._heads, 0, self._head_dim), dtype=np.float32)
+        return [empty] * len(self._past_names)
+
+    def _step(self, cross: dict[str, np.ndarray]) -> StepFn:
+        def step(
+            tokens: np.ndarray, position: int, past: list[np.ndarray]
+        ) -> tuple[np.ndarray, list[np.ndarray]]:
+            feeds = {"tokens": tokens, "position": np.array([position], dtype=np.int64)}
+            feeds.update(zip(self._past_names, past, strict=True))
+            feeds.update(cross)
+            try:
+                out = self._decoder.run(None, feeds)
+            except Exception as exc:  # onnxruntime raises untyped errors
+                raise OCRError(f"decoder failed at step {position}: {exc}") from exc
+            return out[0], list(out[1:])
+
+        return step
+
+    def decode(self, cross: list[np.ndarray]) -> list[Hypothesis]:
+        """Decode every row of an encoded batch (greedy, or beam search row by row)."""
+        batch = cross[0].shape[0]
+        if self.beam_size <= 1:
+            feeds = dict(zip(self._cross_names, cross, strict=True))
+            return greedy(
+                self._step(feeds),
+                batch,
+                bos=self._bos,
+                eos=self._eos,
+                max_len=self.max_len,
+                init_past=self._empty_past(batch),
+            )
+        hyps = []
+        for row in range(batch):
+            base = [c[row : row + 1] for c in cross]
+            feeds = dict(zip(self._cross_names, base, strict=True))
+
+            def expand(index: np.ndarray, feeds: dict[str, np.ndarray] = feeds) -> None:
+                for name in self._cross_names:
+                    feeds[name] = feeds[name][np.zeros(len(index), dtype=np.int64)]
+
+            hyps.append(
+                beam_search(
+                    self._step(feeds),
+                    bos=self._bos,
+                    eos=self._eos,
+                    max_len=self.max_len,
+                    init_past=self._empty_past,
+                    expand=expand,
+                    beam_size=self.beam_size,
+                )
+            )
+        return hyps
+
+    def _read(self, crops: Sequence[np.ndarray], batch_size: int) -> list[Hypothesis]:
+        """Decode model inputs, batching those of equal shape."""
+        groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for i, crop in enumerate(crops):
+            groups[crop.shape].append(i)
+        out: list[Hypothesis | None] = [None] * len(crops)
+        for members in groups.values():
+            for start in range(0, len(members), batch_size):
+                chunk = members[start : start + batch_size]
+                cross = self.encode(np.concatenate([crops[i] for i in chunk]))
+                for i, hyp in zip(chunk, self.decode(cross), strict=True):
+                    out[i] = hyp
+        return [h for h in out if h is not None]
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def __call__(self, image: ImageInput) -> LatexResult:
+        """Read one formula image (path, bytes, PIL image or array).
+
+        Raises:
+            InputError: The image cannot be loaded (see :func:`load_image`).
+            OCRError: The model failed.
+        """
+        return self.batch([image])[0]
+
+    def calibrate(self, images: Sequence[ImageInput]) -> float | None:
+        """Measure the glyph height of a document from a sample of its formula crops.
+
+        Formulas of one document share a font size; the pooled median is far steadier than
+        one crop's estimate, and later calls scale every crop by it.
+
+        Args:
+            images: Formula crops of one document (a few dozen are plenty).
+
+        Returns:
+            The pooled glyph height in pixels (also stored as ``self.glyph_height``), or ``None``.
+        """
+        self.glyph_height = pooled_glyph_height([prepare(load_image(i)) for i in images])
+        logger.info("document glyph height: %s px", self.glyph_height)
+        return self.glyph_height
+
+    def batch(
+        self, images: Sequence[ImageInput], batch_size: int = 8, *, same_document: bool = False
+    ) -> list[LatexResult]:
+        """Read many formula images, batching the model calls.
+
+        Args:
+            images: Paths, bytes, PIL images or arrays.
+            batch_size: Largest number of crops per model call.
+            same_document: The crops share a font size: scale them by their pooled glyph height
+                (unless ``glyph_height`` is already set).
+
+        Returns:
+            One result per image, in order; blank images give an empty result with confidence 0.
+
+        Raises:
+            InputError: An image cannot be loaded.
+        """
+        start = time.perf_counter()
+        prepared: list[Prepared | None] = [prepare(load_image(image)) for image in images]
+        live = [i for i, p in enumerate(prepared) if p is not None]
+        reference = self.glyph_height
+        if reference is None and same_document:
+            reference = pooled_glyph_height(prepared)
+        plans = {
+            i: plan_scales(prepared[i], multi=self.multiscale, reference_height=reference)  # type: ignore[arg-type]
+            for i in live
+        }
+        best: dict[int, tuple[Hypothesis, float]] = {}
+        for attempt in range(3):
+            todo = [i for i in live if len(plans[i]) > attempt]
+            if attempt > 0:
+                todo = [i for i in todo if best[i][0].confidence < self.retry_below]
+            if not todo:
+                break
+            crops = [to_model_input(prepared[i].gray, plans[i][attempt]) for i in todo]  # type: ignore[union-attr]
+            for i, hyp in zip(todo, self._read(crops, batch_size), strict=True):
+                if i not in best or hyp.confidence > best[i][0].confidence:
+                    best[i] = (hyp, plans[i][attempt])
+        elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
+        results = []
+        for i in range(len(images)):
+            if i not in best:
+                results.append(LatexResult("", "", 0.0, False, elapsed, 1.0, {"blank": True}))
+                continue
+            hyp, scale = best[i]
+            raw = self._tokenizer.decode(hyp.ids)
+            latex = clean_latex(raw)
+            mathml, parses = to_mathml(latex)
+            extra = {"raw": raw, "looped": hyp.looped, "tokens": len(hyp.ids)}
+            results.append(
+                LatexResult(latex, mathml, round(hyp.confidence, 4), parses, elapsed, scale, extra)
+            )
+        return results

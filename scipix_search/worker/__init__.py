@@ -1,0 +1,49 @@
+"""The ingestion worker: jobs in the database, claimed with a lease, retried with backoff."""
+
+from scipix_search.worker._queue import (
+    FAILED,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    ClaimedJob,
+    claim,
+    complete,
+    enqueue,
+    fail,
+    find_active_job,
+    get_job,
+    heartbeat,
+    reap_expired,
+)
+from scipix_search.worker._runner import INGEST, Worker, start_background_worker
+from scipix_search.worker._uploads import remove_upload, save_upload, upload_path
+
+__all__ = [
+    "FAILED",
+    "INGEST",
+    "QUEUED",
+    "RUNNING",
+    "SUCCEEDED",
+    "ClaimedJob",
+    "Worker",
+    "claim",
+    "complete",
+    "enqueue",
+    "fail",
+    "find_active_job",
+    "get_job",
+    "heartbeat",
+    "main",
+    "reap_expired",
+    "remove_upload",
+    "save_upload",
+    "start_background_worker",
+    "upload_path",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scipix_search.worker``: the same as ``scipix-search worker``."""
+    from scipix_search.cli.worker import main as cli_main
+
+    return cli_main(argv)

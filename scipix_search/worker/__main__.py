@@ -1,0 +1,5 @@
+import sys
+
+from scipix_search.worker import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""The web page in headless Chromium: LaTeX search with rendered results, image search, text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.e2e._live import (
+    PAPER_TEX,
+    ROOT,
+    SAMPLES,
+    LiveServer,
+    formula_png,
+    start_server,
+    wait_for_job,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1400",
+)
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI must run the browser test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp("browser") / "data", None)
+    client = live.client()
+    for name, data in (
+        ("triangles.tex", PAPER_TEX),
+        ("heat.pdf", (SAMPLES / "heat-equation-note.pdf").read_bytes()),
+    ):
+        answer = client.post(
+            "/v1/documents", files={"file": (name, data, "application/octet-stream")}
+        )
+        assert wait_for_job(client, answer.json()["job"]["id"])["status"] == "succeeded"
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        _missing(
+            f"{CHROMIUM} or {CHROMEDRIVER} not found (apt-get install chromium chromium-driver)"
+        )
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium is not installed (pip install selenium==4.51.0)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    driver.get(server.url + "/")
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+
+    # Typing LaTeX renders it live with the locally served KaTeX.
+    box = driver.find_element(By.ID, "latex-input")
+    box.send_keys("x^2+y^2=z^2")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#latex-preview .katex")))
+    driver.find_element(By.CSS_SELECTOR, "#latex-form button").click()
+    first = wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation .katex"))
+    )
+    assert first.is_displayed()
+    cards = driver.find_elements(By.CSS_SELECTOR, "#results .result.equation")
+    assert "Right Triangles" in cards[0].text
+    assert "(eq:pyth)" in cards[0].text or "(1)" in cards[0].text
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "browser-latex-results.png"))
+
+    # A screenshot of a formula, uploaded, is read by OCR and searched.
+    image = tmp_path / "formula.png"
+    image.write_bytes(formula_png("a+b=c"))
+    driver.find_element(By.ID, "image-input").send_keys(str(image))
+    read = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#ocr-read .katex")))
+    assert read.is_displayed()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation")))
+    assert "a+b=c" in driver.find_element(By.ID, "status").text
+    driver.save_screenshot(str(ARTIFACTS / "browser-image-results.png"))
+
+    # Text search, then the document view listing its equations.
+    driver.find_element(By.ID, "text-input").send_keys("temperature diffusion in a rod")
+    driver.find_element(By.CSS_SELECTOR, "#text-form button").click()
+    passage = wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.passage"))
+    )
+    assert "Heat Equation" in passage.text
+    driver.find_element(By.ID, "latex-input").clear()
+    driver.get(server.url + "/#doc/1")
+    view = wait.until(ec.presence_of_element_located((By.ID, "doc-view")))
+    assert "Right Triangles" in view.text
+    wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation .katex"))
+    )
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#results .result.equation")) >= 3
+    driver.save_screenshot(str(ARTIFACTS / "browser-results.png"))
+    assert not [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"], (
+        "browser console errors"
+    )
+    assert os.path.getsize(ARTIFACTS / "browser-results.png") > 10_000

@@ -1,0 +1,218 @@
+"""The formula and text OCR engines with the real exported models.
+
+The formula model is built once per session into ``Settings().model_dir`` (a no-op when it is
+current), so later sessions reuse it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image
+
+from scipix_search.config import Settings
+from scipix_search.exceptions import (
+    CorruptInputError,
+    MissingDependencyError,
+    UnsupportedContentError,
+)
+from scipix_search.ocr import LatexRecognizer, TextRecognizer, build_formula_model, latex_tokens
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    try:
+        return build_formula_model(Settings().model_dir)
+    except MissingDependencyError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"formula model not built and build packages missing: {exc}")
+
+
+@pytest.fixture(scope="session")
+def recognizer(model_dir: Path) -> LatexRecognizer:
+    return LatexRecognizer(model_dir, device="cpu")
+
+
+def similarity(predicted: str, truth: str) -> float:
+    return difflib.SequenceMatcher(None, latex_tokens(predicted), latex_tokens(truth)).ratio()
+
+
+def render_line(text: str, fontsize: float = 24, dpi: int = 72) -> Image.Image:
+    """Render plain math with PyMuPDF's Times-Italic (dark on white)."""
+    page = pymupdf.open().new_page(width=40 + fontsize * len(text) * 0.6, height=fontsize * 2.5)
+    page.insert_text((10, fontsize * 1.6), text, fontname="Times-Italic", fontsize=fontsize)
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return Image.frombytes("L", (pix.width, pix.height), pix.samples)
+
+
+RENDERED = [("a+b=c", "a+b=c"), ("f(x)=y-1", "f(x)=y-1"), ("x+y+z=2", "x+y+z=2")]
+
+
+@pytest.mark.parametrize(("text", "latex"), RENDERED)
+@pytest.mark.parametrize("fontsize", [12, 40])
+def test_rendered_formula_any_scale(
+    recognizer: LatexRecognizer, text: str, latex: str, fontsize: int
+) -> None:
+    result = recognizer(render_line(text, fontsize, dpi=150))
+    assert similarity(result.latex, latex) >= 0.75, result
+    assert 0.0 < result.confidence <= 1.0
+
+
+def test_rendered_formula_dark_mode_and_alpha(recognizer: LatexRecognizer) -> None:
+    gray = np.asarray(render_line("a+b=c", 30, dpi=150))
+    dark = recognizer(Image.fromarray(255 - gray))
+    rgba = np.zeros((*gray.shape, 4), dtype=np.uint8)
+    rgba[..., 3] = 255 - gray  # ink only in the alpha channel
+    transparent = recognizer(Image.fromarray(rgba, "RGBA"))
+    assert similarity(dark.latex, "a+b=c") >= 0.75
+    assert similarity(transparent.latex, "a+b=c") >= 0.75
+
+
+def test_result_fields(recognizer: LatexRecognizer) -> None:
+    result = recognizer(render_line("a+b=c", 30, dpi=150))
+    assert result.parses and result.mathml.startswith("<math")
+    assert "\\textstyle" not in result.latex and result.time_ms > 0
+
+
+def test_blank_image_gives_empty_low_confidence(recognizer: LatexRecognizer) -> None:
+    result = recognizer(Image.new("L", (300, 80), 255))
+    assert result.latex == "" and result.confidence == 0.0 and not result.parses
+
+
+def test_bad_inputs_raise_clear_errors(recognizer: LatexRecognizer, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    pdf = tmp_path / "doc.png"
+    pdf.write_bytes(_pdf_bytes())
+    truncated = tmp_path / "cut.png"
+    buffer = io.BytesIO()
+    render_line("a+b=c").save(buffer, "PNG")
+    truncated.write_bytes(buffer.getvalue()[:100])
+    with pytest.raises(CorruptInputError):
+        recognizer(empty)
+    with pytest.raises(UnsupportedContentError):
+        recognizer(pdf)
+    with pytest.raises(CorruptInputError):
+        recognizer(truncated)
+
+
+def _pdf_bytes() -> bytes:
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 72), "Page text for OCR", fontsize=18)
+    return document.tobytes()
+
+
+@pytest.mark.shared
+def test_shared_dev_formulas(recognizer: LatexRecognizer, shared_dir: Path) -> None:
+    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
+    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    results = recognizer.batch(images)
+    scores = [similarity(r.latex, row["latex"]) for r, row in zip(results, rows, strict=True)]
+    assert np.mean(scores) >= 0.85, list(zip(scores, [r.latex for r in results], strict=True))
+
+
+@pytest.mark.shared
+def test_calibrated_document_scale(model_dir: Path, shared_dir: Path) -> None:
+    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[:8]
+    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    engine = LatexRecognizer(model_dir, device="cpu", multiscale=False)
+    height = engine.calibrate(images)
+    assert height is not None and 6 <= height <= 14
+    pooled = engine.batch(images)
+    assert len({round(r.scale, 3) for r in pooled if r.scale < 1.9}) <= 2
+    scores = [similarity(r.latex, row["latex"]) for r, row in zip(pooled, rows, strict=True)]
+    assert np.mean(scores) >= 0.85
+
+
+def test_fp32_and_int8_agree(model_dir: Path) -> None:
+    image = render_line("f(x)=y-1", 30, dpi=150)
+    fp32 = LatexRecognizer(model_dir, device="cpu", precision="fp32")
+    int8 = LatexRecognizer(model_dir, device="cpu", precision="int8")
+    assert fp32.precision == "fp32" and int8.precision == "int8"
+    assert similarity(fp32(image).latex, int8(image).latex) >= 0.9
+
+
+def test_batch_matches_single(recognizer: LatexRecognizer) -> None:
+    images = [render_line(text, 30, dpi=150) for text, _ in RENDERED]
+    batched = recognizer.batch(images)
+    single = [recognizer(image) for image in images]
+    assert [r.latex for r in batched] == [r.latex for r in single]
+
+
+@pytest.mark.slow
+def test_beam_search_reads_formula(model_dir: Path) -> None:
+    beam = LatexRecognizer(model_dir, device="cpu", beam_size=3, multiscale=False)
+    result = beam(render_line("f(x)=y-1", 30, dpi=150))
+    assert similarity(result.latex, "f(x)=y-1") >= 0.75
+
+
+def test_run_time_does_not_import_torch(model_dir: Path, tmp_path: Path) -> None:
+    image = tmp_path / "f.png"
+    render_line("a+b=c", 30, dpi=150).save(image)
+    code = (
+        "import sys; from scipix_search.ocr import LatexRecognizer; "
+        f"r = LatexRecognizer({str(model_dir)!r}); print(r({str(image)!r}).latex); "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_build_is_idempotent(model_dir: Path) -> None:
+    before = (model_dir / "manifest.json").stat().st_mtime
+    assert build_formula_model(model_dir.parent) == model_dir
+    assert (model_dir / "manifest.json").stat().st_mtime == before
+
+
+@pytest.fixture(scope="module")
+def text_recognizer() -> TextRecognizer:
+    return TextRecognizer()
+
+
+def test_text_ocr_page_image_and_pdf(text_recognizer: TextRecognizer, tmp_path: Path) -> None:
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(_pdf_bytes())
+    lines = text_recognizer(pdf)
+    assert any("Page text" in line.text for line in lines)
+    line = lines[0]
+    assert line.bbox[0] < line.bbox[2] and line.bbox[1] < line.bbox[3] and 0 < line.confidence <= 1
+    page = pymupdf.open(pdf)[0].get_pixmap(dpi=100, colorspace=pymupdf.csGRAY)
+    image = Image.frombytes("L", (page.width, page.height), page.samples)
+    assert any("Page text" in line.text for line in text_recognizer(image))
+    assert text_recognizer(Image.new("L", (400, 400), 255)) == []
+
+
+def test_cli_json_one_line_per_file(
+    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scipix_search.cli import ocr as ocr_cli
+
+    formula = tmp_path / "f.png"
+    render_line("a+b=c", 30, dpi=150).save(formula)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"")
+    parser = argparse.ArgumentParser()
+    ocr_cli.register(parser.add_subparsers())
+    args = parser.parse_args(["ocr", str(formula), str(bad), "--format", "json"])
+    code = args.func(args)
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1 and len(records) == 2
+    assert similarity(records[0]["latex"], "a+b=c") >= 0.75
+    assert {"file", "latex", "mathml", "confidence", "time_ms"} <= records[0].keys()
+    assert "error" in records[1]

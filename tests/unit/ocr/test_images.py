@@ -1,0 +1,106 @@
+"""Safe image loading: bad files give clear errors, never hangs or crashes."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from scipix_search.exceptions import CorruptInputError, InputTooLargeError, UnsupportedContentError
+from scipix_search.ocr import load_image, sniff
+
+
+def _png_bytes(size: tuple[int, int] = (40, 20)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", size, 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width x height`` (a decompression bomb's signature)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_sniff_kinds() -> None:
+    assert sniff(_png_bytes()[:16]) == "png"
+    assert sniff(b"%PDF-1.7\n") == "pdf"
+    assert sniff(b"hello world") is None
+
+
+def test_load_image_valid_png(tmp_path: Path) -> None:
+    path = tmp_path / "ok.png"
+    path.write_bytes(_png_bytes())
+    assert load_image(path).size == (40, 20)
+
+
+def test_load_image_zero_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    with pytest.raises(CorruptInputError, match="empty"):
+        load_image(path)
+
+
+def test_load_image_truncated_png(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 300), dtype=np.uint8)).save(
+        buffer, "PNG"
+    )
+    path = tmp_path / "cut.png"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(CorruptInputError):
+        load_image(path)
+
+
+def test_load_image_pdf_is_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "paper.png"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    with pytest.raises(UnsupportedContentError, match="PDF"):
+        load_image(path)
+
+
+def test_load_image_decompression_bomb(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header_only(20_000, 20_000))
+    with pytest.raises(InputTooLargeError):
+        load_image(path)
+
+
+def test_load_image_pixel_limit_argument() -> None:
+    with pytest.raises(InputTooLargeError):
+        load_image(_png_bytes((100, 100)), max_pixels=5_000)
+
+
+def test_load_image_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_text("not an image")
+    with pytest.raises(UnsupportedContentError):
+        load_image(path)
+
+
+def test_load_image_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CorruptInputError):
+        load_image(tmp_path / "absent.png")
+
+
+def test_load_image_array_and_pil() -> None:
+    assert load_image(np.zeros((10, 20), dtype=np.uint8)).size == (20, 10)
+    assert load_image(Image.new("RGB", (5, 6))).size == (5, 6)
+    with pytest.raises(UnsupportedContentError):
+        load_image(np.zeros((0,), dtype=np.uint8))
