@@ -103,7 +103,7 @@ def build_text_model(model_dir: Path, *, force: bool = False) -> Path:
     # The dynamo exporter keeps the attention mask symbolic; the legacy TorchScript exporter
     # baked parts of it in and gave wrong outputs on other shapes (seen here).
     torch.onnx.export(
-        _LastHidden(model),
+        _LastHidden(model).eval(),
         (ids, mask, torch.zeros_like(ids)),
         str(tmp / "model.onnx"),
         input_names=["input_ids", "attention_mask", "token_type_ids"],

@@ -11,7 +11,6 @@ from scipix_search.api._config import ApiSettings
 from scipix_search.pipeline import Indexer
 from scipix_search.store import Job
 from scipix_search.worker import FAILED, INGEST, QUEUED, SUCCEEDED, Worker, enqueue, save_upload
-from tests.e2e._live import formula_png
 from tests.factories import LOREM, make_pdf
 
 pytestmark = pytest.mark.model
@@ -54,11 +53,13 @@ def test_worker_ingests_upload_and_records_document(worker: Worker) -> None:
 
 
 def test_worker_bad_content_fails_without_retry(worker: Worker) -> None:
-    job_id = _queue_upload(worker, formula_png(), "formula.png")
+    # Plain text under an image name: refused by its bytes, a permanent failure.
+    job_id = _queue_upload(worker, b"this is not an image at all", "formula.png")
     worker.run(burst=True)
     job = _job(worker, job_id)
     assert job.status == FAILED and job.attempts == 1
     assert "formula.png" in (job.error or "")
+    assert "not an image" in (job.error or "")
 
 
 def test_worker_missing_upload_fails(worker: Worker) -> None:
