@@ -86,11 +86,7 @@ class Indexer:
     @property
     def text_encoder(self) -> TextEncoder:
         if self._text_encoder is None:
-            self._text_encoder = TextEncoder.from_model_dir(
-                self.settings.model_dir,
-                device=self.settings.device,
-                batch_size=self.settings.embed_batch_size,
-            )
+            self._text_encoder = TextEncoder.from_settings(self.settings)
         return self._text_encoder
 
     def passage_spec(self) -> IndexSpec:

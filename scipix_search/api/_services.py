@@ -94,11 +94,7 @@ class Services:
                 if self._text_encoder is None:
                     from scipix_search.embed import TextEncoder
 
-                    self._text_encoder = TextEncoder.from_model_dir(
-                        self.settings.model_dir,
-                        device=self.settings.device,
-                        batch_size=self.settings.embed_batch_size,
-                    )
+                    self._text_encoder = TextEncoder.from_settings(self.settings)
         return self._text_encoder
 
     @property

@@ -92,9 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from scipix_search.store import Store
 
     settings = get_settings()
-    encoder = TextEncoder.from_model_dir(
-        settings.model_dir, device=settings.device, batch_size=settings.embed_batch_size
-    )
+    encoder = TextEncoder.from_settings(settings)
     hits = PassageSearcher(Store(settings), encoder).search(args.query, k=args.k, mode=args.mode)
     if args.json:
         emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})

@@ -64,6 +64,13 @@ class TextEncoder:
             build_text_model(model_dir)
         return cls(path, device=device, batch_size=batch_size)
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> TextEncoder:
+        """The encoder for ``Settings`` (model folder, device, batch size)."""
+        return cls.from_model_dir(
+            settings.model_dir, device=settings.device, batch_size=settings.embed_batch_size
+        )
+
     # -- encoding -----------------------------------------------------------------------
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -8,6 +8,7 @@ from scipix_search.store._db import (
     session_scope,
     upgrade_database,
 )
+from scipix_search.store._files import atomic_write
 from scipix_search.store._store import KINDS, IndexSpec, Store, SyncReport
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
@@ -23,6 +24,7 @@ __all__ = [
     "Page",
     "Passage",
     "Store",
+    "atomic_write",
     "SyncReport",
     "VectorIndex",
     "dispose_engines",

@@ -11,8 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
+from scipix_search.store._files import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +35,6 @@ class IndexMeta:
     encoder: str
     count: int
     version: int = FORMAT_VERSION
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class VectorIndex:
@@ -168,9 +154,9 @@ class VectorIndex:
 
         self.directory.mkdir(parents=True, exist_ok=True)
         data = faiss.serialize_index(self._index).tobytes()
-        _atomic_write(self.directory / INDEX_FILE, data)
+        atomic_write(self.directory / INDEX_FILE, data)
         meta = json.dumps(_meta_dict(self.meta))
-        _atomic_write(self.directory / META_FILE, meta.encode())
+        atomic_write(self.directory / META_FILE, meta.encode())
         logger.debug("saved %d vectors to %s", self.ntotal, self.directory)
 
 

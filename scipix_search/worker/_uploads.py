@@ -7,11 +7,10 @@ data folder; they need it anyway for the FAISS indexes.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from scipix_search.config import Settings
+from scipix_search.store import atomic_write
 
 UPLOADS = "uploads"
 
@@ -29,21 +28,7 @@ def save_upload(settings: Settings, sha256: str, data: bytes) -> Path:
     if path.is_file() and path.stat().st_size == len(data):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    atomic_write(path, data, sync_dir=True)
     return path
 
 
