@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             engine(items[0][0])  # warm-up: first-call allocations are not per-formula cost
             result = run_system(lambda p, e=engine: e(p).latex, items)
             rows.append((name, f"onnxruntime {precision}", result))
+            print(name, precision, result, file=sys.stderr, flush=True)
         if args.torch_limit and weights.is_file():
             reference = torch_reader(weights, args.torch_scale, first)
             subset = items[: args.torch_limit]
