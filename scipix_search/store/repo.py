@@ -180,6 +180,12 @@ def get_equations(*, session: Session, ids: Sequence[int]) -> dict[int, Equation
 
 
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that match nearly every passage: they slow keyword search down and add nothing to bm25.
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was "
+    "were which with we our can not but also these those their there been into than then".split()
+)
+_MAX_TERMS = 16
 
 
 def fulltext_passages(*, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
@@ -187,7 +193,8 @@ def fulltext_passages(*, session: Session, query: str, limit: int) -> list[tuple
 
     Returns ``(passage id, score)`` best first; any word may match (OR), ranking rewards more.
     """
-    words = _FTS_WORD.findall(query)
+    words = list(dict.fromkeys(w for w in _FTS_WORD.findall(query) if w.lower() not in _STOPWORDS))
+    words = words[:_MAX_TERMS]
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
