@@ -39,26 +39,28 @@ def real_formulas() -> list[str]:
     lines += [
         row.split("\t", 1)[1]
         for row in (SHARED / "im2latex" / "dev.tsv").read_text().splitlines()
-        if "\t" in row
+        if "\t" in row and not row.startswith("image\t")
     ]
     return [line.strip() for line in lines if line.strip()]
 
 
-def enlarge(base: list[str], n: int, rng: random.Random) -> list[str]:
-    out = list(base[:n])
+def enlarge(base: list[str], n: int, rng: random.Random) -> tuple[list[str], list[int]]:
+    """The corpus, and for each entry the real formula it is a renamed copy of (-1 if none)."""
+    out, origin = list(base[:n]), list(range(min(n, len(base))))
     while len(out) < n:
         if rng.random() < 0.5:
             perm = list(LETTERS)
             rng.shuffle(perm)
+            source = rng.randrange(len(base))
             try:
-                out.append(
-                    rename_variables(rng.choice(base), dict(zip(LETTERS, perm, strict=True)))
-                )
+                out.append(rename_variables(base[source], dict(zip(LETTERS, perm, strict=True))))
             except LatexParseError:
                 continue
+            origin.append(source)
         else:
             out.append(f"{rng.choice(base)} {rng.choice(['=', ',', '+', '<'])} {rng.choice(base)}")
-    return out
+            origin.append(-1)
+    return out, origin
 
 
 def pct(values: list[float], q: float) -> float:
