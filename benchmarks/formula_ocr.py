@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from scipix_search.math import levenshtein
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {
     "im2latex": ("im2latex/dev.tsv", "im2latex/images"),
@@ -47,23 +49,12 @@ def bleu4(hyps: list[list[str]], refs: list[list[str]]) -> float:
     return penalty * math.exp(log_p)
 
 
-def edit_distance(a: list[str], b: list[str]) -> int:
-    """Levenshtein distance between token lists."""
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
-
-
 def score(preds: list[str], truths: list[str], times: list[float]) -> dict[str, float]:
     """All metrics of one system on one dataset."""
     from scipix_search.ocr import latex_tokens
 
     hyps, refs = [latex_tokens(p) for p in preds], [latex_tokens(t) for t in truths]
-    ned = [edit_distance(h, r) / max(len(h), len(r), 1) for h, r in zip(hyps, refs, strict=True)]
+    ned = [levenshtein(h, r) / max(len(h), len(r), 1) for h, r in zip(hyps, refs, strict=True)]
     return {
         "n": len(preds),
         "bleu4": bleu4(hyps, refs),
