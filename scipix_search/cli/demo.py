@@ -20,7 +20,18 @@ def run(args: argparse.Namespace) -> int:
         return code
     for query in args.queries:
         emit(f"\n== search: {query!r}")
-        search.run(argparse.Namespace(query=query, k=3, mode="hybrid", json=False))
+        search.run(
+            argparse.Namespace(
+                query=query,
+                latex=None,
+                latex_file=None,
+                image=None,
+                documents=False,
+                k=3,
+                mode="hybrid",
+                json=False,
+            )
+        )
     return 0
 
 

@@ -95,3 +95,11 @@ def test_cli_reindex_rebuilds_from_database(settings, text_encoder, capsys):
 def test_cli_empty_query_is_a_clear_error(settings, text_encoder, capsys):
     assert main(["search", "   "]) == 2
     assert "empty query" in capsys.readouterr().err
+
+
+def test_cli_demo_ingests_samples_and_searches(settings, text_encoder, capsys):
+    """The README's quick-start job: ingest the bundled samples, then run two searches."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "added 3, already present 0, failed 0" in out
+    assert "gradient-descent-note.pdf" in out and "heat-equation-note.pdf" in out
