@@ -36,7 +36,12 @@ def server(request: pytest.FixtureRequest, tmp_path) -> Iterator[LiveServer]:  #
     live.stop()
 
 
-def _big_paper(pages: int = 20) -> bytes:
+# Large enough that ingesting it takes several seconds even on a quiet machine (20 pages once
+# finished inside the 1.5 s before the kill, and the test failed for the wrong reason).
+PAGES = 100
+
+
+def _big_paper(pages: int = PAGES) -> bytes:
     return make_pdf(
         [[f"{LOREM} Section {p}, paragraph {j}." for j in range(5)] for p in range(pages)],
         title="A Long Paper About Spectral Methods",
@@ -92,8 +97,8 @@ def test_worker_sigkill_midway_then_other_worker_completes(server: LiveServer) -
     documents = client.get("/v1/documents").json()
     assert documents["count"] == 1
     detail = client.get(f"/v1/documents/{job['document_id']}").json()
-    assert detail["page_count"] == 20
-    assert detail["passage_count"] == job["result"]["passages"] > 20
+    assert detail["page_count"] == PAGES
+    assert detail["passage_count"] == job["result"]["passages"] > PAGES
 
     stats = subprocess.run(
         [sys.executable, "-m", "scipix_search.cli", "stats", "--json"],
