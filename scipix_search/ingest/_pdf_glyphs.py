@@ -183,13 +183,17 @@ def _median(values: list[float]) -> float:
 
 
 class Drawings:
-    """The page's vector paths: short horizontal rules (fraction bars) and a coarse density
+    """The page's vector paths: short horizontal rules (fraction bars), the shapes of
+    diagrams (boxes, circles, arrows: paths that are not thin rules), and a coarse density
     grid of everything else, where a dense cell is part of a plot or diagram."""
 
     CELL = 12.0
+    SHAPE_MARGIN = 8.0
+    """Shapes this close to a text line (in points) count as its neighbours."""
 
     def __init__(self, page: pymupdf.Page) -> None:
         self.bars: list[Bar] = []
+        self.shapes: list[pymupdf.Rect] = []
         self.density: dict[tuple[int, int], int] = {}
         self.images = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
         for path in page.get_cdrawings():
@@ -197,13 +201,31 @@ class Drawings:
             if y1 - y0 <= 1.5 and 3 <= x1 - x0 <= 400:
                 self.bars.append(Bar(x0, x1, (y0 + y1) / 2))
                 continue
+            if min(x1 - x0, y1 - y0) > 1.5:
+                # TeX typesets display math with glyphs and thin rules only (fraction bars,
+                # radical vincula, array rules); a box, circle or slanted arrow is a drawing
+                self.shapes.append(pymupdf.Rect(x0, y0, x1, y1))
             key = (int((x0 + x1) / 2 / self.CELL), int((y0 + y1) / 2 / self.CELL))
             self.density[key] = self.density.get(key, 0) + 1
 
     def is_figure(self, bbox: tuple[float, float, float, float]) -> bool:
+        """True when ``bbox`` lies on an image, among dense paths (a plot), or next to two
+        or more drawn shapes (labels of a diagram: boxes, nodes, arrows)."""
         rect = pymupdf.Rect(bbox)
         for mask in self.images:
             if (mask & rect).get_area() > 0.5 * rect.get_area():
+                return True
+        if self.shapes:
+            near = rect + (
+                -self.SHAPE_MARGIN,
+                -self.SHAPE_MARGIN,
+                self.SHAPE_MARGIN,
+                self.SHAPE_MARGIN,
+            )
+            # a shape that encloses the whole neighbourhood is a frame or a background
+            # (a boxed theorem, a coloured panel), not a diagram around the line
+            touching = sum(1 for s in self.shapes if s.intersects(near) and not s.contains(near))
+            if touching >= 2:
                 return True
         if not self.density:
             return False

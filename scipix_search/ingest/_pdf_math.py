@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,10 +41,15 @@ class _Line:
     prose_chars: int
     number: str | None = None
     rows: list[list[Glyph]] = field(default_factory=list)
+    hyphenated: bool = False
 
     @property
     def is_prose(self) -> bool:
-        return self.prose_chars >= 12 or (self.prose_chars >= 6 and self.math_share < 0.15)
+        return (
+            self.hyphenated
+            or self.prose_chars >= 12
+            or (self.prose_chars >= 6 and self.math_share < 0.15)
+        )
 
 
 def find_equation_regions(
@@ -143,19 +149,42 @@ def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> _Line:
     prose = 0
     word: list[Glyph] = []
     for g in [*glyphs, Glyph(" ", 0, 0, 0, 0, 0, 0, "")]:
-        if g.c.isalpha() and not MATH_FONT_RE.search(g.font):
+        letter = g.c.isalpha() and not MATH_FONT_RE.search(g.font)
+        # a change of size inside a "word" is a script (r_{min}): math, not prose
+        if letter and (not word or abs(g.size - word[-1].size) <= 0.15 * word[-1].size):
             word.append(g)
             continue
-        token = "".join(x.c for x in word)
-        if len(token) >= 3 and token.lower() not in _OPERATOR_WORDS and _WORD_RE.match(token):
-            prose += len(token)
-        word = []
+        prose += _prose_chars(word)
+        word = [g] if letter else []
     size = max(g.size for g in visible)
     number = None
     m = _NUMBER_RE.match(text)
     if m:
         number = m.group(1)
-    return _Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
+    line = _Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
+    line.hyphenated = _hyphenated(visible)
+    return line
+
+
+def _prose_chars(word: list[Glyph]) -> int:
+    # NFKC expands ligatures (U+FB01 "fi" ...), which are a sure sign of text fonts
+    token = unicodedata.normalize("NFKC", "".join(x.c for x in word))
+    if len(token) >= 3 and token.lower() not in _OPERATOR_WORDS and _WORD_RE.match(token):
+        return len(token)
+    return 0
+
+
+def _hyphenated(visible: list[Glyph]) -> bool:
+    """A line ending in a word broken by a hyphen is prose: math prints a minus sign
+    (U+2212, or a math-font glyph), never a text-font hyphen after a text-font letter."""
+    if len(visible) < 3:
+        return False
+    *_, a, b, hyphen = visible
+    return (
+        hyphen.c in "-\u2010"
+        and not hyphen.is_math
+        and all(g.c.isalpha() and not MATH_FONT_RE.search(g.font) for g in (a, b))
+    )
 
 
 def _columns(lines: list[_Line], width: float) -> list[list[_Line]]:
@@ -213,7 +242,22 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         if prose_tops
         else max(ln.bbox[2] for ln in col)
     )
-    return [b for b in blocks if _is_display(b, body_size) and _centred(b, left, right)]
+    return [
+        b
+        for b in blocks
+        if _is_display(b, body_size)
+        and _centred(b, left, right)
+        and not drawings.is_figure(_bbox(b))  # labels spread over a diagram
+    ]
+
+
+def _bbox(lines: list[_Line]) -> tuple[float, float, float, float]:
+    return (
+        min(ln.bbox[0] for ln in lines),
+        min(ln.bbox[1] for ln in lines),
+        max(ln.bbox[2] for ln in lines),
+        max(ln.bbox[3] for ln in lines),
+    )
 
 
 def _beside_prose(line: _Line, prose: list[tuple[float, float]]) -> bool:

@@ -133,3 +133,93 @@ def test_regions_to_equations_text_layer_and_ocr(tmp_path: Path) -> None:
         raise RuntimeError("model failed")
 
     assert regions_to_equations(regions, recognizer=broken)[0].origin == "pdf"
+
+
+def _page_with(tmp_path: Path, draw: object) -> Path:
+    """A page of prose with something drawn by ``draw(page, y)`` in the middle."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    y = 100.0
+    for _ in range(3):
+        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
+        y += 14
+    y = draw(page, y + 30)  # type: ignore[operator]
+    for _ in range(3):
+        page.insert_text((72, y + 30), PROSE, fontname="helv", fontsize=10)
+        y += 14
+    path = tmp_path / "page.pdf"
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def _formula(page: pymupdf.Page, x: float, y: float) -> None:
+    page.insert_text((x, y), "y", fontname="tiit", fontsize=10)
+    page.insert_text((x + 8, y), "=", fontname="tiro", fontsize=10)
+    page.insert_text((x + 18, y), "αx", fontname="symb", fontsize=10)
+    page.insert_text((x + 34, y), "+", fontname="tiro", fontsize=10)
+    page.insert_text((x + 44, y), "β", fontname="symb", fontsize=10)
+
+
+def test_find_equation_regions_skips_diagram_labels(tmp_path: Path) -> None:
+    def diagram(page: pymupdf.Page, y: float) -> float:
+        # a block diagram: boxed math labels joined by arrows, centred like display math
+        for x in (200, 340):
+            page.draw_rect(pymupdf.Rect(x - 6, y - 14, x + 62, y + 6), width=0.6)
+            _formula(page, x, y)
+        page.draw_line((268, y - 4), (334, y - 4), width=0.6)
+        page.draw_line((300, y + 6), (330, y + 30), width=0.6)  # a slanted arrow
+        return y + 40
+
+    assert find_equation_regions(_page_with(tmp_path, diagram), render=False) == []
+
+
+def test_find_equation_regions_keeps_display_math_beside_rules(tmp_path: Path) -> None:
+    def equation(page: pymupdf.Page, y: float) -> float:
+        _formula(page, 270, y)
+        page.draw_line((260, y + 8), (340, y + 8), width=0.4)  # thin rules are math too
+        return y + 20
+
+    regions = find_equation_regions(_page_with(tmp_path, equation), render=False)
+    assert len(regions) == 1 and regions[0].latex.startswith("y=")
+
+
+def test_find_equation_regions_hyphenated_prose_is_not_math(tmp_path: Path) -> None:
+    def prose_line(page: pymupdf.Page, y: float) -> float:
+        # one centred line, mostly inline math and few text words, but it ends in a word
+        # broken by a hyphen: prose (seen in a real paper set in Times with mathptmx)
+        writer = pymupdf.TextWriter(page.rect)
+        roman, italic = pymupdf.Font("tiro"), pymupdf.Font("tiit")
+        x = 120.0
+        parts = "where |y| = 1/|a| + |b|, |c| = 3|d| + |e| and |f| = 5|g| + |h|. The fit pa-"
+        for i, text in enumerate(parts.split("|")):
+            font = italic if i % 2 else roman
+            _, end = writer.append((x, y), text, font=font, fontsize=10)
+            x = end.x
+        writer.write_text(page)
+        return y + 14
+
+    assert find_equation_regions(_page_with(tmp_path, prose_line), render=False) == []
+
+
+def test_find_equation_regions_roman_subscripts_are_not_words(tmp_path: Path) -> None:
+    def bounds(page: pymupdf.Page, y: float) -> float:
+        # (r_min, r_max) | r_min < r_max in one line: italic r and roman subscripts would
+        # read as the words "rmin", "rmax" if sizes were ignored
+        writer = pymupdf.TextWriter(page.rect)
+        roman, italic = pymupdf.Font("tiro"), pymupdf.Font("tiit")
+        x = 230.0
+        for text, font, size, dy in [
+            ("(", roman, 10, 0), ("r", italic, 10, 0), ("min", roman, 7, 2), (", ", roman, 10, 0),
+            ("r", italic, 10, 0), ("max", roman, 7, 2), (") | ", roman, 10, 0),
+            ("r", italic, 10, 0), ("min", roman, 7, 2), (" < ", roman, 10, 0),
+            ("r", italic, 10, 0), ("max", roman, 7, 2),
+        ]:  # fmt: skip
+            _, end = writer.append((x, y + dy), text, font=font, fontsize=size)
+            x = end.x
+        writer.write_text(page)
+        return y + 20
+
+    regions = find_equation_regions(_page_with(tmp_path, bounds), render=False)
+    assert len(regions) == 1
+    assert "r_{min}" in regions[0].latex or "r_{\\min}" in regions[0].latex
