@@ -1,68 +1,71 @@
-"""Formula OCR benchmark: ONNX Runtime engine beside the PyTorch pix2tex reference.
+"""Formula OCR benchmark: the ONNX Runtime engine beside a fixed-scale baseline and PyTorch.
 
 Datasets (under ``<data-dir>/data``): ``im2latex/dev.tsv`` (printed) and ``handwritten/val.tsv``.
-Metrics on LaTeX token sequences after :func:`scipix_search.ocr.latex_tokens` on both sides:
-corpus BLEU-4, mean normalised edit distance, exact match; and ms per formula (median, p90).
+
+Systems, each timed per formula (load, preprocessing and model, in this process):
+
+- ``onnx <precision>``: the engine as shipped: scale from the glyph height pooled over the
+  dataset's crops (as ingestion pools a paper's crops), greedy decoding, retries at neighbouring
+  scales when unconfident.
+- ``... vote3``: the same with ``scale_votes=3`` (majority of three scales).
+- ``onnx <precision> fixed x1.4``: every image rescaled by the single best fixed factor of the
+  im2latex images (the issue's reference point), same decoder: the bar the engine's own scale
+  handling must reach.
+- ``pytorch x1.4`` on the first ``--torch-limit`` formulas, beside the engine on the same ones:
+  pix2tex 0.1.4 in PyTorch with the same weights and greedy decoding.
+
+Metrics on two normalisations, each applied to both sides:
+
+- ``tok``: :func:`scipix_search.ocr.latex_tokens` (style wrappers and thin spaces dropped) —
+  spellings that render identically still differ (``{\\cal L}`` / ``\\mathcal{L}``, redundant
+  braces, ``\\left(`` / ``(``).
+- ``canon``: :func:`scipix_search.math.normalize`, the canonical form every stored and query
+  formula goes through (unparseable outputs fall back to raw tokens). It unifies such spellings,
+  which is what an image-match evaluation of im2latex would count as equal.
 
 Usage::
 
-    python benchmarks/formula_ocr.py --limit 200 --torch-limit 50
+    python benchmarks/formula_ocr.py --datasets im2latex --votes 1,3 --torch-limit 100
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import math
 import os
+import platform
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from scipix_search.math import levenshtein
+from scipix_search.math import as_tokens, corpus_bleu4, levenshtein
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {
     "im2latex": ("im2latex/dev.tsv", "im2latex/images"),
     "handwritten": ("handwritten/val.tsv", "handwritten/images_val"),
 }
-
-
-def bleu4(hyps: list[list[str]], refs: list[list[str]]) -> float:
-    """Corpus BLEU-4 (uniform weights, brevity penalty), as in im2latex evaluations."""
-    matches, totals = [0] * 4, [0] * 4
-    hyp_len = sum(len(h) for h in hyps)
-    ref_len = sum(len(r) for r in refs)
-    for hyp, ref in zip(hyps, refs, strict=True):
-        for n in range(1, 5):
-            h = Counter(tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1))
-            r = Counter(tuple(ref[i : i + n]) for i in range(len(ref) - n + 1))
-            matches[n - 1] += sum(min(c, r[g]) for g, c in h.items())
-            totals[n - 1] += max(len(hyp) - n + 1, 0)
-    if min(matches) == 0:
-        return 0.0
-    log_p = sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / 4
-    penalty = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / max(hyp_len, 1))
-    return penalty * math.exp(log_p)
+FIXED_SCALE = 1.4
 
 
 def score(preds: list[str], truths: list[str], times: list[float]) -> dict[str, float]:
     """All metrics of one system on one dataset."""
     from scipix_search.ocr import latex_tokens
 
-    hyps, refs = [latex_tokens(p) for p in preds], [latex_tokens(t) for t in truths]
-    ned = [levenshtein(h, r) / max(len(h), len(r), 1) for h, r in zip(hyps, refs, strict=True)]
-    return {
-        "n": len(preds),
-        "bleu4": bleu4(hyps, refs),
-        "edit": statistics.fmean(ned),
-        "exact": statistics.fmean(h == r for h, r in zip(hyps, refs, strict=True)),
-        "ms_median": statistics.median(times),
-        "ms_p90": sorted(times)[int(0.9 * (len(times) - 1))],
-    }
+    out: dict[str, float] = {"n": len(preds)}
+    for name, tokens in (("tok", latex_tokens), ("canon", as_tokens)):
+        hyps, refs = [tokens(p) for p in preds], [tokens(t) for t in truths]
+        pairs = list(zip(hyps, refs, strict=True))
+        out[f"bleu_{name}"] = corpus_bleu4(refs, hyps)
+        out[f"exact_{name}"] = statistics.fmean(h == r for h, r in pairs)
+        out[f"edit_{name}"] = statistics.fmean(
+            levenshtein(h, r) / max(len(h), len(r), 1) for h, r in pairs
+        )
+    out["ms_median"] = statistics.median(times)
+    out["ms_p90"] = sorted(times)[int(0.9 * (len(times) - 1))]
+    return out
 
 
 def run_system(read: Callable[[Path], str], items: list[tuple[Path, str]]) -> dict[str, float]:
@@ -74,17 +77,13 @@ def run_system(read: Callable[[Path], str], items: list[tuple[Path, str]]) -> di
     return score(preds, [t for _, t in items], times)
 
 
-def torch_reader(weights: Path, scale: float | None, engine: object) -> Callable[[Path], str]:
-    """pix2tex 0.1.4 in PyTorch (x-transformers, no cache), greedy, on the same crops.
-
-    The scale is ``scale`` when given, else the engine's own first choice (so both systems read
-    identical pixels and the time difference is the runtime's).
-    """
+def torch_reader(weights: Path, scale: float) -> Callable[[Path], str]:
+    """pix2tex 0.1.4 in PyTorch (x-transformers, no cache), greedy, on the engine's crops."""
     import torch
 
-    from scipix_search.ocr import load_image
+    from scipix_search.ocr import clean_latex, load_image
     from scipix_search.ocr._export import load_reference_model
-    from scipix_search.ocr._preprocess import plan_scales, prepare, to_model_input
+    from scipix_search.ocr._preprocess import prepare, to_model_input
     from scipix_search.ocr._recognizer import LatexRecognizer
 
     torch.set_num_threads(len(os.sched_getaffinity(0)))
@@ -97,21 +96,13 @@ def torch_reader(weights: Path, scale: float | None, engine: object) -> Callable
         if prepared is None:
             return ""
         with torch.no_grad():
-            size = (
-                scale
-                or plan_scales(
-                    prepared, multi=False, reference_height=getattr(engine, "glyph_height", None)
-                )[0]
-            )
-            context = model.encoder(torch.from_numpy(to_model_input(prepared.gray, size)))
+            context = model.encoder(torch.from_numpy(to_model_input(prepared.gray, scale)))
             seq = torch.tensor([[1]])
             for _ in range(400):
                 token = model.decoder.net(seq, context=context)[:, -1, :vocab].argmax(-1)
                 if int(token) == 2:
                     break
                 seq = torch.cat([seq, token[:, None]], dim=1)
-        from scipix_search.ocr import clean_latex
-
         return clean_latex(tokenizer.decode(seq[0, 1:].tolist()))
 
     return read
@@ -122,6 +113,19 @@ def load_items(data: Path, name: str, limit: int | None) -> list[tuple[Path, str
     with (data / tsv).open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return [(data / images / row["image"], row["latex"]) for row in rows[:limit]]
+
+
+def print_table(rows: list[tuple[str, str, dict[str, float]]]) -> None:
+    print(
+        f"{'dataset':<12} {'system':<30} {'n':>5} {'BLEU tok':>8} {'exact tok':>9} "
+        f"{'BLEU can':>8} {'exact can':>9} {'edit can':>8} {'ms med':>7} {'ms p90':>7}"
+    )
+    for name, system, m in rows:
+        print(
+            f"{name:<12} {system:<30} {m['n']:>5} {m['bleu_tok']:>8.3f} {m['exact_tok']:>9.3f} "
+            f"{m['bleu_canon']:>8.3f} {m['exact_canon']:>9.3f} {m['edit_canon']:>8.3f} "
+            f"{m['ms_median']:>7.0f} {m['ms_p90']:>7.0f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,14 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         default=100,
         help="formulas for the slow PyTorch reference (0: skip)",
     )
-    parser.add_argument(
-        "--torch-scale", type=float, default=1.4, help="fixed rescale for the reference"
-    )
     parser.add_argument("--datasets", default="im2latex,handwritten")
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--no-multiscale", action="store_true")
+    parser.add_argument("--votes", default="1", help="scale_votes settings to run, e.g. 1,3")
+    parser.add_argument("--no-fixed", action="store_true", help="skip the fixed x1.4 baseline")
     parser.add_argument(
-        "--precisions", default="int8,fp32", help="ONNX decoder precisions to run (int8, fp32)"
+        "--precisions", default="int8", help="ONNX decoder precisions to run (int8, fp32)"
     )
     parser.add_argument(
         "--no-calibrate",
@@ -165,47 +168,63 @@ def main(argv: list[str] | None = None) -> int:
 
     from scipix_search.config import get_settings
     from scipix_search.ocr import LatexRecognizer
+    from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT
 
     data = args.data_dir / "data" if (args.data_dir / "data").is_dir() else args.data_dir
-    engines = {
-        precision: LatexRecognizer(
-            beam_size=args.beam, multiscale=not args.no_multiscale, precision=precision
+    engines: dict[str, LatexRecognizer] = {}
+    for precision in args.precisions.split(","):
+        for votes in (int(v) for v in args.votes.split(",")):
+            label = f"onnx {precision}" + (" vote3" if votes > 1 else "")
+            engines[label] = LatexRecognizer(
+                beam_size=args.beam,
+                multiscale=not args.no_multiscale,
+                precision=precision,
+                scale_votes=votes,
+            )
+    fixed = None
+    if not args.no_fixed:
+        precision = args.precisions.split(",")[0]
+        fixed = LatexRecognizer(
+            multiscale=False,
+            precision=precision,
+            glyph_height=TARGET_GLYPH_HEIGHT / FIXED_SCALE,
+            scale_votes=1,
         )
-        for precision in args.precisions.split(",")
-    }
     first = next(iter(engines.values()))
     weights = args.weights or first.model_dir / "reference" / "weights.pth"
-    rows = []
+    rows: list[tuple[str, str, dict[str, float]]] = []
     for name in args.datasets.split(","):
         items = load_items(data, name, args.limit)
-        for precision, engine in engines.items():
+        for label, engine in engines.items():
             # Formulas of one dataset share a font size, as those of one paper do: pool the
-            # glyph height over (unlabelled) crops, the way ingest would per document.
+            # glyph height over (unlabelled) crops, the way ingest pools a document's crops.
             engine.glyph_height = None
             if not args.no_calibrate:
                 engine.calibrate([path for path, _ in items[:200]])
             engine(items[0][0])  # warm-up: first-call allocations are not per-formula cost
             result = run_system(lambda p, e=engine: e(p).latex, items)
-            rows.append((name, f"onnxruntime {precision}", result))
-            print(name, precision, result, file=sys.stderr, flush=True)
+            rows.append((name, label, result))
+            print(name, label, result, file=sys.stderr, flush=True)
+        if fixed is not None:
+            fixed(items[0][0])
+            result = run_system(lambda p: fixed(p).latex, items)
+            rows.append((name, f"onnx fixed x{FIXED_SCALE}", result))
+            print(name, "fixed", result, file=sys.stderr, flush=True)
         if args.torch_limit and weights.is_file():
-            reference = torch_reader(weights, args.torch_scale, first)
+            reference = torch_reader(weights, FIXED_SCALE)
             subset = items[: args.torch_limit]
-            for precision, engine in engines.items():
+            reference(subset[0][0])
+            for label, engine in engines.items():
                 result = run_system(lambda p, e=engine: e(p).latex, subset)
-                rows.append((name, f"onnxruntime {precision} (same)", result))
-            label = f"pytorch x{args.torch_scale}" if args.torch_scale else "pytorch (same crops)"
-            rows.append((name, label, run_system(reference, subset)))
+                rows.append((name, f"{label} (same {len(subset)})", result))
+            rows.append((name, f"pytorch x{FIXED_SCALE}", run_system(reference, subset)))
         elif args.torch_limit:
             print(f"note: no reference weights at {weights}; PyTorch skipped", file=sys.stderr)
-    print(f"model dir: {get_settings().model_dir}; cores: {len(os.sched_getaffinity(0))}")
-    header = f"{'dataset':<12} {'system':<28} {'n':>5} {'BLEU-4':>7} {'edit':>6} {'exact':>6}"
-    print(header + f" {'ms med':>7} {'ms p90':>7}")
-    for name, system, m in rows:
-        print(
-            f"{name:<12} {system:<28} {m['n']:>5} {m['bleu4']:>7.3f} {m['edit']:>6.3f} "
-            f"{m['exact']:>6.3f} {m['ms_median']:>7.0f} {m['ms_p90']:>7.0f}"
-        )
+    print(
+        f"model dir: {get_settings().model_dir}; cores: {len(os.sched_getaffinity(0))}; "
+        f"cpu: {platform.processor() or platform.machine()}"
+    )
+    print_table(rows)
     return 0
 
 

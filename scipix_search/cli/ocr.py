@@ -36,6 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
     parser.add_argument("--no-multiscale", action="store_true", help="one scale per image")
+    parser.add_argument(
+        "--scale-votes",
+        type=int,
+        choices=(1, 3),
+        default=None,
+        help="3: read each formula at three scales and keep the majority (slower, more exact) "
+        "[env: SCIPIX_OCR_SCALE_VOTES]",
+    )
     parser.set_defaults(func=run)
 
 
@@ -65,7 +73,9 @@ class _Engines:
             from scipix_search.ocr import LatexRecognizer
 
             self._latex = LatexRecognizer(
-                beam_size=self.args.beam, multiscale=not self.args.no_multiscale
+                beam_size=self.args.beam,
+                multiscale=not self.args.no_multiscale,
+                scale_votes=self.args.scale_votes,
             )
         return self._latex
 

@@ -7,7 +7,13 @@ string), so they compare token by token with each other and with im2latex data.
 
 from scipix_search.math._features import Formula, parse_formula, symbol_pairs
 from scipix_search.math._mathml import to_mathml
-from scipix_search.math._metrics import bleu4, corpus_bleu4, levenshtein, token_similarity
+from scipix_search.math._metrics import (
+    as_tokens,
+    bleu4,
+    corpus_bleu4,
+    levenshtein,
+    token_similarity,
+)
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
 from scipix_search.math._similarity import structural_similarity
 from scipix_search.math._tokenize import tokenize
@@ -17,6 +23,7 @@ __all__ = [
     "RELATIONS",
     "Formula",
     "SLTNode",
+    "as_tokens",
     "bleu4",
     "build_slt",
     "canonical_latex",

@@ -77,6 +77,7 @@ ALIAS = {
     r"\dotsc": r"\ldots",
     r"\dotsb": r"\cdots",
     r"\dag": r"\dagger",
+    r"\ast": "*",  # the same glyph in math mode
     r"\sp": "^",
     r"\sb": "_",
     r"\newline": "\\\\",

@@ -155,6 +155,41 @@ def test_batch_matches_single(recognizer: LatexRecognizer) -> None:
     assert [r.latex for r in batched] == [r.latex for r in single]
 
 
+def test_scale_votes_read_clean_formula_twice(model_dir: Path) -> None:
+    voter = LatexRecognizer(model_dir, device="cpu", scale_votes=3)
+    single = LatexRecognizer(model_dir, device="cpu", scale_votes=1, multiscale=False)
+    image = render_line("f(x)=y-1", 30, dpi=150)
+    voted, once = voter(image), single(image)
+    assert similarity(voted.latex, "f(x)=y-1") >= 0.75
+    # Two neighbouring scales agree on a clean render, so the third read is skipped.
+    assert voted.extra["reads"] == 2 and voted.extra["votes"] == 2
+    assert voted.latex == once.latex
+    assert once.extra["reads"] == 1
+
+
+@pytest.mark.shared
+def test_scale_votes_on_dev_formulas(model_dir: Path, shared_dir: Path) -> None:
+    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
+    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    voter = LatexRecognizer(model_dir, device="cpu", scale_votes=3)
+    results = voter.batch(images, same_document=True)
+    assert all(2 <= r.extra["reads"] <= 3 for r in results)
+    assert all(r.extra["votes"] >= 1 for r in results)
+    # Every result is one of the three reads: its scale is a vote factor of the first scale.
+    single = LatexRecognizer(model_dir, device="cpu", multiscale=False, scale_votes=1)
+    firsts = [r.scale for r in single.batch(images, same_document=True)]
+    for result, first in zip(results, firsts, strict=True):
+        assert min(abs(result.scale / first - f) for f in (1.0, 0.9, 1.1)) < 1e-6
+    scores = [similarity(r.latex, row["latex"]) for r, row in zip(results, rows, strict=True)]
+    assert np.mean(scores) >= 0.85, list(zip(scores, [r.latex for r in results], strict=True))
+
+
+def test_scale_votes_must_be_one_or_three(model_dir: Path) -> None:
+    with pytest.raises(ValueError, match="scale_votes"):
+        LatexRecognizer(model_dir, device="cpu", scale_votes=2)
+
+
 @pytest.mark.slow
 def test_beam_search_reads_formula(model_dir: Path) -> None:
     beam = LatexRecognizer(model_dir, device="cpu", beam_size=3, multiscale=False)

@@ -38,6 +38,7 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
             r"\begin{matrix} a & b \\ c & d \end{matrix}",
         ),
         (r"x \le y \ne z \to w", r"x \leq y \neq z \rightarrow w"),
+        (r"\psi^{\ast} a \ast b", r"\psi ^ { * } a * b"),
         (r"\not= \not\in", r"\neq \notin"),
         (r"{\bf x} + {\cal L}", r"\mathbf { x } + \mathcal { L }"),
         (r"\sqrt[3]{x}", r"\sqrt [ 3 ] { x }"),
