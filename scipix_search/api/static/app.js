@@ -207,6 +207,51 @@
     } catch (err) { setStatus(err.message, true); }
   }
 
+  // -- adding a paper ------------------------------------------------------------------
+  const uploadStatus = $("upload-status");
+
+  function setUploadStatus(nodes, isError) {
+    uploadStatus.replaceChildren(...nodes.map((n) => (typeof n === "string" ? document.createTextNode(n) : n)));
+    uploadStatus.className = isError ? "error" : "";
+  }
+
+  function documentLink(id, text) {
+    return el("a", { href: "#doc/" + id, text: text, class: "doc-link" });
+  }
+
+  async function pollJob(job, name) {
+    // The worker ingests in the background: poll until the job ends (uploads are 202 Accepted).
+    while (job.status === "queued" || job.status === "running") {
+      setUploadStatus([name + ": " + job.status + "…"]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      job = await api("/v1/jobs/" + job.id);
+    }
+    if (job.status === "succeeded" && job.document_id) {
+      setUploadStatus([name + " is indexed: ", documentLink(job.document_id, "open document #" + job.document_id)]);
+    } else {
+      setUploadStatus([name + " could not be ingested: " + (job.error || job.status)], true);
+    }
+  }
+
+  async function uploadFile(file) {
+    if (!file) { setUploadStatus(["Choose a file first."], true); return; }
+    const form = new FormData();
+    form.append("file", file, file.name);
+    setUploadStatus(["Uploading " + file.name + "…"]);
+    try {
+      const body = await api("/v1/documents", { method: "POST", body: form });
+      if (body.status === "present" && body.document) {
+        setUploadStatus([file.name + " is already indexed: ", documentLink(body.document.id, "open document #" + body.document.id)]);
+      } else {
+        await pollJob(body.job, file.name);
+      }
+    } catch (err) {
+      // Server reasons often name the file already.
+      const reason = err.message.startsWith(file.name) ? err.message : file.name + ": " + err.message;
+      setUploadStatus([reason], true);
+    }
+  }
+
   function route() {
     const hash = location.hash.replace(/^#/, "");
     const [view, id] = hash.split("/");
@@ -230,6 +275,19 @@
       searchText(q);
     });
     $("image-input").addEventListener("change", (event) => searchImage(event.target.files[0]));
+    const keyInput = $("api-key-input");
+    keyInput.value = (window.localStorage && localStorage.getItem("scipixApiKey")) || "";
+    $("upload-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      // Adding documents needs a write key on servers that set SCIPIX_API_KEYS; keep it for
+      // this browser so later requests (reads too, where keys are required) send it.
+      const key = keyInput.value.trim();
+      if (window.localStorage) {
+        if (key) localStorage.setItem("scipixApiKey", key);
+        else localStorage.removeItem("scipixApiKey");
+      }
+      uploadFile($("upload-input").files[0]);
+    });
     const zone = $("drop-zone");
     zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
     zone.addEventListener("dragleave", () => zone.classList.remove("over"));
