@@ -31,12 +31,15 @@ class Hypothesis:
         logprob: Sum of the log-probabilities of the chosen tokens (EOS included when reached).
         finished: Whether EOS was produced.
         looped: Whether decoding was stopped by the repetition-loop guard.
+        min_logprob: The lowest log-probability of a chosen token: one doubtful symbol in a
+            long formula hardly moves the mean, but shows here.
     """
 
     ids: list[int]
     logprob: float = 0.0
     finished: bool = False
     looped: bool = False
+    min_logprob: float = 0.0
 
     @property
     def confidence(self) -> float:
@@ -116,7 +119,9 @@ def greedy(
         for row in np.flatnonzero(active):
             token = int(best[row])
             hyp = hyps[row]
-            hyp.logprob += float(logprobs[row, token])
+            value = float(logprobs[row, token])
+            hyp.logprob += value
+            hyp.min_logprob = min(hyp.min_logprob, value)
             if token == eos:
                 hyp.finished, active[row] = True, False
                 continue

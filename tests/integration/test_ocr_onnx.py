@@ -185,6 +185,20 @@ def test_scale_votes_on_dev_formulas(model_dir: Path, shared_dir: Path) -> None:
     assert np.mean(scores) >= 0.85, list(zip(scores, [r.latex for r in results], strict=True))
 
 
+@pytest.mark.shared
+def test_doubtful_reads_go_to_a_vote(model_dir: Path, shared_dir: Path) -> None:
+    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
+    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    engine = LatexRecognizer(model_dir, device="cpu", multiscale=True, scale_votes=1)
+    results = engine.batch(images, same_document=True)
+    once = [r for r in results if r.extra["reads"] == 1]
+    voted = [r for r in results if r.extra["reads"] > 1]
+    # A read kept alone was sure of every token; some of these formulas were not.
+    assert all(r.extra["min_token_prob"] >= 0.6 and r.confidence >= 0.85 for r in once)
+    assert once and voted
+
+
 def test_scale_votes_must_be_one_or_three(model_dir: Path) -> None:
     with pytest.raises(ValueError, match="scale_votes"):
         LatexRecognizer(model_dir, device="cpu", scale_votes=2)
