@@ -11,8 +11,10 @@ source (one per row of row environments) are the ground truth. Reported per pape
   or LaTeX similarity >= 0.5);
 * ``precision``: share of regions that are real display equations (similarity >= 0.5 with
   some source row, same number, or glyphs contained in a source environment);
-* ``latex@0.8``: share of source rows matched by a region whose LaTeX (text layer, or OCR with
-  ``--ocr``) has normalised-token similarity >= 0.8 (whole region or one of its rows);
+* ``latex@0.8``: share of source rows matched by an extracted equation whose LaTeX (text
+  layer, or OCR with ``--ocr``) has normalised-token similarity >= 0.8; the equations are
+  those ingestion stores (``regions_to_equations``: one per region, plus one per row of a
+  multi-row display, each row read from its own crop; OCR in one batch per document);
 * ``mean_sim``: mean best similarity per source row.
 """
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from scipix_search.ingest._align import similarity  # noqa: E402
 from scipix_search.ingest._latex_source import read_tex_equations  # noqa: E402
 from scipix_search.ingest._pdf_math import find_equation_regions  # noqa: E402
-from scipix_search.ingest._regions import EquationRegion  # noqa: E402
+from scipix_search.ingest._regions import regions_to_equations  # noqa: E402
 
 
 def glyph_signature(latex_or_text: str, *, is_latex: bool) -> Counter[str]:
@@ -59,11 +61,6 @@ def find_pdf(folder: Path, main_tex: str | None = None) -> Path | None:
     return max(pdfs, key=lambda p: p.stat().st_size) if pdfs else None
 
 
-def region_sim(latex: str, region: EquationRegion, latex_of: dict[int, str]) -> float:
-    candidates = [latex_of.get(id(region), region.latex), *region.row_latex]
-    return max(similarity(latex, c) for c in candidates if c) if any(candidates) else 0.0
-
-
 def evaluate(folder: Path, *, ocr: object | None, verbose: bool) -> dict[str, float]:
     tex = [e for e in read_tex_equations(folder) if e.display]
     pdf = find_pdf(folder)
@@ -71,12 +68,19 @@ def evaluate(folder: Path, *, ocr: object | None, verbose: bool) -> dict[str, fl
         raise SystemExit(f"no PDF in {folder}")
     start = time.perf_counter()
     regions = find_equation_regions(pdf, render=ocr is not None)
+    # the ingestion path: one OCR batch per document, multi-row displays read row by row
+    equations = regions_to_equations(regions, ocr)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
-    latex_of: dict[int, str] = {}
-    if ocr is not None:
-        for region in regions:
-            result = ocr(region.to_pil())
-            latex_of[id(region)] = result if isinstance(result, str) else result.latex
+    region_latex: list[list[str]] = []
+    cursor = 0
+    for region in regions:
+        n = 1 + len(region.rows)
+        region_latex.append([e.latex for e in equations[cursor : cursor + n] if e.latex])
+        cursor += n
+
+    def region_sim(latex: str, i: int) -> float:
+        return max((similarity(latex, c) for c in region_latex[i]), default=0.0)
+
     envs: dict[int, Counter[str]] = {}
     for eq in tex:
         envs.setdefault(eq.env_index, Counter()).update(glyph_signature(eq.latex, is_latex=True))
@@ -85,7 +89,7 @@ def evaluate(folder: Path, *, ocr: object | None, verbose: bool) -> dict[str, fl
     detected = good = 0
     sims = []
     for eq in tex:
-        best = max((region_sim(eq.latex, r, latex_of) for r in regions), default=0.0)
+        best = max((region_sim(eq.latex, i) for i in range(len(regions))), default=0.0)
         sims.append(best)
         sig = glyph_signature(eq.latex, is_latex=True)
         hit = best >= 0.5 or any(
@@ -100,10 +104,10 @@ def evaluate(folder: Path, *, ocr: object | None, verbose: bool) -> dict[str, fl
                 f"   {'MISS' if not hit else 'low '} {eq.number or '-':>5} {best:.2f} {eq.latex[:90]}"
             )
     correct = 0
-    for r, s in zip(regions, sigs, strict=True):
+    for i, (r, s) in enumerate(zip(regions, sigs, strict=True)):
         ok = (
             (r.number is not None and r.number in numbers)
-            or any(region_sim(e.latex, r, latex_of) >= 0.5 for e in tex)
+            or any(region_sim(e.latex, i) >= 0.5 for e in tex)
             or any(sum(s.values()) >= 2 and contained(s, env) >= 0.85 for env in envs.values())
         )
         correct += ok

@@ -192,16 +192,12 @@ class Indexer:
             regions = find_equation_regions(doc, render=recognizer is not None)
         finally:
             doc.close()
-        parsed.equations = regions_to_equations(regions)
+        # One OCR batch per document (crops share a font size, so the recognizer scales them
+        # all by their pooled glyph height); multi-row displays are read row by row.
+        parsed.equations = regions_to_equations(
+            regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE
+        )
         self._ocr_scanned_pages(data, name, parsed)
-        if recognizer is not None and regions:
-            # One batch per document: crops share a font size, so the recognizer scales them
-            # all by their pooled glyph height.
-            results = recognizer.batch([r.image for r in regions], same_document=True)
-            for equation, result in zip(parsed.equations, results, strict=True):
-                if result.latex and result.confidence >= OCR_MIN_CONFIDENCE:
-                    equation.latex, equation.origin = result.latex, "ocr"
-                    equation.confidence = result.confidence
         return parsed
 
     def _ocr_scanned_pages(self, data: bytes, name: str, parsed: ParsedDocument) -> None:

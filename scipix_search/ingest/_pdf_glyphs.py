@@ -51,6 +51,10 @@ OPERATOR_NAMES = (
 _OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?![A-Za-z])")
 
 
+_BOLD_RE = re.compile(r"CMMIB|CMBX|BOLD|-MEDI|-BD")
+_GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
+
+
 @dataclass(slots=True)
 class Glyph:
     """One character of the text layer, in page coordinates."""
@@ -81,10 +85,12 @@ class Bar:
 def glyph_to_latex(g: Glyph) -> str:
     """LaTeX for one glyph, using its font for bold, blackboard, calligraphic and script."""
     c = g.c
+    font = g.font.upper()
     sym = SYMBOLS.get(c)
     if sym is not None:
+        if c in _GREEK and _BOLD_RE.search(font):
+            return f"\\boldsymbol{{{sym}}}"  # \boldsymbol{\Phi} is set in CMBX/CMMIB
         return sym
-    font = g.font.upper()
     if c.isalpha() and c.isascii():
         if "MSBM" in font:
             return f"\\mathbb{{{c}}}"
@@ -92,7 +98,7 @@ def glyph_to_latex(g: Glyph) -> str:
             return f"\\mathscr{{{c}}}"
         if re.search(r"CMSY|CMBSY", font) and c.isupper():
             return f"\\mathcal{{{c}}}"
-        if re.search(r"CMMIB|CMBX|BOLD|-MEDI|-BD", font):
+        if _BOLD_RE.search(font):
             return f"\\boldsymbol{{{c}}}"
     if c in "\\":
         return "\\backslash"
@@ -107,6 +113,8 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     row's main baseline. Words in roman fonts that name operators become ``\\max`` etc.
     """
     glyphs = [g for g in glyphs if g.c.strip()]
+    accents, used = _accents(glyphs)
+    glyphs = [g for g in glyphs if id(g) not in used]
     if not glyphs:
         return ""
     items: list[tuple[float, str, Glyph | None]] = []
@@ -152,10 +160,39 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
             script = []
         script_kind = kind
         text = latex if g is None else glyph_to_latex(g)
+        if g is not None and id(g) in accents:
+            text = f"\\{accents[id(g)]}{{{text}}}"
         (script if kind else out).append(text)
     if script:
         out.append(f"{script_kind}{{{_join(script)}}}")
     return _join(out)
+
+
+ACCENTS = {
+    "ˆ": "hat",
+    "˜": "tilde",
+    "¯": "bar",
+    "˙": "dot",
+    "¨": "ddot",
+    "ˇ": "check",
+    "˘": "breve",
+}
+"""Spacing accent characters that TeX prints as separate glyphs above a letter."""
+
+
+def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
+    """Accent glyphs matched to the letter under them: ``({id(letter): "hat"}, {id(accent)})``."""
+    accented: dict[int, str] = {}
+    used: set[int] = set()
+    letters = [g for g in glyphs if g.c not in ACCENTS]
+    for acc in (g for g in glyphs if g.c in ACCENTS):
+        cx = (acc.x0 + acc.x1) / 2
+        under = [g for g in letters if g.x0 - 0.5 <= cx <= g.x1 + 0.5 and id(g) not in accented]
+        if under:
+            base = min(under, key=lambda g: abs((g.x0 + g.x1) / 2 - cx))
+            accented[id(base)] = ACCENTS[acc.c]
+            used.add(id(acc))
+    return accented, used
 
 
 def _join(parts: list[str]) -> str:

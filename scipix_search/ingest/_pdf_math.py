@@ -19,7 +19,8 @@ import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
 from scipix_search.ingest._pdf_glyphs import MATH_FONT_RE, Bar, Drawings, Glyph, glyphs_to_latex
-from scipix_search.ingest._regions import EquationRegion
+from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
+from scipix_search.ingest._regions import EquationRegion, RegionRow
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +112,16 @@ def page_equation_regions(
                     regions.append(region)
     if render:
         for region in regions:
-            clip = pymupdf.Rect(region.bbox) + (-2, -2, 2, 2)
-            region.image = page.get_pixmap(clip=clip, dpi=dpi).tobytes("png")
+            region.image = _render(page, region.bbox, dpi)
             region.dpi = dpi
+            for row in region.rows:
+                row.image = _render(page, row.bbox, dpi)
     return regions
+
+
+def _render(page: pymupdf.Page, bbox: tuple[float, float, float, float], dpi: int) -> bytes:
+    clip = pymupdf.Rect(bbox) + (-2, -2, 2, 2)
+    return page.get_pixmap(clip=clip, dpi=dpi).tobytes("png")
 
 
 def _page_lines(page: pymupdf.Page) -> list[_Line]:
@@ -342,74 +349,44 @@ def _split_by_numbers(block: list[_Line]) -> list[list[_Line]]:
 def _make_region(
     page: pymupdf.Page, part: list[_Line], bars: list[Bar], body_size: float
 ) -> EquationRegion | None:
-    numbers = [ln.number for ln in part if ln.number]
+    numbers = [ln for ln in part if ln.number]
     body = [ln for ln in part if not ln.number]
     if not body:
         return None
     glyphs = [g for ln in body for g in ln.glyphs]
-    x0 = min(ln.bbox[0] for ln in body)
-    y0 = min(ln.bbox[1] for ln in body)
-    x1 = max(ln.bbox[2] for ln in body)
-    y1 = max(ln.bbox[3] for ln in body)
-    rows = _visual_rows(glyphs, bars, body_size)
-    row_bars = [
-        [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and r0 - 1 <= b.y <= r1 + 1]
-        for r0, r1, _ in rows
-    ]
-    row_latex = [glyphs_to_latex(gs, rb) for (_, _, gs), rb in zip(rows, row_bars, strict=True)]
+    x0, y0, x1, y1 = _bbox(body)
+    rows = visual_rows(glyphs, bars, body_size)
+    row_latex = [_latex(gs, bars) for _, _, gs in rows]
     row_text = ["".join(g.c for g in sorted(gs, key=lambda g: g.x0)) for _, _, gs in rows]
-    return EquationRegion(
+    region = EquationRegion(
         page=page.number + 1,
         bbox=(x0, y0, x1, y1),
         display=True,
-        number=numbers[0] if numbers else None,
+        number=numbers[0].number if numbers else None,
         text="\n".join(row_text),
         latex=" \\\\ ".join(r for r in row_latex if r),
         row_latex=[r for r in row_latex if r],
         math_score=sum(g.is_math for g in glyphs) / max(1, len(glyphs)),
     )
+    groups = equation_rows(rows, body_size)
+    if len(groups) > 1:
+        for gs in groups:
+            box = (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs))
+            box = (*box, max(g.y1 for g in gs))
+            region.rows.append(RegionRow(bbox=box, latex=_latex(gs, bars)))
+        if numbers:  # the number belongs to the row it is printed beside
+            centre = (numbers[0].bbox[1] + numbers[0].bbox[3]) / 2
+            nearest = min(region.rows, key=lambda r: abs((r.bbox[1] + r.bbox[3]) / 2 - centre))
+            nearest.number = region.number
+    return region
 
 
-def _visual_rows(
-    glyphs: list[Glyph], bars: list[Bar], body_size: float
-) -> list[tuple[float, float, list[Glyph]]]:
-    """Group glyphs into rows: main-size glyphs by baseline, with small glyphs, fraction
-    parts and tall delimiters attached to the row they belong to."""
-    mains = sorted({round(g.base) for g in glyphs if g.size >= 0.9 * body_size})
-    if not mains:
-        mains = sorted({round(g.base) for g in glyphs})
-    baselines: list[float] = []
-    for b in mains:
-        if not baselines or b - baselines[-1] > 0.5 * body_size:
-            baselines.append(b)
-    # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
-    keep = []
-    for b in baselines:
-        row = [
-            g for g in glyphs if abs(g.base - b) <= 0.5 * body_size and g.size >= 0.9 * body_size
-        ]
-        in_frac = all(
-            any(
-                bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
-                and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
-                for bar in bars
-            )
-            for g in row
-        )
-        if not in_frac or len(baselines) == 1:
-            keep.append(b)
-    baselines = keep or baselines
-    rows: dict[float, list[Glyph]] = {b: [] for b in baselines}
-    for g in glyphs:
-        center = (g.y0 + g.y1) / 2
-        nearest = min(baselines, key=lambda b: abs(b - 0.3 * body_size - center))
-        rows[nearest].append(g)
-    out = []
-    for b in baselines:
-        gs = rows[b]
-        if gs:
-            out.append((min(g.y0 for g in gs), max(g.y1 for g in gs), gs))
-    return out
+def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
+    """Text-layer LaTeX of some rows, with the fraction bars that lie among them."""
+    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
+    near = [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1]
+    return glyphs_to_latex(glyphs, near)
 
 
 def _median(values: list[float]) -> float:

@@ -13,6 +13,23 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
+class RegionRow:
+    """One equation row of a multi-row region (a row of align, eqnarray, split, gather).
+
+    Attributes:
+        bbox: x0, y0, x1, y1 of the row's glyphs in PDF points.
+        latex: text-layer LaTeX of the row.
+        number: the equation number printed beside this row, or None.
+        image: the row's crop as PNG bytes (at the region's ``dpi``), or None.
+    """
+
+    bbox: BBox
+    latex: str = ""
+    number: str | None = None
+    image: bytes | None = None
+
+
+@dataclass(slots=True)
 class EquationRegion:
     """A display (or inline) formula located on a PDF page.
 
@@ -27,6 +44,8 @@ class EquationRegion:
         image: the crop rendered at ``dpi`` as PNG bytes (None when rendering was not asked).
         dpi: the resolution of ``image``.
         math_score: share of the region's glyphs that are math (fonts or symbols), 0..1.
+        rows: the equation rows when the region prints several equations one under the
+            other (each becomes its own equation); empty for a one-row region.
     """
 
     page: int
@@ -39,6 +58,7 @@ class EquationRegion:
     image: bytes | None = None
     dpi: int = 0
     math_score: float = 0.0
+    rows: list[RegionRow] = field(default_factory=list)
 
     def to_pil(self) -> Any:
         """The crop as a ``PIL.Image`` (RGB); raises ValueError when there is no image."""
@@ -53,45 +73,120 @@ class EquationRegion:
 
 Recognizer = Callable[[Any], Any]
 """Anything called with a PIL image returning an object with ``latex`` and ``confidence``
-(like ``scipix_search.ocr.LatexRecognizer``), or a plain LaTeX string."""
+(like ``scipix_search.ocr.LatexRecognizer``), or a plain LaTeX string. A recognizer with a
+``batch(images, same_document=True)`` method gets all crops of the document in one call."""
+
+MIN_CONFIDENCE = 0.3
+"""OCR results below this confidence keep the text-layer LaTeX."""
 
 
 def regions_to_equations(
-    regions: list[EquationRegion], recognizer: Recognizer | None = None
+    regions: list[EquationRegion],
+    recognizer: Recognizer | None = None,
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> list[ParsedEquation]:
     """Turn regions into equations: OCR LaTeX where a recognizer is given, else the text layer.
 
+    A region with equation rows (align, eqnarray, ...) gives one equation per row, each read
+    from its own crop (the formula OCR reads one line at a time), and one equation for the
+    whole display with the rows joined by ``\\\\`` (the LaTeX source keeps some multi-row
+    displays whole: split, multline, arrays). Crops of one document are read in one batch.
+
     Args:
         regions: regions from :func:`find_equation_regions`, in reading order.
-        recognizer: optional OCR callable; a failing region falls back to its text-layer
-            LaTeX (logged), so one bad crop never loses the document.
+        recognizer: optional OCR callable; when it fails or is unsure (confidence below
+            ``min_confidence``) the text-layer LaTeX is kept (logged), so one bad crop never
+            loses the document.
+        min_confidence: least OCR confidence to use its LaTeX.
 
     Returns:
-        ``ParsedEquation`` per region with ``origin="ocr"`` (recognised) or ``"pdf"``.
+        ``ParsedEquation`` per region and per row, with ``origin="ocr"`` (recognised) or
+        ``"pdf"``.
     """
+    units: list[tuple[EquationRegion, RegionRow | None]] = []
+    for region in regions:
+        units.append((region, None))
+        units.extend((region, row) for row in region.rows)
+    read = _recognize(units, recognizer, min_confidence)
     out: list[ParsedEquation] = []
-    for order, region in enumerate(regions):
-        latex, origin, confidence = region.latex, "pdf", None
-        if recognizer is not None and region.image is not None:
-            try:
-                result = recognizer(region.to_pil())
-            except Exception as exc:  # noqa: BLE001 - OCR may fail on one crop; keep the rest
-                logger.warning("OCR failed on page %d region %s: %s", region.page, region.bbox, exc)
-            else:
-                text = result if isinstance(result, str) else getattr(result, "latex", "")
-                if text:
-                    latex, origin = text, "ocr"
-                    confidence = getattr(result, "confidence", None)
+    for i, (region, row) in enumerate(units):
+        if row is None and region.rows:  # the whole display: its rows, as read
+            parts = [read[j] for j, (r, w) in enumerate(units) if r is region and w is not None]
+            latex = " \\\\ ".join(p[0] for p in parts if p[0])
+            origin = "ocr" if any(p[1] == "ocr" for p in parts) else "pdf"
+            confs = [p[2] for p in parts if p[2] is not None]
+            confidence = min(confs) if confs else None
+        else:
+            latex, origin, confidence = read[i]
+        target = row or region
         out.append(
             ParsedEquation(
                 latex=latex,
                 page=region.page,
-                bbox=region.bbox,
+                bbox=target.bbox,
                 display=region.display,
                 origin=origin,  # type: ignore[arg-type]
-                order=order,
-                number=region.number,
+                order=len(out),
+                number=target.number,
                 confidence=confidence,
             )
         )
     return out
+
+
+def _recognize(
+    units: list[tuple[EquationRegion, RegionRow | None]],
+    recognizer: Recognizer | None,
+    min_confidence: float,
+) -> list[tuple[str, str, float | None]]:
+    """(latex, origin, confidence) per unit; the whole of a multi-row region is not read."""
+    read: list[tuple[str, str, float | None]] = [
+        ((row or region).latex, "pdf", None) for region, row in units
+    ]
+    if recognizer is None:
+        return read
+    todo = [
+        i
+        for i, (region, row) in enumerate(units)
+        if (row.image if row is not None else region.image) is not None
+        and not (row is None and region.rows)
+    ]
+    if not todo:
+        return read
+    images = [_pil(units[i][1].image if units[i][1] else units[i][0].image) for i in todo]
+    batch = getattr(recognizer, "batch", None)
+    try:
+        if batch is not None:
+            # crops of one document share a font size: the recognizer scales them together
+            results = list(batch(images, same_document=True))
+        else:
+            results = []
+            for i, image in zip(todo, images, strict=True):
+                try:
+                    results.append(recognizer(image))
+                except Exception as exc:  # noqa: BLE001 - OCR may fail on one crop; keep the rest
+                    region = units[i][0]
+                    logger.warning(
+                        "OCR failed on page %d region %s: %s", region.page, region.bbox, exc
+                    )
+                    results.append(None)
+    except Exception as exc:  # noqa: BLE001 - a failed batch keeps the text layer
+        logger.warning("OCR of %d equation crops failed: %s", len(images), exc)
+        return read
+    for i, result in zip(todo, results, strict=True):
+        if result is None:
+            continue
+        text = result if isinstance(result, str) else getattr(result, "latex", "")
+        confidence = None if isinstance(result, str) else getattr(result, "confidence", None)
+        if text and (confidence is None or confidence >= min_confidence):
+            read[i] = (text, "ocr", confidence)
+    return read
+
+
+def _pil(data: bytes) -> Any:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).convert("RGB")

@@ -59,7 +59,7 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
     print(
         f"overall: detection recall {det:.3f}, precision {precision:.3f}, latex@0.8 {latex_ok:.3f}"
     )
-    # measured: 1.000 / 1.000 / 0.382 (text layer); asserted with a small margin
+    # measured: 1.000 / 1.000 / 0.421 (text layer); asserted with a small margin
     assert det >= 0.97
     assert precision >= 0.95  # the target: diagram labels and prose are not math
-    assert latex_ok >= 0.33
+    assert latex_ok >= 0.38

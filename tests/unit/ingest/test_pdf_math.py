@@ -223,3 +223,14 @@ def test_find_equation_regions_roman_subscripts_are_not_words(tmp_path: Path) ->
     regions = find_equation_regions(_page_with(tmp_path, bounds), render=False)
     assert len(regions) == 1
     assert "r_{min}" in regions[0].latex or "r_{\\min}" in regions[0].latex
+
+
+def test_glyphs_to_latex_accents_and_bold_greek() -> None:
+    g = [
+        Glyph("w", 0, 0, 6, 10, 10, 10, "CMMIB10"),
+        Glyph("ˆ", 1, -2, 5, 8, 10, 10, "CMR10"),  # a hat printed as its own glyph
+        Glyph("=", 8, 2, 14, 8, 10, 10, "CMR10"),
+        Glyph("Φ", 16, 0, 23, 10, 10, 10, "CMBX10"),
+        Glyph("x", 24, 0, 29, 10, 10, 10, "CMMI10"),
+    ]
+    assert glyphs_to_latex(g, []) == "\\hat{\\boldsymbol{w}}=\\boldsymbol{\\Phi}x"

@@ -1,0 +1,142 @@
+"""Rows of a display-equation region: visual rows (baselines) and equation rows.
+
+A region found on the page may hold several equations printed one under the other (align,
+eqnarray, gather, split): the LaTeX source splits those per row, and so does this module,
+so that each row is read (and searched) on its own. Rows of a matrix or of cases are not
+equation rows: a tall delimiter holds them together.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scipix_search.ingest._pdf_glyphs import Bar, Glyph
+
+logger = logging.getLogger(__name__)
+
+RELATIONS = frozenset("=<>≤≥≈≡∼≃∝∈∉⊂⊆⊃⊇≺⪯≠≪≫→⇒⇔")
+"""Characters that make a row an equation of its own, or the continuation of one."""
+_CONTINUATION = RELATIONS | frozenset("+−-±∓×·")
+
+VisualRow = tuple[float, float, list[Glyph]]
+"""Top, bottom and glyphs of one visual row."""
+
+
+def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[VisualRow]:
+    """Group glyphs into rows: main-size glyphs by baseline, with small glyphs, fraction
+    parts and tall delimiters attached to the row they belong to."""
+    mains = sorted({round(g.base) for g in glyphs if g.size >= 0.9 * body_size})
+    if not mains:
+        mains = sorted({round(g.base) for g in glyphs})
+    baselines: list[float] = []
+    for b in mains:
+        if not baselines or b - baselines[-1] > 0.5 * body_size:
+            baselines.append(b)
+    # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
+    keep = []
+    for b in baselines:
+        row = [
+            g for g in glyphs if abs(g.base - b) <= 0.5 * body_size and g.size >= 0.9 * body_size
+        ]
+        in_frac = all(
+            any(
+                bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
+                and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
+                for bar in bars
+            )
+            for g in row
+        )
+        if not in_frac or len(baselines) == 1:
+            keep.append(b)
+    baselines = keep or baselines
+    rows: dict[float, list[Glyph]] = {b: [] for b in baselines}
+    for g in glyphs:
+        center = (g.y0 + g.y1) / 2
+        nearest = min(baselines, key=lambda b: abs(b - 0.3 * body_size - center))
+        rows[nearest].append(g)
+    out = []
+    for b in baselines:
+        gs = rows[b]
+        if gs:
+            out.append((min(g.y0 for g in gs), max(g.y1 for g in gs), gs))
+    return out
+
+
+def equation_rows(rows: list[VisualRow], body_size: float) -> list[list[Glyph]]:
+    """Group visual rows into equation rows.
+
+    A cut goes between two visual rows when nothing printed spans both (a tall delimiter,
+    a stack of bracket pieces) and the lower row is an equation or a continuation of one:
+    it starts with a relation or an operator (``= H(c) + ...``, ``+ \\sum ...``), or both rows
+    hold a relation (``u = ...`` over ``w = ...``).
+
+    Args:
+        rows: visual rows, top to bottom (from :func:`visual_rows`).
+        body_size: the page's body font size.
+
+    Returns:
+        The glyphs of each equation row, top to bottom (one entry when nothing splits).
+    """
+    if not rows:
+        return []
+    glyphs = [g for _, _, gs in rows for g in gs]
+    # the formula's own text size (the page's body size can be a footnote or appendix size)
+    main_size = max(
+        g.size for g in glyphs if sum(h.size >= 0.9 * g.size for h in glyphs) >= 0.3 * len(glyphs)
+    )
+    groups: list[list[Glyph]] = [list(rows[0][2])]
+    for k in range(1, len(rows)):
+        above = [g for _, _, gs in rows[:k] for g in gs]
+        below = [g for _, _, gs in rows[k:] for g in gs]
+        if _separable(above, below, main_size) and _starts_equation(
+            groups[-1], rows[k][2], main_size
+        ):
+            groups.append(list(rows[k][2]))
+        else:
+            groups[-1].extend(rows[k][2])
+    return groups
+
+
+def _separable(above: list[Glyph], below: list[Glyph], main_size: float) -> bool:
+    """No glyph reaches across: the rows above end before the rows below start, and no
+    delimiter piece above continues one below (a bracket built from pieces)."""
+    if max(_ink(g)[1] for g in above) > min(_ink(g)[0] for g in below) + 0.25 * main_size:
+        return False
+    pieces_above = [g for g in above if _is_piece(g)]
+    for low in (g for g in below if _is_piece(g)):
+        for high in pieces_above:
+            if min(high.x1, low.x1) - max(high.x0, low.x0) > 0 and low.y0 - high.y1 < 2.0:
+                return False
+    return True
+
+
+def _ink(g: Glyph) -> tuple[float, float]:
+    """Vertical extent of a glyph's ink. The text layer's boxes span the font's ascent and
+    descent (a CMSY minus sign is 19 pt tall at 11 pt), so ordinary glyphs are clipped to
+    the usual ink band around their baseline; delimiter pieces and big operators keep it."""
+    if _is_piece(g) or "CMEX" in g.font.upper():
+        return g.y0, g.y1
+    return max(g.y0, g.base - 0.8 * g.size), min(g.y1, g.base + 0.3 * g.size)
+
+
+def _is_piece(g: Glyph) -> bool:
+    """A part of a tall delimiter: Symbol-font bracket pieces (U+F8E5..U+F8FE), or a
+    CMEX glyph without a Unicode value."""
+    code = ord(g.c[0]) if g.c else 0
+    return 0xF8E5 <= code <= 0xF8FE or (g.c == "\ufffd" and "CMEX" in g.font.upper())
+
+
+def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -> bool:
+    # limits under an operator (j = 1, ..., k) are a visual row in script size, not an equation
+    for row in (upper, lower):
+        if sum(g.size >= 0.9 * main_size for g in row) < 2:
+            return False
+    first = min(lower, key=lambda g: g.x0)
+    if first.c in _CONTINUATION:
+        return True
+    return any(g.c in RELATIONS for g in upper) and any(g.c in RELATIONS for g in lower)
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]
