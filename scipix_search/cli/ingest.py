@@ -12,6 +12,7 @@ from tqdm import tqdm
 from scipix_search.cli._common import emit, emit_json
 from scipix_search.config import get_settings
 from scipix_search.ingest._detect import SUPPORTED_SUFFIXES, TEX_SUFFIXES
+from scipix_search.ingest._pair import figure_files, is_standalone_figure
 
 logger = logging.getLogger(__name__)
 
@@ -24,25 +25,44 @@ def _is_tex_fragment(path: Path) -> bool:
         return b"\\documentclass" not in handle.read(65536)
 
 
+def _folder_files(folder: Path) -> list[Path]:
+    """Documents in a folder tree, leaving out what only serves a LaTeX source.
+
+    Skipped: ``.tex`` parts that a main file ``\\input``s, standalone figure sources
+    (``\\documentclass{standalone}``), and graphics that some ``.tex`` of the folder draws
+    with ``\\includegraphics`` (an arXiv source folder holds its figures as PDFs).
+    """
+    candidates = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    figures: set[Path] = set()
+    for path in candidates:
+        if path.suffix.lower() in TEX_SUFFIXES:
+            figures |= figure_files(path)
+    files = []
+    for path in candidates:
+        if path.resolve() in figures:
+            logger.info("skipping %s: a figure of a LaTeX source", path)
+        elif path.suffix.lower() in TEX_SUFFIXES and (
+            _is_tex_fragment(path) or is_standalone_figure(path)
+        ):
+            continue
+        else:
+            files.append(path)
+    return files
+
+
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """Expand folders recursively (supported suffixes only, sorted); report missing paths.
 
-    In folders, ``.tex`` files that are only ``\\input`` parts of a main file are skipped (the
-    main file pulls them in); a file named explicitly is always taken.
+    In folders, only documents are taken (see :func:`_folder_files`); a file named
+    explicitly is always taken.
     """
     files: list[Path] = []
     missing: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not _is_tex_fragment(p)
-                )
-            )
+            files.extend(_folder_files(path))
         elif path.is_file():
             files.append(path)
         else:
