@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from scipix_search.ingest import (
     ParsedDocument,
     ParsedEquation,
     find_equation_regions,
+    merge_source_and_pdf,
     open_pdf,
     parse_formula_collection,
     parse_latex_source,
@@ -184,9 +186,11 @@ class Indexer:
             )
         raise InputError(f"{name}: {kind} input is not supported")
 
-    def _parse_pdf(self, data: bytes, name: str, sha256: str) -> ParsedDocument:
+    def _parse_pdf(
+        self, data: bytes, name: str, sha256: str, *, ocr_equations: bool = True
+    ) -> ParsedDocument:
         parsed = parse_pdf(data, name, sha256, max_pages=self.settings.max_pages)
-        recognizer = self.formula_recognizer
+        recognizer = self.formula_recognizer if ocr_equations else None
         doc = open_pdf(data, name, max_pages=self.settings.max_pages)
         try:
             regions = find_equation_regions(doc, render=recognizer is not None)
@@ -268,18 +272,55 @@ class Indexer:
             return IngestOutcome(path.name, "failed", reason=str(exc))
         return self.ingest_bytes(data, path.name, source_path=path)
 
+    def ingest_pair(self, source_path: Path, pdf_path: Path) -> IngestOutcome:
+        """Ingest a LaTeX main file and the PDF compiled from it as one document.
+
+        The document has the PDF's pages and passages, and the source's exact equations at
+        the places of the matching PDF regions (see :func:`merge_source_and_pdf`). The PDF's
+        equations are not OCR'd: the source's LaTeX is better than any reading of them.
+        """
+        name = f"{pdf_path.name} + {source_path.name}"
+        try:
+            tex = read_input(source_path, max_bytes=self.settings.max_file_bytes)
+            pdf = read_input(pdf_path, max_bytes=self.settings.max_file_bytes)
+        except OSError as exc:
+            return IngestOutcome(name, "failed", reason=f"{name}: {exc.strerror or exc}")
+        except ScipixError as exc:
+            return IngestOutcome(name, "failed", reason=str(exc))
+        kinds = (sniff(tex, source_path.name), sniff(pdf, pdf_path.name))
+        if kinds != ("tex", "pdf"):
+            return IngestOutcome(
+                name, "failed", reason=f"{name}: expected a LaTeX source and a PDF, got {kinds}"
+            )
+        tex_sha, pdf_sha = sha256_bytes(tex), sha256_bytes(pdf)
+        # The pair is its own document: either file alone may be stored besides it.
+        sha256 = sha256_bytes(f"source+pdf:{tex_sha}:{pdf_sha}".encode())
+
+        def parse() -> ParsedDocument:
+            source = self.parse(tex, source_path.name, tex_sha, source_path=source_path)
+            compiled = self._parse_pdf(pdf, pdf_path.name, pdf_sha, ocr_equations=False)
+            return merge_source_and_pdf(source, compiled, name=name, sha256=sha256)
+
+        return self._ingest(parse, name, sha256)
+
     def ingest_bytes(
         self, data: bytes, name: str, *, source_path: Path | None = None
     ) -> IngestOutcome:
-        timings: dict[str, float] = {}
+        """Ingest one file's bytes (``source_path``: where they are on disk, if anywhere)."""
         sha256 = sha256_bytes(data)
+        return self._ingest(
+            lambda: self.parse(data, name, sha256, source_path=source_path), name, sha256
+        )
+
+    def _ingest(self, parse: Callable[[], ParsedDocument], name: str, sha256: str) -> IngestOutcome:
+        timings: dict[str, float] = {}
         with self.store.session() as session:
             existing = repo.get_document_by_sha(session=session, sha256=sha256)
             if existing is not None:
                 return IngestOutcome(name, "present", existing.id)
         try:
             started = time.perf_counter()
-            parsed = self.parse(data, name, sha256, source_path=source_path)
+            parsed = parse()
             timings["extract"] = time.perf_counter() - started
 
             started = time.perf_counter()

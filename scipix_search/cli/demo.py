@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
 
     samples = Path(args.samples)
     emit(f"== ingesting the sample papers in {samples}")
-    code = ingest.run(argparse.Namespace(paths=[str(samples)], json=False))
+    code = ingest.run(argparse.Namespace(paths=[str(samples)], json=False, no_pair=False))
     if code:
         return code
     for query in args.queries:

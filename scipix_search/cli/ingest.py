@@ -70,24 +70,43 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
+def pair_sources(files: list[Path]) -> list[tuple[Path, Path | None]]:
+    """Pair each LaTeX main file with the PDF of the same name beside it.
+
+    Returns:
+        ``(file, None)`` for a file ingested alone, ``(main.tex, main.pdf)`` for a pair (the PDF
+        then is not listed on its own), in the order of ``files``.
+    """
+    taken = {p.resolve() for p in files}
+    pdfs: dict[Path, Path] = {}
+    for path in files:
+        if path.suffix.lower() in TEX_SUFFIXES and not _is_tex_fragment(path):
+            pdf = path.with_suffix(".pdf")
+            if pdf.resolve() in taken:
+                pdfs[path] = pdf
+    paired = {pdf.resolve() for pdf in pdfs.values()}
+    return [(path, pdfs.get(path)) for path in files if path.resolve() not in paired]
+
+
 def run(args: argparse.Namespace) -> int:
     from scipix_search.pipeline import Indexer
 
     files, missing = collect_files([Path(p) for p in args.paths])
+    items = [(f, None) for f in files] if args.no_pair else pair_sources(files)
     indexer = Indexer(get_settings())
     indexer.sync_indexes()
     counts: Counter[str] = Counter()
     failures = list(missing)
     counts["failed"] += len(missing)
-    for path in tqdm(files, desc="ingest", unit="file", disable=args.json or None):
-        outcome = indexer.ingest_file(path)
+    for path, pdf in tqdm(items, desc="ingest", unit="file", disable=args.json or None):
+        outcome = indexer.ingest_file(path) if pdf is None else indexer.ingest_pair(path, pdf)
         counts[outcome.status] += 1
         if outcome.status == "failed":
             failures.append(outcome.reason or f"{path}: failed")
         if args.json:
             emit_json(
                 {
-                    "file": str(path),
+                    "file": str(path) if pdf is None else f"{pdf} + {path}",
                     "status": outcome.status,
                     "document_id": outcome.document_id,
                     "reason": outcome.reason,
@@ -111,4 +130,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     parser.add_argument("--json", action="store_true", help="one JSON line per file")
+    parser.add_argument(
+        "--no-pair",
+        action="store_true",
+        help="ingest a LaTeX main file and the PDF of the same name beside it as two documents "
+        "(default: one document, the source's equations placed on the PDF's pages)",
+    )
     parser.set_defaults(func=run)
