@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from scipix_search.cli._common import emit, emit_json
 from scipix_search.config import get_settings
-from scipix_search.ingest._detect import SUPPORTED_SUFFIXES, TEX_SUFFIXES
+from scipix_search.ingest._detect import COLLECTION_SUFFIXES, SUPPORTED_SUFFIXES, TEX_SUFFIXES
 from scipix_search.ingest._pair import figure_files, is_standalone_figure
 
 logger = logging.getLogger(__name__)
@@ -29,11 +29,17 @@ def _folder_files(folder: Path) -> list[Path]:
     """Documents in a folder tree, leaving out what only serves a LaTeX source.
 
     Skipped: ``.tex`` parts that a main file ``\\input``s, standalone figure sources
-    (``\\documentclass{standalone}``), and graphics that some ``.tex`` of the folder draws
-    with ``\\includegraphics`` (an arXiv source folder holds its figures as PDFs).
+    (``\\documentclass{standalone}``), graphics that some ``.tex`` of the folder draws
+    with ``\\includegraphics`` (an arXiv source folder holds its figures as PDFs), and
+    ``.txt``/``.tsv`` files: in a folder they are READMEs and tables far more often than
+    formula lists, so a formula list is only taken when named.
     """
     candidates = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and p.suffix.lower() not in COLLECTION_SUFFIXES
     )
     figures: set[Path] = set()
     for path in candidates:

@@ -73,6 +73,7 @@ def test_folder_collection_skips_figures_and_parts(tmp_path: Path) -> None:
     for name in ("main.pdf", "figs/plot.pdf", "scheme.pdf", "field-eps-converted-to.pdf"):
         _pdf(paper / name, name)
     _pdf(paper / "cover_letter.pdf", "letter")
+    (paper / "SOURCES.tsv").write_text("name\trepo\npaper\tgithub.com/x/y\n")
     files, missing = collect_files([tmp_path])
     assert not missing
     assert [f.relative_to(paper).as_posix() for f in files] == [
@@ -88,3 +89,4 @@ def test_folder_collection_skips_figures_and_parts(tmp_path: Path) -> None:
     }
     # A file named explicitly is always taken.
     assert collect_files([paper / "scheme.pdf"])[0] == [paper / "scheme.pdf"]
+    assert collect_files([paper / "SOURCES.tsv"])[0] == [paper / "SOURCES.tsv"]
