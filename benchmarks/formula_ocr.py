@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             for label, engine in engines.items():
                 result = run_system(lambda p, e=engine: e(p).latex, subset)
                 rows.append((name, f"{label} (same {len(subset)})", result))
+            if fixed is not None:
+                result = run_system(lambda p: fixed(p).latex, subset)
+                rows.append((name, f"onnx fixed x{FIXED_SCALE} (same {len(subset)})", result))
             rows.append((name, f"pytorch x{FIXED_SCALE}", run_system(reference, subset)))
         elif args.torch_limit:
             print(f"note: no reference weights at {weights}; PyTorch skipped", file=sys.stderr)
