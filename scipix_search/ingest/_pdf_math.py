@@ -18,6 +18,7 @@ from pathlib import Path
 import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
+from scipix_search.ingest._pdf_choose import text_layer_complete
 from scipix_search.ingest._pdf_glyphs import MATH_FONT_RE, Bar, Drawings, Glyph, glyphs_to_latex
 from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
 from scipix_search.ingest._regions import EquationRegion, RegionRow
@@ -367,13 +368,16 @@ def _make_region(
         latex=" \\\\ ".join(r for r in row_latex if r),
         row_latex=[r for r in row_latex if r],
         math_score=sum(g.is_math for g in glyphs) / max(1, len(glyphs)),
+        text_complete=text_layer_complete(glyphs),
     )
     groups = equation_rows(rows, body_size)
     if len(groups) > 1:
         for gs in groups:
             box = (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs))
             box = (*box, max(g.y1 for g in gs))
-            region.rows.append(RegionRow(bbox=box, latex=_latex(gs, bars)))
+            region.rows.append(
+                RegionRow(bbox=box, latex=_latex(gs, bars), text_complete=text_layer_complete(gs))
+            )
         if numbers:  # the number belongs to the row it is printed beside
             centre = (numbers[0].bbox[1] + numbers[0].bbox[3]) / 2
             nearest = min(region.rows, key=lambda r: abs((r.bbox[1] + r.bbox[3]) / 2 - centre))

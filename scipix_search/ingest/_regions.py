@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scipix_search.ingest._pdf_choose import embolden
 from scipix_search.ingest._types import BBox, ParsedEquation
 
 logger = logging.getLogger(__name__)
@@ -21,12 +22,14 @@ class RegionRow:
         latex: text-layer LaTeX of the row.
         number: the equation number printed beside this row, or None.
         image: the row's crop as PNG bytes (at the region's ``dpi``), or None.
+        text_complete: the text-layer LaTeX is trusted as it is (see ``text_layer_complete``).
     """
 
     bbox: BBox
     latex: str = ""
     number: str | None = None
     image: bytes | None = None
+    text_complete: bool = False
 
 
 @dataclass(slots=True)
@@ -46,6 +49,8 @@ class EquationRegion:
         math_score: share of the region's glyphs that are math (fonts or symbols), 0..1.
         rows: the equation rows when the region prints several equations one under the
             other (each becomes its own equation); empty for a one-row region.
+        text_complete: every glyph maps to LaTeX and the layout is one the glyph rebuild
+            handles, so the text-layer LaTeX is trusted as it is (no OCR needed).
     """
 
     page: int
@@ -59,6 +64,7 @@ class EquationRegion:
     dpi: int = 0
     math_score: float = 0.0
     rows: list[RegionRow] = field(default_factory=list)
+    text_complete: bool = False
 
     def to_pil(self) -> Any:
         """The crop as a ``PIL.Image`` (RGB); raises ValueError when there is no image."""
@@ -88,6 +94,9 @@ def regions_to_equations(
 ) -> list[ParsedEquation]:
     """Turn regions into equations: OCR LaTeX where a recognizer is given, else the text layer.
 
+    A region or row whose text layer is complete (every glyph mapped, a layout the glyph
+    rebuild handles) keeps its text-layer LaTeX and is not read by OCR; in OCR LaTeX, letters
+    that the text layer prints only in bold are made bold (see ``_pdf_choose``).
     A region with equation rows (align, eqnarray, ...) gives one equation per row, each read
     from its own crop (the formula OCR reads one line at a time), and one equation for the
     whole display with the rows joined by ``\\\\`` (the LaTeX source keeps some multi-row
@@ -151,6 +160,7 @@ def _recognize(
         for i, (region, row) in enumerate(units)
         if (row.image if row is not None else region.image) is not None
         and not (row is None and region.rows)
+        and not (row or region).text_complete  # the glyphs alone are exact: no OCR
     ]
     if not todo:
         return read
@@ -180,7 +190,8 @@ def _recognize(
         text = result if isinstance(result, str) else getattr(result, "latex", "")
         confidence = None if isinstance(result, str) else getattr(result, "confidence", None)
         if text and (confidence is None or confidence >= min_confidence):
-            read[i] = (text, "ocr", confidence)
+            # OCR never sees fonts: letters the text layer prints only in bold stay bold
+            read[i] = (embolden(text, read[i][0]), "ocr", confidence)
     return read
 
 

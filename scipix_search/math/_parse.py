@@ -253,6 +253,9 @@ class _Parser:
                     out.append(Sym("\\\\"))
                 out.extend(line.items)
             return Group(out)
+        if name in T.DELIMITED_MATRIX:
+            left, right = T.DELIMITED_MATRIX[name]
+            return Delim(left, right, Group([Env("matrix", rows)]))
         return Env(T.MATRIX_ALIAS.get(name, name), rows)
 
 

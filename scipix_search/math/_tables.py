@@ -137,6 +137,15 @@ MATRIX_ALIAS = {
     "subarray": "matrix",
     "smallmatrix": "matrix",
 }
+# Matrices with built-in delimiters: ``\begin{bmatrix}`` prints what ``\left[ \begin{matrix}
+# ... \right]`` prints (the form OCR and other tools write), so both get one canonical form.
+DELIMITED_MATRIX = {
+    "bmatrix": ("[", "]"),
+    "pmatrix": ("(", ")"),
+    "vmatrix": ("|", "|"),
+    "Vmatrix": ("\\Vert", "\\Vert"),
+    "Bmatrix": ("\\{", "\\}"),
+}
 GREEK = frozenset(
     "\\" + g
     for g in """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa

@@ -126,6 +126,12 @@ def test_regions_to_equations_text_layer_and_ocr(tmp_path: Path) -> None:
         latex = r"x_i = \alpha\beta + \frac{1}{2}"
         confidence = 0.9
 
+    assert regions[0].text_complete  # every glyph maps to LaTeX: no OCR needed
+    calls: list[object] = []
+    kept = regions_to_equations(regions, recognizer=lambda image: calls.append(image))
+    assert kept[0].origin == "pdf" and not calls
+
+    regions[0].text_complete = False  # as for a formula with big operators or radicals
     ocr = regions_to_equations(regions, recognizer=lambda image: FakeResult())
     assert ocr[0].origin == "ocr" and ocr[0].confidence == 0.9
 

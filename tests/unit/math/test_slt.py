@@ -26,9 +26,11 @@ def test_slt_scripts_hang_from_base() -> None:
 def test_slt_root_matrix_and_fonts() -> None:
     tree = parse_formula(r"\sqrt[3]{\mathbf{B}} \begin{pmatrix} a & b \end{pmatrix}").tree
     assert tree.label == "R!"
-    assert _edges(tree) == [("w", "V!bf:B"), ("a", "N!3"), ("n", "M!pmatrix")]
-    matrix = tree.edges[2][1]
-    assert _edges(matrix) == [("e", "V!a"), ("e", "V!b")]
+    # pmatrix is canonicalised to \left( matrix \right), the form OCR writes
+    assert _edges(tree) == [("w", "V!bf:B"), ("a", "N!3"), ("n", "(")]
+    matrix = tree.edges[2][1].edges[0][1]
+    assert matrix.label == "M!matrix"
+    assert _edges(matrix) == [("e", "V!a"), ("e", "V!b"), ("n", ")")]
 
 
 def test_slt_long_formula_does_not_recurse() -> None:
@@ -58,3 +60,12 @@ def test_formula_wildcards_kept_apart() -> None:
     assert formula.has_wildcards
     assert ("*", "+", "n") in formula.wild
     assert all("?" not in a + d for a, d, _ in formula.unified)
+
+
+def test_delimited_matrix_same_as_left_right_matrix() -> None:
+    from scipix_search.math import normalize
+
+    for env, left, right in (("bmatrix", "[", "]"), ("pmatrix", "(", ")")):
+        source = rf"\begin{{{env}}} x \\ u \end{{{env}}}"
+        ocr = rf"\left{left}\begin{{array}}{{c}} x \\ u \end{{array}}\right{right}"
+        assert normalize(source) == normalize(ocr)

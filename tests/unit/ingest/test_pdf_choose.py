@@ -1,0 +1,34 @@
+"""Text layer with OCR: when the glyphs are trusted as they are, and bold letters kept."""
+
+from __future__ import annotations
+
+from scipix_search.ingest._pdf_choose import bold_letters, embolden, text_layer_complete
+from scipix_search.ingest._pdf_glyphs import Glyph
+
+
+def _g(c: str, font: str = "CMMI10", size: float = 10.0) -> Glyph:
+    return Glyph(c, 0, 0, 5, 10, 10, size, font)
+
+
+def test_text_layer_complete_simple_formula() -> None:
+    assert text_layer_complete([_g("x"), _g("=", "CMR10"), _g("α"), _g("2", "CMR7", 7.0)])
+
+
+def test_text_layer_incomplete_big_operators_unmapped_and_nested_scripts() -> None:
+    assert not text_layer_complete([_g("x"), _g("\ufffd", "CMEX10")])  # a display sum
+    assert not text_layer_complete([_g("x"), _g("\uf8ee", "Symbol")])  # a bracket piece
+    assert not text_layer_complete([_g("E"), _g("c", "CMMI7", 7.0), _g("t", "CMMI5", 5.0)])
+    assert not text_layer_complete([_g("√", "CMSY10"), _g("x")])
+    assert not text_layer_complete([])
+
+
+def test_embolden_follows_the_text_layer_per_script_level() -> None:
+    text = r"\boldsymbol{x}=\boldsymbol{S}_{+}\boldsymbol{\Phi}_{x}\hat{\boldsymbol{w}}"
+    assert bold_letters(text) == {("x", 0), ("S", 0), (r"\Phi", 0), ("w", 0)}
+    # the subscript x stays plain: the text layer prints it plain at that level
+    assert embolden(r"x = S_{+} \Phi_{x} \hat{w}", text) == (
+        r"\boldsymbol{x} = \boldsymbol{S}_{+} \boldsymbol{\Phi}_{x} \hat{\boldsymbol{w}}"
+    )
+    # letters already styled, in words, or printed both ways are left alone
+    assert embolden(r"\mathrm{x} + \mathbf{S}", text) == r"\mathrm{x} + \mathbf{S}"
+    assert embolden("y + x", r"\boldsymbol{y} + y + \boldsymbol{x}") == r"y + \boldsymbol{x}"
