@@ -115,3 +115,84 @@ def embolden(ocr_latex: str, text_latex: str) -> str:
         last = end
     out.append(ocr_latex[last:])
     return "".join(out)
+
+
+_CONFUSABLE = (
+    (";", ":"),
+    (r"\dot", r"\hat"),
+    (r"\tilde", r"\hat"),
+    (r"\bar", r"\tilde"),
+    (r"\dot", r"\tilde"),
+)
+"""(what OCR wrote, what it misread) pairs: ``;`` for ``:`` in ``c^{1:t}``, a hat read as a dot."""
+_FRAC_RE = re.compile(r"\\frac\s*")
+
+
+def _symbols(latex: str) -> set[str]:
+    return set(_TOKEN_RE.findall(latex))
+
+
+def correct(ocr_latex: str, text_latex: str) -> str:
+    """Correct OCR LaTeX with the text layer of the same formula.
+
+    * letters the text layer prints only in bold are made bold (:func:`embolden`);
+    * a symbol OCR wrote that the text layer never prints, where the text layer prints its
+      usual confusion instead, is replaced (``;`` for ``:``, ``\\\\dot`` for ``\\\\hat``);
+    * a fraction where no fraction bar is drawn (the text layer rebuilds every drawn bar as
+      ``\\\\frac``) is a stack of rows, as in a two-row vector: it becomes a matrix.
+
+    Args:
+        ocr_latex: LaTeX read by the formula OCR.
+        text_latex: the text-layer LaTeX of the same formula.
+
+    Returns:
+        The corrected LaTeX.
+    """
+    latex = embolden(ocr_latex, text_latex)
+    printed, read = _symbols(text_latex), _symbols(latex)
+    for wrong, right in _CONFUSABLE:
+        if wrong in read and wrong not in printed and right in printed:
+            pattern = re.escape(wrong) + (r"(?![A-Za-z])" if wrong[-1].isalpha() else "")
+            latex = re.sub(pattern, lambda _, r=right: r, latex)
+            read = _symbols(latex)
+    if r"\frac" in read and r"\frac" not in printed and text_latex:
+        latex = _fractions_to_stacks(latex)
+    return latex
+
+
+def _fractions_to_stacks(latex: str) -> str:
+    r"""``\frac{a}{b}`` -> ``\begin{matrix} a \\ b \end{matrix}`` (braced arguments only)."""
+    out, i = [], 0
+    while True:
+        m = _FRAC_RE.search(latex, i)
+        if m is None:
+            out.append(latex[i:])
+            return "".join(out)
+        first = _braced(latex, m.end())
+        second = _braced(latex, first[1]) if first else None
+        if first is None or second is None:
+            out.append(latex[i : m.end()])
+            i = m.end()
+            continue
+        out.append(latex[i : m.start()])
+        out.append(rf"\begin{{matrix}} {first[0]} \\ {second[0]} \end{{matrix}}")
+        i = second[1]
+
+
+def _braced(latex: str, i: int) -> tuple[str, int] | None:
+    """The content of the ``{...}`` group at ``i`` (after spaces) and the index after it."""
+    while i < len(latex) and latex[i] == " ":
+        i += 1
+    if i >= len(latex) or latex[i] != "{":
+        return None
+    depth = 0
+    for j in range(i, len(latex)):
+        if latex[j] == "\\":
+            continue
+        if latex[j] == "{" and (j == 0 or latex[j - 1] != "\\"):
+            depth += 1
+        elif latex[j] == "}" and latex[j - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return latex[i + 1 : j], j + 1
+    return None

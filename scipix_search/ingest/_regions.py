@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipix_search.ingest._pdf_choose import embolden
+from scipix_search.ingest._pdf_choose import correct
 from scipix_search.ingest._types import BBox, ParsedEquation
 
 logger = logging.getLogger(__name__)
@@ -95,8 +95,9 @@ def regions_to_equations(
     """Turn regions into equations: OCR LaTeX where a recognizer is given, else the text layer.
 
     A region or row whose text layer is complete (every glyph mapped, a layout the glyph
-    rebuild handles) keeps its text-layer LaTeX and is not read by OCR; in OCR LaTeX, letters
-    that the text layer prints only in bold are made bold (see ``_pdf_choose``).
+    rebuild handles) keeps its text-layer LaTeX and is not read by OCR; OCR LaTeX is
+    corrected with the text layer (bold letters, confusable symbols, fractions without a
+    drawn bar; see ``_pdf_choose.correct``).
     A region with equation rows (align, eqnarray, ...) gives one equation per row, each read
     from its own crop (the formula OCR reads one line at a time), and one equation for the
     whole display with the rows joined by ``\\\\`` (the LaTeX source keeps some multi-row
@@ -190,8 +191,8 @@ def _recognize(
         text = result if isinstance(result, str) else getattr(result, "latex", "")
         confidence = None if isinstance(result, str) else getattr(result, "confidence", None)
         if text and (confidence is None or confidence >= min_confidence):
-            # OCR never sees fonts: letters the text layer prints only in bold stay bold
-            read[i] = (embolden(text, read[i][0]), "ocr", confidence)
+            # the text layer knows the printed symbols and fonts that OCR guesses
+            read[i] = (correct(text, read[i][0]), "ocr", confidence)
     return read
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from scipix_search.ingest._pdf_choose import bold_letters, embolden, text_layer_complete
+from scipix_search.ingest._pdf_choose import (
+    bold_letters,
+    correct,
+    embolden,
+    text_layer_complete,
+)
 from scipix_search.ingest._pdf_glyphs import Glyph
 
 
@@ -32,3 +37,14 @@ def test_embolden_follows_the_text_layer_per_script_level() -> None:
     # letters already styled, in words, or printed both ways are left alone
     assert embolden(r"\mathrm{x} + \mathbf{S}", text) == r"\mathrm{x} + \mathbf{S}"
     assert embolden("y + x", r"\boldsymbol{y} + y + \boldsymbol{x}") == r"y + \boldsymbol{x}"
+
+
+def test_correct_confusables_and_barless_fractions() -> None:
+    # OCR read ":" as ";" and a hat as a dot; the text layer prints only ":" and hats
+    assert correct(r"p(c^{1;t}) \dot{w}", r"p(c^{1:t})\hat{w}") == r"p(c^{1:t}) \hat{w}"
+    # a two-row vector read as a fraction, where the page draws no fraction bar
+    assert correct(r"\left[\frac{x}{u}\right]", r"x=u") == (
+        r"\left[\begin{matrix} x \\ u \end{matrix}\right]"
+    )
+    # a real fraction (the text layer rebuilt its bar) and symbols printed both ways stay
+    assert correct(r"\frac{1}{z} ; a", r"\frac{1}{z};a") == r"\frac{1}{z} ; a"
