@@ -132,18 +132,20 @@ def _symbols(latex: str) -> set[str]:
     return set(_TOKEN_RE.findall(latex))
 
 
-def correct(ocr_latex: str, text_latex: str) -> str:
+def correct(ocr_latex: str, text_latex: str, *, bars: bool | None = None) -> str:
     """Correct OCR LaTeX with the text layer of the same formula.
 
     * letters the text layer prints only in bold are made bold (:func:`embolden`);
     * a symbol OCR wrote that the text layer never prints, where the text layer prints its
-      usual confusion instead, is replaced (``;`` for ``:``, ``\\\\dot`` for ``\\\\hat``);
-    * a fraction where no fraction bar is drawn (the text layer rebuilds every drawn bar as
-      ``\\\\frac``) is a stack of rows, as in a two-row vector: it becomes a matrix.
+      usual confusion instead, is replaced (``;`` for ``:``, ``\\dot`` for ``\\hat``);
+    * a fraction where no fraction bar is drawn is a stack of rows, as in a two-row vector:
+      it becomes a matrix.
 
     Args:
         ocr_latex: LaTeX read by the formula OCR.
         text_latex: the text-layer LaTeX of the same formula.
+        bars: whether a horizontal rule is drawn among the formula's glyphs; None: judge by
+            the text layer (which rebuilds the fractions it finds as ``\\frac``).
 
     Returns:
         The corrected LaTeX.
@@ -155,7 +157,8 @@ def correct(ocr_latex: str, text_latex: str) -> str:
             pattern = re.escape(wrong) + (r"(?![A-Za-z])" if wrong[-1].isalpha() else "")
             latex = re.sub(pattern, lambda _, r=right: r, latex)
             read = _symbols(latex)
-    if r"\frac" in read and r"\frac" not in printed and text_latex:
+    no_bars = (r"\frac" not in printed and bool(text_latex)) if bars is None else not bars
+    if r"\frac" in read and no_bars:
         latex = _fractions_to_stacks(latex)
     return latex
 

@@ -369,6 +369,7 @@ def _make_region(
         row_latex=[r for r in row_latex if r],
         math_score=sum(g.is_math for g in glyphs) / max(1, len(glyphs)),
         text_complete=text_layer_complete(glyphs),
+        has_bars=_has_bars(glyphs, bars),
     )
     groups = equation_rows(rows, body_size)
     if len(groups) > 1:
@@ -376,13 +377,25 @@ def _make_region(
             box = (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs))
             box = (*box, max(g.y1 for g in gs))
             region.rows.append(
-                RegionRow(bbox=box, latex=_latex(gs, bars), text_complete=text_layer_complete(gs))
+                RegionRow(
+                    bbox=box,
+                    latex=_latex(gs, bars),
+                    text_complete=text_layer_complete(gs),
+                    has_bars=_has_bars(gs, bars),
+                )
             )
         if numbers:  # the number belongs to the row it is printed beside
             centre = (numbers[0].bbox[1] + numbers[0].bbox[3]) / 2
             nearest = min(region.rows, key=lambda r: abs((r.bbox[1] + r.bbox[3]) / 2 - centre))
             nearest.number = region.number
     return region
+
+
+def _has_bars(glyphs: list[Glyph], bars: list[Bar]) -> bool:
+    """A rule is drawn among these glyphs (a fraction bar or a radical's vinculum)."""
+    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
+    return any(x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1 for b in bars)
 
 
 def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:

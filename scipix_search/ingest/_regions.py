@@ -23,6 +23,7 @@ class RegionRow:
         number: the equation number printed beside this row, or None.
         image: the row's crop as PNG bytes (at the region's ``dpi``), or None.
         text_complete: the text-layer LaTeX is trusted as it is (see ``text_layer_complete``).
+        has_bars: a horizontal rule (fraction bar) is drawn among the row's glyphs.
     """
 
     bbox: BBox
@@ -30,6 +31,7 @@ class RegionRow:
     number: str | None = None
     image: bytes | None = None
     text_complete: bool = False
+    has_bars: bool = True
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class EquationRegion:
             other (each becomes its own equation); empty for a one-row region.
         text_complete: every glyph maps to LaTeX and the layout is one the glyph rebuild
             handles, so the text-layer LaTeX is trusted as it is (no OCR needed).
+        has_bars: a horizontal rule (fraction bar) is drawn among the region's glyphs.
     """
 
     page: int
@@ -65,6 +68,7 @@ class EquationRegion:
     math_score: float = 0.0
     rows: list[RegionRow] = field(default_factory=list)
     text_complete: bool = False
+    has_bars: bool = True
 
     def to_pil(self) -> Any:
         """The crop as a ``PIL.Image`` (RGB); raises ValueError when there is no image."""
@@ -192,7 +196,8 @@ def _recognize(
         confidence = None if isinstance(result, str) else getattr(result, "confidence", None)
         if text and (confidence is None or confidence >= min_confidence):
             # the text layer knows the printed symbols and fonts that OCR guesses
-            read[i] = (correct(text, read[i][0]), "ocr", confidence)
+            unit = units[i][1] or units[i][0]
+            read[i] = (correct(text, read[i][0], bars=unit.has_bars), "ocr", confidence)
     return read
 
 

@@ -48,3 +48,11 @@ def test_correct_confusables_and_barless_fractions() -> None:
     )
     # a real fraction (the text layer rebuilt its bar) and symbols printed both ways stay
     assert correct(r"\frac{1}{z} ; a", r"\frac{1}{z};a") == r"\frac{1}{z} ; a"
+
+
+def test_correct_fractions_follow_the_drawn_bars() -> None:
+    # the glyph rebuild may miss a fraction in a complex layout; a drawn bar keeps it
+    assert correct(r"\frac{1}{z} A", r"1 z A", bars=True) == r"\frac{1}{z} A"
+    assert correct(r"\frac{x}{u}", r"x=\frac{a}{b}", bars=False) == (
+        r"\begin{matrix} x \\ u \end{matrix}"
+    )
