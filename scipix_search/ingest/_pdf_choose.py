@@ -199,3 +199,39 @@ def _braced(latex: str, i: int) -> tuple[str, int] | None:
             if depth == 0:
                 return latex[i + 1 : j], j + 1
     return None
+
+
+_LAYOUT = (
+    frozenset(
+        r"{ } _ ^ \frac \left \right \\ & \, \; \: \! \quad \qquad \limits \displaystyle \big \Big "
+        r"\bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr ( ) [ ] | . ,".split()
+    )
+    | _BOLD
+    | _STYLED
+)
+_ENV_RE = re.compile(r"\\(?:begin|end)\{[^}]*\}")
+MIN_AGREEMENT = 0.6
+"""OCR LaTeX whose symbols are printed on the page less often than this keeps the text layer."""
+
+
+def agreement(ocr_latex: str, text_latex: str) -> float:
+    """Share of the symbols in ``ocr_latex`` that the text layer prints (as a multiset).
+
+    Layout tokens (braces, scripts, ``\\frac``, fonts, delimiters) are not counted, nor are
+    unmapped glyphs of the text layer, so a correct reading scores near 1 and a reading
+    that invents symbols the page does not print scores low.
+    """
+
+    def symbols(latex: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for tok in _TOKEN_RE.findall(_ENV_RE.sub(" ", latex)):
+            if tok in _LAYOUT or (len(tok) == 1 and not tok.isascii()):
+                continue
+            out[tok] = out.get(tok, 0) + 1
+        return out
+
+    read, printed = symbols(ocr_latex), symbols(text_latex)
+    total = sum(read.values())
+    if not total:
+        return 1.0
+    return sum(min(n, printed.get(tok, 0)) for tok, n in read.items()) / total

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipix_search.ingest._pdf_choose import correct
+from scipix_search.ingest._pdf_choose import MIN_AGREEMENT, agreement, correct
 from scipix_search.ingest._types import BBox, ParsedEquation
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ def regions_to_equations(
     A region or row whose text layer is complete (every glyph mapped, a layout the glyph
     rebuild handles) keeps its text-layer LaTeX and is not read by OCR; OCR LaTeX is
     corrected with the text layer (bold letters, confusable symbols, fractions without a
-    drawn bar; see ``_pdf_choose.correct``).
+    drawn bar; see ``_pdf_choose.correct``), and dropped for the text layer when fewer than
+    ``MIN_AGREEMENT`` of its symbols are printed on the page.
     A region with equation rows (align, eqnarray, ...) gives one equation per row, each read
     from its own crop (the formula OCR reads one line at a time), and one equation for the
     whole display with the rows joined by ``\\\\`` (the LaTeX source keeps some multi-row
@@ -197,7 +198,10 @@ def _recognize(
         if text and (confidence is None or confidence >= min_confidence):
             # the text layer knows the printed symbols and fonts that OCR guesses
             unit = units[i][1] or units[i][0]
-            read[i] = (correct(text, read[i][0], bars=unit.has_bars), "ocr", confidence)
+            fixed = correct(text, read[i][0], bars=unit.has_bars)
+            if agreement(fixed, read[i][0]) < MIN_AGREEMENT:
+                continue  # OCR invents symbols the page does not print: keep the glyphs
+            read[i] = (fixed, "ocr", confidence)
     return read
 
 

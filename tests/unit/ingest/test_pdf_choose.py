@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scipix_search.ingest._pdf_choose import (
+    MIN_AGREEMENT,
+    agreement,
     bold_letters,
     correct,
     embolden,
@@ -56,3 +58,9 @@ def test_correct_fractions_follow_the_drawn_bars() -> None:
     assert correct(r"\frac{x}{u}", r"x=\frac{a}{b}", bars=False) == (
         r"\begin{matrix} x \\ u \end{matrix}"
     )
+
+
+def test_agreement_counts_symbols_the_page_prints() -> None:
+    assert agreement(r"\frac{x}{2} + \alpha", r"x/2+\alpha") == 1.0
+    # OCR invented a bar, a g and an f where the page prints z = Cx + Du
+    assert agreement(r"\bar{f}_{u}^{g}(\Phi) w", r"z=Cx+Du") < MIN_AGREEMENT

@@ -103,16 +103,17 @@ def test_regions_to_equations_reads_rows_in_one_batch() -> None:
 
         def batch(self, images: list[object], *, same_document: bool = False) -> list[object]:
             self.calls.append((len(images), same_document))
-            return [type("R", (), {"latex": f"r{i}", "confidence": 0.9})() for i in range(3)]
+            reads = ["x = a", "y = c", "z"]
+            return [type("R", (), {"latex": r, "confidence": 0.9})() for r in reads]
 
     ocr = Recognizer()
     out = regions_to_equations([region, single], ocr)
     assert ocr.calls == [(3, True)]  # the two row crops and the single region, not the whole
     assert [(e.latex, e.number, e.bbox) for e in out] == [
-        ("r0 \\\\ r1", "2", (0, 0, 10, 20)),
-        ("r0", None, (0, 0, 10, 9)),
-        ("r1", "2", (0, 11, 10, 20)),
-        ("r2", None, (0, 0, 5, 5)),
+        ("x = a \\\\ y = c", "2", (0, 0, 10, 20)),
+        ("x = a", None, (0, 0, 10, 9)),
+        ("y = c", "2", (0, 11, 10, 20)),
+        ("z", None, (0, 0, 5, 5)),
     ]
     assert all(e.origin == "ocr" for e in out) and [e.order for e in out] == [0, 1, 2, 3]
     plain = regions_to_equations([region, single])
