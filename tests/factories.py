@@ -83,3 +83,14 @@ def random_unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     v = rng.standard_normal((n, dim)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+PROSE = "This is an ordinary line of prose that runs across the whole column width of the page."
+
+
+def prose_lines(page: pymupdf.Page, y: float, count: int = 3) -> float:
+    """Write ``count`` full-width lines of prose from baseline ``y``; return the next baseline."""
+    for _ in range(count):
+        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
+        y += 14
+    return y

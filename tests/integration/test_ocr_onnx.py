@@ -116,11 +116,16 @@ def _pdf_bytes() -> bytes:
     return document.tobytes()
 
 
+def _dev_formulas(shared_dir: Path, count: int) -> tuple[list[dict[str, str]], list[Path]]:
+    """The first ``count`` im2latex dev rows and their image paths."""
+    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[:count]
+    return rows, [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+
+
 @pytest.mark.shared
 def test_shared_dev_formulas(recognizer: LatexRecognizer, shared_dir: Path) -> None:
-    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
-    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    rows, images = _dev_formulas(shared_dir, 12)
     results = recognizer.batch(images)
     scores = [similarity(r.latex, row["latex"]) for r, row in zip(results, rows, strict=True)]
     assert np.mean(scores) >= 0.85, list(zip(scores, [r.latex for r in results], strict=True))
@@ -128,9 +133,7 @@ def test_shared_dev_formulas(recognizer: LatexRecognizer, shared_dir: Path) -> N
 
 @pytest.mark.shared
 def test_calibrated_document_scale(model_dir: Path, shared_dir: Path) -> None:
-    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))[:8]
-    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    rows, images = _dev_formulas(shared_dir, 8)
     engine = LatexRecognizer(model_dir, device="cpu", multiscale=False)
     height = engine.calibrate(images)
     assert height is not None and 6 <= height <= 14
@@ -169,9 +172,7 @@ def test_scale_votes_read_clean_formula_twice(model_dir: Path) -> None:
 
 @pytest.mark.shared
 def test_scale_votes_on_dev_formulas(model_dir: Path, shared_dir: Path) -> None:
-    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
-    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    rows, images = _dev_formulas(shared_dir, 12)
     voter = LatexRecognizer(model_dir, device="cpu", scale_votes=3)
     results = voter.batch(images, same_document=True)
     assert all(2 <= r.extra["reads"] <= 3 for r in results)
@@ -187,9 +188,7 @@ def test_scale_votes_on_dev_formulas(model_dir: Path, shared_dir: Path) -> None:
 
 @pytest.mark.shared
 def test_doubtful_reads_go_to_a_vote(model_dir: Path, shared_dir: Path) -> None:
-    with (shared_dir / "im2latex" / "dev.tsv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))[:12]
-    images = [shared_dir / "im2latex" / "images" / row["image"] for row in rows]
+    _, images = _dev_formulas(shared_dir, 12)
     engine = LatexRecognizer(model_dir, device="cpu", multiscale=True, scale_votes=1)
     results = engine.batch(images, same_document=True)
     once = [r for r in results if r.extra["reads"] == 1]

@@ -13,17 +13,13 @@ from scipix_search.ingest._pdf_glyphs import Bar, Glyph, glyphs_to_latex
 from scipix_search.ingest._pdf_math import find_equation_regions
 from scipix_search.ingest._regions import EquationRegion, regions_to_equations
 from scipix_search.ingest._types import ParsedEquation
-
-PROSE = "This is an ordinary line of prose that runs across the whole column width of the page."
+from tests.factories import PROSE, prose_lines
 
 
 def _paper(tmp_path: Path) -> Path:
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    y = 100.0
-    for _ in range(3):
-        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
-        y += 14
+    y = prose_lines(page, 100.0)
     # display equation: italic letters, Symbol-font Greek and operators, and a number
     y += 16
     page.insert_text((250, y), "x", fontname="tiit", fontsize=10)
@@ -36,9 +32,7 @@ def _paper(tmp_path: Path) -> Path:
     page.insert_text((300, y + 6), "2", fontname="tiro", fontsize=10)
     page.insert_text((520, y), "(1)", fontname="tiro", fontsize=10)
     y += 30
-    for _ in range(3):
-        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
-        y += 14
+    y = prose_lines(page, y)
     # inline math inside a prose line is not a display equation
     page.insert_text((72, y), "and with prose around it we write ", fontname="helv", fontsize=10)
     page.insert_text((260, y), "α", fontname="symb", fontsize=10)
@@ -145,10 +139,7 @@ def _page_with(tmp_path: Path, draw: object) -> Path:
     """A page of prose with something drawn by ``draw(page, y)`` in the middle."""
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    y = 100.0
-    for _ in range(3):
-        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
-        y += 14
+    y = prose_lines(page, 100.0)
     y = draw(page, y + 30)  # type: ignore[operator]
     for _ in range(3):
         page.insert_text((72, y + 30), PROSE, fontname="helv", fontsize=10)

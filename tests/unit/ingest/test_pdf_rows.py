@@ -10,8 +10,7 @@ from scipix_search.ingest._pdf_glyphs import Glyph
 from scipix_search.ingest._pdf_math import find_equation_regions
 from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
 from scipix_search.ingest._regions import EquationRegion, RegionRow, regions_to_equations
-
-PROSE = "This is an ordinary line of prose that runs across the whole column width of the page."
+from tests.factories import PROSE, prose_lines
 
 
 def _row(text: str, base: float, x: float = 100.0, size: float = 10.0) -> list[Glyph]:
@@ -57,10 +56,7 @@ def test_equation_rows_limits_row_is_not_an_equation() -> None:
 def test_find_equation_regions_rows_of_an_align(tmp_path: Path) -> None:
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    y = 100.0
-    for _ in range(3):
-        page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
-        y += 14
+    y = prose_lines(page, 100.0)
     for lhs, rhs in (("x", "= a + b"), ("y", "= c + d")):
         y += 16
         page.insert_text((260, y), lhs, fontname="tiit", fontsize=10)
