@@ -40,6 +40,10 @@ def text_layer_complete(glyphs: list[Glyph]) -> bool:
         return False
     main = max(g.size for g in visible)
     for g in visible:
+        if g.name == "atom":  # a delimited group: complete when everything inside mapped
+            if g.font.endswith("-partial"):
+                return False
+            continue
         code = ord(g.c[0])
         if g.c == "\ufffd" or 0xE000 <= code <= 0xF8FF or "CMEX" in g.font.upper():
             return False

@@ -67,6 +67,9 @@ class Glyph:
     base: float  # baseline y
     size: float
     font: str
+    name: str = ""
+    """The font's glyph name where the text layer has no Unicode value (``bracketleftbigg``),
+    or ``"atom"`` for a group already rebuilt as LaTeX (``c``): a delimited matrix."""
 
     @property
     def is_math(self) -> bool:
@@ -82,9 +85,20 @@ class Bar:
     y: float
 
 
+def bars_among(glyphs: list[Glyph], bars: list[Bar]) -> list[Bar]:
+    """The rules of ``bars`` that lie within the box of ``glyphs`` (a little margin)."""
+    if not glyphs:
+        return []
+    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
+    return [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1]
+
+
 def glyph_to_latex(g: Glyph) -> str:
     """LaTeX for one glyph, using its font for bold, blackboard, calligraphic and script."""
     c = g.c
+    if g.name == "atom":
+        return c
     font = g.font.upper()
     sym = SYMBOLS.get(c)
     if sym is not None:

@@ -19,7 +19,16 @@ import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
 from scipix_search.ingest._pdf_choose import text_layer_complete
-from scipix_search.ingest._pdf_glyphs import MATH_FONT_RE, Bar, Drawings, Glyph, glyphs_to_latex
+from scipix_search.ingest._pdf_delims import group_delimited
+from scipix_search.ingest._pdf_fonts import unnamed_glyph_names
+from scipix_search.ingest._pdf_glyphs import (
+    MATH_FONT_RE,
+    Bar,
+    Drawings,
+    Glyph,
+    bars_among,
+    glyphs_to_latex,
+)
 from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
 from scipix_search.ingest._regions import EquationRegion, RegionRow
 
@@ -127,6 +136,17 @@ def _render(page: pymupdf.Page, bbox: tuple[float, float, float, float], dpi: in
 
 def _page_lines(page: pymupdf.Page) -> list[_Line]:
     raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ) (costly: only
+    # on pages that print such glyphs)
+    unnamed = any(
+        ch["c"] == "\ufffd"
+        for block in raw["blocks"]
+        if block.get("type") == 0
+        for line in block["lines"]
+        for span in line["spans"]
+        for ch in span["chars"]
+    )
+    names = unnamed_glyph_names(page) if unnamed else {}
     out: list[_Line] = []
     height = page.rect.height
     for block in raw["blocks"]:
@@ -136,7 +156,16 @@ def _page_lines(page: pymupdf.Page) -> list[_Line]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                Glyph(ch["c"], *ch["bbox"], ch["origin"][1], span["size"], span["font"])
+                Glyph(
+                    ch["c"],
+                    *ch["bbox"],
+                    ch["origin"][1],
+                    span["size"],
+                    span["font"],
+                    names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
+                    if ch["c"] == "\ufffd"
+                    else "",
+                )
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
@@ -354,11 +383,16 @@ def _make_region(
     body = [ln for ln in part if not ln.number]
     if not body:
         return None
-    glyphs = [g for ln in body for g in ln.glyphs]
+    printed = [g for ln in body for g in ln.glyphs]
     x0, y0, x1, y1 = _bbox(body)
+    row_text = [
+        "".join(g.c for g in sorted(gs, key=lambda g: g.x0))
+        for _, _, gs in visual_rows(printed, bars, body_size)
+    ]
+    # a matrix or a delimited group is one glyph for the row logic, so its rows stay inside
+    glyphs = group_delimited(printed, bars)
     rows = visual_rows(glyphs, bars, body_size)
     row_latex = [_latex(gs, bars) for _, _, gs in rows]
-    row_text = ["".join(g.c for g in sorted(gs, key=lambda g: g.x0)) for _, _, gs in rows]
     region = EquationRegion(
         page=page.number + 1,
         bbox=(x0, y0, x1, y1),
@@ -367,7 +401,7 @@ def _make_region(
         text="\n".join(row_text),
         latex=" \\\\ ".join(r for r in row_latex if r),
         row_latex=[r for r in row_latex if r],
-        math_score=sum(g.is_math for g in glyphs) / max(1, len(glyphs)),
+        math_score=sum(g.is_math for g in printed) / max(1, len(printed)),
         text_complete=text_layer_complete(glyphs),
         has_bars=_has_bars(glyphs, bars),
     )
@@ -393,17 +427,12 @@ def _make_region(
 
 def _has_bars(glyphs: list[Glyph], bars: list[Bar]) -> bool:
     """A rule is drawn among these glyphs (a fraction bar or a radical's vinculum)."""
-    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
-    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
-    return any(x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1 for b in bars)
+    return bool(bars_among(glyphs, bars))
 
 
 def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     """Text-layer LaTeX of some rows, with the fraction bars that lie among them."""
-    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
-    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
-    near = [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1]
-    return glyphs_to_latex(glyphs, near)
+    return glyphs_to_latex(glyphs, bars_among(glyphs, bars))
 
 
 def _median(values: list[float]) -> float:

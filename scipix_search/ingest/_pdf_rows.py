@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from scipix_search.ingest._pdf_glyphs import Bar, Glyph
+from scipix_search.ingest._pdf_glyphs import ACCENTS, Bar, Glyph
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ VisualRow = tuple[float, float, list[Glyph]]
 def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[VisualRow]:
     """Group glyphs into rows: main-size glyphs by baseline, with small glyphs, fraction
     parts and tall delimiters attached to the row they belong to."""
-    mains = sorted({round(g.base) for g in glyphs if g.size >= 0.9 * body_size})
+    # accents are set as glyphs of the main size on a baseline of their own; never a row
+    glyphs_main = [g for g in glyphs if g.size >= 0.9 * body_size and g.c not in ACCENTS]
+    mains = sorted({round(g.base) for g in glyphs_main})
     if not mains:
         mains = sorted({round(g.base) for g in glyphs})
     baselines: list[float] = []
@@ -35,9 +37,7 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
     # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
     keep = []
     for b in baselines:
-        row = [
-            g for g in glyphs if abs(g.base - b) <= 0.5 * body_size and g.size >= 0.9 * body_size
-        ]
+        row = [g for g in glyphs_main if abs(g.base - b) <= 0.5 * body_size]
         in_frac = all(
             any(
                 bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
@@ -114,7 +114,7 @@ def _ink(g: Glyph) -> tuple[float, float]:
     """Vertical extent of a glyph's ink. The text layer's boxes span the font's ascent and
     descent (a CMSY minus sign is 19 pt tall at 11 pt), so ordinary glyphs are clipped to
     the usual ink band around their baseline; delimiter pieces and big operators keep it."""
-    if _is_piece(g) or "CMEX" in g.font.upper():
+    if _is_piece(g) or g.name == "atom" or "CMEX" in g.font.upper():
         return g.y0, g.y1
     return max(g.y0, g.base - 0.8 * g.size), min(g.y1, g.base + 0.3 * g.size)
 

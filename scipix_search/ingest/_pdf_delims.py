@@ -1,0 +1,309 @@
+"""Tall delimiters of the text layer, and the matrices and groups they enclose.
+
+TeX sets a tall ``[``, ``(``, ``\\{``, ``|`` or ``\\|`` as one CMEX glyph of a fixed size
+(``bracketleftbigg``) or as a column of pieces (``bracketlefttp`` over ``bracketleftbt``).
+The text layer reports the glyph, its font size and its baseline, but not how far it
+reaches: that comes from the glyph's name (TeX's CMEX metrics). Between a matched pair of
+delimiters, the glyphs are grouped into rows (baselines; fraction parts belong to the row
+of their bar) and columns (gaps wider than a column separation), and the whole group
+becomes one *atom*: a :class:`Glyph` whose ``c`` is its LaTeX (``\\begin{bmatrix} ...``),
+which the row and script logic then handles like any other glyph. A ``\\{`` without a
+closing partner is ``cases``.
+
+Without this, a column vector ``[x; u]`` is two visual rows of the formula and its
+brackets unmapped glyphs, and the formula OCR reads it as ``\\binom{x}{u}`` or drops a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from scipix_search.ingest._pdf_glyphs import Bar, Glyph, bars_among, glyphs_to_latex
+
+logger = logging.getLogger(__name__)
+
+ATOM_FONT = "ScipixMathAtom"
+"""Font name of atoms; ``-partial`` is appended when some enclosed glyph did not map."""
+
+_PUA_PIECES = {
+    0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
+    0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
+    0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
+    0xF8F6: "parenrighttp", 0xF8F7: "parenrightex", 0xF8F8: "parenrightbt",
+    0xF8F9: "bracketrighttp", 0xF8FA: "bracketrightex", 0xF8FB: "bracketrightbt",
+    0xF8FC: "bracerighttp", 0xF8FD: "bracerightmid", 0xF8FE: "bracerightbt",
+}  # fmt: skip
+"""Symbol-font pieces of tall delimiters (Adobe's private-use code points), by glyph name."""
+
+_FAMILIES = (
+    ("bracketleft", "[", "open"),
+    ("bracketright", "]", "close"),
+    ("parenleft", "(", "open"),
+    ("parenright", ")", "close"),
+    ("braceleft", "{", "open"),
+    ("braceright", "}", "close"),
+    ("braceex", "{", "any"),
+    ("angleleft", "<", "open"),
+    ("angleright", ">", "close"),
+    ("vextenddouble", "‖", "sym"),
+    ("vextendsingle", "|", "sym"),
+)
+_PARTNER = {"[": "]", "(": ")", "{": "}", "<": ">", "|": "|", "‖": "‖"}
+_LEFT_RIGHT = {
+    "[": (r"\left[", r"\right]"),
+    "(": (r"\left(", r"\right)"),
+    "{": (r"\left\{", r"\right\}"),
+    "<": (r"\left\langle", r"\right\rangle"),
+    "|": (r"\left|", r"\right|"),
+    "‖": (r"\left\|", r"\right\|"),
+}
+_MATRIX = {"[": "bmatrix", "(": "pmatrix", "{": "Bmatrix", "|": "vmatrix", "‖": "Vmatrix"}
+_SIZE_DEPTH = (("Bigg", 3.0), ("bigg", 2.4), ("Big", 1.8), ("big", 1.2))
+"""Height plus depth of CMEX's fixed sizes, in em; the glyph hangs from its baseline."""
+
+ROW_GAP = 0.6
+"""Baselines further apart than this (em of the content's size) are different rows."""
+COLUMN_GAP = 0.6
+"""A horizontal gap at least this wide (em) in every row is a column separation: array
+columns are 2 x 5 pt apart, binary operators and relations at most 5/18 em."""
+
+
+def piece_name(g: Glyph) -> str:
+    """The delimiter-piece glyph name of ``g`` (from the font or the private-use code point)."""
+    if g.name and g.name != "atom":
+        return g.name
+    return _PUA_PIECES.get(ord(g.c[0]), "") if g.c else ""
+
+
+def _family(name: str) -> tuple[str, str] | None:
+    for prefix, kind, side in _FAMILIES:
+        if name.startswith(prefix):
+            return kind, side
+    return None
+
+
+def _depth(name: str) -> float:
+    """How far below its baseline the glyph reaches, in em."""
+    for suffix, depth in _SIZE_DEPTH:
+        if name.endswith(suffix):
+            return depth
+    brace = name.startswith("brace")
+    if name.endswith("ex"):
+        return 0.3 if brace else 0.6
+    if name.endswith(("tp", "bt")):
+        return 0.9 if brace else 1.8
+    return 1.8 if name.endswith("mid") else 1.0
+
+
+@dataclass(slots=True)
+class Delimiter:
+    """One tall delimiter: a sized glyph or a column of pieces."""
+
+    kind: str
+    side: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    glyphs: list[Glyph] = field(default_factory=list)
+
+    def overlaps(self, other: Delimiter) -> bool:
+        """The two reach over at least half of the shorter one's height."""
+        common = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return common >= 0.5 * min(self.bottom - self.top, other.bottom - other.top)
+
+
+def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
+    """Tall delimiters among ``glyphs``, pieces of one column joined, left to right."""
+    out: list[Delimiter] = []
+    for g in sorted(glyphs, key=lambda g: (g.x0, g.base)):
+        name = piece_name(g)
+        fam = _family(name) if name else None
+        if fam is None:
+            continue
+        kind, side = fam
+        top, bottom = g.base - 0.05 * g.size, g.base + _depth(name) * g.size
+        for d in out:
+            joins = (d.kind == kind and (d.side == side or "any" in (d.side, side))) and min(
+                d.x1, g.x1
+            ) - max(d.x0, g.x0) > 0
+            if joins and top - d.bottom < 0.35 * g.size and d.top - bottom < 0.35 * g.size:
+                d.top, d.bottom = min(d.top, top), max(d.bottom, bottom)
+                d.x0, d.x1 = min(d.x0, g.x0), max(d.x1, g.x1)
+                if d.side == "any":
+                    d.side = side
+                d.glyphs.append(g)
+                break
+        else:
+            out.append(Delimiter(kind, side, g.x0, g.x1, top, bottom, g.size, [g]))
+    return [d for d in out if d.side != "any"]
+
+
+def group_delimited(glyphs: list[Glyph], bars: list[Bar]) -> list[Glyph]:
+    """Replace every matched pair of tall delimiters and what they enclose by one atom.
+
+    Args:
+        glyphs: the glyphs of one formula.
+        bars: horizontal rules drawn near it (fraction bars).
+
+    Returns:
+        The glyphs with each delimited group (innermost first) replaced by an atom glyph
+        whose ``c`` is its LaTeX; unchanged when there are no tall delimiters.
+    """
+    delims = find_delimiters(glyphs)
+    if not delims:
+        return glyphs
+    pairs: list[tuple[Delimiter, Delimiter | None]] = []
+    stack: list[Delimiter] = []
+    for d in delims:
+        match = None
+        if d.side in ("close", "sym"):
+            for k in range(len(stack) - 1, -1, -1):
+                opener = stack[k]
+                if _PARTNER[opener.kind] == d.kind and opener.overlaps(d):
+                    match = k
+                    break
+        if match is not None:
+            # only the partner leaves the stack: a region can hold several rows, and an
+            # opener of another row must stay open
+            pairs.append((stack.pop(match), d))
+        elif d.side in ("open", "sym"):
+            stack.append(d)
+    # an opening brace alone is cases; pair it after the groups inside it are built
+    pairs.extend((d, None) for d in stack if d.kind == "{" and d.side == "open")
+    work = list(glyphs)
+    for left, right in pairs:
+        work = _replace_group(work, left, right, bars)
+    return work
+
+
+def _mid(g: Glyph) -> float:
+    return (g.y0 + g.y1) / 2 if g.name == "atom" else g.base - 0.3 * g.size
+
+
+def _replace_group(
+    glyphs: list[Glyph], left: Delimiter, right: Delimiter | None, bars: list[Bar]
+) -> list[Glyph]:
+    pieces = {id(g) for g in left.glyphs + (right.glyphs if right else [])}
+    if not all(any(id(g) == p for g in glyphs) for p in pieces):
+        return glyphs  # a piece was already taken by another group
+    margin = 0.15 * left.size
+    top, bottom = (
+        min(left.top, right.top if right else left.top),
+        max(left.bottom, right.bottom if right else left.bottom),
+    )
+    x_end = right.x0 + 0.3 if right else float("inf")
+    inside = [
+        g
+        for g in glyphs
+        if id(g) not in pieces
+        and left.x1 - 0.3 <= (g.x0 + g.x1) / 2 <= x_end
+        and top - margin <= _mid(g) <= bottom + margin
+    ]
+    latex, complete = _group_latex(inside, left.kind, right is not None, bars)
+    taken = pieces | {id(g) for g in inside}
+    x1 = right.x1 if right else max([left.x1] + [g.x1 for g in inside])
+    atom = Glyph(
+        latex,
+        left.x0,
+        top,
+        x1,
+        bottom,
+        (top + bottom) / 2 + 0.25 * left.size,  # delimiters are centred on the math axis
+        left.size,
+        ATOM_FONT if complete else f"{ATOM_FONT}-partial",
+        "atom",
+    )
+    out = [g for g in glyphs if id(g) not in taken]
+    out.append(atom)
+    return out
+
+
+def _group_latex(inside: list[Glyph], kind: str, closed: bool, bars: list[Bar]) -> tuple[str, bool]:
+    """LaTeX of a delimited group and whether every enclosed glyph mapped to LaTeX."""
+    complete = all(_mapped(g) for g in inside)
+    rows = _rows(inside, bars)
+    columns = _columns(inside)
+    if not closed:
+        cells = _cells(rows, columns, bars)
+        return "\\begin{cases} " + _table(cells) + " \\end{cases}", complete
+    if len(rows) < 2 and len(columns) < 2:
+        opening, closing = _LEFT_RIGHT[kind]
+        body = glyphs_to_latex(inside, bars_among(inside, bars)) if inside else ""
+        return f"{opening} {body} {closing}", complete
+    env = _MATRIX.get(kind, "bmatrix")
+    cells = _cells(rows, columns, bars)
+    return f"\\begin{{{env}}} {_table(cells)} \\end{{{env}}}", complete
+
+
+def _mapped(g: Glyph) -> bool:
+    if g.name == "atom":
+        return not g.font.endswith("-partial")
+    code = ord(g.c[0]) if g.c else 0
+    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and "CMEX" not in g.font.upper()
+
+
+def _anchor(g: Glyph, bars: list[Bar], size: float) -> float:
+    """The baseline of the row ``g`` belongs to: its own, or for a numerator or
+    denominator, the row of its fraction bar."""
+    if g.name != "atom":
+        cx = (g.x0 + g.x1) / 2
+        for bar in bars:
+            if bar.x0 - 1 <= cx <= bar.x1 + 1 and -1.0 * size <= g.base - bar.y <= 1.1 * size:
+                return bar.y + 0.25 * size
+    return g.base
+
+
+def _rows(inside: list[Glyph], bars: list[Bar]) -> list[list[Glyph]]:
+    if not inside:
+        return []
+    size = max(g.size for g in inside)
+    near = bars_among(inside, bars)
+    anchors = {id(g): _anchor(g, near, size) for g in inside}
+    mains = sorted(anchors[id(g)] for g in inside if g.size >= 0.85 * size or g.name == "atom")
+    baselines: list[list[float]] = []
+    for a in mains:
+        if baselines and a - baselines[-1][-1] <= ROW_GAP * size:
+            baselines[-1].append(a)
+        else:
+            baselines.append([a])
+    centres = [sum(b) / len(b) for b in baselines]
+    rows: list[list[Glyph]] = [[] for _ in centres]
+    for g in inside:
+        k = min(range(len(centres)), key=lambda i: abs(centres[i] - anchors[id(g)]))
+        rows[k].append(g)
+    return [r for r in rows if r]
+
+
+def _columns(inside: list[Glyph]) -> list[tuple[float, float]]:
+    """x-ranges of the columns: runs of glyphs with no gap of ``COLUMN_GAP`` em."""
+    if not inside:
+        return []
+    size = max(g.size for g in inside)
+    spans = sorted((g.x0, g.x1) for g in inside)
+    cols = [list(spans[0])]
+    for x0, x1 in spans[1:]:
+        if x0 - cols[-1][1] >= COLUMN_GAP * size:
+            cols.append([x0, x1])
+        else:
+            cols[-1][1] = max(cols[-1][1], x1)
+    return [(a, b) for a, b in cols]
+
+
+def _cells(
+    rows: list[list[Glyph]], columns: list[tuple[float, float]], bars: list[Bar]
+) -> list[list[str]]:
+    table = []
+    for row in rows:
+        cells = []
+        for x0, x1 in columns:
+            gs = [g for g in row if x0 - 0.1 <= (g.x0 + g.x1) / 2 <= x1 + 0.1]
+            cells.append(glyphs_to_latex(gs, bars_among(gs, bars)) if gs else "")
+        table.append(cells)
+    return table
+
+
+def _table(cells: list[list[str]]) -> str:
+    return " \\\\ ".join(" & ".join(row) for row in cells)

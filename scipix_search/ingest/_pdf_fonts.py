@@ -1,0 +1,92 @@
+"""Names of text-layer glyphs that have no Unicode value (TeX's CMEX delimiters).
+
+pdfTeX embeds Computer Modern's extension font (CMEX: big brackets, parentheses, braces,
+bars, and the pieces tall ones are built from) without a ToUnicode map, so the text layer
+reports every one of them as U+FFFD: a ``[`` cannot be told from a ``)`` or a ``\\sum``.
+The embedded Type 1 program still names each glyph (``bracketleftbigg``), and MuPDF's text
+trace gives the glyph index of every character; the index is the glyph's position in the
+font's ``CharStrings`` (``.notdef`` first), which this module reads after undoing the
+``eexec`` encryption of the Type 1 format (Adobe Type 1 Font Format, ch. 7).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pymupdf
+
+logger = logging.getLogger(__name__)
+
+_EEXEC_KEY = 55665
+_CHARSTRING_RE = re.compile(rb"/([A-Za-z0-9._-]+)\s+(\d+)\s+(?:RD|-\|)\s")
+
+
+def type1_glyph_names(program: bytes) -> list[str]:
+    """Glyph names of a Type 1 font program in glyph-index order (``.notdef`` at 0).
+
+    Args:
+        program: the embedded font file (clear-text part, then the ``eexec`` part, binary or
+            hexadecimal).
+
+    Returns:
+        The names, or an empty list when the program is not a readable Type 1 font.
+    """
+    start = program.find(b"eexec")
+    if start < 0:
+        return []
+    start += 5
+    while start < len(program) and program[start] in b"\r\n\t ":
+        start += 1
+    data = program[start:]
+    if re.fullmatch(rb"[0-9A-Fa-f\s]+", data[:64] or b"x"):
+        hexdigits = re.sub(rb"[^0-9A-Fa-f]", b"", data)
+        data = bytes.fromhex(hexdigits[: len(hexdigits) // 2 * 2].decode())
+    key, plain = _EEXEC_KEY, bytearray()
+    for byte in data:
+        plain.append(byte ^ (key >> 8))
+        key = ((byte + key) * 52845 + 22719) & 0xFFFF
+    text = bytes(plain[4:])
+    pos = text.find(b"/CharStrings")
+    if pos < 0:
+        return []
+    names: list[str] = []
+    while (m := _CHARSTRING_RE.search(text, pos)) is not None:
+        names.append(m.group(1).decode("ascii"))
+        pos = m.end() + int(m.group(2))  # skip the binary charstring, which may hold "/x 1 RD"
+    if ".notdef" in names and names[0] != ".notdef":
+        # FreeType puts .notdef at index 0 by swapping it with the first glyph
+        i = names.index(".notdef")
+        names[0], names[i] = names[i], names[0]
+    return names
+
+
+def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
+    """Glyph names of the page's characters that have no Unicode value, by their origin.
+
+    Returns:
+        ``{(round(x, 1), round(y, 1)): name}`` for every U+FFFD character of a Type 1 font
+        whose program names it; empty when there are none.
+    """
+    unknown: dict[str, list[tuple[int, tuple[float, float]]]] = {}
+    for span in page.get_texttrace():
+        for ch in span["chars"]:
+            if ch[0] == 0xFFFD:
+                unknown.setdefault(span["font"], []).append((ch[1], ch[2]))
+    if not unknown:
+        return {}
+    out: dict[tuple[float, float], str] = {}
+    for xref, _ext, kind, basefont, *_ in page.get_fonts():
+        name = basefont.split("+", 1)[-1]
+        if name not in unknown or kind != "Type1":
+            continue
+        try:
+            program = page.parent.extract_font(xref)[3]
+        except Exception as exc:  # noqa: BLE001 - an unreadable font only loses the names
+            logger.debug("font %s (xref %d) not extracted: %s", name, xref, exc)
+            continue
+        names = type1_glyph_names(program or b"")
+        for gid, origin in unknown.pop(name):
+            if 0 <= gid < len(names):
+                out[(round(origin[0], 1), round(origin[1], 1))] = names[gid]
+    return out

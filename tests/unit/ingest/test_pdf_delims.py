@@ -1,0 +1,108 @@
+"""Tall delimiters in the text layer: matrices, delimited groups and cases become atoms."""
+
+from __future__ import annotations
+
+from scipix_search.ingest._pdf_choose import text_layer_complete
+from scipix_search.ingest._pdf_delims import find_delimiters, group_delimited
+from scipix_search.ingest._pdf_glyphs import Bar, Glyph, glyphs_to_latex
+from scipix_search.math import token_similarity
+
+SIZE = 10.0
+
+
+def _g(
+    c: str, x: float, base: float, *, size: float = SIZE, font: str = "CMMI10", name: str = ""
+) -> Glyph:
+    width = 0.55 * size
+    return Glyph(c, x, base - 0.75 * size, x + width, base + 0.25 * size, base, size, font, name)
+
+
+def _delim(name: str, x: float, base: float) -> Glyph:
+    # CMEX glyphs hang from their baseline and have no Unicode value in pdfTeX output
+    return Glyph("\ufffd", x, base - 0.1, x + 5.8, base + 6.4, base, SIZE, "CMEX10", name)
+
+
+def _column_vector(x: float, letters: str, axis: float) -> list[Glyph]:
+    """``\\begin{bmatrix} a \\\\ b \\end{bmatrix}`` as pdfTeX sets it (bigg brackets)."""
+    top = axis - 1.2 * SIZE
+    out = [_delim("bracketleftbigg", x, top)]
+    for i, c in enumerate(letters):
+        out.append(_g(c, x + 6, axis - 0.3 * SIZE + (i - (len(letters) - 1) / 2) * 1.45 * SIZE))
+    out.append(_delim("bracketrightbigg", x + 13, top))
+    return out
+
+
+def test_column_vectors_become_bmatrix_atoms() -> None:
+    base = 100.0
+    glyphs = _column_vector(0, "xu", base - 0.25 * SIZE)
+    glyphs += [_g("=", 22, base, font="CMR10")]
+    glyphs += _column_vector(30, "ab", base - 0.25 * SIZE)
+    glyphs += [_g("w", 50, base)]
+    grouped = group_delimited(glyphs, [])
+    assert sum(g.name == "atom" for g in grouped) == 2
+    latex = glyphs_to_latex(grouped, [])
+    expected = r"\begin{bmatrix} x \\ u \end{bmatrix} = \begin{bmatrix} a \\ b \end{bmatrix} w"
+    assert token_similarity(latex, expected) == 1.0, latex
+    assert text_layer_complete(grouped)
+    assert not text_layer_complete(glyphs)  # the raw CMEX glyphs are unmapped
+
+
+def test_one_row_with_column_gap_is_a_row_matrix_and_without_it_a_group() -> None:
+    base = 50.0
+    top = base - 0.25 * SIZE - 0.6 * SIZE
+    row = [_delim("bracketleftbig", 0, top)]
+    row += [_g("A", 6, base), _g("−", 12, base, font="CMSY10"), _g("B", 18, base)]
+    row += [_g("−", 32, base, font="CMSY10"), _g("C", 38, base)]  # a 14 pt gap: a new column
+    row += [_delim("bracketrightbig", 45, top)]
+    latex = glyphs_to_latex(group_delimited(row, []), [])
+    assert token_similarity(latex, r"\begin{bmatrix} A - B & - C \end{bmatrix}") == 1.0, latex
+    tight = [_delim("parenleftbig", 0, top), _g("a", 6, base), _g("+", 12, base, font="CMR10")]
+    tight += [_g("b", 18, base), _delim("parenrightbig", 24, top)]
+    latex = glyphs_to_latex(group_delimited(tight, []), [])
+    assert token_similarity(latex, r"\left( a + b \right)") == 1.0, latex
+
+
+def test_fraction_parts_stay_in_their_cell_row() -> None:
+    # [ 1/g  q ] over [ e  f ]: the numerator and denominator must not become rows
+    axis = 100.0
+    top = axis - 1.2 * SIZE
+    glyphs = [_delim("bracketleftbigg", 0, top)]
+    glyphs += [
+        _g("1", 7, axis - 0.7 * SIZE - 0.3 * SIZE, size=7),
+        _g("γ", 7, axis + 0.6 * SIZE - 0.3 * SIZE, size=7),
+    ]
+    glyphs += [_g("q", 20, axis + 0.25 * SIZE - 0.72 * SIZE)]
+    glyphs += [
+        _g("e", 7, axis + 0.25 * SIZE + 0.72 * SIZE),
+        _g("f", 20, axis + 0.25 * SIZE + 0.72 * SIZE),
+    ]
+    glyphs += [_delim("bracketrightbigg", 28, top)]
+    bar = Bar(7, 11, axis - 0.72 * SIZE)
+    latex = glyphs_to_latex(group_delimited(glyphs, [bar]), [bar])
+    expected = r"\begin{bmatrix} \frac{1}{\gamma} & q \\ e & f \end{bmatrix}"
+    assert token_similarity(latex, expected) >= 0.9, latex
+
+
+def test_pieces_of_one_column_are_one_delimiter() -> None:
+    pieces = [
+        Glyph("\uf8ee", 0, 90, 7, 101, 90, SIZE, "CMEX10"),  # bracketlefttp
+        Glyph("\uf8f0", 0, 108, 7, 119, 108, SIZE, "CMEX10"),  # bracketleftbt
+        Glyph("\uf8f9", 30, 90, 37, 101, 90, SIZE, "CMEX10"),
+        Glyph("\uf8fb", 30, 108, 37, 119, 108, SIZE, "CMEX10"),
+    ]
+    delims = find_delimiters(pieces)
+    assert [(d.kind, d.side) for d in delims] == [("[", "open"), ("]", "close")]
+    assert delims[0].bottom - delims[0].top > 2.5 * SIZE
+
+
+def test_a_lone_brace_is_cases_and_unmatched_brackets_are_left_alone() -> None:
+    base = 100.0
+    top = base - 0.25 * SIZE - 1.2 * SIZE
+    glyphs = [_g("f", -10, base), _g("=", -4, base, font="CMR10"), _delim("braceleftbigg", 0, top)]
+    glyphs += [_g("a", 8, base - 0.72 * SIZE), _g("b", 30, base - 0.72 * SIZE)]
+    glyphs += [_g("c", 8, base + 0.72 * SIZE), _g("d", 30, base + 0.72 * SIZE)]
+    latex = glyphs_to_latex(group_delimited(glyphs, []), [])
+    expected = r"f = \begin{cases} a & b \\ c & d \end{cases}"
+    assert token_similarity(latex, expected) == 1.0, latex
+    lone = [_delim("bracketleftBig", 0, top), _g("p", 8, base)]
+    assert group_delimited(lone, []) == lone  # an opener closed on another line stays as is
