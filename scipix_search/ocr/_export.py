@@ -204,14 +204,14 @@ def _modules() -> tuple[Any, Any]:
             self.logits = nn.Linear(net.to_logits.in_features, vocab_size)
             self.logits.weight.data = net.to_logits.weight.data[:vocab_size].clone()
             self.logits.bias.data = net.to_logits.bias.data[:vocab_size].clone()
+            self.spec = (self.heads, self.head_dim, float(self.scale))
 
-        def _split(self, t: torch.Tensor) -> torch.Tensor:
-            return t.reshape(-1, 1, self.heads, self.head_dim).transpose(1, 2)
-
-        def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-            weights = torch.softmax(torch.matmul(q * self.scale, k.transpose(-1, -2)), dim=-1)
-            out = torch.matmul(weights, v).transpose(1, 2)
-            return out.reshape(-1, 1, self.heads * self.head_dim)
+        @staticmethod
+        def _feed_forward(ff: Any, x: torch.Tensor) -> torch.Tensor:
+            """x-transformers' GEGLU feed-forward, with a fixed-size split (see ``forward``)."""
+            proj, out = ff.net[0].proj, ff.net[-1]
+            value, gate = torch.split(proj(x), proj.out_features // 2, dim=-1)
+            return out(value * torch.nn.functional.gelu(gate))
 
         def forward(
             self, tokens: torch.Tensor, position: torch.Tensor, *caches: torch.Tensor
@@ -223,17 +223,70 @@ def _modules() -> tuple[Any, Any]:
             for i, ((norm_a, self_attn, _), (norm_c, cross_attn, _), (norm_f, ff, _)) in enumerate(
                 self.blocks
             ):
+                # Three matrices, not one fused: int8 quantisation is per tensor, and one scale
+                # for the three changed the rounding and so some reads.
                 h = norm_a(x)
-                k = torch.cat([past[2 * i], self._split(self_attn.to_k(h))], dim=2)
-                v = torch.cat([past[2 * i + 1], self._split(self_attn.to_v(h))], dim=2)
+                q, k, v = self_attn.to_q(h), self_attn.to_k(h), self_attn.to_v(h)
+                out, k, v = _SelfAttention.apply(q, k, v, past[2 * i], past[2 * i + 1], self.spec)
                 present += [k, v]
-                x = x + self_attn.to_out(self._attend(self._split(self_attn.to_q(h)), k, v))
-                h = norm_c(x)
-                q = self._split(cross_attn.to_q(h))
-                x = x + cross_attn.to_out(self._attend(q, cross[2 * i], cross[2 * i + 1]))
-                x = x + ff(norm_f(x))
+                x = x + self_attn.to_out(out)
+                q = cross_attn.to_q(norm_c(x))
+                out = _CrossAttention.apply(q, cross[2 * i], cross[2 * i + 1], self.spec)
+                x = x + cross_attn.to_out(out)
+                x = x + self._feed_forward(ff, norm_f(x))
             logits = self.logits(self.net.norm(x)).reshape(-1, self.logits.out_features)
             return (torch.log_softmax(logits, dim=-1), *present)
+
+    def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, spec: Any) -> torch.Tensor:
+        """Reference attention of one new token: ``q (B, 1, heads*d)``, ``k``/``v`` ``(B, heads, n, d)``."""
+        heads, head_dim, scale = spec
+        q = q.reshape(-1, 1, heads, head_dim).transpose(1, 2)
+        weights = torch.softmax(torch.matmul(q * scale, k.transpose(-1, -2)), dim=-1)
+        return torch.matmul(weights, v).transpose(1, 2).reshape(-1, 1, heads * head_dim)
+
+    class _SelfAttention(torch.autograd.Function):
+        """Cached self-attention, exported as one ``com.microsoft.MultiHeadAttention`` node.
+
+        Spelled out, attention is about a dozen tiny nodes per layer (reshapes, transposes, the
+        cache Concat, scaling, two matmuls, softmax), each costing microseconds per step;
+        ONNX Runtime's kernel does the split, the cache append and the attention in one call.
+        """
+
+        @staticmethod
+        def forward(  # type: ignore[override]
+            ctx: Any, q: Any, k: Any, v: Any, past_k: Any, past_v: Any, spec: Any
+        ) -> tuple[Any, Any, Any]:
+            heads, head_dim, _ = spec
+            split = lambda t: t.reshape(-1, 1, heads, head_dim).transpose(1, 2)  # noqa: E731
+            k = torch.cat([past_k, split(k)], dim=2)
+            v = torch.cat([past_v, split(v)], dim=2)
+            return _attend(q, k, v, spec), k, v
+
+        @staticmethod
+        def symbolic(g: Any, q: Any, k: Any, v: Any, past_k: Any, past_v: Any, spec: Any) -> Any:
+            heads, _, scale = spec
+            # An absent optional input (bias, masks): exported as the empty name "".
+            none = g.op("prim::Constant")
+            none.setType(torch._C.OptionalType.ofTensor())
+            return g.op(
+                "com.microsoft::MultiHeadAttention",
+                q, k, v, none, none, none, past_k, past_v,
+                num_heads_i=heads, scale_f=scale, outputs=3,
+            )  # fmt: skip
+
+    class _CrossAttention(torch.autograd.Function):
+        """Attention over the encoder's keys/values ``(B, heads, N, d)``, as one node."""
+
+        @staticmethod
+        def forward(ctx: Any, q: Any, k: Any, v: Any, spec: Any) -> Any:  # type: ignore[override]
+            return _attend(q, k, v, spec)
+
+        @staticmethod
+        def symbolic(g: Any, q: Any, k: Any, v: Any, spec: Any) -> Any:
+            heads, _, scale = spec
+            return g.op(
+                "com.microsoft::MultiHeadAttention", q, k, v, num_heads_i=heads, scale_f=scale
+            )
 
     return Encoder, DecoderStep
 
@@ -330,6 +383,7 @@ def export_onnx(model: Any, out_dir: Path, vocab_size: int) -> tuple[Path, Path]
                 **{name: {0: "batch", 2: "total"} for name in present_names},
             },
             opset_version=OPSET,
+            custom_opsets={"com.microsoft": 1},
             dynamo=False,
         )
     logger.info("exported %s and %s", enc_path, dec_path)

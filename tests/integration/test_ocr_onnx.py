@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,34 @@ def test_fp32_and_int8_agree(model_dir: Path) -> None:
     int8 = LatexRecognizer(model_dir, device="cpu", precision="int8")
     assert fp32.precision == "fp32" and int8.precision == "int8"
     assert similarity(fp32(image).latex, int8(image).latex) >= 0.9
+
+
+def test_decoder_attention_is_fused(model_dir: Path) -> None:
+    onnx = pytest.importorskip("onnx")
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    for name in (manifest["decoder"], manifest["decoder_int8"]):
+        graph = onnx.load(str(model_dir / name), load_external_data=False).graph
+        ops = Counter(node.op_type for node in graph.node)
+        # One attention node per self- and cross-attention; no spelled-out cache plumbing.
+        assert ops["MultiHeadAttention"] == 2 * manifest["num_layers"], ops
+        assert ops["Concat"] == 0 and ops["Transpose"] == 0 and ops["Softmax"] == 0, ops
+
+
+@pytest.mark.slow
+def test_fused_decoder_matches_pytorch(model_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pix2tex")
+    from scipix_search.ocr._build import _verify
+    from scipix_search.ocr._export import load_reference_model
+
+    for path in model_dir.iterdir():
+        (tmp_path / path.name).symlink_to(path)
+    (tmp_path / "manifest.json").unlink()
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    del manifest["decoder_int8"]  # the fp32 fused graph, token for token against PyTorch
+    model = load_reference_model(model_dir / "reference" / "weights.pth")
+    # Greedy tokens of real formula images must equal pix2tex's (it raises otherwise).
+    check = _verify(model, tmp_path, manifest)
+    assert check["images"] >= 2 and check["max_abs_logprob_diff"] < 2e-3
 
 
 def test_batch_matches_single(recognizer: LatexRecognizer) -> None:
