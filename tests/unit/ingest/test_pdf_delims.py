@@ -95,7 +95,7 @@ def test_pieces_of_one_column_are_one_delimiter() -> None:
     assert delims[0].bottom - delims[0].top > 2.5 * SIZE
 
 
-def test_a_lone_brace_is_cases_and_unmatched_brackets_are_left_alone() -> None:
+def test_a_lone_brace_is_cases_and_an_unmatched_bracket_is_plain() -> None:
     base = 100.0
     top = base - 0.25 * SIZE - 1.2 * SIZE
     glyphs = [_g("f", -10, base), _g("=", -4, base, font="CMR10"), _delim("braceleftbigg", 0, top)]
@@ -104,5 +104,67 @@ def test_a_lone_brace_is_cases_and_unmatched_brackets_are_left_alone() -> None:
     latex = glyphs_to_latex(group_delimited(glyphs, []), [])
     expected = r"f = \begin{cases} a & b \\ c & d \end{cases}"
     assert token_similarity(latex, expected) == 1.0, latex
+    # a bracket closed on another row of a split display is the plain symbol
     lone = [_delim("bracketleftBig", 0, top), _g("p", 8, base)]
-    assert group_delimited(lone, []) == lone  # an opener closed on another line stays as is
+    grouped = group_delimited(lone, [])
+    assert glyphs_to_latex(grouped, []) == "[p"
+    assert text_layer_complete(grouped)
+
+
+def _sum(x: float, axis: float) -> Glyph:
+    # summationdisplay hangs 1.4 em from its origin and is centred on the math axis
+    return Glyph(
+        "\ufffd",
+        x,
+        axis - 0.7 * SIZE,
+        x + 14,
+        axis - 0.1,
+        axis - 0.7 * SIZE,
+        SIZE,
+        "CMEX10",
+        "summationdisplay",
+    )
+
+
+def test_big_operators_take_the_limits_under_and_over_them() -> None:
+    base = 100.0
+    axis = base - 0.25 * SIZE
+    glyphs = [_g("=", -10, base, font="CMR10"), _sum(0, axis), _sum(20, axis)]
+    below = axis + 0.7 * SIZE + 0.9 * SIZE
+    glyphs += [
+        _g("j", 2, below, size=7),
+        _g("=", 6, below, size=7, font="CMR7"),
+        _g("1", 10, below, size=7),
+    ]
+    glyphs += [_g("k", 5, axis - 0.7 * SIZE - 0.3 * SIZE, size=7)]
+    glyphs += [
+        _g("x", 22, below, size=7),
+        _g("∈", 26, below, size=7, font="CMSY7"),
+        _g("Z", 30, below, size=7),
+    ]
+    glyphs += [_g("d", 40, base)]
+    grouped = group_delimited(glyphs, [])
+    latex = glyphs_to_latex(grouped, [])
+    expected = r"= \sum_{j=1}^{k} \sum_{x \in Z} d"
+    assert token_similarity(latex, expected) == 1.0, latex
+    assert text_layer_complete(grouped)
+
+
+def test_operator_words_with_limits_and_without() -> None:
+    base = 50.0
+    word = [_g(c, 5.5 * i, base, font="CMR10") for i, c in enumerate("min")]
+    limit = [_g("π", 6, base + 0.9 * SIZE, size=7)]
+    rest = [
+        _g("l", 30, base, font="CMR10"),
+        _g("o", 33, base, font="CMR10"),
+        _g("g", 38, base, font="CMR10"),
+    ]
+    rest += [_g("D", 45, base)]
+    latex = glyphs_to_latex(group_delimited(word + limit + rest, []), [])
+    assert token_similarity(latex, r"\min_{\pi} \log D") == 1.0, latex
+    # a subscript word stays a subscript: r_{\min}
+    sub = [_g("r", 0, base)] + [
+        _g(c, 5 + 4 * i, base + 2, size=7, font="CMR7") for i, c in enumerate("min")
+    ]
+    latex = glyphs_to_latex(group_delimited(sub, []), [])
+    assert token_similarity(latex, r"r_{\min}") == 1.0, latex
