@@ -57,13 +57,18 @@ def uses_cuda(session: Any) -> bool:
     return "CUDAExecutionProvider" in session.get_providers()
 
 
-def make_session(path: Path, device: str = "auto", threads: int | None = None) -> Any:
+def make_session(
+    path: Path, device: str = "auto", threads: int | None = None, *, spinning: bool = False
+) -> Any:
     """Open an ONNX Runtime inference session on the chosen providers.
 
     Args:
         path: The ``.onnx`` file.
         device: ``auto``, ``cpu`` or ``cuda``.
         threads: Intra-op threads (``None``: ONNX Runtime's default, one per core).
+        spinning: Let idle intra-op threads busy-wait for work (ONNX Runtime's default). Off
+            here: after each encoder call the spinning worker held a core that the decoder
+            (and every other process) then lacked; on 2 shared cores a read took 1.7x as long.
 
     Returns:
         The ``onnxruntime.InferenceSession``.
@@ -84,6 +89,7 @@ def make_session(path: Path, device: str = "auto", threads: int | None = None) -
     # (containers, taskset); oversubscribed threads made decoding several times slower.
     options.intra_op_num_threads = threads or max(1, len(os.sched_getaffinity(0)))
     options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     providers = choose_providers(device, ort.get_available_providers())
     try:
         session = ort.InferenceSession(str(path), options, providers=providers)

@@ -62,8 +62,9 @@ class LatexRecognizer:
         max_len: Longest output in tokens.
         threads: ONNX Runtime intra-op threads of the encoder (default: one per core).
         decoder_threads: Intra-op threads of the decoder (default 1 on CPU: one decoding step
-            is a few hundred tiny kernels, and waking a second core for each costs more than
-            it saves: 1 thread was the faster in every paired run on 2 cores, batches included).
+            is about a hundred tiny kernels, and waking a second core for each costs more than
+            it saves: 1 thread was the faster in every paired run on 2 cores, batches included;
+            with fused attention, 2 threads took 1.3x as long per read).
         scale_votes: 3 puts every read to the vote: each image is read at x1, x0.9 and (when
             those two differ) x1.1 of its scale and the majority is kept, about 2.4x the time;
             1 votes only on doubtful reads (with ``multiscale``). Default
