@@ -110,9 +110,12 @@ class Delimiter:
     glyphs: list[Glyph] = field(default_factory=list)
 
     def overlaps(self, other: Delimiter) -> bool:
-        """The two reach over at least half of the shorter one's height."""
-        common = min(self.bottom, other.bottom) - max(self.top, other.top)
-        return common >= 0.5 * min(self.bottom - self.top, other.bottom - other.top)
+        """The two span the same height (``\\left``/``\\right`` pairs are sized alike), so a
+        bracket of one line never pairs with one of the next."""
+        tolerance = 0.35 * max(self.size, other.size)
+        return (
+            abs(self.top - other.top) <= tolerance and abs(self.bottom - other.bottom) <= tolerance
+        )
 
 
 def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
@@ -125,10 +128,17 @@ def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
             continue
         kind, side = fam
         top, bottom = g.base - 0.05 * g.size, g.base + _depth(name) * g.size
+        sized = any(name.endswith(suffix) for suffix, _ in _SIZE_DEPTH)
         for d in out:
-            joins = (d.kind == kind and (d.side == side or "any" in (d.side, side))) and min(
-                d.x1, g.x1
-            ) - max(d.x0, g.x0) > 0
+            # only extensible pieces stack; two \\bigl[ of consecutive lines stay two
+            joins = (
+                not sized
+                and not any(
+                    piece_name(p).endswith(tuple(sfx for sfx, _ in _SIZE_DEPTH)) for p in d.glyphs
+                )
+                and (d.kind == kind and (d.side == side or "any" in (d.side, side)))
+                and min(d.x1, g.x1) - max(d.x0, g.x0) > 0
+            )
             if joins and top - d.bottom < 0.35 * g.size and d.top - bottom < 0.35 * g.size:
                 d.top, d.bottom = min(d.top, top), max(d.bottom, bottom)
                 d.x0, d.x1 = min(d.x0, g.x0), max(d.x1, g.x1)

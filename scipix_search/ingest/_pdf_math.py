@@ -251,7 +251,13 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         if not ln.is_prose
         and (ln.number or not _beside_prose(ln, prose_tops))
         and not drawings.is_figure(ln.bbox)
-        and (ln.number or ln.math_share > 0 or _symbolic(ln.text) or _fragment(ln))
+        and (
+            ln.number
+            or ln.math_share > 0
+            or _symbolic(ln.text)
+            or _fragment(ln)
+            or _by_bar(ln, drawings.bars, body_size)
+        )
     ]
     blocks: list[list[_Line]] = []
     for ln in sorted(candidates, key=lambda item: item.bbox[1]):
@@ -286,6 +292,19 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         and _centred(b, left, right)
         and not drawings.is_figure(_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _by_bar(line: _Line, bars: list[Bar], body_size: float) -> bool:
+    """The line is set just over or under a drawn rule that spans it: a numerator or
+    denominator, even when its letters are in a text font (``\\frac{area(H_c)}{area(H_v)}``)."""
+    x0, y0, x1, y1 = line.bbox
+    return any(
+        b.x0 - 2 <= x0
+        and x1 <= b.x1 + 2
+        and b.x1 - b.x0 <= x1 - x0 + 4 * body_size  # not a table rule across many cells
+        and (0 <= y0 - b.y <= 0.6 * body_size or 0 <= b.y - y1 <= 0.6 * body_size)
+        for b in bars
+    )
 
 
 def _bbox(lines: list[_Line]) -> tuple[float, float, float, float]:
@@ -413,7 +432,7 @@ def _make_region(
             region.rows.append(
                 RegionRow(
                     bbox=box,
-                    latex=_latex(gs, bars),
+                    latex=_rows_latex(gs, rows, bars),
                     text_complete=text_layer_complete(gs),
                     has_bars=_has_bars(gs, bars),
                 )
@@ -428,6 +447,19 @@ def _make_region(
 def _has_bars(glyphs: list[Glyph], bars: list[Bar]) -> bool:
     """A rule is drawn among these glyphs (a fraction bar or a radical's vinculum)."""
     return bool(bars_among(glyphs, bars))
+
+
+def _rows_latex(
+    group: list[Glyph], rows: list[tuple[float, float, list[Glyph]]], bars: list[Bar]
+) -> str:
+    """LaTeX of an equation row that may span several visual rows (a continuation line that
+    could not be cut off): each visual row rebuilt on its own, joined by ``\\\\``, since one
+    left-to-right pass over two lines would interleave their glyphs."""
+    ids = {id(g) for g in group}
+    parts = [gs for _, _, gs in rows if all(id(g) in ids for g in gs)]
+    if sum(len(gs) for gs in parts) != len(group):
+        return _latex(group, bars)
+    return " \\\\ ".join(_latex(gs, bars) for gs in parts)
 
 
 def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:

@@ -168,3 +168,16 @@ def test_operator_words_with_limits_and_without() -> None:
     ]
     latex = glyphs_to_latex(group_delimited(sub, []), [])
     assert token_similarity(latex, r"r_{\min}") == 1.0, latex
+
+
+def test_sized_brackets_of_consecutive_lines_are_not_one_delimiter() -> None:
+    # \bigl[ on one eqnarray line and another \bigl[ right under it (1.5 em apart)
+    first = _delim("bracketleftbig", 0, 100.0)
+    second = _delim("bracketleftbig", 0, 100.0 + 1.25 * SIZE)
+    pieces = find_delimiters([first, second])
+    assert len(pieces) == 2
+    closing = _delim("bracketrightbig", 40, 100.0 + 1.25 * SIZE)
+    inner = _g("a", 10, 100.0 + 1.25 * SIZE + 0.85 * SIZE)
+    grouped = group_delimited([first, second, inner, closing], [])
+    # the second line's pair encloses its own content; the first bracket stays a symbol
+    assert sorted(g.c for g in grouped if g.name == "atom") == ["[", r"\left[ a \right]"]
