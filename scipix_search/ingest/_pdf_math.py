@@ -244,12 +244,17 @@ def _columns(lines: list[_Line], width: float) -> list[list[_Line]]:
 
 def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list[list[_Line]]:
     """Consecutive non-prose lines with math, merged while they overlap or nearly touch."""
-    prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in col if ln.is_prose)
+    if not col:
+        return []
+    prose_lines = [ln for ln in col if ln.is_prose]
+    prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose_lines)
+    left = min(ln.bbox[0] for ln in prose_lines or col)
+    right = max(ln.bbox[2] for ln in prose_lines or col)
     candidates = [
         ln
         for ln in col
-        if not ln.is_prose
-        and (ln.number or not _beside_prose(ln, prose_tops))
+        if (not ln.is_prose or _text_in_display(ln, left, right, body_size))
+        and (ln.number or ln.is_prose or not _beside_prose(ln, prose_tops))
         and not drawings.is_figure(ln.bbox)
         and (
             ln.number
@@ -264,7 +269,11 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         if blocks:
             top = min(b.bbox[1] for b in blocks[-1])
             bottom = max(b.bbox[3] for b in blocks[-1])
-            between = any(bottom - 1 <= (p0 + p1) / 2 <= ln.bbox[1] + 1 for p0, p1 in prose_tops)
+            between = any(
+                bottom - 1 <= (p0 + p1) / 2 <= ln.bbox[1] + 1
+                for p0, p1 in prose_tops
+                if (p0, p1) != (ln.bbox[1], ln.bbox[3])
+            )
             if (
                 ln.bbox[1] <= bottom + 0.6 * body_size
                 and not between
@@ -272,19 +281,9 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
             ):
                 blocks[-1].append(ln)
                 continue
+        if ln.is_prose:
+            continue  # a text line belongs to a display only as its continuation
         blocks.append([ln])
-    if not col:
-        return []
-    left = (
-        min(ln.bbox[0] for ln in col if ln.is_prose)
-        if prose_tops
-        else min(ln.bbox[0] for ln in col)
-    )
-    right = (
-        max(ln.bbox[2] for ln in col if ln.is_prose)
-        if prose_tops
-        else max(ln.bbox[2] for ln in col)
-    )
     return [
         b
         for b in blocks
@@ -292,6 +291,19 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         and _centred(b, left, right)
         and not drawings.is_figure(_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _text_in_display(line: _Line, left: float, right: float, body_size: float) -> bool:
+    """A line of words set inside a display (``\\text{strictly causal, ...}`` on the second
+    row of an ``aligned``): indented from both margins, unlike any line of a paragraph, and
+    starting with math."""
+    first = line.glyphs[0] if line.glyphs else None
+    return (
+        first is not None
+        and first.is_math
+        and line.bbox[0] >= left + 3 * body_size
+        and line.bbox[2] <= right - 3 * body_size
+    )
 
 
 def _by_bar(line: _Line, bars: list[Bar], body_size: float) -> bool:

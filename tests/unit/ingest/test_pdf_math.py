@@ -231,3 +231,21 @@ def test_glyphs_to_latex_accents_and_bold_greek() -> None:
         Glyph("x", 24, 0, 29, 10, 10, 10, "CMMI10"),
     ]
     assert glyphs_to_latex(g, []) == "\\hat{\\boldsymbol{w}}=\\boldsymbol{\\Phi}x"
+
+
+def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() -> None:
+    from scipix_search.ingest._pdf_math import _Line, _text_in_display
+
+    def line(x0: float, x1: float, first_font: str, first: str = "x") -> _Line:
+        glyphs = [Glyph(first, x0, 100, x0 + 8, 111, 109, 10.0, first_font)]
+        glyphs += [
+            Glyph(c, x0 + 10 + 5 * i, 100, x0 + 15 + 5 * i, 111, 109, 10.0, "CMR10")
+            for i, c in enumerate("strictly causal")
+        ]
+        return _Line(glyphs, (x0, 100, x1, 111), "Φ strictly causal", 10.0, 0.1, 14)
+
+    # the second row of an aligned display: "Φx, Φu strictly causal, linear, and ℓ∞-stable"
+    assert _text_in_display(line(200, 412, "CMMIB10"), 72, 540, 10.0)
+    # a paragraph line starts at the margin; a centred line of words does not start with math
+    assert not _text_in_display(line(72, 412, "CMMIB10"), 72, 540, 10.0)
+    assert not _text_in_display(line(200, 412, "CMR10", "W"), 72, 540, 10.0)
