@@ -179,7 +179,7 @@ def _verify(model: Any, out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     import torch
 
-    from scipix_search.ocr._preprocess import plan_scales, prepare, to_model_input
+    from scipix_search.ocr._preprocess import plan_scale, prepare, to_model_input
     from scipix_search.ocr._recognizer import LatexRecognizer
 
     (out / MANIFEST).write_text(json.dumps(manifest))
@@ -189,7 +189,7 @@ def _verify(model: Any, out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         prepared = prepare(image)
         if prepared is None:
             continue
-        pixels = to_model_input(prepared.gray, plan_scales(prepared, multi=False)[0])
+        pixels = to_model_input(prepared.gray, plan_scale(prepared))
         onnx_ids = recognizer.decode(recognizer.encode(pixels))[0].ids
         vocab, bos = manifest["vocab_size"], manifest["bos_token"]
         with torch.no_grad():

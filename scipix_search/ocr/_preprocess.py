@@ -2,7 +2,7 @@
 
 The pix2tex model reads glyphs only near the scale of its training renders, and its image
 resizer network is not available, so :func:`estimate_glyph_height` measures the median height
-of the connected components (the glyphs) and :func:`plan_scales` resizes to the training scale.
+of the connected components (the glyphs) and :func:`plan_scale` resizes to the training scale.
 """
 
 from __future__ import annotations
@@ -177,29 +177,22 @@ def prepare(image: Image.Image, *, straighten: bool = True) -> Prepared | None:
     return Prepared(cropped, estimate_glyph_height(cropped), angle)
 
 
-def plan_scales(
-    prepared: Prepared, *, multi: bool = True, reference_height: float | None = None
-) -> list[float]:
-    """Scales to try, best guess first.
+def plan_scale(prepared: Prepared, *, reference_height: float | None = None) -> float:
+    """The scale that brings the glyphs to the model's training height.
 
-    The first is ``TARGET_GLYPH_HEIGHT / glyph_height``. A single crop's glyph height is noisy
-    (about 15 % between formulas of one font size, by which glyphs it holds) and the model is
-    sharp about scale, so crops from one document should pass the document's pooled
-    ``reference_height`` instead. With ``multi``, two neighbours follow, for the caller to try
-    when the first decode is not confident. Without any estimate the image is only fitted
-    into the model's input size.
+    ``TARGET_GLYPH_HEIGHT / glyph_height``, within the model's input size. A single crop's
+    glyph height is noisy (about 15 % between formulas of one font size, by which glyphs it
+    holds) and the model is sharp about scale, so crops from one document should pass the
+    document's pooled ``reference_height`` instead. Without any estimate the image is only
+    fitted into the input size. Neighbouring scales for a vote are the recognizer's
+    (``VOTE_FACTORS``), applied to this one.
     """
     height, width = prepared.gray.shape
     fit = min(MAX_HEIGHT / height, MAX_WIDTH / width)
     glyph = reference_height or prepared.glyph_height
     if glyph is None:
-        first = min(1.0, fit)
-        return [first, first * 0.7, first * 1.4] if multi else [first]
-    first = min(TARGET_GLYPH_HEIGHT / glyph, fit)
-    if not multi:
-        return [first]
-    others = [s for s in (first * 0.8, first * 1.25) if s <= fit * 1.0001]
-    return [first, *others]
+        return min(1.0, fit)
+    return min(TARGET_GLYPH_HEIGHT / glyph, fit)
 
 
 def pooled_glyph_height(prepared: list[Prepared | None]) -> float | None:

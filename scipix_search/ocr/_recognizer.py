@@ -21,7 +21,7 @@ from scipix_search.ocr._onnx import make_session, uses_cuda
 from scipix_search.ocr._output import LatexResult, to_mathml
 from scipix_search.ocr._preprocess import (
     Prepared,
-    plan_scales,
+    plan_scale,
     pooled_glyph_height,
     prepare,
     to_model_input,
@@ -234,7 +234,7 @@ class LatexRecognizer:
         decides; ties go to the most confident read.
         """
         first = {
-            i: plan_scales(prepared[i], multi=False, reference_height=reference)[0]  # type: ignore[arg-type]
+            i: plan_scale(prepared[i], reference_height=reference)  # type: ignore[arg-type]
             for i in live
         }
         reads: dict[int, list[tuple[Hypothesis, float, tuple[str, ...]]]] = {i: [] for i in live}

@@ -16,7 +16,7 @@ from scipix_search.ocr._preprocess import (
     deskew,
     estimate_glyph_height,
     normalise_polarity,
-    plan_scales,
+    plan_scale,
     prepare,
     to_gray,
     to_model_input,
@@ -65,11 +65,13 @@ def test_estimate_glyph_height_scales_with_font() -> None:
     assert large / small == pytest.approx(2.0, rel=0.2)
 
 
-def test_plan_scales_reaches_target_height() -> None:
+def test_plan_scale_reaches_target_height() -> None:
     prepared = prepare(Image.fromarray(render("x^2+y^2=z^2", 40)))
-    scales = plan_scales(prepared)
-    assert prepared.glyph_height * scales[0] == pytest.approx(TARGET_GLYPH_HEIGHT, rel=0.01)
-    assert len(scales) == 3 and len(plan_scales(prepared, multi=False)) == 1
+    scale = plan_scale(prepared)
+    assert prepared.glyph_height * scale == pytest.approx(TARGET_GLYPH_HEIGHT, rel=0.01)
+    # a document's pooled glyph height overrides the crop's own estimate
+    pooled = plan_scale(prepared, reference_height=2 * prepared.glyph_height)
+    assert pooled == pytest.approx(scale / 2, rel=0.01)
 
 
 def test_deskew_recovers_small_rotation() -> None:
