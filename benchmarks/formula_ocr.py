@@ -152,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--no-multiscale", action="store_true")
     parser.add_argument("--votes", default="1", help="scale_votes settings to run, e.g. 1,3")
+    parser.add_argument(
+        "--doubt",
+        default="0.6",
+        help="doubt_below settings to run with scale_votes=1 (least token probability under "
+        "which a read is put to a scale vote), e.g. 0.6,0.4,0.25",
+    )
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed x1.4 baseline")
     parser.add_argument(
         "--precisions", default="int8", help="ONNX decoder precisions to run (int8, fp32)"
@@ -172,15 +178,19 @@ def main(argv: list[str] | None = None) -> int:
 
     data = args.data_dir / "data" if (args.data_dir / "data").is_dir() else args.data_dir
     engines: dict[str, LatexRecognizer] = {}
+    doubts = [float(d) for d in args.doubt.split(",")]
     for precision in args.precisions.split(","):
         for votes in (int(v) for v in args.votes.split(",")):
-            label = f"onnx {precision}" + (" vote3" if votes > 1 else "")
-            engines[label] = LatexRecognizer(
-                beam_size=args.beam,
-                multiscale=not args.no_multiscale,
-                precision=precision,
-                scale_votes=votes,
-            )
+            for doubt in doubts if votes == 1 else doubts[:1]:
+                label = f"onnx {precision}" + (" vote3" if votes > 1 else "")
+                label += f" doubt<{doubt:g}" if len(doubts) > 1 and votes == 1 else ""
+                engines[label] = LatexRecognizer(
+                    beam_size=args.beam,
+                    multiscale=not args.no_multiscale,
+                    precision=precision,
+                    scale_votes=votes,
+                    doubt_below=doubt,
+                )
     fixed = None
     if not args.no_fixed:
         precision = args.precisions.split(",")[0]
