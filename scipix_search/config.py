@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         description="formula OCR reads per image: 1 (fast), or 3 neighbouring scales with a "
         "majority vote (about 2.4x the time, more exact reads)",
     )
+    ocr_doubt_below: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="formula OCR: a read whose least sure token is under this probability is "
+        "read again at neighbouring scales (lower is faster, 0 never re-reads; see "
+        "benchmarks/formula_ocr.py --doubt)",
+    )
     pdf_equation_ocr: Literal["auto", "on", "off"] = Field(
         default="auto",
         description="read PDF display equations with the formula OCR model: on, off, or auto "

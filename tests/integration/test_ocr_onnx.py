@@ -227,6 +227,22 @@ def test_doubtful_reads_go_to_a_vote(model_dir: Path, shared_dir: Path) -> None:
     assert once and voted
 
 
+def test_doubt_threshold_from_settings(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scipix_search.config import get_settings
+
+    image = render_line("f(x)=y-1", 30, dpi=150)
+    monkeypatch.setenv("SCIPIX_OCR_DOUBT_BELOW", "1.0")  # no token is that sure: always vote
+    get_settings.cache_clear()
+    always = LatexRecognizer(model_dir, device="cpu", scale_votes=1)(image)
+    monkeypatch.setenv("SCIPIX_OCR_DOUBT_BELOW", "0.6")
+    get_settings.cache_clear()
+    default = LatexRecognizer(model_dir, device="cpu", scale_votes=1)(image)
+    get_settings.cache_clear()
+    assert always.extra["reads"] >= 2
+    assert default.extra["reads"] == 1 and default.extra["min_token_prob"] >= 0.6
+    assert always.latex == default.latex  # a clean render reads the same at every scale
+
+
 def test_scale_votes_must_be_one_or_three(model_dir: Path) -> None:
     with pytest.raises(ValueError, match="scale_votes"):
         LatexRecognizer(model_dir, device="cpu", scale_votes=2)
