@@ -4,8 +4,8 @@ The text layer knows exactly which symbols are printed, and in which font, but n
 their 2-D arrangement; the formula OCR sees the arrangement but guesses the symbols and
 never sees fonts (bold vectors read as plain letters). So:
 
-* a formula whose glyphs are all mapped and whose layout the glyph rebuild handles (scripts
-  one level deep, fraction bars, accents) keeps its text-layer LaTeX;
+* a formula whose glyphs all map (tall delimiters and big operators rebuilt as atoms first,
+  see ``_pdf_delims``) keeps its text-layer LaTeX;
 * otherwise OCR reads it, and letters that the text layer prints only in bold at that script
   level are made bold in the OCR LaTeX.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 
-from scipix_search.ingest._pdf_glyphs import SYMBOLS, Glyph
+from scipix_search.ingest._pdf_glyphs import SYMBOLS, Glyph, glyph_mapped
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +41,7 @@ def text_layer_complete(glyphs: list[Glyph]) -> bool:
     visible = [g for g in glyphs if g.c.strip()]
     if not visible:
         return False
-    for g in visible:
-        if g.name == "atom":  # a delimited group: complete when everything inside mapped
-            if g.font.endswith("-partial"):
-                return False
-            continue
-        code = ord(g.c[0])
-        if g.c == "\ufffd" or 0xE000 <= code <= 0xF8FF or "CMEX" in g.font.upper():
-            return False
-        if g.c == _RADICAL:
-            return False
-    return True
+    return all(glyph_mapped(g) and g.c != _RADICAL for g in visible)
 
 
 def _letters(latex: str) -> list[tuple[int, int, str, int, bool]]:

@@ -19,7 +19,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from scipix_search.ingest._pdf_glyphs import Bar, Glyph, bars_among, glyphs_to_latex
+from scipix_search.ingest._pdf_glyphs import (
+    Bar,
+    Glyph,
+    bars_among,
+    glyph_mapped,
+    glyphs_to_latex,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +89,11 @@ def _family(name: str) -> tuple[str, str] | None:
     return None
 
 
+def _fixed_size(name: str) -> bool:
+    """One of CMEX's fixed sizes (``bracketleftbigg``), not an extensible piece."""
+    return name.endswith(tuple(suffix for suffix, _ in _SIZE_DEPTH))
+
+
 def _depth(name: str) -> float:
     """How far below its baseline the glyph reaches, in em."""
     for suffix, depth in _SIZE_DEPTH:
@@ -109,7 +120,7 @@ class Delimiter:
     size: float
     glyphs: list[Glyph] = field(default_factory=list)
 
-    def overlaps(self, other: Delimiter) -> bool:
+    def same_height(self, other: Delimiter) -> bool:
         """The two span the same height (``\\left``/``\\right`` pairs are sized alike), so a
         bracket of one line never pairs with one of the next."""
         tolerance = 0.35 * max(self.size, other.size)
@@ -128,14 +139,12 @@ def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
             continue
         kind, side = fam
         top, bottom = g.base - 0.05 * g.size, g.base + _depth(name) * g.size
-        sized = any(name.endswith(suffix) for suffix, _ in _SIZE_DEPTH)
         for d in out:
-            # only extensible pieces stack; two \\bigl[ of consecutive lines stay two
+            # only extensible pieces stack (a delimiter of a fixed size is one glyph); two
+            # \\bigl[ of consecutive lines stay two
             joins = (
-                not sized
-                and not any(
-                    piece_name(p).endswith(tuple(sfx for sfx, _ in _SIZE_DEPTH)) for p in d.glyphs
-                )
+                not _fixed_size(name)
+                and not _fixed_size(piece_name(d.glyphs[0]))
                 and (d.kind == kind and (d.side == side or "any" in (d.side, side)))
                 and min(d.x1, g.x1) - max(d.x0, g.x0) > 0
             )
@@ -152,7 +161,8 @@ def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
 
 
 def group_delimited(glyphs: list[Glyph], bars: list[Bar]) -> list[Glyph]:
-    """Replace every matched pair of tall delimiters and what they enclose by one atom.
+    """Replace big operators with their limits (:func:`group_operators`), then every matched
+    pair of tall delimiters and what they enclose, by atoms.
 
     Args:
         glyphs: the glyphs of one formula.
@@ -173,7 +183,7 @@ def group_delimited(glyphs: list[Glyph], bars: list[Bar]) -> list[Glyph]:
         if d.side in ("close", "sym"):
             for k in range(len(stack) - 1, -1, -1):
                 opener = stack[k]
-                if _PARTNER[opener.kind] == d.kind and opener.overlaps(d):
+                if _PARTNER[opener.kind] == d.kind and opener.same_height(d):
                     match = k
                     break
         if match is not None:
@@ -237,7 +247,7 @@ def _replace_group(
     glyphs: list[Glyph], left: Delimiter, right: Delimiter | None, bars: list[Bar]
 ) -> list[Glyph]:
     pieces = {id(g) for g in left.glyphs + (right.glyphs if right else [])}
-    if not all(any(id(g) == p for g in glyphs) for p in pieces):
+    if not pieces <= {id(g) for g in glyphs}:
         return glyphs  # a piece was already taken by another group
     margin = 0.15 * left.size
     top, bottom = (
@@ -263,7 +273,7 @@ def _replace_group(
 
 def _group_latex(inside: list[Glyph], kind: str, closed: bool, bars: list[Bar]) -> tuple[str, bool]:
     """LaTeX of a delimited group and whether every enclosed glyph mapped to LaTeX."""
-    complete = all(_mapped(g) for g in inside)
+    complete = all(glyph_mapped(g) for g in inside)
     rows = _rows(inside, bars)
     columns = _columns(inside)
     if not closed:
@@ -276,13 +286,6 @@ def _group_latex(inside: list[Glyph], kind: str, closed: bool, bars: list[Bar]) 
     env = _MATRIX.get(kind, "bmatrix")
     cells = _cells(rows, columns, bars)
     return f"\\begin{{{env}}} {_table(cells)} \\end{{{env}}}", complete
-
-
-def _mapped(g: Glyph) -> bool:
-    if g.name == "atom":
-        return not g.font.endswith("-partial")
-    code = ord(g.c[0]) if g.c else 0
-    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and "CMEX" not in g.font.upper()
 
 
 def _anchor(g: Glyph, bars: list[Bar], size: float) -> float:
@@ -355,7 +358,7 @@ _OPERATORS = {
     "circleplus": "\\bigoplus", "circlemultiply": "\\bigotimes", "circledot": "\\bigodot",
     "logicaland": "\\bigwedge", "logicalor": "\\bigvee", "unionmulti": "\\biguplus",
 }  # fmt: skip
-"""CMEX big operators by glyph-name prefix."""
+"""CMEX big operators by glyph-name prefix (tried longest first: ``unionmulti`` before ``union``)."""
 _UNICODE_OPERATORS = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int", "⋃": "\\bigcup", "⋂": "\\bigcap"}
 _OPERATOR_DEPTH = {"integraldisplay": 2.22, "integraltext": 1.11, "contintegraldisplay": 2.22}
 
@@ -363,8 +366,9 @@ _OPERATOR_DEPTH = {"integraldisplay": 2.22, "integraltext": 1.11, "contintegrald
 def _operator(g: Glyph) -> tuple[str, float, float] | None:
     """(LaTeX, ink top, ink bottom) of a big-operator glyph, or None."""
     name = piece_name(g)
-    for prefix, latex in _OPERATORS.items():
-        if name.startswith(prefix) and not name.startswith(("unionmulti",) * (prefix == "union")):
+    for prefix in sorted(_OPERATORS, key=len, reverse=True):
+        latex = _OPERATORS[prefix]
+        if name.startswith(prefix):
             depth = _OPERATOR_DEPTH.get(name, 1.4 if name.endswith("display") else 1.0)
             return latex, g.base, g.base + depth * g.size
     latex = _UNICODE_OPERATORS.get(g.c)
@@ -430,7 +434,7 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
             max(g.x1 for g in parts),
             max(bottom, *(g.base + 0.25 * g.size for g in lower)) if lower else bottom,
             size,
-            complete=all(_mapped(g) for g in lower + upper),
+            complete=all(glyph_mapped(g) for g in lower + upper),
             base=row_base,
         )
         taken |= {id(g) for g in lower + upper}

@@ -85,6 +85,15 @@ class Bar:
     y: float
 
 
+def glyph_mapped(g: Glyph) -> bool:
+    """The glyph has LaTeX: not U+FFFD, a private-use piece or a CMEX glyph (those become
+    atoms first), and an atom only when everything it encloses mapped."""
+    if g.name == "atom":
+        return not g.font.endswith("-partial")
+    code = ord(g.c[0]) if g.c else 0
+    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and "CMEX" not in g.font.upper()
+
+
 def bars_among(glyphs: list[Glyph], bars: list[Bar]) -> list[Bar]:
     """The rules of ``bars`` that lie within the box of ``glyphs`` (a little margin)."""
     if not glyphs:
