@@ -136,6 +136,45 @@ def greedy(
     return hyps
 
 
+def score_sequences(
+    step: StepFn,
+    sequences: Sequence[Sequence[int]],
+    *,
+    bos: int,
+    eos: int,
+    init_past: list[np.ndarray],
+) -> list[float]:
+    """Log-probability of each given sequence (EOS appended) under the model, teacher-forced.
+
+    All sequences run in one batch; the shorter ones are padded with EOS, whose later
+    log-probabilities are not counted.
+
+    Args:
+        step: The cached step function; its batch is ``len(sequences)``.
+        sequences: Token ids without BOS and EOS.
+        bos: Start token id.
+        eos: End token id.
+        init_past: Empty caches for ``len(sequences)`` rows.
+
+    Returns:
+        One summed log-probability per sequence.
+    """
+    length = max((len(s) for s in sequences), default=0) + 1
+    forced = np.full((len(sequences), length), eos, dtype=np.int64)
+    for row, ids in enumerate(sequences):
+        forced[row, : len(ids)] = ids
+    counted = np.arange(length)[None, :] <= np.array([len(s) for s in sequences])[:, None]
+    totals = np.zeros(len(sequences))
+    tokens = np.full((len(sequences), 1), bos, dtype=np.int64)
+    past = init_past
+    rows = np.arange(len(sequences))
+    for position in range(length):
+        logprobs, past = step(tokens, position, past)
+        totals += np.where(counted[:, position], logprobs[rows, forced[:, position]], 0.0)
+        tokens = forced[:, position : position + 1]
+    return totals.tolist()
+
+
 def beam_search(
     step: StepFn,
     *,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from scipix_search.ocr._decode import Hypothesis, beam_search, find_loop, greedy
+from scipix_search.ocr._decode import (
+    Hypothesis,
+    beam_search,
+    find_loop,
+    greedy,
+    score_sequences,
+)
 
 BOS, EOS, VOCAB = 1, 2, 10
 
@@ -77,3 +83,22 @@ def test_beam_search_matches_greedy_on_confident_model() -> None:
 def test_hypothesis_confidence_range() -> None:
     assert Hypothesis([], 0.0, finished=True).confidence == 1.0
     assert 0 < Hypothesis([3, 4], -3.0, finished=True).confidence < 1
+
+
+def test_score_sequences_matches_greedy_logprob() -> None:
+    step = scripted([[5, 6, 7], [8]])
+    hyps = greedy(step, 2, bos=BOS, eos=EOS, max_len=20, init_past=empty(2))
+    scores = score_sequences(step, [h.ids for h in hyps], bos=BOS, eos=EOS, init_past=empty(2))
+    assert np.allclose(scores, [h.logprob for h in hyps])
+
+
+def test_score_sequences_penalises_what_the_model_would_not_say() -> None:
+    # Row r of the scripted model expects sequence r; each unexpected token costs about 10 nats,
+    # and padding after a short sequence's EOS is not counted.
+    step = scripted([[5, 6, 7], [5, 6, 7], [5, 6, 7]])
+    right, one_off, short = score_sequences(
+        step, [[5, 6, 7], [5, 9, 7], [5]], bos=BOS, eos=EOS, init_past=empty(3)
+    )
+    assert right > -0.01
+    assert -11 < one_off < -9
+    assert -11 < short < -9
