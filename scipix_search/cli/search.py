@@ -114,7 +114,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     parser.add_argument(
-        "--mode", choices=["hybrid", "dense", "keyword"], default="hybrid", help="text retrieval mode"
+        "--mode",
+        choices=["hybrid", "dense", "keyword"],
+        default="hybrid",
+        help="text retrieval mode",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)

@@ -108,7 +108,9 @@ class EquationSearcher:
         if not latex:
             raise EmptyQueryError("empty query: type a LaTeX formula to search for")
         if len(latex) > MAX_LATEX_CHARS:
-            raise LatexParseError(f"query is {len(latex)} characters; the limit is {MAX_LATEX_CHARS}")
+            raise LatexParseError(
+                f"query is {len(latex)} characters; the limit is {MAX_LATEX_CHARS}"
+            )
         formula = parse_formula(latex)
         if not formula.tokens:
             raise EmptyQueryError("the query has no math tokens after normalisation")
@@ -157,7 +159,9 @@ class EquationSearcher:
         query = parse_formula(rows[equation_id].latex)
         return self._search_formula(query, k, exclude=equation_id)
 
-    def search_documents(self, latex: str, k: int = 10, *, per_document: int = 3) -> list[DocumentHit]:
+    def search_documents(
+        self, latex: str, k: int = 10, *, per_document: int = 3
+    ) -> list[DocumentHit]:
         """Rank documents by their best-matching equations (max score, then count)."""
         hits = self.search(latex, k=max(self.candidates, k * per_document))
         grouped: dict[int, list[Hit]] = {}
