@@ -30,10 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scipix_search.ingest._align import similarity  # noqa: E402
-from scipix_search.ingest._latex_source import read_tex_equations  # noqa: E402
-from scipix_search.ingest._pdf_math import find_equation_regions  # noqa: E402
-from scipix_search.ingest._regions import regions_to_equations  # noqa: E402
+from scipix_search.ingest import (  # noqa: E402
+    find_equation_regions,
+    read_tex_equations,
+    regions_to_equations,
+)
+from scipix_search.ingest.pair import similarity  # noqa: E402
 
 
 def glyph_signature(latex_or_text: str, *, is_latex: bool) -> Counter[str]:

@@ -169,8 +169,8 @@ class Indexer:
             parsed.source, parsed.sha256 = name, sha256
             return parsed
         if kind == "image":
+            from scipix_search.ingest import parse_image
             from scipix_search.ocr import LatexRecognizer, load_image
-            from scipix_search.pipeline_ocr import parse_image
 
             image = load_image(data, max_pixels=self.settings.max_image_pixels)
             # An image needs the formula model even where PDFs run without it.
@@ -211,7 +211,7 @@ class Indexer:
             return
         import pymupdf
 
-        from scipix_search.pipeline_ocr import lines_to_passages, scale_passages
+        from scipix_search.ingest import lines_to_passages, scale_passages
 
         text_recognizer = self.text_recognizer
         dpi = 200

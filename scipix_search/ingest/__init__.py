@@ -1,13 +1,23 @@
-"""Ingest stage: source files (PDF, images, LaTeX sources, formula lists) to pages and regions."""
+"""Ingest stage: source files (PDF, images, LaTeX sources, formula lists) to pages and regions.
 
-from scipix_search.ingest._align import align_source_to_pdf
+Subpackages by format: :mod:`~scipix_search.ingest.pdf` (born-digital PDFs),
+:mod:`~scipix_search.ingest.latex` (LaTeX sources), :mod:`~scipix_search.ingest.pair` (a source
+and its PDF as one document). Nothing here runs a model: page images and crops are read by
+recognizers passed in by the caller (the ``ocr`` stage comes later in the pipeline).
+"""
+
 from scipix_search.ingest._collection import parse_formula_collection
-from scipix_search.ingest._detect import ContentType, read_input, sha256_bytes, sniff
-from scipix_search.ingest._latex_source import parse_latex_source, read_tex_equations
-from scipix_search.ingest._pair import merge_source_and_pdf
-from scipix_search.ingest._pdf import open_pdf, parse_pdf
-from scipix_search.ingest._pdf_math import find_equation_regions
-from scipix_search.ingest._regions import EquationRegion, regions_to_equations
+from scipix_search.ingest._detect import (
+    COLLECTION_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEX_SUFFIXES,
+    ContentType,
+    read_input,
+    sha256_bytes,
+    sniff,
+)
+from scipix_search.ingest._discover import collect_files, pair_sources
+from scipix_search.ingest._image import lines_to_passages, parse_image, scale_passages
 from scipix_search.ingest._types import (
     BBox,
     ParsedDocument,
@@ -15,25 +25,45 @@ from scipix_search.ingest._types import (
     ParsedPage,
     ParsedPassage,
 )
+from scipix_search.ingest.latex import TexEquation, parse_latex_source, read_tex_equations
+from scipix_search.ingest.pair import align_source_to_pdf, merge_source_and_pdf
+from scipix_search.ingest.pdf import (
+    EquationRegion,
+    RegionRow,
+    find_equation_regions,
+    open_pdf,
+    parse_pdf,
+    regions_to_equations,
+)
 
 __all__ = [
+    "COLLECTION_SUFFIXES",
+    "SUPPORTED_SUFFIXES",
+    "TEX_SUFFIXES",
     "BBox",
-    "EquationRegion",
-    "align_source_to_pdf",
-    "find_equation_regions",
-    "merge_source_and_pdf",
-    "parse_formula_collection",
-    "parse_latex_source",
-    "read_tex_equations",
-    "regions_to_equations",
     "ContentType",
+    "EquationRegion",
     "ParsedDocument",
     "ParsedEquation",
     "ParsedPage",
     "ParsedPassage",
+    "RegionRow",
+    "TexEquation",
+    "align_source_to_pdf",
+    "collect_files",
+    "find_equation_regions",
+    "lines_to_passages",
+    "merge_source_and_pdf",
     "open_pdf",
+    "pair_sources",
+    "parse_formula_collection",
+    "parse_image",
+    "parse_latex_source",
     "parse_pdf",
     "read_input",
+    "read_tex_equations",
+    "regions_to_equations",
+    "scale_passages",
     "sha256_bytes",
     "sniff",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scipix_search.ingest._latex_source import parse_latex_source, read_tex_equations
+from scipix_search.ingest.latex._source import parse_latex_source, read_tex_equations
 
 pytestmark = pytest.mark.shared
 
@@ -68,7 +68,7 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
 
 def test_matrices_from_the_text_layer(shared_dir: Path) -> None:
     """Column vectors and row blocks set with CMEX brackets come back as bmatrix LaTeX."""
-    from scipix_search.ingest._pdf_math import find_equation_regions
+    from scipix_search.ingest.pdf._locate import find_equation_regions
     from scipix_search.math import token_similarity
 
     folder = shared_dir / "papers" / "matni_robust_sls"

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from scipix_search.ingest import ParsedDocument, ParsedEquation, ParsedPage, ParsedPassage
+from scipix_search.ingest._types import ParsedDocument, ParsedEquation, ParsedPage, ParsedPassage
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from scipix_search.ingest._align import align_source_to_pdf
 from scipix_search.ingest._types import ParsedDocument
+from scipix_search.ingest.pair._align import align_source_to_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scipix_search.ingest._pdf_choose import text_layer_complete
-from scipix_search.ingest._pdf_delims import find_delimiters, group_delimited
-from scipix_search.ingest._pdf_glyphs import Bar, Glyph, glyphs_to_latex
+from scipix_search.ingest.pdf._correct import text_layer_complete
+from scipix_search.ingest.pdf._delimiters import find_delimiters, group_delimited
+from scipix_search.ingest.pdf._glyphs import Bar, Glyph, glyphs_to_latex
 from scipix_search.math import token_similarity
 
 SIZE = 10.0

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pymupdf
 
-from scipix_search.ingest._pdf_glyphs import Glyph
-from scipix_search.ingest._pdf_math import find_equation_regions
-from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
-from scipix_search.ingest._regions import EquationRegion, RegionRow, regions_to_equations
+from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._locate import find_equation_regions
+from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow, regions_to_equations
+from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
 from tests.factories import PROSE, prose_lines
 
 

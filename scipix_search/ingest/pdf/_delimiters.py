@@ -19,28 +19,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from scipix_search.ingest._pdf_glyphs import (
+from scipix_search.ingest.pdf._atoms import atom as _atom
+from scipix_search.ingest.pdf._atoms import piece_name
+from scipix_search.ingest.pdf._glyphs import (
     Bar,
     Glyph,
     bars_among,
     glyph_mapped,
     glyphs_to_latex,
 )
+from scipix_search.ingest.pdf._operators import group_operators
 
 logger = logging.getLogger(__name__)
-
-ATOM_FONT = "ScipixMathAtom"
-"""Font name of atoms; ``-partial`` is appended when some enclosed glyph did not map."""
-
-_PUA_PIECES = {
-    0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
-    0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
-    0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
-    0xF8F6: "parenrighttp", 0xF8F7: "parenrightex", 0xF8F8: "parenrightbt",
-    0xF8F9: "bracketrighttp", 0xF8FA: "bracketrightex", 0xF8FB: "bracketrightbt",
-    0xF8FC: "bracerighttp", 0xF8FD: "bracerightmid", 0xF8FE: "bracerightbt",
-}  # fmt: skip
-"""Symbol-font pieces of tall delimiters (Adobe's private-use code points), by glyph name."""
 
 _FAMILIES = (
     ("bracketleft", "[", "open"),
@@ -73,13 +63,6 @@ ROW_GAP = 0.6
 COLUMN_GAP = 0.6
 """A horizontal gap at least this wide (em) in every row is a column separation: array
 columns are 2 x 5 pt apart, binary operators and relations at most 5/18 em."""
-
-
-def piece_name(g: Glyph) -> str:
-    """The delimiter-piece glyph name of ``g`` (from the font or the private-use code point)."""
-    if g.name and g.name != "atom":
-        return g.name
-    return _PUA_PIECES.get(ord(g.c[0]), "") if g.c else ""
 
 
 def _family(name: str) -> tuple[str, str] | None:
@@ -214,31 +197,6 @@ _LONE = (
 )
 
 
-def _atom(
-    latex: str,
-    x0: float,
-    top: float,
-    x1: float,
-    bottom: float,
-    size: float,
-    *,
-    complete: bool = True,
-    base: float | None = None,
-) -> Glyph:
-    """A glyph standing for a rebuilt group; centred on the math axis unless ``base`` is given."""
-    return Glyph(
-        latex,
-        x0,
-        top,
-        x1,
-        bottom,
-        (top + bottom) / 2 + 0.25 * size if base is None else base,
-        size,
-        ATOM_FONT if complete else f"{ATOM_FONT}-partial",
-        "atom",
-    )
-
-
 def _mid(g: Glyph) -> float:
     return (g.y0 + g.y1) / 2 if g.name == "atom" else g.base - 0.3 * g.size
 
@@ -350,196 +308,3 @@ def _cells(
 
 def _table(cells: list[list[str]]) -> str:
     return " \\\\ ".join(" & ".join(row) for row in cells)
-
-
-_OPERATORS = {
-    "summation": "\\sum", "product": "\\prod", "coproduct": "\\coprod", "integral": "\\int",
-    "contintegral": "\\oint", "union": "\\bigcup", "intersection": "\\bigcap",
-    "circleplus": "\\bigoplus", "circlemultiply": "\\bigotimes", "circledot": "\\bigodot",
-    "logicaland": "\\bigwedge", "logicalor": "\\bigvee", "unionmulti": "\\biguplus",
-}  # fmt: skip
-"""CMEX big operators by glyph-name prefix (tried longest first: ``unionmulti`` before ``union``)."""
-_UNICODE_OPERATORS = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int", "⋃": "\\bigcup", "⋂": "\\bigcap"}
-_OPERATOR_DEPTH = {"integraldisplay": 2.22, "integraltext": 1.11, "contintegraldisplay": 2.22}
-
-
-def _operator(g: Glyph) -> tuple[str, float, float] | None:
-    """(LaTeX, ink top, ink bottom) of a big-operator glyph, or None."""
-    name = piece_name(g)
-    for prefix in sorted(_OPERATORS, key=len, reverse=True):
-        latex = _OPERATORS[prefix]
-        if name.startswith(prefix):
-            depth = _OPERATOR_DEPTH.get(name, 1.4 if name.endswith("display") else 1.0)
-            return latex, g.base, g.base + depth * g.size
-    latex = _UNICODE_OPERATORS.get(g.c)
-    if latex is not None and not name:
-        if "CMEX" in g.font.upper():  # hangs from its baseline, as the named ones do
-            return latex, g.base, g.base + 1.4 * g.size
-        return latex, g.base - 0.75 * g.size, g.base + 0.25 * g.size
-    return None
-
-
-def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
-    """Big operators (``\\sum``, ``\\int``, ...) and operator words (``min``, ``lim``) with
-    their limits set under and over them become atoms ``\\sum_{lower}^{upper}``.
-
-    The text layer lists limits as small glyphs below or above the operator, often wider
-    than it; read left to right they would split the word or follow the wrong symbol.
-    """
-    ops: list[tuple[list[Glyph], str, float, float]] = []
-    for g in glyphs:
-        found = _operator(g)
-        if found is not None:
-            ops.append(([g], *found))
-    ops.extend(_operator_words(glyphs))
-    if not ops:
-        return glyphs
-    # the formula's text size: a Symbol-font sum is set larger, and must not make the rest
-    # of its row look like scripts
-    members_of_ops = {id(m) for ms, *_ in ops for m in ms}
-    others = [g.size for g in glyphs if g.c.strip() and id(g) not in members_of_ops]
-    text_size = max(others, default=max(g.size for g in glyphs))
-    centres = [
-        ((min(m.x0 for m in ms) + max(m.x1 for m in ms)) / 2, top, bottom)
-        for ms, _, top, bottom in ops
-    ]
-    work = list(glyphs)
-    for members, latex, top, bottom in ops:
-        present = {id(g) for g in work}
-        if not all(id(m) in present for m in members):
-            continue
-        size = min(max(m.size for m in members), text_size)  # r_{\min} stays a script
-        x0, x1 = min(m.x0 for m in members), max(m.x1 for m in members)
-        taken = {id(m) for m in members}
-        rest = [g for g in work if id(g) not in taken]
-        takes_limits = len(members) == 1 or latex in _LIMIT_OPERATORS
-        # two operators side by side (\sum_{j}\sum_{x}): a limit glyph is the nearer one's
-        centre = (x0 + x1) / 2
-        mine = [g for g in rest if _nearest(g, centres, top, bottom) == centre]
-        lower = _limits(mine, x0, x1, size, below=bottom) if takes_limits else []
-        upper = _limits(mine, x0, x1, size, above=top) if takes_limits else []
-        text = latex
-        if lower:
-            text += "_{" + glyphs_to_latex(lower, []) + "}"
-        if upper:
-            text += "^{" + glyphs_to_latex(upper, []) + "}"
-        parts = members + lower + upper
-        # the row's baseline: a word's own; an operator is centred on the math axis (its
-        # limits excluded, they hang below or above it)
-        row_base = members[0].base if len(members) > 1 else (top + bottom) / 2 + 0.25 * size
-        atom = _atom(
-            text,
-            min(g.x0 for g in parts),
-            min(top, *(g.y0 for g in upper)) if upper else top,
-            max(g.x1 for g in parts),
-            max(bottom, *(g.base + 0.25 * g.size for g in lower)) if lower else bottom,
-            size,
-            complete=all(glyph_mapped(g) for g in lower + upper),
-            base=row_base,
-        )
-        taken |= {id(g) for g in lower + upper}
-        work = [g for g in work if id(g) not in taken] + [atom]
-    return work
-
-
-def _nearest(
-    g: Glyph, centres: list[tuple[float, float, float]], top: float, bottom: float
-) -> float:
-    """x-centre of the operator (of those level with ``top``..``bottom``) nearest to ``g``."""
-    level = [c for c, t, b in centres if min(b, bottom) - max(t, top) > 0] or [
-        c for c, _, _ in centres
-    ]
-    cx = (g.x0 + g.x1) / 2
-    return min(level, key=lambda c: abs(c - cx))
-
-
-def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, float]]:
-    """Runs of upright letters spelling an operator name (``min``, ``log``, ``arg min``).
-
-    Letters are taken per baseline and size, so limits set under a word do not split it.
-    """
-    lines: dict[tuple[int, float], list[Glyph]] = {}
-    for g in glyphs:
-        if g.c.isascii() and g.c.isalpha() and g.name != "atom" and _upright(g.font):
-            lines.setdefault((round(g.base), round(g.size, 1)), []).append(g)
-    out = []
-    for letters in lines.values():
-        letters.sort(key=lambda g: g.x0)
-        runs = [[letters[0]]]
-        for g in letters[1:]:
-            gap = g.x0 - runs[-1][-1].x1
-            # "arg min" is set with a thin space between the two words
-            if gap < 0.35 * g.size:
-                runs[-1].append(g)
-            else:
-                runs.append([g])
-        for i, run in enumerate(runs):
-            word = "".join(g.c for g in run)
-            if (
-                word in ("min", "max")
-                and i > 0
-                and "".join(g.c for g in runs[i - 1]).endswith("arg")
-            ) and run[0].x0 - runs[i - 1][-1].x1 < 0.6 * run[0].size:
-                run = runs[i - 1][-3:] + run
-                word = "arg" + word
-            name = next((n for n in _WORD_OPERATORS if n == word), None)
-            if name is None:
-                continue
-            size = run[0].size
-            top, base = run[0].base - 0.7 * size, run[0].base
-            out.append((run, _WORD_OPERATORS[name], top, base + 0.2 * size))
-    return out
-
-
-def _upright(font: str) -> bool:
-    font = font.upper()
-    return not any(k in font for k in ("CMMI", "ITAL", "SLANT", "OBLIQUE", "-IT", "CMSY"))
-
-
-_WORD_OPERATORS = {
-    "argmin": "\\operatorname*{arg\\,min}", "argmax": "\\operatorname*{arg\\,max}",
-    "min": "\\min", "max": "\\max", "lim": "\\lim", "sup": "\\sup", "inf": "\\inf",
-    "log": "\\log", "ln": "\\ln", "exp": "\\exp", "det": "\\det", "sin": "\\sin",
-    "cos": "\\cos", "tan": "\\tan", "Pr": "\\Pr", "tr": "\\operatorname{tr}",
-}  # fmt: skip
-"""Operator words set in an upright font, as LaTeX; limits attach to the first seven."""
-_LIMIT_OPERATORS = frozenset(list(_WORD_OPERATORS.values())[:7])
-
-
-def _limits(
-    glyphs: list[Glyph],
-    x0: float,
-    x1: float,
-    size: float,
-    *,
-    below: float | None = None,
-    above: float | None = None,
-) -> list[Glyph]:
-    """Small glyphs set under (``below``: the operator's ink bottom) or over (``above``: its
-    ink top) the operator, in the run that is centred on it."""
-    band = []
-    for g in glyphs:
-        if g.size > 0.85 * size or g.name == "atom":
-            continue
-        if below is not None and not (
-            below - 0.2 * size <= g.base - 0.55 * g.size and g.base <= below + 1.4 * size
-        ):
-            continue
-        if above is not None and not (above - 1.0 * size <= g.base <= above + 0.15 * size):
-            continue
-        band.append(g)
-    if not band:
-        return []
-    band.sort(key=lambda g: g.x0)
-    runs = [[band[0]]]
-    for g in band[1:]:
-        if g.x0 - max(h.x1 for h in runs[-1]) < 0.35 * size:
-            runs[-1].append(g)
-        else:
-            runs.append([g])
-    centre = (x0 + x1) / 2
-    for run in runs:
-        r0, r1 = run[0].x0, max(g.x1 for g in run)
-        if r0 <= x1 and r1 >= x0 and abs((r0 + r1) / 2 - centre) < 0.5 * (r1 - r0) + 0.3 * size:
-            return run
-    return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scipix_search.ingest._pdf_choose import (
+from scipix_search.ingest.pdf._correct import (
     MIN_AGREEMENT,
     agreement,
     bold_letters,
@@ -10,7 +10,7 @@ from scipix_search.ingest._pdf_choose import (
     embolden,
     text_layer_complete,
 )
-from scipix_search.ingest._pdf_glyphs import Glyph
+from scipix_search.ingest.pdf._glyphs import Glyph
 
 
 def _g(c: str, font: str = "CMMI10", size: float = 10.0) -> Glyph:

@@ -164,7 +164,7 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
         return " ".join(t for _, t, _ in sorted(items, key=lambda it: it[0]))
     main_size = max(g.size for g in rest)
     main = [g for g in rest if g.size >= main_size * 0.9]
-    base = _median([g.base for g in main])
+    base = median([g.base for g in main])
     items.extend((g.x0, "", g) for g in rest)
     items.sort(key=lambda it: it[0])
     out: list[str] = []
@@ -237,7 +237,8 @@ def _within(g: Glyph, bar: Bar) -> bool:
     return bar.x0 - 1 <= cx <= bar.x1 + 1 and abs((g.y0 + g.y1) / 2 - bar.y) < height
 
 
-def _median(values: list[float]) -> float:
+def median(values: list[float]) -> float:
+    """The upper median (an actual value of the list, no averaging)."""
     values = sorted(values)
     return values[len(values) // 2]
 

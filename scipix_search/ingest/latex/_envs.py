@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from scipix_search.ingest._latex_macros import read_group
+from scipix_search.ingest.latex._macros import read_group
 
 logger = logging.getLogger(__name__)
 

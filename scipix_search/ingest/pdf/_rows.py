@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from scipix_search.ingest._pdf_glyphs import ACCENTS, Bar, Glyph
+from scipix_search.ingest.pdf._glyphs import ACCENTS, Bar, Glyph
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +135,3 @@ def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -
     if first.c in _CONTINUATION:
         return True
     return any(g.c in RELATIONS for g in upper) and any(g.c in RELATIONS for g in lower)
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    return values[len(values) // 2]

@@ -5,7 +5,7 @@ their 2-D arrangement; the formula OCR sees the arrangement but guesses the symb
 never sees fonts (bold vectors read as plain letters). So:
 
 * a formula whose glyphs all map (tall delimiters and big operators rebuilt as atoms first,
-  see ``_pdf_delims``) keeps its text-layer LaTeX;
+  see ``_delimiters``) keeps its text-layer LaTeX;
 * otherwise OCR reads it, and letters that the text layer prints only in bold at that script
   level are made bold in the OCR LaTeX.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 
-from scipix_search.ingest._pdf_glyphs import SYMBOLS, Glyph, glyph_mapped
+from scipix_search.ingest.pdf._glyphs import SYMBOLS, Glyph, glyph_mapped
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ _RADICAL = "√"
 def text_layer_complete(glyphs: list[Glyph]) -> bool:
     """True when the glyph rebuild of this formula can be trusted as it is: every glyph maps
     to LaTeX (tall delimiters and big operators already rebuilt as atoms, see
-    ``_pdf_delims``), and there is no radical. Scripts of scripts are flattened one level
+    ``_delimiters``), and there is no radical. Scripts of scripts are flattened one level
     (``\\ell_\\infty`` in a subscript reads ``\\ell\\infty``), which costs less than an OCR
     reading of the whole formula: on the shared papers trusting them raised latex@0.8
     from 82.9% to 84.2%."""

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipix_search.ingest._pdf_choose import MIN_AGREEMENT, agreement, correct
 from scipix_search.ingest._types import BBox, ParsedEquation
+from scipix_search.ingest.pdf._correct import MIN_AGREEMENT, agreement, correct
 
 logger = logging.getLogger(__name__)
 

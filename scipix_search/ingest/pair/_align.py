@@ -7,8 +7,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from scipix_search.ingest._regions import EquationRegion
 from scipix_search.ingest._types import ParsedEquation
+from scipix_search.ingest.pdf import EquationRegion
 
 logger = logging.getLogger(__name__)
 

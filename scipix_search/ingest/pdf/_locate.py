@@ -18,19 +18,20 @@ from pathlib import Path
 import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
-from scipix_search.ingest._pdf_choose import text_layer_complete
-from scipix_search.ingest._pdf_delims import group_delimited
-from scipix_search.ingest._pdf_fonts import unnamed_glyph_names
-from scipix_search.ingest._pdf_glyphs import (
+from scipix_search.ingest.pdf._correct import text_layer_complete
+from scipix_search.ingest.pdf._delimiters import group_delimited
+from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
+from scipix_search.ingest.pdf._glyphs import (
     MATH_FONT_RE,
     Bar,
     Drawings,
     Glyph,
     bars_among,
     glyphs_to_latex,
+    median,
 )
-from scipix_search.ingest._pdf_rows import equation_rows, visual_rows
-from scipix_search.ingest._regions import EquationRegion, RegionRow
+from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
+from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def page_equation_regions(
     lines = _page_lines(page)
     if not lines:
         return []
-    body_size = _median([ln.size for ln in lines if ln.is_prose] or [10.0])
+    body_size = median([ln.size for ln in lines if ln.is_prose] or [10.0])
     drawings = Drawings(page)
     bars = drawings.bars
     columns = _columns(lines, page.rect.width)
@@ -477,8 +478,3 @@ def _rows_latex(
 def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     """Text-layer LaTeX of some rows, with the fraction bars that lie among them."""
     return glyphs_to_latex(glyphs, bars_among(glyphs, bars))
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    return values[len(values) // 2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest._pdf_fonts import type1_glyph_names
+from scipix_search.ingest.pdf._fonts import type1_glyph_names
 
 
 def _eexec(plain: bytes) -> bytes:

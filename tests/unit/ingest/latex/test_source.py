@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from scipix_search.exceptions import CorruptInputError, InputError, InputTooLargeError
-from scipix_search.ingest._latex_macros import MacroTable, strip_comments
-from scipix_search.ingest._latex_source import (
+from scipix_search.ingest.latex._macros import MacroTable, strip_comments
+from scipix_search.ingest.latex._source import (
     extract_tex_equations,
     parse_latex_source,
     read_tex_equations,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from scipix_search.exceptions import CorruptInputError, InputError, InputTooLargeError
-from scipix_search.ingest._latex_macros import strip_comments
+from scipix_search.ingest.latex._macros import strip_comments
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ import pymupdf
 import pytest
 
 from scipix_search.exceptions import CorruptInputError, InputError
-from scipix_search.ingest._align import align_source_to_pdf, similarity
-from scipix_search.ingest._pdf_glyphs import Bar, Glyph, glyphs_to_latex
-from scipix_search.ingest._pdf_math import find_equation_regions
-from scipix_search.ingest._regions import EquationRegion, regions_to_equations
 from scipix_search.ingest._types import ParsedEquation
+from scipix_search.ingest.pair._align import align_source_to_pdf, similarity
+from scipix_search.ingest.pdf._glyphs import Bar, Glyph, glyphs_to_latex
+from scipix_search.ingest.pdf._locate import find_equation_regions
+from scipix_search.ingest.pdf._regions import EquationRegion, regions_to_equations
 from tests.factories import PROSE, prose_lines
 
 
@@ -234,7 +234,7 @@ def test_glyphs_to_latex_accents_and_bold_greek() -> None:
 
 
 def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() -> None:
-    from scipix_search.ingest._pdf_math import _Line, _text_in_display
+    from scipix_search.ingest.pdf._locate import _Line, _text_in_display
 
     def line(x0: float, x1: float, first_font: str, first: str = "x") -> _Line:
         glyphs = [Glyph(first, x0, 100, x0 + 8, 111, 109, 10.0, first_font)]

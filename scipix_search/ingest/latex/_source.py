@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scipix_search.exceptions import InputError, InputTooLargeError, LatexParseError
-from scipix_search.ingest._latex_archive import (
+from scipix_search.ingest._types import ParsedDocument, ParsedEquation, ParsedPassage
+from scipix_search.ingest.latex._archive import (
     MAX_TEX_BYTES,
     TexProject,
     find_main_file,
@@ -21,15 +22,14 @@ from scipix_search.ingest._latex_archive import (
     read_archive,
     read_folder,
 )
-from scipix_search.ingest._latex_envs import (
+from scipix_search.ingest.latex._envs import (
     clean_math,
     find_matching_end,
     find_unescaped,
     split_rows,
 )
-from scipix_search.ingest._latex_macros import MacroTable, read_group
-from scipix_search.ingest._latex_text import latex_to_text, split_passages
-from scipix_search.ingest._types import ParsedDocument, ParsedEquation, ParsedPassage
+from scipix_search.ingest.latex._macros import MacroTable, read_group
+from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
 logger = logging.getLogger(__name__)
 

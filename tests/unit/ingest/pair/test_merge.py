@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pymupdf
 
-from scipix_search.cli.ingest import collect_files
-from scipix_search.ingest._pair import figure_files, is_standalone_figure, merge_source_and_pdf
+from scipix_search.ingest import collect_files
 from scipix_search.ingest._types import (
     ParsedDocument,
     ParsedEquation,
     ParsedPage,
     ParsedPassage,
+)
+from scipix_search.ingest.pair._merge import (
+    figure_files,
+    is_standalone_figure,
+    merge_source_and_pdf,
 )
 
 

@@ -1,0 +1,88 @@
+"""Which files of a folder tree are documents, and which LaTeX main file goes with which PDF."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scipix_search.ingest._detect import COLLECTION_SUFFIXES, SUPPORTED_SUFFIXES, TEX_SUFFIXES
+from scipix_search.ingest.pair import figure_files, is_standalone_figure
+
+logger = logging.getLogger(__name__)
+
+
+def _is_tex_fragment(path: Path) -> bool:
+    """A .tex file without \\documentclass is an \\input part of a main file, not a paper."""
+    if path.suffix.lower() not in TEX_SUFFIXES:
+        return False
+    with open(path, "rb") as handle:
+        return b"\\documentclass" not in handle.read(65536)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Documents in a folder tree, leaving out what only serves a LaTeX source.
+
+    Skipped: ``.tex`` parts that a main file ``\\input``s, standalone figure sources
+    (``\\documentclass{standalone}``), graphics that some ``.tex`` of the folder draws
+    with ``\\includegraphics`` (an arXiv source folder holds its figures as PDFs), and
+    ``.txt``/``.tsv`` files: in a folder they are READMEs and tables far more often than
+    formula lists, so a formula list is only taken when named.
+    """
+    candidates = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and p.suffix.lower() not in COLLECTION_SUFFIXES
+    )
+    figures: set[Path] = set()
+    for path in candidates:
+        if path.suffix.lower() in TEX_SUFFIXES:
+            figures |= figure_files(path)
+    files = []
+    for path in candidates:
+        if path.resolve() in figures:
+            logger.info("skipping %s: a figure of a LaTeX source", path)
+        elif path.suffix.lower() in TEX_SUFFIXES and (
+            _is_tex_fragment(path) or is_standalone_figure(path)
+        ):
+            continue
+        else:
+            files.append(path)
+    return files
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders recursively (supported suffixes only, sorted); report missing paths.
+
+    In folders, only documents are taken (see :func:`_folder_files`); a file named
+    explicitly is always taken.
+    """
+    files: list[Path] = []
+    missing: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(_folder_files(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(f"{path}: no such file or folder")
+    return files, missing
+
+
+def pair_sources(files: list[Path]) -> list[tuple[Path, Path | None]]:
+    """Pair each LaTeX main file with the PDF of the same name beside it.
+
+    Returns:
+        ``(file, None)`` for a file ingested alone, ``(main.tex, main.pdf)`` for a pair (the PDF
+        then is not listed on its own), in the order of ``files``.
+    """
+    taken = {p.resolve() for p in files}
+    pdfs: dict[Path, Path] = {}
+    for path in files:
+        if path.suffix.lower() in TEX_SUFFIXES and not _is_tex_fragment(path):
+            pdf = path.with_suffix(".pdf")
+            if pdf.resolve() in taken:
+                pdfs[path] = pdf
+    paired = {pdf.resolve() for pdf in pdfs.values()}
+    return [(path, pdfs.get(path)) for path in files if path.resolve() not in paired]

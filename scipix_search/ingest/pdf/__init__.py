@@ -1,0 +1,20 @@
+"""Born-digital PDFs: passages from the text layer, display equations from glyphs and rules.
+
+``parse_pdf`` reads pages and prose passages; ``find_equation_regions`` locates display
+equations and rebuilds their LaTeX from the text layer (crops for the formula OCR where the
+glyphs alone do not rebuild them); ``regions_to_equations`` turns regions (and OCR reads) into
+``ParsedEquation`` rows.
+"""
+
+from scipix_search.ingest.pdf._locate import find_equation_regions
+from scipix_search.ingest.pdf._passages import open_pdf, parse_pdf
+from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow, regions_to_equations
+
+__all__ = [
+    "EquationRegion",
+    "RegionRow",
+    "find_equation_regions",
+    "open_pdf",
+    "parse_pdf",
+    "regions_to_equations",
+]

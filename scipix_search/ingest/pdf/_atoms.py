@@ -1,0 +1,51 @@
+"""Atoms: one :class:`Glyph` standing for a rebuilt group (a matrix, a big operator with its
+limits), so that the row and script logic handles the group like any other glyph."""
+
+from __future__ import annotations
+
+from scipix_search.ingest.pdf._glyphs import Glyph
+
+ATOM_FONT = "ScipixMathAtom"
+"""Font name of atoms; ``-partial`` is appended when some enclosed glyph did not map."""
+
+_PUA_PIECES = {
+    0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
+    0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
+    0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
+    0xF8F6: "parenrighttp", 0xF8F7: "parenrightex", 0xF8F8: "parenrightbt",
+    0xF8F9: "bracketrighttp", 0xF8FA: "bracketrightex", 0xF8FB: "bracketrightbt",
+    0xF8FC: "bracerighttp", 0xF8FD: "bracerightmid", 0xF8FE: "bracerightbt",
+}  # fmt: skip
+"""Symbol-font pieces of tall delimiters (Adobe's private-use code points), by glyph name."""
+
+
+def piece_name(g: Glyph) -> str:
+    """The delimiter-piece glyph name of ``g`` (from the font or the private-use code point)."""
+    if g.name and g.name != "atom":
+        return g.name
+    return _PUA_PIECES.get(ord(g.c[0]), "") if g.c else ""
+
+
+def atom(
+    latex: str,
+    x0: float,
+    top: float,
+    x1: float,
+    bottom: float,
+    size: float,
+    *,
+    complete: bool = True,
+    base: float | None = None,
+) -> Glyph:
+    """A glyph standing for a rebuilt group; centred on the math axis unless ``base`` is given."""
+    return Glyph(
+        latex,
+        x0,
+        top,
+        x1,
+        bottom,
+        (top + bottom) / 2 + 0.25 * size if base is None else base,
+        size,
+        ATOM_FONT if complete else f"{ATOM_FONT}-partial",
+        "atom",
+    )
