@@ -81,10 +81,14 @@ def torch_reader(weights: Path, scale: float) -> Callable[[Path], str]:
     """pix2tex 0.1.4 in PyTorch (x-transformers, no cache), greedy, on the engine's crops."""
     import torch
 
-    from scipix_search.ocr import clean_latex, load_image
-    from scipix_search.ocr._export import load_reference_model
-    from scipix_search.ocr._preprocess import prepare, to_model_input
-    from scipix_search.ocr._recognizer import LatexRecognizer
+    from scipix_search.ocr import (
+        LatexRecognizer,
+        clean_latex,
+        load_image,
+        load_reference_model,
+        prepare,
+        to_model_input,
+    )
 
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     model = load_reference_model(weights)
@@ -173,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from scipix_search.config import get_settings
-    from scipix_search.ocr import LatexRecognizer
-    from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT
+    from scipix_search.ocr import TARGET_GLYPH_HEIGHT, LatexRecognizer
 
     data = args.data_dir / "data" if (args.data_dir / "data").is_dir() else args.data_dir
     engines: dict[str, LatexRecognizer] = {}

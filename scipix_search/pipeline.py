@@ -37,7 +37,6 @@ from scipix_search.ingest import (
     sniff,
 )
 from scipix_search.math import parse_formula, to_mathml
-from scipix_search.search import formula_spec
 from scipix_search.store import IndexSpec, Store, repo
 from scipix_search.store.repo import EquationExtras
 
@@ -132,7 +131,8 @@ class Indexer:
         return self._text_recognizer
 
     def formula_spec(self) -> IndexSpec:
-        return formula_spec(self.formula_encoder)
+        encoder = self.formula_encoder
+        return IndexSpec("equations", encoder.name, encoder.dim)
 
     def index_specs(self) -> list[IndexSpec]:
         return [self.passage_spec(), self.formula_spec()]

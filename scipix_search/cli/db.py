@@ -9,7 +9,7 @@ from scipix_search.config import get_settings
 
 
 def run(args: argparse.Namespace) -> int:
-    from scipix_search.store._db import current_revision, upgrade_database
+    from scipix_search.store import current_revision, upgrade_database
 
     settings = get_settings()
     if args.action == "upgrade":

@@ -26,8 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scipix_search.exceptions import EmbeddingError, LatexParseError, ScipixError
-from scipix_search.math._features import ANY, Formula, parse_formula
-from scipix_search.math._tree import WILDCARD_PREFIX, symbol_label, unify
+from scipix_search.math import ANY, WILDCARD_PREFIX, Formula, parse_formula, symbol_label, unify
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +197,12 @@ class FormulaEncoder:
 
     def get_config_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.config_keys}
+
+    @property
+    def name(self) -> str:
+        """Names the vector space: an index built with another configuration is rebuilt."""
+        config = self.get_config_dict()
+        return "formula-hash-v1:" + ",".join(f"{k}={config[k]}" for k in sorted(config))
 
     def save(self, directory: str | Path) -> None:
         """Write the config (and the idf weights if fitted) into ``directory``."""

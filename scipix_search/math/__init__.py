@@ -5,7 +5,7 @@ form (:func:`normalize` returns canonical tokens, :func:`canonical_latex` the sp
 string), so they compare token by token with each other and with im2latex data.
 """
 
-from scipix_search.math._features import Formula, parse_formula, symbol_pairs
+from scipix_search.math._features import ANY, Formula, parse_formula, symbol_pairs
 from scipix_search.math._mathml import to_mathml
 from scipix_search.math._metrics import (
     as_tokens,
@@ -17,10 +17,19 @@ from scipix_search.math._metrics import (
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
 from scipix_search.math._similarity import structural_similarity
 from scipix_search.math._tokenize import tokenize
-from scipix_search.math._tree import RELATIONS, SLTNode, build_slt, unify
+from scipix_search.math._tree import (
+    RELATIONS,
+    WILDCARD_PREFIX,
+    SLTNode,
+    build_slt,
+    symbol_label,
+    unify,
+)
 
 __all__ = [
+    "ANY",
     "RELATIONS",
+    "WILDCARD_PREFIX",
     "Formula",
     "SLTNode",
     "as_tokens",
@@ -33,6 +42,7 @@ __all__ = [
     "parse_formula",
     "rename_variables",
     "structural_similarity",
+    "symbol_label",
     "symbol_pairs",
     "to_mathml",
     "token_similarity",

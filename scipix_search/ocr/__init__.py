@@ -6,13 +6,16 @@ Nothing here imports torch at run time: only :func:`build_formula_model` does, t
 from __future__ import annotations
 
 from scipix_search.ocr._build import build_formula_model
+from scipix_search.ocr._export import load_reference_model
 from scipix_search.ocr._images import load_image, sniff
 from scipix_search.ocr._output import LatexResult, TextLine, to_mathml
+from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
 from scipix_search.ocr._text import TextRecognizer
 from scipix_search.ocr._tokenizer import clean_latex, latex_tokens
 
 __all__ = [
+    "TARGET_GLYPH_HEIGHT",
     "LatexRecognizer",
     "LatexResult",
     "TextLine",
@@ -21,6 +24,9 @@ __all__ = [
     "clean_latex",
     "latex_tokens",
     "load_image",
+    "load_reference_model",
+    "prepare",
     "sniff",
     "to_mathml",
+    "to_model_input",
 ]

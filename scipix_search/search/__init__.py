@@ -1,6 +1,6 @@
 """Search stage: query -> candidates (FAISS, full text) -> fusion / rerank -> hydrated hits."""
 
-from scipix_search.search._equations import DocumentHit, EquationSearcher, formula_spec
+from scipix_search.search._equations import DocumentHit, EquationSearcher
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
 from scipix_search.search._passages import PassageSearcher
 
@@ -9,6 +9,5 @@ __all__ = [
     "EquationSearcher",
     "Hit",
     "PassageSearcher",
-    "formula_spec",
     "reciprocal_rank_fusion",
 ]

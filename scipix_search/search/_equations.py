@@ -25,13 +25,6 @@ MAX_LATEX_CHARS = 4000
 STRUCTURE_WEIGHT = 0.7
 
 
-def formula_spec(encoder: FormulaEncoder) -> IndexSpec:
-    """The index spec of the equations index for this encoder's configuration."""
-    config = encoder.get_config_dict()
-    name = "formula-hash-v1:" + ",".join(f"{k}={config[k]}" for k in sorted(config))
-    return IndexSpec("equations", name, encoder.dim)
-
-
 class _FormulaCache:
     """A bounded LRU of parsed stored formulas: parsing costs ~2 ms, re-ranking ~0.1 ms."""
 
@@ -95,7 +88,7 @@ class EquationSearcher:
         self.store = store
         self.encoder = encoder
         self.candidates = candidates
-        self.spec = formula_spec(encoder)
+        self.spec = IndexSpec("equations", encoder.name, encoder.dim)
         self._index = store.open_index(self.spec)
         self._cache = _FormulaCache()
 

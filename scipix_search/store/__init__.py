@@ -2,6 +2,7 @@
 
 from scipix_search.store import repo
 from scipix_search.store._db import (
+    current_revision,
     dispose_engines,
     ensure_database,
     get_engine,
@@ -25,6 +26,7 @@ __all__ = [
     "Passage",
     "Store",
     "atomic_write",
+    "current_revision",
     "SyncReport",
     "VectorIndex",
     "dispose_engines",

@@ -33,17 +33,9 @@ __all__ = [
     "find_active_job",
     "get_job",
     "heartbeat",
-    "main",
     "reap_expired",
     "remove_upload",
     "save_upload",
     "start_background_worker",
     "upload_path",
 ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m scipix_search.worker``: the same as ``scipix-search worker``."""
-    from scipix_search.cli.worker import main as cli_main
-
-    return cli_main(argv)

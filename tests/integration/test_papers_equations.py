@@ -1,82 +1,102 @@
-"""The four shared arXiv papers: source equations (ground truth) and PDF detection figures."""
+"""The real papers of ../shared/data/papers: source equations (ground truth) and PDF figures.
+
+Assertions are rates over the whole corpus (which grows), never counts of particular papers.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from scipix_search.ingest.latex._source import parse_latex_source, read_tex_equations
+from scipix_search.eval import PdfEquationScore, paper_folders, score_pdf_equations
+from scipix_search.ingest import parse_latex_source, read_tex_equations
 
 pytestmark = pytest.mark.shared
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "pdf_equations.py"
-# Environments after comment stripping (69 with the commented-out ones) and their rows.
-EXPECTED_ENVS = {
-    "matni_robust_sls": 30,
-    "sharma_directedinfo_gail": 16,
-    "vial_ferromtm": 6,
-    "wilde_edo": 10,
-}
-
-
-def _papers(shared_dir: Path) -> list[Path]:
-    return sorted(p for p in (shared_dir / "papers").iterdir() if p.is_dir())
-
 
 def test_papers_tex_display_equations(shared_dir: Path) -> None:
-    total = 0
-    for folder in _papers(shared_dir):
-        eqs = [e for e in read_tex_equations(folder) if e.display]
+    papers = paper_folders(shared_dir / "papers")
+    assert papers, "no paper folders"
+    with_rows = numbered = rows_total = 0
+    titled = with_passages = 0
+    for paper in papers:
+        eqs = [e for e in read_tex_equations(paper.tex) if e.display]
         envs = len({e.env_index for e in eqs})
-        print(f"{folder.name}: {envs} display environments, {len(eqs)} rows")
-        for eq in eqs:
-            print(f"   ({eq.number or '-'}) {eq.latex[:100]}")
-        assert envs == EXPECTED_ENVS[folder.name]
-        total += envs
-        doc = parse_latex_source(folder)
-        assert doc.title and len(doc.passages) > 10
+        print(f"{paper.name}: {envs} display environments, {len(eqs)} rows")
+        with_rows += bool(eqs)
+        rows_total += len(eqs)
+        numbered += sum(e.number is not None for e in eqs)
+        doc = parse_latex_source(paper.tex)
+        titled += bool(doc.title)
+        with_passages += len(doc.passages) > 10
+        # macros are expanded, never stored as equations
         assert not any("\\newcommand" in e.latex for e in doc.equations)
-    assert total == 62
+    n = len(papers)
+    print(f"{n} papers, {rows_total} rows, {numbered / max(1, rows_total):.2f} numbered")
+    # every real paper in the corpus has display math and prose; a few have no \title at all
+    # (a book chapter's \chapter, a collaboration's own title macros)
+    assert with_rows / n >= 0.95
+    assert titled / n >= 0.8
+    assert with_passages / n >= 0.95
+    # numbers are counted as LaTeX counts them (numbered environments, \tag, \nonumber)
+    assert numbered / rows_total >= 0.4
 
 
 @pytest.mark.slow
 def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
-    spec = importlib.util.spec_from_file_location("pdf_equations_bench", BENCH)
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    total: Counter[str] = Counter()
-    for folder in _papers(shared_dir):
-        res = bench.evaluate(folder, ocr=None, verbose=False)
-        print(folder.name, dict(res))
-        total.update(res)
-    det = total["detected"] / total["rows"]
-    precision = total["correct"] / total["regions"]
-    latex_ok = total["good"] / total["rows"]
+    total = PdfEquationScore()
+    for paper in paper_folders(shared_dir / "papers"):
+        res = score_pdf_equations(paper)
+        print(
+            f"{paper.name}: recall {res.recall:.3f} precision {res.precision:.3f} "
+            f"latex@0.8 {res.latex_ok:.3f}"
+        )
+        total += res
     print(
-        f"overall: detection recall {det:.3f}, precision {precision:.3f}, latex@0.8 {latex_ok:.3f}"
+        f"overall: detection recall {total.recall:.3f}, precision {total.precision:.3f}, "
+        f"latex@0.8 {total.latex_ok:.3f}"
     )
-    # measured: 1.000 / 1.000 / 0.934 (text layer; 0.421 before CMEX delimiters were named,
-    # matrices and big operators with limits rebuilt); asserted with a small margin
-    assert det >= 0.97
-    assert precision >= 0.95  # the issue's target: diagram labels and prose are not math
-    assert latex_ok >= 0.9
+    # floors a little under what was measured on the 18 papers (text layer alone):
+    # see docs/ARCHITECTURE.md for the figures; the targets of the PDF issue are higher
+    assert total.recall >= RECALL_FLOOR
+    assert total.precision >= PRECISION_FLOOR
+    assert total.latex_ok >= LATEX_FLOOR
+
+
+RECALL_FLOOR = 0.90
+PRECISION_FLOOR = 0.90
+LATEX_FLOOR = 0.40
 
 
 def test_matrices_from_the_text_layer(shared_dir: Path) -> None:
-    """Column vectors and row blocks set with CMEX brackets come back as bmatrix LaTeX."""
-    from scipix_search.ingest.pdf._locate import find_equation_regions
+    """Column vectors and blocks set with CMEX brackets come back as matrix LaTeX.
+
+    Over every paper: source rows holding a bracketed matrix, and the share of them whose
+    PDF region (same printed number) is rebuilt from the text layer as a matrix.
+    """
+    from scipix_search.ingest import find_equation_regions
     from scipix_search.math import token_similarity
 
-    folder = shared_dir / "papers" / "matni_robust_sls"
-    regions = {r.number: r for r in find_equation_regions(folder / "main.pdf", render=False)}
-    source = {e.number: e.latex for e in read_tex_equations(folder) if e.display}
-    for number in ("3.3", "3.4", "3.13", "4.10"):
-        region = regions[number]
-        sim = token_similarity(region.latex, source[number])
-        print(number, f"{sim:.2f}", region.latex)
-        assert "bmatrix" in region.latex and region.text_complete
-        assert sim >= 0.9
+    matrix_rows = rebuilt = 0
+    for paper in paper_folders(shared_dir / "papers"):
+        source = {
+            e.number: e.latex
+            for e in read_tex_equations(paper.tex)
+            if e.display and e.number and "bmatrix" in e.latex
+        }
+        if not source:
+            continue
+        regions = {r.number: r for r in find_equation_regions(paper.pdf, render=False)}
+        for number, latex in source.items():
+            matrix_rows += 1
+            region = regions.get(number)
+            ok = (
+                region is not None
+                and "matrix" in region.latex
+                and token_similarity(region.latex, latex) >= 0.8
+            )
+            rebuilt += ok
+            print(paper.name, number, ok, region.latex[:80] if region else None)
+    assert matrix_rows >= 4, "the corpus should hold numbered bmatrix displays"
+    assert rebuilt / matrix_rows >= 0.5

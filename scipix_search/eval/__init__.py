@@ -1,0 +1,24 @@
+"""Evaluation as library code: the datasets, scorers and tables that benchmarks and tests share.
+
+Benchmarks (``benchmarks/``) and tests import these names; nothing in the pipeline imports
+this package (it sits beside ``cli``, outside the one-way flow of the stages).
+"""
+
+from scipix_search.eval._datasets import (
+    PaperFolder,
+    find_pdf,
+    paper_folders,
+    shared_data_dir,
+)
+from scipix_search.eval._pdf_equations import PdfEquationScore, score_pdf_equations
+from scipix_search.eval._tables import print_table
+
+__all__ = [
+    "PaperFolder",
+    "PdfEquationScore",
+    "find_pdf",
+    "paper_folders",
+    "print_table",
+    "score_pdf_equations",
+    "shared_data_dir",
+]

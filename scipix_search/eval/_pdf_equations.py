@@ -1,0 +1,159 @@
+"""Display equations read from a PDF, scored against the LaTeX source of the same paper.
+
+The ground truth is the source's display rows (one per row of a row environment). Scores:
+
+* detection recall: share of source rows for which some region exists on the PDF (same
+  printed number, or the region's text-layer glyphs contain the row's letters and digits,
+  or LaTeX similarity >= 0.5);
+* precision: share of regions that are real display equations (similarity >= 0.5 with some
+  source row, same number, or glyphs contained in a source environment);
+* latex@0.8: share of source rows matched by an extracted equation whose LaTeX has
+  normalised-token similarity >= 0.8; the equations are those ingestion stores
+  (``regions_to_equations``: one per region, plus one per row of a multi-row display, each
+  row read from its own crop; OCR in one batch per document);
+* mean similarity: mean best similarity per source row.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, fields
+from typing import Any
+
+from scipix_search.eval._datasets import PaperFolder
+from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
+from scipix_search.ingest.pair import similarity
+
+logger = logging.getLogger(__name__)
+
+GOOD_SIMILARITY = 0.8
+FOUND_SIMILARITY = 0.5
+
+
+@dataclass(slots=True)
+class PdfEquationScore:
+    """Counts for one paper (or, added up, for a corpus)."""
+
+    envs: int = 0
+    rows: int = 0
+    regions: int = 0
+    detected: int = 0
+    correct: int = 0
+    good: int = 0
+    sim_sum: float = 0.0
+    seconds: float = 0.0
+
+    def __add__(self, other: PdfEquationScore) -> PdfEquationScore:
+        return PdfEquationScore(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
+        )
+
+    @property
+    def recall(self) -> float:
+        return self.detected / max(1, self.rows)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / max(1, self.regions)
+
+    @property
+    def latex_ok(self) -> float:
+        """latex@0.8: share of source rows with an extracted equation at similarity >= 0.8."""
+        return self.good / max(1, self.rows)
+
+    @property
+    def mean_similarity(self) -> float:
+        return self.sim_sum / max(1, self.rows)
+
+
+def glyph_signature(latex_or_text: str, *, is_latex: bool) -> Counter[str]:
+    """Letters and digits a formula prints (command names removed from LaTeX)."""
+    text = latex_or_text
+    if is_latex:
+        text = re.sub(r"\\(?:begin|end)\{[^}]*\}", " ", text)
+        text = re.sub(r"\\[A-Za-z]+", " ", text)
+    return Counter(c for c in text if c.isascii() and c.isalnum())
+
+
+def contained(small: Counter[str], big: Counter[str]) -> float:
+    """Share of ``small``'s characters (with multiplicity) that ``big`` also holds."""
+    total = sum(small.values())
+    if not total:
+        return 0.0
+    return sum(min(n, big[c]) for c, n in small.items()) / total
+
+
+def score_pdf_equations(
+    paper: PaperFolder, *, ocr: Any | None = None, report: list[str] | None = None
+) -> PdfEquationScore:
+    """Score the display equations that ingestion extracts from ``paper.pdf``.
+
+    Args:
+        paper: the paper folder (LaTeX source and the PDF compiled from it).
+        ocr: a formula recognizer (``LatexRecognizer``) to read crops with, as ingestion
+            does with ``SCIPIX_PDF_EQUATION_OCR``; None scores the text layer alone.
+        report: when given, a line is appended for every missed or low source row and every
+            region that is not a display equation.
+
+    Returns:
+        The paper's counts (add scores up for a corpus).
+    """
+    tex = [e for e in read_tex_equations(paper.tex) if e.display]
+    start = time.perf_counter()
+    regions = find_equation_regions(paper.pdf, render=ocr is not None)
+    equations = regions_to_equations(regions, ocr)
+    elapsed = time.perf_counter() - start
+    region_latex: list[list[str]] = []
+    cursor = 0
+    for region in regions:
+        n = 1 + len(region.rows)
+        region_latex.append([e.latex for e in equations[cursor : cursor + n] if e.latex])
+        cursor += n
+
+    def region_sim(latex: str, i: int) -> float:
+        return max((similarity(latex, c) for c in region_latex[i]), default=0.0)
+
+    envs: dict[int, Counter[str]] = {}
+    for eq in tex:
+        envs.setdefault(eq.env_index, Counter()).update(glyph_signature(eq.latex, is_latex=True))
+    sigs = [glyph_signature(r.text, is_latex=False) for r in regions]
+    numbers = {e.number for e in tex if e.number}
+    detected = good = 0
+    sim_sum = 0.0
+    for eq in tex:
+        best = max((region_sim(eq.latex, i) for i in range(len(regions))), default=0.0)
+        sim_sum += best
+        sig = glyph_signature(eq.latex, is_latex=True)
+        hit = best >= FOUND_SIMILARITY or any(
+            (eq.number and r.number == eq.number)
+            or (sum(sig.values()) >= 3 and contained(sig, s) >= 0.85)
+            for r, s in zip(regions, sigs, strict=True)
+        )
+        detected += bool(hit)
+        good += best >= GOOD_SIMILARITY
+        if report is not None and (not hit or best < GOOD_SIMILARITY):
+            kind = "MISS" if not hit else "low "
+            report.append(f"{kind} {eq.number or '-':>5} {best:.2f} {eq.latex[:90]}")
+    correct = 0
+    for i, (r, s) in enumerate(zip(regions, sigs, strict=True)):
+        ok = (
+            (r.number is not None and r.number in numbers)
+            or any(region_sim(e.latex, i) >= FOUND_SIMILARITY for e in tex)
+            or any(sum(s.values()) >= 2 and contained(s, env) >= 0.85 for env in envs.values())
+        )
+        correct += ok
+        if report is not None and not ok:
+            report.append(f"FP   p{r.page} {r.number or '-':>5} {r.text[:90]!r}")
+    return PdfEquationScore(
+        envs=len(envs),
+        rows=len(tex),
+        regions=len(regions),
+        detected=detected,
+        correct=correct,
+        good=good,
+        sim_sum=sim_sum,
+        seconds=elapsed,
+    )
