@@ -19,6 +19,7 @@ import pymupdf
 logger = logging.getLogger(__name__)
 
 _EEXEC_KEY = 55665
+_VARIANT_RE = re.compile(r"(?<=[A-Za-z])\.\d+$")
 _CHARSTRING_RE = re.compile(rb"/([A-Za-z0-9._-]+)\s+(\d+)\s+(?:RD|-\|)\s")
 
 
@@ -77,8 +78,10 @@ def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
         return {}
     out: dict[tuple[float, float], str] = {}
     for xref, _ext, kind, basefont, *_ in page.get_fonts():
-        name = basefont.split("+", 1)[-1]
-        if name not in unknown or kind != "Type1":
+        full = basefont.split("+", 1)[-1]
+        # MuPDF cuts span font names to 24 characters (``LMMathExtension10-Regula``)
+        name = next((n for n in unknown if full == n or full.startswith(n)), None)
+        if name is None or kind != "Type1":
             continue
         try:
             program = page.parent.extract_font(xref)[3]
@@ -88,5 +91,6 @@ def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
         names = type1_glyph_names(program or b"")
         for gid, origin in unknown.pop(name):
             if 0 <= gid < len(names):
-                out[(round(origin[0], 1), round(origin[1], 1))] = names[gid]
+                # newtx names variants ``summationdisplay.1``: the base name is the glyph
+                out[(round(origin[0], 1), round(origin[1], 1))] = _VARIANT_RE.sub("", names[gid])
     return out

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 
 import pymupdf
 
+from scipix_search.ingest.pdf._families import (
+    is_blackboard_font,
+    is_bold_font,
+    is_extension_font,
+    is_fraktur_font,
+    is_math_font,
+    is_script_font,
+    is_symbol_font,
+)
+
 logger = logging.getLogger(__name__)
 
-MATH_FONT_RE = re.compile(
-    r"CMMI|CMSY|CMEX|CMBSY|MSBM|MSAM|EUFM|EUSM|EUEX|RSFS|STIX|CambriaMath|Cambria-Math|"
-    r"Symbol|StandardSym|LMMath|LatinModernMath|XITSMath|Asana|MTMI|MTSY|TXMI|TXSY|PXMI|PXSY|"
-    r"NewCMMath|Math",
-    re.I,
-)
 SYMBOLS = {
     "α": "\\alpha", "β": "\\beta", "γ": "\\gamma", "δ": "\\delta", "ε": "\\varepsilon",
     "ϵ": "\\epsilon", "ζ": "\\zeta", "η": "\\eta", "θ": "\\theta", "ϑ": "\\vartheta",
@@ -51,7 +55,6 @@ OPERATOR_NAMES = (
 _OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?![A-Za-z])")
 
 
-_BOLD_RE = re.compile(r"CMMIB|CMBX|BOLD|-MEDI|-BD")
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
 
 
@@ -73,7 +76,7 @@ class Glyph:
 
     @property
     def is_math(self) -> bool:
-        return bool(MATH_FONT_RE.search(self.font)) or self.c in MATH_SYMBOL_CHARS
+        return is_math_font(self.font) or self.c in MATH_SYMBOL_CHARS
 
 
 @dataclass(slots=True)
@@ -91,7 +94,7 @@ def glyph_mapped(g: Glyph) -> bool:
     if g.name == "atom":
         return not g.font.endswith("-partial")
     code = ord(g.c[0]) if g.c else 0
-    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and "CMEX" not in g.font.upper()
+    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and not is_extension_font(g.font)
 
 
 def bars_among(glyphs: list[Glyph], bars: list[Bar]) -> list[Bar]:
@@ -108,20 +111,26 @@ def glyph_to_latex(g: Glyph) -> str:
     c = g.c
     if g.name == "atom":
         return c
-    font = g.font.upper()
+    font = g.font
     sym = SYMBOLS.get(c)
     if sym is not None:
-        if c in _GREEK and _BOLD_RE.search(font):
+        if c in _GREEK and is_bold_font(font):
             return f"\\boldsymbol{{{sym}}}"  # \boldsymbol{\Phi} is set in CMBX/CMMIB
         return sym
     if c.isalpha() and c.isascii():
-        if "MSBM" in font:
+        if is_blackboard_font(font):
             return f"\\mathbb{{{c}}}"
-        if "RSFS" in font:
+        if is_script_font(font):
             return f"\\mathscr{{{c}}}"
-        if re.search(r"CMSY|CMBSY", font) and c.isupper():
+        if is_fraktur_font(font):
+            return f"\\mathfrak{{{c}}}"
+        if "/SANS" in font:  # a Unicode sans-serif alphanumeric (see _unicode_math)
+            return f"\\mathsf{{{c}}}"
+        if "/MONO" in font:
+            return f"\\mathtt{{{c}}}"
+        if is_symbol_font(font) and c.isupper():
             return f"\\mathcal{{{c}}}"
-        if _BOLD_RE.search(font):
+        if is_bold_font(font):
             return f"\\boldsymbol{{{c}}}"
     if c in "\\":
         return "\\backslash"

@@ -20,9 +20,9 @@ import pymupdf
 from scipix_search.exceptions import CorruptInputError, InputError
 from scipix_search.ingest.pdf._correct import text_layer_complete
 from scipix_search.ingest.pdf._delimiters import group_delimited
+from scipix_search.ingest.pdf._families import is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import (
-    MATH_FONT_RE,
     Bar,
     Drawings,
     Glyph,
@@ -32,6 +32,7 @@ from scipix_search.ingest.pdf._glyphs import (
 )
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
 from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
+from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 logger = logging.getLogger(__name__)
 
@@ -156,20 +157,7 @@ def _page_lines(page: pymupdf.Page) -> list[_Line]:
         for line in block["lines"]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
-            glyphs = [
-                Glyph(
-                    ch["c"],
-                    *ch["bbox"],
-                    ch["origin"][1],
-                    span["size"],
-                    span["font"],
-                    names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
-                    if ch["c"] == "\ufffd"
-                    else "",
-                )
-                for span in line["spans"]
-                for ch in span["chars"]
-            ]
+            glyphs = [_glyph(ch, span, names) for span in line["spans"] for ch in span["chars"]]
             visible = [g for g in glyphs if g.c.strip()]
             if not visible:
                 continue
@@ -181,13 +169,27 @@ def _page_lines(page: pymupdf.Page) -> list[_Line]:
     return out
 
 
+def _glyph(ch: dict, span: dict, names: dict[tuple[float, float], str]) -> Glyph:
+    """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
+    base letter with the style in the font's role (see ``_unicode_math``); a variation
+    selector (which some math fonts print after a delimiter) is blank."""
+    c = ch["c"]
+    if "\ufe00" <= c <= "\ufe0f":
+        c = " "
+    base, role = split_math_alphanumeric(c)
+    name = ""
+    if c == "\ufffd":
+        name = names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
+    return Glyph(base, *ch["bbox"], ch["origin"][1], span["size"], span["font"] + role, name)
+
+
 def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> _Line:
     text = "".join(g.c for g in glyphs).strip()
     math = sum(g.is_math for g in visible)
     prose = 0
     word: list[Glyph] = []
     for g in [*glyphs, Glyph(" ", 0, 0, 0, 0, 0, 0, "")]:
-        letter = g.c.isalpha() and not MATH_FONT_RE.search(g.font)
+        letter = g.c.isalpha() and not is_math_font(g.font)
         # a change of size inside a "word" is a script (r_{min}): math, not prose
         if letter and (not word or abs(g.size - word[-1].size) <= 0.15 * word[-1].size):
             word.append(g)
@@ -221,7 +223,7 @@ def _hyphenated(visible: list[Glyph]) -> bool:
     return (
         hyphen.c in "-\u2010"
         and not hyphen.is_math
-        and all(g.c.isalpha() and not MATH_FONT_RE.search(g.font) for g in (a, b))
+        and all(g.c.isalpha() and not is_math_font(g.font) for g in (a, b))
     )
 
 

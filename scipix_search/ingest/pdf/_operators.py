@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from scipix_search.ingest.pdf._atoms import atom as _atom
 from scipix_search.ingest.pdf._atoms import piece_name
+from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
 from scipix_search.ingest.pdf._glyphs import Glyph, glyph_mapped, glyphs_to_latex
 
 _OPERATORS = {
@@ -31,7 +32,7 @@ def _operator(g: Glyph) -> tuple[str, float, float] | None:
             return latex, g.base, g.base + depth * g.size
     latex = _UNICODE_OPERATORS.get(g.c)
     if latex is not None and not name:
-        if "CMEX" in g.font.upper():  # hangs from its baseline, as the named ones do
+        if is_extension_font(g.font):  # hangs from its baseline, as the named ones do
             return latex, g.base, g.base + 1.4 * g.size
         return latex, g.base - 0.75 * g.size, g.base + 0.25 * g.size
     return None
@@ -150,8 +151,7 @@ def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, 
 
 
 def _upright(font: str) -> bool:
-    font = font.upper()
-    return not any(k in font for k in ("CMMI", "ITAL", "SLANT", "OBLIQUE", "-IT", "CMSY"))
+    return not is_italic_font(font)
 
 
 _WORD_OPERATORS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from scipix_search.ingest.pdf._families import is_extension_font
 from scipix_search.ingest.pdf._glyphs import ACCENTS, Bar, Glyph
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def _ink(g: Glyph) -> tuple[float, float]:
     """Vertical extent of a glyph's ink. The text layer's boxes span the font's ascent and
     descent (a CMSY minus sign is 19 pt tall at 11 pt), so ordinary glyphs are clipped to
     the usual ink band around their baseline; delimiter pieces and big operators keep it."""
-    if _is_piece(g) or g.name == "atom" or "CMEX" in g.font.upper():
+    if _is_piece(g) or g.name == "atom" or is_extension_font(g.font):
         return g.y0, g.y1
     return max(g.y0, g.base - 0.8 * g.size), min(g.y1, g.base + 0.3 * g.size)
 
@@ -123,7 +124,7 @@ def _is_piece(g: Glyph) -> bool:
     """A part of a tall delimiter: Symbol-font bracket pieces (U+F8E5..U+F8FE), or a
     CMEX glyph without a Unicode value."""
     code = ord(g.c[0]) if g.c else 0
-    return 0xF8E5 <= code <= 0xF8FE or (g.c == "\ufffd" and "CMEX" in g.font.upper())
+    return 0xF8E5 <= code <= 0xF8FE or (g.c == "\ufffd" and is_extension_font(g.font))
 
 
 def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -> bool:

@@ -1,0 +1,74 @@
+"""What a font's name says about its role in mathematics, across TeX's math font families.
+
+pdfTeX embeds each family under its own names: Computer Modern (``CMMI10``, ``CMSY10``,
+``CMEX10``), Latin Modern (``LMMathItalic10-Regular``, ``LMMathExtension10-Regular``), newtx
+and newpx (``NewTXMI``, ``txsys``, ``txexs``, ``pxsys``), Libertine (``LibertineMathMI``),
+kpfonts (``Kp--M-Italic``, ``Kp--M-Ex-Regular``), Fourier (``Fourier-Math-Letters-Italic``,
+``Fourier-Math-Extension``), Euler (``EURM10``, ``EUEX10``), Palatino (``PazoMath-Italic``),
+STIX (``STIXTwoMath``), Times via mathptmx (``StandardSymL``). The roles, not the families,
+are what the reader needs: the extension font (big delimiters and operators, named by glyph
+name, hanging from the baseline), the symbol font (upper-case letters there are
+calligraphic), math italic (letters there are never operator words), bold, blackboard.
+MuPDF cuts span font names to 24 characters, so patterns match a prefix of the name.
+"""
+
+from __future__ import annotations
+
+import re
+
+MATH_FONT_RE = re.compile(
+    r"CMMI|CMSY|CMEX|CMBSY|MSBM|MSAM|EUFM|EUSM|EUEX|EURM|RSFS|STIX|Cambria-?Math|"
+    r"Symbol|StandardSym|LMMath|LatinModernMath|XITSMath|Asana|MTMI|MTSY|TXMI|TXSY|PXMI|PXSY|"
+    r"[tp]xmia|[tp]xb?ex|[tp]xsy|Kp-+M-|jkp\w*(?:mi|sy|ex)|NewCMMath|Math",
+    re.I,
+)
+"""Fonts that only set mathematics (letters in them are math, not prose)."""
+
+_EXTENSION_RE = re.compile(r"CMEX|EUEX|Extension|(?:^|[^a-z])[tp]xb?exs?|-M-Ex|jkp\w*ex", re.I)
+_SYMBOL_RE = re.compile(
+    r"CMSY|CMBSY|[tp]xb?sys|TXSY|PXSY|MathSymbols|Math-Symbols|-M-Sy|EUSM|jkp\w*sy", re.I
+)
+_BOLD_RE = re.compile(r"CMMIB|CMBX|BOLD|-MEDI|-BD|BMI\d*$|^[tp]xb|-Bold", re.I)
+_ITALIC_RE = re.compile(
+    r"CMMI|ITAL|SLANT|OBLIQUE|-IT|MI\d*$|MathItalic|Letters-Italic|-M-Italic|[tp]xmia|Italic",
+    re.I,
+)
+
+
+def is_math_font(font: str) -> bool:
+    """A font that sets only mathematics (any family above)."""
+    return bool(MATH_FONT_RE.search(font))
+
+
+def is_extension_font(font: str) -> bool:
+    """The family's extension font: big delimiters, big operators, delimiter pieces.
+
+    Their glyphs often have no Unicode value (U+FFFD) and are named from the font program.
+    """
+    return bool(_EXTENSION_RE.search(font))
+
+
+def is_symbol_font(font: str) -> bool:
+    """The family's symbol font, where upper-case letters are calligraphic (``\\mathcal``)."""
+    return bool(_SYMBOL_RE.search(font))
+
+
+def is_bold_font(font: str) -> bool:
+    return bool(_BOLD_RE.search(font))
+
+
+def is_italic_font(font: str) -> bool:
+    """Math italic or a slanted text font: letters there are variables, not operator words."""
+    return bool(_ITALIC_RE.search(font)) or is_symbol_font(font)
+
+
+def is_blackboard_font(font: str) -> bool:
+    return "MSBM" in font.upper() or "BBOLD" in font.upper() or "DSROM" in font.upper()
+
+
+def is_script_font(font: str) -> bool:
+    return "RSFS" in font.upper()
+
+
+def is_fraktur_font(font: str) -> bool:
+    return "EUFM" in font.upper() or "EUFB" in font.upper()
