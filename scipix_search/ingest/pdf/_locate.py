@@ -30,6 +30,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
     median,
 )
+from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
 from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -423,8 +424,10 @@ def _make_region(
         "".join(g.c for g in sorted(gs, key=lambda g: g.x0))
         for _, _, gs in visual_rows(printed, bars, body_size)
     ]
-    # a matrix or a delimited group is one glyph for the row logic, so its rows stay inside
-    glyphs = group_delimited(printed, bars)
+    # a radical, a matrix or a delimited group is one glyph for the row logic, so its rows
+    # stay inside; a radical's rules are no fraction bars
+    glyphs, bars = group_radicals(printed, bars)
+    glyphs = group_delimited(glyphs, bars)
     rows = visual_rows(glyphs, bars, body_size)
     row_latex = [_latex(gs, bars) for _, _, gs in rows]
     region = EquationRegion(
