@@ -145,8 +145,13 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     row's main baseline. Words in roman fonts that name operators become ``\\max`` etc.
     """
     glyphs = [g for g in glyphs if g.c.strip()]
-    accents, used = _accents(glyphs)
-    glyphs = [g for g in glyphs if id(g) not in used]
+    accents, taken = _accents(glyphs)
+    return _row_latex([g for g in glyphs if id(g) not in taken], bars, accents)
+
+
+def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) -> str:
+    """:func:`glyphs_to_latex` once accents are matched; scripts are read recursively, so a
+    script of a script (``\\mu_{d-p}`` in a superscript) keeps its own level."""
     if not glyphs:
         return ""
     items: list[tuple[float, str, Glyph | None]] = []
@@ -177,7 +182,7 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     items.extend((g.x0, "", g) for g in rest)
     items.sort(key=lambda it: it[0])
     out: list[str] = []
-    script: list[str] = []
+    script: list[Glyph] = []
     script_kind = ""
     for _, latex, g in items:
         kind = ""
@@ -188,15 +193,18 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
             elif shift > 0.08 * main_size:
                 kind = "_"
         if kind != script_kind and script:
-            out.append(f"{script_kind}{{{_join(script)}}}")
+            out.append(f"{script_kind}{{{_row_latex(script, [], accents)}}}")
             script = []
         script_kind = kind
+        if kind and g is not None:
+            script.append(g)
+            continue
         text = latex if g is None else glyph_to_latex(g)
         if g is not None and id(g) in accents:
             text = f"\\{accents[id(g)]}{{{text}}}"
-        (script if kind else out).append(text)
+        out.append(text)
     if script:
-        out.append(f"{script_kind}{{{_join(script)}}}")
+        out.append(f"{script_kind}{{{_row_latex(script, [], accents)}}}")
     return _join(out)
 
 

@@ -75,16 +75,7 @@ def group_radicals(glyphs: list[Glyph], bars: list[Bar]) -> tuple[list[Glyph], l
         ]
         if not inside:
             continue
-        index = [
-            g
-            for g in work
-            if g is not sign
-            and g.size < 0.85 * sign.size
-            and g.x1 <= sign.x0 + 0.7 * (sign.x1 - sign.x0)
-            and g.x0 >= sign.x0 - 1.2 * sign.size
-            and g.base < (bar.y + bottom) / 2
-            and g.y1 > bar.y - 0.8 * sign.size
-        ]
+        index = _index(work, sign, bar, bottom)
         inner_bars = [b for b in rest if b is not bar and _covers(b, inside)]
         text = glyphs_to_latex(inside, inner_bars)
         latex = "\\sqrt" + (f"[{glyphs_to_latex(index, [])}]" if index else "") + f"{{{text}}}"
@@ -104,6 +95,34 @@ def group_radicals(glyphs: list[Glyph], bars: list[Bar]) -> tuple[list[Glyph], l
         work = [g for g in work if id(g) not in taken] + [radical]
         rest = [b for b in rest if b is not bar and all(b is not ib for ib in inner_bars)]
     return work, rest
+
+
+def _index(work: list[Glyph], sign: Glyph, bar: Bar, bottom: float) -> list[Glyph]:
+    """The index of ``\\sqrt[n]``: small glyphs set over the left part of the sign (TeX kerns
+    it back over the sign), with the run of small glyphs just left of them. A script of the
+    symbol before the radical ends where the sign starts, so it is not taken."""
+    small = sorted(
+        (
+            g
+            for g in work
+            if g is not sign
+            and g.size < 0.85 * sign.size
+            and g.base < (bar.y + bottom) / 2
+            and g.y1 > bar.y - 0.8 * sign.size
+            and g.x1 <= sign.x1
+        ),
+        key=lambda g: g.x0,
+    )
+    width = sign.x1 - sign.x0
+    over = [g for g in small if g.x1 > sign.x0 + 0.15 * width]
+    if not over:
+        return []
+    run = [over[-1]]
+    for g in reversed(small[: small.index(over[-1])]):
+        if run[0].x0 - g.x1 > 0.3 * sign.size:
+            break
+        run.insert(0, g)
+    return run
 
 
 def _below_rule(g: Glyph, bar: Bar) -> bool:

@@ -29,7 +29,8 @@ def test_nested_fraction_and_index() -> None:
     sign = _g("\ufffd", 359.7, 158.1, 369.7, 164.5, 158.5, font="CMEX10", name="radicalbigg")
     a = _g("a", 371.0, 160.0, 376.0, 168.0, 168.0, size=7.0)
     b = _g("b", 371.0, 172.0, 376.0, 180.0, 180.0, size=7.0)
-    three = _g("3", 354.0, 150.0, 357.0, 156.0, 156.0, size=5.0, font="CMR5")
+    # TeX kerns the index back over the left part of the sign
+    three = _g("3", 361.8, 150.0, 365.2, 156.0, 156.0, size=5.0, font="CMR5")
     vinculum, fraction = Bar(369.67, 377.32, 158.28), Bar(370.86, 376.13, 170.57)
     out, rest = group_radicals([sign, a, b, three], [vinculum, fraction])
     assert len(out) == 1 and out[0].name == "atom"
@@ -44,3 +45,13 @@ def test_radical_without_vinculum_is_left_alone() -> None:
     ]
     out, rest = group_radicals(glyphs, [])
     assert out == glyphs and rest == []
+
+
+def test_script_before_a_radical_is_no_index() -> None:
+    # \bar{e}^{i}\sqrt{a}: the superscript ends where the sign starts
+    e = _g("e", 340.0, 160.0, 345.0, 168.0, 168.0)
+    i = _g("i", 345.5, 155.0, 348.0, 161.0, 161.0, size=7.0)
+    sign = _g("√", 348.2, 157.9, 356.5, 167.3, 165.4, font="CMSY10")
+    a = _g("a", 356.6, 166.0, 361.0, 171.0, 171.0)
+    out, _ = group_radicals([e, i, sign, a], [Bar(356.5, 361.5, 165.2)])
+    assert glyphs_to_latex(out, []) == "e^{i}\\sqrt{a}"
