@@ -46,6 +46,26 @@ SYMBOLS = {
     "∣": "|", "⊤": "\\top", "⊥": "\\perp", "⪯": "\\preceq", "≺": "\\prec", "ı": "\\imath",
     "ℝ": "\\mathbb{R}", "ℕ": "\\mathbb{N}", "ℤ": "\\mathbb{Z}", "ℂ": "\\mathbb{C}",
     "ℚ": "\\mathbb{Q}", "{": "\\{", "}": "\\}", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl",
+    # symbols that other math fonts (kpfonts, Euler, newtx, STIX) print as their own code
+    "⩽": "\\leqslant", "⩾": "\\geqslant", "≦": "\\leqq", "≧": "\\geqq", "≲": "\\lesssim",
+    "≳": "\\gtrsim", "≅": "\\cong", "≍": "\\asymp", "≐": "\\doteq", "≔": ":=",
+    "≻": "\\succ", "≼": "\\preccurlyeq", "≽": "\\succcurlyeq", "⪰": "\\succeq",
+    "⊊": "\\subsetneq", "⊋": "\\supsetneq", "⊏": "\\sqsubset", "⊑": "\\sqsubseteq",
+    "⊓": "\\sqcap", "⊔": "\\sqcup", "⊖": "\\ominus", "⊙": "\\odot", "⊘": "\\oslash",
+    "⊢": "\\vdash", "⊣": "\\dashv", "⊨": "\\models", "⋄": "\\diamond", "∠": "\\angle",
+    "℘": "\\wp", "ℵ": "\\aleph", "∄": "\\nexists", "∤": "\\nmid", "∦": "\\nparallel",
+    "⋉": "\\ltimes", "⋊": "\\rtimes", "⋈": "\\bowtie", "∐": "\\coprod", "∬": "\\iint",
+    "∭": "\\iiint", "⨁": "\\bigoplus", "⨂": "\\bigotimes", "⨀": "\\bigodot", "⋀": "\\bigwedge",
+    "⋁": "\\bigvee", "⋂": "\\bigcap", "⋃": "\\bigcup", "⟼": "\\longmapsto", "↪": "\\hookrightarrow",
+    "↩": "\\hookleftarrow", "⇀": "\\rightharpoonup", "↼": "\\leftharpoonup", "⇌": "\\rightleftharpoons",
+    "↑": "\\uparrow", "↓": "\\downarrow", "⇑": "\\Uparrow", "⇓": "\\Downarrow", "↕": "\\updownarrow",
+    "↗": "\\nearrow", "↘": "\\searrow", "↙": "\\swarrow", "↖": "\\nwarrow", "⟶": "\\longrightarrow",
+    "⟵": "\\longleftarrow", "⟹": "\\Longrightarrow", "⟸": "\\Longleftarrow", "⟺": "\\Longleftrightarrow",
+    "⟷": "\\longleftrightarrow", "↠": "\\twoheadrightarrow", "⊸": "\\multimap", "▷": "\\triangleright",
+    "◁": "\\triangleleft", "△": "\\triangle", "▽": "\\triangledown", "♯": "\\sharp", "♭": "\\flat",
+    "∴": "\\therefore", "∵": "\\because", "⊲": "\\lhd", "⊳": "\\rhd", "⊴": "\\unlhd", "⊵": "\\unrhd",
+    "∔": "\\dotplus", "⊞": "\\boxplus", "⊠": "\\boxtimes", "⟦": "\\llbracket", "⟧": "\\rrbracket", "ϰ": "\\varkappa",
+    "ϴ": "\\Theta", "ð": "\\eth", "ℶ": "\\beth", "⊺": "\\intercal", "⌜": "\\ulcorner",
 }  # fmt: skip
 MATH_SYMBOL_CHARS = frozenset(SYMBOLS) - {"ﬁ", "ﬀ", "ﬂ", "{", "}"} | set("=+<>^_|")
 OPERATOR_NAMES = (

@@ -288,6 +288,7 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         if ln.is_prose:
             continue  # a text line belongs to a display only as its continuation
         blocks.append([ln])
+    blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
     return [
         b
         for b in blocks
@@ -295,6 +296,44 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         and _centred(b, left, right)
         and not drawings.is_figure(_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _join_aligned_rows(
+    blocks: list[list[_Line]],
+    prose_tops: list[tuple[float, float]],
+    left: float,
+    right: float,
+    body_size: float,
+) -> list[list[_Line]]:
+    """Rows of one ``align`` that tall content (fractions, limits) set further apart than
+    lines merge: a row aligned at its relation is not centred on its own, but the rows
+    together are. Two neighbouring blocks with nothing between them become one when one of
+    them is off-centre and their union is centred."""
+    out: list[list[_Line]] = []
+    for block in blocks:
+        if out:
+            prev = out[-1]
+            gap = min(ln.bbox[1] for ln in block) - max(ln.bbox[3] for ln in prev)
+            between = any(
+                max(ln.bbox[3] for ln in prev) - 1
+                <= (p0 + p1) / 2
+                <= min(ln.bbox[1] for ln in block) + 1
+                for p0, p1 in prose_tops
+            )
+            off_centre = not (_centred(prev, left, right) and _centred(block, left, right))
+            if (
+                0 <= gap <= 1.5 * body_size
+                and not between
+                and off_centre
+                and _centred(prev + block, left, right)
+                and not any(ln.is_prose for ln in prev + block)
+                # a line from the margin is the paragraph that goes on after a display
+                and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
+            ):
+                out[-1] = prev + block
+                continue
+        out.append(block)
+    return out
 
 
 def _text_in_display(line: _Line, left: float, right: float, body_size: float) -> bool:
