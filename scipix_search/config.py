@@ -1,7 +1,9 @@
 """One settings object for the whole package, read from ``SCIPIX_*`` environment variables.
 
-Use :func:`get_settings` (cached) rather than a module-level instance, so that the CLI, the API,
-the worker and the tests can each build their own (tests call ``get_settings.cache_clear()``).
+Only entry points read the environment: the CLI builds a :class:`Settings` from its flags (over
+the environment), ``create_app()`` and Alembic's ``env.py`` fall back to :func:`get_settings`
+(cached; tests call ``get_settings.cache_clear()``). Everything else is given its settings, or
+the plain values it needs (a recognizer's ``from_settings`` takes them from a ``Settings``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Device = Literal["auto", "cpu", "cuda"]
 
 
-def _default_model_dir() -> Path:
+def default_model_dir() -> Path:
+    """``~/.cache/scipix-search/models``: where ``scipix-search models build`` writes."""
     return Path.home() / ".cache" / "scipix-search" / "models"
 
 
@@ -32,7 +35,7 @@ class Settings(BaseSettings):
         "A postgresql+psycopg:// URL selects PostgreSQL.",
     )
     model_dir: Path = Field(
-        default_factory=_default_model_dir,
+        default_factory=default_model_dir,
         description="Folder for exported ONNX models (built once from pinned packages)",
     )
     device: Device = Field(default="auto", description="auto, cpu or cuda")
@@ -91,6 +94,12 @@ class Settings(BaseSettings):
     def keys(self) -> frozenset[str]:
         """The configured API keys as a set (empty means no key is required)."""
         return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @field_validator("ocr_scale_votes", mode="before")
+    @classmethod
+    def _votes_from_text(cls, value: object) -> object:
+        # Environment variables are text, and a Literal of ints does not accept "3" as 3.
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
     @field_validator("database_url")
     @classmethod

@@ -109,9 +109,7 @@ class Indexer:
                 from scipix_search.ocr import LatexRecognizer
 
                 try:
-                    self._recognizer = LatexRecognizer(
-                        self.settings.model_dir, device=self.settings.device
-                    )
+                    self._recognizer = LatexRecognizer.from_settings(self.settings)
                 except ModelNotFoundError:
                     if mode == "on":
                         raise
@@ -127,7 +125,7 @@ class Indexer:
         if self._text_recognizer is None:
             from scipix_search.ocr import TextRecognizer
 
-            self._text_recognizer = TextRecognizer()
+            self._text_recognizer = TextRecognizer.from_settings(self.settings)
         return self._text_recognizer
 
     def formula_spec(self) -> IndexSpec:
@@ -172,10 +170,14 @@ class Indexer:
             from scipix_search.ingest import parse_image
             from scipix_search.ocr import LatexRecognizer, load_image
 
-            image = load_image(data, max_pixels=self.settings.max_image_pixels)
+            image = load_image(
+                data,
+                max_pixels=self.settings.max_image_pixels,
+                max_bytes=self.settings.max_file_bytes,
+            )
             # An image needs the formula model even where PDFs run without it.
-            latex_recognizer = self.formula_recognizer or LatexRecognizer(
-                self.settings.model_dir, device=self.settings.device
+            latex_recognizer = self.formula_recognizer or LatexRecognizer.from_settings(
+                self.settings
             )
             return parse_image(
                 image,

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scipix_search.api._config import ApiSettings
 from scipix_search.api.errors import ServiceUnavailableError
 from scipix_search.config import Settings
 from scipix_search.exceptions import ScipixError
@@ -70,9 +69,8 @@ class _Fresh:
 class Services:
     """Long-lived objects of one API process, built once at start-up."""
 
-    def __init__(self, settings: Settings, api_settings: ApiSettings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.api_settings = api_settings
         self.store = Store(settings)
         self._lock = threading.RLock()
         self._text_encoder: Any = None
@@ -113,7 +111,7 @@ class Services:
                 if fresh is None:
                     fresh = _Fresh(factory(), self.store.index_dir(kind))
                     setattr(self, attr, fresh)
-        fresh.refresh(self.api_settings.index_refresh_s)
+        fresh.refresh(self.settings.index_refresh_s)
         return fresh
 
     def passage_searcher(self) -> Any:
@@ -155,7 +153,7 @@ class Services:
                         raise ServiceUnavailableError(
                             f"formula OCR is not available: {exc}"
                         ) from exc
-                    self._latex_ocr = LatexRecognizer(self.settings.model_dir)
+                    self._latex_ocr = LatexRecognizer.from_settings(self.settings)
         return self._latex_ocr
 
     def text_recognizer(self) -> Any:
@@ -167,7 +165,7 @@ class Services:
                         from scipix_search.ocr import TextRecognizer
                     except ImportError as exc:
                         raise ServiceUnavailableError(f"text OCR is not available: {exc}") from exc
-                    self._text_ocr = TextRecognizer()
+                    self._text_ocr = TextRecognizer.from_settings(self.settings)
         return self._text_ocr
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -178,13 +176,13 @@ class Services:
             self.equation_searcher()
         except ScipixError:
             logger.warning("equation search unavailable", exc_info=True)
-        if self.api_settings.embedded_worker:
+        if self.settings.embedded_worker:
             from scipix_search.pipeline import Indexer
             from scipix_search.worker import start_background_worker
 
             indexer = Indexer(self.settings, text_encoder=self.text_encoder)
             self.worker_thread, self.worker_stop = start_background_worker(
-                self.settings, self.api_settings, indexer=indexer
+                self.settings, indexer=indexer
             )
         self.ready = True
 

@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from scipix_search import __version__
-from scipix_search.api._config import ApiSettings, get_api_settings
 from scipix_search.api._services import Services
 from scipix_search.api.errors import install_error_handlers
 from scipix_search.api.routes import documents, equations, health, jobs, mathpix, ocr, search, web
@@ -24,21 +23,19 @@ from scipix_search.config import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 
-def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application (models load at start-up, not here).
 
     Args:
-        settings: store and model settings; default :func:`get_settings`.
-        api_settings: keys, limits, worker options; default :func:`get_api_settings`.
+        settings: store, models, keys, limits and worker options; default
+            :func:`get_settings` (the environment), as ``uvicorn --factory`` calls it.
 
     Example:
         >>> app = create_app()
         >>> app.url_path_for("healthz")
         '/healthz'
     """
-    services = Services(settings or get_settings(), api_settings or get_api_settings())
+    services = Services(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -47,13 +47,13 @@ EquationSearcherDep = Annotated[Any, Depends(get_equation_searcher)]
 
 def require_write_key(request: Request, services: ServicesDep) -> None:
     """Write endpoints (upload, delete) need a key whenever keys are configured."""
-    check_key(request, services.api_settings.keys)
+    check_key(request, services.settings.keys)
 
 
 def require_read_key(request: Request, services: ServicesDep) -> None:
     """Read endpoints need a key only with ``require_key_for_reads``."""
-    if services.api_settings.require_key_for_reads:
-        check_key(request, services.api_settings.keys)
+    if services.settings.require_key_for_reads:
+        check_key(request, services.settings.keys)
 
 
 WriteKey = Depends(require_write_key)
@@ -67,7 +67,7 @@ async def run_limited(services: Services, fn: Callable[..., T], *args: Any, **kw
         RequestTimeoutError: it took longer than ``request_timeout_s`` (the answer is 504;
             the thread finishes its work in the background).
     """
-    limit = services.api_settings.request_timeout_s
+    limit = services.settings.request_timeout_s
     try:
         return await asyncio.wait_for(run_in_threadpool(fn, *args, **kwargs), timeout=limit)
     except TimeoutError as exc:

@@ -2,7 +2,9 @@
 
 Each sub-command lives in its own module under ``scipix_search/cli/`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (``args -> exit code``).
-Logging is configured here and nowhere else in the package.
+:func:`main` builds one ``Settings`` (the environment, with the flags that stand for settings
+fields on top) and hands it to the command as ``args.settings``. Logging is configured here and
+in the worker's entry point, nowhere else in the package.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from scipix_search import __version__
-from scipix_search.config import get_settings
+from scipix_search.cli._common import add_setting_flag, settings_from_args
 from scipix_search.exceptions import ScipixError
 
 logger = logging.getLogger(__name__)
@@ -34,19 +36,20 @@ _COMMAND_MODULES = (
     "demo",
 )
 
-# Global flags and the environment variable each one sets (shown in --help).
-_GLOBAL_FLAGS = (
-    ("--data-dir", "SCIPIX_DATA_DIR", "folder holding the database and FAISS indexes"),
-    ("--database-url", "SCIPIX_DATABASE_URL", "SQLAlchemy URL (default: SQLite in the data dir)"),
-    ("--model-dir", "SCIPIX_MODEL_DIR", "folder of the exported ONNX models"),
-    ("--device", "SCIPIX_DEVICE", "auto, cpu or cuda"),
-    ("--log-level", "SCIPIX_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR"),
+# Global flags and the settings field each one overrides (its variable is shown in --help).
+GLOBAL_FLAGS = (
+    ("--data-dir", "data_dir", "folder holding the database and FAISS indexes"),
+    ("--database-url", "database_url", "SQLAlchemy URL (default: SQLite in the data dir)"),
+    ("--model-dir", "model_dir", "folder of the exported ONNX models"),
+    ("--device", "device", "auto, cpu or cuda"),
+    ("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR"),
 )
 
 
-def env_help(text: str, envvar: str) -> str:
-    """Help text that names the environment variable behind a flag."""
-    return f"{text} [env: {envvar}]"
+def add_global_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags every command takes (data folder, database, models, device, logging)."""
+    for flag, field, text in GLOBAL_FLAGS:
+        add_setting_flag(parser, flag, field, text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,21 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search scientific papers by equation and by meaning.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    for flag, envvar, text in _GLOBAL_FLAGS:
-        parser.add_argument(flag, default=None, help=env_help(text, envvar))
+    add_global_flags(parser)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
         module = importlib.import_module(f"scipix_search.cli.{name}")
         module.register(subparsers)
     return parser
-
-
-def _apply_global_flags(args: argparse.Namespace) -> None:
-    for flag, envvar, _ in _GLOBAL_FLAGS:
-        value = getattr(args, flag.lstrip("-").replace("-", "_"))
-        if value is not None:
-            os.environ[envvar] = value
-    get_settings.cache_clear()
 
 
 def configure_logging(level: str) -> None:
@@ -87,11 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scipix-search`` console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _apply_global_flags(args)
-    configure_logging(get_settings().log_level)
+    args = build_parser().parse_args(argv)
     try:
+        args.settings = settings_from_args(args)
+        configure_logging(args.settings.log_level)
         return int(args.func(args) or 0)
     except ScipixError as exc:
         logger.debug("command failed", exc_info=True)

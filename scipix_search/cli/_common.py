@@ -1,10 +1,25 @@
-"""Helpers shared by the sub-commands."""
+"""Helpers shared by the sub-commands: output lines, and flags that override settings.
+
+A flag that stands for a settings field is added with :func:`add_setting_flag`: its help names
+the environment variable behind it, and :func:`settings_from_args` builds one ``Settings`` from
+the environment with the flags given on top (flags win); flags are never written back to
+``os.environ``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
+
+from pydantic import ValidationError
+
+from scipix_search.config import Settings
+from scipix_search.exceptions import ConfigError
+
+#: ``dest`` prefix of the flags that override a settings field.
+SETTING_DEST = "setting_"
 
 
 def emit(line: str) -> None:
@@ -15,3 +30,74 @@ def emit(line: str) -> None:
 
 def emit_json(obj: Any) -> None:
     emit(json.dumps(obj, ensure_ascii=False))
+
+
+def env_help(text: str, envvar: str) -> str:
+    """Help text that names the environment variable behind a flag."""
+    return f"{text} [env: {envvar}]"
+
+
+def envvar_of(field: str) -> str:
+    """The environment variable of a settings field: ``data_dir`` -> ``SCIPIX_DATA_DIR``."""
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def add_setting_flag(
+    parser: argparse.ArgumentParser, flag: str, field: str, text: str, **kwargs: Any
+) -> None:
+    """Add ``flag`` as an override of ``Settings.<field>``, its variable named in ``--help``.
+
+    Args:
+        parser: The parser of the command.
+        flag: The option, e.g. ``--data-dir``.
+        field: The settings field it sets, e.g. ``data_dir``.
+        text: Help text; `` [env: SCIPIX_DATA_DIR]`` is appended (``=value`` for a switch).
+        kwargs: More ``add_argument`` options (``type``, ``choices``, ``action``, ``const``).
+
+    Raises:
+        ValueError: ``field`` is not a settings field (a programming error).
+    """
+    if field not in Settings.model_fields:
+        raise ValueError(f"{flag}: Settings has no field {field!r}")
+    envvar = envvar_of(field)
+    if "const" in kwargs:  # a switch stands for one value of the variable
+        envvar += "=" + str(kwargs["const"]).lower()
+    parser.add_argument(
+        flag, dest=SETTING_DEST + field, default=None, help=env_help(text, envvar), **kwargs
+    )
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings fields given as flags on this command line (flags left out are absent)."""
+    return {
+        name.removeprefix(SETTING_DEST): value
+        for name, value in vars(args).items()
+        if name.startswith(SETTING_DEST) and value is not None
+    }
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """``Settings`` from the environment, with the setting flags of ``args`` over it.
+
+    Raises:
+        ConfigError: A value, from a flag or from the environment, is invalid; the message
+            names each field with its variable.
+    """
+    try:
+        return Settings(**setting_overrides(args))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])} "
+            f"[{envvar_of(str(error['loc'][0]))}]: {error['msg']}"
+            if error["loc"]
+            else error["msg"]
+            for error in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings of this command: those :func:`~scipix_search.cli.main` built, or built here
+    when a caller parsed the arguments itself."""
+    settings = getattr(args, "settings", None)
+    return settings if isinstance(settings, Settings) else settings_from_args(args)

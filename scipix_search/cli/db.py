@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from scipix_search.cli._common import emit
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
     from scipix_search.store import current_revision, upgrade_database
 
-    settings = get_settings()
+    settings = settings_of(args)
     if args.action == "upgrade":
         upgrade_database(settings, args.revision)
     emit(f"database revision: {current_revision(settings)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scipix_search.cli._common import emit
+from scipix_search.cli._common import emit, settings_of
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
@@ -13,9 +13,12 @@ SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 def run(args: argparse.Namespace) -> int:
     from scipix_search.cli import ingest, search
 
+    settings = settings_of(args)
     samples = Path(args.samples)
     emit(f"== ingesting the sample papers in {samples}")
-    code = ingest.run(argparse.Namespace(paths=[str(samples)], json=False, no_pair=False))
+    code = ingest.run(
+        argparse.Namespace(paths=[str(samples)], json=False, no_pair=False, settings=settings)
+    )
     if code:
         return code
     for query in args.queries:
@@ -30,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
                 k=3,
                 mode="hybrid",
                 json=False,
+                settings=settings,
             )
         )
     return 0

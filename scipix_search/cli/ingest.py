@@ -9,8 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from scipix_search.cli._common import emit, emit_json
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, emit_json, settings_of
 from scipix_search.ingest import collect_files, pair_sources
 
 logger = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     files, missing = collect_files([Path(p) for p in args.paths])
     items = [(f, None) for f in files] if args.no_pair else pair_sources(files)
-    indexer = Indexer(get_settings())
+    indexer = Indexer(settings_of(args))
     indexer.sync_indexes()
     counts: Counter[str] = Counter()
     failures = list(missing)

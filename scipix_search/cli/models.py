@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from scipix_search.cli._common import emit
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
     from scipix_search.embed import build_text_model
     from scipix_search.ocr import build_formula_model
 
-    settings = get_settings()
+    settings = settings_of(args)
     path = build_text_model(settings.model_dir, force=args.force)
     emit(f"text model: {path}")
     path = build_formula_model(settings.model_dir, force=args.force)

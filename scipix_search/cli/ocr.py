@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scipix_search.cli._common import add_setting_flag, settings_of
+from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
 
 logger = logging.getLogger(__name__)
@@ -36,18 +38,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
     parser.add_argument("--no-multiscale", action="store_true", help="one scale per image")
-    parser.add_argument(
+    add_setting_flag(
+        parser,
         "--scale-votes",
+        "ocr_scale_votes",
+        "3: read each formula at three scales and keep the majority (slower, more exact)",
         type=int,
         choices=(1, 3),
-        default=None,
-        help="3: read each formula at three scales and keep the majority (slower, more exact) "
-        "[env: SCIPIX_OCR_SCALE_VOTES]",
     )
     parser.set_defaults(func=run)
 
 
-def _kind(path: Path, mode: str) -> str:
+def _kind(path: Path, mode: str, settings: Settings) -> str:
     if mode != "auto":
         return mode
     from scipix_search.ocr import load_image, sniff
@@ -55,7 +57,9 @@ def _kind(path: Path, mode: str) -> str:
     with path.open("rb") as handle:
         if sniff(handle.read(16)) == "pdf":
             return "text"
-    image = load_image(path)
+    image = load_image(
+        path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
+    )
     return "text" if min(image.size) >= PAGE_MIN_SIDE else "formula"
 
 
@@ -64,6 +68,7 @@ class _Engines:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
+        self.settings = settings_of(args)
         self._latex: Any = None
         self._text: Any = None
 
@@ -72,10 +77,8 @@ class _Engines:
         if self._latex is None:
             from scipix_search.ocr import LatexRecognizer
 
-            self._latex = LatexRecognizer(
-                beam_size=self.args.beam,
-                multiscale=not self.args.no_multiscale,
-                scale_votes=self.args.scale_votes,
+            self._latex = LatexRecognizer.from_settings(
+                self.settings, beam_size=self.args.beam, multiscale=not self.args.no_multiscale
             )
         return self._latex
 
@@ -85,7 +88,7 @@ class _Engines:
             from scipix_search.ocr import TextRecognizer
 
             logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-            self._text = TextRecognizer()
+            self._text = TextRecognizer.from_settings(self.settings)
         return self._text
 
 
@@ -93,7 +96,7 @@ def _one(path: Path, engines: _Engines, mode: str) -> dict[str, Any]:
     start = time.perf_counter()
     if not path.is_file():
         raise InputError(f"{path}: no such file", path=str(path))
-    if _kind(path, mode) == "text":
+    if _kind(path, mode, engines.settings) == "text":
         lines = engines.text(path)
         return {
             "file": str(path),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from scipix_search.cli._common import emit
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
     from scipix_search.pipeline import Indexer
 
-    indexer = Indexer(get_settings())
+    indexer = Indexer(settings_of(args))
     for spec in indexer.index_specs():
         report = indexer.store.rebuild(spec)
         emit(f"{report.kind}: {report.total} vectors")

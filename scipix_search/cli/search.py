@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scipix_search.cli._common import emit, emit_json
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, emit_json, settings_of
+from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
 from scipix_search.search import Hit
 
@@ -21,27 +21,26 @@ def _print_hits(hits: list[Hit]) -> None:
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
 
 
-def _equation_searcher():  # type: ignore[no-untyped-def]
+def _equation_searcher(settings: Settings):  # type: ignore[no-untyped-def]
     from scipix_search.embed import FormulaEncoder
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store
 
-    return EquationSearcher(Store(get_settings()), FormulaEncoder())
+    return EquationSearcher(Store(settings), FormulaEncoder())
 
 
-def _latex_from_image(path: Path) -> str:
-    from scipix_search.ocr import LatexRecognizer, load_image
+def _latex_from_image(path: Path, settings: Settings) -> str:
+    from scipix_search.ocr import LatexRecognizer
 
-    settings = get_settings()
-    recognizer = LatexRecognizer(settings.model_dir, device=settings.device)
-    result = recognizer(load_image(path.read_bytes(), max_pixels=settings.max_image_pixels))
+    recognizer = LatexRecognizer.from_settings(settings)
+    result = recognizer(path)
     if not result.latex:
         raise InputError(f"{path.name}: no formula could be read from the image")
     return result.latex
 
 
 def _run_latex(args: argparse.Namespace, latex: str) -> None:
-    searcher = _equation_searcher()
+    searcher = _equation_searcher(settings_of(args))
     if args.documents:
         docs = searcher.search_documents(latex, k=args.k)
         if args.json:
@@ -59,7 +58,7 @@ def _run_latex(args: argparse.Namespace, latex: str) -> None:
 
 def _run_latex_file(args: argparse.Namespace) -> int:
     """One query per line of the file, one JSON object per line, in one process."""
-    searcher = _equation_searcher()
+    searcher = _equation_searcher(settings_of(args))
     failures = 0
     for line in Path(args.latex_file).read_text(encoding="utf-8").splitlines():
         # Query files may carry an id column (topic_id<TAB>latex): the LaTeX is the last column.
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.latex_file:
         return _run_latex_file(args)
     if args.image:
-        latex = _latex_from_image(Path(args.image))
+        latex = _latex_from_image(Path(args.image), settings_of(args))
         _run_latex(args, latex)
         return 0
     if args.latex is not None:
@@ -91,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from scipix_search.search import PassageSearcher
     from scipix_search.store import Store
 
-    settings = get_settings()
+    settings = settings_of(args)
     encoder = TextEncoder.from_settings(settings)
     hits = PassageSearcher(Store(settings), encoder).search(args.query, k=args.k, mode=args.mode)
     if args.json:

@@ -5,34 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 
-_FLAGS = (
-    ("--api-keys", "SCIPIX_API_KEYS", "comma-separated API keys (write endpoints need one)"),
-    ("--max-upload-bytes", "SCIPIX_MAX_UPLOAD_BYTES", "upload size limit in bytes"),
-    ("--request-timeout", "SCIPIX_REQUEST_TIMEOUT_S", "time limit of one request in seconds"),
-)
+from scipix_search.cli._common import add_setting_flag, env_help, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from scipix_search.api import create_app, get_api_settings
+    from scipix_search.api import create_app
 
-    for flag, envvar, _ in _FLAGS:
-        value = getattr(args, flag.lstrip("-").replace("-", "_"))
-        if value is not None:
-            os.environ[envvar] = str(value)
-    if args.no_worker:
-        os.environ["SCIPIX_EMBEDDED_WORKER"] = "false"
-    if args.require_key_for_reads:
-        os.environ["SCIPIX_REQUIRE_KEY_FOR_READS"] = "true"
-    get_api_settings.cache_clear()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None, access_log=False)
+    app = create_app(settings_of(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from scipix_search.cli import env_help
-
     parser = subparsers.add_parser("serve", help="run the HTTP API and web page")
     parser.add_argument(
         "--host",
@@ -45,16 +31,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=int(os.environ.get("SCIPIX_PORT", "8000")),
         help=env_help("port", "SCIPIX_PORT"),
     )
-    for flag, envvar, text in _FLAGS:
-        parser.add_argument(flag, default=None, help=env_help(text, envvar))
-    parser.add_argument(
-        "--no-worker",
-        action="store_true",
-        help=env_help("do not run the embedded ingestion worker", "SCIPIX_EMBEDDED_WORKER=false"),
+    add_setting_flag(
+        parser, "--api-keys", "api_keys", "comma-separated API keys (write endpoints need one)"
     )
-    parser.add_argument(
+    add_setting_flag(
+        parser, "--max-upload-bytes", "max_upload_bytes", "upload size limit in bytes", type=int
+    )
+    add_setting_flag(
+        parser,
+        "--request-timeout",
+        "request_timeout_s",
+        "time limit of one request in seconds",
+        type=float,
+    )
+    add_setting_flag(
+        parser,
+        "--no-worker",
+        "embedded_worker",
+        "do not run the embedded ingestion worker",
+        action="store_const",
+        const=False,
+    )
+    add_setting_flag(
+        parser,
         "--require-key-for-reads",
-        action="store_true",
-        help=env_help("require an API key on every endpoint", "SCIPIX_REQUIRE_KEY_FOR_READS"),
+        "require_key_for_reads",
+        "require an API key on every endpoint",
+        action="store_const",
+        const=True,
     )
     parser.set_defaults(func=run)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from scipix_search.cli._common import emit, emit_json
-from scipix_search.config import get_settings
+from scipix_search.cli._common import emit, emit_json, settings_of
+from scipix_search.config import Settings
 
 
-def collect_stats() -> dict[str, object]:
+def collect_stats(settings: Settings) -> dict[str, object]:
     from scipix_search.pipeline import Indexer
     from scipix_search.store import repo
 
-    indexer = Indexer(get_settings())
+    indexer = Indexer(settings)
     with indexer.store.session() as session:
         counts = repo.count_rows(session=session)
     indexes = {}
@@ -29,7 +29,7 @@ def collect_stats() -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    stats = collect_stats()
+    stats = collect_stats(settings_of(args))
     if args.json:
         emit_json(stats)
         return 0

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 
-from scipix_search.config import get_settings
+from scipix_search.cli._common import add_setting_flag, settings_from_args, settings_of
+from scipix_search.exceptions import ScipixError
 
 logger = logging.getLogger(__name__)
 
+# Worker flags and the settings field each one overrides (its variable is shown in --help).
 _FLAGS = (
-    ("--lease", "SCIPIX_WORKER_LEASE_S", "seconds a claimed job stays locked without a heartbeat"),
-    ("--poll", "SCIPIX_WORKER_POLL_S", "seconds between polls of an empty queue"),
-    ("--max-attempts", "SCIPIX_WORKER_MAX_ATTEMPTS", "attempts before a job fails"),
-    ("--backoff", "SCIPIX_WORKER_BACKOFF_S", "first retry delay in seconds (doubles)"),
+    ("--lease", "worker_lease_s", "seconds a claimed job stays locked without a heartbeat", float),
+    ("--poll", "worker_poll_s", "seconds between polls of an empty queue", float),
+    ("--max-attempts", "worker_max_attempts", "attempts before a job fails", int),
+    ("--backoff", "worker_backoff_s", "first retry delay in seconds (doubles)", float),
 )
 
 
 def run(args: argparse.Namespace) -> int:
-    from scipix_search.config import get_settings as get_api_settings
     from scipix_search.worker import Worker
 
-    for flag, envvar, _ in _FLAGS:
-        value = getattr(args, flag.lstrip("-").replace("-", "_"))
-        if value is not None:
-            os.environ[envvar] = str(value)
-    get_api_settings.cache_clear()
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:
@@ -39,32 +34,39 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    worker = Worker(get_settings(), get_api_settings(), worker_id=args.id, stop=stop)
+    worker = Worker(settings_of(args), worker_id=args.id, stop=stop)
     worker.run(burst=args.burst)
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    from scipix_search.cli import env_help
-
-    parser = subparsers.add_parser("worker", help="run ingestion jobs from the database queue")
-    for flag, envvar, text in _FLAGS:
-        parser.add_argument(flag, default=None, help=env_help(text, envvar))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The worker's own flags (``scipix-search worker`` and ``python -m scipix_search.worker``)."""
+    for flag, field, text, kind in _FLAGS:
+        add_setting_flag(parser, flag, field, text, type=kind)
     parser.add_argument("--id", default=None, help="worker name (default host:pid:random)")
     parser.add_argument("--burst", action="store_true", help="exit when the queue has nothing due")
     parser.set_defaults(func=run)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run only the worker sub-command (``python -m scipix_search.worker``)."""
-    from scipix_search.cli import _GLOBAL_FLAGS, _apply_global_flags, configure_logging, env_help
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("worker", help="run ingestion jobs from the database queue")
+    add_arguments(parser)
 
-    parser = argparse.ArgumentParser(prog="scipix-search")
-    for flag, envvar, text in _GLOBAL_FLAGS:
-        parser.add_argument(flag, default=None, help=env_help(text, envvar))
-    sub = parser.add_subparsers(dest="command")
-    register(sub)
-    args = parser.parse_args(["worker", *(argv if argv is not None else sys.argv[1:])])
-    _apply_global_flags(args)
-    configure_logging(get_settings().log_level)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run only the worker (``python -m scipix_search.worker``): global and worker flags."""
+    from scipix_search.cli import add_global_flags, configure_logging
+
+    parser = argparse.ArgumentParser(
+        prog="python -m scipix_search.worker",
+        description="Run ingestion jobs from the database queue (as `scipix-search worker`).",
+    )
+    add_global_flags(parser)
+    add_arguments(parser)
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        args.settings = settings_from_args(args)
+    except ScipixError as exc:
+        parser.error(str(exc))
+    configure_logging(args.settings.log_level)
     return run(args)

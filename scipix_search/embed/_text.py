@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from scipix_search.embed._onnx import create_session
+from scipix_search.config import Settings
 from scipix_search.exceptions import EmbeddingError, ModelNotFoundError
+from scipix_search.onnx import make_session
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ class TextEncoder:
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_seq_length)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._session = create_session(path / "model.onnx", device)
+        # The package's one session factory: providers chosen at run time, one intra-op thread
+        # per usable core, idle threads asleep rather than spinning.
+        self._session = make_session(path / "model.onnx", device, error=EmbeddingError)
 
     @classmethod
     def from_model_dir(
@@ -65,7 +68,7 @@ class TextEncoder:
         return cls(path, device=device, batch_size=batch_size)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> TextEncoder:
+    def from_settings(cls, settings: Settings) -> TextEncoder:
         """The encoder for ``Settings`` (model folder, device, batch size)."""
         return cls.from_model_dir(
             settings.model_dir, device=settings.device, batch_size=settings.embed_batch_size

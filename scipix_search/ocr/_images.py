@@ -1,7 +1,8 @@
 """Safe image loading: magic bytes, pixel limits, truncated and empty files.
 
 The pixel limit is checked on the header before any pixel is decoded, with the same meaning as
-Pillow's ``Image.MAX_IMAGE_PIXELS`` but without changing that process-wide global.
+Pillow's ``Image.MAX_IMAGE_PIXELS`` but without changing that process-wide global. The limits are
+arguments (defaults: those of ``Settings``); callers pass the settings' values.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from scipix_search.config import get_settings
 from scipix_search.exceptions import (
     CorruptInputError,
     InputTooLargeError,
@@ -24,6 +24,10 @@ from scipix_search.exceptions import (
 logger = logging.getLogger(__name__)
 
 ImageInput = str | Path | bytes | Image.Image | np.ndarray
+
+#: Defaults of the limits, equal to ``Settings.max_image_pixels`` and ``Settings.max_file_bytes``.
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_FILE_BYTES = 200 * 1024 * 1024
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -82,13 +86,15 @@ def _read_bytes(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]
     return data, name
 
 
-def load_image(source: ImageInput, *, max_pixels: int | None = None) -> Image.Image:
+def load_image(
+    source: ImageInput, *, max_pixels: int = MAX_IMAGE_PIXELS, max_bytes: int = MAX_FILE_BYTES
+) -> Image.Image:
     """Open and fully decode an image, refusing what is not a sound, reasonably sized image.
 
     Args:
         source: A path, the file's bytes, a PIL image or an ``HxW``/``HxWxC`` uint8 array.
-        max_pixels: Largest ``width * height`` accepted; defaults to
-            ``Settings.max_image_pixels``.
+        max_pixels: Largest ``width * height`` accepted (``Settings.max_image_pixels``).
+        max_bytes: Largest file accepted, in bytes (``Settings.max_file_bytes``).
 
     Returns:
         The decoded image (any mode; :func:`~scipix_search.ocr._preprocess.to_gray` handles them).
@@ -98,26 +104,24 @@ def load_image(source: ImageInput, *, max_pixels: int | None = None) -> Image.Im
         UnsupportedContentError: Not an image (a PDF, a text file ...).
         InputTooLargeError: More pixels or bytes than allowed (decompression bombs included).
     """
-    settings = get_settings()
-    limit = max_pixels or settings.max_image_pixels
     if isinstance(source, np.ndarray):
         if source.ndim not in (2, 3) or source.size == 0:
             raise UnsupportedContentError(
                 f"expected an HxW or HxWxC array, got shape {source.shape}"
             )
-        if source.shape[0] * source.shape[1] > limit:
+        if source.shape[0] * source.shape[1] > max_pixels:
             raise InputTooLargeError(
-                f"image of {source.shape[1]}x{source.shape[0]} exceeds {limit} pixels"
+                f"image of {source.shape[1]}x{source.shape[0]} exceeds {max_pixels} pixels"
             )
         array = source if source.dtype == np.uint8 else np.clip(source, 0, 255).astype(np.uint8)
         return Image.fromarray(array)
     if isinstance(source, Image.Image):
-        if source.width * source.height > limit:
+        if source.width * source.height > max_pixels:
             raise InputTooLargeError(
-                f"image of {source.width}x{source.height} exceeds {limit} pixels"
+                f"image of {source.width}x{source.height} exceeds {max_pixels} pixels"
             )
         return source
-    data, name = _read_bytes(source, settings.max_file_bytes)
+    data, name = _read_bytes(source, max_bytes)
     kind = sniff(data[:16])
     if kind == "pdf":
         raise UnsupportedContentError(f"{name} is a PDF, not an image", path=name, kind="pdf")
@@ -127,9 +131,9 @@ def load_image(source: ImageInput, *, max_pixels: int | None = None) -> Image.Im
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.width * image.height > limit:
+            if image.width * image.height > max_pixels:
                 raise InputTooLargeError(
-                    f"{name} is {image.width}x{image.height}, over the limit of {limit} pixels",
+                    f"{name} is {image.width}x{image.height}, over the limit of {max_pixels} pixels",
                     path=name,
                 )
             image.load()

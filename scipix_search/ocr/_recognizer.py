@@ -6,19 +6,17 @@ import json
 import logging
 import math
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from scipix_search.config import get_settings
+from scipix_search.config import Settings, default_model_dir
 from scipix_search.exceptions import ModelNotFoundError, OCRError
 from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy, score_sequences
-from scipix_search.ocr._images import ImageInput, load_image
-from scipix_search.ocr._onnx import make_session, uses_cuda
+from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
 from scipix_search.ocr._output import LatexResult, to_mathml
 from scipix_search.ocr._preprocess import (
     Prepared,
@@ -28,40 +26,31 @@ from scipix_search.ocr._preprocess import (
     to_model_input,
 )
 from scipix_search.ocr._tokenizer import LatexTokenizer, clean_latex, latex_tokens
+from scipix_search.ocr._vote import VOTE_FACTORS, Read, elect
+from scipix_search.onnx import make_session, uses_cuda
 
 logger = logging.getLogger(__name__)
 
 MODEL_SUBDIR = "pix2tex"
 MANIFEST = "manifest.json"
-#: Scales, relative to the first guess, read by scale voting (``scale_votes=3``). The model is
-#: sharp about scale: on im2latex dev, x0.9 and x1.1 of the best fixed scale each read fewer
-#: formulas exactly, but a majority of the three reads more than any one of them.
-VOTE_FACTORS = (1.0, 0.9, 1.1)
-
-
-@dataclass
-class Read:
-    """One read of a crop at one scale, kept for the scale vote."""
-
-    hyp: Hypothesis
-    scale: float
-    key: tuple[str, ...]  # the LaTeX tokens the vote compares
-    cross: list[np.ndarray]  # the encoding, to score other reads' candidates under it
 
 
 def resolve_model_dir(model_dir: Path | str | None) -> Path:
     """The folder holding ``manifest.json``: ``model_dir`` itself or its ``pix2tex`` child."""
-    root = Path(model_dir) if model_dir is not None else get_settings().model_dir
+    root = Path(model_dir) if model_dir is not None else default_model_dir()
     return root if (root / MANIFEST).is_file() else root / MODEL_SUBDIR
 
 
 class LatexRecognizer:
     """Read LaTeX from formula images with the exported pix2tex model.
 
+    Build it with :meth:`from_settings` where a ``Settings`` is at hand; the defaults below are
+    those of ``Settings`` (nothing is read from the environment here).
+
     Args:
         model_dir: Folder of the built model (``Settings.model_dir`` or its ``pix2tex``
-            sub-folder); default ``Settings.model_dir``.
-        device: ``auto``, ``cpu`` or ``cuda``; default ``Settings.device``.
+            sub-folder); default ``~/.cache/scipix-search/models``.
+        device: ``auto``, ``cpu`` or ``cuda``.
         beam_size: 1 for greedy decoding, more for beam search.
         multiscale: Put doubtful reads to a scale vote (see ``scale_votes``): a read is
             doubtful when its mean confidence is under ``retry_below`` or one of its tokens
@@ -71,7 +60,7 @@ class LatexRecognizer:
         doubt_below: Token probability under which a read is doubtful (its least sure token:
             wrong reads had a median of 0.64, right ones 0.87). A speed/accuracy dial: on the
             first 300 im2latex dev formulas 0.6 gave exact 0.473 at 170 ms, 0.4 0.463 at
-            122 ms, 0.25 0.460 at 113 ms. Default ``Settings.ocr_doubt_below`` (0.6).
+            122 ms, 0.25 0.460 at 113 ms (``Settings.ocr_doubt_below``).
         max_len: Longest output in tokens.
         threads: ONNX Runtime intra-op threads of the encoder (default: one per core).
         decoder_threads: Intra-op threads of the decoder (default 1 on CPU: one decoding step
@@ -80,19 +69,21 @@ class LatexRecognizer:
             with fused attention, 2 threads took 1.3x as long per read).
         scale_votes: 3 puts every read to the vote: each image is read at x1, x0.9 and (when
             those two differ) x1.1 of its scale and the majority is kept, about 2.4x the time;
-            1 votes only on doubtful reads (with ``multiscale``). Default
-            ``Settings.ocr_scale_votes``; see ``VOTE_FACTORS``.
+            1 votes only on doubtful reads (with ``multiscale``); ``Settings.ocr_scale_votes``,
+            see ``VOTE_FACTORS``.
         glyph_height: The document's glyph height in pixels, when known (see
             :meth:`calibrate`); otherwise each image (or batch) is measured.
         precision: ``fp32``, ``int8`` (dynamically quantised decoder: about 3x faster steps
             on CPU, same accuracy in ``benchmarks/formula_ocr.py``) or ``auto`` (int8 on
             CPU, fp32 on CUDA).
+        max_image_pixels: Larger images are refused (``Settings.max_image_pixels``).
+        max_file_bytes: Larger image files are refused (``Settings.max_file_bytes``).
 
     Raises:
         ModelNotFoundError: The model has not been built.
 
     Example:
-        >>> recognizer = LatexRecognizer()  # doctest: +SKIP
+        >>> recognizer = LatexRecognizer.from_settings(get_settings())  # doctest: +SKIP
         >>> recognizer("formula.png").latex  # doctest: +SKIP
         'E=mc^{2}'
     """
@@ -101,19 +92,20 @@ class LatexRecognizer:
         self,
         model_dir: Path | str | None = None,
         *,
-        device: str | None = None,
+        device: str = "auto",
         beam_size: int = 1,
         multiscale: bool = True,
         retry_below: float = 0.85,
-        doubt_below: float | None = None,
+        doubt_below: float = 0.6,
         max_len: int = 400,
         threads: int | None = None,
         decoder_threads: int | None = 1,
         glyph_height: float | None = None,
         precision: str = "auto",
-        scale_votes: int | None = None,
+        scale_votes: int = 1,
+        max_image_pixels: int = MAX_IMAGE_PIXELS,
+        max_file_bytes: int = MAX_FILE_BYTES,
     ) -> None:
-        scale_votes = scale_votes or get_settings().ocr_scale_votes
         if scale_votes not in (1, 3):
             raise ValueError(f"scale_votes must be 1 or 3, not {scale_votes!r}")
         self.model_dir = resolve_model_dir(model_dir)
@@ -124,8 +116,9 @@ class LatexRecognizer:
                 path=str(self.model_dir),
             )
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
-        device = device or get_settings().device
-        self._encoder = make_session(self.model_dir / self.manifest["encoder"], device, threads)
+        self._encoder = make_session(
+            self.model_dir / self.manifest["encoder"], device, threads, error=OCRError
+        )
         decoder = self.manifest["decoder"]
         if precision not in ("auto", "fp32", "int8"):
             raise ValueError(f"precision must be auto, fp32 or int8, not {precision!r}")
@@ -137,20 +130,37 @@ class LatexRecognizer:
         ):
             decoder = quantised
         self.precision = "int8" if decoder == quantised else "fp32"
-        self._decoder = make_session(self.model_dir / decoder, device, decoder_threads)
+        self._decoder = make_session(
+            self.model_dir / decoder, device, decoder_threads, error=OCRError
+        )
         self._tokenizer = LatexTokenizer(self.model_dir / self.manifest["tokenizer"])
         self.beam_size, self.multiscale = beam_size, multiscale
         self.retry_below, self.max_len = retry_below, max_len
-        if doubt_below is None:
-            doubt_below = get_settings().ocr_doubt_below
         self._doubt_logprob = math.log(doubt_below) if doubt_below > 0 else -math.inf
         self.glyph_height = glyph_height
-        self.scale_votes = scale_votes
+        self.device, self.scale_votes, self.doubt_below = device, scale_votes, doubt_below
+        self.max_image_pixels, self.max_file_bytes = max_image_pixels, max_file_bytes
         self._bos, self._eos = int(self.manifest["bos_token"]), int(self.manifest["eos_token"])
         layers = int(self.manifest["num_layers"])
         self._heads, self._head_dim = int(self.manifest["heads"]), int(self.manifest["head_dim"])
         self._past_names = [f"past_{kv}{i}" for i in range(layers) for kv in ("k", "v")]
         self._cross_names = [f"cross_{kv}{i}" for i in range(layers) for kv in ("k", "v")]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> LatexRecognizer:
+        """The recognizer ``settings`` describe (model folder, device, scale votes, doubt
+        threshold, image limits); ``options`` add or override constructor arguments."""
+        from_settings = {
+            "device": settings.device,
+            "scale_votes": settings.ocr_scale_votes,
+            "doubt_below": settings.ocr_doubt_below,
+            "max_image_pixels": settings.max_image_pixels,
+            "max_file_bytes": settings.max_file_bytes,
+        }
+        return cls(settings.model_dir, **{**from_settings, **options})
+
+    def _load(self, image: ImageInput) -> Any:
+        return load_image(image, max_pixels=self.max_image_pixels, max_bytes=self.max_file_bytes)
 
     # -- model calls -------------------------------------------------------------------------
 
@@ -262,7 +272,7 @@ class LatexRecognizer:
         ``multiscale`` the doubtful ones (see ``doubt_below``), are read again at x0.9; where
         the two reads differ, at x1.1 too. Confidence cannot pick the right scale (wrong reads
         are confident too), but the errors of neighbouring scales rarely coincide, so agreement
-        decides; three different reads are settled by :meth:`_elect`.
+        decides; three different reads are settled by :func:`elect`.
         """
         first = {
             i: plan_scale(prepared[i], reference_height=reference)  # type: ignore[arg-type]
@@ -289,27 +299,7 @@ class LatexRecognizer:
             ):
                 key = tuple(latex_tokens(clean_latex(self._tokenizer.decode(hyp.ids))))
                 reads[i].append(Read(hyp, scale, key, cross))
-        return {i: self._elect(options) for i, options in reads.items()}
-
-    def _elect(self, options: list[Read]) -> tuple[Hypothesis, float, dict[str, Any]]:
-        """The majority reading; when every read differs, the one the scales jointly find likeliest.
-
-        Scoring each candidate under every read's encoding and summing the log-probabilities
-        pools the scales' evidence (a product of experts). On the full im2latex dev set the
-        vote needs it for about one formula in six, where it read 6 more formulas exactly than
-        the most confident read did.
-        """
-        votes = Counter(r.key for r in options)
-        top = max(votes.values())
-        info: dict[str, Any] = {"reads": len(options), "votes": top}
-        if top > 1 or len(options) < 3:
-            best = max(options, key=lambda r: (votes[r.key], r.hyp.confidence))
-            return best.hyp, best.scale, info
-        candidates = [r.hyp.ids for r in options]
-        joint = np.sum([self.likelihoods(r.cross, candidates) for r in options], axis=0)
-        best = options[int(np.argmax(joint))]
-        info["joint_logprob"] = round(float(np.max(joint)), 3)
-        return best.hyp, best.scale, info
+        return {i: elect(options, self.likelihoods) for i, options in reads.items()}
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -334,7 +324,7 @@ class LatexRecognizer:
         Returns:
             The pooled glyph height in pixels (also stored as ``self.glyph_height``), or ``None``.
         """
-        self.glyph_height = pooled_glyph_height([prepare(load_image(i)) for i in images])
+        self.glyph_height = pooled_glyph_height([prepare(self._load(i)) for i in images])
         logger.info("document glyph height: %s px", self.glyph_height)
         return self.glyph_height
 
@@ -356,7 +346,7 @@ class LatexRecognizer:
             InputError: An image cannot be loaded.
         """
         start = time.perf_counter()
-        prepared: list[Prepared | None] = [prepare(load_image(image)) for image in images]
+        prepared: list[Prepared | None] = [prepare(self._load(image)) for image in images]
         live = [i for i, p in enumerate(prepared) if p is not None]
         reference = self.glyph_height
         if reference is None and same_document:

@@ -9,14 +9,20 @@ from typing import Any
 
 import numpy as np
 
-from scipix_search.config import get_settings
+from scipix_search.config import Settings
 from scipix_search.exceptions import (
     CorruptInputError,
     InputTooLargeError,
     MissingDependencyError,
     OCRError,
 )
-from scipix_search.ocr._images import ImageInput, load_image, sniff
+from scipix_search.ocr._images import (
+    MAX_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    ImageInput,
+    load_image,
+    sniff,
+)
 from scipix_search.ocr._output import TextLine
 from scipix_search.ocr._preprocess import to_gray
 
@@ -31,17 +37,29 @@ class TextRecognizer:
     Args:
         dpi: Resolution at which PDF pages are rendered.
         min_confidence: Lines scored below this are dropped.
+        max_pages: PDFs with more pages are refused (``Settings.max_pages``).
+        max_image_pixels: Larger images and rendered pages are refused
+            (``Settings.max_image_pixels``).
+        max_file_bytes: Larger image files are refused (``Settings.max_file_bytes``).
 
     Raises:
         MissingDependencyError: rapidocr is not installed.
 
     Example:
-        >>> lines = TextRecognizer()("page.png")  # doctest: +SKIP
+        >>> lines = TextRecognizer.from_settings(get_settings())("page.png")  # doctest: +SKIP
         >>> lines[0].text, lines[0].bbox  # doctest: +SKIP
         ('Introduction', (72.0, 90.0, 260.0, 118.0))
     """
 
-    def __init__(self, *, dpi: int = 200, min_confidence: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        dpi: int = 200,
+        min_confidence: float = 0.5,
+        max_pages: int = 2000,
+        max_image_pixels: int = MAX_IMAGE_PIXELS,
+        max_file_bytes: int = MAX_FILE_BYTES,
+    ) -> None:
         try:
             from rapidocr import RapidOCR
         except ImportError as exc:
@@ -55,6 +73,22 @@ class TextRecognizer:
         finally:
             rapid_logger.setLevel(level)
         self.dpi, self.min_confidence = dpi, min_confidence
+        self.max_pages, self.max_image_pixels = max_pages, max_image_pixels
+        self.max_file_bytes = max_file_bytes
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> TextRecognizer:
+        """The recognizer with the limits of ``settings``; ``options`` as in the constructor.
+
+        Raises:
+            MissingDependencyError: rapidocr is not installed.
+        """
+        limits = {
+            "max_pages": settings.max_pages,
+            "max_image_pixels": settings.max_image_pixels,
+            "max_file_bytes": settings.max_file_bytes,
+        }
+        return cls(**{**limits, **options})
 
     def read_array(self, pixels: np.ndarray, page: int = 0) -> list[TextLine]:
         """Text lines of one ``HxW`` or ``HxWx3`` uint8 image, top to bottom."""
@@ -83,7 +117,6 @@ class TextRecognizer:
     def _pdf_pages(self, path: Path) -> Iterator[tuple[int, np.ndarray]]:
         import pymupdf
 
-        settings = get_settings()
         try:
             document = pymupdf.open(path)
         except Exception as exc:  # pymupdf raises several untyped errors
@@ -91,14 +124,14 @@ class TextRecognizer:
                 f"{path} cannot be opened as a PDF: {exc}", path=str(path)
             ) from exc
         with document:
-            if document.page_count > settings.max_pages:
+            if document.page_count > self.max_pages:
                 raise InputTooLargeError(
-                    f"{path} has {document.page_count} pages, over the limit of {settings.max_pages}",
+                    f"{path} has {document.page_count} pages, over the limit of {self.max_pages}",
                     path=str(path),
                 )
             for number, page in enumerate(document):
                 pixmap = page.get_pixmap(dpi=self.dpi, colorspace=pymupdf.csRGB)
-                if pixmap.width * pixmap.height > settings.max_image_pixels:
+                if pixmap.width * pixmap.height > self.max_image_pixels:
                     raise InputTooLargeError(
                         f"page {number} of {path} is too large at {self.dpi} dpi"
                     )
@@ -126,5 +159,6 @@ class TextRecognizer:
                 for number, pixels in self._pdf_pages(Path(source)):
                     lines.extend(self.read_array(pixels, number))
                 return lines
-        gray = to_gray(load_image(source))
+        image = load_image(source, max_pixels=self.max_image_pixels, max_bytes=self.max_file_bytes)
+        gray = to_gray(image)
         return self.read_array(gray)

@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 
 from scipix_search.config import Settings
-from scipix_search.config import Settings as ApiSettings
 from scipix_search.pipeline import Indexer
 from scipix_search.store import Store
 from scipix_search.worker import _queue as queue
@@ -73,28 +72,25 @@ class Worker:
     """Runs ingestion jobs from the ``jobs`` table until stopped.
 
     Args:
-        settings: store settings (data folder, database).
-        api_settings: lease, poll interval, retry backoff.
+        settings: data folder, database, models; lease, poll interval, retry backoff.
         indexer: the pipeline to use (shares models with the API when embedded).
         worker_id: name written to ``jobs.locked_by``.
         stop: set it to stop the loop after the current job.
 
     Example:
-        >>> Worker(get_settings(), get_api_settings()).run(burst=True)  # doctest: +SKIP
+        >>> Worker(get_settings()).run(burst=True)  # doctest: +SKIP
         3
     """
 
     def __init__(
         self,
         settings: Settings,
-        api_settings: ApiSettings,
         *,
         indexer: Indexer | None = None,
         worker_id: str | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
-        self.api_settings = api_settings
         self._indexer = indexer
         self.store = indexer.store if indexer is not None else Store(settings)
         self.worker_id = worker_id or default_worker_id()
@@ -114,7 +110,7 @@ class Worker:
         """Claim and run one job; False when the queue had nothing due."""
         queue.reap_expired(self.store)
         job = queue.claim(
-            self.store, worker_id=self.worker_id, lease_s=self.api_settings.worker_lease_s
+            self.store, worker_id=self.worker_id, lease_s=self.settings.worker_lease_s
         )
         if job is None:
             return False
@@ -125,7 +121,7 @@ class Worker:
             job.max_attempts,
             extra=self._extra("claim", job.id),
         )
-        with _Heartbeat(self.store, job.id, self.worker_id, self.api_settings.worker_lease_s):
+        with _Heartbeat(self.store, job.id, self.worker_id, self.settings.worker_lease_s):
             self._process(job)
         return True
 
@@ -148,7 +144,7 @@ class Worker:
             if not ran:
                 if burst:
                     break
-                self.stop.wait(self.api_settings.worker_poll_s)
+                self.stop.wait(self.settings.worker_poll_s)
         logger.info("worker %s stopped after %d job(s)", self.worker_id, done)
         return done
 
@@ -206,7 +202,7 @@ class Worker:
             worker_id=self.worker_id,
             error=error,
             retry=retry,
-            backoff_s=self.api_settings.worker_backoff_s,
+            backoff_s=self.settings.worker_backoff_s,
         )
         logger.warning(
             "job %d attempt %d: %s -> %s",
@@ -219,11 +215,11 @@ class Worker:
 
 
 def start_background_worker(
-    settings: Settings, api_settings: ApiSettings, *, indexer: Indexer | None = None
+    settings: Settings, *, indexer: Indexer | None = None
 ) -> tuple[threading.Thread, threading.Event]:
     """Run a :class:`Worker` in a daemon thread (the embedded mode of ``serve``)."""
     stop = threading.Event()
-    worker = Worker(settings, api_settings, indexer=indexer, stop=stop)
+    worker = Worker(settings, indexer=indexer, stop=stop)
     thread = threading.Thread(target=worker.run, name="scipix-worker", daemon=True)
     thread.start()
     return thread, stop

@@ -256,17 +256,13 @@ def test_split_votes_go_to_the_jointly_likeliest_read(model_dir: Path, shared_di
     assert all("joint_logprob" not in r.extra for r in results if r.extra["votes"] > 1)
 
 
-def test_doubt_threshold_from_settings(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scipix_search.config import get_settings
-
+def test_doubt_threshold_from_settings(model_dir: Path) -> None:
     image = render_line("f(x)=y-1", 30, dpi=150)
-    monkeypatch.setenv("SCIPIX_OCR_DOUBT_BELOW", "1.0")  # no token is that sure: always vote
-    get_settings.cache_clear()
-    always = LatexRecognizer(model_dir, device="cpu", scale_votes=1)(image)
-    monkeypatch.setenv("SCIPIX_OCR_DOUBT_BELOW", "0.6")
-    get_settings.cache_clear()
-    default = LatexRecognizer(model_dir, device="cpu", scale_votes=1)(image)
-    get_settings.cache_clear()
+    settings = Settings(model_dir=model_dir, device="cpu", ocr_scale_votes=1)
+    # No token is that sure: always vote.
+    doubting = settings.model_copy(update={"ocr_doubt_below": 1.0})
+    always = LatexRecognizer.from_settings(doubting)(image)
+    default = LatexRecognizer.from_settings(settings)(image)
     assert always.extra["reads"] >= 2
     assert default.extra["reads"] == 1 and default.extra["min_token_prob"] >= 0.6
     assert always.latex == default.latex  # a clean render reads the same at every scale

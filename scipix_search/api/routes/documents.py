@@ -53,7 +53,7 @@ async def upload_document(
     """Queue a file for ingestion; the same bytes uploaded again answer the stored document."""
     settings = services.settings
     name = Path(file.filename or "upload").name[:200] or "upload"
-    data = await read_upload(file, services.api_settings.max_upload_bytes)
+    data = await read_upload(file, services.settings.max_upload_bytes)
     kind = await run_limited(services, check_document, data, name, settings)
     sha256 = sha256_bytes(data)
     return await run_limited(services, _enqueue_upload, services, data, name, kind, sha256)
@@ -79,7 +79,7 @@ def _enqueue_upload(
             session=session,
             kind=INGEST,
             payload={"sha256": sha256, "name": name, "kind": kind, "size": len(data)},
-            max_attempts=services.api_settings.worker_max_attempts,
+            max_attempts=services.settings.worker_max_attempts,
         )
         body = UploadPublic(status="queued", job=job_public(job))
     logger.info(

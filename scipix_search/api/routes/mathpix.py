@@ -62,7 +62,7 @@ async def v3_text(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Mathpix ``/v3/text``: JSON with ``src`` as a data URL, or multipart ``file`` with
     ``options_json``; answers ``text``, ``latex_styled``, ``data``, ``confidence``, ``request_id``.
     """
-    limit = services.api_settings.max_upload_bytes
+    limit = services.settings.max_upload_bytes
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=10, max_part_size=limit)

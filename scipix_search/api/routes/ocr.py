@@ -79,6 +79,6 @@ async def ocr(
     bbox: Annotated[str | None, Form(description="x0,y0,x1,y1 region of the PDF page")] = None,
 ) -> OcrPublic:
     """Read LaTeX (formula OCR) and text lines with boxes and confidences (text OCR)."""
-    data = await read_upload(file, services.api_settings.max_upload_bytes)
+    data = await read_upload(file, services.settings.max_upload_bytes)
     name = file.filename or "upload"
     return await run_limited(services, run_ocr, services, data, name, mode, page, bbox)

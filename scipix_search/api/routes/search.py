@@ -83,7 +83,7 @@ async def search_equations(request: Request, services: ServicesDep) -> EquationS
     content_type = request.headers.get("content-type", "")
     ocr: dict[str, Any] | None = None
     if content_type.startswith("multipart/form-data"):
-        limit = services.api_settings.max_upload_bytes
+        limit = services.settings.max_upload_bytes
         form = await request.form(max_files=1, max_fields=10, max_part_size=limit)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         image = form.get("image") or form.get("file")

@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scipix_search.api._asciimath import latex_to_asciimath
-from scipix_search.api._config import ApiSettings
 from scipix_search.api._inputs import check_document, check_image, decode_data_url
 from scipix_search.api._render import parse_bbox
 from scipix_search.api.app import create_app
@@ -27,7 +26,7 @@ from tests.factories import make_pdf
 
 @pytest.fixture
 def client(settings) -> TestClient:  # type: ignore[no-untyped-def]
-    app = create_app(settings, ApiSettings(api_keys="k1,k2", embedded_worker=False))
+    app = create_app(settings.model_copy(update={"api_keys": "k1,k2", "embedded_worker": False}))
     return TestClient(app)  # no `with`: the lifespan (model loading) does not run
 
 
@@ -52,14 +51,10 @@ def test_app_write_requires_key(client: TestClient) -> None:
 
 
 def test_app_reads_open_unless_configured(settings) -> None:  # type: ignore[no-untyped-def]
-    open_client = TestClient(create_app(settings, ApiSettings(api_keys="k", embedded_worker=False)))
+    keyed = settings.model_copy(update={"api_keys": "k", "embedded_worker": False})
+    open_client = TestClient(create_app(keyed))
     assert open_client.get("/v1/documents").json() == {"data": [], "count": 0}
-    closed = TestClient(
-        create_app(
-            settings,
-            ApiSettings(api_keys="k", require_key_for_reads=True, embedded_worker=False),
-        )
-    )
+    closed = TestClient(create_app(keyed.model_copy(update={"require_key_for_reads": True})))
     assert closed.get("/v1/documents").status_code == 401
     assert closed.get("/v1/documents", headers={"Authorization": "Bearer k"}).status_code == 200
     assert closed.get("/healthz").status_code == 200

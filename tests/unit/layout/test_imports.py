@@ -82,11 +82,14 @@ def _package_graph() -> dict[str, set[str]]:
 
 
 # The stages in data-flow order; a package imports only packages of a lower layer. ``math``
-# (pure functions on LaTeX strings) is the vocabulary every stage shares, so it sits low.
+# (pure functions on LaTeX strings) is the vocabulary every stage shares, so it sits low;
+# ``onnx`` (the one ONNX Runtime session factory of ``ocr`` and ``embed``) raises the package's
+# exceptions, so it sits just above them.
 LAYERS = {
     "config": 0,
     "exceptions": 0,
     "math": 1,
+    "onnx": 1,
     "ingest": 2,
     "ocr": 3,
     "embed": 4,

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from scipix_search.api._config import ApiSettings
 from scipix_search.pipeline import Indexer
 from scipix_search.store import Job
 from scipix_search.worker import FAILED, INGEST, QUEUED, SUCCEEDED, Worker, enqueue, save_upload
@@ -35,7 +34,8 @@ def _job(worker: Worker, job_id: int) -> Job:
 @pytest.fixture
 def worker(settings, text_encoder) -> Worker:  # type: ignore[no-untyped-def]
     indexer = Indexer(settings, text_encoder=text_encoder)
-    return Worker(settings, ApiSettings(worker_backoff_s=30), indexer=indexer, worker_id="t")
+    slow_retry = settings.model_copy(update={"worker_backoff_s": 30})
+    return Worker(slow_retry, indexer=indexer, worker_id="t")
 
 
 def test_worker_ingests_upload_and_records_document(worker: Worker) -> None:
@@ -89,6 +89,6 @@ def test_run_limited_times_out(settings) -> None:  # type: ignore[no-untyped-def
     from scipix_search.api.deps import run_limited
     from scipix_search.api.errors import RequestTimeoutError
 
-    services = Services(settings, ApiSettings(request_timeout_s=0.1))
+    services = Services(settings.model_copy(update={"request_timeout_s": 0.1}))
     with pytest.raises(RequestTimeoutError, match="0.1 s"):
         asyncio.run(run_limited(services, time.sleep, 0.5))

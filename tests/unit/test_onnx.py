@@ -1,0 +1,66 @@
+"""The one ONNX Runtime session factory: providers, threads, no spinning, its errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scipix_search.exceptions import (
+    EmbeddingError,
+    MissingDependencyError,
+    ModelNotFoundError,
+    OCRError,
+)
+from scipix_search.onnx import choose_providers, make_session, uses_cuda
+
+SPINNING = "session.intra_op.allow_spinning"
+
+
+def _identity_model(path: Path) -> Path:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    value = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
+    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [value], [out])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+def test_choose_providers_cuda_only_when_requested_and_available() -> None:
+    cpu_only = ["CPUExecutionProvider"]
+    both = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert choose_providers("auto", cpu_only) == cpu_only
+    assert choose_providers("auto", both) == both
+    assert choose_providers("cpu", both) == cpu_only
+    assert choose_providers("cuda", both) == both
+    with pytest.raises(MissingDependencyError, match="onnxruntime-gpu"):
+        choose_providers("cuda", cpu_only)
+
+
+def test_make_session_threads_and_no_spinning_by_default(tmp_path: Path) -> None:
+    path = _identity_model(tmp_path / "identity.onnx")
+    quiet = make_session(path, "cpu")
+    options = quiet.get_session_options()
+    assert options.get_session_config_entry(SPINNING) == "0"
+    assert options.intra_op_num_threads == len(os.sched_getaffinity(0))
+    assert options.inter_op_num_threads == 1
+    assert quiet.get_providers() == ["CPUExecutionProvider"] and not uses_cuda(quiet)
+    busy = make_session(path, "cpu", 2, spinning=True).get_session_options()
+    assert busy.get_session_config_entry(SPINNING) == "1"
+    assert busy.intra_op_num_threads == 2
+
+
+def test_make_session_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="models build"):
+        make_session(tmp_path / "absent.onnx")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a graph")
+    with pytest.raises(OCRError, match="cannot load"):
+        make_session(broken, "cpu", error=OCRError)
+    with pytest.raises(EmbeddingError, match="cannot load"):
+        make_session(broken, "cpu", error=EmbeddingError)
