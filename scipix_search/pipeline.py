@@ -195,7 +195,8 @@ class Indexer:
         recognizer = self.formula_recognizer if ocr_equations else None
         doc = open_pdf(data, name, max_pages=self.settings.max_pages)
         try:
-            regions = find_equation_regions(doc, render=recognizer is not None)
+            # inline math of prose lines too: stored with display=False, never OCR'd
+            regions = find_equation_regions(doc, render=recognizer is not None, inline=True)
         finally:
             doc.close()
         # One OCR batch per document (crops share a font size, so the recognizer scales them

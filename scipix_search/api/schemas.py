@@ -112,6 +112,9 @@ class HitPublic(BaseModel):
     text: str | None = None
     latex: str | None = None
     number: str | None = None
+    display: bool | None = Field(
+        default=None, description="equations: a display equation (true) or inline math (false)"
+    )
 
 
 class HitsPublic(BaseModel):
@@ -126,6 +129,10 @@ class EquationSearchCreate(BaseModel):
     k: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)
     document_id: int | None = Field(default=None, description="Only this document's equations")
+    display: bool | None = Field(
+        default=None,
+        description="Only display equations (true) or only inline math (false); both if unset",
+    )
 
 
 class EquationSearchPublic(HitsPublic):

@@ -49,7 +49,8 @@ def _run_latex(args: argparse.Namespace, latex: str) -> None:
             for rank, doc in enumerate(docs, 1):
                 emit(f"{rank:>2}. [{doc.score:.4f}] {doc.source} — {doc.title or ''}")
         return
-    hits = searcher.search(latex, k=args.k)
+    display = {"display": True, "inline": False}.get(args.only or "")
+    hits = searcher.search(latex, k=args.k, display=display)
     if args.json:
         emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
     else:
@@ -112,6 +113,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--documents", action="store_true", help="rank documents by their best equations"
     )
     parser.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    parser.add_argument(
+        "--only",
+        choices=("display", "inline"),
+        default=None,
+        help="equation search: only display equations or only inline math (default both)",
+    )
     parser.add_argument(
         "--mode",
         choices=["hybrid", "dense", "keyword"],

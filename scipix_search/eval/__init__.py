@@ -10,15 +10,18 @@ from scipix_search.eval._datasets import (
     paper_folders,
     shared_data_dir,
 )
+from scipix_search.eval._inline import InlineScore, score_inline_math
 from scipix_search.eval._pdf_equations import PdfEquationScore, score_pdf_equations
 from scipix_search.eval._tables import print_table
 
 __all__ = [
+    "InlineScore",
     "PaperFolder",
     "PdfEquationScore",
     "find_pdf",
     "paper_folders",
     "print_table",
+    "score_inline_math",
     "score_pdf_equations",
     "shared_data_dir",
 ]

@@ -103,7 +103,7 @@ def score_pdf_equations(
     """
     tex = [e for e in read_tex_equations(paper.tex) if e.display]
     start = time.perf_counter()
-    regions = find_equation_regions(paper.pdf, render=ocr is not None)
+    regions = find_equation_regions(paper.pdf, render=ocr is not None)  # display only
     equations = regions_to_equations(regions, ocr)
     elapsed = time.perf_counter() - start
     region_latex: list[list[str]] = []

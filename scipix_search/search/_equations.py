@@ -109,19 +109,33 @@ class EquationSearcher:
             raise EmptyQueryError("the query has no math tokens after normalisation")
         return formula
 
-    def search(self, latex: str, k: int = 10) -> list[Hit]:
+    def search(self, latex: str, k: int = 10, *, display: bool | None = None) -> list[Hit]:
         """Return the ``k`` best equations for a LaTeX query, best first.
+
+        Args:
+            latex: the query formula.
+            k: how many hits.
+            display: only display equations (True), only inline math (False), or both.
 
         Raises:
             EmptyQueryError: the query is empty.
             LatexParseError: the query cannot be parsed (the error says where and why).
         """
         query = self.parse_query(latex)
-        return self._search_formula(query, k)
+        return self._search_formula(query, k, display=display)
 
-    def _search_formula(self, query: Formula, k: int, *, exclude: int | None = None) -> list[Hit]:
+    def _search_formula(
+        self,
+        query: Formula,
+        k: int,
+        *,
+        exclude: int | None = None,
+        display: bool | None = None,
+    ) -> list[Hit]:
         vector = self.encoder.encode_query([query])
-        scores, ids = self._index.search(vector, max(self.candidates, k))
+        # a filter on display/inline drops candidates: fetch more, so k remain
+        fetch = max(self.candidates, k) * (1 if display is None else 4)
+        scores, ids = self._index.search(vector, fetch)
         first = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
         if exclude is not None:
             first.pop(exclude, None)
@@ -131,6 +145,8 @@ class EquationSearcher:
             for eq_id, cosine in first.items():
                 equation = rows.get(eq_id)
                 if equation is None:  # the index is ahead of a delete
+                    continue
+                if display is not None and bool(equation.display) != display:
                     continue
                 formula = self._cache.get(equation)
                 structure = structural_similarity(query, formula) if formula else 0.0
@@ -180,4 +196,5 @@ class EquationSearcher:
             score=round(float(score), 6),
             latex=equation.latex,
             number=equation.number,
+            display=bool(equation.display),
         )

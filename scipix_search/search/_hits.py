@@ -21,6 +21,7 @@ class Hit:
     text: str | None = None
     latex: str | None = None
     number: str | None = None
+    display: bool | None = None  # equations: a display (True) or inline math (False)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -28,6 +29,7 @@ class Hit:
         if self.kind == "passage":
             out.pop("latex")
             out.pop("number")
+            out.pop("display")
         else:
             out.pop("text")
         return out

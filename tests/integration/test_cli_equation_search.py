@@ -74,3 +74,15 @@ def test_equation_search_documents_ranked_by_best_equation(collection, capsys):
     docs = _search(capsys, "--latex", r"\nabla E(x)", "--documents")["hits"]
     assert docs[0]["kind"] == "document"
     assert docs[0]["source"] == "main.tex"
+
+
+def test_equation_search_only_inline_or_only_display(collection, capsys):
+    """``--only inline`` finds the source's inline formula; ``--only display`` never does."""
+    query = r"\vec{x} \in \mathbb{R}^n"
+    inline = _search(capsys, "--latex", query, "-k", "5", "--only", "inline")["hits"]
+    assert inline and all(h["display"] is False for h in inline)
+    assert r"\in" in inline[0]["latex"]
+    display = _search(capsys, "--latex", query, "-k", "5", "--only", "display")["hits"]
+    assert display and all(h["display"] is True for h in display)
+    both = _search(capsys, "--latex", query, "-k", "50")["hits"]
+    assert {h["display"] for h in both} == {True, False}

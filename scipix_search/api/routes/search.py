@@ -30,7 +30,8 @@ def _equation_search(services: ServicesDep, query: EquationSearchCreate) -> list
     # Over-fetch when filtering by document, so k hits of that document remain.
     want = query.offset + query.k
     fetch = want if query.document_id is None else max(want * 10, 200)
-    hits = [HitPublic(**h.to_dict()) for h in searcher.search(query.latex, k=fetch)]
+    found = searcher.search(query.latex, k=fetch, display=query.display)
+    hits = [HitPublic(**h.to_dict()) for h in found]
     if query.document_id is not None:
         hits = [h for h in hits if h.document_id == query.document_id]
     return hits[query.offset : want]

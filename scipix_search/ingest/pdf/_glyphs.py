@@ -265,6 +265,9 @@ def _join(parts: list[str]) -> str:
         _OPERATOR_RE.sub(r"\\\1", text)
         .replace("\\arg min", "\\arg\\min")
         .replace("\\arg max", "\\arg\\max")
+        # TeX prints \ldots and \cdots as three dots
+        .replace("\\cdot\\cdot\\cdot", "\\cdots")
+        .replace("...", "\\ldots ")
     )
 
 

@@ -30,6 +30,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
     median,
 )
+from scipix_search.ingest.pdf._inline import inline_regions
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
 from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
@@ -67,17 +68,23 @@ class _Line:
 
 
 def find_equation_regions(
-    pdf: Path | str | pymupdf.Document, *, dpi: int = 200, render: bool = True
+    pdf: Path | str | pymupdf.Document,
+    *,
+    dpi: int = 200,
+    render: bool = True,
+    inline: bool = False,
 ) -> list[EquationRegion]:
-    """Locate display equations in a born-digital PDF.
+    """Locate display equations (and, with ``inline``, inline math) in a born-digital PDF.
 
     Args:
         pdf: a PDF path or an open ``pymupdf.Document``.
         dpi: resolution of the rendered crops.
-        render: render each region's crop (PNG bytes in ``region.image``).
+        render: render each display region's crop (PNG bytes in ``region.image``).
+        inline: also return inline formulas of prose lines (``display=False``, no crop).
 
     Returns:
-        Regions in reading order (page, then column, then top to bottom).
+        Regions in reading order (page, then column, then top to bottom); inline regions
+        follow the display regions of their page.
 
     Raises:
         InputError: the path does not exist.
@@ -97,7 +104,7 @@ def find_equation_regions(
     try:
         regions: list[EquationRegion] = []
         for page in doc:
-            regions.extend(page_equation_regions(page, dpi=dpi, render=render))
+            regions.extend(page_equation_regions(page, dpi=dpi, render=render, inline=inline))
         return regions
     finally:
         if own:
@@ -105,9 +112,9 @@ def find_equation_regions(
 
 
 def page_equation_regions(
-    page: pymupdf.Page, *, dpi: int = 200, render: bool = True
+    page: pymupdf.Page, *, dpi: int = 200, render: bool = True, inline: bool = False
 ) -> list[EquationRegion]:
-    """Display equations on one page (see :func:`find_equation_regions`)."""
+    """Display equations (and inline math) on one page (see :func:`find_equation_regions`)."""
     lines = _page_lines(page)
     if not lines:
         return []
@@ -116,13 +123,26 @@ def page_equation_regions(
     bars = drawings.bars
     columns = _columns(lines, page.rect.width)
     regions: list[EquationRegion] = []
+    in_display: set[int] = set()
     for col in columns:
         col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
         for block in _math_blocks(col, body_size, drawings):
+            in_display |= {id(ln) for ln in block}
             for part in _split_by_numbers(block):
                 region = _make_region(page, part, bars, body_size)
                 if region is not None:
                     regions.append(region)
+    if inline:
+        prose = [
+            ln.glyphs
+            for col in columns
+            for ln in col
+            if id(ln) not in in_display
+            and not drawings.is_figure(ln.bbox)
+            # a line with words: a sentence around the math, not a table cell or a label
+            and (ln.is_prose or sum(g.c.isalpha() and not g.is_math for g in ln.glyphs) >= 3)
+        ]
+        regions.extend(inline_regions(page.number + 1, prose, bars))
     if render:
         for region in regions:
             region.image = _render(page, region.bbox, dpi)

@@ -1,0 +1,83 @@
+"""Inline math read from a PDF, scored against the inline formulas of its LaTeX source.
+
+* recall: share of the source's inline formulas of at least ``MIN_TOKENS`` canonical tokens
+  that some extracted inline equation matches at token similarity >= 0.8;
+* precision: share of extracted inline equations that match some source formula (inline
+  or a display row) at >= 0.5 (what is stored is math the paper really prints).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+
+from scipix_search.eval._datasets import PaperFolder
+from scipix_search.exceptions import LatexParseError
+from scipix_search.ingest import find_equation_regions, read_tex_equations
+from scipix_search.math import as_tokens, token_similarity
+
+MIN_TOKENS = 3
+MATCH = 0.8
+RELATED = 0.5
+
+
+@dataclass(slots=True)
+class InlineScore:
+    """Counts for one paper (add them up for a corpus)."""
+
+    source: int = 0  # source inline formulas of >= MIN_TOKENS tokens
+    matched: int = 0  # of those, matched at >= MATCH
+    extracted: int = 0  # inline equations read from the PDF
+    related: int = 0  # of those, matching some source formula at >= RELATED
+    seconds: float = 0.0
+
+    def __add__(self, other: InlineScore) -> InlineScore:
+        return InlineScore(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @property
+    def recall(self) -> float:
+        return self.matched / max(1, self.source)
+
+    @property
+    def precision(self) -> float:
+        return self.related / max(1, self.extracted)
+
+
+def _tokens(latex: str) -> list[str]:
+    try:
+        return list(as_tokens(latex))
+    except LatexParseError:
+        return latex.split()
+
+
+def _best(query: list[str], pool: list[list[str]], floor: float) -> float:
+    """Best similarity of ``query`` in ``pool``; pairs whose lengths alone keep them under
+    ``floor`` are skipped (the edit distance is at least the length difference)."""
+    best = 0.0
+    for cand in pool:
+        short, long_ = sorted((len(query), len(cand)))
+        if long_ == 0 or short / long_ < max(floor, best):
+            continue
+        best = max(best, token_similarity(query, cand))
+        if best >= 1.0:
+            break
+    return best
+
+
+def score_inline_math(paper: PaperFolder) -> InlineScore:
+    """Score the inline equations that ingestion reads from ``paper.pdf``."""
+    source = read_tex_equations(paper.tex)
+    start = time.perf_counter()
+    inline_latex = [
+        r.latex
+        for r in find_equation_regions(paper.pdf, render=False, inline=True)
+        if not r.display
+    ]
+    elapsed = time.perf_counter() - start
+    src_inline = [_tokens(e.latex) for e in source if not e.display]
+    src_all = src_inline + [_tokens(e.latex) for e in source if e.display]
+    got = [_tokens(latex) for latex in inline_latex]
+    wanted = [t for t in src_inline if len(t) >= MIN_TOKENS]
+    matched = sum(_best(t, got, MATCH) >= MATCH for t in wanted)
+    related = sum(_best(t, src_all, RELATED) >= RELATED for t in got)
+    return InlineScore(len(wanted), matched, len(got), related, elapsed)

@@ -1,0 +1,151 @@
+"""Inline math: formulas set inside prose lines (``$x_i^2$``), read from the text layer.
+
+In a line of prose, TeX sets math in math fonts (``CMMI``, ``NewTXMI``, Unicode math
+alphanumerics), with symbols (``=``, ``≤``, ``∑``) and scripts at smaller sizes; the words
+around it are in text fonts. A *span* is a run of such glyphs with the digits, brackets and
+operators of text fonts that sit between them (``$f(2)$`` prints its ``(2)`` in the roman
+font). Each span becomes an :class:`EquationRegion` with ``display=False``: its LaTeX is
+the glyph rebuild (no OCR: an inline crop is a few glyphs, which the text layer knows
+exactly).
+"""
+
+from __future__ import annotations
+
+from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
+from scipix_search.ingest.pdf._glyphs import Bar, Glyph, bars_among, glyphs_to_latex, median
+from scipix_search.ingest.pdf._radicals import group_radicals
+from scipix_search.ingest.pdf._regions import EquationRegion
+
+# text-font characters that belong to a formula when math glyphs stand on both sides
+_JOINERS = frozenset("0123456789()[]{}+-=/.,;:|'*<>!−")
+# punctuation of the sentence that a span must not end (or start) with
+_TRIM = frozenset(".,;:")
+# a gap wider than this (em of the line's text size) is a word space: math is set tighter
+_MAX_GAP = 0.45
+
+
+def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """The runs of math glyphs in one prose line, left to right (see the module docstring)."""
+    visible = sorted((g for g in glyphs if g.c.strip()), key=lambda g: g.x0)
+    if not visible:
+        return []
+    text_size = median([g.size for g in visible if not g.is_math] or [visible[0].size])
+    letters = _letter_runs(visible)
+    spans: list[list[Glyph]] = []
+    run: list[Glyph] = []
+    for g in visible:
+        core = _core(g, run, text_size) or _text_font_math(g, letters)
+        joiner = not core and g.c in _JOINERS and bool(run)
+        near = not run or g.x0 - max(h.x1 for h in run) <= _MAX_GAP * text_size
+        if (core or joiner) and near:
+            run.append(g)
+            continue
+        spans.append(run)
+        run = [g] if core else []
+    spans.append(run)
+    return [
+        s
+        for s in (_trim(run) for run in spans)
+        if s
+        and any(_core(g, [], 0) or _text_font_math(g, letters) for g in s)
+        and any(g.c.isalnum() or g.name == "atom" for g in s)  # not a lone comma or operator
+    ]
+
+
+def _letter_runs(glyphs: list[Glyph]) -> dict[int, int]:
+    """For each letter, the length of the run of letters of its font set tight with it
+    (a word); math letters in text fonts stand alone or in pairs (``x``, ``y_T``)."""
+    lengths: dict[int, int] = {}
+    run: list[Glyph] = []
+
+    def flush() -> None:
+        for g in run:
+            lengths[id(g)] = len(run)
+        run.clear()
+
+    for g in glyphs:
+        if run and (
+            not g.c.isalpha()
+            or g.font != run[-1].font
+            or g.x0 - run[-1].x1 > 0.12 * g.size
+            or abs(g.size - run[-1].size) > 0.1 * g.size
+        ):
+            flush()
+        if g.c.isalpha():
+            run.append(g)
+    flush()
+    return lengths
+
+
+def _text_font_math(g: Glyph, letters: dict[int, int]) -> bool:
+    """A math letter set in a text font: Times and Palatino math (mathptmx, mathpazo) take
+    their italic letters from the text italic, and ``\\mathbf`` its letters from the text
+    bold; a letter alone in such a font is a variable, not a word."""
+    if not g.c.isalpha() or letters.get(id(g), 9) > 1:
+        return False
+    return is_italic_font(g.font) or is_bold_font(g.font)
+
+
+def _core(g: Glyph, run: list[Glyph], text_size: float) -> bool:
+    """A glyph that is math by itself: a math font or symbol, or a script of the run."""
+    if g.is_math:
+        return True
+    # a small raised or lowered glyph right after math (x_1 with the 1 in a roman font)
+    return bool(run) and g.size < 0.8 * text_size and g.c.isalnum()
+
+
+def _trim(run: list[Glyph]) -> list[Glyph]:
+    """Drop the sentence's punctuation and unbalanced brackets at the ends of a span."""
+    # punctuation at an end is the sentence's even in a math font (``$x,$``); a bracket of
+    # a math font is the formula's (a half-open interval ``(a, b]``)
+    while run and (run[-1].c in _TRIM or not run[-1].is_math and _unbalanced(run, ")]}")):
+        run = run[:-1]
+    while run and (run[0].c in _TRIM or not run[0].is_math and _unbalanced(run, "([{")):
+        run = run[1:]
+    return run
+
+
+def _unbalanced(run: list[Glyph], closers: str) -> bool:
+    end = run[-1] if closers == ")]}" else run[0]
+    if end.c not in closers:
+        return False
+    text = "".join(g.c for g in run)
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    opener = next(k for k, v in pairs.items() if end.c in (k, v))
+    return text.count(opener) != text.count(pairs[opener])
+
+
+def inline_regions(
+    page: int, lines: list[list[Glyph]], bars: list[Bar], *, min_glyphs: int = 1
+) -> list[EquationRegion]:
+    """Inline equations of the given prose lines of one page (1-based ``page``)."""
+    out = []
+    for glyphs in lines:
+        for span in inline_spans(glyphs):
+            if len(span) < min_glyphs:
+                continue
+            near = bars_among(span, bars)
+            grouped, near = group_radicals(span, near)
+            latex = glyphs_to_latex(grouped, near)
+            if not latex:
+                continue
+            box = (
+                min(g.x0 for g in span),
+                min(g.y0 for g in span),
+                max(g.x1 for g in span),
+                max(g.y1 for g in span),
+            )
+            out.append(
+                EquationRegion(
+                    page=page,
+                    bbox=box,
+                    display=False,
+                    text="".join(g.c for g in span),
+                    latex=latex,
+                    row_latex=[latex],
+                    math_score=sum(g.is_math for g in span) / len(span),
+                    text_complete=True,
+                    has_bars=bool(near),
+                )
+            )
+    return out

@@ -1,0 +1,77 @@
+"""Inline math spans in prose lines, from text-layer glyphs."""
+
+from __future__ import annotations
+
+from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._inline import inline_regions, inline_spans
+
+
+def _line(parts: list[tuple[str, str, float, float]], base: float = 100.0) -> list[Glyph]:
+    """Glyphs from (text, font, size, baseline shift), set left to right with word spaces
+    between parts that start with a space."""
+    out, x = [], 72.0
+    for text, font, size, shift in parts:
+        for c in text:
+            if c == " ":
+                x += 0.33 * size
+                continue
+            width = 0.5 * size
+            out.append(
+                Glyph(
+                    c,
+                    x,
+                    base + shift - 0.7 * size,
+                    x + width,
+                    base + shift,
+                    base + shift,
+                    size,
+                    font,
+                )
+            )
+            x += width
+    return out  # fmt: skip
+
+
+def test_span_with_scripts_and_text_font_digits() -> None:
+    # "where x_1 = f(2) holds": x in CMMI, the subscript 1 and "(2)" in the roman font
+    glyphs = _line(
+        [
+            ("where", "CMR10", 10.0, 0.0),
+            (" x", "CMMI10", 10.0, 0.0),
+            ("1", "CMR7", 7.0, 1.5),
+            (" =", "CMR10", 10.0, 0.0),
+            (" f", "CMMI10", 10.0, 0.0),
+            ("(2)", "CMR10", 10.0, 0.0),
+            (" holds.", "CMR10", 10.0, 0.0),
+        ]
+    )
+    spans = inline_spans(glyphs)
+    assert len(spans) == 1
+    regions = inline_regions(3, [glyphs], [])
+    assert [r.latex for r in regions] == ["x_{1}=f(2)"]
+    assert regions[0].display is False and regions[0].page == 3 and regions[0].text_complete
+
+
+def test_prose_alone_has_no_math() -> None:
+    glyphs = _line([("The", "CMR10", 10.0, 0.0), (" method", "CMR10", 10.0, 0.0), (" (see", "CMR10", 10.0, 0.0), (" 2).", "CMR10", 10.0, 0.0)])  # fmt: skip
+    assert inline_spans(glyphs) == []
+
+
+def test_math_letters_in_a_text_italic_font() -> None:
+    # mathptmx sets math letters in the text italic: a lone italic letter is a variable,
+    # an italic word (emphasis) is not
+    glyphs = _line(
+        [
+            ("let", "NimbusRomNo9L-Regu", 10.0, 0.0),
+            (" y", "NimbusRomNo9L-ReguItal", 10.0, 0.0),
+            (" be", "NimbusRomNo9L-Regu", 10.0, 0.0),
+            (" very", "NimbusRomNo9L-ReguItal", 10.0, 0.0),
+            (" small.", "NimbusRomNo9L-Regu", 10.0, 0.0),
+        ]
+    )
+    assert [r.latex for r in inline_regions(1, [glyphs], [])] == ["y"]
+
+
+def test_sentence_punctuation_is_trimmed() -> None:
+    glyphs = _line([("for", "CMR10", 10.0, 0.0), (" α", "CMMI10", 10.0, 0.0), (",", "CMMI10", 10.0, 0.0), (" and", "CMR10", 10.0, 0.0)])  # fmt: skip
+    assert [r.latex for r in inline_regions(1, [glyphs], [])] == ["\\alpha"]
