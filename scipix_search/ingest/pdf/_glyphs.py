@@ -109,12 +109,20 @@ class Bar:
 
 
 def glyph_mapped(g: Glyph) -> bool:
-    """The glyph has LaTeX: not U+FFFD, a private-use piece or a CMEX glyph (those become
-    atoms first), and an atom only when everything it encloses mapped."""
+    """The glyph has LaTeX: not U+FFFD, a private-use piece or an extension-font glyph (those
+    become atoms first), and an atom only when everything it encloses mapped.
+
+    A character that math never prints as itself (``⌧`` U+2327 for a ``τ``, ``“`` for an
+    ``=``) means the font's ToUnicode map lies: the glyph is not trusted, so the formula
+    goes to the OCR instead of keeping a wrong symbol.
+    """
     if g.name == "atom":
         return not g.font.endswith("-partial")
-    code = ord(g.c[0]) if g.c else 0
-    return g.c != "\ufffd" and not 0xE000 <= code <= 0xF8FF and not is_extension_font(g.font)
+    c = g.c
+    code = ord(c[0]) if c else 0
+    if c == "\ufffd" or 0xE000 <= code <= 0xF8FF or is_extension_font(g.font):
+        return False
+    return (c.isascii() and c.isprintable()) or c.isalnum() or c in SYMBOLS or c in _KNOWN
 
 
 def bars_among(glyphs: list[Glyph], bars: list[Bar]) -> list[Bar]:
@@ -337,3 +345,7 @@ class Drawings:
             for j in range(int(bbox[1] / c) - 1, int(bbox[3] / c) + 2)
         )
         return paths > 12
+
+
+_KNOWN = frozenset(ACCENTS) | frozenset("′″‴ ")
+"""Characters besides ``SYMBOLS`` that math prints as themselves (accents, primes)."""

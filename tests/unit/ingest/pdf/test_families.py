@@ -60,3 +60,15 @@ def test_symbol_and_bold_roles() -> None:
 )
 def test_unicode_math_alphanumerics(char: str, base: str, role: str) -> None:
     assert split_math_alphanumeric(char) == (base, role)
+
+
+def test_a_lying_text_layer_is_not_trusted() -> None:
+    """Fonts whose ToUnicode map is wrong print ``τ`` as ``⌧`` and ``=`` as ``“``: such
+    glyphs do not map, so the formula goes to the OCR; real math characters do map."""
+    from scipix_search.ingest.pdf._glyphs import Glyph, glyph_mapped
+
+    def glyph(c: str) -> Glyph:
+        return Glyph(c, 0, 0, 5, 7, 7, 10.0, "STIXGeneral-Regular")
+
+    assert not any(glyph_mapped(glyph(c)) for c in "⌧⇢“”")
+    assert all(glyph_mapped(glyph(c)) for c in "τ=x2(∑≤′")
