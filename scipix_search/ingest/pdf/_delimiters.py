@@ -42,6 +42,8 @@ _FAMILIES = (
     ("braceex", "{", "any"),
     ("angleleft", "<", "open"),
     ("angleright", ">", "close"),
+    ("angbracketleft", "<", "open"),  # CMEX's own names for the tall angle brackets
+    ("angbracketright", ">", "close"),
     ("vextenddouble", "‖", "sym"),
     ("vextendsingle", "|", "sym"),
 )

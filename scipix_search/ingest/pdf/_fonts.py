@@ -1,4 +1,4 @@
-"""Names of text-layer glyphs that have no Unicode value (TeX's CMEX delimiters).
+"""Names of text-layer glyphs that have no Unicode value (TeX's extension-font glyphs).
 
 pdfTeX embeds Computer Modern's extension font (CMEX: big brackets, parentheses, braces,
 bars, and the pieces tall ones are built from) without a ToUnicode map, so the text layer
@@ -11,6 +11,7 @@ font's ``CharStrings`` (``.notdef`` first), which this module reads after undoin
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 
@@ -62,6 +63,32 @@ def type1_glyph_names(program: bytes) -> list[str]:
     return names
 
 
+def cff_glyph_names(program: bytes | None) -> list[str]:
+    """Glyph names of a CFF (or OpenType-CFF) font program in glyph-index order.
+
+    PDF tools (Ghostscript, some arXiv pipelines) re-embed TeX's Type 1 fonts as CFF; its
+    charset names every glyph as the Type 1 program did (``bracketleftbigg``).
+
+    Returns:
+        The names, or an empty list when the program is no readable CFF font.
+    """
+    if not program:
+        return []
+    from fontTools.cffLib import CFFFontSet  # only for PDFs that embed CFF fonts
+
+    try:
+        if program[:4] == b"OTTO":
+            from fontTools.ttLib import TTFont
+
+            return list(TTFont(io.BytesIO(program)).getGlyphOrder())
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(program), None)
+        return list(cff[cff.fontNames[0]].charset)
+    except Exception as exc:  # noqa: BLE001 - an unreadable font only loses the names
+        logger.debug("CFF font program not read: %s", exc)
+        return []
+
+
 def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
     """Glyph names of the page's characters that have no Unicode value, by their origin.
 
@@ -77,18 +104,20 @@ def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
     if not unknown:
         return {}
     out: dict[tuple[float, float], str] = {}
-    for xref, _ext, kind, basefont, *_ in page.get_fonts():
+    for xref, ext, kind, basefont, *_ in page.get_fonts():
         full = basefont.split("+", 1)[-1]
         # MuPDF cuts span font names to 24 characters (``LMMathExtension10-Regula``)
         name = next((n for n in unknown if full == n or full.startswith(n)), None)
-        if name is None or kind != "Type1":
+        if name is None or kind not in ("Type1", "Type1C", "CIDFontType0", "Type0"):
             continue
         try:
             program = page.parent.extract_font(xref)[3]
         except Exception as exc:  # noqa: BLE001 - an unreadable font only loses the names
             logger.debug("font %s (xref %d) not extracted: %s", name, xref, exc)
             continue
-        names = type1_glyph_names(program or b"")
+        # a Type 1 program, or the same font converted to CFF (FontFile3) by a PDF tool
+        names = cff_glyph_names(program) if ext in ("cff", "otf") else []
+        names = names or type1_glyph_names(program or b"")
         for gid, origin in unknown.pop(name):
             if 0 <= gid < len(names):
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
