@@ -11,6 +11,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get update -qq >&2
   apt-get install -y -qq chromium chromium-driver >&2
 fi
+# The typeset-corpus tests compile documents with Debian's TeX Live (about 3 min, once).
+bash scripts/install_tex.sh >&2
 . .venv/bin/activate
 SCIPIX_TEST_POSTGRES_URL=$(bash scripts/start_postgres.sh | tail -n 1)
 export SCIPIX_TEST_POSTGRES_URL

@@ -1,0 +1,209 @@
+"""Document classes and math font setups of the typeset corpus, and which of them are paired.
+
+Pairing rule (the default grid): every font setup is set in one-column ``article``; every other
+class gets its own default font plus two or three setups that papers of that venue really use,
+chosen so that every font appears in at least two classes. Classes that load their own fonts
+(``acmart``: Libertine text with ``newtxmath[libertine]``) get only those, labelled with the
+matching setup name. ``grid="full"`` pairs every class that accepts fonts with every setup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_AMS = "\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FontSetup:
+    """A math (and matching text) font setup: the preamble lines that select it."""
+
+    name: str
+    description: str
+    preamble: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocClass:
+    """A document class or journal style, with the front matter its papers are written with.
+
+    ``front`` is a template with ``{title}``, ``{abstract}`` and ``{author}``; ``fonts`` are the
+    setups paired with it in the default grid, the first being the class's own default.
+    """
+
+    name: str
+    documentclass: str
+    two_column: bool
+    front: str
+    fonts: tuple[str, ...]
+    own_fonts: bool = False  # the class loads amsmath and its fonts itself
+    extra: str = ""
+
+
+FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup("cm", "Computer Modern (class default)", ""),
+        FontSetup("lm", "Latin Modern", "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"),
+        FontSetup(
+            "newtx",
+            "Times: newtxtext + newtxmath",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{newtxtext}\n\\usepackage{newtxmath}\n",
+        ),
+        FontSetup(
+            "newpx",
+            "Palatino: newpxtext + newpxmath",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{newpxtext}\n\\usepackage{newpxmath}\n",
+        ),
+        FontSetup("mathpazo", "Palatino: mathpazo", "\\usepackage{mathpazo}\n"),
+        FontSetup(
+            "fourier", "Utopia: fourier", "\\usepackage[T1]{fontenc}\n\\usepackage{fourier}\n"
+        ),
+        FontSetup("kpfonts", "Kp-Fonts", "\\usepackage[T1]{fontenc}\n\\usepackage{kpfonts}\n"),
+        FontSetup(
+            "libertine",
+            "Libertine + newtxmath[libertine]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{libertine}\n"
+            "\\usepackage[libertine]{newtxmath}\n",
+        ),
+        FontSetup("stix2", "STIX Two", "\\usepackage[T1]{fontenc}\n\\usepackage{stix2}\n"),
+        # CM text with Euler math, as Concrete Mathematics-style papers do
+        FontSetup("euler", "Euler math: eulervm", "\\usepackage{eulervm}\n"),
+        FontSetup("mathptmx", "Times: mathptmx", "\\usepackage{mathptmx}\n"),
+    )
+}
+
+_PLAIN_FRONT = (
+    "\\title{{{title}}}\n\\author{{{author}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n"
+    "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n"
+)
+
+CLASSES: dict[str, DocClass] = {
+    c.name: c
+    for c in (
+        DocClass("article", "\\documentclass[11pt]{article}", False, _PLAIN_FRONT, tuple(FONTS)),
+        DocClass(
+            "article2c",
+            "\\documentclass[twocolumn]{article}",
+            True,
+            _PLAIN_FRONT,
+            ("cm", "newtx", "stix2"),
+        ),
+        DocClass(
+            "revtex",
+            "\\documentclass[aps,prl,twocolumn,superscriptaddress]{revtex4-2}",
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\affiliation{{Department of Physics, Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("cm", "newtx", "mathptmx"),
+        ),
+        DocClass(
+            "amsart",
+            "\\documentclass{amsart}",
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\address{{Department of Mathematics, Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("cm", "newpx", "euler", "fourier"),
+            # math papers number within sections; the reader must follow it
+            extra="\\numberwithin{equation}{section}\n",
+        ),
+        DocClass(
+            "ieeetran",
+            "\\documentclass[conference]{IEEEtran}",
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n"
+            "\\author{{\\IEEEauthorblockN{{{author}}}\\IEEEauthorblockA{{Example University}}}}\n"
+            "\\maketitle\n\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("cm", "newtx", "mathptmx"),
+        ),
+        DocClass(
+            "elsarticle",
+            "\\documentclass[preprint,12pt]{elsarticle}",
+            False,
+            "\\begin{{document}}\n\\begin{{frontmatter}}\n\\title{{{title}}}\n"
+            "\\author{{{author}}}\n\\address{{Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\end{{frontmatter}}\n",
+            ("cm", "newtx", "lm"),
+        ),
+        DocClass(
+            "llncs",
+            "\\documentclass{llncs}",
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\institute{{Example University}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("cm", "mathpazo", "kpfonts"),
+        ),
+        DocClass(
+            "acmsigconf",
+            "\\documentclass[sigconf]{acmart}",
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\affiliation{{\\institution{{Example University}}\\city{{City}}\\country{{Country}}}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("libertine",),
+            own_fonts=True,
+        ),
+        DocClass(
+            "acmsmall",
+            "\\documentclass[acmsmall]{acmart}",
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\affiliation{{\\institution{{Example University}}\\city{{City}}\\country{{Country}}}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("libertine",),
+            own_fonts=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One class x font pairing of the grid."""
+
+    doc_class: DocClass
+    font: FontSetup
+
+    @property
+    def name(self) -> str:
+        return f"{self.doc_class.name}__{self.font.name}"
+
+    def preamble(self) -> str:
+        """Everything before the front matter: class, AMS packages, fonts.
+
+        amssymb comes before the font packages: newtxmath, newpxmath and friends define the
+        AMS symbols themselves and refuse to load after it (``\\Bbbk already defined``).
+        """
+        c = self.doc_class
+        if c.own_fonts:
+            return f"{c.documentclass}\n{c.extra}"
+        return f"{c.documentclass}\n{_AMS}{self.font.preamble}{c.extra}"
+
+    def front_matter(self, title: str, author: str, abstract: str) -> str:
+        """``\\begin{document}`` with the title block as papers of this class write it."""
+        return self.doc_class.front.format(title=title, author=author, abstract=abstract)
+
+    def check_header(self) -> str:
+        """A document up to its first body text, for :class:`FormulaChecker`."""
+        front = self.front_matter("Title", "Alex Author", "Text.")
+        return f"{self.preamble()}{front}\\section{{Introduction}}\nText.\n"
+
+
+def grid_cells(
+    classes: list[str] | None = None, fonts: list[str] | None = None, *, grid: str = "default"
+) -> list[Cell]:
+    """The cells to build, in class then font order; unknown names raise ``KeyError``."""
+    for name in classes or []:
+        CLASSES[name]  # noqa: B018 - fail early on a typo
+    for name in fonts or []:
+        FONTS[name]  # noqa: B018
+    cells = []
+    for cls in CLASSES.values():
+        if classes and cls.name not in classes:
+            continue
+        paired = cls.fonts if grid == "default" or cls.own_fonts else tuple(FONTS)
+        cells.extend(Cell(cls, FONTS[f]) for f in paired if not fonts or f in fonts)
+    return cells
