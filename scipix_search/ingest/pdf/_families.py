@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 
 MATH_FONT_RE = re.compile(
-    r"CMMI|CMSY|CMEX|CMBSY|MSBM|MSAM|EUFM|EUSM|EUEX|EURM|RSFS|STIX|Cambria-?Math|"
+    r"CMMI|CMSY|CMEX|CMBSY|MSBM|MSAM|EUFM|EUSM|EUEX|EURM|RSFS|Cambria-?Math|"
+    # STIX's math fonts, not its text fonts (STIXTwoText, STIXGeneral set prose too)
+    r"STIX(?:Two)?Math|STIXSize|STIXIntegrals|STIXVariants|STIXNonUnicode|"
     r"Symbol|StandardSym|LMMath|LatinModernMath|XITSMath|Asana|MTMI|MTSY|TXMI|TXSY|PXMI|PXSY|"
     r"[tp]xmia|[tp]xb?ex|[tp]xsy|Kp-+M-|jkp\w*(?:mi|sy|ex)|NewCMMath|Math",
     re.I,

@@ -302,6 +302,7 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
                 ln.bbox[1] <= bottom + 0.6 * body_size
                 and not between
                 and ln.bbox[1] >= top - body_size
+                and not _paragraph_resumes(ln, blocks[-1], left, body_size)
             ):
                 blocks[-1].append(ln)
                 continue
@@ -316,6 +317,20 @@ def _math_blocks(col: list[_Line], body_size: float, drawings: Drawings) -> list
         and _centred(b, left, right)
         and not drawings.is_figure(_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _paragraph_resumes(line: _Line, block: list[_Line], left: float, body_size: float) -> bool:
+    """The paragraph goes on under a display (``with $x$ fixed.``): the line starts at the
+    column's margin with a word in a text font, while the display above is set in from it."""
+    first = line.glyphs[0] if line.glyphs else None
+    return (
+        first is not None
+        and not first.is_math
+        and first.c.isalpha()
+        and line.bbox[0] <= left + 0.5 * body_size
+        and min(ln.bbox[0] for ln in block) >= left + 1.5 * body_size
+        and line.bbox[1] >= max(ln.bbox[3] for ln in block) - 0.2 * body_size
+    )
 
 
 def _join_aligned_rows(
