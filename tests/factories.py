@@ -94,3 +94,19 @@ def prose_lines(page: pymupdf.Page, y: float, count: int = 3) -> float:
         page.insert_text((72, y), PROSE, fontname="helv", fontsize=10)
         y += 14
     return y
+
+
+def identity_onnx_model(path: Path) -> Path:
+    """A one-node ONNX model (Identity on a float vector): a real file for session tests."""
+    import pytest
+
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    value = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
+    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [value], [out])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path

@@ -14,21 +14,9 @@ from scipix_search.exceptions import (
     OCRError,
 )
 from scipix_search.onnx import choose_providers, make_session, uses_cuda
+from tests.factories import identity_onnx_model
 
 SPINNING = "session.intra_op.allow_spinning"
-
-
-def _identity_model(path: Path) -> Path:
-    onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper
-
-    value = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
-    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [value], [out])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    return path
 
 
 def test_choose_providers_cuda_only_when_requested_and_available() -> None:
@@ -43,7 +31,7 @@ def test_choose_providers_cuda_only_when_requested_and_available() -> None:
 
 
 def test_make_session_threads_and_no_spinning_by_default(tmp_path: Path) -> None:
-    path = _identity_model(tmp_path / "identity.onnx")
+    path = identity_onnx_model(tmp_path / "identity.onnx")
     quiet = make_session(path, "cpu")
     options = quiet.get_session_options()
     assert options.get_session_config_entry(SPINNING) == "0"

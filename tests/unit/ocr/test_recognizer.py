@@ -15,18 +15,7 @@ from PIL import Image
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputTooLargeError, MissingDependencyError, ModelNotFoundError
 from scipix_search.ocr import LatexRecognizer
-
-
-def _identity_model(path: Path) -> None:
-    onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper
-
-    value = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
-    out = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [value], [out])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
+from tests.factories import identity_onnx_model
 
 
 @pytest.fixture
@@ -38,7 +27,7 @@ def stand_in(tmp_path: Path) -> Path:
     folder = tmp_path / "models" / "pix2tex"
     folder.mkdir(parents=True)
     for name in ("encoder.onnx", "decoder.onnx"):
-        _identity_model(folder / name)
+        identity_onnx_model(folder / name)
     Tokenizer(WordLevel({"[PAD]": 0, "[BOS]": 1, "[EOS]": 2}, unk_token="[PAD]")).save(
         str(folder / "tokenizer.json")
     )
