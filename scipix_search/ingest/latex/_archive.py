@@ -107,7 +107,7 @@ def _decode(raw: bytes) -> str:
 
 
 def read_folder(folder: Path, *, max_bytes: int = MAX_TEX_BYTES) -> TexProject:
-    """Read every ``.tex`` file under ``folder`` (links leaving the folder are ignored)."""
+    """Read every ``.tex`` and ``.sty`` file under ``folder`` (links leaving it are ignored)."""
     root = folder.resolve()
     files: dict[str, str] = {}
     stems: set[str] = set()
@@ -118,13 +118,14 @@ def read_folder(folder: Path, *, max_bytes: int = MAX_TEX_BYTES) -> TexProject:
         rel = path.relative_to(root).as_posix()
         if path.suffix.lower() == ".pdf":
             stems.add(rel[:-4])
-        if path.suffix.lower() != ".tex":
+        # a project's own packages (``\\usepackage{style}`` -> style.sty) hold its macros
+        if path.suffix.lower() not in (".tex", ".sty"):
             continue
         total += path.stat().st_size
         if total > max_bytes:
             raise InputTooLargeError("LaTeX sources exceed the size limit", limit=max_bytes)
         files[rel] = _decode(path.read_bytes())
-    if not files:
+    if not any(name.lower().endswith(".tex") for name in files):
         raise InputError("folder holds no .tex file", path=str(folder))
     return TexProject(files, stems)
 

@@ -28,7 +28,7 @@ from scipix_search.ingest.latex._envs import (
     find_unescaped,
     split_rows,
 )
-from scipix_search.ingest.latex._macros import MacroTable, read_group
+from scipix_search.ingest.latex._macros import MacroTable, read_group, strip_comments
 from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,8 @@ def parse_latex_text(
 def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquation]]:
     text = inline_inputs(project, main)
     macros = MacroTable()
+    for package in _local_packages(project, text):
+        macros.collect(project.files[package])  # the authors' macros kept in their own .sty
     text = macros.collect(text)
     preamble, body = _split_document(text)
     logger.debug("%s: %d macros, body of %d chars", main, len(macros), len(body))
@@ -157,6 +159,20 @@ def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquatio
     preamble = macros.expand(preamble)
     equations = extract_tex_equations(body, number_within_section=_numbered_within(preamble))
     return preamble, body, equations
+
+
+_USEPACKAGE_RE = re.compile(r"\\usepackage\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
+
+
+def _local_packages(project: TexProject, text: str) -> list[str]:
+    """The project's own ``.sty`` files that the text loads with ``\\usepackage``."""
+    found = []
+    for group in _USEPACKAGE_RE.findall(strip_comments(text)):
+        for name in (n.strip() for n in group.split(",")):
+            path = f"{name}.sty"
+            if name and path in project.files and path not in found:
+                found.append(path)
+    return found
 
 
 def _split_document(text: str) -> tuple[str, str]:

@@ -173,3 +173,14 @@ def test_read_tex_equations_env_index(project: Path) -> None:
     eqs = [e for e in read_tex_equations(project) if e.display]
     assert [e.env_index for e in eqs] == [0, 1, 1, 1, 2]
     assert eqs[0].label == "eq:energy"
+
+
+def test_macros_of_the_projects_own_package_are_expanded(tmp_path: Path) -> None:
+    """``\\usepackage{style}`` with ``style.sty`` beside the main file: its macros count."""
+    (tmp_path / "style.sty").write_text("\\newcommand{\\fnl}{f_{\\rm NL}}\n")
+    (tmp_path / "ms.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,style}\n\\begin{document}\n"
+        "We fit $\\fnl = 0$.\n\\begin{equation}\\fnl < 3\\end{equation}\n\\end{document}\n"
+    )
+    eqs = read_tex_equations(tmp_path)
+    assert [e.latex.replace(" ", "") for e in eqs] == ["f_{\\rmNL}=0", "f_{\\rmNL}<3"]
