@@ -234,7 +234,8 @@ def test_glyphs_to_latex_accents_and_bold_greek() -> None:
 
 
 def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() -> None:
-    from scipix_search.ingest.pdf._locate import _Line, _text_in_display
+    from scipix_search.ingest.pdf._blocks import _text_in_display
+    from scipix_search.ingest.pdf._lines import Line as _Line
 
     def line(x0: float, x1: float, first_font: str, first: str = "x") -> _Line:
         glyphs = [Glyph(first, x0, 100, x0 + 8, 111, 109, 10.0, first_font)]

@@ -1,0 +1,246 @@
+"""Display blocks: consecutive non-prose lines with math, isolated and centred, merged and
+split by their printed numbers."""
+
+from __future__ import annotations
+
+import re
+
+from scipix_search.ingest.pdf._glyphs import Bar, Drawings
+from scipix_search.ingest.pdf._lines import _WORD_RE, Line
+
+
+def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
+    mid = width / 2
+    prose = [ln for ln in lines if ln.is_prose]
+    left = sum(ln.bbox[2] < mid + 5 for ln in prose)
+    right = sum(ln.bbox[0] > mid - 5 for ln in prose)
+    if prose and left >= 0.3 * len(prose) and right >= 0.3 * len(prose):
+        cols: list[list[Line]] = [[], [], []]
+        for ln in lines:
+            if ln.bbox[2] < mid + 10:
+                cols[0].append(ln)
+            elif ln.bbox[0] > mid - 10:
+                cols[1].append(ln)
+            else:
+                cols[2].append(ln)
+        return [c for c in cols if c]
+    return [lines]
+
+
+def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[list[Line]]:
+    """Consecutive non-prose lines with math, merged while they overlap or nearly touch."""
+    if not col:
+        return []
+    prose_lines = [ln for ln in col if ln.is_prose]
+    prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose_lines)
+    left = min(ln.bbox[0] for ln in prose_lines or col)
+    right = max(ln.bbox[2] for ln in prose_lines or col)
+    candidates = [
+        ln
+        for ln in col
+        if (not ln.is_prose or _text_in_display(ln, left, right, body_size))
+        and (ln.number or ln.is_prose or not _beside_prose(ln, prose_tops))
+        and not drawings.is_figure(ln.bbox)
+        and (
+            ln.number
+            or ln.math_share > 0
+            or _symbolic(ln.text)
+            or _fragment(ln)
+            or _by_bar(ln, drawings.bars, body_size)
+        )
+    ]
+    blocks: list[list[Line]] = []
+    for ln in sorted(candidates, key=lambda item: item.bbox[1]):
+        if blocks:
+            top = min(b.bbox[1] for b in blocks[-1])
+            bottom = max(b.bbox[3] for b in blocks[-1])
+            between = any(
+                bottom - 1 <= (p0 + p1) / 2 <= ln.bbox[1] + 1
+                for p0, p1 in prose_tops
+                if (p0, p1) != (ln.bbox[1], ln.bbox[3])
+            )
+            if (
+                ln.bbox[1] <= bottom + 0.6 * body_size
+                and not between
+                and ln.bbox[1] >= top - body_size
+                and not _paragraph_resumes(ln, blocks[-1], left, body_size)
+            ):
+                blocks[-1].append(ln)
+                continue
+        if ln.is_prose:
+            continue  # a text line belongs to a display only as its continuation
+        blocks.append([ln])
+    blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
+    return [
+        b
+        for b in blocks
+        if _is_display(b, body_size)
+        and _centred(b, left, right)
+        and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
+    ]
+
+
+def _paragraph_resumes(line: Line, block: list[Line], left: float, body_size: float) -> bool:
+    """The paragraph goes on under a display (``with $x$ fixed.``): the line starts at the
+    column's margin with a word in a text font, while the display above is set in from it."""
+    first = line.glyphs[0] if line.glyphs else None
+    return (
+        first is not None
+        and not first.is_math
+        and first.c.isalpha()
+        and line.bbox[0] <= left + 0.5 * body_size
+        and min(ln.bbox[0] for ln in block) >= left + 1.5 * body_size
+        and line.bbox[1] >= max(ln.bbox[3] for ln in block) - 0.2 * body_size
+    )
+
+
+def _join_aligned_rows(
+    blocks: list[list[Line]],
+    prose_tops: list[tuple[float, float]],
+    left: float,
+    right: float,
+    body_size: float,
+) -> list[list[Line]]:
+    """Rows of one ``align`` that tall content (fractions, limits) set further apart than
+    lines merge: a row aligned at its relation is not centred on its own, but the rows
+    together are. Two neighbouring blocks with nothing between them become one when one of
+    them is off-centre and their union is centred."""
+    out: list[list[Line]] = []
+    for block in blocks:
+        if out:
+            prev = out[-1]
+            gap = min(ln.bbox[1] for ln in block) - max(ln.bbox[3] for ln in prev)
+            between = any(
+                max(ln.bbox[3] for ln in prev) - 1
+                <= (p0 + p1) / 2
+                <= min(ln.bbox[1] for ln in block) + 1
+                for p0, p1 in prose_tops
+            )
+            off_centre = not (_centred(prev, left, right) and _centred(block, left, right))
+            if (
+                0 <= gap <= 1.5 * body_size
+                and not between
+                and off_centre
+                and _centred(prev + block, left, right)
+                and not any(ln.is_prose for ln in prev + block)
+                # a line from the margin is the paragraph that goes on after a display
+                and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
+            ):
+                out[-1] = prev + block
+                continue
+        out.append(block)
+    return out
+
+
+def _text_in_display(line: Line, left: float, right: float, body_size: float) -> bool:
+    """A line of words set inside a display (``\\text{strictly causal, ...}`` on the second
+    row of an ``aligned``): indented from both margins, unlike any line of a paragraph, and
+    starting with math."""
+    first = line.glyphs[0] if line.glyphs else None
+    return (
+        first is not None
+        and first.is_math
+        and line.bbox[0] >= left + 3 * body_size
+        and line.bbox[2] <= right - 3 * body_size
+    )
+
+
+def _by_bar(line: Line, bars: list[Bar], body_size: float) -> bool:
+    """The line is set just over or under a drawn rule that spans it: a numerator or
+    denominator, even when its letters are in a text font (``\\frac{area(H_c)}{area(H_v)}``)."""
+    x0, y0, x1, y1 = line.bbox
+    return any(
+        b.x0 - 2 <= x0
+        and x1 <= b.x1 + 2
+        and b.x1 - b.x0 <= x1 - x0 + 4 * body_size  # not a table rule across many cells
+        and (0 <= y0 - b.y <= 0.6 * body_size or 0 <= b.y - y1 <= 0.6 * body_size)
+        for b in bars
+    )
+
+
+def lines_bbox(lines: list[Line]) -> tuple[float, float, float, float]:
+    return (
+        min(ln.bbox[0] for ln in lines),
+        min(ln.bbox[1] for ln in lines),
+        max(ln.bbox[2] for ln in lines),
+        max(ln.bbox[3] for ln in lines),
+    )
+
+
+def _beside_prose(line: Line, prose: list[tuple[float, float]]) -> bool:
+    """True when the line shares its row with a prose line: inline math, not display."""
+    y0, y1 = line.bbox[1], line.bbox[3]
+    for p0, p1 in prose:
+        overlap = min(y1, p1) - max(y0, p0)
+        if overlap > 0.5 * min(y1 - y0, p1 - p0):
+            return True
+    return False
+
+
+def _centred(block: list[Line], left: float, right: float) -> bool:
+    """Display math is centred in its column, wide, or numbered; algorithm and figure
+    fragments hug the left margin."""
+    if any(ln.number for ln in block):
+        return True
+    body = [ln for ln in block if not ln.number]
+    x0, x1 = min(ln.bbox[0] for ln in body), max(ln.bbox[2] for ln in body)
+    width = max(1.0, right - left)
+    return abs((x0 + x1) / 2 - (left + right) / 2) < 0.12 * width or (x1 - x0) > 0.7 * width
+
+
+def _fragment(line: Line) -> bool:
+    """One or two letters or digits alone: a numerator, denominator or limit of a formula."""
+    return len(line.glyphs) <= 2 and all(g.c.isalnum() for g in line.glyphs)
+
+
+def _symbolic(text: str) -> bool:
+    return bool(re.search(r"[=+<>]", text)) and not _WORD_RE.search(text)
+
+
+def _is_display(block: list[Line], body_size: float) -> bool:
+    glyphs = [g for ln in block for g in ln.glyphs if ln.number is None]
+    if not glyphs:
+        return False
+    math = sum(g.is_math for g in glyphs)
+    has_number = any(ln.number for ln in block)
+    if not has_number and not any(g.c.isalpha() or g.c in "=<>≤≥∈≈" for g in glyphs):
+        return False  # numbers and minus signs only: axis ticks of a plot
+    if math == 0 and not (has_number and len(glyphs) >= 3):
+        return False
+    if len(glyphs) < 3 and not has_number:
+        return False
+    # a lone word-like line in a text font is a heading or a table cell, not math
+    return math / len(glyphs) >= 0.08 or has_number
+
+
+def split_by_numbers(block: list[Line]) -> list[list[Line]]:
+    numbers = sorted((ln for ln in block if ln.number), key=lambda ln: ln.bbox[1])
+    if len(numbers) <= 1:
+        return [block]
+    body = sorted((ln for ln in block if not ln.number), key=lambda ln: ln.bbox[1])
+    parts: list[list[Line]] = []
+    start = 0
+    for current, nxt in zip(numbers, numbers[1:], strict=False):
+        lo = (current.bbox[1] + current.bbox[3]) / 2
+        hi = (nxt.bbox[1] + nxt.bbox[3]) / 2
+        best, best_gap = None, -1e9
+        for i in range(start, len(body) - 1):
+            a, b = body[i], body[i + 1]
+            if (a.bbox[1] + a.bbox[3]) / 2 < lo - 3 or (b.bbox[1] + b.bbox[3]) / 2 > hi + 3:
+                continue
+            gap = b.bbox[1] - max(x.bbox[3] for x in body[start : i + 1])
+            if gap > best_gap:
+                best, best_gap = i, gap
+        if best is None:
+            continue
+        parts.append(body[start : best + 1])
+        start = best + 1
+    parts.append(body[start:])
+    result = []
+    for part in parts:
+        if not part:
+            continue
+        top, bottom = min(x.bbox[1] for x in part), max(x.bbox[3] for x in part)
+        nums = [n for n in numbers if top - 2 <= (n.bbox[1] + n.bbox[3]) / 2 <= bottom + 2]
+        result.append(part + nums[:1])
+    return result

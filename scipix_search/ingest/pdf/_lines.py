@@ -1,0 +1,133 @@
+"""Text lines of a PDF page, each glyph with its font role, classified as prose or math."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from scipix_search.ingest.pdf._families import is_math_font
+from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
+from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
+
+_NUMBER_RE = re.compile(r"^\(\s*([A-Z]?\d+(?:\.\d+)*[a-z]?)\s*\)$")
+_WORD_RE = re.compile(r"[A-Za-z]{3,}")
+_OPERATOR_WORDS = frozenset(
+    "max min sup inf lim log exp sin cos tan det diag rank arg where and for subject to "
+    "minimize maximize s.t. if otherwise with".split()
+)
+
+
+@dataclass(slots=True)
+class Line:
+    glyphs: list[Glyph]
+    bbox: tuple[float, float, float, float]
+    text: str
+    size: float
+    math_share: float
+    prose_chars: int
+    number: str | None = None
+    rows: list[list[Glyph]] = field(default_factory=list)
+    hyphenated: bool = False
+
+    @property
+    def is_prose(self) -> bool:
+        return (
+            self.hyphenated
+            or self.prose_chars >= 12
+            or (self.prose_chars >= 6 and self.math_share < 0.15)
+        )
+
+
+def page_lines(page: pymupdf.Page) -> list[Line]:
+    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ) (costly: only
+    # on pages that print such glyphs)
+    unnamed = any(
+        ch["c"] == "\ufffd"
+        for block in raw["blocks"]
+        if block.get("type") == 0
+        for line in block["lines"]
+        for span in line["spans"]
+        for ch in span["chars"]
+    )
+    names = unnamed_glyph_names(page) if unnamed else {}
+    out: list[Line] = []
+    height = page.rect.height
+    for block in raw["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            if abs(line["dir"][1]) > 0.1:
+                continue  # rotated text: axis labels, margins
+            glyphs = [_glyph(ch, span, names) for span in line["spans"] for ch in span["chars"]]
+            visible = [g for g in glyphs if g.c.strip()]
+            if not visible:
+                continue
+            text = "".join(g.c for g in glyphs).strip()
+            bbox = line["bbox"]
+            if (bbox[3] < 0.06 * height or bbox[1] > 0.94 * height) and len(text) < 40:
+                continue  # running heads and page numbers
+            out.append(_classify(visible, bbox, glyphs))
+    return out
+
+
+def _glyph(ch: dict, span: dict, names: dict[tuple[float, float], str]) -> Glyph:
+    """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
+    base letter with the style in the font's role (see ``_unicode_math``); a variation
+    selector (which some math fonts print after a delimiter) is blank."""
+    c = ch["c"]
+    if "\ufe00" <= c <= "\ufe0f":
+        c = " "
+    base, role = split_math_alphanumeric(c)
+    name = ""
+    if c == "\ufffd":
+        name = names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
+    return Glyph(base, *ch["bbox"], ch["origin"][1], span["size"], span["font"] + role, name)
+
+
+def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
+    text = "".join(g.c for g in glyphs).strip()
+    math = sum(g.is_math for g in visible)
+    prose = 0
+    word: list[Glyph] = []
+    for g in [*glyphs, Glyph(" ", 0, 0, 0, 0, 0, 0, "")]:
+        letter = g.c.isalpha() and not is_math_font(g.font)
+        # a change of size inside a "word" is a script (r_{min}): math, not prose
+        if letter and (not word or abs(g.size - word[-1].size) <= 0.15 * word[-1].size):
+            word.append(g)
+            continue
+        prose += _prose_chars(word)
+        word = [g] if letter else []
+    size = max(g.size for g in visible)
+    number = None
+    m = _NUMBER_RE.match(text)
+    if m:
+        number = m.group(1)
+    line = Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
+    line.hyphenated = _hyphenated(visible)
+    return line
+
+
+def _prose_chars(word: list[Glyph]) -> int:
+    # NFKC expands ligatures (U+FB01 "fi" ...), which are a sure sign of text fonts
+    token = unicodedata.normalize("NFKC", "".join(x.c for x in word))
+    if len(token) >= 3 and token.lower() not in _OPERATOR_WORDS and _WORD_RE.match(token):
+        return len(token)
+    return 0
+
+
+def _hyphenated(visible: list[Glyph]) -> bool:
+    """A line ending in a word broken by a hyphen is prose: math prints a minus sign
+    (U+2212, or a math-font glyph), never a text-font hyphen after a text-font letter."""
+    if len(visible) < 3:
+        return False
+    *_, a, b, hyphen = visible
+    return (
+        hyphen.c in "-\u2010"
+        and not hyphen.is_math
+        and all(g.c.isalpha() and not is_math_font(g.font) for g in (a, b))
+    )
