@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from scipix_search.eval import PdfEquationScore, paper_folders, score_pdf_equations
+from scipix_search.eval import (
+    InlineScore,
+    PdfEquationScore,
+    paper_folders,
+    score_inline_math,
+    score_pdf_equations,
+)
 from scipix_search.ingest import parse_latex_source, read_tex_equations
 
 pytestmark = pytest.mark.shared
@@ -57,16 +63,32 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
         f"overall: detection recall {total.recall:.3f}, precision {total.precision:.3f}, "
         f"latex@0.8 {total.latex_ok:.3f}"
     )
-    # floors a little under what was measured on the 18 papers (text layer alone):
-    # see docs/ARCHITECTURE.md for the figures; the targets of the PDF issue are higher
+    # floors a little under what was measured (below); the PDF issue's targets are higher
     assert total.recall >= RECALL_FLOOR
     assert total.precision >= PRECISION_FLOOR
     assert total.latex_ok >= LATEX_FLOOR
 
 
-RECALL_FLOOR = 0.90
-PRECISION_FLOOR = 0.90
-LATEX_FLOOR = 0.40
+# measured on the 18 papers, text layer: recall 0.949, precision 0.918, latex@0.8 0.614
+# (0.917 / 0.920 / 0.493 before the font-role, radical and recursive-script work)
+RECALL_FLOOR = 0.92
+PRECISION_FLOOR = 0.88
+LATEX_FLOOR = 0.58
+
+
+@pytest.mark.slow
+def test_papers_inline_math_rates(shared_dir: Path) -> None:
+    """Inline math read from the PDFs against the sources' inline formulas (>= 3 tokens)."""
+    total = InlineScore()
+    for paper in paper_folders(shared_dir / "papers"):
+        res = score_inline_math(paper)
+        print(f"{paper.name}: recall {res.recall:.3f} precision {res.precision:.3f}")
+        total += res
+    print(f"overall: inline recall {total.recall:.3f}, precision {total.precision:.3f}")
+    # measured 0.511 / 0.889 (the issue's targets are 0.80 / 0.90: not reached yet)
+    assert total.source > 0 and total.extracted > 0
+    assert total.recall >= 0.45
+    assert total.precision >= 0.85
 
 
 def test_matrices_from_the_text_layer(shared_dir: Path) -> None:
