@@ -37,11 +37,12 @@ from pathlib import Path
 import numpy as np
 
 from scipix_search.embed import FormulaEncoder
+from scipix_search.eval import shared_data_dir
 from scipix_search.exceptions import LatexParseError
 from scipix_search.math import Formula, parse_formula, rename_variables, structural_similarity
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCIPIX_SHARED_DIR", ROOT.parent / "shared")) / "data"
+SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 

@@ -30,6 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.embed import TextEncoder  # noqa: E402
+from scipix_search.eval import paper_folders, shared_data_dir  # noqa: E402
 from scipix_search.ingest import (  # noqa: E402
     ParsedDocument,
     ParsedPage,
@@ -42,12 +43,11 @@ from scipix_search.search import PassageSearcher  # noqa: E402
 from scipix_search.store import repo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCIPIX_SHARED_DIR", ROOT.parent / "shared")) / "data"
+SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
+# every real paper's compiled PDF (SOURCES.tsv names it), as a library would ingest them
 PAPERS = [
-    "matni_robust_sls/main.pdf",
-    "sharma_directedinfo_gail/main.pdf",
-    "vial_ferromtm/manuscript.pdf",
-    "wilde_edo/main.pdf",
+    paper.pdf.relative_to(SHARED / "papers").as_posix()
+    for paper in paper_folders(SHARED / "papers")
 ]
 
 
@@ -61,6 +61,7 @@ def bench_ingest(encoder: TextEncoder) -> list[str]:
     totals = {"extract": 0.0, "embed": 0.0, "store": 0.0}
     pages = passages = 0
     sentences: list[str] = []
+    per_page: list[float] = []
     for rel in PAPERS:
         outcome = indexer.ingest_file(SHARED / "papers" / rel)
         assert outcome.status == "added", outcome.reason
@@ -70,6 +71,7 @@ def bench_ingest(encoder: TextEncoder) -> list[str]:
         data = (SHARED / "papers" / rel).read_bytes()
         parsed = parse_pdf(data, rel, sha256_bytes(data), max_pages=10_000)
         pages += parsed.page_count
+        per_page.append(sum(outcome.timings[k] for k in totals) / max(1, parsed.page_count))
         for p in parsed.passages:
             sentences += [s for s in re.split(r"(?<=[.!?])\s+", p.text) if len(s) > 40]
     total = sum(totals.values())
@@ -79,6 +81,11 @@ def bench_ingest(encoder: TextEncoder) -> list[str]:
     for key, sec in totals.items():
         print(f"| {key} | {sec:.2f} | {pages / sec:.1f} |")
     print(f"| total | {total:.2f} | {pages / total:.1f} |")
+    ocr = "on" if indexer.formula_recognizer is not None else "off"
+    print(
+        f"seconds per page, median over papers: {float(np.median(per_page)):.2f} "
+        f"(max {max(per_page):.2f}; equation OCR {ocr})"
+    )
     return sentences
 
 
@@ -153,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ingest-only", action="store_true", help="skip the 100k search part")
     args = parser.parse_args()
     settings = Settings()
     encoder = TextEncoder.from_model_dir(settings.model_dir, device=settings.device)
@@ -160,7 +168,8 @@ def main() -> None:
         f"machine: {os.cpu_count()} CPUs; encoder {encoder.name} on {encoder._session.get_providers()[0]}"
     )
     sentences = bench_ingest(encoder)
-    bench_search(encoder, sentences, args.passages, args.queries)
+    if not args.ingest_only:
+        bench_search(encoder, sentences, args.passages, args.queries)
 
 
 if __name__ == "__main__":

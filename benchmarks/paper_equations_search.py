@@ -14,12 +14,12 @@ then queries with every display-equation row of the papers' .tex sources (macros
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from scipix_search.config import Settings
+from scipix_search.eval import paper_folders, shared_data_dir
 from scipix_search.exceptions import LatexParseError
 from scipix_search.ingest import read_tex_equations
 from scipix_search.math import rename_variables, token_similarity
@@ -28,12 +28,10 @@ from scipix_search.search import EquationSearcher
 from scipix_search.store import Equation, repo
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCIPIX_SHARED_DIR", ROOT.parent / "shared")) / "data"
+SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
+# every real paper: its PDF and its main LaTeX file (SOURCES.tsv names both)
 PAPERS = {
-    "matni_robust_sls": ("main.pdf", "main.tex"),
-    "sharma_directedinfo_gail": ("main.pdf", "main.tex"),
-    "vial_ferromtm": ("manuscript.pdf", "manuscript.tex"),
-    "wilde_edo": ("main.pdf", "main.tex"),
+    paper.name: (paper.pdf.name, paper.tex.name) for paper in paper_folders(SHARED / "papers")
 }
 
 

@@ -12,7 +12,6 @@ Prints rank-1 and top-5 rates and the per-query time split into OCR and search.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from scipix_search.config import Settings
+from scipix_search.eval import shared_data_dir
 from scipix_search.exceptions import LatexParseError, ScipixError
 from scipix_search.math import canonical_latex
 from scipix_search.ocr import LatexRecognizer
@@ -27,7 +27,7 @@ from scipix_search.pipeline import Indexer
 from scipix_search.search import EquationSearcher
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCIPIX_SHARED_DIR", ROOT.parent / "shared")) / "data"
+SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
 
 
 def canon(latex: str) -> str | None:
