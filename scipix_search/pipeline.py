@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,9 @@ from scipix_search.ingest import (
 )
 from scipix_search.math import parse_formula, to_mathml
 from scipix_search.store import IndexSpec, Store, repo
+
+if TYPE_CHECKING:
+    from scipix_search.ocr import LatexRecognizer, TextRecognizer
 from scipix_search.store.repo import EquationExtras
 
 logger = logging.getLogger(__name__)
@@ -80,9 +83,9 @@ class Indexer:
         self.store = Store(settings)
         self._text_encoder = text_encoder
         self.formula_encoder = formula_encoder or FormulaEncoder()
-        self._recognizer: object | None = None
+        self._recognizer: LatexRecognizer | None = None
         self._recognizer_checked = False
-        self._text_recognizer: object | None = None
+        self._text_recognizer: TextRecognizer | None = None
 
     @property
     def text_encoder(self) -> TextEncoder:
@@ -95,7 +98,7 @@ class Indexer:
         return IndexSpec("passages", encoder.name, encoder.dim)
 
     @property
-    def formula_recognizer(self):  # type: ignore[no-untyped-def]
+    def formula_recognizer(self) -> LatexRecognizer | None:
         """The formula OCR model for PDF equation crops, or None when it is switched off.
 
         With ``pdf_equation_ocr=auto`` a model that was never built means the text-layer LaTeX
@@ -120,7 +123,7 @@ class Indexer:
         return self._recognizer
 
     @property
-    def text_recognizer(self):  # type: ignore[no-untyped-def]
+    def text_recognizer(self) -> TextRecognizer:
         """RapidOCR text lines for page scans (loaded on first use)."""
         if self._text_recognizer is None:
             from scipix_search.ocr import TextRecognizer

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scipix_search.cli._common import emit, emit_json, settings_of
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
 from scipix_search.search import Hit
+
+if TYPE_CHECKING:
+    from scipix_search.search import EquationSearcher
 
 
 def _print_hits(hits: list[Hit]) -> None:
@@ -21,7 +25,7 @@ def _print_hits(hits: list[Hit]) -> None:
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
 
 
-def _equation_searcher(settings: Settings):  # type: ignore[no-untyped-def]
+def _equation_searcher(settings: Settings) -> EquationSearcher:
     from scipix_search.embed import FormulaEncoder
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store

@@ -253,7 +253,7 @@ def _modules() -> tuple[Any, Any]:
         """
 
         @staticmethod
-        def forward(  # type: ignore[override]
+        def forward(
             ctx: Any, q: Any, k: Any, v: Any, past_k: Any, past_v: Any, spec: Any
         ) -> tuple[Any, Any, Any]:
             heads, head_dim, _ = spec
@@ -278,7 +278,7 @@ def _modules() -> tuple[Any, Any]:
         """Attention over the encoder's keys/values ``(B, heads, N, d)``, as one node."""
 
         @staticmethod
-        def forward(ctx: Any, q: Any, k: Any, v: Any, spec: Any) -> Any:  # type: ignore[override]
+        def forward(ctx: Any, q: Any, k: Any, v: Any, spec: Any) -> Any:
             return _attend(q, k, v, spec)
 
         @staticmethod

@@ -129,7 +129,8 @@ class TextRecognizer:
                     f"{path} has {document.page_count} pages, over the limit of {self.max_pages}",
                     path=str(path),
                 )
-            for number, page in enumerate(document):
+            for number in range(document.page_count):
+                page = document[number]
                 pixmap = page.get_pixmap(dpi=self.dpi, colorspace=pymupdf.csRGB)
                 if pixmap.width * pixmap.height > self.max_image_pixels:
                     raise InputTooLargeError(

@@ -7,12 +7,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from scipix_search.config import Settings
 from scipix_search.exceptions import ConfigError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ _AT_HEAD: set[str] = set()  # URLs already checked to be at the head revision in
 _LOCK = threading.Lock()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Foreign keys make ON DELETE CASCADE work; WAL lets readers run beside one writer;
     # busy_timeout makes concurrent local processes wait for the write lock instead of failing.
@@ -61,7 +65,7 @@ def dispose_engines() -> None:
         _AT_HEAD.clear()
 
 
-def alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+def alembic_config(settings: Settings) -> Config:
     """An Alembic Config pointing at ``migrations/`` and the settings' database."""
     from alembic.config import Config
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from scipix_search.config import Settings
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
-from scipix_search.store._vectors import VectorIndex, index_lock
+from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Store:
         with session_scope(self.settings) as session:
             yield session
 
-    def index_dir(self, kind: str):  # type: ignore[no-untyped-def]
+    def index_dir(self, kind: str) -> Path:
         return self.settings.index_dir / kind
 
     def open_index(self, spec: IndexSpec) -> VectorIndex:
@@ -117,9 +118,7 @@ class Store:
             return SyncReport(spec.kind, index.ntotal, 0, index.ntotal)
 
     @staticmethod
-    def open_meta(spec: IndexSpec):  # type: ignore[no-untyped-def]
-        from scipix_search.store._vectors import IndexMeta
-
+    def open_meta(spec: IndexSpec) -> IndexMeta:
         return IndexMeta(spec.dim, "ip", spec.encoder, 0)
 
     def delete_document(self, document_id: int) -> bool:

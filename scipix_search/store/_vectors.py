@@ -15,11 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
 from scipix_search.store._files import atomic_write
+
+if TYPE_CHECKING:
+    import faiss
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +53,14 @@ class VectorIndex:
         [[7]]
     """
 
-    def __init__(self, directory: Path, index: object, meta: IndexMeta) -> None:
+    def __init__(self, directory: Path, index: faiss.Index, meta: IndexMeta) -> None:
         self.directory = directory
         self._index = index
         self.meta = meta
 
     # -- construction -------------------------------------------------------------------
     @staticmethod
-    def _empty(dim: int) -> object:
+    def _empty(dim: int) -> faiss.Index:
         import faiss
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
@@ -99,7 +103,7 @@ class VectorIndex:
     # -- reading ------------------------------------------------------------------------
     @property
     def ntotal(self) -> int:
-        return int(self._index.ntotal)  # type: ignore[attr-defined]
+        return int(self._index.ntotal)
 
     def ids(self) -> np.ndarray:
         """All ids in the index (int64)."""
@@ -107,7 +111,7 @@ class VectorIndex:
 
         if self.ntotal == 0:
             return np.empty(0, dtype=np.int64)
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)  # type: ignore[attr-defined]
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)  # type: ignore[attr-defined]  # an IndexIDMap2 (_empty)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""
@@ -118,7 +122,7 @@ class VectorIndex:
             n = queries.shape[0]
             return np.zeros((n, max(k, 0)), np.float32), -np.ones((n, max(k, 0)), np.int64)
         if queries.shape[0] >= _PARALLEL_QUERIES:
-            return self._index.search(queries, min(k, self.ntotal))  # type: ignore[attr-defined]
+            return self._index.search(queries, min(k, self.ntotal))
         import faiss
 
         # A few queries gain nothing from OpenMP: on 2 cores with other work running, one
@@ -127,7 +131,7 @@ class VectorIndex:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            return self._index.search(queries, min(k, self.ntotal))  # type: ignore[attr-defined]
+            return self._index.search(queries, min(k, self.ntotal))
         finally:
             faiss.omp_set_num_threads(threads)
 
@@ -141,7 +145,7 @@ class VectorIndex:
             raise IndexStoreError(f"vectors of shape {vectors.shape} for {len(ids)} ids")
         # Re-adding an id would leave two rows for it; replace instead.
         self.remove(ids)
-        self._index.add_with_ids(vectors, ids)  # type: ignore[attr-defined]
+        self._index.add_with_ids(vectors, ids)
         self._refresh_meta()
 
     def remove(self, ids: np.ndarray) -> int:
@@ -150,7 +154,7 @@ class VectorIndex:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if len(ids) == 0 or self.ntotal == 0:
             return 0
-        removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))  # type: ignore[attr-defined]
+        removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
         self._refresh_meta()
         return removed
 

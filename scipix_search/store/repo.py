@@ -136,7 +136,7 @@ def count_rows(*, session: Session) -> dict[str, int]:
     }
 
 
-_MODELS = {"passages": Passage, "equations": Equation}
+_MODELS: dict[str, type[Passage] | type[Equation]] = {"passages": Passage, "equations": Equation}
 
 
 def vector_ids(*, session: Session, kind: str) -> np.ndarray:
@@ -156,12 +156,14 @@ def iter_vectors(
     for start in range(0, len(ids), batch):
         chunk = [int(i) for i in ids[start : start + batch]]
         rows = session.execute(
-            select(model.id, model.embedding).where(model.id.in_(chunk)).order_by(model.id)
+            select(model.id, model.embedding)
+            .where(model.id.in_(chunk), model.embedding.is_not(None))
+            .order_by(model.id)
         ).all()
         if not rows:
             continue
         out_ids = np.array([r[0] for r in rows], dtype=np.int64)
-        vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        vectors = np.stack([np.frombuffer(b, dtype=np.float32) for _, b in rows if b is not None])
         yield out_ids, vectors
 
 

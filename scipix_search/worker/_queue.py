@@ -16,12 +16,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from scipix_search.store import Job, Store
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult, Result
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +78,12 @@ def find_active_job(*, session: Session, kind: str, sha256: str) -> Job | None:
     return next((j for j in jobs if (j.payload or {}).get("sha256") == sha256), None)
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+def _rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE: DML results are CursorResults (typed as plain Results)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(Job.status == QUEUED, Job.run_after <= now),
         and_(
@@ -122,7 +130,7 @@ def heartbeat(store: Store, *, job_id: int, worker_id: str, lease_s: float) -> b
         .execution_options(synchronize_session=False)
     )
     with store.session() as session:
-        return session.execute(stmt).rowcount == 1
+        return _rowcount(session.execute(stmt)) == 1
 
 
 def complete(
@@ -208,7 +216,7 @@ def reap_expired(store: Store) -> int:
         .execution_options(synchronize_session=False)
     )
     with store.session() as session:
-        count = session.execute(stmt).rowcount
+        count = _rowcount(session.execute(stmt))
     if count:
         logger.warning(
             "%d job(s) failed after their lease expired", count, extra={"action": "reap"}

@@ -37,17 +37,14 @@ _SAME = {
 def tokens(latex: str) -> tuple[str, ...]:
     """Canonical tokens for comparing formulas: spacing, sizing, fonts and braces dropped.
 
-    Uses ``scipix_search.math.normalize`` when that package is importable.
+    Uses ``scipix_search.math.normalize``; a local tokenizer covers LaTeX it refuses.
     """
+    from scipix_search.math import normalize
+
     try:
-        from scipix_search.math import normalize  # type: ignore[attr-defined]
-    except ImportError:
-        normalize = None
-    if normalize is not None:
-        try:
-            return tuple(normalize(latex))
-        except Exception:  # noqa: BLE001 - the normaliser may refuse broken LaTeX
-            logger.debug("normalize failed on %r; using the local tokenizer", latex[:80])
+        return tuple(normalize(latex))
+    except Exception:  # noqa: BLE001 - the normaliser may refuse broken LaTeX
+        logger.debug("normalize failed on %r; using the local tokenizer", latex[:80])
     raw = re.sub(r"\\(?:begin|end)\s*\{[^}]*\}(?:\{[^}]*\})?", " ", latex)
     out = []
     for tok in _TOKEN_RE.findall(raw):
@@ -62,15 +59,12 @@ def tokens(latex: str) -> tuple[str, ...]:
 
 def similarity(a: str, b: str) -> float:
     """1 - normalised edit distance between the canonical token sequences of ``a`` and ``b``."""
+    from scipix_search.math import token_similarity
+
     try:
-        from scipix_search.math import token_similarity  # type: ignore[attr-defined]
-    except ImportError:
-        token_similarity = None
-    if token_similarity is not None:
-        try:
-            return float(token_similarity(a, b))
-        except Exception:  # noqa: BLE001 - fall back to the local measure on broken LaTeX
-            logger.debug("token_similarity failed; using the local measure")
+        return float(token_similarity(a, b))
+    except Exception:  # noqa: BLE001 - fall back to the local measure on broken LaTeX
+        logger.debug("token_similarity failed; using the local measure")
     return _edit_similarity(tokens(a), tokens(b))
 
 

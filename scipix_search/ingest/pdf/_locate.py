@@ -64,7 +64,9 @@ def find_equation_regions(
         CorruptInputError: PyMuPDF cannot open the file.
     """
     own = not isinstance(pdf, pymupdf.Document)
-    if own:
+    if isinstance(pdf, pymupdf.Document):
+        doc = pdf
+    else:
         path = Path(pdf)
         if not path.is_file():
             raise InputError("PDF not found", path=str(path))
@@ -72,11 +74,10 @@ def find_equation_regions(
             doc = pymupdf.open(path)
         except (pymupdf.FileDataError, RuntimeError) as exc:
             raise CorruptInputError("PDF cannot be opened", path=str(path)) from exc
-    else:
-        doc = pdf
     try:
         regions: list[EquationRegion] = []
-        for page in doc:
+        for number in range(doc.page_count):
+            page = doc[number]
             regions.extend(page_equation_regions(page, dpi=dpi, render=render, inline=inline))
         return regions
     finally:
@@ -164,8 +165,12 @@ def _make_region(
     groups = equation_rows(rows, body_size)
     if len(groups) > 1:
         for gs in groups:
-            box = (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs))
-            box = (*box, max(g.y1 for g in gs))
+            box = (
+                min(g.x0 for g in gs),
+                min(g.y0 for g in gs),
+                max(g.x1 for g in gs),
+                max(g.y1 for g in gs),
+            )
             region.rows.append(
                 RegionRow(
                     bbox=box,

@@ -12,9 +12,13 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scipix_search.exceptions import CorruptInputError, InputTooLargeError
 from scipix_search.ingest._types import ParsedDocument, ParsedPage, ParsedPassage
+
+if TYPE_CHECKING:
+    import pymupdf
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ _LIGATURES = str.maketrans(
 )
 
 
-def open_pdf(data: bytes, name: str, *, max_pages: int):  # type: ignore[no-untyped-def]
+def open_pdf(data: bytes, name: str, *, max_pages: int) -> pymupdf.Document:
     """Open PDF bytes with PyMuPDF, turning every kind of damage into a one-line reason.
 
     Raises:
@@ -79,9 +83,10 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _blocks(doc) -> list[_Block]:  # type: ignore[no-untyped-def]
+def _blocks(doc: pymupdf.Document) -> list[_Block]:
     out: list[_Block] = []
-    for page in doc:
+    for number in range(doc.page_count):
+        page = doc[number]
         height = page.rect.height or 1.0
         for x0, y0, x1, y1, text, _no, kind in page.get_text("blocks", sort=True):
             if kind != 0 or not text.strip():
@@ -147,7 +152,7 @@ def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold}
 
 
-def _title(doc, blocks: list[_Block]) -> str | None:  # type: ignore[no-untyped-def]
+def _title(doc: pymupdf.Document, blocks: list[_Block]) -> str | None:
     meta_title = (doc.metadata or {}).get("title") or ""
     meta_title = meta_title.strip()
     if len(meta_title) >= 4 and not _BAD_TITLES.match(meta_title):
@@ -191,7 +196,7 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
                 ParsedPage(
                     p.number + 1, p.rect.width, p.rect.height, bool(p.get_text("text").strip())
                 )
-                for p in doc
+                for p in (doc[i] for i in range(doc.page_count))
             ]
             blocks = _merge_lines(_blocks(doc))
         except Exception as exc:
