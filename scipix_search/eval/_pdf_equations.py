@@ -26,6 +26,7 @@ from typing import Any
 from scipix_search.eval._datasets import PaperFolder
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
 from scipix_search.ingest.pair import similarity
+from scipix_search.math import as_tokens, token_similarity
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,37 @@ def contained(small: Counter[str], big: Counter[str]) -> float:
     return sum(min(n, big[c]) for c, n in small.items()) / total
 
 
+class _Pairs:
+    """``similarity`` over many pairs, each formula tokenised once.
+
+    A pair whose lengths alone keep it under ``floor`` is not computed (the edit distance is
+    at least the length difference) and reads 0.0: callers only compare it with ``floor``.
+    A formula the canonical tokenizer refuses goes through ``similarity`` as before.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, list[str] | None] = {}
+
+    def _of(self, latex: str) -> list[str] | None:
+        if latex not in self._tokens:
+            try:
+                self._tokens[latex] = list(as_tokens(latex))
+            except Exception:  # noqa: BLE001 - similarity() has its own fallback for these
+                self._tokens[latex] = None
+        return self._tokens[latex]
+
+    def similarity(self, a: str, b: str, *, floor: float = 0.0) -> float:
+        ta, tb = self._of(a), self._of(b)
+        if ta is None or tb is None:
+            return similarity(a, b)
+        longest = max(len(ta), len(tb))
+        if longest == 0:
+            return 1.0
+        if min(len(ta), len(tb)) / longest < floor:
+            return 0.0
+        return token_similarity(ta, tb)
+
+
 def score_pdf_equations(
     paper: PaperFolder, *, ocr: Any | None = None, report: list[str] | None = None
 ) -> PdfEquationScore:
@@ -113,8 +145,13 @@ def score_pdf_equations(
         region_latex.append([e.latex for e in equations[cursor : cursor + n] if e.latex])
         cursor += n
 
-    def region_sim(latex: str, i: int) -> float:
-        return max((similarity(latex, c) for c in region_latex[i]), default=0.0)
+    pairs = _Pairs()
+
+    def region_sim(latex: str, i: int, floor: float = 0.0) -> float:
+        best = 0.0
+        for c in region_latex[i]:
+            best = max(best, pairs.similarity(latex, c, floor=max(floor, best)))
+        return best
 
     envs: dict[int, Counter[str]] = {}
     for eq in tex:
@@ -124,7 +161,9 @@ def score_pdf_equations(
     detected = good = 0
     sim_sum = 0.0
     for eq in tex:
-        best = max((region_sim(eq.latex, i) for i in range(len(regions))), default=0.0)
+        best = 0.0
+        for i in range(len(regions)):
+            best = max(best, region_sim(eq.latex, i, floor=best))
         sim_sum += best
         sig = glyph_signature(eq.latex, is_latex=True)
         hit = best >= FOUND_SIMILARITY or any(
@@ -141,7 +180,7 @@ def score_pdf_equations(
     for i, (r, s) in enumerate(zip(regions, sigs, strict=True)):
         ok = (
             (r.number is not None and r.number in numbers)
-            or any(region_sim(e.latex, i) >= FOUND_SIMILARITY for e in tex)
+            or any(region_sim(e.latex, i, FOUND_SIMILARITY) >= FOUND_SIMILARITY for e in tex)
             or any(sum(s.values()) >= 2 and contained(s, env) >= 0.85 for env in envs.values())
         )
         correct += ok
