@@ -151,7 +151,7 @@ def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquatio
     text = inline_inputs(project, main)
     macros = MacroTable()
     for package in _local_packages(project, text):
-        macros.collect(project.files[package])  # the authors' macros kept in their own .sty
+        macros.collect(_author_macros(project.files[package]))
     text = macros.collect(text)
     preamble, body = _split_document(text)
     logger.debug("%s: %d macros, body of %d chars", main, len(macros), len(body))
@@ -173,6 +173,21 @@ def _local_packages(project: TexProject, text: str) -> list[str]:
             if name and path in project.files and path not in found:
                 found.append(path)
     return found
+
+
+_MAX_STYLE_CHARS = 20_000
+
+
+def _author_macros(style: str) -> str:
+    """The lines of a local ``.sty`` that can hold an author's macros.
+
+    A folder also carries copies of conference and journal packages, written in TeX's
+    internals (``\\def\\@setsize...``): lines naming ``@`` macros are dropped, and a large
+    file is such a package, not an author's macro list.
+    """
+    if len(style) > _MAX_STYLE_CHARS:
+        return ""
+    return "\n".join(line for line in style.splitlines() if "@" not in line)
 
 
 def _split_document(text: str) -> tuple[str, str]:
