@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from scipix_search.ingest.pdf._glyphs import SYMBOLS, Glyph, glyph_mapped
 
@@ -124,6 +125,11 @@ _CONFUSABLE = (
 _FRAC_RE = re.compile(r"\\frac\s*")
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` as it is (its backslashes are not escapes)."""
+    return lambda _match: text
+
+
 def _symbols(latex: str) -> set[str]:
     return set(_TOKEN_RE.findall(latex))
 
@@ -151,7 +157,7 @@ def correct(ocr_latex: str, text_latex: str, *, bars: bool | None = None) -> str
     for wrong, right in _CONFUSABLE:
         if wrong in read and wrong not in printed and right in printed:
             pattern = re.escape(wrong) + (r"(?![A-Za-z])" if wrong[-1].isalpha() else "")
-            latex = re.sub(pattern, lambda _, r=right: r, latex)
+            latex = re.sub(pattern, _literal(right), latex)
             read = _symbols(latex)
     no_bars = (r"\frac" not in printed and bool(text_latex)) if bars is None else not bars
     if r"\frac" in read and no_bars:

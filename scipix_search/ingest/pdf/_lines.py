@@ -86,7 +86,8 @@ def _glyph(ch: dict, span: dict, names: dict[tuple[float, float], str]) -> Glyph
     name = ""
     if c == "\ufffd":
         name = names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
-    return Glyph(base, *ch["bbox"], ch["origin"][1], span["size"], span["font"] + role, name)
+    x0, y0, x1, y1 = ch["bbox"]
+    return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"] + role, name)
 
 
 def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:

@@ -30,11 +30,11 @@ def _operator(g: Glyph) -> tuple[str, float, float] | None:
         if name.startswith(prefix):
             depth = _OPERATOR_DEPTH.get(name, 1.4 if name.endswith("display") else 1.0)
             return latex, g.base, g.base + depth * g.size
-    latex = _UNICODE_OPERATORS.get(g.c)
-    if latex is not None and not name:
+    symbol = _UNICODE_OPERATORS.get(g.c)
+    if symbol is not None and not name:
         if is_extension_font(g.font):  # hangs from its baseline, as the named ones do
-            return latex, g.base, g.base + 1.4 * g.size
-        return latex, g.base - 0.75 * g.size, g.base + 0.25 * g.size
+            return symbol, g.base, g.base + 1.4 * g.size
+        return symbol, g.base - 0.75 * g.size, g.base + 0.25 * g.size
     return None
 
 

@@ -161,16 +161,19 @@ def _recognize(
     ]
     if recognizer is None:
         return read
-    todo = [
-        i
-        for i, (region, row) in enumerate(units)
-        if (row.image if row is not None else region.image) is not None
-        and not (row is None and region.rows)
-        and not (row or region).text_complete  # the glyphs alone are exact: no OCR
-    ]
+    todo: list[int] = []  # the units OCR reads, and their crops
+    crops: list[bytes] = []
+    for i, (region, row) in enumerate(units):
+        crop = row.image if row is not None else region.image
+        if crop is None or (row is None and region.rows):
+            continue
+        if (row or region).text_complete:
+            continue  # the glyphs alone are exact: no OCR
+        todo.append(i)
+        crops.append(crop)
     if not todo:
         return read
-    images = [_pil(units[i][1].image if units[i][1] else units[i][0].image) for i in todo]
+    images = [_pil(crop) for crop in crops]
     batch = getattr(recognizer, "batch", None)
     try:
         if batch is not None:

@@ -28,7 +28,7 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
     parts and tall delimiters attached to the row they belong to."""
     # accents are set as glyphs of the main size on a baseline of their own; never a row
     glyphs_main = [g for g in glyphs if g.size >= 0.9 * body_size and g.c not in ACCENTS]
-    mains = sorted({round(g.base) for g in glyphs_main})
+    mains: list[float] = sorted({round(g.base) for g in glyphs_main})
     if not mains:
         mains = sorted({round(g.base) for g in glyphs})
     baselines: list[float] = []
@@ -36,7 +36,7 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
         if not baselines or b - baselines[-1] > 0.5 * body_size:
             baselines.append(b)
     # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
-    keep = []
+    keep: list[float] = []
     for b in baselines:
         row = [g for g in glyphs_main if abs(g.base - b) <= 0.5 * body_size]
         in_frac = all(
