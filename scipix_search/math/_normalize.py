@@ -107,7 +107,7 @@ def canonical_latex(latex: str) -> str:
 # single-letter variable with it keeps a formula's structure and changes all of its symbols.
 _PAIRS = ["xu", "yv", "zw", "ik", "jl", "nm", "ap", "bq", "cr", "ts", "fg", "dh", "eo"]
 DEFAULT_RENAMING: dict[str, str] = {}
-for _a, _b in _PAIRS:
+for _a, _b in (tuple(pair) for pair in _PAIRS):
     for _x, _y in ((_a, _b), (_a.upper(), _b.upper())):
         DEFAULT_RENAMING[_x] = _y
         DEFAULT_RENAMING[_y] = _x

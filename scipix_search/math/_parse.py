@@ -55,7 +55,7 @@ class _Parser:
             return
         if self.peek() in ("-", "+"):
             self.i += 1
-        while self.peek() is not None and (self.peek().isdigit() or self.peek() in ".,"):
+        while (c := self.peek()) is not None and (c.isdigit() or c in ".,"):
             self.i += 1
         if self.i + 1 < self.n and all(
             len(t) == 1 and t.isalpha() for t, _ in self.toks[self.i : self.i + 2]
@@ -307,8 +307,9 @@ def _attach_prime(items: list[Node]) -> None:
 
 
 def _plain_text(group: Group) -> str | None:
-    if all(isinstance(x, Sym) for x in group.items):
-        return "".join(x.tok for x in group.items)  # type: ignore[union-attr]
+    syms = [x for x in group.items if isinstance(x, Sym)]
+    if len(syms) == len(group.items):
+        return "".join(x.tok for x in syms)
     return None
 
 

@@ -34,16 +34,17 @@ def _f1(matched: int, n_query: int, n_cand: int) -> float:
 def _tree_similarity(a: SLTNode, b: SLTNode, size_a: int, size_b: int) -> float:
     import zss
 
-    def children(node: object) -> list[object]:
+    # zss walks a tree of symbols and (relation, child) edges
+    def children(node: SLTNode | tuple[str, SLTNode]) -> list[tuple[str, SLTNode]]:
         if isinstance(node, SLTNode):
             return [(rel, child) for rel, child in node.edges]
-        rel, child = node  # type: ignore[misc]
+        _rel, child = node
         return children(child)
 
-    def label(node: object) -> str:
+    def label(node: SLTNode | tuple[str, SLTNode]) -> str:
         if isinstance(node, SLTNode):
             return unify(node.label)
-        rel, child = node  # type: ignore[misc]
+        rel, child = node
         return rel + ":" + unify(child.label)
 
     dist = zss.simple_distance(a, b, children, label, lambda x, y: 0 if x == y else 1)

@@ -87,11 +87,12 @@ def _number_end(items: list[Node], k: int) -> int:
     """End of the number starting at ``items[k]``: digits with inner decimal points."""
     j = k + 1
     while j < len(items):
-        if _is_digit(items[j]):
+        item = items[j]
+        if _is_digit(item):
             j += 1
         elif (
-            isinstance(items[j], Sym)
-            and items[j].tok == "."  # type: ignore[union-attr]
+            isinstance(item, Sym)
+            and item.tok == "."
             and j + 1 < len(items)
             and _is_digit(items[j + 1])
         ):
@@ -105,13 +106,16 @@ class _Builder:
     def seq(self, items: list[Node]) -> tuple[SLTNode | None, SLTNode | None]:
         head: SLTNode | None = None
         tail: SLTNode | None = None
+        h: SLTNode | None
+        t: SLTNode | None
         k = 0
         while k < len(items):
             item = items[k]
             # Consecutive digits (with inner decimal points) form one number.
             if isinstance(item, Sym) and item.tok.isdigit():
                 j = _number_end(items, k)
-                h = t = SLTNode("N!" + "".join(x.tok for x in items[k:j]))  # type: ignore[union-attr]
+                digits = [x.tok for x in items[k:j] if isinstance(x, Sym)]  # all are (_number_end)
+                h = t = SLTNode("N!" + "".join(digits))
                 k = j
             else:
                 h, t = self.node(item)
