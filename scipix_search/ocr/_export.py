@@ -175,6 +175,7 @@ def _modules() -> tuple[Any, Any]:
                 x = blk(x)
             memory = vit.norm(x)
             out: list[torch.Tensor] = []
+            attn: Any  # an x-transformers Attention: its to_k/to_v are untyped submodules
             for attn in self.cross:
                 for proj in (attn.to_k, attn.to_v):
                     t = proj(memory)
@@ -311,7 +312,8 @@ def _static_padding() -> Iterator[None]:
     import importlib
 
     # Through import_module: the package re-exports functions under these module names.
-    modules = [
+    # Any: timm is untyped, and pad_same is patched on the module objects.
+    modules: list[Any] = [
         importlib.import_module(f"timm.models.layers.{name}")
         for name in ("conv2d_same", "pool2d_same", "std_conv")
     ]

@@ -128,7 +128,7 @@ def deskew(gray: np.ndarray, max_angle: float = 5.0, step: float = 0.5) -> tuple
     height, width = gray.shape
     if width < 3 * height or width < 60:
         return gray, 0.0
-    ink = ink_mask(gray).astype(np.float32)
+    ink: np.ndarray = ink_mask(gray).astype(np.float32)
     pad = int(height * 0.5) + 2
     ink = cv2.copyMakeBorder(ink, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=0)
     centre = (ink.shape[1] / 2, ink.shape[0] / 2)
