@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, fields
 
 from scipix_search.eval._datasets import PaperFolder
-from scipix_search.exceptions import LatexParseError
 from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens, token_similarity
 
@@ -44,10 +43,7 @@ class InlineScore:
 
 
 def _tokens(latex: str) -> list[str]:
-    try:
-        return list(as_tokens(latex))
-    except LatexParseError:
-        return latex.split()
+    return list(as_tokens(latex))  # never refuses: unparseable LaTeX gives its raw tokens
 
 
 def _best(query: list[str], pool: list[list[str]], floor: float) -> float:

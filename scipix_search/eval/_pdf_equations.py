@@ -25,7 +25,6 @@ from typing import Any
 
 from scipix_search.eval._datasets import PaperFolder
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
-from scipix_search.ingest.pair import similarity
 from scipix_search.math import as_tokens, token_similarity
 
 logger = logging.getLogger(__name__)
@@ -88,28 +87,23 @@ def contained(small: Counter[str], big: Counter[str]) -> float:
 
 
 class _Pairs:
-    """``similarity`` over many pairs, each formula tokenised once.
+    """``token_similarity`` over many pairs, each formula tokenised once.
 
     A pair whose lengths alone keep it under ``floor`` is not computed (the edit distance is
     at least the length difference) and reads 0.0: callers only compare it with ``floor``.
-    A formula the canonical tokenizer refuses goes through ``similarity`` as before.
     """
 
     def __init__(self) -> None:
-        self._tokens: dict[str, list[str] | None] = {}
+        self._tokens: dict[str, list[str]] = {}
 
-    def _of(self, latex: str) -> list[str] | None:
+    def _of(self, latex: str) -> list[str]:
         if latex not in self._tokens:
-            try:
-                self._tokens[latex] = list(as_tokens(latex))
-            except Exception:  # noqa: BLE001 - similarity() has its own fallback for these
-                self._tokens[latex] = None
+            # as_tokens never refuses: unparseable LaTeX gives its raw tokens
+            self._tokens[latex] = list(as_tokens(latex))
         return self._tokens[latex]
 
     def similarity(self, a: str, b: str, *, floor: float = 0.0) -> float:
         ta, tb = self._of(a), self._of(b)
-        if ta is None or tb is None:
-            return similarity(a, b)
         longest = max(len(ta), len(tb))
         if longest == 0:
             return 1.0

@@ -15,6 +15,9 @@ def test_levenshtein_counts_edits() -> None:
 def test_token_similarity_uses_canonical_tokens() -> None:
     assert token_similarity(r"\dfrac12", r"\frac { 1 } { 2 }") == 1.0
     assert token_similarity(r"\left( x \right)", "(x)") == 1.0
+    # what aligning a LaTeX source with its PDF relies on: spacing, sizing and end punctuation
+    assert token_similarity(r"\left( x \right) \, ,", "(x)") == 1.0
+    assert token_similarity("a+b", "c-d") < 0.5
 
 
 def test_token_similarity_partial() -> None:

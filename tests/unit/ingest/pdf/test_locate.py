@@ -1,4 +1,4 @@
-"""Display-equation regions from small PDFs built with PyMuPDF, glyph LaTeX, and alignment."""
+"""Display-equation regions from small PDFs built with PyMuPDF, and glyph LaTeX."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import pymupdf
 import pytest
 
 from scipix_search.exceptions import CorruptInputError, InputError
-from scipix_search.ingest._types import ParsedEquation
-from scipix_search.ingest.pair._align import align_source_to_pdf, similarity
 from scipix_search.ingest.pdf._glyphs import Bar, Glyph, glyphs_to_latex
 from scipix_search.ingest.pdf._locate import find_equation_regions
-from scipix_search.ingest.pdf._regions import EquationRegion, regions_to_equations
+from scipix_search.ingest.pdf._regions import regions_to_equations
 from tests.factories import PROSE, prose_lines
 
 
@@ -83,32 +81,6 @@ def test_glyphs_to_latex_scripts_and_fraction() -> None:
     ]
     latex = glyphs_to_latex(g, [Bar(19, 26, 6.5)])
     assert latex == "y^{2}=\\frac{a}{b}\\sum\\alpha\\mathbb{R}"
-
-
-def test_similarity_ignores_spacing_and_sizing() -> None:
-    assert similarity(r"\left( x \right) \, ,", "(x)") == 1.0
-    assert similarity("a+b", "c-d") < 0.5
-
-
-def test_align_source_to_pdf_by_number_and_similarity() -> None:
-    tex = [
-        ParsedEquation("a = b + c", None, None, True, "tex", 0, "1"),
-        ParsedEquation(r"\alpha^{2} = \beta", None, None, True, "tex", 1, None),
-        ParsedEquation("x", None, None, False, "tex", 2),
-        ParsedEquation("q = r", None, None, True, "tex", 3, None),
-    ]
-    regions = [
-        EquationRegion(page=2, bbox=(1, 2, 3, 4), display=True, number="1", latex="a=b"),
-        EquationRegion(page=3, bbox=(5, 6, 7, 8), display=True, latex=r"\alpha^{2}=\beta"),
-    ]
-    out = align_source_to_pdf(tex, regions)
-    assert [(e.page, e.bbox, e.number) for e in out] == [
-        (2, (1, 2, 3, 4), "1"),
-        (3, (5, 6, 7, 8), None),
-        (None, None, None),
-        (None, None, None),
-    ]
-    assert out[0].latex == "a = b + c" and out[0].origin == "tex"
 
 
 def test_regions_to_equations_text_layer_and_ocr(tmp_path: Path) -> None:
