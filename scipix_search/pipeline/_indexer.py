@@ -1,53 +1,41 @@
-"""The ingestion pipeline: one source file through ingest -> ocr -> math -> embed -> store.
+"""The indexer: one input through parse -> enrich -> store, orchestrated.
 
 Data flows one way: each stage gets the previous stage's dataclasses and never calls a later
-stage. A document is committed to the database in one transaction (all its rows or none), and
-only then are its vectors added to the FAISS indexes; :meth:`Store.sync` repairs an index that
-a crash left behind the database.
+stage. The indexer itself loads no model (it asks its :class:`Models`), parses nothing
+(``_parse``), computes no record (``_enrich``) and writes nothing (``Store.add_document``
+commits a document in one transaction, then adds its vectors to the FAISS indexes;
+:meth:`Store.sync` repairs an index that a crash left behind the database).
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-from sqlalchemy.exc import IntegrityError
-
 from scipix_search.config import Settings
-from scipix_search.embed import FormulaEncoder, TextEncoder
-from scipix_search.exceptions import InputError, LatexParseError, ScipixError
+from scipix_search.exceptions import ScipixError
 from scipix_search.ingest import (
     ParsedDocument,
-    ParsedEquation,
-    find_equation_regions,
     merge_source_and_pdf,
-    open_pdf,
-    parse_formula_collection,
-    parse_latex_source,
-    parse_pdf,
     read_input,
-    regions_to_equations,
     sha256_bytes,
     sniff,
 )
-from scipix_search.math import parse_formula, to_mathml
+from scipix_search.pipeline._enrich import enrich
+from scipix_search.pipeline._models import Models
+from scipix_search.pipeline._parse import parse_input, parse_pdf_input
 from scipix_search.store import IndexSpec, Store, repo
 
 if TYPE_CHECKING:
-    from scipix_search.ocr import LatexRecognizer, TextRecognizer
-from scipix_search.store.repo import EquationExtras
+    from scipix_search.embed import FormulaEncoder, TextEncoder
 
 logger = logging.getLogger(__name__)
 
 Status = Literal["added", "present", "failed"]
-# Below this, an OCR read of a PDF crop is worse than the text layer's glyph LaTeX.
-OCR_MIN_CONFIDENCE = 0.3
 
 
 @dataclass(slots=True)
@@ -64,11 +52,18 @@ class IngestOutcome:
 
 
 class Indexer:
-    """Ingests files into a :class:`Store`, loading each model once.
+    """Ingests files into a :class:`Store`, with the models of one :class:`Models` registry.
+
+    Args:
+        settings: data folder, database, input limits; also the models' settings when
+            ``models`` is not given.
+        models: the registry to share (the API hands its own to the embedded worker).
+        text_encoder: an already loaded passage encoder, for a registry built here.
+        formula_encoder: likewise for the formula encoder.
 
     Example:
-        >>> indexer = Indexer(get_settings())
-        >>> indexer.ingest_file(Path("paper.pdf")).status
+        >>> indexer = Indexer(settings)
+        >>> indexer.ingest_file(Path("paper.pdf")).status  # doctest: +SKIP
         'added'
     """
 
@@ -76,63 +71,25 @@ class Indexer:
         self,
         settings: Settings,
         *,
+        models: Models | None = None,
         text_encoder: TextEncoder | None = None,
         formula_encoder: FormulaEncoder | None = None,
     ) -> None:
+        if models is not None and (text_encoder is not None or formula_encoder is not None):
+            raise ValueError("give either models or encoders, not both")
         self.settings = settings
+        self.models = models or Models(
+            settings, text_encoder=text_encoder, formula_encoder=formula_encoder
+        )
         self.store = Store(settings)
-        self._text_encoder = text_encoder
-        self.formula_encoder = formula_encoder or FormulaEncoder()
-        self._recognizer: LatexRecognizer | None = None
-        self._recognizer_checked = False
-        self._text_recognizer: TextRecognizer | None = None
 
-    @property
-    def text_encoder(self) -> TextEncoder:
-        if self._text_encoder is None:
-            self._text_encoder = TextEncoder.from_settings(self.settings)
-        return self._text_encoder
-
+    # -- indexes ------------------------------------------------------------------------
     def passage_spec(self) -> IndexSpec:
-        encoder = self.text_encoder
+        encoder = self.models.text_encoder
         return IndexSpec("passages", encoder.name, encoder.dim)
 
-    @property
-    def formula_recognizer(self) -> LatexRecognizer | None:
-        """The formula OCR model for PDF equation crops, or None when it is switched off.
-
-        With ``pdf_equation_ocr=auto`` a model that was never built means the text-layer LaTeX
-        is used (logged once); a model that is built but broken raises, it is never hidden.
-        """
-        if not self._recognizer_checked:
-            self._recognizer_checked = True
-            mode = self.settings.pdf_equation_ocr
-            if mode != "off":
-                from scipix_search.exceptions import ModelNotFoundError
-                from scipix_search.ocr import LatexRecognizer
-
-                try:
-                    self._recognizer = LatexRecognizer.from_settings(self.settings)
-                except ModelNotFoundError:
-                    if mode == "on":
-                        raise
-                    logger.warning(
-                        "formula OCR model not built: PDF equations keep their text-layer LaTeX "
-                        "(run `scipix-search models build`)"
-                    )
-        return self._recognizer
-
-    @property
-    def text_recognizer(self) -> TextRecognizer:
-        """RapidOCR text lines for page scans (loaded on first use)."""
-        if self._text_recognizer is None:
-            from scipix_search.ocr import TextRecognizer
-
-            self._text_recognizer = TextRecognizer.from_settings(self.settings)
-        return self._text_recognizer
-
     def formula_spec(self) -> IndexSpec:
-        encoder = self.formula_encoder
+        encoder = self.models.formula_encoder
         return IndexSpec("equations", encoder.name, encoder.dim)
 
     def index_specs(self) -> list[IndexSpec]:
@@ -142,132 +99,7 @@ class Indexer:
         for spec in self.index_specs():
             self.store.sync(spec)
 
-    # -- stages -------------------------------------------------------------------------
-    def parse(
-        self, data: bytes, name: str, sha256: str, *, source_path: Path | None = None
-    ) -> ParsedDocument:
-        """Ingest stage: bytes to a ParsedDocument, by content type (magic bytes).
-
-        ``source_path`` is where the bytes came from on disk, if anywhere: a ``.tex`` main file
-        is then parsed in place so that its ``\\input`` files next to it are found.
-        """
-        kind = sniff(data, name)
-        if kind == "pdf":
-            return self._parse_pdf(data, name, sha256)
-        if kind == "tex" and source_path is not None:
-            parsed = parse_latex_source(source_path, max_bytes=self.settings.max_file_bytes)
-            parsed.source, parsed.sha256 = name, sha256
-            return parsed
-        if kind in ("tex", "targz", "collection"):
-            # The source parsers read from disk (a .tex may \\input siblings; archives unpack).
-            with tempfile.TemporaryDirectory(prefix="scipix-") as tmp:
-                path = Path(tmp) / Path(name).name
-                path.write_bytes(data)
-                if kind == "collection":
-                    parsed = parse_formula_collection(path, max_bytes=self.settings.max_file_bytes)
-                else:
-                    parsed = parse_latex_source(path, max_bytes=self.settings.max_file_bytes)
-            parsed.source, parsed.sha256 = name, sha256
-            return parsed
-        if kind == "image":
-            from scipix_search.ingest import parse_image
-            from scipix_search.ocr import LatexRecognizer, load_image
-
-            image = load_image(
-                data,
-                max_pixels=self.settings.max_image_pixels,
-                max_bytes=self.settings.max_file_bytes,
-            )
-            # An image needs the formula model even where PDFs run without it.
-            latex_recognizer = self.formula_recognizer or LatexRecognizer.from_settings(
-                self.settings
-            )
-            return parse_image(
-                image,
-                name,
-                sha256,
-                latex_recognizer=latex_recognizer,
-                text_recognizer=self.text_recognizer,
-            )
-        raise InputError(f"{name}: {kind} input is not supported")
-
-    def _parse_pdf(
-        self, data: bytes, name: str, sha256: str, *, ocr_equations: bool = True
-    ) -> ParsedDocument:
-        parsed = parse_pdf(data, name, sha256, max_pages=self.settings.max_pages)
-        recognizer = self.formula_recognizer if ocr_equations else None
-        doc = open_pdf(data, name, max_pages=self.settings.max_pages)
-        try:
-            # inline math of prose lines too: stored with display=False, never OCR'd
-            regions = find_equation_regions(doc, render=recognizer is not None, inline=True)
-        finally:
-            doc.close()
-        # One OCR batch per document (crops share a font size, so the recognizer scales them
-        # all by their pooled glyph height); multi-row displays are read row by row.
-        parsed.equations = regions_to_equations(
-            regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE
-        )
-        self._ocr_scanned_pages(data, name, parsed)
-        return parsed
-
-    def _ocr_scanned_pages(self, data: bytes, name: str, parsed: ParsedDocument) -> None:
-        """Pages without a text layer (scans) get their passages from text OCR."""
-        scanned = [p for p in parsed.pages if not p.has_text_layer]
-        if not scanned:
-            return
-        import pymupdf
-
-        from scipix_search.ingest import lines_to_passages, scale_passages
-
-        text_recognizer = self.text_recognizer
-        dpi = 200
-        doc = open_pdf(data, name, max_pages=self.settings.max_pages)
-        try:
-            for page in scanned:
-                pixmap = doc[page.number - 1].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
-                pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
-                    pixmap.height, pixmap.width, pixmap.n
-                )[:, :, :3]
-                passages = lines_to_passages(
-                    text_recognizer.read_array(pixels, page=page.number - 1),
-                    page.number,
-                    start_order=len(parsed.passages),
-                )
-                scale_passages(passages, 72.0 / dpi)
-                parsed.passages.extend(passages)
-                logger.info(
-                    "%s: page %d has no text layer; OCR read %d passages",
-                    name,
-                    page.number,
-                    len(passages),
-                )
-        finally:
-            doc.close()
-
-    def enrich_equations(
-        self, equations: list[ParsedEquation]
-    ) -> tuple[list[EquationExtras], np.ndarray]:
-        """Math and embed stages for equations: canonical form, MathML, structural vector.
-
-        Equations whose LaTeX cannot be parsed are kept (their text is still worth showing) but
-        get no vector; the mask of the returned array says which rows have one.
-        """
-        extras: list[EquationExtras] = []
-        for equation in equations:
-            try:
-                formula = parse_formula(equation.latex)
-            except LatexParseError:
-                extras.append(EquationExtras(None, None, None))
-                continue
-            try:
-                mathml = to_mathml(equation.latex, display=equation.display)
-            except LatexParseError:
-                mathml = None
-            vector = self.formula_encoder.encode_document([formula])[0]
-            extras.append(EquationExtras(formula.canonical, mathml, vector))
-        has_vector = np.array([x.embedding is not None for x in extras], dtype=bool)
-        return extras, has_vector
-
+    # -- inputs -------------------------------------------------------------------------
     def ingest_file(self, path: Path) -> IngestOutcome:
         """Ingest one file; bad input becomes a ``failed`` outcome with a one-line reason."""
         try:
@@ -303,8 +135,22 @@ class Indexer:
         sha256 = sha256_bytes(f"source+pdf:{tex_sha}:{pdf_sha}".encode())
 
         def parse() -> ParsedDocument:
-            source = self.parse(tex, source_path.name, tex_sha, source_path=source_path)
-            compiled = self._parse_pdf(pdf, pdf_path.name, pdf_sha, ocr_equations=False)
+            source = parse_input(
+                tex,
+                source_path.name,
+                tex_sha,
+                settings=self.settings,
+                models=self.models,
+                source_path=source_path,
+            )
+            compiled = parse_pdf_input(
+                pdf,
+                pdf_path.name,
+                pdf_sha,
+                settings=self.settings,
+                models=self.models,
+                ocr_equations=False,
+            )
             return merge_source_and_pdf(source, compiled, name=name, sha256=sha256)
 
         return self._ingest(parse, name, sha256)
@@ -314,24 +160,41 @@ class Indexer:
     ) -> IngestOutcome:
         """Ingest one file's bytes (``source_path``: where they are on disk, if anywhere)."""
         sha256 = sha256_bytes(data)
-        return self._ingest(
-            lambda: self.parse(data, name, sha256, source_path=source_path), name, sha256
-        )
 
-    def _ingest(self, parse: Callable[[], ParsedDocument], name: str, sha256: str) -> IngestOutcome:
-        timings: dict[str, float] = {}
+        def parse() -> ParsedDocument:
+            return parse_input(
+                data,
+                name,
+                sha256,
+                settings=self.settings,
+                models=self.models,
+                source_path=source_path,
+            )
+
+        return self._ingest(parse, name, sha256)
+
+    # -- one document -------------------------------------------------------------------
+    def _present(self, sha256: str) -> int | None:
         with self.store.session() as session:
             existing = repo.get_document_by_sha(session=session, sha256=sha256)
-            if existing is not None:
-                return IngestOutcome(name, "present", existing.id)
+            return None if existing is None else existing.id
+
+    def _ingest(self, parse: Callable[[], ParsedDocument], name: str, sha256: str) -> IngestOutcome:
+        existing = self._present(sha256)
+        if existing is not None:
+            return IngestOutcome(name, "present", existing)
+        timings: dict[str, float] = {}
         try:
             started = time.perf_counter()
             parsed = parse()
             timings["extract"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            vectors = self.text_encoder.encode_document([p.text for p in parsed.passages])
-            extras, has_vector = self.enrich_equations(parsed.equations)
+            records = enrich(
+                parsed,
+                text_encoder=self.models.text_encoder,
+                formula_encoder=self.models.formula_encoder,
+            )
             timings["embed"] = time.perf_counter() - started
         except ScipixError as exc:
             reason = str(exc) if name in str(exc) else f"{name}: {exc}"
@@ -339,29 +202,16 @@ class Indexer:
             return IngestOutcome(name, "failed", reason=reason)
 
         started = time.perf_counter()
-        try:
-            with self.store.session() as session:
-                document = repo.add_document(
-                    session=session,
-                    parsed=parsed,
-                    passage_vectors=vectors,
-                    equation_extras=extras,
-                )
-                document_id = document.id
-                passage_ids = [p.id for p in document.passages]
-                equation_ids = [e.id for e in document.equations]
-        except IntegrityError:
+        document_id = self.store.add_document(
+            parsed,
+            passage_vectors=records.passage_vectors,
+            equation_extras=records.equation_extras,
+            passage_spec=self.passage_spec(),
+            equation_spec=self.formula_spec(),
+        )
+        if document_id is None:
             # Another process stored the same file between our check and our commit.
-            with self.store.session() as session:
-                existing = repo.get_document_by_sha(session=session, sha256=sha256)
-            return IngestOutcome(name, "present", existing.id if existing else None)
-        self.store.add_vectors(self.passage_spec(), np.asarray(passage_ids), vectors)
-        if has_vector.any():
-            self.store.add_vectors(
-                self.formula_spec(),
-                np.asarray(equation_ids)[has_vector],
-                np.stack([x.embedding for x in extras if x.embedding is not None]),
-            )
+            return IngestOutcome(name, "present", self._present(sha256))
         timings["store"] = time.perf_counter() - started
         logger.info(
             "added %s: %d pages, %d passages, %d equations",

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scipix_search.config import Settings
+from scipix_search.ingest import ParsedDocument
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
@@ -120,6 +122,54 @@ class Store:
     @staticmethod
     def open_meta(spec: IndexSpec) -> IndexMeta:
         return IndexMeta(spec.dim, "ip", spec.encoder, 0)
+
+    def add_document(
+        self,
+        parsed: ParsedDocument,
+        *,
+        passage_vectors: np.ndarray,
+        equation_extras: list[repo.EquationExtras],
+        passage_spec: IndexSpec,
+        equation_spec: IndexSpec,
+    ) -> int | None:
+        """Store a document: its rows in one transaction, then its vectors in the indexes.
+
+        A crash between the two leaves the indexes behind the database, which :meth:`sync`
+        repairs; it never leaves rows of half a document.
+
+        Args:
+            parsed: the document, its pages, passages and equations.
+            passage_vectors: one vector per passage (rows of ``passage_spec``'s index).
+            equation_extras: per equation, its canonical form, MathML and vector (or None).
+            passage_spec: the passage index.
+            equation_spec: the equation index.
+
+        Returns:
+            The new document's id, or None when the database refused it as a duplicate
+            (another process stored the same file since the caller looked).
+        """
+        try:
+            with self.session() as session:
+                document = repo.add_document(
+                    session=session,
+                    parsed=parsed,
+                    passage_vectors=passage_vectors,
+                    equation_extras=equation_extras,
+                )
+                document_id = document.id
+                passage_ids = [p.id for p in document.passages]
+                equation_ids = [e.id for e in document.equations]
+        except IntegrityError:
+            return None
+        self.add_vectors(passage_spec, np.asarray(passage_ids), passage_vectors)
+        has_vector = np.array([x.embedding is not None for x in equation_extras], dtype=bool)
+        if has_vector.any():
+            self.add_vectors(
+                equation_spec,
+                np.asarray(equation_ids)[has_vector],
+                np.stack([x.embedding for x in equation_extras if x.embedding is not None]),
+            )
+        return document_id
 
     def delete_document(self, document_id: int) -> bool:
         """Delete a document's rows (one transaction), then its vectors from the indexes."""

@@ -1,0 +1,161 @@
+"""Ingest and OCR stages of ingestion: one input's bytes to a ParsedDocument.
+
+The parsers live in ``ingest`` and run no model; here they are dispatched by content type
+(magic bytes) and handed the recognizers they need from the :class:`Models` registry, so a
+model is loaded only when an input needs it (a LaTeX source loads no OCR).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from scipix_search.config import Settings
+from scipix_search.exceptions import InputError
+from scipix_search.ingest import (
+    ParsedDocument,
+    find_equation_regions,
+    lines_to_passages,
+    open_pdf,
+    parse_formula_collection,
+    parse_image,
+    parse_latex_source,
+    parse_pdf,
+    regions_to_equations,
+    scale_passages,
+    sniff,
+)
+from scipix_search.pipeline._models import Models
+
+logger = logging.getLogger(__name__)
+
+# Below this, an OCR read of a PDF crop is worse than the text layer's glyph LaTeX.
+OCR_MIN_CONFIDENCE = 0.3
+# Scanned pages are rendered at this resolution for the text OCR.
+SCAN_DPI = 200
+
+
+def parse_input(
+    data: bytes,
+    name: str,
+    sha256: str,
+    *,
+    settings: Settings,
+    models: Models,
+    source_path: Path | None = None,
+) -> ParsedDocument:
+    """Bytes to a ParsedDocument, by content type (magic bytes).
+
+    Args:
+        data: the input's bytes.
+        name: its file name (only tells a ``.tex`` from a ``.txt`` formula list).
+        sha256: its identity, stored with the document.
+        settings: input limits (bytes, pages, image pixels).
+        models: where the recognizers come from (images, scans, PDF equation crops).
+        source_path: where the bytes are on disk, if anywhere: a ``.tex`` main file is then
+            parsed in place so that its ``\\input`` files next to it are found.
+
+    Raises:
+        InputError: the content type is not one that is ingested.
+        ScipixError: the input is damaged or over a limit, or a model failed.
+    """
+    kind = sniff(data, name)
+    if kind == "pdf":
+        return parse_pdf_input(data, name, sha256, settings=settings, models=models)
+    if kind == "tex" and source_path is not None:
+        parsed = parse_latex_source(source_path, max_bytes=settings.max_file_bytes)
+        parsed.source, parsed.sha256 = name, sha256
+        return parsed
+    if kind in ("tex", "targz", "collection"):
+        # The source parsers read from disk (a .tex may \\input siblings; archives unpack).
+        with tempfile.TemporaryDirectory(prefix="scipix-") as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_bytes(data)
+            if kind == "collection":
+                parsed = parse_formula_collection(path, max_bytes=settings.max_file_bytes)
+            else:
+                parsed = parse_latex_source(path, max_bytes=settings.max_file_bytes)
+        parsed.source, parsed.sha256 = name, sha256
+        return parsed
+    if kind == "image":
+        from scipix_search.ocr import load_image
+
+        image = load_image(
+            data, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
+        )
+        # An image needs the formula model even where PDFs run without it.
+        return parse_image(
+            image,
+            name,
+            sha256,
+            latex_recognizer=models.latex_recognizer,
+            text_recognizer=models.text_recognizer,
+        )
+    raise InputError(f"{name}: {kind} input is not supported")
+
+
+def parse_pdf_input(
+    data: bytes,
+    name: str,
+    sha256: str,
+    *,
+    settings: Settings,
+    models: Models,
+    ocr_equations: bool = True,
+) -> ParsedDocument:
+    """A PDF's pages, passages and equations (display and inline).
+
+    Display equations whose glyphs do not all map are read by the formula OCR when
+    ``ocr_equations`` and ``pdf_equation_ocr`` allow it; pages without a text layer get their
+    passages from the text OCR.
+    """
+    parsed = parse_pdf(data, name, sha256, max_pages=settings.max_pages)
+    recognizer = models.pdf_formula_recognizer if ocr_equations else None
+    doc = open_pdf(data, name, max_pages=settings.max_pages)
+    try:
+        # inline math of prose lines too: stored with display=False, never OCR'd
+        regions = find_equation_regions(doc, render=recognizer is not None, inline=True)
+    finally:
+        doc.close()
+    # One OCR batch per document (crops share a font size, so the recognizer scales them
+    # all by their pooled glyph height); multi-row displays are read row by row.
+    parsed.equations = regions_to_equations(regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE)
+    _ocr_scanned_pages(data, name, parsed, settings=settings, models=models)
+    return parsed
+
+
+def _ocr_scanned_pages(
+    data: bytes, name: str, parsed: ParsedDocument, *, settings: Settings, models: Models
+) -> None:
+    """Pages without a text layer (scans) get their passages from text OCR."""
+    scanned = [p for p in parsed.pages if not p.has_text_layer]
+    if not scanned:
+        return
+    import pymupdf
+
+    text_recognizer = models.text_recognizer
+    doc = open_pdf(data, name, max_pages=settings.max_pages)
+    try:
+        for page in scanned:
+            pixmap = doc[page.number - 1].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csRGB)
+            pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
+                pixmap.height, pixmap.width, pixmap.n
+            )[:, :, :3]
+            passages = lines_to_passages(
+                text_recognizer.read_array(pixels, page=page.number - 1),
+                page.number,
+                start_order=len(parsed.passages),
+            )
+            scale_passages(passages, 72.0 / SCAN_DPI)
+            parsed.passages.extend(passages)
+            logger.info(
+                "%s: page %d has no text layer; OCR read %d passages",
+                name,
+                page.number,
+                len(passages),
+            )
+    finally:
+        doc.close()
