@@ -6,7 +6,7 @@ string), so they compare token by token with each other and with im2latex data.
 """
 
 from scipix_search.math._features import ANY, Formula, parse_formula, symbol_pairs
-from scipix_search.math._mathml import to_mathml
+from scipix_search.math._mathml import to_mathml, try_mathml
 from scipix_search.math._metrics import (
     as_tokens,
     bleu4,
@@ -47,5 +47,6 @@ __all__ = [
     "to_mathml",
     "token_similarity",
     "tokenize",
+    "try_mathml",
     "unify",
 ]

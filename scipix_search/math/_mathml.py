@@ -43,3 +43,25 @@ def to_mathml(latex: str, *, display: bool = False) -> str:
         raise LatexParseError(
             f"MathML conversion failed: {exc}", position=None, reason="mathml"
         ) from exc
+
+
+def try_mathml(latex: str, *, display: bool = False) -> tuple[str, bool]:
+    """MathML of a formula and whether it converted, for callers that keep LaTeX either way.
+
+    OCR output, for one, is worth returning even when it does not parse.
+
+    Args:
+        latex: LaTeX of one formula.
+        display: ``display="block"`` rather than inline.
+
+    Returns:
+        ``(mathml, True)``, or ``("", False)`` for blank LaTeX or LaTeX that
+        :func:`to_mathml` refuses, e.g. ``try_mathml(r"\\frac{a}{b") == ("", False)``.
+    """
+    if not latex.strip():
+        return "", False
+    try:
+        return to_mathml(latex, display=display), True
+    except LatexParseError as exc:
+        logger.debug("no MathML for %r: %s", latex[:80], exc)
+        return "", False

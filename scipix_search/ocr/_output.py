@@ -1,4 +1,4 @@
-"""Result types of the OCR engines and LaTeX to MathML conversion."""
+"""Result types of the OCR engines."""
 
 from __future__ import annotations
 
@@ -56,25 +56,3 @@ class TextLine:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return asdict(self)
-
-
-def to_mathml(latex: str) -> tuple[str, bool]:
-    """Convert LaTeX to MathML with latex2mathml.
-
-    Returns:
-        The MathML (empty on failure) and whether the LaTeX parsed.
-    """
-    if not latex.strip():
-        return "", False
-    if latex.count("{") != latex.count("}"):
-        return "", False
-    try:
-        from latex2mathml.converter import convert
-    except ImportError:  # an optional extra; the LaTeX is still useful without it
-        logger.warning("latex2mathml is not installed; no MathML output")
-        return "", False
-    try:
-        return convert(latex), True
-    except Exception as exc:  # latex2mathml raises many kinds of errors on bad input
-        logger.debug("latex2mathml failed on %r: %s", latex, exc)
-        return "", False

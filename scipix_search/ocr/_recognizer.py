@@ -15,9 +15,10 @@ import numpy as np
 
 from scipix_search.config import Settings, default_model_dir
 from scipix_search.exceptions import ModelNotFoundError, OCRError
+from scipix_search.math import try_mathml
 from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy, score_sequences
 from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
-from scipix_search.ocr._output import LatexResult, to_mathml
+from scipix_search.ocr._output import LatexResult
 from scipix_search.ocr._preprocess import (
     Prepared,
     plan_scale,
@@ -361,7 +362,7 @@ class LatexRecognizer:
             hyp, scale, info = best[i]
             raw = self._tokenizer.decode(hyp.ids)
             latex = clean_latex(raw)
-            mathml, parses = to_mathml(latex)
+            mathml, parses = try_mathml(latex)
             extra = {
                 "raw": raw,
                 "looped": hyp.looped,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.exceptions import LatexParseError
-from scipix_search.math import to_mathml
+from scipix_search.math import to_mathml, try_mathml
 
 
 def test_to_mathml_fraction() -> None:
@@ -26,3 +26,11 @@ def test_to_mathml_query_variable() -> None:
 def test_to_mathml_invalid_raises_parse_error() -> None:
     with pytest.raises(LatexParseError):
         to_mathml(r"\frac{a}{b")
+
+
+def test_try_mathml_says_whether_it_converted() -> None:
+    mathml, ok = try_mathml(r"\frac{a}{b}")
+    assert ok and "<mfrac>" in mathml
+    assert try_mathml(r"\frac{a}{b") == ("", False)
+    assert try_mathml("") == ("", False)
+    assert try_mathml(" ") == ("", False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scipix_search.ocr import clean_latex, latex_tokens, to_mathml
+from scipix_search.ocr import clean_latex, latex_tokens
 from scipix_search.ocr._tokenizer import LatexTokenizer
 
 
@@ -24,13 +24,6 @@ def test_clean_latex_keeps_spaces_between_letters() -> None:
 def test_latex_tokens_ignore_spacing_and_style() -> None:
     assert latex_tokens(r"\frac{a}{b}\,") == latex_tokens(r"\displaystyle \frac { a } { b }")
     assert latex_tokens(r"\alpha_1") == ["\\alpha", "_", "1"]
-
-
-def test_to_mathml_flags_parse() -> None:
-    mathml, ok = to_mathml(r"\frac{a}{b}")
-    assert ok and "<mfrac>" in mathml
-    assert to_mathml(r"\frac{a}{b") == ("", False)
-    assert to_mathml("") == ("", False)
 
 
 def _tokenizer_file() -> Path:
