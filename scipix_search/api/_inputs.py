@@ -8,7 +8,8 @@ import io
 import re
 import warnings
 
-from fastapi import UploadFile
+# starlette's UploadFile: what request.form() gives, and the base of fastapi's
+from starlette.datastructures import UploadFile
 
 from scipix_search.config import Settings
 from scipix_search.exceptions import (

@@ -70,7 +70,11 @@ def _enqueue_upload(
             return JSONResponse(body.model_dump(mode="json"), status_code=200)
         active = find_active_job(session=session, kind=INGEST, sha256=sha256)
         if active is not None:
-            body = UploadPublic(status=active.status, job=job_public(active))  # type: ignore[arg-type]
+            body = UploadPublic(
+                # a str column: pydantic checks it is one of the Literal's (queued or running)
+                status=active.status,  # type: ignore[arg-type]
+                job=job_public(active),
+            )
             return JSONResponse(body.model_dump(mode="json"), status_code=202)
     # Bytes first, durably; the job row that names them is committed after.
     save_upload(services.settings, sha256, data)
@@ -81,14 +85,15 @@ def _enqueue_upload(
             payload={"sha256": sha256, "name": name, "kind": kind, "size": len(data)},
             max_attempts=services.settings.worker_max_attempts,
         )
-        body = UploadPublic(status="queued", job=job_public(job))
+        queued = job_public(job)
+        body = UploadPublic(status="queued", job=queued)
     logger.info(
-        "queued %s", name, extra={"action": "upload", "job_id": body.job.id, "document_id": None}
+        "queued %s", name, extra={"action": "upload", "job_id": queued.id, "document_id": None}
     )
     return JSONResponse(
         body.model_dump(mode="json"),
         status_code=202,
-        headers={"Location": f"/v1/jobs/{body.job.id}"},
+        headers={"Location": f"/v1/jobs/{queued.id}"},
     )
 
 

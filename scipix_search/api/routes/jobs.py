@@ -19,7 +19,7 @@ def job_public(job: Job) -> JobPublic:
     return JobPublic(
         id=job.id,
         kind=job.kind,
-        status=job.status,  # type: ignore[arg-type]
+        status=job.status,  # type: ignore[arg-type]  # a str column: pydantic checks the Literal
         document_id=job.document_id,
         attempts=job.attempts,
         max_attempts=job.max_attempts,

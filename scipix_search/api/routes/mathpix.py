@@ -74,7 +74,7 @@ async def v3_text(request: Request, services: ServicesDep) -> dict[str, Any]:
             options = MathpixTextCreate.model_validate(json.loads(str(raw_options)))
         except ValueError as exc:
             raise InputError(f"options_json is not valid: {exc}".splitlines()[0]) from exc
-        data = await read_upload(upload, limit)  # type: ignore[arg-type]
+        data = await read_upload(upload, limit)
     elif content_type.startswith("application/json"):
         raw = await request.body()
         if len(raw) > limit * 4 // 3 + 4096:

@@ -89,7 +89,7 @@ async def search_equations(request: Request, services: ServicesDep) -> EquationS
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         image = form.get("image") or form.get("file")
         if image is not None and not isinstance(image, str):
-            data = await read_upload(image, limit)  # type: ignore[arg-type]
+            data = await read_upload(image, limit)
             ocr = await run_limited(
                 services, _read_image, services, data, image.filename or "image"
             )
@@ -105,9 +105,9 @@ async def search_equations(request: Request, services: ServicesDep) -> EquationS
             raise InputError('body must be JSON like {"latex": "a^2+b^2=c^2", "k": 10}') from exc
     else:
         raise UnsupportedContentError('send JSON {"latex": ...} or a multipart form with an image')
-    data = await run_limited(services, _equation_search, services, query)
+    hits = await run_limited(services, _equation_search, services, query)
     return EquationSearchPublic(
-        data=data, count=len(data), query=query.latex, offset=query.offset, ocr=ocr
+        data=hits, count=len(hits), query=query.latex, offset=query.offset, ocr=ocr
     )
 
 
