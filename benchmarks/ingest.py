@@ -81,7 +81,7 @@ def bench_ingest(encoder: TextEncoder) -> list[str]:
     for key, sec in totals.items():
         print(f"| {key} | {sec:.2f} | {pages / sec:.1f} |")
     print(f"| total | {total:.2f} | {pages / total:.1f} |")
-    ocr = "on" if indexer.formula_recognizer is not None else "off"
+    ocr = "on" if indexer.models.pdf_formula_recognizer is not None else "off"
     print(
         f"seconds per page, median over papers: {float(np.median(per_page)):.2f} "
         f"(max {max(per_page):.2f}; equation OCR {ocr})"

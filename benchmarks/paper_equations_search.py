@@ -45,7 +45,7 @@ def evaluate(ocr: str) -> dict[str, float]:
         assert outcome.status == "added", outcome.reason
         doc_ids[folder] = outcome.document_id  # type: ignore[assignment]
     ingest_s = time.perf_counter() - started
-    searcher = EquationSearcher(indexer.store, indexer.formula_encoder)
+    searcher = EquationSearcher(indexer.store, indexer.models.formula_encoder)
     with indexer.store.session() as session:
         stored: dict[int, list[Equation]] = {
             doc_id: list(repo.get_document(session=session, document_id=doc_id).equations)

@@ -56,7 +56,7 @@ def main() -> None:
         outcome = indexer.ingest_file(path)
         assert outcome.status == "added", outcome.reason
     print(f"indexed the collections in {time.perf_counter() - started:.0f} s")
-    searcher = EquationSearcher(indexer.store, indexer.formula_encoder)
+    searcher = EquationSearcher(indexer.store, indexer.models.formula_encoder)
     recognizer = LatexRecognizer(settings.model_dir, device=settings.device)
     ocr_ms, search_ms = [], []
     top1 = top5 = errors = 0

@@ -131,7 +131,7 @@ class Worker:
         logger.info("worker %s started", self.worker_id, extra=self._extra("start", None))
         try:
             # Load the model before claiming, so a lease is not spent on start-up.
-            _ = self.indexer.text_encoder
+            _ = self.indexer.models.text_encoder
         except Exception:  # a missing model fails each job with its reason instead
             logger.exception("model load failed", extra=self._extra("start", None))
         while not self.stop.is_set():
