@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipix_search.ingest._types import BBox, ParsedEquation
+from scipix_search.ingest._types import BBox, EquationOrigin, ParsedEquation
 from scipix_search.ingest.pdf._correct import MIN_AGREEMENT, agreement, correct
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def regions_to_equations(
         if row is None and region.rows:  # the whole display: its rows, as read
             parts = [read[j] for j, (r, w) in enumerate(units) if r is region and w is not None]
             latex = " \\\\ ".join(p[0] for p in parts if p[0])
-            origin = "ocr" if any(p[1] == "ocr" for p in parts) else "pdf"
+            origin: EquationOrigin = "ocr" if any(p[1] == "ocr" for p in parts) else "pdf"
             confs = [p[2] for p in parts if p[2] is not None]
             confidence = min(confs) if confs else None
         else:
@@ -141,7 +141,7 @@ def regions_to_equations(
                 page=region.page,
                 bbox=target.bbox,
                 display=region.display,
-                origin=origin,  # type: ignore[arg-type]
+                origin=origin,
                 order=len(out),
                 number=target.number,
                 confidence=confidence,
@@ -154,9 +154,9 @@ def _recognize(
     units: list[tuple[EquationRegion, RegionRow | None]],
     recognizer: Recognizer | None,
     min_confidence: float,
-) -> list[tuple[str, str, float | None]]:
+) -> list[tuple[str, EquationOrigin, float | None]]:
     """(latex, origin, confidence) per unit; the whole of a multi-row region is not read."""
-    read: list[tuple[str, str, float | None]] = [
+    read: list[tuple[str, EquationOrigin, float | None]] = [
         ((row or region).latex, "pdf", None) for region, row in units
     ]
     if recognizer is None:
