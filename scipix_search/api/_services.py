@@ -1,4 +1,4 @@
-"""What the API process holds: store, encoders, searchers kept fresh, OCR models loaded lazily.
+"""What the API process holds: store, models (one registry), searchers kept fresh.
 
 Freshness: workers (threads or other processes, on any machine sharing the data folder) write
 each index as ``index`` + ``meta.json`` by atomic rename. Before a search, :class:`Services`
@@ -15,12 +15,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipix_search.api.errors import ServiceUnavailableError
 from scipix_search.config import Settings
 from scipix_search.exceptions import ScipixError
+from scipix_search.pipeline import Models
 from scipix_search.store import Store, index_lock
+
+if TYPE_CHECKING:
+    from scipix_search.ocr import LatexRecognizer, TextRecognizer
 
 logger = logging.getLogger(__name__)
 
@@ -67,41 +71,22 @@ class _Fresh:
 
 
 class Services:
-    """Long-lived objects of one API process, built once at start-up."""
+    """Long-lived objects of one API process, built once at start-up.
+
+    Its models come from one :class:`Models` registry, which the embedded worker's indexer
+    shares: a process loads each model once, whichever thread needs it first.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings)
+        self.models = Models(settings)
         self._lock = threading.RLock()
-        self._text_encoder: Any = None
-        self._formula_encoder: Any = None
         self._passages: _Fresh | None = None
         self._equations: _Fresh | None = None
-        self._latex_ocr: Any = None
-        self._text_ocr: Any = None
-        self._ocr_lock = threading.Lock()
         self.worker_thread: threading.Thread | None = None
         self.worker_stop: threading.Event | None = None
         self.ready = False
-
-    # -- models ---------------------------------------------------------------------------
-    @property
-    def text_encoder(self) -> Any:
-        if self._text_encoder is None:
-            with self._lock:
-                if self._text_encoder is None:
-                    from scipix_search.embed import TextEncoder
-
-                    self._text_encoder = TextEncoder.from_settings(self.settings)
-        return self._text_encoder
-
-    @property
-    def formula_encoder(self) -> Any:
-        if self._formula_encoder is None:
-            from scipix_search.embed import FormulaEncoder
-
-            self._formula_encoder = FormulaEncoder()
-        return self._formula_encoder
 
     def _build(self, attr: str, factory: Callable[[], Any], kind: str) -> _Fresh:
         fresh = getattr(self, attr)
@@ -119,7 +104,7 @@ class Services:
         from scipix_search.search import PassageSearcher
 
         return self._build(
-            "_passages", lambda: PassageSearcher(self.store, self.text_encoder), "passages"
+            "_passages", lambda: PassageSearcher(self.store, self.models.text_encoder), "passages"
         ).searcher
 
     def equation_searcher(self) -> Any:
@@ -134,39 +119,27 @@ class Services:
             raise ServiceUnavailableError("equation search is not available in this build") from exc
         return self._build(
             "_equations",
-            lambda: EquationSearcher(self.store, self.formula_encoder),
+            lambda: EquationSearcher(self.store, self.models.formula_encoder),
             "equations",
         ).searcher
 
-    def latex_recognizer(self) -> Any:
+    def latex_recognizer(self) -> LatexRecognizer:
         """The formula OCR model, loaded on first use.
 
         Raises:
             ServiceUnavailableError: the OCR package or its model is missing.
         """
-        if self._latex_ocr is None:
-            with self._ocr_lock:
-                if self._latex_ocr is None:
-                    try:
-                        from scipix_search.ocr import LatexRecognizer
-                    except ImportError as exc:
-                        raise ServiceUnavailableError(
-                            f"formula OCR is not available: {exc}"
-                        ) from exc
-                    self._latex_ocr = LatexRecognizer.from_settings(self.settings)
-        return self._latex_ocr
+        try:
+            return self.models.latex_recognizer
+        except ImportError as exc:
+            raise ServiceUnavailableError(f"formula OCR is not available: {exc}") from exc
 
-    def text_recognizer(self) -> Any:
+    def text_recognizer(self) -> TextRecognizer:
         """The page text OCR engine, loaded on first use (503 when RapidOCR is missing)."""
-        if self._text_ocr is None:
-            with self._ocr_lock:
-                if self._text_ocr is None:
-                    try:
-                        from scipix_search.ocr import TextRecognizer
-                    except ImportError as exc:
-                        raise ServiceUnavailableError(f"text OCR is not available: {exc}") from exc
-                    self._text_ocr = TextRecognizer.from_settings(self.settings)
-        return self._text_ocr
+        try:
+            return self.models.text_recognizer
+        except ImportError as exc:
+            raise ServiceUnavailableError(f"text OCR is not available: {exc}") from exc
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -180,7 +153,7 @@ class Services:
             from scipix_search.pipeline import Indexer
             from scipix_search.worker import start_background_worker
 
-            indexer = Indexer(self.settings, text_encoder=self.text_encoder)
+            indexer = Indexer(self.settings, models=self.models)
             self.worker_thread, self.worker_stop = start_background_worker(
                 self.settings, indexer=indexer
             )

@@ -8,11 +8,14 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipix_search.cli._common import add_setting_flag, settings_of
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
+
+if TYPE_CHECKING:
+    from scipix_search.pipeline import Models
 
 logger = logging.getLogger(__name__)
 
@@ -63,47 +66,18 @@ def _kind(path: Path, mode: str, settings: Settings) -> str:
     return "text" if min(image.size) >= PAGE_MIN_SIDE else "formula"
 
 
-class _Engines:
-    """Load each engine once, on first use."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self.settings = settings_of(args)
-        self._latex: Any = None
-        self._text: Any = None
-
-    @property
-    def latex(self) -> Any:
-        if self._latex is None:
-            from scipix_search.ocr import LatexRecognizer
-
-            self._latex = LatexRecognizer.from_settings(
-                self.settings, beam_size=self.args.beam, multiscale=not self.args.no_multiscale
-            )
-        return self._latex
-
-    @property
-    def text(self) -> Any:
-        if self._text is None:
-            from scipix_search.ocr import TextRecognizer
-
-            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-            self._text = TextRecognizer.from_settings(self.settings)
-        return self._text
-
-
-def _one(path: Path, engines: _Engines, mode: str) -> dict[str, Any]:
+def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
     start = time.perf_counter()
     if not path.is_file():
         raise InputError(f"{path}: no such file", path=str(path))
-    if _kind(path, mode, engines.settings) == "text":
-        lines = engines.text(path)
+    if _kind(path, mode, models.settings) == "text":
+        lines = models.text_recognizer(path)
         return {
             "file": str(path),
             "lines": [line.to_dict() for line in lines],
             "time_ms": round((time.perf_counter() - start) * 1000, 1),
         }
-    result = engines.latex(path)
+    result = models.latex_recognizer(path)
     return {
         "file": str(path),
         "latex": result.latex,
@@ -120,11 +94,18 @@ def run(args: argparse.Namespace) -> int:
     Returns:
         0 when every file was read, 1 otherwise.
     """
-    engines = _Engines(args)
+    from scipix_search.pipeline import Models
+
+    # Each model is loaded once, on first use, for all the files.
+    models = Models(
+        settings_of(args),
+        latex_options={"beam_size": args.beam, "multiscale": not args.no_multiscale},
+    )
+    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     failures = 0
     for path in args.files:
         try:
-            record = _one(path, engines, args.mode)
+            record = _one(path, models, args.mode)
         except InputError as exc:
             failures += 1
             record = {"file": str(path), "error": exc.message}

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scipix_search.cli._common import emit, emit_json, settings_of
-from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
 from scipix_search.search import Hit
 
 if TYPE_CHECKING:
+    from scipix_search.pipeline import Models
     from scipix_search.search import EquationSearcher
 
 
@@ -25,26 +25,22 @@ def _print_hits(hits: list[Hit]) -> None:
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
 
 
-def _equation_searcher(settings: Settings) -> EquationSearcher:
-    from scipix_search.embed import FormulaEncoder
+def _equation_searcher(models: Models) -> EquationSearcher:
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store
 
-    return EquationSearcher(Store(settings), FormulaEncoder())
+    return EquationSearcher(Store(models.settings), models.formula_encoder)
 
 
-def _latex_from_image(path: Path, settings: Settings) -> str:
-    from scipix_search.ocr import LatexRecognizer
-
-    recognizer = LatexRecognizer.from_settings(settings)
-    result = recognizer(path)
+def _latex_from_image(path: Path, models: Models) -> str:
+    result = models.latex_recognizer(path)
     if not result.latex:
         raise InputError(f"{path.name}: no formula could be read from the image")
     return result.latex
 
 
-def _run_latex(args: argparse.Namespace, latex: str) -> None:
-    searcher = _equation_searcher(settings_of(args))
+def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
+    searcher = _equation_searcher(models)
     if args.documents:
         docs = searcher.search_documents(latex, k=args.k)
         if args.json:
@@ -61,9 +57,9 @@ def _run_latex(args: argparse.Namespace, latex: str) -> None:
         _print_hits(hits)
 
 
-def _run_latex_file(args: argparse.Namespace) -> int:
+def _run_latex_file(args: argparse.Namespace, models: Models) -> int:
     """One query per line of the file, one JSON object per line, in one process."""
-    searcher = _equation_searcher(settings_of(args))
+    searcher = _equation_searcher(models)
     failures = 0
     for line in Path(args.latex_file).read_text(encoding="utf-8").splitlines():
         # Query files may carry an id column (topic_id<TAB>latex): the LaTeX is the last column.
@@ -80,24 +76,25 @@ def _run_latex_file(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scipix_search.pipeline import Models
+
+    models = Models(settings_of(args))
     if args.latex_file:
-        return _run_latex_file(args)
+        return _run_latex_file(args, models)
     if args.image:
-        latex = _latex_from_image(Path(args.image), settings_of(args))
-        _run_latex(args, latex)
+        latex = _latex_from_image(Path(args.image), models)
+        _run_latex(args, models, latex)
         return 0
     if args.latex is not None:
-        _run_latex(args, args.latex)
+        _run_latex(args, models, args.latex)
         return 0
     if args.query is None:
         raise InputError("give a text query, --latex, --latex-file or --image")
-    from scipix_search.embed import TextEncoder
     from scipix_search.search import PassageSearcher
     from scipix_search.store import Store
 
-    settings = settings_of(args)
-    encoder = TextEncoder.from_settings(settings)
-    hits = PassageSearcher(Store(settings), encoder).search(args.query, k=args.k, mode=args.mode)
+    searcher = PassageSearcher(Store(models.settings), models.text_encoder)
+    hits = searcher.search(args.query, k=args.k, mode=args.mode)
     if args.json:
         emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
     else:
