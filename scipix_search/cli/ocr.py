@@ -55,10 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _kind(path: Path, mode: str, settings: Settings) -> str:
     if mode != "auto":
         return mode
-    from scipix_search.ocr import load_image, sniff
+    from scipix_search.ingest import magic
+    from scipix_search.ocr import load_image
 
     with path.open("rb") as handle:
-        if sniff(handle.read(16)) == "pdf":
+        if magic(handle.read(1024)) == "pdf":
             return "text"
     image = load_image(
         path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes

@@ -9,9 +9,11 @@ recognizers passed in by the caller (the ``ocr`` stage comes later in the pipeli
 from scipix_search.ingest._collection import parse_formula_collection
 from scipix_search.ingest._detect import (
     COLLECTION_SUFFIXES,
+    IMAGE_FORMATS,
     SUPPORTED_SUFFIXES,
     TEX_SUFFIXES,
     ContentType,
+    magic,
     read_input,
     sha256_bytes,
     sniff,
@@ -38,6 +40,7 @@ from scipix_search.ingest.pdf import (
 
 __all__ = [
     "COLLECTION_SUFFIXES",
+    "IMAGE_FORMATS",
     "SUPPORTED_SUFFIXES",
     "TEX_SUFFIXES",
     "BBox",
@@ -53,6 +56,7 @@ __all__ = [
     "collect_files",
     "find_equation_regions",
     "lines_to_passages",
+    "magic",
     "merge_source_and_pdf",
     "open_pdf",
     "pair_sources",

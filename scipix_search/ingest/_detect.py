@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -10,28 +11,54 @@ from scipix_search.exceptions import CorruptInputError, InputTooLargeError, Unsu
 
 ContentType = Literal["pdf", "image", "tex", "targz", "collection"]
 
-_IMAGE_MAGIC = (
-    b"\x89PNG\r\n\x1a\n",
-    b"\xff\xd8\xff",
-    b"GIF87a",
-    b"GIF89a",
-    b"II*\x00",
-    b"MM\x00*",
-    b"BM",
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"BM", "bmp"),
+    (b"\x1f\x8b", "gzip"),
 )
+_NETPBM = re.compile(rb"P[56]\s+[#0-9]")
+IMAGE_FORMATS = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp", "pgm", "ppm"})
+"""What :func:`magic` names an image: the formats the OCR stage's image loader reads."""
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".pgm", ".ppm"}
 TEX_SUFFIXES = {".tex", ".ltx", ".latex"}
 COLLECTION_SUFFIXES = {".txt", ".tsv"}
 ARCHIVE_SUFFIXES = {".gz", ".tgz"}
 SUPPORTED_SUFFIXES = (
-    {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp"}
-    | TEX_SUFFIXES
-    | COLLECTION_SUFFIXES
-    | ARCHIVE_SUFFIXES
+    {".pdf"} | IMAGE_SUFFIXES | TEX_SUFFIXES | COLLECTION_SUFFIXES | ARCHIVE_SUFFIXES
 )
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def magic(data: bytes) -> str | None:
+    """Name what a file's leading bytes say it is; the one table of magic numbers.
+
+    Args:
+        data: the file's bytes, or its first KiB (a PDF header may follow up to 1 KiB of junk,
+            as PDF readers accept).
+
+    Returns:
+        ``"pdf"``, an image format of :data:`IMAGE_FORMATS` (``"png"``, ``"jpeg"``, ...),
+        ``"gzip"``, or ``None``; e.g. ``magic(b"%PDF-1.7")`` is ``"pdf"``.
+    """
+    head = data[:16]
+    if head.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    for prefix, kind in _MAGIC:
+        if head.startswith(prefix):
+            return kind
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    if _NETPBM.match(head):  # binary netpbm: P5/P6, whitespace, then a width or a comment
+        return "pgm" if head[1:2] == b"5" else "ppm"
+    return None
 
 
 def sniff(data: bytes, name: str) -> ContentType:
@@ -43,19 +70,17 @@ def sniff(data: bytes, name: str) -> ContentType:
     """
     if not data:
         raise CorruptInputError(f"{name}: empty file (0 bytes)")
-    head = data[:16]
     suffix = Path(name).suffix.lower()
-    if head.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+    kind = magic(data)
+    if kind == "pdf":
         return "pdf"
-    if any(head.startswith(m) for m in _IMAGE_MAGIC) or (
-        head.startswith(b"RIFF") and data[8:12] == b"WEBP"
-    ):
+    if kind in IMAGE_FORMATS:
         return "image"
-    if head.startswith(b"\x1f\x8b"):
+    if kind == "gzip":
         return "targz"
     if suffix == ".pdf":
         raise UnsupportedContentError(f"{name}: named .pdf but is not a PDF (no %PDF- header)")
-    if suffix in {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp"}:
+    if suffix in IMAGE_SUFFIXES:
         raise UnsupportedContentError(f"{name}: named {suffix} but is not an image of a known kind")
     try:
         data[:65536].decode("utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from scipix_search.ocr._build import build_formula_model
 from scipix_search.ocr._export import load_reference_model
-from scipix_search.ocr._images import load_image, sniff
+from scipix_search.ocr._images import load_image
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
@@ -26,6 +26,5 @@ __all__ = [
     "load_image",
     "load_reference_model",
     "prepare",
-    "sniff",
     "to_model_input",
 ]

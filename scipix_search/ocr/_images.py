@@ -20,6 +20,7 @@ from scipix_search.exceptions import (
     InputTooLargeError,
     UnsupportedContentError,
 )
+from scipix_search.ingest import IMAGE_FORMATS, magic
 
 logger = logging.getLogger(__name__)
 
@@ -28,38 +29,6 @@ ImageInput = str | Path | bytes | Image.Image | np.ndarray
 #: Defaults of the limits, equal to ``Settings.max_image_pixels`` and ``Settings.max_file_bytes``.
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"BM", "bmp"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"RIFF", "webp"),
-    (b"P5", "pgm"),
-    (b"P6", "ppm"),
-)
-
-
-def sniff(head: bytes) -> str | None:
-    """Name the file type from its first bytes: an image format, ``"pdf"`` or ``None``.
-
-    Args:
-        head: The first bytes of the file (16 are enough).
-
-    Returns:
-        ``"png"``, ``"jpeg"``, ... for images, ``"pdf"`` for PDF, otherwise ``None``.
-    """
-    if head.lstrip()[:5] == b"%PDF-":
-        return "pdf"
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            if kind == "webp" and head[8:12] != b"WEBP":
-                continue
-            return kind
-    return None
 
 
 def _read_bytes(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
@@ -122,10 +91,10 @@ def load_image(
             )
         return source
     data, name = _read_bytes(source, max_bytes)
-    kind = sniff(data[:16])
+    kind = magic(data)
     if kind == "pdf":
         raise UnsupportedContentError(f"{name} is a PDF, not an image", path=name, kind="pdf")
-    if kind is None:
+    if kind not in IMAGE_FORMATS:
         raise UnsupportedContentError(f"{name} is not a supported image type", path=name)
     try:
         with warnings.catch_warnings():

@@ -16,12 +16,12 @@ from scipix_search.exceptions import (
     MissingDependencyError,
     OCRError,
 )
+from scipix_search.ingest import magic
 from scipix_search.ocr._images import (
     MAX_FILE_BYTES,
     MAX_IMAGE_PIXELS,
     ImageInput,
     load_image,
-    sniff,
 )
 from scipix_search.ocr._output import TextLine
 from scipix_search.ocr._preprocess import to_gray
@@ -154,8 +154,8 @@ class TextRecognizer:
         """
         if isinstance(source, str | Path) and Path(source).is_file():
             with Path(source).open("rb") as handle:
-                head = handle.read(16)
-            if sniff(head) == "pdf":
+                head = handle.read(1024)
+            if magic(head) == "pdf":
                 lines: list[TextLine] = []
                 for number, pixels in self._pdf_pages(Path(source)):
                     lines.extend(self.read_array(pixels, number))

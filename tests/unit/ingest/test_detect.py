@@ -1,7 +1,7 @@
 import pytest
 
 from scipix_search.exceptions import CorruptInputError, UnsupportedContentError
-from scipix_search.ingest import sniff
+from scipix_search.ingest import magic, sniff
 from tests.factories import make_pdf
 
 
@@ -32,3 +32,19 @@ def test_sniff_text_named_pdf_fails_with_reason():
 def test_sniff_unknown_binary_fails():
     with pytest.raises(UnsupportedContentError):
         sniff(b"\x00\x01\x02\x03" * 10, "blob.dat")
+
+
+def test_magic_names_formats() -> None:
+    assert magic(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8) == "png"
+    assert magic(b"\xff\xd8\xff\xe0") == "jpeg"
+    assert magic(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
+    assert magic(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
+    assert magic(b"P5\n8 4\n255\n") == "pgm"
+    assert magic(b"P5 is a paper size") is None
+    assert magic(b"\n  %PDF-1.7\n") == "pdf"
+    assert magic(b"\x1f\x8b\x08") == "gzip"
+    assert magic(b"hello world") is None
+
+
+def test_sniff_netpbm_is_an_image() -> None:
+    assert sniff(b"P6\n2 2\n255\n" + b"\x00" * 12, "scan.ppm") == "image"

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from scipix_search.exceptions import CorruptInputError, InputTooLargeError, UnsupportedContentError
-from scipix_search.ocr import load_image, sniff
+from scipix_search.ocr import load_image
 
 
 def _png_bytes(size: tuple[int, int] = (40, 20)) -> bytes:
@@ -38,10 +38,15 @@ def _png_header_only(width: int, height: int) -> bytes:
     )
 
 
-def test_sniff_kinds() -> None:
-    assert sniff(_png_bytes()[:16]) == "png"
-    assert sniff(b"%PDF-1.7\n") == "pdf"
-    assert sniff(b"hello world") is None
+def test_load_image_netpbm() -> None:
+    buffer = io.BytesIO()
+    Image.new("L", (8, 4), 0).save(buffer, format="PPM")  # a grey image: binary PGM (P5)
+    assert load_image(buffer.getvalue()).size == (8, 4)
+
+
+def test_load_image_pdf_after_leading_bytes_is_not_an_image() -> None:
+    with pytest.raises(UnsupportedContentError, match="PDF"):
+        load_image(b"\n%PDF-1.7\n" + b"0" * 32)
 
 
 def test_load_image_valid_png(tmp_path: Path) -> None:
