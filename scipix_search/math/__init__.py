@@ -5,6 +5,7 @@ form (:func:`normalize` returns canonical tokens, :func:`canonical_latex` the sp
 string), so they compare token by token with each other and with im2latex data.
 """
 
+from scipix_search.math._asciimath import latex_to_asciimath
 from scipix_search.math._features import ANY, Formula, parse_formula, symbol_pairs
 from scipix_search.math._mathml import to_mathml, try_mathml
 from scipix_search.math._metrics import (
@@ -37,6 +38,7 @@ __all__ = [
     "build_slt",
     "canonical_latex",
     "corpus_bleu4",
+    "latex_to_asciimath",
     "levenshtein",
     "normalize",
     "parse_formula",

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from scipix_search import __version__
-from scipix_search.api._asciimath import latex_to_asciimath
 from scipix_search.api._inputs import check_image_input, decode_data_url, read_upload
 from scipix_search.api.deps import ReadKey, ServicesDep, run_limited
 from scipix_search.api.schemas import MathpixTextCreate
 from scipix_search.exceptions import InputError, UnsupportedContentError
+from scipix_search.math import latex_to_asciimath
 
 router = APIRouter(prefix="/v3", tags=["mathpix"])
 

@@ -7,7 +7,6 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
-from scipix_search.api._asciimath import latex_to_asciimath
 from scipix_search.api._inputs import check_document, check_image, decode_data_url
 from scipix_search.api._render import parse_bbox
 from scipix_search.api.app import create_app
@@ -108,9 +107,3 @@ def test_parse_bbox() -> None:
         parse_bbox("1,2,3")
     with pytest.raises(InputError):
         parse_bbox("5,5,1,1")
-
-
-def test_latex_to_asciimath() -> None:
-    assert latex_to_asciimath(r"\frac{a}{b}") == "(a)/(b)"
-    assert latex_to_asciimath(r"x^{2}+y_{i}") == "x^2+y_i"
-    assert latex_to_asciimath(r"\alpha \leq \sqrt{\beta}") == "alpha <= sqrt(beta)"
