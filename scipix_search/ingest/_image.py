@@ -54,7 +54,8 @@ def scale_passages(passages: list[ParsedPassage], factor: float) -> None:
     """Convert passage boxes from rendered pixels to PDF points."""
     for passage in passages:
         if passage.bbox is not None:
-            passage.bbox = tuple(v * factor for v in passage.bbox)  # type: ignore[assignment]
+            x0, y0, x1, y1 = passage.bbox
+            passage.bbox = (x0 * factor, y0 * factor, x1 * factor, y1 * factor)
 
 
 def parse_image(

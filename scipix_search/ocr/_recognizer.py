@@ -262,8 +262,7 @@ class LatexRecognizer:
 
     def _vote(
         self,
-        prepared: list[Prepared | None],
-        live: list[int],
+        live: dict[int, Prepared],
         reference: float | None,
         batch_size: int,
     ) -> dict[int, tuple[Hypothesis, float, dict[str, Any]]]:
@@ -274,15 +273,14 @@ class LatexRecognizer:
         the two reads differ, at x1.1 too. Confidence cannot pick the right scale (wrong reads
         are confident too), but the errors of neighbouring scales rarely coincide, so agreement
         decides; three different reads are settled by :func:`elect`.
+
+        ``live`` maps the index of each image that holds ink to its prepared crop.
         """
-        first = {
-            i: plan_scale(prepared[i], reference_height=reference)  # type: ignore[arg-type]
-            for i in live
-        }
+        first = {i: plan_scale(p, reference_height=reference) for i, p in live.items()}
         reads: dict[int, list[Read]] = {i: [] for i in live}
         for attempt, factor in enumerate(VOTE_FACTORS):
             if attempt == 0:
-                todo = live
+                todo = list(live)
             elif attempt == 1:
                 todo = [
                     i
@@ -294,7 +292,7 @@ class LatexRecognizer:
             if not todo:
                 break
             scales = [first[i] * factor for i in todo]
-            crops = [to_model_input(prepared[i].gray, s) for i, s in zip(todo, scales, strict=True)]  # type: ignore[union-attr]
+            crops = [to_model_input(live[i].gray, s) for i, s in zip(todo, scales, strict=True)]
             for i, scale, (hyp, cross) in zip(
                 todo, scales, self._read(crops, batch_size), strict=True
             ):
@@ -348,11 +346,11 @@ class LatexRecognizer:
         """
         start = time.perf_counter()
         prepared: list[Prepared | None] = [prepare(self._load(image)) for image in images]
-        live = [i for i, p in enumerate(prepared) if p is not None]
+        live = {i: p for i, p in enumerate(prepared) if p is not None}
         reference = self.glyph_height
         if reference is None and same_document:
             reference = pooled_glyph_height(prepared)
-        best = self._vote(prepared, live, reference, batch_size)
+        best = self._vote(live, reference, batch_size)
         elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
         results = []
         for i in range(len(images)):
