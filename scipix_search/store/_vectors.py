@@ -53,14 +53,14 @@ class VectorIndex:
         [[7]]
     """
 
-    def __init__(self, directory: Path, index: faiss.Index, meta: IndexMeta) -> None:
+    def __init__(self, directory: Path, index: faiss.IndexIDMap2, meta: IndexMeta) -> None:
         self.directory = directory
         self._index = index
         self.meta = meta
 
     # -- construction -------------------------------------------------------------------
     @staticmethod
-    def _empty(dim: int) -> faiss.Index:
+    def _empty(dim: int) -> faiss.IndexIDMap2:
         import faiss
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
@@ -86,6 +86,11 @@ class VectorIndex:
             raise IndexCorruptError(
                 f"cannot read index in {directory}: {exc}", directory=directory
             ) from exc
+        if not isinstance(index, faiss.IndexIDMap2):  # every index save() writes is one
+            raise IndexCorruptError(
+                f"index in {directory} is a {type(index).__name__}, not an IndexIDMap2",
+                directory=directory,
+            )
         if index.ntotal != meta.count or index.d != meta.dim:
             raise IndexCorruptError(
                 f"index in {directory} holds {index.ntotal} vectors of dim {index.d}, "
@@ -111,7 +116,7 @@ class VectorIndex:
 
         if self.ntotal == 0:
             return np.empty(0, dtype=np.int64)
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)  # type: ignore[attr-defined]  # an IndexIDMap2 (_empty)
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""

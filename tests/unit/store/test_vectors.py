@@ -56,6 +56,15 @@ def test_vector_index_garbage_file_raises_corrupt(tmp_path):
         VectorIndex.open(tmp_path, dim=4, encoder="a")
 
 
+def test_vector_index_without_id_map_raises_corrupt(tmp_path):
+    import faiss
+
+    VectorIndex.open(tmp_path, dim=4, encoder="a").save()
+    faiss.write_index(faiss.IndexFlatIP(4), str(tmp_path / "index.faiss"))
+    with pytest.raises(IndexCorruptError, match="not an IndexIDMap2"):
+        VectorIndex.open(tmp_path, dim=4, encoder="a")
+
+
 def test_vector_index_wrong_query_dim_raises(tmp_path):
     index = VectorIndex.open(tmp_path, dim=4, encoder="a")
     with pytest.raises(IndexStoreError):
