@@ -18,4 +18,5 @@ SCIPIX_TEST_POSTGRES_URL=$(bash scripts/start_postgres.sh | tail -n 1)
 export SCIPIX_TEST_POSTGRES_URL
 ruff check scipix_search tests benchmarks migrations
 ruff format --check scipix_search tests benchmarks migrations
+mypy scipix_search
 python -m pytest "$@"
