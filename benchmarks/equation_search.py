@@ -39,7 +39,8 @@ import numpy as np
 from scipix_search.embed import FormulaEncoder
 from scipix_search.eval import shared_data_dir
 from scipix_search.exceptions import LatexParseError
-from scipix_search.math import Formula, parse_formula, rename_variables, structural_similarity
+from scipix_search.math import Formula, parse_formula, rename_variables
+from scipix_search.search import rerank
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
@@ -133,18 +134,12 @@ class ParsedCache:
         return formula
 
 
-def rerank(q: Formula, scores: np.ndarray, ids: np.ndarray, cache: ParsedCache) -> list[int]:
-    """The searcher's re-rank: 0.7 structural similarity + 0.3 first-stage cosine."""
-    scored = []
-    for s, j in zip(scores, ids, strict=True):
-        if j < 0:
-            continue
-        f = cache.get(int(j))
-        scored.append(
-            (0.7 * (structural_similarity(q, f) if f else 0.0) + 0.3 * max(float(s), 0.0), int(j))
-        )
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    return [j for _, j in scored]
+def rerank_ids(q: Formula, scores: np.ndarray, ids: np.ndarray, cache: ParsedCache) -> list[int]:
+    """The searcher's re-rank (``search.rerank``) of one query's candidates, best first."""
+    candidates = [
+        (int(j), cache.get(int(j)), float(s)) for s, j in zip(scores, ids, strict=True) if j >= 0
+    ]
+    return [j for _, j in rerank(q, candidates)]
 
 
 def run_size(
@@ -254,10 +249,10 @@ def run_size(
             scores, ids = ivf.search(qv, candidates)
         first_lat.append(time.perf_counter() - t)
         t = time.perf_counter()
-        final = rerank(q, scores[0], ids[0], parsed)  # candidates parsed on demand (LRU)
+        final = rerank_ids(q, scores[0], ids[0], parsed)  # candidates parsed on demand (LRU)
         cold_lat.append(time.perf_counter() - t)
         t = time.perf_counter()
-        rerank(q, scores[0], ids[0], parsed)  # the same candidates, now parsed
+        rerank_ids(q, scores[0], ids[0], parsed)  # the same candidates, now parsed
         warm_lat.append(time.perf_counter() - t)
         # A renamed copy of the query's formula is as right as the original: structure is the
         # same and the query's own variable names match neither.

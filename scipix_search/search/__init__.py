@@ -3,11 +3,15 @@
 from scipix_search.search._equations import DocumentHit, EquationSearcher
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
 from scipix_search.search._passages import PassageSearcher
+from scipix_search.search._rerank import STRUCTURE_WEIGHT, rerank, rerank_score
 
 __all__ = [
+    "STRUCTURE_WEIGHT",
     "DocumentHit",
     "EquationSearcher",
     "Hit",
     "PassageSearcher",
     "reciprocal_rank_fusion",
+    "rerank",
+    "rerank_score",
 ]

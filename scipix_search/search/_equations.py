@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from scipix_search.embed import FormulaEncoder
 from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundError
-from scipix_search.math import Formula, parse_formula, structural_similarity
+from scipix_search.math import Formula, parse_formula
 from scipix_search.search._hits import Hit
+from scipix_search.search._rerank import rerank
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
 
 MAX_LATEX_CHARS = 4000
-STRUCTURE_WEIGHT = 0.7
 
 
 class _FormulaCache:
@@ -141,19 +141,18 @@ class EquationSearcher:
             first.pop(exclude, None)
         with self.store.session() as session:
             rows = repo.get_equations(session=session, ids=list(first))
-            scored: list[tuple[float, Equation]] = []
+            kept: dict[int, Equation] = {}
+            candidates: list[tuple[int, Formula | None, float]] = []
             for eq_id, cosine in first.items():
                 equation = rows.get(eq_id)
                 if equation is None:  # the index is ahead of a delete
                     continue
                 if display is not None and bool(equation.display) != display:
                     continue
-                formula = self._cache.get(equation)
-                structure = structural_similarity(query, formula) if formula else 0.0
-                score = STRUCTURE_WEIGHT * structure + (1 - STRUCTURE_WEIGHT) * max(cosine, 0.0)
-                scored.append((score, equation))
-            scored.sort(key=lambda item: (-item[0], item[1].id))
-            return [self._hit(equation, score) for score, equation in scored[:k]]
+                kept[equation.id] = equation
+                candidates.append((equation.id, self._cache.get(equation), cosine))
+            ranked = rerank(query, candidates)
+            return [self._hit(kept[i], score) for score, i in ranked[:k]]
 
     def similar(self, equation_id: int, k: int = 10) -> list[Hit]:
         """Equations similar to a stored one (itself excluded).
