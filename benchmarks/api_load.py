@@ -24,10 +24,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scipix_search.api.testing import API_KEY, SAMPLE_PAPER_TEX, start_server, wait_for_job
 
-from tests.e2e._live import API_KEY, PAPER_TEX, start_server, wait_for_job  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 QUERIES = [
     "x^2+y^2=z^2",
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(Path(tmp) / "data", None)
         try:
             client = server.client()
-            uploads = [("triangles.tex", PAPER_TEX)]
+            uploads = [("triangles.tex", SAMPLE_PAPER_TEX)]
             uploads += [(p.name, p.read_bytes()) for p in sorted((ROOT / "samples").glob("*.pdf"))]
             uploads.append(("formulas.txt", synthetic_formulas(args.formulas).encode()))
             for name, data in uploads:

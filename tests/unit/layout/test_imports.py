@@ -139,3 +139,14 @@ def test_the_layout_check_sees_imports() -> None:
     found = {module for _, module in _imports(PACKAGE / "ingest" / "__init__.py")}
     assert "scipix_search.ingest.pdf" in found
     assert _private_owner("scipix_search.ingest.pdf._locate") == "scipix_search.ingest.pdf"
+
+
+def test_benchmarks_import_no_tests() -> None:
+    # what both need (a live server, datasets, scorers) lives in the package
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / "benchmarks").rglob("*.py"))
+        for line, module in _imports(path)
+        if module == "tests" or module.startswith("tests.")
+    ]
+    assert not offences, "benchmarks importing tests:\n" + "\n".join(offences)
