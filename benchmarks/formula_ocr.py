@@ -40,9 +40,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from scipix_search.eval import print_table, shared_data_dir
 from scipix_search.math import as_tokens, corpus_bleu4, levenshtein
 
-ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {
     "im2latex": ("im2latex/dev.tsv", "im2latex/images"),
     "handwritten": ("handwritten/val.tsv", "handwritten/images_val"),
@@ -119,29 +119,40 @@ def load_items(data: Path, name: str, limit: int | None) -> list[tuple[Path, str
     return [(data / images / row["image"], row["latex"]) for row in rows[:limit]]
 
 
-def print_table(rows: list[tuple[str, str, dict[str, float]]]) -> None:
-    print(
-        f"{'dataset':<12} {'system':<30} {'n':>5} {'BLEU tok':>8} {'exact tok':>9} "
-        f"{'BLEU can':>8} {'exact can':>9} {'edit can':>8} {'ms med':>7} {'ms p90':>7}"
+def print_results(rows: list[tuple[str, str, dict[str, float]]]) -> None:
+    header = (
+        "dataset", "system", "n", "BLEU tok", "exact tok", "BLEU can", "exact can", "edit can",
+        "ms med", "ms p90",
+    )  # fmt: skip
+    print_table(
+        header,
+        [
+            [
+                name,
+                system,
+                m["n"],
+                f"{m['bleu_tok']:.3f}",
+                f"{m['exact_tok']:.3f}",
+                f"{m['bleu_canon']:.3f}",
+                f"{m['exact_canon']:.3f}",
+                f"{m['edit_canon']:.3f}",
+                f"{m['ms_median']:.0f}",
+                f"{m['ms_p90']:.0f}",
+            ]
+            for name, system, m in rows
+        ],
     )
-    for name, system, m in rows:
-        print(
-            f"{name:<12} {system:<30} {m['n']:>5} {m['bleu_tok']:>8.3f} {m['exact_tok']:>9.3f} "
-            f"{m['bleu_canon']:>8.3f} {m['exact_canon']:>9.3f} {m['edit_canon']:>8.3f} "
-            f"{m['ms_median']:>7.0f} {m['ms_p90']:>7.0f}"
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    default_dir = os.environ.get("SCIPIX_SHARED_DIR", str(ROOT.parent / "shared"))
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=Path(default_dir),
-        help="the shared folder [env: SCIPIX_SHARED_DIR]",
+        default=shared_data_dir(),
+        help="the shared data folder (or the shared folder above it) [env: SCIPIX_SHARED_DIR]",
     )
     parser.add_argument(
         "--limit", type=int, default=None, help="formulas per dataset (default: all)"
@@ -240,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         f"model dir: {get_settings().model_dir}; cores: {len(os.sched_getaffinity(0))}; "
         f"cpu: {platform.processor() or platform.machine()}"
     )
-    print_table(rows)
+    print_results(rows)
     return 0
 
 

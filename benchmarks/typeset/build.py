@@ -20,7 +20,6 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ from benchmarks.typeset.formulas import (  # noqa: E402
     run_pdflatex,
 )
 from benchmarks.typeset.styles import Cell, grid_cells  # noqa: E402
-from scipix_search.eval import shared_data_dir  # noqa: E402
+from scipix_search.eval import print_table, shared_data_dir  # noqa: E402
 from scipix_search.ingest import read_tex_equations  # noqa: E402
 
 DEFAULT_OUT = Path.home() / ".cache" / "scipix-search" / "typeset"
@@ -263,21 +262,6 @@ def _first_error(log: str) -> str:
 
 
 # command line ---------------------------------------------------------------------------
-
-
-def print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Plain right-aligned columns, the first left-aligned."""
-    cells = [[str(c) for c in header], *([str(c) for c in row] for row in rows)]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-
-    def line(row: list[str]) -> str:
-        rest = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-        return " ".join([row[0].ljust(widths[0]), *rest])
-
-    print(line(cells[0]))
-    print("-" * len(line(cells[0])))
-    for row in cells[1:]:
-        print(line(row))
 
 
 def build_table(docs: list[BuiltDoc]) -> list[list[object]]:

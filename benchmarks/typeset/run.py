@@ -4,8 +4,9 @@ Usage:
     python benchmarks/typeset/run.py [--ocr] [--inline] [-v] [build.py options: --out,
         --docs-per-cell, --classes, --fonts, --grid, --jobs, --seed]
 
-Builds the corpus first (cached; see ``build.py``), then scores every document with the
-scorer of ``benchmarks/pdf_equations.py`` (text layer, or formula OCR with ``--ocr``) and prints:
+Builds the corpus first (cached; see ``build.py``), then scores every document with
+``scipix_search.eval.score_pdf_equations`` (text layer, or formula OCR with ``--ocr``; the scorer
+of ``benchmarks/pdf_equations.py``) and prints:
 
 * per class, per font, per class x font cell, and overall: documents, source display rows,
   regions found, ``det_recall`` (rows detected / rows), ``precision`` (real regions /
@@ -20,83 +21,76 @@ scorer of ``benchmarks/pdf_equations.py`` (text layer, or formula OCR with ``--o
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT, ROOT / "benchmarks"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from pdf_equations import evaluate, load_ocr  # noqa: E402
-
+from benchmarks._common import code_version, load_ocr  # noqa: E402
 from benchmarks.typeset.build import (  # noqa: E402
     BuiltDoc,
     add_build_args,
     build_from_args,
-    print_table,
     report_build,
 )
+from scipix_search.eval import (  # noqa: E402
+    InlineScore,
+    PaperFolder,
+    PdfEquationScore,
+    print_table,
+    score_inline_math,
+    score_pdf_equations,
+)
 from scipix_search.ingest import TexEquation, read_tex_equations  # noqa: E402
+from scipix_search.math import tokenize  # noqa: E402
 
-_TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[^\s{}]")
 _REPORT_RE = re.compile(r"^\s*(MISS|low)\s+\S+\s+[\d.]+\s(.*)$")
 INLINE_MIN_TOKENS = 3
 
 
 @dataclass(slots=True)
 class Score:
-    """Counts of one document, or summed over a group of them."""
+    """The eval library's counts of one document, or summed over a group of them."""
 
     docs: int = 0
-    rows: int = 0
-    regions: int = 0
-    detected: int = 0
-    correct: int = 0
-    good: int = 0
-    sim_sum: float = 0.0
-    inline: int = 0
-    seconds: float = 0.0
+    pdf: PdfEquationScore = field(default_factory=PdfEquationScore)
+    inline: int = 0  # source inline formulas of >= INLINE_MIN_TOKENS tokens
     inline_scored: int = 0  # documents scored with --inline
-    inline_source: int = 0
-    inline_matched: int = 0
-    inline_extracted: int = 0
-    inline_related: int = 0
+    inl: InlineScore = field(default_factory=InlineScore)
 
     def add(self, other: Score) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        self.docs += other.docs
+        self.pdf += other.pdf
+        self.inline += other.inline
+        self.inline_scored += other.inline_scored
+        self.inl += other.inl
 
     def row(self, name: str) -> list[object]:
-        rows = max(1, self.rows)
+        pdf, inl = self.pdf, self.inl
         return [
             name,
             self.docs,
-            self.rows,
-            self.regions,
-            f"{self.detected / rows:.1%}",
-            f"{self.correct / max(1, self.regions):.1%}",
-            f"{self.good / rows:.1%}",
-            f"{self.sim_sum / rows:.3f}",
+            pdf.rows,
+            pdf.regions,
+            f"{pdf.recall:.1%}",
+            f"{pdf.precision:.1%}",
+            f"{pdf.latex_ok:.1%}",
+            f"{pdf.mean_similarity:.3f}",
             self.inline,
-            _rate(self.inline_matched, self.inline_source) if self.inline_scored else "-",
-            _rate(self.inline_related, self.inline_extracted) if self.inline_scored else "-",
-            f"{self.seconds:.1f}",
+            f"{inl.recall:.1%}" if self.inline_scored else "-",
+            f"{inl.precision:.1%}" if self.inline_scored else "-",
+            f"{pdf.seconds + inl.seconds:.1f}",
         ]
-
-
-def _rate(num: int, den: int) -> str:
-    return f"{num / max(1, den):.1%}"
 
 
 HEADER = (
@@ -122,21 +116,11 @@ class DocResult:
     report: str = ""
 
 
-def score_inline(doc: BuiltDoc, score: Score) -> None:
-    """Add the inline-math scores of ``scipix_search.eval.score_inline_math`` (recall over
-    source inline formulas of >= 3 tokens, precision of the extracted inline equations)."""
-    from scipix_search.eval import PaperFolder, score_inline_math
-
-    res = score_inline_math(PaperFolder(doc.folder.name, doc.folder, doc.folder, doc.pdf))
-    score.inline_scored = 1
-    score.inline_source = res.source
-    score.inline_matched = res.matched
-    score.inline_extracted = res.extracted
-    score.inline_related = res.related
-    score.seconds += res.seconds
+def _paper(doc: BuiltDoc) -> PaperFolder:
+    return PaperFolder(doc.folder.name, doc.folder, doc.folder, doc.pdf)
 
 
-_WORKER_OCR: object | None = None
+_WORKER_OCR: Any | None = None
 _WORKER_INLINE = False
 
 
@@ -149,7 +133,8 @@ def _init_worker(with_ocr: bool, with_inline: bool) -> None:
 def _score_in_worker(doc: BuiltDoc) -> DocResult:
     result = score_document(doc, _WORKER_OCR)
     if _WORKER_INLINE:
-        score_inline(doc, result.score)
+        result.score.inline_scored = 1
+        result.score.inl = score_inline_math(_paper(doc))
     return result
 
 
@@ -166,47 +151,21 @@ def score_corpus(
         return list(pool.map(_score_in_worker, built))
 
 
-def reader_version() -> str:
-    """The commit the reader comes from, and whether its package has uncommitted edits
-    (figures move with the reader: say which one produced them)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "scipix_search"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown (no git)"
-    return f"{head or 'unknown'}{' + uncommitted changes in scipix_search/' if dirty else ''}"
-
-
-def score_document(doc: BuiltDoc, ocr: object | None) -> DocResult:
-    """Run the scorer on one document folder and attribute its missed and low rows to the
-    display construction each source row came from."""
-    report = io.StringIO()
-    with contextlib.redirect_stdout(report):
-        res = evaluate(doc.folder, ocr=ocr, verbose=True)
+def score_document(doc: BuiltDoc, ocr: Any | None) -> DocResult:
+    """Score one document folder and attribute its missed and low rows to the display
+    construction each source row came from."""
+    lines: list[str] = []
+    res = score_pdf_equations(_paper(doc), ocr=ocr, report=lines)
+    report = "".join(f"   {line}\n" for line in lines)
     equations = read_tex_equations(doc.folder)
-    inline = sum(
-        not e.display and len(_TOKEN_RE.findall(e.latex)) >= INLINE_MIN_TOKENS for e in equations
-    )
-    score = Score(
-        1,
-        int(res["rows"]),
-        int(res["regions"]),
-        int(res["detected"]),
-        int(res["correct"]),
-        int(res["good"]),
-        float(res["sim_sum"]),
-        inline,
-        float(res["seconds"]),
-    )
+    inline = sum(not e.display and _tokens(e.latex) >= INLINE_MIN_TOKENS for e in equations)
     rows = [(e.latex, c) for e, c in zip(_display(equations), _constructs(doc), strict=False)]
-    return DocResult(doc, score, _by_construct(rows, report.getvalue()), report.getvalue())
+    return DocResult(doc, Score(1, res, inline), _by_construct(rows, report), report)
+
+
+def _tokens(latex: str) -> int:
+    """Tokens of ``math.tokenize`` that are not braces."""
+    return sum(t not in ("{", "}") for t in tokenize(latex))
 
 
 def _display(equations: list[TexEquation]) -> list[TexEquation]:
@@ -302,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.doc.folder.name}\n{r.report}", end="")
     path = "ocr" if args.ocr else "text layer"
     print(f"\nLaTeX path: {path}; scored in {time.perf_counter() - start:.1f} s")
-    print(f"reader: git {reader_version()}")
+    print(f"reader: git {code_version()}")
     print_group("per class", group_scores(results, lambda d: d.cell.doc_class.name), total)
     print_group("per font", group_scores(results, lambda d: d.cell.font.name), total)
     print_group("per cell", group_scores(results, lambda d: d.cell.name), total)
