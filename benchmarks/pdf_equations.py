@@ -25,47 +25,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
+from benchmarks._common import load_ocr  # noqa: E402
 from scipix_search.eval import (  # noqa: E402
-    PaperFolder,
     PdfEquationScore,
-    find_pdf,
     paper_folders,
+    print_table,
     score_pdf_equations,
     shared_data_dir,
 )
 
-
-def evaluate(folder: Path, *, ocr: object | None, verbose: bool) -> dict[str, float]:
-    """Score one paper folder (for scripts that pass a bare folder); see ``score_pdf_equations``."""
-    pdf = find_pdf(folder)
-    if pdf is None:
-        raise SystemExit(f"no PDF in {folder}")
-    report: list[str] | None = [] if verbose else None
-    res = score_pdf_equations(PaperFolder(folder.name, folder, folder, pdf), ocr=ocr, report=report)
-    for line in report or []:
-        print(f"   {line}")
-    return {
-        "envs": res.envs,
-        "rows": res.rows,
-        "regions": res.regions,
-        "detected": res.detected,
-        "correct": res.correct,
-        "good": res.good,
-        "sim_sum": res.sim_sum,
-        "seconds": res.seconds,
-    }
-
-
-def load_ocr() -> object | None:
-    try:
-        from scipix_search.config import get_settings
-        from scipix_search.ocr import LatexRecognizer
-    except ImportError as exc:
-        print(f"--ocr: the ocr package is not importable ({exc}); text layer only")
-        return None
-    return LatexRecognizer(get_settings().model_dir)
+HEADER = (
+    "paper", "envs", "rows", "regions", "det_recall", "precision", "latex@0.8", "mean_sim", "sec",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,30 +50,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ocr = load_ocr() if args.ocr else None
     path = "ocr" if ocr is not None else "text layer"
-    header = f"{'paper':28} {'envs':>4} {'rows':>4} {'regions':>7} {'det_recall':>10} {'precision':>9} {'latex@0.8':>9} {'mean_sim':>8} {'sec':>5}"
-    print(f"LaTeX path: {path}\n{header}\n{'-' * len(header)}")
+    print(f"LaTeX path: {path}")
     total = PdfEquationScore()
     worst = 1.0
+    rows: list[list[object]] = []
     for paper in paper_folders(args.papers):
         report: list[str] | None = [] if args.verbose else None
         res = score_pdf_equations(paper, ocr=ocr, report=report)
+        if report:
+            print(paper.name)
         for line in report or []:
             print(f"   {line}")
         total += res
         worst = min(worst, res.latex_ok) if res.rows else worst
-        _row(paper.name, res)
-    print("-" * len(header))
-    _row("overall", total)
+        rows.append(_row(paper.name, res))
+    rows.append(_row("overall", total))
+    print_table(HEADER, rows)
     print(f"lowest paper latex@0.8: {worst:.1%}")
     return 0
 
 
-def _row(name: str, r: PdfEquationScore) -> None:
-    print(
-        f"{name:28} {r.envs:>4} {r.rows:>4} {r.regions:>7} "
-        f"{r.recall:>10.1%} {r.precision:>9.1%} "
-        f"{r.latex_ok:>9.1%} {r.mean_similarity:>8.2f} {r.seconds:>5.1f}"
-    )
+def _row(name: str, r: PdfEquationScore) -> list[object]:
+    return [
+        name,
+        r.envs,
+        r.rows,
+        r.regions,
+        f"{r.recall:.1%}",
+        f"{r.precision:.1%}",
+        f"{r.latex_ok:.1%}",
+        f"{r.mean_similarity:.2f}",
+        f"{r.seconds:.1f}",
+    ]
 
 
 if __name__ == "__main__":
