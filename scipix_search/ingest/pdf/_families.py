@@ -64,8 +64,13 @@ def is_italic_font(font: str) -> bool:
     return bool(_ITALIC_RE.search(font)) or is_symbol_font(font)
 
 
+_BLACKBOARD_RE = re.compile(r"MSBM|BBOLD|DSROM|[tp]xb?syb", re.I)
+"""AMS symbols B and its newtx/newpx twins (``txsyb``), bbold and dsfont: letters there are
+``\\mathbb``."""
+
+
 def is_blackboard_font(font: str) -> bool:
-    return "MSBM" in font.upper() or "BBOLD" in font.upper() or "DSROM" in font.upper()
+    return bool(_BLACKBOARD_RE.search(font))
 
 
 def is_script_font(font: str) -> bool:

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pymupdf
 
 from scipix_search.ingest.pdf._families import (
@@ -195,11 +196,15 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
             for i, g in enumerate(glyphs)
             if i not in used and _within(g, bar) and g.base - 0.7 * g.size >= bar.y - 1.5
         ]
+        if not num and _overline(bar, den):
+            used |= {i for i, g in enumerate(glyphs) if any(g is h for h in den)}
+            items.append((bar.x0, f"\\overline{{{_row_latex(den, [], accents)}}}", None))
+            continue
         if not num or not den:
             continue
         ids = {id(g) for g in num + den}
         used |= {i for i, g in enumerate(glyphs) if id(g) in ids}
-        latex = f"\\frac{{{glyphs_to_latex(num, [])}}}{{{glyphs_to_latex(den, [])}}}"
+        latex = f"\\frac{{{_row_latex(num, [], accents)}}}{{{_row_latex(den, [], accents)}}}"
         items.append((bar.x0, latex, None))
     rest = [g for i, g in enumerate(glyphs) if i not in used]
     if not rest:
@@ -244,8 +249,24 @@ ACCENTS = {
     "¨": "ddot",
     "ˇ": "check",
     "˘": "breve",
+    "´": "acute",
+    "`": "grave",
+    "˚": "mathring",
+    "⃗": "vec",
+    # the combining forms, which some fonts' ToUnicode maps give instead
+    "\u0300": "grave",
+    "\u0301": "acute",
+    "\u0302": "hat",
+    "\u0303": "tilde",
+    "\u0304": "bar",
+    "\u0305": "bar",
+    "\u0306": "breve",
+    "\u0307": "dot",
+    "\u0308": "ddot",
+    "\u030a": "mathring",
+    "\u030c": "check",
 }
-"""Spacing accent characters that TeX prints as separate glyphs above a letter."""
+"""Accent characters that TeX prints as separate glyphs above a letter."""
 
 
 def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
@@ -256,6 +277,14 @@ def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
     for acc in (g for g in glyphs if g.c in ACCENTS):
         cx = (acc.x0 + acc.x1) / 2
         under = [g for g in letters if g.x0 - 0.5 <= cx <= g.x1 + 0.5 and id(g) not in accented]
+        if acc.x1 - acc.x0 < 0.05 * acc.size:
+            # a zero-width accent (CMMI's vector arrow) is set at its origin, kerned
+            # before the letter it stands over: that letter is the next one to the right
+            under = [
+                g
+                for g in letters
+                if acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size and id(g) not in accented
+            ]
         if under:
             base = min(under, key=lambda g: abs((g.x0 + g.x1) / 2 - cx))
             accented[id(base)] = ACCENTS[acc.c]
@@ -276,6 +305,19 @@ def _join(parts: list[str]) -> str:
         # TeX prints \ldots and \cdots as three dots
         .replace("\\cdot\\cdot\\cdot", "\\cdots")
         .replace("...", "\\ldots ")
+    )
+
+
+def _overline(bar: Bar, under: list[Glyph]) -> bool:
+    """A rule over glyphs with nothing over it is ``\\overline``: it spans them end to end and
+    sits just above their tops (a fraction bar has a numerator; a table rule is further off)."""
+    if not under:
+        return False
+    size = max(g.size for g in under)
+    return (
+        bar.x0 <= min(g.x0 for g in under) + 0.3 * size
+        and bar.x1 >= max(g.x1 for g in under) - 0.3 * size
+        and all(0.4 * size <= g.base - bar.y <= 1.3 * size for g in under)
     )
 
 
@@ -303,6 +345,7 @@ class Drawings:
     def __init__(self, page: pymupdf.Page) -> None:
         self.bars: list[Bar] = []
         self.shapes: list[pymupdf.Rect] = []
+        self._shape_array: np.ndarray | None = None
         self.density: dict[tuple[int, int], int] = {}
         self.images = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
         for path in page.get_cdrawings():
@@ -333,7 +376,15 @@ class Drawings:
             )
             # a shape that encloses the whole neighbourhood is a frame or a background
             # (a boxed theorem, a coloured panel), not a diagram around the line
-            touching = sum(1 for s in self.shapes if s.intersects(near) and not s.contains(near))
+            if self._shape_array is None:  # a plot can draw 10^5 shapes: test them at once
+                self._shape_array = np.array([tuple(s) for s in self.shapes], dtype=np.float64)
+            sx0, sy0, sx1, sy1 = self._shape_array.T
+            nx0, ny0, nx1, ny1 = near
+            intersects = (np.maximum(sx0, nx0) < np.minimum(sx1, nx1)) & (
+                np.maximum(sy0, ny0) < np.minimum(sy1, ny1)
+            )
+            contains = (sx0 <= nx0) & (sy0 <= ny0) & (sx1 >= nx1) & (sy1 >= ny1)
+            touching = int(np.count_nonzero(intersects & ~contains))
             if touching >= 2:
                 return True
         if not self.density:

@@ -11,8 +11,18 @@ exactly).
 
 from __future__ import annotations
 
+from scipix_search.ingest.pdf._accents import group_wide_accents
+from scipix_search.ingest.pdf._delimiters import group_delimited
 from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
-from scipix_search.ingest.pdf._glyphs import Bar, Glyph, bars_among, glyphs_to_latex, median
+from scipix_search.ingest.pdf._glyphs import (
+    ACCENTS,
+    Bar,
+    Glyph,
+    bars_among,
+    glyphs_to_latex,
+    median,
+)
+from scipix_search.ingest.pdf._lines import Line
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion
 
@@ -24,32 +34,111 @@ _TRIM = frozenset(".,;:")
 _MAX_GAP = 0.45
 
 
+def visual_lines(lines: list[Line]) -> list[list[Glyph]]:
+    """The glyphs of each typeset line, put back together.
+
+    The text layer breaks a line into pieces wherever the baseline moves: a superscript, the
+    numerator and denominator of ``$\\frac{a}{b}$``, a big operator. Pieces whose main
+    baselines agree are one line; a small piece (a script, an operator) joins the line whose
+    band holds it. Larger pieces go first, so that they set the lines the small ones join.
+    """
+    groups: list[tuple[float, float, list[Glyph]]] = []  # (baseline, size, glyphs)
+    for ln in sorted(lines, key=lambda ln: -len(ln.glyphs)):
+        base, size = _main_baseline(ln.glyphs)
+        for g_base, g_size, members in groups:
+            if abs(g_base - base) <= 0.3 * g_size or _in_band(ln, g_base, g_size, members):
+                members.extend(ln.glyphs)
+                break
+        else:
+            groups.append((base, size, list(ln.glyphs)))
+    return [members for _, _, members in sorted(groups, key=lambda t: t[0])]
+
+
+def _main_baseline(glyphs: list[Glyph]) -> tuple[float, float]:
+    size = max(g.size for g in glyphs)
+    return median([g.base for g in glyphs if g.size >= 0.9 * size]), size
+
+
+def _in_band(ln: Line, base: float, size: float, members: list[Glyph]) -> bool:
+    """A piece of a few glyphs that lies within the line's band and beside or inside it."""
+    if len(ln.glyphs) > 4:
+        return False
+    x0, y0, x1, y1 = ln.bbox
+    top, bottom = base - 0.9 * size, base + 0.35 * size
+    inside = min(y1, bottom) - max(y0, top)
+    left, right = min(g.x0 for g in members), max(g.x1 for g in members)
+    return inside >= 0.6 * (y1 - y0) and left - size <= x0 and x1 <= right + size
+
+
 def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """The runs of math glyphs in one prose line, left to right (see the module docstring)."""
     visible = sorted((g for g in glyphs if g.c.strip()), key=lambda g: g.x0)
+    # an accent (``\\hat{p}`` prints a text-font ``ˆ`` over the p) joins the span of the
+    # glyph under it afterwards: read in line order, it would cut the span in two
+    accents = [g for g in visible if g.c in ACCENTS]
+    visible = [g for g in visible if g.c not in ACCENTS]
     if not visible:
         return []
     text_size = median([g.size for g in visible if not g.is_math] or [visible[0].size])
     letters = _letter_runs(visible)
+    # a justified line stretches its math spaces with its word spaces: a gap is judged
+    # against this line's word space, not only against the em
+    max_gap = max(_MAX_GAP * text_size, 1.5 * _word_space(visible, text_size))
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
+    prev: Glyph | None = None
     for g in visible:
         core = _core(g, run, text_size) or _text_font_math(g, letters)
         joiner = not core and g.c in _JOINERS and bool(run)
-        near = not run or g.x0 - max(h.x1 for h in run) <= _MAX_GAP * text_size
+        near = not run or g.x0 - max(h.x1 for h in run) <= max_gap
         if (core or joiner) and near:
+            if not run and prev is not None and _opens(prev, g, text_size):
+                run.append(prev)  # ``$(x, y)$`` prints its bracket in the text font
             run.append(g)
-            continue
-        spans.append(run)
-        run = [g] if core else []
+        else:
+            spans.append(run)
+            run = [g] if core else []
+            if core and prev is not None and _opens(prev, g, text_size):
+                run.insert(0, prev)
+        prev = g
     spans.append(run)
-    return [
+    found = [
         s
         for s in (_trim(run) for run in spans)
         if s
         and any(_core(g, [], 0) or _text_font_math(g, letters) for g in s)
         and any(g.c.isalnum() or g.name == "atom" for g in s)  # not a lone comma or operator
     ]
+    for acc in accents:
+        span = next((s for s in found if any(_under(acc, g) for g in s)), None)
+        if span is not None:
+            span.append(acc)
+    return found
+
+
+def _under(acc: Glyph, g: Glyph) -> bool:
+    """``g`` is the glyph ``acc`` accents (a zero-width accent is kerned before its glyph)."""
+    if acc.x1 - acc.x0 < 0.05 * acc.size:
+        return acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size
+    return g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1 + 0.5
+
+
+def _word_space(glyphs: list[Glyph], text_size: float) -> float:
+    """The line's typical space between words: gaps before a text-font letter of a word."""
+    gaps = [
+        b.x0 - a.x1
+        for a, b in zip(glyphs, glyphs[1:], strict=False)
+        if not a.is_math
+        and not b.is_math
+        and b.c.isalpha()
+        and 0.15 * text_size < b.x0 - a.x1 < 1.5 * text_size
+    ]
+    return median(gaps) if len(gaps) >= 3 else 0.0
+
+
+def _opens(prev: Glyph, g: Glyph, text_size: float) -> bool:
+    """``prev`` is a text-font opening bracket set tight before ``g``."""
+    return prev.c in "([{" and not prev.is_math and g.x0 - prev.x1 <= 0.2 * text_size
 
 
 def _letter_runs(glyphs: list[Glyph]) -> dict[int, int]:
@@ -98,7 +187,9 @@ def _trim(run: list[Glyph]) -> list[Glyph]:
     """Drop the sentence's punctuation and unbalanced brackets at the ends of a span."""
     # punctuation at an end is the sentence's even in a math font (``$x,$``); a bracket of
     # a math font is the formula's (a half-open interval ``(a, b]``)
-    while run and (run[-1].c in _TRIM or not run[-1].is_math and _unbalanced(run, ")]}")):
+    while run and (
+        run[-1].c in _TRIM or not run[-1].is_math and (run[-1].c == "-" or _unbalanced(run, ")]}"))
+    ):
         run = run[:-1]
     while run and (run[0].c in _TRIM or not run[0].is_math and _unbalanced(run, "([{")):
         run = run[1:]
@@ -125,7 +216,8 @@ def inline_regions(
             if len(span) < min_glyphs:
                 continue
             near = bars_among(span, bars)
-            grouped, near = group_radicals(span, near)
+            grouped, near = group_radicals(group_wide_accents(span), near)
+            grouped = group_delimited(grouped, near)
             latex = glyphs_to_latex(grouped, near)
             if not latex:
                 continue

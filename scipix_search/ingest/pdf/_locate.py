@@ -15,6 +15,7 @@ from pathlib import Path
 import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
+from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._blocks import (
     lines_bbox,
     math_blocks,
@@ -31,7 +32,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
     median,
 )
-from scipix_search.ingest.pdf._inline import inline_regions
+from scipix_search.ingest.pdf._inline import inline_regions, visual_lines
 from scipix_search.ingest.pdf._lines import Line, page_lines
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
@@ -108,13 +109,13 @@ def page_equation_regions(
                     regions.append(region)
     if inline:
         prose = [
-            ln.glyphs
+            glyphs
             for col in cols
-            for ln in col
-            if id(ln) not in in_display
-            and not drawings.is_figure(ln.bbox)
+            for glyphs in visual_lines(
+                [ln for ln in col if id(ln) not in in_display and not drawings.is_figure(ln.bbox)]
+            )
             # a line with words: a sentence around the math, not a table cell or a label
-            and (ln.is_prose or sum(g.c.isalpha() and not g.is_math for g in ln.glyphs) >= 3)
+            if sum(g.c.isalpha() and not g.is_math for g in glyphs) >= 3
         ]
         regions.extend(inline_regions(page.number + 1, prose, bars))
     if render:
@@ -146,7 +147,7 @@ def _make_region(
     ]
     # a radical, a matrix or a delimited group is one glyph for the row logic, so its rows
     # stay inside; a radical's rules are no fraction bars
-    glyphs, bars = group_radicals(printed, bars)
+    glyphs, bars = group_radicals(group_wide_accents(printed), bars)
     glyphs = group_delimited(glyphs, bars)
     rows = visual_rows(glyphs, bars, body_size)
     row_latex = [_latex(gs, bars) for _, _, gs in rows]

@@ -1,0 +1,33 @@
+"""Inline math read from a real pdflatex PDF (``tests/fixtures/pdf/inline_math.tex``).
+
+The fixture's sentences hold what the text layer makes hard: scripts and fractions that it
+breaks into separate lines, accents set as separate glyphs (``ˆ`` in the roman font, the
+extension font's ``hatwide``, a zero-width vector arrow), rules drawn by ``\\overline``, a
+big operator, brackets in the text font, and a sentence hyphen after a formula.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scipix_search.ingest import find_equation_regions, read_tex_equations
+from scipix_search.math import as_tokens
+
+FIXTURE = Path(__file__).parents[3] / "fixtures" / "pdf" / "inline_math"
+
+
+def test_every_inline_formula_of_the_fixture_is_read_exactly() -> None:
+    source = [e.latex for e in read_tex_equations(FIXTURE.with_suffix(".tex"))]
+    regions = find_equation_regions(FIXTURE.with_suffix(".pdf"), render=False, inline=True)
+    read = {tuple(as_tokens(r.latex)) for r in regions if not r.display}
+    missing = [latex for latex in source if tuple(as_tokens(latex)) not in read]
+    assert len(source) >= 12
+    assert missing == []
+
+
+def test_inline_regions_lie_on_the_page_of_their_line() -> None:
+    regions = find_equation_regions(FIXTURE.with_suffix(".pdf"), render=False, inline=True)
+    assert regions and all(r.page == 1 and not r.display for r in regions)
+    for r in regions:
+        x0, y0, x1, y1 = r.bbox
+        assert 0 < x0 < x1 < 612 and 0 < y0 < y1 < 792
