@@ -377,7 +377,9 @@ class Drawings:
             # a shape that encloses the whole neighbourhood is a frame or a background
             # (a boxed theorem, a coloured panel), not a diagram around the line
             if self._shape_array is None:  # a plot can draw 10^5 shapes: test them at once
-                self._shape_array = np.array([tuple(s) for s in self.shapes], dtype=np.float64)
+                self._shape_array = np.array(
+                    [(s.x0, s.y0, s.x1, s.y1) for s in self.shapes], dtype=np.float64
+                )
             sx0, sy0, sx1, sy1 = self._shape_array.T
             nx0, ny0, nx1, ny1 = near
             intersects = (np.maximum(sx0, nx0) < np.minimum(sx1, nx1)) & (
