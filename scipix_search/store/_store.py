@@ -7,16 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scipix_search.config import Settings
-from scipix_search.ingest import ParsedDocument
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
+
+if TYPE_CHECKING:
+    # Only annotations: importing ingest at run time loads PyMuPDF, which `stats` and the
+    # searchers never need.
+    from scipix_search.ingest import ParsedDocument
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,10 @@ class Store:
 
     def index_dir(self, kind: str) -> Path:
         return self.settings.index_dir / kind
+
+    def index_meta(self, kind: str) -> IndexMeta | None:
+        """What the saved index of ``kind`` holds (``None`` before its first save); no FAISS."""
+        return VectorIndex.read_meta(self.index_dir(kind))
 
     def open_index(self, spec: IndexSpec) -> VectorIndex:
         return VectorIndex.open(self.index_dir(spec.kind), dim=spec.dim, encoder=spec.encoder)

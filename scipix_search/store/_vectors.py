@@ -106,6 +106,24 @@ class VectorIndex:
         return cls(directory, index, meta)
 
     # -- reading ------------------------------------------------------------------------
+    @staticmethod
+    def read_meta(directory: Path) -> IndexMeta | None:
+        """The ``meta.json`` of the index in ``directory`` (``None`` when none was saved yet).
+
+        Cheap: neither FAISS nor the index file is read (``stats`` answers from this; the
+        count is written with the index, in the same save).
+
+        Raises:
+            IndexCorruptError: ``meta.json`` cannot be read or does not describe an index.
+        """
+        meta_path = directory / META_FILE
+        if not meta_path.exists():
+            return None
+        try:
+            return IndexMeta(**json.loads(meta_path.read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"cannot read {meta_path}: {exc}", directory=directory) from exc
+
     @property
     def ntotal(self) -> int:
         return int(self._index.ntotal)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from scipix_search.ingest import ParsedDocument
 from scipix_search.store.models import Document, Equation, Page, Passage
+
+if TYPE_CHECKING:
+    # Only annotations: importing ingest at run time loads PyMuPDF (see store/_store.py).
+    from scipix_search.ingest import ParsedDocument
 
 
 @dataclass(slots=True)

@@ -98,7 +98,6 @@ def test_command_flags_become_settings(clean_env: pytest.MonkeyPatch) -> None:
     assert ocr.ocr_scale_votes == 3
 
 
-@pytest.mark.model
 def test_stats_on_a_fresh_data_dir(
     tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -110,6 +109,6 @@ def test_stats_on_a_fresh_data_dir(
         "vectors": 0,
         "db_vectors": 0,
         "in_sync": True,
-        "encoder": stats["indexes"]["passages"]["encoder"],
+        "encoder": None,  # no index saved yet (and no model loaded to name one)
     }
     assert (data / "scipix.db").is_file()
