@@ -18,7 +18,15 @@ from collections.abc import Sequence
 
 from scipix_search import __version__
 from scipix_search.cli._common import add_setting_flag, settings_from_args
-from scipix_search.exceptions import ScipixError
+from scipix_search.cli._errors import (
+    EXIT_INTERRUPTED,
+    Parser,
+    error_line,
+    exit_code,
+    print_error,
+)
+from scipix_search.config import Settings
+from scipix_search.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ def add_global_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="scipix-search",
         description="Search scientific papers by equation and by meaning.",
     )
@@ -77,18 +85,49 @@ def configure_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def log_level(args: argparse.Namespace, settings: Settings) -> str:
+    """The level to log at: ``--log-level``/``SCIPIX_LOG_LEVEL`` when given, else the command's.
+
+    One-shot commands (``search``, ``stats`` ...) default to WARNING, so their output is their
+    results; the long-running ``serve`` and ``worker`` default to INFO.
+    """
+    if "log_level" in settings.model_fields_set:
+        return settings.log_level
+    return str(getattr(args, "default_log_level", "WARNING"))
+
+
+def check_data_dir(settings: Settings) -> None:
+    """Refuse a data folder that is a file before a command tries to create its database there.
+
+    Raises:
+        ConfigError: ``data_dir`` exists and is not a folder.
+    """
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise ConfigError(
+            f"data folder {settings.data_dir} is a file [SCIPIX_DATA_DIR, --data-dir]",
+            path=str(settings.data_dir),
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``scipix-search`` console script."""
+    """Entry point of the ``scipix-search`` console script.
+
+    Returns:
+        0 on success; otherwise the code :func:`~scipix_search.cli._errors.exit_code` gives the
+        error (2 usage or input, 3 missing model, 4 store, 5 model failure, 70 a bug), after one
+        ``error:`` line on stderr. argparse's own errors exit 2 the same way.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     try:
         args.settings = settings_from_args(args)
-        configure_logging(args.settings.log_level)
+        check_data_dir(args.settings)
+        configure_logging(log_level(args, args.settings))
         return int(args.func(args) or 0)
-    except ScipixError as exc:
-        logger.debug("command failed", exc_info=True)
-        print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's own error line
-        return 2
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
+        logger.debug("command failed", exc_info=True)
+        print_error(error_line(exc))
+        return exit_code(exc)

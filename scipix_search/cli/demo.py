@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
                 latex_file=None,
                 image=None,
                 documents=False,
+                only=None,
                 k=3,
                 mode="hybrid",
                 json=False,

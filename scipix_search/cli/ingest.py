@@ -7,18 +7,31 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-from tqdm import tqdm
-
 from scipix_search.cli._common import emit, emit_json, settings_of
-from scipix_search.ingest import collect_files, pair_sources
+from scipix_search.cli._errors import print_error
+from scipix_search.exceptions import InputError
 
 logger = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Ingest every input; a bad file is reported (one ``error:`` line) and the others still run.
+
+    Returns:
+        0 when something was added or already present, 1 when every input failed.
+
+    Raises:
+        InputError: the folders given hold no file that can be ingested.
+    """
+    # Imported here, not at module level: `--version`, `--help` and `stats` must not pay for them.
+    from tqdm import tqdm
+
+    from scipix_search.ingest import collect_files, pair_sources
     from scipix_search.pipeline import Indexer
 
     files, missing = collect_files([Path(p) for p in args.paths])
+    if not files and not missing:
+        raise InputError(f"nothing to ingest in {', '.join(args.paths)} (no PDF, image or LaTeX)")
     items = [(f, None) for f in files] if args.no_pair else pair_sources(files)
     indexer = Indexer(settings_of(args))
     indexer.sync_indexes()
@@ -41,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
                     "equations": outcome.equations,
                 }
             )
+    all_failed = bool(counts["failed"]) and not (counts["added"] or counts["present"])
     if not args.json:
-        emit(
-            f"added {counts['added']}, already present {counts['present']}, "
-            f"failed {counts['failed']}"
-        )
+        if not all_failed:  # when nothing worked, the error lines alone say it
+            emit(
+                f"added {counts['added']}, already present {counts['present']}, "
+                f"failed {counts['failed']}"
+            )
         for reason in failures:
-            emit(f"  failed: {reason}")
-    return 1 if counts["failed"] and not (counts["added"] or counts["present"]) else 0
+            print_error(reason)
+    return 1 if all_failed else 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scipix_search.cli._common import add_setting_flag, settings_of
+from scipix_search.cli._errors import print_error
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
 
@@ -124,7 +125,9 @@ def _emit(record: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif "error" in record:
-        sys.stderr.write(f"{record['file']}: error: {record['error']}\n")
+        # Input errors name their file already; others get it in front.
+        named = record["file"] in record["error"]
+        print_error(record["error"] if named else f"{record['file']}: {record['error']}")
     elif "lines" in record:
         out.write("".join(line["text"] + "\n" for line in record["lines"]))
     else:

@@ -7,12 +7,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scipix_search.cli._common import emit, emit_json, settings_of
-from scipix_search.exceptions import InputError, ScipixError
-from scipix_search.search import Hit
+from scipix_search.exceptions import EmptyQueryError, InputError, NotFoundError, ScipixError
 
 if TYPE_CHECKING:
+    from PIL import Image
+
+    from scipix_search.config import Settings
     from scipix_search.pipeline import Models
-    from scipix_search.search import EquationSearcher
+    from scipix_search.search import EquationSearcher, Hit
+    from scipix_search.store import Store
+
+# The query kinds, as named in errors; exactly one is given.
+_QUERY_KINDS = (
+    ("query", "a text query"),
+    ("latex", "--latex"),
+    ("latex_file", "--latex-file"),
+    ("image", "--image"),
+)
 
 
 def _print_hits(hits: list[Hit]) -> None:
@@ -25,6 +36,46 @@ def _print_hits(hits: list[Hit]) -> None:
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
 
 
+def _check_query(args: argparse.Namespace) -> None:
+    """Refuse a command line that asks for no search, or for two at once, before any model loads.
+
+    Raises:
+        InputError: no query, several queries, or flags that do not apply to the query's kind.
+        EmptyQueryError: the text query or the LaTeX is empty.
+    """
+    given = [name for attr, name in _QUERY_KINDS if getattr(args, attr) is not None]
+    if not given:
+        raise InputError("give a text query, --latex, --latex-file or --image")
+    if len(given) > 1:
+        raise InputError(f"give one query, not {' and '.join(given)}")
+    if args.query is not None:
+        if not args.query.strip():
+            raise EmptyQueryError("empty query: type some words to search for")
+        if args.documents or args.only:
+            raise InputError("--documents and --only apply to equation search, not a text query")
+    elif args.mode is not None:
+        raise InputError("--mode applies to a text query, not to equation search")
+    if args.latex is not None and not args.latex.strip():
+        raise EmptyQueryError("empty query: type a LaTeX formula to search for")
+    if args.latex_file is not None and (args.documents or args.only):
+        raise InputError("--documents and --only do not apply to --latex-file")
+
+
+def _require_rows(store: Store, kind: str) -> None:
+    """Raise when nothing of ``kind`` is stored (an empty library answers nothing).
+
+    Raises:
+        NotFoundError: no row of that kind is stored.
+    """
+    from scipix_search.store import repo
+
+    with store.session() as session:
+        counts = repo.count_rows(session=session)
+    if not counts[kind]:
+        what = "nothing is stored" if not counts["documents"] else f"no {kind} are stored"
+        raise NotFoundError(f"{what} yet: ingest papers first (scipix-search ingest PATH)")
+
+
 def _equation_searcher(models: Models) -> EquationSearcher:
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store
@@ -32,15 +83,46 @@ def _equation_searcher(models: Models) -> EquationSearcher:
     return EquationSearcher(Store(models.settings), models.formula_encoder)
 
 
-def _latex_from_image(path: Path, models: Models) -> str:
-    result = models.latex_recognizer(path)
+def _load_image(path: Path, settings: Settings) -> Image.Image:
+    """The screenshot, decoded and checked (size, type) before the OCR model loads."""
+    from scipix_search.ocr import load_image
+
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not an image")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    return load_image(path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes)
+
+
+def _latex_from_image(path: Path, image: Image.Image, models: Models) -> str:
+    result = models.latex_recognizer(image)
     if not result.latex:
         raise InputError(f"{path.name}: no formula could be read from the image")
     return result.latex
 
 
+def _read_queries(path: Path) -> list[str]:
+    """The LaTeX queries of a query file (read before any model loads).
+
+    Raises:
+        InputError: the file is missing, a folder, or not UTF-8 text.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{path}: is a folder, not a query file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text") from exc
+    # Query files may carry an id column (topic_id<TAB>latex): the LaTeX is the last column.
+    return [q for q in (line.split("\t")[-1].strip() for line in text.splitlines()) if q]
+
+
 def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
     searcher = _equation_searcher(models)
+    searcher.parse_query(latex)  # malformed LaTeX is the user's error, before an empty store
+    _require_rows(searcher.store, "equations")
     if args.documents:
         docs = searcher.search_documents(latex, k=args.k)
         if args.json:
@@ -57,15 +139,12 @@ def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
         _print_hits(hits)
 
 
-def _run_latex_file(args: argparse.Namespace, models: Models) -> int:
+def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]) -> int:
     """One query per line of the file, one JSON object per line, in one process."""
     searcher = _equation_searcher(models)
+    _require_rows(searcher.store, "equations")
     failures = 0
-    for line in Path(args.latex_file).read_text(encoding="utf-8").splitlines():
-        # Query files may carry an id column (topic_id<TAB>latex): the LaTeX is the last column.
-        latex = line.split("\t")[-1].strip()
-        if not latex:
-            continue
+    for latex in queries:
         try:
             hits = searcher.search(latex, k=args.k)
             emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
@@ -76,30 +155,49 @@ def _run_latex_file(args: argparse.Namespace, models: Models) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_query(args)
+    settings = settings_of(args)
+    # Inputs are read and checked before the pipeline (and its models) is imported.
+    queries = _read_queries(Path(args.latex_file)) if args.latex_file else None
+    image = _load_image(Path(args.image), settings) if args.image else None
     from scipix_search.pipeline import Models
 
-    models = Models(settings_of(args))
-    if args.latex_file:
-        return _run_latex_file(args, models)
-    if args.image:
-        latex = _latex_from_image(Path(args.image), models)
+    models = Models(settings)
+    if queries is not None:
+        return _run_latex_file(args, models, queries)
+    if image is not None:
+        from scipix_search.store import Store
+
+        _require_rows(Store(settings), "equations")  # before the OCR model loads
+        latex = _latex_from_image(Path(args.image), image, models)
         _run_latex(args, models, latex)
         return 0
     if args.latex is not None:
         _run_latex(args, models, args.latex)
         return 0
-    if args.query is None:
-        raise InputError("give a text query, --latex, --latex-file or --image")
     from scipix_search.search import PassageSearcher
     from scipix_search.store import Store
 
-    searcher = PassageSearcher(Store(models.settings), models.text_encoder)
-    hits = searcher.search(args.query, k=args.k, mode=args.mode)
+    store = Store(models.settings)
+    _require_rows(store, "passages")  # before the text encoder loads
+    searcher = PassageSearcher(store, models.text_encoder)
+    hits = searcher.search(args.query, k=args.k, mode=args.mode or "hybrid")
     if args.json:
         emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
     else:
         _print_hits(hits)
     return 0
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} results: give 1 or more")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,7 +211,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--documents", action="store_true", help="rank documents by their best equations"
     )
-    parser.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    parser.add_argument(
+        "-k",
+        "--top-k",
+        dest="k",
+        type=positive_int,
+        default=10,
+        help="number of results (default 10)",
+    )
     parser.add_argument(
         "--only",
         choices=("display", "inline"),
@@ -123,8 +228,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--mode",
         choices=["hybrid", "dense", "keyword"],
-        default="hybrid",
-        help="text retrieval mode",
+        default=None,
+        help="text retrieval mode (default hybrid)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)

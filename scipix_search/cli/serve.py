@@ -60,4 +60,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_const",
         const=True,
     )
-    parser.set_defaults(func=run)
+    # A service logs what it does; one-shot commands default to WARNING (cli.log_level).
+    parser.set_defaults(func=run, default_log_level="INFO")

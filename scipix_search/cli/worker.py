@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_setting_flag(parser, flag, field, text, type=kind)
     parser.add_argument("--id", default=None, help="worker name (default host:pid:random)")
     parser.add_argument("--burst", action="store_true", help="exit when the queue has nothing due")
-    parser.set_defaults(func=run)
+    # A service logs what it does; one-shot commands default to WARNING (cli.log_level).
+    parser.set_defaults(func=run, default_log_level="INFO")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -63,9 +63,9 @@ def test_cli_bad_inputs_fail_alone_and_store_is_unchanged(settings, text_encoder
     shutil.copy(SAMPLES / "pythagorean-triples-note.pdf", good / "f_good.pdf")
 
     assert main(["ingest", str(good)]) == 0
-    out = capsys.readouterr().out
-    assert "added 1, already present 0, failed 5" in out
-    reasons = [line for line in out.splitlines() if line.strip().startswith("failed:")]
+    captured = capsys.readouterr()
+    assert "added 1, already present 0, failed 5" in captured.out
+    reasons = [line for line in captured.err.splitlines() if line.startswith("error: ")]
     assert len(reasons) == 5
     for name, why in [
         ("a_empty.pdf", "empty file"),
