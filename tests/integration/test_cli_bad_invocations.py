@@ -69,6 +69,7 @@ CASES = [
     ("blank-query", ["search", "   "], {}, 2),
     ("no-query", ["search"], {}, 2),
     ("text-and-latex", ["search", "energy", "--latex", "E = mc^2"], {}, 2),
+    ("documents-with-text", ["search", "energy", "--documents"], {}, 2),
     ("empty-latex", ["search", "--latex", " "], {}, 2),
     ("malformed-latex", ["search", "--latex", r"\frac{a"], {}, 2),
     ("search-empty-store-text", ["search", "heat equation"], {}, 4),
