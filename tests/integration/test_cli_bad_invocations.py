@@ -133,3 +133,24 @@ def test_cli_bad_invocation_is_one_line(
 def test_cli_bad_invocation_count() -> None:
     assert len(CASES) >= 20
     assert len({case[0] for case in CASES}) == len(CASES)
+
+
+@pytest.mark.slow
+@pytest.mark.model
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (300, 60)], ids=["one-pixel", "blank"])
+def test_cli_image_without_a_formula_is_one_line(
+    width: int, height: int, bad: Path, tmp_path: Path
+) -> None:
+    """An image the OCR reads nothing from (it loads the formula model) is one line, exit 2."""
+    from PIL import Image
+
+    formulas = tmp_path / "formulas.txt"
+    formulas.write_text("a^2 + b^2 = c^2\ne^{i\\pi} + 1 = 0\n")
+    assert _run(["ingest", str(formulas)], {}, bad, tmp_path / "data").returncode == 0
+    image = tmp_path / "white.png"
+    Image.new("L", (width, height), 255).save(image)
+    done = _run(["search", "--image", str(image)], {}, bad, tmp_path / "data")
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output
+    assert output.strip() == "error: white.png: no formula could be read from the image", output
+    assert done.returncode == 2
