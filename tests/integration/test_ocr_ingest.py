@@ -74,6 +74,6 @@ def test_ocr_ingest_decompression_bomb_png_fails_with_reason(settings, tmp_path,
     buffer = io.BytesIO()
     Image.new("1", (20000, 20000)).save(buffer, format="PNG")
     (tmp_path / "bomb.png").write_bytes(buffer.getvalue())
-    main(["ingest", str(tmp_path / "bomb.png")])
-    out = capsys.readouterr().out
-    assert "failed 1" in out and "bomb.png" in out
+    assert main(["ingest", str(tmp_path / "bomb.png")]) == 1  # every input failed
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "bomb.png" in err and err.count("\n") == 1
