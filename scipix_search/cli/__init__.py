@@ -109,6 +109,19 @@ def check_data_dir(settings: Settings) -> None:
         )
 
 
+def skip_unused_imports() -> None:
+    """Keep PyMuPDF from loading its layout model, which nothing here uses, on import.
+
+    PyMuPDF 2 imports ``pymupdf.layout`` (from its ``pymupdf_layout`` dependency) when it is
+    itself imported, and that builds three ONNX Runtime sessions of a layout model: about 1.3 s
+    of every CLI process that reads a PDF or imports the pipeline, for ``Page.get_layout``,
+    which scipix-search never calls. A ``None`` in ``sys.modules`` makes that import fail,
+    which PyMuPDF expects and ignores. Does nothing once PyMuPDF is imported.
+    """
+    if "pymupdf" not in sys.modules:
+        sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scipix-search`` console script.
 
@@ -119,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    skip_unused_imports()
     args = build_parser().parse_args(argv)
     try:
         args.settings = settings_from_args(args)

@@ -112,3 +112,24 @@ def test_stats_on_a_fresh_data_dir(
         "encoder": None,  # no index saved yet (and no model loaded to name one)
     }
     assert (data / "scipix.db").is_file()
+
+
+def test_cli_process_skips_the_pymupdf_layout_model(tmp_path: Path) -> None:
+    """A CLI process reads PDFs without PyMuPDF's layout model (~1.3 s of ONNX sessions)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from scipix_search.cli import main\n"
+        "assert main(['--data-dir', sys.argv[1], 'stats', '--json']) == 0\n"
+        "import pymupdf\n"
+        "print('layout:', pymupdf._get_layout)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().endswith("layout: None"), done.stdout + done.stderr
