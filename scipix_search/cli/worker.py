@@ -56,9 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run only the worker (``python -m scipix_search.worker``): global and worker flags."""
-    from scipix_search.cli import add_global_flags, configure_logging
+    from scipix_search.cli import add_global_flags, configure_logging, skip_unused_imports
     from scipix_search.cli._errors import Parser
 
+    skip_unused_imports()
     parser = Parser(  # usage errors are one line, as in `scipix-search`
         prog="python -m scipix_search.worker",
         description="Run ingestion jobs from the database queue (as `scipix-search worker`).",
