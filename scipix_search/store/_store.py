@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,8 +18,10 @@ from scipix_search.store._db import ensure_database, session_scope
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 
 if TYPE_CHECKING:
-    # Only annotations: importing ingest at run time loads PyMuPDF, which `stats` and the
-    # searchers never need.
+    # Only annotations: importing ingest at run time loads PyMuPDF, and numpy is imported
+    # where it is used; `stats` and the searchers need neither from here.
+    import numpy as np
+
     from scipix_search.ingest import ParsedDocument
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class Store:
             index.save()
 
     def remove_vectors(self, kind: str, ids: list[int]) -> None:
+        import numpy as np
+
         directory = self.index_dir(kind)
         if not ids or not (directory / "meta.json").exists():
             return
@@ -94,6 +97,8 @@ class Store:
         Cheap when they already agree (one id query); repairs an index left behind by a
         crash between the database commit and the index save.
         """
+        import numpy as np
+
         with index_lock(self.index_dir(spec.kind)):
             index = self.open_index(spec)
             with self.session() as session:
@@ -157,6 +162,8 @@ class Store:
             The new document's id, or None when the database refused it as a duplicate
             (another process stored the same file since the caller looked).
         """
+        import numpy as np
+
         try:
             with self.session() as session:
                 document = repo.add_document(

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
 from scipix_search.store._files import atomic_write
 
 if TYPE_CHECKING:
+    # numpy is imported where it is used: `stats` imports the store and needs none of it.
     import faiss
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,7 @@ class VectorIndex:
     def ids(self) -> np.ndarray:
         """All ids in the index (int64)."""
         import faiss
+        import numpy as np
 
         if self.ntotal == 0:
             return np.empty(0, dtype=np.int64)
@@ -138,6 +139,8 @@ class VectorIndex:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""
+        import numpy as np
+
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         if queries.ndim != 2 or queries.shape[1] != self.meta.dim:
             raise IndexStoreError(f"query shape {queries.shape} does not match dim {self.meta.dim}")
@@ -160,6 +163,8 @@ class VectorIndex:
 
     # -- writing ------------------------------------------------------------------------
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        import numpy as np
+
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(ids) == 0:
@@ -173,6 +178,7 @@ class VectorIndex:
 
     def remove(self, ids: np.ndarray) -> int:
         import faiss
+        import numpy as np
 
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if len(ids) == 0 or self.ntotal == 0:

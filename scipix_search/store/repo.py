@@ -7,14 +7,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from scipix_search.store.models import Document, Equation, Page, Passage
 
 if TYPE_CHECKING:
-    # Only annotations: importing ingest at run time loads PyMuPDF (see store/_store.py).
+    # Only annotations: importing ingest at run time loads PyMuPDF (see store/_store.py);
+    # numpy is imported in the functions that use it (`stats` needs none).
+    import numpy as np
+
     from scipix_search.ingest import ParsedDocument
 
 
@@ -50,6 +52,8 @@ def add_document(
     equation_extras: Sequence[EquationExtras] = (),
 ) -> Document:
     """Add a parsed document with its pages, passages and equations (flushes for ids)."""
+    import numpy as np
+
     if len(passage_vectors) != len(parsed.passages):
         raise ValueError("one vector per passage is required")
     if equation_extras and len(equation_extras) != len(parsed.equations):
@@ -145,6 +149,8 @@ _MODELS: dict[str, type[Passage] | type[Equation]] = {"passages": Passage, "equa
 
 def vector_ids(*, session: Session, kind: str) -> np.ndarray:
     """Ids of the rows of ``kind`` that carry a vector."""
+    import numpy as np
+
     model = _MODELS[kind]
     ids = session.scalars(select(model.id).where(model.embedding.is_not(None)))
     return np.fromiter(ids, dtype=np.int64)
@@ -154,6 +160,8 @@ def iter_vectors(
     *, session: Session, kind: str, ids: np.ndarray | None = None, batch: int = 5000
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(ids, vectors)`` batches of stored vectors, optionally only for ``ids``."""
+    import numpy as np
+
     model = _MODELS[kind]
     if ids is None:
         ids = vector_ids(session=session, kind=kind)
