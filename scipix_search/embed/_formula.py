@@ -208,7 +208,7 @@ class FormulaEncoder:
         """Write the config (and the idf weights if fitted) into ``directory``."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        config = {**self.get_config_dict(), "idf": self.idf is not None, "version": 1}
+        config = {**self.get_config_dict(), "idf": self.idf is not None, "version": 2}
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2))
         if self.idf is not None:
             np.save(path / IDF_FILE, self.idf)

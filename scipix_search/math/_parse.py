@@ -324,7 +324,14 @@ def _simplify_cmd(name: str, args: list[Group], opt: Group | None) -> Node:
             return args[0]  # \mathrm{d} is d: upright letters are style only
         if text is None and name == "\\mathrm":
             return args[0]
+        if text is not None and len(text) >= 2 and text.isalpha():
+            # an upright word prints the same from \mathrm, \operatorname and \text: a
+            # reader of the page cannot tell them apart, so they have one canonical form
+            return Cmd("\\text", args)
     if name in T.TEXT_CMDS:
+        text = _plain_text(args[0])
+        if text is not None and text in T.FUNCTIONS:
+            return Sym("\\" + text)  # \textrm{deg} prints \deg
         return Cmd("\\text", args)
     if name in T.SEMANTIC_FONTS and not args[0].items:
         return args[0]

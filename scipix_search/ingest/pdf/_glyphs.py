@@ -14,6 +14,7 @@ from scipix_search.ingest.pdf._families import (
     is_bold_font,
     is_extension_font,
     is_fraktur_font,
+    is_italic_font,
     is_math_font,
     is_script_font,
     is_symbol_font,
@@ -214,6 +215,7 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
     base = median([g.base for g in main])
     items.extend((g.x0, "", g) for g in rest)
     items.sort(key=lambda it: it[0])
+    items = _text_words(items, main_size)
     out: list[str] = []
     script: list[Glyph] = []
     script_kind = ""
@@ -225,6 +227,10 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
                 kind = "^"
             elif shift > 0.08 * main_size:
                 kind = "_"
+            elif script and _continues(g, script, main_size):
+                # a superscript of a subscript (``|_{x^0}``) can sit on the main baseline:
+                # small and set against the script run, it belongs to that script
+                kind = script_kind
         if kind != script_kind and script:
             out.append(f"{script_kind}{{{_row_latex(script, [], accents)}}}")
             script = []
@@ -305,6 +311,73 @@ def _join(parts: list[str]) -> str:
         # TeX prints \ldots and \cdots as three dots
         .replace("\\cdot\\cdot\\cdot", "\\cdots")
         .replace("...", "\\ldots ")
+    )
+
+
+# TeX's named functions (\arg, \deg, \sinh ...): upright words with a command of their own
+_FUNCTION_WORDS = frozenset(
+    """sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth log ln lg exp det dim
+    ker deg gcd hom arg lim liminf limsup sup inf max min Pr""".split()
+)
+
+
+def _upright_letter(g: Glyph | None, size: float) -> bool:
+    return (
+        g is not None
+        and g.name != "atom"
+        and g.c.isascii()
+        and g.c.isalpha()
+        and g.size >= 0.85 * size
+        and not is_math_font(g.font)
+        and not is_italic_font(g.font)
+        and not is_bold_font(g.font)
+        and "/" not in g.font  # a Unicode math alphanumeric's style (see _unicode_math)
+    )
+
+
+def _text_words(
+    items: list[tuple[float, str, Glyph | None]], size: float
+) -> list[tuple[float, str, Glyph | None]]:
+    """Words of upright text-font letters set tight in a formula (``if``, ``otherwise``,
+    ``\\mathrm{ref}``, ``\\operatorname{diag}``) as one ``\\text{...}`` item, TeX's named
+    functions as their command (``\\max``)."""
+    out: list[tuple[float, str, Glyph | None]] = []
+    i = 0
+    while i < len(items):
+        j = i
+        while (
+            j < len(items)
+            and _upright_letter(items[j][2], size)
+            and (j == i or _tight(items[j - 1][2], items[j][2]))
+        ):
+            j += 1
+        word = "".join(
+            (" " if k > i and not _tight(items[k - 1][2], g, 0.15) else "") + g.c
+            for k, (_, _, g) in enumerate(items[i:j], start=i)
+            if g is not None
+        )
+        if j - i < 2:
+            out.append(items[i])
+            i += 1
+            continue
+        if word in _FUNCTION_WORDS:
+            out.append((items[i][0], f"\\{word}", None))
+        else:
+            out.append((items[i][0], f"\\text{{{word}}}", None))
+        i = j
+    return out
+
+
+def _tight(a: Glyph | None, b: Glyph | None, space: float = 0.6) -> bool:
+    """``b`` follows ``a`` in the same font within ``space`` em: the same word, or with
+    the default a word space, the next word of the same text (``\\text{for each}``)."""
+    return a is not None and b is not None and b.x0 - a.x1 < space * b.size and a.font == b.font
+
+
+def _continues(g: Glyph, script: list[Glyph], main_size: float) -> bool:
+    return (
+        g.size <= 1.05 * max(h.size for h in script)
+        and g.x0 - max(h.x1 for h in script) < 0.3 * main_size
     )
 
 

@@ -150,7 +150,7 @@ def _make_region(
     glyphs, bars = group_radicals(group_wide_accents(printed), bars)
     glyphs = group_delimited(glyphs, bars)
     rows = visual_rows(glyphs, bars, body_size)
-    row_latex = [_latex(gs, bars) for _, _, gs in rows]
+    row_latex = [_latex(gs, bars, glyphs) for _, _, gs in rows]
     region = EquationRegion(
         page=page.number + 1,
         bbox=(x0, y0, x1, y1),
@@ -175,7 +175,7 @@ def _make_region(
             region.rows.append(
                 RegionRow(
                     bbox=box,
-                    latex=_rows_latex(gs, rows, bars),
+                    latex=_rows_latex(gs, rows, bars, glyphs),
                     text_complete=text_layer_complete(gs),
                     has_bars=_has_bars(gs, bars),
                 )
@@ -193,7 +193,10 @@ def _has_bars(glyphs: list[Glyph], bars: list[Bar]) -> bool:
 
 
 def _rows_latex(
-    group: list[Glyph], rows: list[tuple[float, float, list[Glyph]]], bars: list[Bar]
+    group: list[Glyph],
+    rows: list[tuple[float, float, list[Glyph]]],
+    bars: list[Bar],
+    block: list[Glyph],
 ) -> str:
     """LaTeX of an equation row that may span several visual rows (a continuation line that
     could not be cut off): each visual row rebuilt on its own, joined by ``\\\\``, since one
@@ -201,10 +204,25 @@ def _rows_latex(
     ids = {id(g) for g in group}
     parts = [gs for _, _, gs in rows if all(id(g) in ids for g in gs)]
     if sum(len(gs) for gs in parts) != len(group):
-        return _latex(group, bars)
-    return " \\\\ ".join(_latex(gs, bars) for gs in parts)
+        return _latex(group, bars, block)
+    return " \\\\ ".join(_latex(gs, bars, block) for gs in parts)
 
 
-def _latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
-    """Text-layer LaTeX of some rows, with the fraction bars that lie among them."""
-    return glyphs_to_latex(glyphs, bars_among(glyphs, bars))
+def _latex(glyphs: list[Glyph], bars: list[Bar], block: list[Glyph]) -> str:
+    """Text-layer LaTeX of some rows, with the fraction bars that lie among them.
+
+    A bar whose numerator the row logic put in another row of the ``block`` (and none in
+    this one) is left out: over its denominator alone it would read as an ``\\overline``.
+    """
+    ids = {id(g) for g in glyphs}
+    near = [
+        b
+        for b in bars_among(glyphs, bars)
+        if any(_numerator_of(g, b) for g in glyphs)
+        or not any(id(g) not in ids and _numerator_of(g, b) for g in block)
+    ]
+    return glyphs_to_latex(glyphs, near)
+
+
+def _numerator_of(g: Glyph, bar: Bar) -> bool:
+    return bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1 and 0 <= bar.y - g.base <= 0.6 * g.size

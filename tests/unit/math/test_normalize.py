@@ -23,7 +23,10 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
         (r"{{x}} + {y}", "x + y"),
         (r"\mathrm{d}x", "d x"),
         (r"\operatorname{sin} x", r"\sin x"),
-        (r"\operatorname{rank}(A)", r"\operatorname { r a n k } ( A )"),
+        # an upright word prints the same whichever command set it
+        (r"\operatorname{rank}(A)", r"\text { r a n k } ( A )"),
+        (r"\mathrm{rank}(A)", r"\text { r a n k } ( A )"),
+        (r"\text{rank}(A)", r"\text { r a n k } ( A )"),
         (r"\mathrm{e}^{x}", r"e ^ { x }"),
         (r"f'(x)", r"f ^ { \prime } ( x )"),
         (r"f''", r"f ^ { \prime \prime }"),
