@@ -143,7 +143,7 @@ class _Parser:
                 self.i += 1
                 rest = self.parse_seq(stop)
                 font = T.FONT_SWITCH[tok]
-                items.append(Cmd(font, [Group(rest)]) if font else Group(rest))
+                items.append(_simplify_cmd(font, [Group(rest)], None) if font else Group(rest))
                 break
             node = self.parse_atom()
             if node is not None:

@@ -8,7 +8,7 @@ DROP = frozenset(
     + r"""\displaystyle \textstyle \scriptstyle \scriptscriptstyle \limits \nolimits \nonumber
     \notag \, \; \: \! \> \  ~ \quad \qquad \enspace \thinspace \medspace \thickspace \negthinspace
     \negmedspace \negthickspace \hfill \hline \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl
-    \biggr \Biggl \Biggr \bigm \Bigm \biggm \Biggm \middle \rm \it \mit \boldmath \unboldmath
+    \biggr \Biggl \Biggr \bigm \Bigm \biggm \Biggm \middle \it \mit \boldmath \unboldmath
     \mathstrut \strut \allowbreak \noindent \centering \relax \protect \displaybreak \nolinebreak
     \linebreak \tiny \scriptsize \footnotesize \small \normalsize \large \Large \LARGE \huge \Huge
     \space \unitlength \thicklines \smallskip \medskip \bigskip \vfill \vline \cr \left. $ \lefteqn \smash""".split()
@@ -26,6 +26,7 @@ FONT_SWITCH = {
     r"\sf": r"\mathsf",
     r"\tt": r"\mathtt",
     r"\Bbb": r"\mathbb",
+    r"\rm": r"\mathrm",  # {\rm NL} prints what \mathrm{NL} prints
     r"\sl": "",
     r"\em": "",
 }

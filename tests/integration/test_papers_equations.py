@@ -69,11 +69,12 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
     assert total.latex_ok >= LATEX_FLOOR
 
 
-# measured on the 18 papers, text layer: recall 0.949, precision 0.918, latex@0.8 0.614
-# (0.917 / 0.920 / 0.493 before the font-role, radical and recursive-script work)
+# measured on the 18 papers, text layer: recall 0.951, precision 0.921, latex@0.8 0.684
+# (0.917 / 0.920 / 0.493 before the font-role, radical and recursive-script work; 0.614
+# before accents, upright words and one canonical form for them)
 RECALL_FLOOR = 0.92
 PRECISION_FLOOR = 0.88
-LATEX_FLOOR = 0.58
+LATEX_FLOOR = 0.64
 
 
 @pytest.mark.slow
@@ -85,10 +86,11 @@ def test_papers_inline_math_rates(shared_dir: Path) -> None:
         print(f"{paper.name}: recall {res.recall:.3f} precision {res.precision:.3f}")
         total += res
     print(f"overall: inline recall {total.recall:.3f}, precision {total.precision:.3f}")
-    # measured 0.511 / 0.889 (the targets are 0.80 / 0.90: not reached yet)
+    # measured 0.653 / 0.908 (0.511 / 0.889 before a typeset line's pieces were put back
+    # together and accents kept); the targets are 0.80 / 0.90: recall not reached yet
     assert total.source > 0 and total.extracted > 0
-    assert total.recall >= 0.45
-    assert total.precision >= 0.85
+    assert total.recall >= 0.60
+    assert total.precision >= 0.88
 
 
 def test_matrices_from_the_text_layer(shared_dir: Path) -> None:

@@ -188,7 +188,10 @@ def _trim(run: list[Glyph]) -> list[Glyph]:
     # punctuation at an end is the sentence's even in a math font (``$x,$``); a bracket of
     # a math font is the formula's (a half-open interval ``(a, b]``)
     while run and (
-        run[-1].c in _TRIM or not run[-1].is_math and (run[-1].c == "-" or _unbalanced(run, ")]}"))
+        run[-1].c in _TRIM
+        # a text-font hyphen or opening bracket ends no formula: ``$(i,j)$-th``, ``$x$ (see``
+        or not run[-1].is_math
+        and (run[-1].c in "-([{" or _unbalanced(run, ")]}"))
     ):
         run = run[:-1]
     while run and (run[0].c in _TRIM or not run[0].is_math and _unbalanced(run, "([{")):
