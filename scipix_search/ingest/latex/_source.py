@@ -29,6 +29,7 @@ from scipix_search.ingest.latex._envs import (
     split_rows,
 )
 from scipix_search.ingest.latex._macros import MacroTable, read_group, strip_comments
+from scipix_search.ingest.latex._packages import PACKAGE_MACROS, expand_qty
 from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,11 @@ def parse_latex_text(
 def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquation]]:
     text = inline_inputs(project, main)
     macros = MacroTable()
+    for name in _loaded_packages(text):
+        if name in PACKAGE_MACROS:
+            macros.collect(PACKAGE_MACROS[name])
+    if "physics" in _loaded_packages(text):
+        text = expand_qty(text)
     for package in _local_packages(project, text):
         macros.collect(_author_macros(project.files[package]))
     text = macros.collect(text)
@@ -164,14 +170,23 @@ def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquatio
 _USEPACKAGE_RE = re.compile(r"\\usepackage\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
 
 
+def _loaded_packages(text: str) -> list[str]:
+    """The names of the packages that the text loads with ``\\usepackage``."""
+    return [
+        name
+        for group in _USEPACKAGE_RE.findall(strip_comments(text))
+        for name in (n.strip() for n in group.split(","))
+        if name
+    ]
+
+
 def _local_packages(project: TexProject, text: str) -> list[str]:
     """The project's own ``.sty`` files that the text loads with ``\\usepackage``."""
     found = []
-    for group in _USEPACKAGE_RE.findall(strip_comments(text)):
-        for name in (n.strip() for n in group.split(",")):
-            path = f"{name}.sty"
-            if name and path in project.files and path not in found:
-                found.append(path)
+    for name in _loaded_packages(text):
+        path = f"{name}.sty"
+        if path in project.files and path not in found:
+            found.append(path)
     return found
 
 
