@@ -70,6 +70,14 @@ class NotFoundError(StoreError):
     """The requested record does not exist."""
 
 
+class StorageFullError(StoreError):
+    """No space left on the device of the data folder."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The data folder is read-only."""
+
+
 class IndexStoreError(ScipixError):
     """The vector index operation failed."""
 
