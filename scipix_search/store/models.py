@@ -56,6 +56,10 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The original file in the content store, relative to the data folder
+    # (``files/ab/ab12...pdf``, see ``store/_originals.py``); NULL for documents ingested
+    # before originals were kept. The page-image endpoint opens only this file.
+    stored_file: Mapped[str | None] = mapped_column(String(96))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     pages: Mapped[list[Page]] = relationship(
@@ -122,12 +126,18 @@ class Equation(BoxMixin, Base):
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+    __table_args__ = (
+        Index("ix_jobs_status_run_after", "status", "run_after"),
+        # One active job per content: set while a job is queued or running, NULL after, so
+        # concurrent uploads of the same bytes collide in the database, not in a race.
+        Index("ux_jobs_active_sha256", "active_sha256", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active_sha256: Mapped[str | None] = mapped_column(String(64))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)

@@ -27,3 +27,25 @@ def test_migrations_upgrade_head_and_match_models(db_settings):
 def test_migrations_upgrade_is_idempotent(db_settings):
     upgrade_database(db_settings)
     upgrade_database(db_settings)
+
+
+def test_migrations_downgrade_to_base_and_up_again(db_settings):
+    from alembic import command
+
+    from scipix_search.store._db import alembic_config
+
+    upgrade_database(db_settings)
+    engine = get_engine(db_settings)
+    for target in ("0001", "base", "head"):
+        cfg = alembic_config(db_settings)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            if target == "head":
+                command.upgrade(cfg, target)
+            else:
+                command.downgrade(cfg, target)
+        columns = (
+            {c["name"] for c in inspect(engine).get_columns("jobs")} if target != "base" else set()
+        )
+        assert ("active_sha256" in columns) == (target == "head")
+    assert "stored_file" in {c["name"] for c in inspect(engine).get_columns("documents")}
