@@ -106,6 +106,18 @@ def latex_to_asciimath(latex: str) -> str:
         >>> latex_to_asciimath(r"\\frac{a}{b}+\\sqrt{x^{2}}")
         '(a)/(b)+sqrt(x^2)'
     """
+    return _convert(latex, 0)
+
+
+# The converter recurses once per braced argument; past this depth (no formula a human wrote,
+# see ``_parse.MAX_DEPTH``) the rest is returned as written, so hostile input cannot overflow
+# the stack and the answer stays best-effort rather than an error.
+_MAX_DEPTH = 100
+
+
+def _convert(latex: str, depth: int) -> str:
+    if depth > _MAX_DEPTH:
+        return re.sub(r"\s+", " ", latex).strip()
     out: list[str] = []
     i = 0
     while i < len(latex):
@@ -117,10 +129,10 @@ def latex_to_asciimath(latex: str) -> str:
             if name in ("frac", "dfrac", "tfrac"):
                 num, i = _group(latex, i)
                 den, i = _group(latex, i)
-                out.append(f"({latex_to_asciimath(num)})/({latex_to_asciimath(den)})")
+                out.append(f"({_convert(num, depth + 1)})/({_convert(den, depth + 1)})")
             elif name == "sqrt":
                 arg, i = _group(latex, i)
-                out.append(f"sqrt({latex_to_asciimath(arg)})")
+                out.append(f"sqrt({_convert(arg, depth + 1)})")
             elif name in _DROP:
                 continue
             elif name in ("{", "}"):
@@ -129,7 +141,7 @@ def latex_to_asciimath(latex: str) -> str:
                 out.append(_COMMANDS.get(name, name) + " ")
         elif ch in "^_":
             arg, i = _group(latex, i + 1)
-            converted = latex_to_asciimath(arg)
+            converted = _convert(arg, depth + 1)
             out.append(f"{ch}({converted})" if len(converted) > 1 else f"{ch}{converted}")
         elif ch in "{}":
             i += 1

@@ -17,7 +17,14 @@ from scipix_search.math._tokenize import lex
 logger = logging.getLogger(__name__)
 
 _DIMENSION = re.compile(r"[-+]?[0-9.]*(pt|em|ex|mm|cm|in|mu|bp|pc|sp|dd|cc)")
-MAX_DEPTH = 200  # nesting deeper than this is not a formula a human wrote
+# Nesting deeper than this (groups, arguments, scripts, \left pairs, environments, infix
+# commands, font switches) is no formula a human wrote, and bounding it bounds every recursive
+# walk of the tree below (canonical form, layout tree, MathML): 100 levels cost about 500 Python
+# frames here, so a RecursionError is never how a hostile formula ends (issue 14).
+MAX_DEPTH = 100
+# A level of nesting makes at most two levels of syntax tree (an argument's Group under its
+# Cmd); double scripts (``x^1^2^3``) nest without parser recursion, so the tree is measured too.
+MAX_TREE_DEPTH = 2 * MAX_DEPTH + 2
 
 
 def _err(reason: str, message: str, pos: int) -> LatexParseError:
@@ -36,6 +43,15 @@ class _Parser:
         self.end_pos = len(latex)
         self.tag: str | None = None
         self.depth = 0
+
+    def enter(self, pos: int) -> None:
+        """One level deeper; no ``leave`` on errors, because an error ends the parse."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _err("depth", f"formula nested more than {MAX_DEPTH} levels deep", pos)
+
+    def leave(self) -> None:
+        self.depth -= 1
 
     # -- helpers -------------------------------------------------------------------------
     def peek(self) -> str | None:
@@ -76,11 +92,9 @@ class _Parser:
     def parse_braced(self) -> Group:
         open_pos = self.pos()
         self.i += 1  # "{"
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _err("depth", "formula nested too deeply", open_pos)
+        self.enter(open_pos)
         items = self.parse_seq(frozenset({"}"}))
-        self.depth -= 1
+        self.leave()
         if self.peek() != "}":
             raise _err("unbalanced", "unbalanced braces: '{' is never closed", open_pos)
         self.i += 1
@@ -92,7 +106,9 @@ class _Parser:
             return None
         start = self.pos()
         self.i += 1
+        self.enter(start)
         items = self.parse_seq(frozenset({"]"}))
+        self.leave()
         if self.peek() != "]":
             raise _err("unbalanced", "optional argument '[' is never closed", start)
         self.i += 1
@@ -105,7 +121,9 @@ class _Parser:
             raise _err("argument", f"missing argument for {what}", self.pos())
         if tok == "{":
             return self.parse_braced()
+        self.enter(self.pos())  # ``\sqrt\sqrt\sqrt x``: unbraced arguments nest too
         node = self.parse_atom()
+        self.leave()
         if isinstance(node, Group):
             return node
         return Group([] if node is None else [node])
@@ -126,8 +144,10 @@ class _Parser:
             if tok in stop:
                 break
             if tok in T.INFIX:
+                self.enter(self.pos())  # ``a \over b \over c``: each one recurses
                 self.i += 1
                 rest = self.parse_seq(stop)
+                self.leave()
                 name = T.INFIX[tok]
                 return [Cmd(name, [Group(_flatten(items)), Group(rest)])]
             if tok in ("^", "_"):
@@ -140,8 +160,10 @@ class _Parser:
                 _attach_prime(items)
                 continue
             if tok in T.FONT_SWITCH:
+                self.enter(self.pos())
                 self.i += 1
                 rest = self.parse_seq(stop)
+                self.leave()
                 font = T.FONT_SWITCH[tok]
                 items.append(_simplify_cmd(font, [Group(rest)], None) if font else Group(rest))
                 break
@@ -202,11 +224,9 @@ class _Parser:
 
     def parse_left(self, pos: int) -> Node:
         left = self.read_delim("\\left")
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _err("depth", "formula nested too deeply", pos)
+        self.enter(pos)
         body = self.parse_seq(frozenset({"\\right", "}"}))
-        self.depth -= 1
+        self.leave()
         if self.peek() != "\\right":
             raise _err("unbalanced", "\\left without \\right", pos)
         self.i += 1
@@ -224,7 +244,7 @@ class _Parser:
         rows: list[list[Group]] = []
         row: list[Group] = []
         stop = frozenset({"&", "\\\\", end, "}"})
-        self.depth += 1
+        self.enter(pos)
         while True:
             cell = self.parse_seq(stop)
             row.append(Group(cell))
@@ -241,7 +261,7 @@ class _Parser:
                 break
             else:
                 raise _err("unbalanced", f"\\begin{{{name}}} without {end}", pos)
-        self.depth -= 1
+        self.leave()
         rows.append(row)
         while rows and not any(c.items for c in rows[-1]):
             rows.pop()  # empty trailing rows (``\\`` before ``\end``) carry nothing
@@ -352,7 +372,34 @@ def parse(latex: str) -> Parsed:
         raise _err("unbalanced", f"unexpected {tok!r}", pos)
     # Top-level alignment points carry no meaning; line breaks stay as ``\\``.
     items = [x for x in items if not (isinstance(x, Sym) and x.tok == "&")]
+    if tree_depth(items) > MAX_TREE_DEPTH:
+        raise _err("depth", f"formula nested more than {MAX_DEPTH} levels deep", 0)
     return Parsed(_strip_trailing(items), p.tag)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Group):
+        return node.items
+    if isinstance(node, Scripts):
+        return [x for x in (node.base, node.sub, node.sup) if x is not None]
+    if isinstance(node, Cmd):
+        return [*node.args, *([node.opt] if node.opt is not None else [])]
+    if isinstance(node, Delim):
+        return [node.body]
+    if isinstance(node, Env):
+        return [cell for row in node.rows for cell in row]
+    return []
+
+
+def tree_depth(items: list[Node]) -> int:
+    """Deepest chain of nodes under ``items`` (iterative, so it cannot overflow itself)."""
+    deepest = 0
+    stack = [(node, 1) for node in items]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in _children(node))
+    return deepest
 
 
 _TRAILING = frozenset({",", ".", ";", "\\\\"})
