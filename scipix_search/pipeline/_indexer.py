@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Literal
 from scipix_search.config import Settings
 from scipix_search.exceptions import ScipixError
 from scipix_search.ingest import (
+    COLLECTION_SUFFIXES,
+    TEX_SUFFIXES,
     ParsedDocument,
+    magic,
     merge_source_and_pdf,
     read_input,
     sha256_bytes,
@@ -28,7 +31,7 @@ from scipix_search.ingest import (
 from scipix_search.pipeline._enrich import enrich
 from scipix_search.pipeline._models import Models
 from scipix_search.pipeline._parse import parse_input, parse_pdf_input
-from scipix_search.store import IndexSpec, Store, repo
+from scipix_search.store import IndexSpec, Store, keep_original, repo
 
 if TYPE_CHECKING:
     from scipix_search.embed import FormulaEncoder, TextEncoder
@@ -36,6 +39,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Status = Literal["added", "present", "failed"]
+
+
+def original_suffix(data: bytes, name: str) -> str:
+    """The suffix of a file kept in the content store: its type by magic bytes, else its name's."""
+    kind = magic(data)
+    if kind is not None:
+        return {"gzip": ".tar.gz", "jpeg": ".jpg"}.get(kind, f".{kind}")
+    suffix = Path(name).suffix.lower()
+    return suffix if suffix in TEX_SUFFIXES | COLLECTION_SUFFIXES else ".txt"
 
 
 @dataclass(slots=True)
@@ -153,7 +165,9 @@ class Indexer:
             )
             return merge_source_and_pdf(source, compiled, name=name, sha256=sha256)
 
-        return self._ingest(parse, name, sha256)
+        # The PDF is recorded (the pages come from it); the source is kept besides it.
+        originals = [(pdf, pdf_path.name), (tex, source_path.name)]
+        return self._ingest(parse, name, sha256, originals=originals)
 
     def ingest_bytes(
         self, data: bytes, name: str, *, source_path: Path | None = None
@@ -171,7 +185,7 @@ class Indexer:
                 source_path=source_path,
             )
 
-        return self._ingest(parse, name, sha256)
+        return self._ingest(parse, name, sha256, originals=[(data, name)])
 
     # -- one document -------------------------------------------------------------------
     def _present(self, sha256: str) -> int | None:
@@ -179,7 +193,14 @@ class Indexer:
             existing = repo.get_document_by_sha(session=session, sha256=sha256)
             return None if existing is None else existing.id
 
-    def _ingest(self, parse: Callable[[], ParsedDocument], name: str, sha256: str) -> IngestOutcome:
+    def _ingest(
+        self,
+        parse: Callable[[], ParsedDocument],
+        name: str,
+        sha256: str,
+        *,
+        originals: list[tuple[bytes, str]],
+    ) -> IngestOutcome:
         existing = self._present(sha256)
         if existing is not None:
             return IngestOutcome(name, "present", existing)
@@ -202,12 +223,18 @@ class Indexer:
             return IngestOutcome(name, "failed", reason=reason)
 
         started = time.perf_counter()
+        # Originals first, by content (see store/_originals.py), then the row that names the
+        # first: a crash between leaves an unnamed file, never a row naming a missing one.
+        keys = [
+            keep_original(self.settings, data, original_suffix(data, n)) for data, n in originals
+        ]
         document_id = self.store.add_document(
             parsed,
             passage_vectors=records.passage_vectors,
             equation_extras=records.equation_extras,
             passage_spec=self.passage_spec(),
             equation_spec=self.formula_spec(),
+            stored_file=keys[0] if keys else None,
         )
         if document_id is None:
             # Another process stored the same file between our check and our commit.

@@ -10,6 +10,12 @@ from scipix_search.store._db import (
     upgrade_database,
 )
 from scipix_search.store._files import atomic_write
+from scipix_search.store._originals import (
+    keep_original,
+    original_key,
+    original_path,
+    remove_original,
+)
 from scipix_search.store._store import KINDS, IndexSpec, Store, SyncReport
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
@@ -33,6 +39,10 @@ __all__ = [
     "ensure_database",
     "get_engine",
     "index_lock",
+    "keep_original",
+    "original_key",
+    "original_path",
+    "remove_original",
     "repo",
     "session_scope",
     "upgrade_database",

@@ -145,6 +145,7 @@ class Store:
         equation_extras: list[repo.EquationExtras],
         passage_spec: IndexSpec,
         equation_spec: IndexSpec,
+        stored_file: str | None = None,
     ) -> int | None:
         """Store a document: its rows in one transaction, then its vectors in the indexes.
 
@@ -157,6 +158,7 @@ class Store:
             equation_extras: per equation, its canonical form, MathML and vector (or None).
             passage_spec: the passage index.
             equation_spec: the equation index.
+            stored_file: the content-store key of the original file (``keep_original``).
 
         Returns:
             The new document's id, or None when the database refused it as a duplicate
@@ -171,6 +173,7 @@ class Store:
                     parsed=parsed,
                     passage_vectors=passage_vectors,
                     equation_extras=equation_extras,
+                    stored_file=stored_file,
                 )
                 document_id = document.id
                 passage_ids = [p.id for p in document.passages]

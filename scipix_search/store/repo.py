@@ -50,8 +50,12 @@ def add_document(
     parsed: ParsedDocument,
     passage_vectors: np.ndarray,
     equation_extras: Sequence[EquationExtras] = (),
+    stored_file: str | None = None,
 ) -> Document:
-    """Add a parsed document with its pages, passages and equations (flushes for ids)."""
+    """Add a parsed document with its pages, passages and equations (flushes for ids).
+
+    ``stored_file`` is the content-store key of its original file, if one was kept.
+    """
     import numpy as np
 
     if len(passage_vectors) != len(parsed.passages):
@@ -64,6 +68,7 @@ def add_document(
         kind=parsed.kind,
         title=parsed.title,
         page_count=parsed.page_count,
+        stored_file=stored_file,
     )
     document.pages = [
         Page(number=p.number, width=p.width, height=p.height, has_text_layer=p.has_text_layer)

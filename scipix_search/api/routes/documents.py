@@ -23,9 +23,8 @@ from scipix_search.api.schemas import (
 )
 from scipix_search.exceptions import NotFoundError, UnsupportedContentError
 from scipix_search.ingest import sha256_bytes
-from scipix_search.store import Document, repo
+from scipix_search.store import Document, original_path, repo
 from scipix_search.worker import INGEST, enqueue, find_active_job, remove_upload, save_upload
-from scipix_search.worker import upload_path as stored_upload_path
 
 logger = logging.getLogger(__name__)
 
@@ -155,15 +154,24 @@ async def page_image(
     region = parse_bbox(bbox)
     with services.store.session() as session:
         document = _document_or_404(session, document_id)
-        sha256, source, kind = document.sha256, document.source, document.kind
+        stored_file, kind = document.stored_file, document.kind
     if kind != "pdf":
         raise UnsupportedContentError(f"document {document_id} is {kind}, not a PDF")
-    path = stored_upload_path(services.settings, sha256)
-    if not path.is_file():
-        # Documents ingested from the command line keep their original path.
-        path = Path(source)
-        if not path.is_file():
-            raise NotFoundError(f"the PDF of document {document_id} is not stored on this server")
+    # Only the original kept by content: never a name looked up on disk (a name in the
+    # working directory once served an unrelated PDF).
+    path = None
+    if stored_file is not None:
+        try:
+            path = original_path(services.settings, stored_file)
+        except ValueError:
+            logger.warning("document %d names a malformed stored file", document_id)
+    if path is None or not path.is_file():
+        reason = (
+            "was ingested before original files were kept (delete it and ingest it again)"
+            if stored_file is None
+            else "has lost its stored original file on this server"
+        )
+        raise NotFoundError(f"the PDF of document {document_id} {reason}")
     png = await run_limited(
         services, render_region, path, number, bbox=region, highlight=highlight, dpi=dpi
     )

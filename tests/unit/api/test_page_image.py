@@ -1,0 +1,76 @@
+"""Page images come from the original kept by content, never from a name on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from scipix_search.api.app import create_app
+from scipix_search.config import Settings
+from scipix_search.pipeline import Indexer
+from scipix_search.store import Document, original_path
+from tests.factories import LOREM, make_pdf
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+def indexer(settings: Settings, text_encoder) -> Indexer:  # type: ignore[no-untyped-def]
+    return Indexer(settings, text_encoder=text_encoder)
+
+
+def _client(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update={"embedded_worker": False})))
+
+
+def test_page_image_uses_the_stored_original_not_the_working_directory(
+    settings: Settings, indexer: Indexer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingested = tmp_path / "in"
+    ingested.mkdir()
+    pdf = make_pdf([[LOREM], [LOREM]], title="Two Pages")
+    (ingested / "paper.pdf").write_bytes(pdf)
+    outcome = indexer.ingest_file(ingested / "paper.pdf")
+    assert outcome.status == "added" and outcome.document_id is not None
+    with indexer.store.session() as session:
+        document = session.get(Document, outcome.document_id)
+        assert document is not None and document.stored_file is not None
+        assert original_path(settings, document.stored_file).read_bytes() == pdf
+
+    # The server runs where an unrelated six-page paper.pdf lies, and the ingested file is gone.
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    (elsewhere / "paper.pdf").write_bytes(make_pdf([[LOREM]] * 6, title="Unrelated"))
+    (ingested / "paper.pdf").unlink()
+    monkeypatch.chdir(elsewhere)
+    client = _client(settings)
+    base = f"/v1/documents/{outcome.document_id}/pages"
+    page = client.get(f"{base}/2/image")
+    assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+    fifth = client.get(f"{base}/5/image")
+    assert fifth.status_code == 404 and "1..2" in fifth.json()["reason"]
+
+    # A document without a stored original answers 404 with the reason, whatever lies in cwd.
+    with indexer.store.session() as session:
+        document = session.get(Document, outcome.document_id)
+        assert document is not None
+        document.stored_file = None
+    missing = client.get(f"{base}/1/image")
+    assert missing.status_code == 404
+    assert "before original files were kept" in missing.json()["reason"]
+
+
+def test_same_bytes_under_two_names_are_stored_once(
+    settings: Settings, indexer: Indexer, tmp_path: Path
+) -> None:
+    pdf = make_pdf([[LOREM]], title="Once")
+    for name in ("a.pdf", "b.pdf"):
+        (tmp_path / name).write_bytes(pdf)
+    assert indexer.ingest_file(tmp_path / "a.pdf").status == "added"
+    assert indexer.ingest_file(tmp_path / "b.pdf").status == "present"
+    tex = rb"\documentclass{article}\begin{document}\begin{equation}E=mc^2\end{equation}\end{document}"
+    assert indexer.ingest_bytes(tex, "note.tex").status == "added"
+    files = sorted(p.name for p in (settings.data_dir / "files").rglob("*") if p.is_file())
+    assert len(files) == 2 and {Path(f).suffix for f in files} == {".pdf", ".tex"}
