@@ -1,11 +1,15 @@
 """What the API process holds: store, models (one registry), searchers kept fresh.
 
-Freshness: workers (threads or other processes, on any machine sharing the data folder) write
-each index as ``index`` + ``meta.json`` by atomic rename. Before a search, :class:`Services`
-stats the ``meta.json`` files (at most every ``index_refresh_s``) and, when one changed, re-opens
-that index under the index's file lock (so it never sees a new ``index`` beside an old
-``meta.json``). Every API process does this on its own, so many processes stay in step without
-talking to each other; a document is searchable in the next request after its worker saves.
+Freshness: workers (threads or other processes, on any machine sharing the data folder) commit
+each index by replacing its manifest last. Before a search, :class:`Services` stats the manifests
+(at most every ``index_refresh_s``) and, when one changed, re-opens that index (the manifest names
+a complete generation, so no lock is needed to read it). Every API process does this on its own,
+so many processes stay in step without talking to each other; a document is searchable in the
+next request after its worker saves.
+
+Health: every open of an index checks it against the database and repairs it (``Store``); what
+could not be repaired (a read-only or full data folder) is in ``store.index_problems``, and
+``/readyz`` answers 503 with it while search serves what is consistent.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from scipix_search.api.errors import ServiceUnavailableError
 from scipix_search.config import Settings
 from scipix_search.exceptions import ScipixError
 from scipix_search.pipeline import Models
-from scipix_search.store import Store, index_lock
+from scipix_search.store import Store, VectorIndex
 
 if TYPE_CHECKING:
     from scipix_search.ocr import LatexRecognizer, TextRecognizer
@@ -29,20 +33,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
-    return st.st_mtime_ns, st.st_size
+    # The inode too: a commit replaces the manifest, and two commits in one mtime tick happen.
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 class _Fresh:
-    """A searcher plus the ``meta.json`` stamp of the index it has open."""
+    """A searcher plus the manifest stamp of the index it has open."""
 
     def __init__(self, searcher: Any, index_dir: Path) -> None:
         self.searcher = searcher
-        self.meta = index_dir / "meta.json"
+        self.meta = VectorIndex.manifest_path(index_dir)
         self.index_dir = index_dir
         self.stamp = _stamp(self.meta)
         self.checked = time.monotonic()
@@ -60,9 +65,9 @@ class _Fresh:
             if stamp == self.stamp:
                 return
             try:
-                with index_lock(self.index_dir):
-                    stamp = _stamp(self.meta)
-                    self.searcher.reload()
+                # Stamped before the reload: a commit during it is seen at the next check.
+                stamp = _stamp(self.meta)
+                self.searcher.reload()
             except ScipixError:
                 logger.warning("index reload failed; keeping the open one", exc_info=True)
                 return

@@ -10,6 +10,7 @@ from scipix_search.store._db import (
     upgrade_database,
 )
 from scipix_search.store._files import atomic_write
+from scipix_search.store._layout import ADD_STEPS, KILL_AT_ENV, REBUILD_STEPS, SAVE_STEPS
 from scipix_search.store._originals import (
     keep_original,
     original_key,
@@ -21,6 +22,10 @@ from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
 
 __all__ = [
+    "ADD_STEPS",
+    "KILL_AT_ENV",
+    "REBUILD_STEPS",
+    "SAVE_STEPS",
     "KINDS",
     "Base",
     "Document",

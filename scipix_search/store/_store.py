@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scipix_search.config import Settings
+from scipix_search.exceptions import IndexCorruptError, ReadOnlyStoreError, StorageFullError
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
+from scipix_search.store._layout import clean_folder, fault_point
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 
 if TYPE_CHECKING:
@@ -40,18 +42,37 @@ class IndexSpec:
 
 @dataclass(frozen=True, slots=True)
 class SyncReport:
+    """What :meth:`Store.sync` or :meth:`Store.rebuild` did to one index.
+
+    ``problem`` says what was wrong with the index on disk before (unreadable, another encoder,
+    an older layout), empty when it only lagged behind the database by ``added``/``removed``.
+    """
+
     kind: str
     added: int
     removed: int
     total: int
+    problem: str = ""
+
+    @property
+    def repaired(self) -> bool:
+        return bool(self.added or self.removed or self.problem)
 
 
 class Store:
-    """Database + FAISS indexes under one data folder (or a PostgreSQL URL for the database)."""
+    """Database + FAISS indexes under one data folder (or a PostgreSQL URL for the database).
+
+    The database is the source of truth. Every open of an index through the store checks it
+    against the database's vector ids and repairs it (:meth:`sync`); what could not be repaired
+    (a read-only or full data folder) is kept in :attr:`index_problems`, and the readers get
+    what is on disk, or an empty index when nothing readable is.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         ensure_database(settings)
+        #: Per kind, why its index disagrees with the database and could not be repaired.
+        self.index_problems: dict[str, str] = {}
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -66,14 +87,53 @@ class Store:
         return VectorIndex.read_meta(self.index_dir(kind))
 
     def open_index(self, spec: IndexSpec) -> VectorIndex:
-        return VectorIndex.open(self.index_dir(spec.kind), dim=spec.dim, encoder=spec.encoder)
+        """The index of ``spec``, checked against the database and repaired where it differs.
+
+        When the repair cannot be written (read-only or full data folder), the reason is kept
+        in :attr:`index_problems` and logged, and the index on disk is returned as it is (an
+        empty one when it cannot be read): search then finds what is consistent, the database
+        rows, and a server says it is not ready.
+        """
+        try:
+            _report, index = self._sync(spec)
+        except (StorageFullError, ReadOnlyStoreError) as exc:
+            return self._open_unrepaired(spec, exc)
+        self.index_problems.pop(spec.kind, None)
+        return index
+
+    def _open_unrepaired(self, spec: IndexSpec, exc: Exception) -> VectorIndex:
+        directory = self.index_dir(spec.kind)
+        try:
+            index = VectorIndex.open(directory, dim=spec.dim, encoder=spec.encoder)
+        except IndexCorruptError as corrupt:
+            index = VectorIndex(directory, VectorIndex._empty(spec.dim), self.open_meta(spec))
+            problem = f"{corrupt}; not repaired: {exc}"
+        else:
+            problem = self._disagreement(spec, index)
+            if problem:
+                problem = f"{problem}; not repaired: {exc}"
+        if problem:
+            self.index_problems[spec.kind] = problem
+            logger.error("%s", problem, extra={"action": "index_check", "kind": spec.kind})
+        else:
+            self.index_problems.pop(spec.kind, None)
+        return index
+
+    def _disagreement(self, spec: IndexSpec, index: VectorIndex) -> str:
+        import numpy as np
+
+        with self.session() as session:
+            db_ids = repo.vector_ids(session=session, kind=spec.kind)
+        if np.array_equal(np.sort(db_ids), np.sort(index.ids())):
+            return ""
+        return f"{spec.kind} index holds {index.ntotal} vectors, the database {len(db_ids)}"
 
     def add_vectors(self, spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Add vectors under an inter-process lock and save the index atomically."""
+        """Add vectors under an inter-process lock and commit the index atomically."""
         if len(ids) == 0:
             return
         with index_lock(self.index_dir(spec.kind)):
-            index = self.open_index(spec)
+            index = self._open_or_rebuild(spec)
             index.add(ids, vectors)
             index.save()
 
@@ -81,26 +141,66 @@ class Store:
         import numpy as np
 
         directory = self.index_dir(kind)
-        if not ids or not (directory / "meta.json").exists():
+        if not ids:
             return
         with index_lock(directory):
-            import json
+            try:
+                meta = self.index_meta(kind)
+            except IndexCorruptError:
+                return  # unreadable: the next open rebuilds it from the database, without them
+            if meta is None:
+                return
+            index = VectorIndex.open(directory, dim=meta.dim, encoder=meta.encoder)
+            if index.remove(np.asarray(ids, dtype=np.int64)) or index.legacy:
+                index.save()
 
-            meta = json.loads((directory / "meta.json").read_text())
-            index = VectorIndex.open(directory, dim=meta["dim"], encoder=meta["encoder"])
-            index.remove(np.asarray(ids, dtype=np.int64))
-            index.save()
+    def _open_or_rebuild(self, spec: IndexSpec) -> VectorIndex:
+        """Under the lock: the index, or a rebuild from the database when it is unreadable."""
+        try:
+            return VectorIndex.open(self.index_dir(spec.kind), dim=spec.dim, encoder=spec.encoder)
+        except IndexCorruptError as exc:
+            logger.warning("%s; rebuilding it from the database", exc)
+            return self._filled(spec)
+
+    def _filled(self, spec: IndexSpec) -> VectorIndex:
+        index = VectorIndex(
+            self.index_dir(spec.kind), VectorIndex._empty(spec.dim), self.open_meta(spec)
+        )
+        with self.session() as session:
+            for ids, vectors in repo.iter_vectors(session=session, kind=spec.kind):
+                index.add(ids, vectors)
+        return index
 
     def sync(self, spec: IndexSpec) -> SyncReport:
         """Make the index hold exactly the vectors stored in the database.
 
-        Cheap when they already agree (one id query); repairs an index left behind by a
-        crash between the database commit and the index save.
+        Cheap when they already agree (one id query). Repairs an index left behind by a crash
+        between the database commit and the index save, and rebuilds one that is missing,
+        unreadable (truncated, garbage, a checksum that does not match) or built by another
+        encoder; an index in the layout of an earlier version is migrated. Leftover temporary
+        files and old generations are deleted. What was repaired is logged.
+
+        Raises:
+            StorageFullError: the repair could not be written (no space left); the index on
+                disk is unchanged.
+            ReadOnlyStoreError: the data folder cannot be written.
         """
+        return self._sync(spec)[0]
+
+    def _sync(self, spec: IndexSpec) -> tuple[SyncReport, VectorIndex]:
         import numpy as np
 
-        with index_lock(self.index_dir(spec.kind)):
-            index = self.open_index(spec)
+        directory = self.index_dir(spec.kind)
+        with index_lock(directory):
+            clean_folder(directory)
+            problem = ""
+            try:
+                index = VectorIndex.open(directory, dim=spec.dim, encoder=spec.encoder)
+            except IndexCorruptError as exc:
+                problem = str(exc)
+                index = VectorIndex(directory, VectorIndex._empty(spec.dim), self.open_meta(spec))
+            if index.legacy:
+                problem = f"{spec.kind} index in the layout of an earlier version"
             with self.session() as session:
                 db_ids = repo.vector_ids(session=session, kind=spec.kind)
                 index_ids = index.ids()
@@ -110,27 +210,35 @@ class Store:
                     index.add(ids, vectors)
             if len(extra):
                 index.remove(extra)
-            if len(missing) or len(extra) or not (self.index_dir(spec.kind) / "meta.json").exists():
+            report = SyncReport(
+                spec.kind, int(len(missing)), int(len(extra)), index.ntotal, problem
+            )
+            if report.repaired or self.index_meta(spec.kind) is None:
                 index.save()
-            if len(missing) or len(extra):
-                logger.info(
-                    "%s index synced with the database: +%d -%d",
+            if report.repaired:
+                logger.warning(
+                    "%s index repaired from the database (%s): +%d -%d, now %d vectors",
                     spec.kind,
-                    len(missing),
-                    len(extra),
+                    problem or "behind the database",
+                    report.added,
+                    report.removed,
+                    report.total,
+                    extra={"action": "index_repair", "kind": spec.kind},
                 )
-            return SyncReport(spec.kind, int(len(missing)), int(len(extra)), index.ntotal)
+            return report, index
 
     def rebuild(self, spec: IndexSpec) -> SyncReport:
-        """Rebuild an index from scratch out of the database's vectors."""
+        """Rebuild an index from scratch out of the database's vectors.
+
+        Built in memory and committed in one save: a kill at any point leaves the previous
+        index or the new one, and the next open repairs the previous one if it lags.
+        """
         with index_lock(self.index_dir(spec.kind)):
-            index = VectorIndex(
-                self.index_dir(spec.kind), VectorIndex._empty(spec.dim), self.open_meta(spec)
-            )
-            with self.session() as session:
-                for ids, vectors in repo.iter_vectors(session=session, kind=spec.kind):
-                    index.add(ids, vectors)
+            fault_point("rebuild:begin")
+            index = self._filled(spec)
+            fault_point("rebuild:filled")
             index.save()
+            self.index_problems.pop(spec.kind, None)
             return SyncReport(spec.kind, index.ntotal, 0, index.ntotal)
 
     @staticmethod
@@ -180,6 +288,7 @@ class Store:
                 equation_ids = [e.id for e in document.equations]
         except IntegrityError:
             return None
+        fault_point("store:rows-committed")
         self.add_vectors(passage_spec, np.asarray(passage_ids), passage_vectors)
         has_vector = np.array([x.embedding is not None for x in equation_extras], dtype=bool)
         if has_vector.any():

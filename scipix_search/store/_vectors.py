@@ -1,9 +1,10 @@
 """FAISS indexes on disk, one folder per kind, ids = database primary keys.
 
-A folder holds ``index.faiss`` (an ``IndexIDMap2`` so ids are the rows' primary keys) and
-``meta.json`` (dim, metric, encoder, count). Both are written to a temporary file and renamed,
-so a crash mid-save leaves the previous index intact. The database stays the source of truth:
-:func:`scipix_search.store.sync_index` brings an index back in line with it.
+A folder holds generations of an ``IndexIDMap2`` (so ids are the rows' primary keys) and a
+``manifest.json`` naming the current one with its dim, metric, encoder and count; a save commits
+a new generation by replacing the manifest last (see :mod:`scipix_search.store._layout`), so a
+crash mid-save leaves the previous index intact. The database stays the source of truth:
+:meth:`scipix_search.store.Store.sync` brings an index back in line with it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
-from scipix_search.store._files import atomic_write
+from scipix_search.store._layout import (
+    FORMAT_VERSION,
+    LEGACY_META_FILE,
+    MANIFEST_FILE,
+    commit_generation,
+    read_generation,
+    read_legacy,
+    read_manifest,
+    storage_error,
+)
 
 if TYPE_CHECKING:
     # numpy is imported where it is used: `stats` imports the store and needs none of it.
@@ -27,9 +37,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-INDEX_FILE = "index.faiss"
-META_FILE = "meta.json"
-FORMAT_VERSION = 1
 _PARALLEL_QUERIES = 16  # below this many queries, search on one thread
 
 
@@ -53,10 +60,20 @@ class VectorIndex:
         [[7]]
     """
 
-    def __init__(self, directory: Path, index: faiss.IndexIDMap2, meta: IndexMeta) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        index: faiss.IndexIDMap2,
+        meta: IndexMeta,
+        *,
+        legacy: bool = False,
+    ) -> None:
         self.directory = directory
         self._index = index
         self.meta = meta
+        #: Read from the layout of earlier versions (``index.faiss`` + ``meta.json``); the next
+        #: :meth:`save` migrates it.
+        self.legacy = legacy
 
     # -- construction -------------------------------------------------------------------
     @staticmethod
@@ -65,41 +82,83 @@ class VectorIndex:
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
+    @staticmethod
+    def manifest_path(directory: Path) -> Path:
+        """The file whose replacement commits a save: watch it to see a newer index."""
+        return directory / MANIFEST_FILE
+
     @classmethod
     def open(cls, directory: Path, *, dim: int, encoder: str) -> VectorIndex:
-        """Load the index in ``directory``, or create an empty one if there is none.
+        """Load the index in ``directory``, or an empty one if none was saved there.
+
+        Needs no lock: the manifest names a complete generation. When a writer commits a newer
+        one and deletes this one between the two reads, the manifest is read again.
 
         Raises:
-            IndexCorruptError: the files disagree with each other or with ``dim``/``encoder``.
+            IndexCorruptError: the files are damaged, disagree with each other, or were built
+                by another encoder or dimension than ``encoder``/``dim``.
         """
-        import faiss
-
-        directory.mkdir(parents=True, exist_ok=True)
-        index_path, meta_path = directory / INDEX_FILE, directory / META_FILE
-        if not index_path.exists():
-            return cls(directory, cls._empty(dim), IndexMeta(dim, "ip", encoder, 0))
-        try:
-            raw = json.loads(meta_path.read_text())
-            meta = IndexMeta(**raw)
-            index = faiss.read_index(str(index_path))
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        for _attempt in range(5):
+            manifest = read_manifest(directory)
+            if manifest is None:
+                break
+            try:
+                data = read_generation(directory, manifest)
+            except FileNotFoundError:
+                continue  # replaced since the manifest was read
+            meta = IndexMeta(
+                manifest.dim, manifest.metric, manifest.encoder, manifest.count, manifest.version
+            )
+            return cls._checked(directory, data, meta, dim=dim, encoder=encoder)
+        else:
             raise IndexCorruptError(
-                f"cannot read index in {directory}: {exc}", directory=directory
+                f"{directory.name} index: the file its manifest names is missing",
+                directory=directory,
+            )
+        legacy = read_legacy(directory)
+        if legacy is None:
+            return cls(directory, cls._empty(dim), IndexMeta(dim, "ip", encoder, 0))
+        data, raw = legacy
+        try:
+            meta = IndexMeta(**raw)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise IndexCorruptError(
+                f"{directory.name} index (older layout): meta.json is damaged ({exc})",
+                directory=directory,
+            ) from exc
+        index = cls._checked(directory, data, meta, dim=dim, encoder=encoder)
+        index.legacy = True
+        return index
+
+    @classmethod
+    def _checked(
+        cls, directory: Path, data: bytes, meta: IndexMeta, *, dim: int, encoder: str
+    ) -> VectorIndex:
+        import faiss
+        import numpy as np
+
+        name = directory.name
+        try:
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        except (RuntimeError, ValueError) as exc:
+            # FAISS's own message names the C++ source line: of no use to a reader of the log.
+            raise IndexCorruptError(
+                f"{name} index: FAISS cannot read it ({len(data)} bytes)", directory=directory
             ) from exc
         if not isinstance(index, faiss.IndexIDMap2):  # every index save() writes is one
             raise IndexCorruptError(
-                f"index in {directory} is a {type(index).__name__}, not an IndexIDMap2",
+                f"{name} index is a {type(index).__name__}, not an IndexIDMap2",
                 directory=directory,
             )
         if index.ntotal != meta.count or index.d != meta.dim:
             raise IndexCorruptError(
-                f"index in {directory} holds {index.ntotal} vectors of dim {index.d}, "
-                f"meta.json says {meta.count} of dim {meta.dim}",
+                f"{name} index holds {index.ntotal} vectors of dim {index.d}, "
+                f"its metadata says {meta.count} of dim {meta.dim}",
                 directory=directory,
             )
         if meta.dim != dim or meta.encoder != encoder:
             raise IndexCorruptError(
-                f"index in {directory} was built by {meta.encoder} (dim {meta.dim}), "
+                f"{name} index was built by {meta.encoder} (dim {meta.dim}), "
                 f"expected {encoder} (dim {dim}); run `scipix-search reindex`",
                 directory=directory,
             )
@@ -108,21 +167,28 @@ class VectorIndex:
     # -- reading ------------------------------------------------------------------------
     @staticmethod
     def read_meta(directory: Path) -> IndexMeta | None:
-        """The ``meta.json`` of the index in ``directory`` (``None`` when none was saved yet).
+        """What the index saved in ``directory`` holds (``None`` when none was saved yet).
 
         Cheap: neither FAISS nor the index file is read (``stats`` answers from this; the
-        count is written with the index, in the same save).
+        count is committed with the index, in the same save).
 
         Raises:
-            IndexCorruptError: ``meta.json`` cannot be read or does not describe an index.
+            IndexCorruptError: the metadata cannot be read or does not describe an index.
         """
-        meta_path = directory / META_FILE
+        manifest = read_manifest(directory)
+        if manifest is not None:
+            return IndexMeta(
+                manifest.dim, manifest.metric, manifest.encoder, manifest.count, manifest.version
+            )
+        meta_path = directory / LEGACY_META_FILE
         if not meta_path.exists():
             return None
         try:
             return IndexMeta(**json.loads(meta_path.read_text()))
         except (OSError, ValueError, TypeError) as exc:
-            raise IndexCorruptError(f"cannot read {meta_path}: {exc}", directory=directory) from exc
+            raise IndexCorruptError(
+                f"{directory.name} index (older layout): cannot read meta.json", directory=directory
+            ) from exc
 
     @property
     def ntotal(self) -> int:
@@ -195,14 +261,21 @@ class VectorIndex:
         self.meta = IndexMeta(self.meta.dim, self.meta.metric, self.meta.encoder, self.ntotal)
 
     def save(self) -> None:
-        """Write the index and its metadata atomically."""
+        """Commit the index as a new generation (call it under :func:`index_lock`).
+
+        Raises:
+            StorageFullError: no space left; the previous index is still the current one.
+            ReadOnlyStoreError: the folder cannot be written.
+            IndexStoreError: FAISS cannot serialise the index, or another write error.
+        """
         import faiss
 
-        self.directory.mkdir(parents=True, exist_ok=True)
-        data = faiss.serialize_index(self._index).tobytes()
-        atomic_write(self.directory / INDEX_FILE, data)
-        meta = json.dumps(_meta_dict(self.meta))
-        atomic_write(self.directory / META_FILE, meta.encode())
+        try:
+            data = faiss.serialize_index(self._index).tobytes()
+        except (RuntimeError, MemoryError) as exc:
+            raise IndexStoreError(f"cannot serialise the {self.directory.name} index") from exc
+        commit_generation(self.directory, data, _meta_dict(self.meta))
+        self.legacy = False
         logger.debug("saved %d vectors to %s", self.ntotal, self.directory)
 
 
@@ -212,9 +285,18 @@ def _meta_dict(meta: IndexMeta) -> dict[str, object]:
 
 @contextmanager
 def index_lock(directory: Path) -> Iterator[None]:
-    """An exclusive inter-process lock for read-modify-write of one index folder."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "a+") as handle:
+    """An exclusive inter-process lock for read-modify-write of one index folder.
+
+    Raises:
+        ReadOnlyStoreError: the folder cannot be created or its lock file opened for writing.
+        StorageFullError: no space left to create them.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / ".lock", "a+")  # noqa: SIM115 (closed below, after the lock)
+    except OSError as exc:
+        raise storage_error(exc, f"the {directory.name} index lock") from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -81,7 +81,8 @@ def test_store_sync_repairs_index_missing_vectors(db_settings):
         repo.add_document(
             session=session, parsed=parsed, passage_vectors=random_unit_vectors(4, 16)
         )
-    assert store.open_index(SPEC).ntotal == 0
+    meta = store.index_meta("passages")
+    assert meta is None or meta.count == 0  # the index on disk lags behind the database
     report = store.sync(SPEC)
     assert (report.added, report.removed, report.total) == (4, 0, 4)
     assert store.sync(SPEC).added == 0
@@ -90,8 +91,8 @@ def test_store_sync_repairs_index_missing_vectors(db_settings):
 def test_store_rebuild_from_database(db_settings):
     store = Store(db_settings)
     _, ids = _add(store, 3)
-    (db_settings.index_dir / "passages" / "index.faiss").unlink()
-    (db_settings.index_dir / "passages" / "meta.json").unlink()
+    for path in (db_settings.index_dir / "passages").iterdir():
+        path.unlink()
     report = store.rebuild(SPEC)
     assert report.total == 3
     assert sorted(store.open_index(SPEC).ids().tolist()) == sorted(ids)

@@ -1,4 +1,5 @@
-"""Liveness (``/healthz``) and readiness (``/readyz``: database reachable, models loaded)."""
+"""Liveness (``/healthz``) and readiness (``/readyz``: database reachable, models loaded, indexes
+in agreement with the database)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def healthz() -> HealthPublic:
 
 @router.get("/readyz", response_model=HealthPublic, responses={503: {"model": HealthPublic}})
 def readyz(services: ServicesDep) -> JSONResponse:
-    """The database answers and the passage searcher is loaded."""
+    """The database answers, the passage searcher is loaded, the indexes agree with the database.
+
+    An index that disagreed and could not be repaired (read-only or full data folder) makes the
+    server not ready, with the reason under ``checks.indexes``; search still answers from what
+    is consistent.
+    """
     checks: dict[str, str] = {}
     try:
         with services.store.session() as session:
@@ -29,6 +35,8 @@ def readyz(services: ServicesDep) -> JSONResponse:
     except Exception as exc:  # any failure means not ready; the reason goes in the body
         checks["database"] = f"error: {type(exc).__name__}"
     checks["search"] = "ok" if services.ready else "loading"
+    problems = dict(services.store.index_problems)  # a copy: request threads may repair
+    checks["indexes"] = "; ".join(problems[k] for k in sorted(problems)) if problems else "ok"
     if services.worker_thread is not None:
         checks["worker"] = "ok" if services.worker_thread.is_alive() else "stopped"
     ok = all(v == "ok" for v in checks.values())
