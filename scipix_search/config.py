@@ -90,6 +90,39 @@ class Settings(BaseSettings):
         default=5.0, ge=0, description="First retry delay; doubles with every attempt"
     )
 
+    # -- bounded work: what one hostile input may cost ------------------------------------
+    job_timeout_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="Wall time of one ingestion job (and of one file of `ingest`); a job over "
+        "it fails for good",
+    )
+    job_memory_mb: int = Field(
+        default=4096,
+        ge=64,
+        description="Memory (RSS) of the process running one job; a job over it fails for good",
+    )
+    job_isolation: Literal["process", "thread"] = Field(
+        default="process",
+        description="process: jobs run in a supervised child process, killed at the budget; "
+        "thread: in the worker itself, bounded only by the input caps",
+    )
+    max_formula_chars: int = Field(
+        default=4000,
+        ge=1,
+        description="Longest formula LaTeX that is ingested (as for queries); longer ones are "
+        "skipped with a reason in the log",
+    )
+    latex_max_macro_expansions: int = Field(
+        default=20_000, ge=0, description="LaTeX sources: macro expansions per text"
+    )
+    latex_max_expansion_chars: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="LaTeX sources: characters macro expansion may add before the source is "
+        "refused as corrupt (a macro that expands without bound)",
+    )
+
     @property
     def keys(self) -> frozenset[str]:
         """The configured API keys as a set (empty means no key is required)."""

@@ -6,6 +6,7 @@ same encoders always give the same records.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from scipix_search.exceptions import LatexParseError
 from scipix_search.ingest import ParsedDocument, ParsedEquation
 from scipix_search.math import parse_formula, to_mathml
 from scipix_search.store.repo import EquationExtras
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +35,54 @@ class Enriched:
         return np.array([x.embedding is not None for x in self.equation_extras], dtype=bool)
 
 
+def drop_long_equations(parsed: ParsedDocument, max_chars: int) -> ParsedDocument:
+    """Leave out the equations whose LaTeX is longer than ``max_chars`` (never parsed).
+
+    The same cap as for queries: no formula a person wrote or reads is that long, and one from
+    a hostile source (a macro expanded without end) would cost the parser, the store and every
+    search page. The drop is logged with the lengths; the rest of the document is kept.
+    """
+    kept = [e for e in parsed.equations if len(e.latex) <= max_chars]
+    if len(kept) < len(parsed.equations):
+        longest = max(len(e.latex) for e in parsed.equations)
+        logger.warning(
+            "%s: skipped %d formula(s) over %d characters (longest %d)",
+            parsed.source,
+            len(parsed.equations) - len(kept),
+            max_chars,
+            longest,
+            extra={"action": "enrich", "source": parsed.source},
+        )
+        parsed.equations = kept
+    return parsed
+
+
 def enrich_equations(
-    equations: Sequence[ParsedEquation], formula_encoder: FormulaEncoder
+    equations: Sequence[ParsedEquation], formula_encoder: FormulaEncoder, *, source: str = ""
 ) -> list[EquationExtras]:
     """Canonical form, MathML and structural vector of each equation, in order.
 
-    Equations whose LaTeX cannot be parsed are kept (their text is still worth showing) with
-    no canonical form, MathML or vector; a LaTeX that parses but has no MathML keeps the rest.
+    Equations whose LaTeX cannot be parsed (unbalanced, nested too deep ...) are kept, since
+    their text is still worth showing, with no canonical form, MathML or vector, and a log
+    line: one bad formula never fails its document. A LaTeX that parses but has no MathML
+    keeps the rest.
     """
     extras: list[EquationExtras] = []
-    for equation in equations:
+    for k, equation in enumerate(equations):
         try:
             formula = parse_formula(equation.latex)
-        except LatexParseError:
+        except LatexParseError as exc:
+            logger.info(
+                "%s: formula %d kept without a vector: %s",
+                source or "document",
+                k,
+                exc,
+                extra={
+                    "action": "enrich",
+                    "source": source,
+                    "reason": getattr(exc, "reason", None),
+                },
+            )
             extras.append(EquationExtras(None, None, None))
             continue
         try:
@@ -73,4 +111,6 @@ def enrich(
         EmbeddingError: the passage encoder failed.
     """
     vectors = text_encoder.encode_document([p.text for p in parsed.passages])
-    return Enriched(vectors, enrich_equations(parsed.equations, formula_encoder))
+    return Enriched(
+        vectors, enrich_equations(parsed.equations, formula_encoder, source=parsed.source)
+    )

@@ -28,7 +28,7 @@ from scipix_search.ingest import (
     sha256_bytes,
     sniff,
 )
-from scipix_search.pipeline._enrich import enrich
+from scipix_search.pipeline._enrich import drop_long_equations, enrich
 from scipix_search.pipeline._models import Models
 from scipix_search.pipeline._parse import parse_input, parse_pdf_input
 from scipix_search.store import IndexSpec, Store, keep_original, repo
@@ -207,7 +207,7 @@ class Indexer:
         timings: dict[str, float] = {}
         try:
             started = time.perf_counter()
-            parsed = parse()
+            parsed = drop_long_equations(parse(), self.settings.max_formula_chars)
             timings["extract"] = time.perf_counter() - started
 
             started = time.perf_counter()

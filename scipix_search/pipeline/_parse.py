@@ -38,6 +38,15 @@ OCR_MIN_CONFIDENCE = 0.3
 SCAN_DPI = 200
 
 
+def _latex_limits(settings: Settings) -> dict[str, int]:
+    """What one LaTeX source may cost: bytes read, macro expansions, characters they add."""
+    return {
+        "max_bytes": settings.max_file_bytes,
+        "max_expansions": settings.latex_max_macro_expansions,
+        "max_expansion_chars": settings.latex_max_expansion_chars,
+    }
+
+
 def parse_input(
     data: bytes,
     name: str,
@@ -66,7 +75,7 @@ def parse_input(
     if kind == "pdf":
         return parse_pdf_input(data, name, sha256, settings=settings, models=models)
     if kind == "tex" and source_path is not None:
-        parsed = parse_latex_source(source_path, max_bytes=settings.max_file_bytes)
+        parsed = parse_latex_source(source_path, **_latex_limits(settings))
         parsed.source, parsed.sha256 = name, sha256
         return parsed
     if kind in ("tex", "targz", "collection"):
@@ -77,7 +86,7 @@ def parse_input(
             if kind == "collection":
                 parsed = parse_formula_collection(path, max_bytes=settings.max_file_bytes)
             else:
-                parsed = parse_latex_source(path, max_bytes=settings.max_file_bytes)
+                parsed = parse_latex_source(path, **_latex_limits(settings))
         parsed.source, parsed.sha256 = name, sha256
         return parsed
     if kind == "image":

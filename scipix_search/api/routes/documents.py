@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
@@ -23,8 +22,15 @@ from scipix_search.api.schemas import (
 )
 from scipix_search.exceptions import NotFoundError, UnsupportedContentError
 from scipix_search.ingest import sha256_bytes
-from scipix_search.store import Document, original_path, repo
-from scipix_search.worker import INGEST, enqueue, find_active_job, remove_upload, save_upload
+from scipix_search.store import Document, original_path, remove_original, repo
+from scipix_search.worker import (
+    INGEST,
+    enqueue_once,
+    remove_upload,
+    safe_filename,
+    save_upload,
+    upload_lock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +57,8 @@ async def upload_document(
 ) -> Response:
     """Queue a file for ingestion; the same bytes uploaded again answer the stored document."""
     settings = services.settings
-    name = Path(file.filename or "upload").name[:200] or "upload"
+    # Before the body is read: a name with control characters is refused outright.
+    name = safe_filename(file.filename)
     data = await read_upload(file, services.settings.max_upload_bytes)
     kind = await run_limited(services, check_document, data, name, settings)
     sha256 = sha256_bytes(data)
@@ -67,25 +74,24 @@ def _enqueue_upload(
         if existing is not None:
             body = UploadPublic(status="present", document=DocumentPublic.model_validate(existing))
             return JSONResponse(body.model_dump(mode="json"), status_code=200)
-        active = find_active_job(session=session, kind=INGEST, sha256=sha256)
-        if active is not None:
-            body = UploadPublic(
-                # a str column: pydantic checks it is one of the Literal's (queued or running)
-                status=active.status,  # type: ignore[arg-type]
-                job=job_public(active),
-            )
-            return JSONResponse(body.model_dump(mode="json"), status_code=202)
-    # Bytes first, durably; the job row that names them is committed after.
-    save_upload(services.settings, sha256, data)
-    with store.session() as session:
-        job = enqueue(
-            session=session,
+    # Bytes first, durably; the job row that names them is committed after, under the lock a
+    # worker takes to release an upload, so a job that just ended cannot delete these bytes.
+    # The database, not this look-up, decides that one job exists per content.
+    with upload_lock(services.settings, sha256):
+        save_upload(services.settings, sha256, data)
+        job, created = enqueue_once(
+            store,
             kind=INGEST,
+            sha256=sha256,
             payload={"sha256": sha256, "name": name, "kind": kind, "size": len(data)},
             max_attempts=services.settings.worker_max_attempts,
         )
-        queued = job_public(job)
-        body = UploadPublic(status="queued", job=queued)
+    queued = job_public(job)
+    if not created:
+        # a str column: pydantic checks it is one of the Literal's (queued or running)
+        body = UploadPublic(status=job.status, job=queued)  # type: ignore[arg-type]
+        return JSONResponse(body.model_dump(mode="json"), status_code=202)
+    body = UploadPublic(status="queued", job=queued)
     logger.info(
         "queued %s", name, extra={"action": "upload", "job_id": queued.id, "document_id": None}
     )
@@ -128,10 +134,17 @@ def get_document(session: SessionDep, document_id: int) -> DocumentDetailPublic:
 def delete_document(services: ServicesDep, document_id: int) -> Response:
     """Delete a document, its rows, its vectors and its stored upload."""
     with services.store.session() as session:
-        sha256 = _document_or_404(session, document_id).sha256
+        document = _document_or_404(session, document_id)
+        sha256, stored_file = document.sha256, document.stored_file
     if not services.store.delete_document(document_id):
         raise NotFoundError(f"document {document_id} does not exist", document_id=document_id)
     remove_upload(services.settings, sha256)
+    if stored_file is not None:
+        with services.store.session() as session:
+            # A pair document and its PDF alone share one original.
+            shared = repo.count_documents_with_file(session=session, stored_file=stored_file)
+        if not shared:
+            remove_original(services.settings, stored_file)
     logger.info("deleted", extra={"action": "delete", "job_id": None, "document_id": document_id})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

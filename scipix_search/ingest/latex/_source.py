@@ -28,7 +28,13 @@ from scipix_search.ingest.latex._envs import (
     find_unescaped,
     split_rows,
 )
-from scipix_search.ingest.latex._macros import MacroTable, read_group, strip_comments
+from scipix_search.ingest.latex._macros import (
+    MAX_EXPANSION_CHARS,
+    MAX_EXPANSIONS,
+    MacroTable,
+    read_group,
+    strip_comments,
+)
 from scipix_search.ingest.latex._packages import PACKAGE_MACROS, expand_qty
 from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
@@ -56,13 +62,21 @@ class TexEquation:
     offset: int = 0
 
 
-def parse_latex_source(path: Path, *, max_bytes: int = MAX_TEX_BYTES) -> ParsedDocument:
+def parse_latex_source(
+    path: Path,
+    *,
+    max_bytes: int = MAX_TEX_BYTES,
+    max_expansions: int = MAX_EXPANSIONS,
+    max_expansion_chars: int = MAX_EXPANSION_CHARS,
+) -> ParsedDocument:
     """Parse a LaTeX project into a document with ``origin="tex"`` equations and passages.
 
     Args:
         path: a ``.tex`` file (its folder is searched for ``\\input`` files), a source
             folder, or an arXiv-style ``.tar.gz``/``.tgz``/``.tar`` archive.
         max_bytes: cap on the LaTeX read (and on an archive's unpacked content).
+        max_expansions: macro expansions per text; later macros stay as written.
+        max_expansion_chars: characters macro expansion may add to a text.
 
     Returns:
         ``ParsedDocument(kind="tex")``: equations in document order (display rows and inline
@@ -71,12 +85,19 @@ def parse_latex_source(path: Path, *, max_bytes: int = MAX_TEX_BYTES) -> ParsedD
     Raises:
         InputError: the path is missing or holds no LaTeX main file.
         InputTooLargeError: the sources exceed ``max_bytes``.
-        CorruptInputError: an archive is unreadable.
+        CorruptInputError: an archive is unreadable, or the macros expand without bound.
         LatexParseError: the main file has no ``\\begin{document}`` body.
     """
     path = Path(path)
     project, main, digest = _load_project(path, max_bytes)
-    return parse_latex_text(project, main, source=path.name, sha256=digest)
+    return parse_latex_text(
+        project,
+        main,
+        source=path.name,
+        sha256=digest,
+        max_expansions=max_expansions,
+        max_expansion_chars=max_expansion_chars,
+    )
 
 
 def read_tex_equations(path: Path, *, max_bytes: int = MAX_TEX_BYTES) -> list[TexEquation]:
@@ -118,10 +139,18 @@ def _load_project(path: Path, max_bytes: int) -> tuple[TexProject, str, str]:
 
 
 def parse_latex_text(
-    project: TexProject, main: str, *, source: str, sha256: str = ""
+    project: TexProject,
+    main: str,
+    *,
+    source: str,
+    sha256: str = "",
+    max_expansions: int = MAX_EXPANSIONS,
+    max_expansion_chars: int = MAX_EXPANSION_CHARS,
 ) -> ParsedDocument:
     """Parse the project whose main file is ``main`` (see :func:`parse_latex_source`)."""
-    preamble, body, equations = _expanded(project, main)
+    preamble, body, equations = _expanded(
+        project, main, max_expansions=max_expansions, max_expansion_chars=max_expansion_chars
+    )
     labels = {eq.label: eq.number for eq in equations if eq.label and eq.number}
     passages = [
         ParsedPassage(text=chunk, page=None, bbox=None, order=i)
@@ -148,21 +177,28 @@ def parse_latex_text(
     )
 
 
-def _expanded(project: TexProject, main: str) -> tuple[str, str, list[TexEquation]]:
+def _expanded(
+    project: TexProject,
+    main: str,
+    *,
+    max_expansions: int = MAX_EXPANSIONS,
+    max_expansion_chars: int = MAX_EXPANSION_CHARS,
+) -> tuple[str, str, list[TexEquation]]:
     text = inline_inputs(project, main)
     macros = MacroTable()
-    for name in _loaded_packages(text):
+    packages = _loaded_packages(text)
+    for name in packages:
         if name in PACKAGE_MACROS:
             macros.collect(PACKAGE_MACROS[name])
-    if "physics" in _loaded_packages(text):
+    if "physics" in packages:
         text = expand_qty(text)
     for package in _local_packages(project, text):
         macros.collect(_author_macros(project.files[package]))
     text = macros.collect(text)
     preamble, body = _split_document(text)
     logger.debug("%s: %d macros, body of %d chars", main, len(macros), len(body))
-    body = macros.expand(body)
-    preamble = macros.expand(preamble)
+    body = macros.expand(body, max_expansions=max_expansions, max_chars=max_expansion_chars)
+    preamble = macros.expand(preamble, max_expansions=max_expansions, max_chars=max_expansion_chars)
     equations = extract_tex_equations(body, number_within_section=_numbered_within(preamble))
     return preamble, body, equations
 
