@@ -127,6 +127,12 @@ def delete_document(*, session: Session, document_id: int) -> tuple[list[int], l
     return passage_ids, equation_ids
 
 
+def count_documents_with_file(*, session: Session, stored_file: str) -> int:
+    """How many documents name this original (a pair and its PDF alone share one)."""
+    query = select(func.count()).select_from(Document).where(Document.stored_file == stored_file)
+    return int(session.scalar(query) or 0)
+
+
 def list_documents(*, session: Session, offset: int = 0, limit: int = 50) -> list[Document]:
     return list(session.scalars(select(Document).order_by(Document.id).offset(offset).limit(limit)))
 

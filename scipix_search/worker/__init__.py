@@ -9,6 +9,7 @@ from scipix_search.worker._queue import (
     claim,
     complete,
     enqueue,
+    enqueue_once,
     fail,
     find_active_job,
     get_job,
@@ -16,11 +17,21 @@ from scipix_search.worker._queue import (
     reap_expired,
 )
 from scipix_search.worker._runner import INGEST, Worker, start_background_worker
-from scipix_search.worker._uploads import remove_upload, save_upload, upload_path
+from scipix_search.worker._uploads import (
+    ORPHAN_AGE_S,
+    release_upload,
+    remove_upload,
+    safe_filename,
+    save_upload,
+    sweep_uploads,
+    upload_lock,
+    upload_path,
+)
 
 __all__ = [
     "FAILED",
     "INGEST",
+    "ORPHAN_AGE_S",
     "QUEUED",
     "RUNNING",
     "SUCCEEDED",
@@ -29,13 +40,18 @@ __all__ = [
     "claim",
     "complete",
     "enqueue",
+    "enqueue_once",
     "fail",
     "find_active_job",
     "get_job",
     "heartbeat",
     "reap_expired",
+    "release_upload",
     "remove_upload",
+    "safe_filename",
     "save_upload",
     "start_background_worker",
+    "sweep_uploads",
+    "upload_lock",
     "upload_path",
 ]
