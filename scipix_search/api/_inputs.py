@@ -16,6 +16,7 @@ from scipix_search.exceptions import (
     CorruptInputError,
     InputError,
     InputTooLargeError,
+    ScipixError,
     UnsupportedContentError,
 )
 from scipix_search.ingest import sniff
@@ -95,11 +96,16 @@ def check_pdf(data: bytes, name: str, max_pages: int) -> int:
     try:
         if doc.needs_pass:
             raise InputError(f"{name}: the PDF is encrypted")
-        if doc.page_count == 0:
+        pages = int(doc.page_count)
+        if pages == 0:
             raise CorruptInputError(f"{name}: the PDF has no pages")
-        if doc.page_count > max_pages:
-            raise InputTooLargeError(f"{name}: {doc.page_count} pages; the limit is {max_pages}")
-        return doc.page_count
+        if pages > max_pages:
+            raise InputTooLargeError(f"{name}: {pages} pages; the limit is {max_pages}")
+        return pages
+    except ScipixError:
+        raise
+    except Exception as exc:  # MuPDF's errors on a damaged file: a cyclic page tree, ...
+        raise CorruptInputError(f"{name}: not a readable PDF: {exc}") from exc
     finally:
         doc.close()
 

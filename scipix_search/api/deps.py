@@ -6,15 +6,27 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from scipix_search.api._services import Services
 from scipix_search.api.errors import RequestTimeoutError
+from scipix_search.api.schemas import MAX_ID, MAX_OFFSET
 from scipix_search.api.security import check_key
 
 T = TypeVar("T")
+
+# Path and query numbers are bounded to what their columns hold, so that no number a client can
+# write reaches the database as one it cannot bind (SQLite raises OverflowError past 64 bits).
+DocumentId = Annotated[int, Path(ge=1, le=MAX_ID, description="a document's id")]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="a job's id")]
+EquationId = Annotated[int, Path(ge=1, le=MAX_ID, description="an equation's id")]
+DocumentFilter = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="only hits of this document")
+]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+PageNumber = Annotated[int, Path(ge=1, le=1_000_000, description="page, 1-based")]
 
 
 def get_services(request: Request) -> Services:

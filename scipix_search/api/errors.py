@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import re
 import uuid
 
 from fastapi import FastAPI, Request
@@ -22,7 +24,9 @@ from scipix_search.exceptions import (
     ModelNotFoundError,
     NotFoundError,
     OCRError,
+    ReadOnlyStoreError,
     ScipixError,
+    StorageFullError,
     StoreError,
     UnsupportedContentError,
 )
@@ -42,9 +46,19 @@ class RequestTimeoutError(ScipixError):
     """The request took longer than the server's time limit."""
 
 
+class InvalidParameterError(InputError):
+    """A request parameter is out of range or not a finite number."""
+
+
+class RateLimitedError(ScipixError):
+    """Too many requests; retry after the time given in Retry-After."""
+
+
 # Most specific first: the first isinstance match decides.
 _STATUS: tuple[tuple[type[ScipixError], int, str], ...] = (
     (AuthenticationError, 401, "unauthorized"),
+    (RateLimitedError, 429, "rate_limited"),
+    (InvalidParameterError, 422, "invalid_request"),
     (InputTooLargeError, 413, "too_large"),
     (UnsupportedContentError, 415, "unsupported_content"),
     (LatexParseError, 422, "latex_parse_error"),
@@ -57,6 +71,8 @@ _STATUS: tuple[tuple[type[ScipixError], int, str], ...] = (
     (ServiceUnavailableError, 503, "unavailable"),
     (RequestTimeoutError, 504, "timeout"),
     (OCRError, 500, "ocr_error"),
+    (StorageFullError, 507, "insufficient_storage"),
+    (ReadOnlyStoreError, 503, "read_only"),
     (IndexStoreError, 503, "index_error"),
     (StoreError, 500, "store_error"),
     (ConfigError, 500, "config_error"),
@@ -67,12 +83,91 @@ def status_of(exc: ScipixError) -> tuple[int, str]:
     """HTTP status and error code of a package error."""
     for cls, status, code in _STATUS:
         if isinstance(exc, cls):
+            if status >= 500 and (storage := storage_failure(exc)) is not None:
+                return storage[0], storage[1]
             return status, code
-    return 500, "error"
+    storage = storage_failure(exc)
+    return (storage[0], storage[1]) if storage else (500, "error")
 
 
-def _body(request: Request, status: int, code: str, reason: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+# What a full or read-only store looks like from below: errno values, SQLite's messages
+# (sqlite3 reports SQLITE_FULL / SQLITE_READONLY only in its text) and PostgreSQL's SQLSTATEs.
+_FULL = (507, "insufficient_storage", "the server's disk is full; nothing was stored")
+_READ_ONLY = (503, "read_only", "the server's store is read-only; nothing was stored")
+_BUSY = (503, "busy", "the database is busy; retry in a moment")
+_ERRNO = {errno.ENOSPC: _FULL, errno.EDQUOT: _FULL, errno.EROFS: _READ_ONLY}
+_SQLITE_TEXT = (
+    ("database or disk is full", _FULL),
+    ("attempt to write a readonly database", _READ_ONLY),
+    ("database is locked", _BUSY),
+)
+_SQLSTATE = {"53100": _FULL, "25006": _READ_ONLY}
+
+
+def storage_failure(exc: BaseException) -> tuple[int, str, str] | None:
+    """Status, code and reason when ``exc`` (or what caused it) is a full or read-only store.
+
+    The chain of causes is walked because the store wraps what the database or the file
+    system raised (``StoreError(...) from OperationalError``).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, StorageFullError):
+            return _FULL
+        if isinstance(current, ReadOnlyStoreError):
+            return _READ_ONLY
+        if isinstance(current, OSError) and current.errno in _ERRNO:
+            return _ERRNO[current.errno]
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate in _SQLSTATE:
+            return _SQLSTATE[sqlstate]
+        text = str(current).lower()
+        for words, answer in _SQLITE_TEXT:
+            if words in text:
+                return answer
+        current = current.__cause__ or current.__context__
+    return None
+
+
+# Absolute paths of two or more parts (/srv/data/uploads/x.pdf, ./data/x.pdf), not URLs (http://a/b), MIME
+# types (image/png) or fractions (1/2): the character before the slash may not be a word
+# character, a colon or a slash.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:[A-Za-z]:|\.{1,2})?(?:/[^\s/'\":,;()\[\]{}<>]+){2,}/?")
+
+
+def public_reason(text: str) -> str:
+    """A stored error (a failed job's) as a client may read it: no paths, no SQL.
+
+    A worker that met a full disk or a read-only store records the database's own words, which
+    carry the statement and its parameters; the client gets what happened instead.
+    """
+    for words, answer in _SQLITE_TEXT:
+        if words in text.lower():
+            return answer[2].replace("; nothing was stored", "")
+    return scrub_paths(text.split("[SQL:", 1)[0].strip())
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with every absolute file system path cut to its last part.
+
+    Reasons and job errors go to clients, and the server's folders are none of theirs; the
+    file's own name stays, since it is usually the client's (``paper.pdf: not a PDF``).
+    """
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+
+
+def _body(
+    request: Request,
+    status: int,
+    code: str,
+    reason: str,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    reason = scrub_paths(reason)
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     if request.url.path.startswith("/v3/"):
         # Mathpix clients read error and error_info.
         content: dict[str, object] = {
@@ -87,9 +182,19 @@ def _body(request: Request, status: int, code: str, reason: str) -> JSONResponse
 async def _scipix_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ScipixError)
     status, code = status_of(exc)
+    reason = exc.message
+    headers: dict[str, str] | None = None
+    if (storage := storage_failure(exc)) is not None and status == storage[0]:
+        logger.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        if not isinstance(exc, (StorageFullError, ReadOnlyStoreError)):
+            # A wrapped database error's text can hold SQL and file names: say what happened.
+            reason = storage[2]
+        return _body(request, status, storage[1], reason)
     if status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-    return _body(request, status, code, exc.message)
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(getattr(exc, "retry_after", 1))}
+    return _body(request, status, code, reason, headers)
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -108,6 +213,10 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
+    storage = storage_failure(exc)
+    if storage is not None:
+        logger.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        return _body(request, storage[0], storage[1], storage[2])
     incident = uuid.uuid4().hex[:12]
     logger.error("unhandled error %s on %s", incident, request.url.path, exc_info=exc)
     return _body(request, 500, "internal_error", f"internal server error (incident {incident})")

@@ -15,6 +15,12 @@ def _aware(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
 
+#: Ids are INTEGER columns: 32-bit on PostgreSQL, 64-bit on SQLite. The narrower range is the
+#: one every store can hold; a larger id names no row, and is refused (422) before any query.
+MAX_ID = 2**31 - 1
+#: Offsets into a listing or a ranking: beyond the rows any store holds.
+MAX_OFFSET = 2**31 - 1
+
 # -- documents -------------------------------------------------------------------------------
 
 
@@ -128,7 +134,9 @@ class EquationSearchCreate(BaseModel):
     latex: str = Field(description="LaTeX of the formula to look for, e.g. a^2+b^2=c^2")
     k: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)
-    document_id: int | None = Field(default=None, description="Only this document's equations")
+    document_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Only this document's equations"
+    )
     display: bool | None = Field(
         default=None,
         description="Only display equations (true) or only inline math (false); both if unset",

@@ -11,7 +11,16 @@ from fastapi.responses import JSONResponse
 from scipix_search.api import _queries as queries
 from scipix_search.api._inputs import check_document, read_upload
 from scipix_search.api._render import parse_bbox, render_region
-from scipix_search.api.deps import ReadKey, ServicesDep, SessionDep, WriteKey, run_limited
+from scipix_search.api.deps import (
+    DocumentId,
+    Offset,
+    PageNumber,
+    ReadKey,
+    ServicesDep,
+    SessionDep,
+    WriteKey,
+    run_limited,
+)
 from scipix_search.api.routes.jobs import job_public
 from scipix_search.api.schemas import (
     DocumentDetailPublic,
@@ -105,7 +114,7 @@ def _enqueue_upload(
 @router.get("", response_model=DocumentsPublic, dependencies=[ReadKey])
 def list_documents(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     kind: Annotated[str | None, Query(description="pdf, tex, collection, ...")] = None,
     title: Annotated[str | None, Query(max_length=200, description="title contains")] = None,
@@ -119,7 +128,7 @@ def list_documents(
 
 
 @router.get("/{document_id}", response_model=DocumentDetailPublic, dependencies=[ReadKey])
-def get_document(session: SessionDep, document_id: int) -> DocumentDetailPublic:
+def get_document(session: SessionDep, document_id: DocumentId) -> DocumentDetailPublic:
     """One document with its equations."""
     document = _document_or_404(session, document_id)
     equations = queries.document_equations(session=session, document_id=document_id)
@@ -131,7 +140,7 @@ def get_document(session: SessionDep, document_id: int) -> DocumentDetailPublic:
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[WriteKey])
-def delete_document(services: ServicesDep, document_id: int) -> Response:
+def delete_document(services: ServicesDep, document_id: DocumentId) -> Response:
     """Delete a document, its rows, its vectors and its stored upload."""
     with services.store.session() as session:
         document = _document_or_404(session, document_id)
@@ -157,8 +166,8 @@ def delete_document(services: ServicesDep, document_id: int) -> Response:
 )
 async def page_image(
     services: ServicesDep,
-    document_id: int,
-    number: int,
+    document_id: DocumentId,
+    number: PageNumber,
     bbox: Annotated[str | None, Query(description="x0,y0,x1,y1 in PDF points")] = None,
     highlight: bool = True,
     dpi: Annotated[int, Query(ge=36, le=200)] = 110,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from scipix_search.api import _queries as queries
 from scipix_search.api.deps import (
+    EquationId,
     EquationSearcherDep,
     ReadKey,
     ServicesDep,
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/v1/equations", tags=["equations"])
 
 
 @router.get("/{equation_id}", response_model=EquationDetailPublic, dependencies=[ReadKey])
-def get_equation(session: SessionDep, equation_id: int) -> EquationDetailPublic:
+def get_equation(session: SessionDep, equation_id: EquationId) -> EquationDetailPublic:
     """LaTeX, MathML, page, bounding box, equation number and document of one equation."""
     equation = queries.get_equation(session=session, equation_id=equation_id)
     if equation is None:
@@ -42,7 +43,7 @@ def get_equation(session: SessionDep, equation_id: int) -> EquationDetailPublic:
 async def similar_equations(
     services: ServicesDep,
     searcher: EquationSearcherDep,
-    equation_id: int,
+    equation_id: EquationId,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> HitsPublic:
     """Stored equations most similar to this one (itself excluded)."""

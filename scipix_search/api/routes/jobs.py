@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scipix_search.api.deps import ReadKey, SessionDep
+from scipix_search.api.deps import JobId, ReadKey, SessionDep
+from scipix_search.api.errors import public_reason
 from scipix_search.api.schemas import JobPublic
 from scipix_search.exceptions import NotFoundError
 from scipix_search.store import Job
@@ -23,7 +24,7 @@ def job_public(job: Job) -> JobPublic:
         document_id=job.document_id,
         attempts=job.attempts,
         max_attempts=job.max_attempts,
-        error=job.error,
+        error=public_reason(job.error) if job.error else None,
         result=payload.get("result"),
         created_at=job.created_at,
         updated_at=job.updated_at,
@@ -31,7 +32,7 @@ def job_public(job: Job) -> JobPublic:
 
 
 @router.get("/{job_id}", response_model=JobPublic, dependencies=[ReadKey])
-def read_job(session: SessionDep, job_id: int) -> JobPublic:
+def read_job(session: SessionDep, job_id: JobId) -> JobPublic:
     """A job's state: queued, running, succeeded (with document_id) or failed (with error)."""
     job = get_job(session=session, job_id=job_id)
     if job is None:

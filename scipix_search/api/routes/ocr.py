@@ -8,10 +8,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 
 from scipix_search.api._inputs import check_image, check_pdf, read_upload
-from scipix_search.api._render import parse_bbox
+from scipix_search.api._render import clip_to_page, parse_bbox
 from scipix_search.api.deps import ReadKey, ServicesDep, run_limited
+from scipix_search.api.errors import InvalidParameterError
 from scipix_search.api.schemas import OcrPublic, TextLinePublic
-from scipix_search.exceptions import InputError, InputTooLargeError, UnsupportedContentError
+from scipix_search.exceptions import (
+    CorruptInputError,
+    InputError,
+    InputTooLargeError,
+    ScipixError,
+    UnsupportedContentError,
+)
 from scipix_search.ingest import sniff
 
 router = APIRouter(prefix="/v1/ocr", tags=["ocr"])
@@ -20,20 +27,40 @@ Mode = Literal["formula", "text", "both"]
 PDF_DPI = 200
 
 
+#: RapidOCR scales an image's long side to 2000 px and rounds both sides to multiples of 32, so
+#: a strip narrower than 1:125 becomes 0 px high and fails inside it; refuse it with a reason.
+MAX_TEXT_ASPECT = 100
+
+
 def _pdf_page_png(data: bytes, name: str, page: int, bbox: str | None, max_pixels: int) -> bytes:
+    region = parse_bbox(bbox)
+    try:
+        return _render_page(data, name, page, region, max_pixels)
+    except ScipixError:
+        raise
+    except Exception as exc:  # MuPDF's errors on a damaged page: tree, stream, font, ...
+        raise CorruptInputError(f"{name}: page {page} cannot be rendered: {exc}") from exc
+
+
+def _render_page(
+    data: bytes,
+    name: str,
+    page: int,
+    region: tuple[float, float, float, float] | None,
+    max_pixels: int,
+) -> bytes:
     import pymupdf
 
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         if not 1 <= page <= doc.page_count:
             raise InputError(f"{name}: page {page} does not exist (1..{doc.page_count})")
         pdf_page = doc[page - 1]
-        region = parse_bbox(bbox)
-        clip = pymupdf.Rect(*region) & pdf_page.rect if region else pdf_page.rect
+        clip = clip_to_page(region, pdf_page.rect) if region else pdf_page.rect
         zoom = PDF_DPI / 72
         if clip.width * clip.height * zoom * zoom > max_pixels:
             raise InputTooLargeError(f"{name}: page {page} is too large to render at {PDF_DPI} dpi")
         pixmap = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=clip, alpha=False)
-        return pixmap.tobytes("png")
+        return bytes(pixmap.tobytes("png"))
 
 
 def run_ocr(
@@ -51,6 +78,11 @@ def run_ocr(
     elif kind != "image":
         raise UnsupportedContentError(f"{name}: expected an image or a PDF, got {kind}")
     width, height = check_image(data, name, settings.max_image_pixels)
+    if mode in ("text", "both") and max(width, height) > MAX_TEXT_ASPECT * min(width, height):
+        raise InvalidParameterError(
+            f"{name}: a {width}x{height} image is too narrow for text OCR (sides up to "
+            f"{MAX_TEXT_ASPECT}:1); crop it, or use mode=formula"
+        )
     out: dict[str, Any] = {"width": width, "height": height}
     if mode in ("formula", "both"):
         result = services.latex_recognizer()(data)

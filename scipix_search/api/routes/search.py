@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from scipix_search.api._inputs import check_image_input, read_upload
 from scipix_search.api.deps import (
+    DocumentFilter,
     ReadKey,
     SearcherDep,
     ServicesDep,
@@ -119,7 +120,7 @@ async def search_documents(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     mode: Annotated[str, Query(pattern="^(hybrid|dense|keyword)$")] = "hybrid",
-    document_id: int | None = None,
+    document_id: DocumentFilter = None,
 ) -> TextSearchPublic:
     """Passages by meaning and keywords, and the documents they belong to (best first)."""
     want = offset + k
