@@ -84,3 +84,7 @@ class IndexStoreError(ScipixError):
 
 class IndexCorruptError(IndexStoreError):
     """The vector index on disk is corrupt or disagrees with its metadata."""
+
+
+class JobCrashedError(ScipixError):
+    """The process running an ingestion job died or raised an unexpected error."""
