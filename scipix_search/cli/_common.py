@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,6 +31,31 @@ def emit(line: str) -> None:
 
 def emit_json(obj: Any) -> None:
     emit(json.dumps(obj, ensure_ascii=False))
+
+
+def int_between(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number in ``low..high``.
+
+    A value out of range is a usage error like any other (one line, exit code 2) rather than a
+    request the program tries to serve: ``-k 1000000000`` once went to FAISS as asked.
+
+    Example:
+        >>> int_between(1, 1000, "results")("1001")  # doctest: +SKIP
+        argparse.ArgumentTypeError: 1001 results: give 1 to 1000
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            what = f"{value} {unit}".rstrip()
+            raise argparse.ArgumentTypeError(f"{what}: give {low} to {high}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in some messages
+    return parse
 
 
 def env_help(text: str, envvar: str) -> str:

@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scipix_search.cli._common import add_setting_flag, settings_of
+from scipix_search.cli._common import add_setting_flag, int_between, settings_of
 from scipix_search.cli._errors import print_error
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, ScipixError
+
+#: Widest beam ``--beam`` takes: each beam is a decoder pass per token, so 8 is already slow.
+MAX_BEAM = 8
 
 if TYPE_CHECKING:
     from scipix_search.pipeline import Models
@@ -40,7 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="auto",
         help="auto: PDFs and large images are pages of text, other images formulas",
     )
-    parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
+    parser.add_argument(
+        "--beam",
+        type=int_between(1, MAX_BEAM, "beams"),
+        default=1,
+        help=f"beam size, 1 to {MAX_BEAM} (1: greedy)",
+    )
     parser.add_argument("--no-multiscale", action="store_true", help="one scale per image")
     add_setting_flag(
         parser,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scipix_search.cli._common import emit, emit_json, settings_of
+from scipix_search.cli._common import emit, emit_json, int_between, settings_of
 from scipix_search.exceptions import EmptyQueryError, InputError, NotFoundError, ScipixError
 
 if TYPE_CHECKING:
@@ -189,15 +189,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} results: give 1 or more")
-    return value
+#: Most results one search prints (the API serves at most 100 a page).
+MAX_K = 1000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -215,9 +208,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-k",
         "--top-k",
         dest="k",
-        type=positive_int,
+        type=int_between(1, MAX_K, "results"),
         default=10,
-        help="number of results (default 10)",
+        help=f"number of results, 1 to {MAX_K} (default 10)",
     )
     parser.add_argument(
         "--only",

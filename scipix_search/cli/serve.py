@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from scipix_search.cli._common import add_setting_flag, env_help, settings_of
+from scipix_search.cli._common import add_setting_flag, env_help, int_between, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,8 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--port",
-        type=int,
-        default=int(os.environ.get("SCIPIX_PORT", "8000")),
+        type=int_between(0, 65535, "(port)"),
+        # A string: argparse converts it with ``type``, so a bad SCIPIX_PORT is one error line.
+        default=os.environ.get("SCIPIX_PORT", "8000"),
         help=env_help("port", "SCIPIX_PORT"),
     )
     add_setting_flag(
