@@ -89,6 +89,23 @@ class Settings(BaseSettings):
     worker_backoff_s: float = Field(
         default=5.0, ge=0, description="First retry delay; doubles with every attempt"
     )
+    # Rate limits, in the `limits` package's notation ("100/second;5000/hour"); empty is off.
+    # On by default, high enough for one busy user and the load benchmark (57 req/s on two
+    # cores), low enough that one client cannot keep the OCR model busy for everyone.
+    rate_limit: str = Field(
+        default="6000/minute",
+        description="API requests per client (its API key, or its IP address without one); "
+        "empty disables",
+    )
+    rate_limit_expensive: str = Field(
+        default="120/minute",
+        description="OCR, image search and upload requests per client; empty disables",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the counters live: memory:// (per process) or a `limits` storage "
+        "URI such as redis://host:6379 shared by several API processes",
+    )
 
     # -- bounded work: what one hostile input may cost ------------------------------------
     job_timeout_s: float = Field(
@@ -122,6 +139,15 @@ class Settings(BaseSettings):
         description="LaTeX sources: characters macro expansion may add before the source is "
         "refused as corrupt (a macro that expands without bound)",
     )
+
+    @field_validator("rate_limit", "rate_limit_expensive")
+    @classmethod
+    def _rate_limit_notation(cls, value: str) -> str:
+        if value.strip():
+            from limits import parse_many
+
+            parse_many(value)  # ValueError on bad notation, reported at start-up
+        return value.strip()
 
     @property
     def keys(self) -> frozenset[str]:

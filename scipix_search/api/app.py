@@ -18,6 +18,7 @@ from scipix_search.api._services import Services
 from scipix_search.api.errors import install_error_handlers
 from scipix_search.api.routes import documents, equations, health, jobs, mathpix, ocr, search, web
 from scipix_search.api.routes.web import STATIC_DIR
+from scipix_search.api.security import GuardMiddleware
 from scipix_search.config import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    # Outermost but for Starlette's error middleware: keys and limits are checked on the
+    # headers, before any route, dependency or body parser runs.
+    app.add_middleware(GuardMiddleware, settings=services.settings)
     for module in (health, documents, jobs, equations, search, ocr, mathpix, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -50,14 +50,9 @@ class InvalidParameterError(InputError):
     """A request parameter is out of range or not a finite number."""
 
 
-class RateLimitedError(ScipixError):
-    """Too many requests; retry after the time given in Retry-After."""
-
-
 # Most specific first: the first isinstance match decides.
 _STATUS: tuple[tuple[type[ScipixError], int, str], ...] = (
     (AuthenticationError, 401, "unauthorized"),
-    (RateLimitedError, 429, "rate_limited"),
     (InvalidParameterError, 422, "invalid_request"),
     (InputTooLargeError, 413, "too_large"),
     (UnsupportedContentError, 415, "unsupported_content"),
@@ -131,9 +126,9 @@ def storage_failure(exc: BaseException) -> tuple[int, str, str] | None:
     return None
 
 
-# Absolute paths of two or more parts (/srv/data/uploads/x.pdf, ./data/x.pdf), not URLs (http://a/b), MIME
-# types (image/png) or fractions (1/2): the character before the slash may not be a word
-# character, a colon or a slash.
+# Absolute paths of two or more parts (/srv/data/uploads/x.pdf, ./data/x.pdf), not URLs
+# (http://a/b), MIME types (image/png) or fractions (1/2): the character before the slash may
+# not be a word character, a colon or a slash.
 _ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:[A-Za-z]:|\.{1,2})?(?:/[^\s/'\":,;()\[\]{}<>]+){2,}/?")
 
 
@@ -158,17 +153,21 @@ def scrub_paths(text: str) -> str:
     return _ABSOLUTE_PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
 
 
-def _body(
-    request: Request,
+def error_response(
+    path: str,
     status: int,
     code: str,
     reason: str,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """The JSON error answer of this API (Mathpix's shape under ``/v3/``), paths scrubbed.
+
+    Public because the ASGI middleware of :mod:`security` answers 401 and 429 before FastAPI.
+    """
     reason = scrub_paths(reason)
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-    if request.url.path.startswith("/v3/"):
+    if path.startswith("/v3/"):
         # Mathpix clients read error and error_info.
         content: dict[str, object] = {
             "error": reason,
@@ -179,11 +178,20 @@ def _body(
     return JSONResponse(content, status_code=status, headers=headers)
 
 
+def _body(
+    request: Request,
+    status: int,
+    code: str,
+    reason: str,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return error_response(request.url.path, status, code, reason, headers)
+
+
 async def _scipix_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ScipixError)
     status, code = status_of(exc)
     reason = exc.message
-    headers: dict[str, str] | None = None
     if (storage := storage_failure(exc)) is not None and status == storage[0]:
         logger.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
         if not isinstance(exc, (StorageFullError, ReadOnlyStoreError)):
@@ -192,9 +200,7 @@ async def _scipix_handler(request: Request, exc: Exception) -> JSONResponse:
         return _body(request, status, storage[1], reason)
     if status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-    if isinstance(exc, RateLimitedError):
-        headers = {"Retry-After": str(getattr(exc, "retry_after", 1))}
-    return _body(request, status, code, reason, headers)
+    return _body(request, status, code, reason)
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
