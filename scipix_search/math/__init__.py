@@ -17,6 +17,7 @@ from scipix_search.math._metrics import (
 )
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
 from scipix_search.math._similarity import structural_similarity
+from scipix_search.math._tables import FUNCTIONS as FUNCTION_NAMES
 from scipix_search.math._tokenize import tokenize
 from scipix_search.math._tree import (
     RELATIONS,
@@ -29,6 +30,7 @@ from scipix_search.math._tree import (
 
 __all__ = [
     "ANY",
+    "FUNCTION_NAMES",
     "RELATIONS",
     "WILDCARD_PREFIX",
     "Formula",

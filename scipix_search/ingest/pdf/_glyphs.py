@@ -19,6 +19,7 @@ from scipix_search.ingest.pdf._families import (
     is_script_font,
     is_symbol_font,
 )
+from scipix_search.math import FUNCTION_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +276,15 @@ ACCENTS = {
 """Accent characters that TeX prints as separate glyphs above a letter."""
 
 
+def accent_over(acc: Glyph, g: Glyph) -> bool:
+    """``acc`` stands over ``g``: its centre lies on ``g``. A zero-width accent (CMMI's
+    vector arrow) is set at its origin, kerned before the letter it stands over: that letter
+    is the next one to the right."""
+    if acc.x1 - acc.x0 < 0.05 * acc.size:
+        return acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size
+    return g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1 + 0.5
+
+
 def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
     """Accent glyphs matched to the letter under them: ``({id(letter): "hat"}, {id(accent)})``."""
     accented: dict[int, str] = {}
@@ -282,15 +292,7 @@ def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
     letters = [g for g in glyphs if g.c not in ACCENTS]
     for acc in (g for g in glyphs if g.c in ACCENTS):
         cx = (acc.x0 + acc.x1) / 2
-        under = [g for g in letters if g.x0 - 0.5 <= cx <= g.x1 + 0.5 and id(g) not in accented]
-        if acc.x1 - acc.x0 < 0.05 * acc.size:
-            # a zero-width accent (CMMI's vector arrow) is set at its origin, kerned
-            # before the letter it stands over: that letter is the next one to the right
-            under = [
-                g
-                for g in letters
-                if acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size and id(g) not in accented
-            ]
+        under = [g for g in letters if accent_over(acc, g) and id(g) not in accented]
         if under:
             base = min(under, key=lambda g: abs((g.x0 + g.x1) / 2 - cx))
             accented[id(base)] = ACCENTS[acc.c]
@@ -312,13 +314,6 @@ def _join(parts: list[str]) -> str:
         .replace("\\cdot\\cdot\\cdot", "\\cdots")
         .replace("...", "\\ldots ")
     )
-
-
-# TeX's named functions (\arg, \deg, \sinh ...): upright words with a command of their own
-_FUNCTION_WORDS = frozenset(
-    """sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth log ln lg exp det dim
-    ker deg gcd hom arg lim liminf limsup sup inf max min Pr""".split()
-)
 
 
 def _upright_letter(g: Glyph | None, size: float) -> bool:
@@ -360,7 +355,7 @@ def _text_words(
             out.append(items[i])
             i += 1
             continue
-        if word in _FUNCTION_WORDS:
+        if word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
             out.append((items[i][0], f"\\{word}", None))
         else:
             out.append((items[i][0], f"\\text{{{word}}}", None))

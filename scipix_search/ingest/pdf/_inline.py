@@ -18,6 +18,7 @@ from scipix_search.ingest.pdf._glyphs import (
     ACCENTS,
     Bar,
     Glyph,
+    accent_over,
     bars_among,
     glyphs_to_latex,
     median,
@@ -110,17 +111,10 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
         and any(g.c.isalnum() or g.name == "atom" for g in s)  # not a lone comma or operator
     ]
     for acc in accents:
-        span = next((s for s in found if any(_under(acc, g) for g in s)), None)
+        span = next((s for s in found if any(accent_over(acc, g) for g in s)), None)
         if span is not None:
             span.append(acc)
     return found
-
-
-def _under(acc: Glyph, g: Glyph) -> bool:
-    """``g`` is the glyph ``acc`` accents (a zero-width accent is kerned before its glyph)."""
-    if acc.x1 - acc.x0 < 0.05 * acc.size:
-        return acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size
-    return g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1 + 0.5
 
 
 def _word_space(glyphs: list[Glyph], text_size: float) -> float:
