@@ -61,9 +61,23 @@ REBUILD_STEPS = ("rebuild:begin", "rebuild:filled")
 ADD_STEPS = ("store:rows-committed",)
 
 
+_reached: dict[str, int] = {}
+
+
 def fault_point(step: str) -> None:
-    """Die here, as a power cut or ``kill -9`` would, when the test hook names ``step``."""
-    if os.environ.get(KILL_AT_ENV) == step:
+    """Die here, as a power cut or ``kill -9`` would, when the test hook names ``step``.
+
+    ``SCIPIX_TEST_KILL_AT=save:committed`` kills at the first time the step is reached,
+    ``save:committed#2`` at the second (the second index an ingestion saves).
+    """
+    wanted = os.environ.get(KILL_AT_ENV)
+    if not wanted or not wanted.startswith(step):
+        return
+    name, _, nth = wanted.partition("#")
+    if name != step:
+        return
+    _reached[step] = _reached.get(step, 0) + 1
+    if _reached[step] == int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
 
 

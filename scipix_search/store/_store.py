@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from scipix_search.config import Settings
 from scipix_search.exceptions import IndexCorruptError, ReadOnlyStoreError, StorageFullError
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
-from scipix_search.store._layout import clean_folder, fault_point
+from scipix_search.store._layout import clean_folder, fault_point, storage_error
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 
 if TYPE_CHECKING:
@@ -59,6 +60,37 @@ class SyncReport:
         return bool(self.added or self.removed or self.problem)
 
 
+def _check_writable(data_dir: Path) -> None:
+    """Refuse a data folder that cannot be written, in one line, before SQLite says it obscurely.
+
+    *Why not serve read-only*: SQLite in WAL mode writes its shared-memory file even to read,
+    indexes are repaired in place, and uploads land there; a read-only folder is a mistake to
+    report at start, not a mode.
+
+    Raises:
+        ReadOnlyStoreError: the folder is on a read-only file system or not writable by us.
+        StorageFullError: it cannot be created for lack of space.
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, f"the data folder {data_dir}") from exc
+    if not os.access(data_dir, os.W_OK):
+        reason = "read-only file system" if _read_only_mount(data_dir) else "permission denied"
+        raise ReadOnlyStoreError(
+            f"the data folder {data_dir} is read-only ({reason}); "
+            "scipix-search writes its database and indexes there",
+            directory=data_dir,
+        )
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 class Store:
     """Database + FAISS indexes under one data folder (or a PostgreSQL URL for the database).
 
@@ -70,6 +102,7 @@ class Store:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        _check_writable(settings.data_dir)
         ensure_database(settings)
         #: Per kind, why its index disagrees with the database and could not be repaired.
         self.index_problems: dict[str, str] = {}
