@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scipix_search.api.errors import ServiceUnavailableError
 from scipix_search.config import Settings
-from scipix_search.exceptions import ScipixError
+from scipix_search.exceptions import IndexStoreError, ScipixError, StoreError
 from scipix_search.pipeline import Models
 from scipix_search.store import Store, VectorIndex
 
@@ -148,8 +148,17 @@ class Services:
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Load the passage model and searchers; start the embedded worker if configured."""
-        self.passage_searcher()
+        """Load the passage model and searchers; start the embedded worker if configured.
+
+        Opening a searcher checks its index against the database and repairs it. An index that
+        fails even so does not stop the server: the reason goes to ``/readyz`` (503), the rest
+        of the API serves, and the next search tries to open it again.
+        """
+        try:
+            self.passage_searcher()
+        except (IndexStoreError, StoreError) as exc:
+            self.store.index_problems.setdefault("passages", str(exc))
+            logger.error("passage search unavailable: %s", exc, extra={"action": "start"})
         try:
             self.equation_searcher()
         except ScipixError:
