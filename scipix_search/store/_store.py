@@ -34,7 +34,7 @@ KINDS = ("passages", "equations")
 
 @dataclass(frozen=True, slots=True)
 class IndexSpec:
-    """Which encoder fills an index, and its dimension (checked against meta.json)."""
+    """Which encoder fills an index, and its dimension (checked against its manifest)."""
 
     kind: str
     encoder: str
