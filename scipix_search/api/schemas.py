@@ -201,6 +201,30 @@ class MathpixTextCreate(BaseModel):
     math_display_delimiters: list[str] = Field(default_factory=lambda: ["\\[", "\\]"])
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema of ``model`` with its ``$defs`` written in place.
+
+    For ``openapi_extra`` of routes that read their body themselves (JSON or multipart): FastAPI
+    puts only the models its parameters name into the schema's components, and a ``$ref`` to
+    another would dangle (the schema fuzzer, and every client generator, would fail on it).
+    """
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 # -- health ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from scipix_search import __version__
 from scipix_search.api._inputs import check_image_input, decode_data_url, read_upload
 from scipix_search.api.deps import ReadKey, ServicesDep, run_limited
-from scipix_search.api.schemas import MathpixTextCreate
+from scipix_search.api.schemas import MathpixTextCreate, inline_schema
 from scipix_search.exceptions import InputError, UnsupportedContentError
 from scipix_search.math import latex_to_asciimath
 
@@ -57,7 +57,27 @@ def mathpix_text(services: ServicesDep, data: bytes, options: MathpixTextCreate)
     return body
 
 
-@router.post("/text", dependencies=[ReadKey])
+@router.post(
+    "/text",
+    dependencies=[ReadKey],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": inline_schema(MathpixTextCreate)},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "options_json": {"type": "string"},
+                        },
+                        "required": ["file"],
+                    }
+                },
+            }
+        }
+    },
+)
 async def v3_text(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Mathpix ``/v3/text``: JSON with ``src`` as a data URL, or multipart ``file`` with
     ``options_json``; answers ``text``, ``latex_styled``, ``data``, ``confidence``, ``request_id``.

@@ -20,6 +20,7 @@ from scipix_search.api.schemas import (
     EquationSearchPublic,
     HitPublic,
     TextSearchPublic,
+    inline_schema,
 )
 from scipix_search.exceptions import EmptyQueryError, InputError, UnsupportedContentError
 
@@ -58,9 +59,7 @@ def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/EquationSearchCreate"}
-                },
+                "application/json": {"schema": inline_schema(EquationSearchCreate)},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
