@@ -122,3 +122,74 @@ def test_api_still_serving_after_bad_input(server: LiveServer) -> None:
     _assert_error(client.get("/v1/nothing-here"), 404, "not found")
     _assert_error(client.get("/v1/documents", params={"limit": 0}), 422, "limit")
     _assert_nothing_stored(server)
+
+
+CYCLIC_PDF = b"""%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+"""
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 255).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_api_numbers_past_their_columns_are_422(server: LiveServer) -> None:
+    client = server.client()
+    big = str(2**63)
+    for path in (
+        f"/v1/documents/{big}",
+        f"/v1/jobs/{big}",
+        f"/v1/equations/{big}",
+        f"/v1/documents/{big}/pages/1/image",
+    ):
+        _assert_error(client.get(path), 422, "less than or equal")
+    _assert_error(client.get("/v1/documents", params={"offset": "1e20"}), 422, "offset")
+    _assert_error(client.get("/v1/documents", params={"offset": 10**20}), 422, "offset")
+    for k in ("-1", "1000000000"):
+        _assert_error(client.get("/v1/search/documents", params={"q": "x", "k": k}), 422, "k")
+        answer = client.post("/v1/search/equations", json={"latex": "x", "k": int(k)})
+        assert answer.status_code == 400 and "k" in answer.json()["reason"], answer.text
+    _assert_nothing_stored(server)
+
+
+def test_api_damaged_pdfs_and_images_are_4xx(server: LiveServer) -> None:
+    client = server.client()
+    _assert_error(
+        client.post("/v1/ocr", files=_files("cyclic.pdf", CYCLIC_PDF)), 400, "cycle in page tree"
+    )
+    _assert_error(
+        client.post("/v1/ocr", files=_files("strip.png", _png(20000, 20)), data={"mode": "text"}),
+        422,
+        "too narrow",
+    )
+    truncated = _png(300, 100)[:-40]
+    for answer in (
+        client.post("/v1/ocr", files=_files("t.png", truncated)),
+        client.post("/v1/search/equations", files={"image": ("t.png", truncated, "image/png")}),
+    ):
+        _assert_error(answer, 400, "truncated")
+    src = "data:image/png;base64," + base64.b64encode(truncated).decode()
+    answer = client.post("/v3/text", json={"src": src})
+    assert answer.status_code == 400 and "truncated" in answer.json()["error"], answer.text
+    _assert_error(
+        client.post("/v1/ocr", files=_files("a.pdf", b"%PDF-1.4 nothing else")), 400, "PDF"
+    )
+    _assert_nothing_stored(server)
+
+
+def test_api_bbox_not_finite_is_422(server: LiveServer) -> None:
+    pdf = (SAMPLES / "heat-equation-note.pdf").read_bytes()
+    answer = server.client().post(
+        "/v1/ocr", files=_files("a.pdf", pdf), data={"bbox": "nan,0,1e308,inf"}
+    )
+    _assert_error(answer, 422, "finite")
+    _assert_nothing_stored(server)
