@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scipix_search.cli._common import emit, emit_json, settings_of
 from scipix_search.cli._errors import print_error
-from scipix_search.exceptions import InputError
+from scipix_search.exceptions import InputError, JobCrashedError
+
+if TYPE_CHECKING:
+    from scipix_search.pipeline import Indexer, IngestOutcome
+    from scipix_search.worker import JobProcess
 
 logger = logging.getLogger(__name__)
 
@@ -28,32 +34,27 @@ def run(args: argparse.Namespace) -> int:
 
     from scipix_search.ingest import collect_files, pair_sources
     from scipix_search.pipeline import Indexer
+    from scipix_search.worker import JobProcess
 
     files, missing = collect_files([Path(p) for p in args.paths])
     if not files and not missing:
         raise InputError(f"nothing to ingest in {', '.join(args.paths)} (no PDF, image or LaTeX)")
     items = [(f, None) for f in files] if args.no_pair else pair_sources(files)
-    indexer = Indexer(settings_of(args))
-    indexer.sync_indexes()
+    settings = settings_of(args)
     counts: Counter[str] = Counter()
     failures = list(missing)
     counts["failed"] += len(missing)
-    for path, pdf in tqdm(items, desc="ingest", unit="file", disable=args.json or None):
-        outcome = indexer.ingest_file(path) if pdf is None else indexer.ingest_pair(path, pdf)
-        counts[outcome.status] += 1
-        if outcome.status == "failed":
-            failures.append(outcome.reason or f"{path}: failed")
-        if args.json:
-            emit_json(
-                {
-                    "file": str(path) if pdf is None else f"{pdf} + {path}",
-                    "status": outcome.status,
-                    "document_id": outcome.document_id,
-                    "reason": outcome.reason,
-                    "passages": outcome.passages,
-                    "equations": outcome.equations,
-                }
-            )
+    with contextlib.ExitStack() as stack:
+        indexer: Indexer | JobProcess
+        if settings.job_isolation == "process":
+            # Each file under the job budget, in a child that a runaway file cannot outlive.
+            indexer = stack.enter_context(JobProcess(settings))
+        else:
+            indexer = Indexer(settings)
+            indexer.sync_indexes()
+        for path, pdf in tqdm(items, desc="ingest", unit="file", disable=args.json or None):
+            outcome = _ingest_one(indexer, path, pdf)
+            _record(args, counts, failures, outcome, path, pdf)
     all_failed = bool(counts["failed"]) and not (counts["added"] or counts["present"])
     if not args.json:
         if not all_failed:  # when nothing worked, the error lines alone say it
@@ -64,6 +65,40 @@ def run(args: argparse.Namespace) -> int:
         for reason in failures:
             print_error(reason)
     return 1 if all_failed else 0
+
+
+def _ingest_one(indexer: Indexer | JobProcess, path: Path, pdf: Path | None) -> IngestOutcome:
+    try:
+        return indexer.ingest_file(path) if pdf is None else indexer.ingest_pair(path, pdf)
+    except JobCrashedError as exc:  # the child died on this file: report it, go on
+        from scipix_search.pipeline import IngestOutcome
+
+        name = path.name if pdf is None else f"{pdf.name} + {path.name}"
+        return IngestOutcome(name, "failed", reason=f"{name}: {exc}")
+
+
+def _record(
+    args: argparse.Namespace,
+    counts: Counter[str],
+    failures: list[str],
+    outcome: IngestOutcome,
+    path: Path,
+    pdf: Path | None,
+) -> None:
+    counts[outcome.status] += 1
+    if outcome.status == "failed":
+        failures.append(outcome.reason or f"{path}: failed")
+    if args.json:
+        emit_json(
+            {
+                "file": str(path) if pdf is None else f"{pdf} + {path}",
+                "status": outcome.status,
+                "document_id": outcome.document_id,
+                "reason": outcome.reason,
+                "passages": outcome.passages,
+                "equations": outcome.equations,
+            }
+        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

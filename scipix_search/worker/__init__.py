@@ -1,5 +1,6 @@
 """The ingestion worker: jobs in the database, claimed with a lease, retried with backoff."""
 
+from scipix_search.worker._budget import Budget, JobProcess, rss_mb
 from scipix_search.worker._queue import (
     FAILED,
     QUEUED,
@@ -29,8 +30,10 @@ from scipix_search.worker._uploads import (
 )
 
 __all__ = [
+    "Budget",
     "FAILED",
     "INGEST",
+    "JobProcess",
     "ORPHAN_AGE_S",
     "QUEUED",
     "RUNNING",
@@ -46,6 +49,7 @@ __all__ = [
     "get_job",
     "heartbeat",
     "reap_expired",
+    "rss_mb",
     "release_upload",
     "remove_upload",
     "safe_filename",

@@ -33,8 +33,10 @@ def _job(worker: Worker, job_id: int) -> Job:
 
 @pytest.fixture
 def worker(settings, text_encoder) -> Worker:  # type: ignore[no-untyped-def]
-    indexer = Indexer(settings, text_encoder=text_encoder)
-    slow_retry = settings.model_copy(update={"worker_backoff_s": 30})
+    # In the worker's own thread: these tests hand it an indexer (and patch it); the child
+    # process of the default isolation is tested in test_budget.py.
+    slow_retry = settings.model_copy(update={"worker_backoff_s": 30, "job_isolation": "thread"})
+    indexer = Indexer(slow_retry, text_encoder=text_encoder)
     return Worker(slow_retry, indexer=indexer, worker_id="t")
 
 

@@ -1,0 +1,159 @@
+"""The job budget: a poisoned input fails its job, for good, and the worker goes on.
+
+Real child processes, the real pipeline and model, poisoned files built here (issue 14): a
+1 KB ``.tex`` whose macro calls itself, and a 399-deep ``\\frac``. With the cooperative caps on
+(the defaults) they end quickly by themselves; with the caps turned off they run away as they did
+before, and the budget (wall time, then resident memory) is what stops them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from scipix_search.config import Settings
+from scipix_search.ingest import sha256_bytes
+from scipix_search.store import Equation, Job
+from scipix_search.worker import (
+    FAILED,
+    INGEST,
+    SUCCEEDED,
+    Budget,
+    JobProcess,
+    Worker,
+    enqueue,
+    rss_mb,
+    save_upload,
+)
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+GOOD_TEX = (
+    b"\\documentclass{article}\n\\begin{document}\n"
+    b"A small paper about the energy of a mass at rest.\n"
+    b"\\begin{equation}E = mc^2\\end{equation}\n\\end{document}\n"
+)
+DEEP_FRAC = "\\frac{" * 399 + "x" + "}{y}" * 399
+# The cooperative caps, off: the poisoned source then behaves as before the caps existed.
+NO_CAPS = {
+    "latex_max_macro_expansions": 10**9,
+    "latex_max_expansion_chars": 10**12,
+    "max_formula_chars": 10**9,
+}
+
+
+def poisoned_tex(copies: int = 8) -> bytes:
+    r"""``\def\b{\b\b\b\b\b\b\b\b`` + 1,000 ``}``: about 1 KB."""
+    return (
+        "\\documentclass{article}\n\\def\\b{" + "\\b" * copies + "}" * 1000 + "\n"
+        "\\begin{document}\nSome prose about a macro.\n$\\b$\n\\end{document}\n"
+    ).encode()
+
+
+def _settings(tmp_path: Path, **update: object) -> Settings:
+    base = {"data_dir": tmp_path / "data", "pdf_equation_ocr": "off", "worker_backoff_s": 0}
+    return Settings(**{**base, **update})  # type: ignore[arg-type]
+
+
+def _queue(worker: Worker, data: bytes, name: str) -> int:
+    sha = sha256_bytes(data)
+    save_upload(worker.settings, sha, data)
+    with worker.store.session() as session:
+        return enqueue(session=session, kind=INGEST, payload={"sha256": sha, "name": name}).id
+
+
+def _job(worker: Worker, job_id: int) -> Job:
+    with worker.store.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        session.expunge(job)
+        return job
+
+
+def _run_poison_then_good(worker: Worker, poison: bytes) -> tuple[Job, Job, float]:
+    bad = _queue(worker, poison, "poison.tex")
+    good = _queue(worker, GOOD_TEX, "good.tex")
+    started = time.monotonic()
+    assert worker.run(burst=True) == 2
+    return _job(worker, bad), _job(worker, good), time.monotonic() - started
+
+
+def test_poisoned_tex_fails_by_the_caps_and_the_next_job_runs(tmp_path: Path) -> None:
+    worker = Worker(_settings(tmp_path), worker_id="w")
+    bad, good, _ = _run_poison_then_good(worker, poisoned_tex(copies=480))
+    assert bad.status == FAILED and bad.attempts == 1
+    assert bad.error == (
+        "poison.tex: LaTeX macro \\b expands without bound "
+        "(the macros would add more than 1,000,000 characters)"
+    )
+    assert good.status == SUCCEEDED and good.document_id is not None
+
+
+def test_runaway_job_is_killed_at_its_time_budget_and_not_retried(tmp_path: Path) -> None:
+    worker = Worker(_settings(tmp_path, job_timeout_s=3, **NO_CAPS), worker_id="w")
+    assert worker.jobs is not None
+    bad, good, took = _run_poison_then_good(worker, poisoned_tex())
+    assert bad.status == FAILED and bad.error == "poison.tex: exceeded 3 s"
+    assert bad.attempts == 1  # failed for good: a budget kill is never retried
+    assert good.status == SUCCEEDED and good.document_id is not None
+    assert worker.jobs.restarts == 1  # the killed child was replaced for the next job
+    assert took < 60
+    assert worker.run(burst=True) == 0  # nothing left to claim: no retry is queued
+    assert (rss_mb(os.getpid()) or 0) < worker.settings.job_memory_mb
+
+
+def test_runaway_memory_is_killed_at_its_memory_budget(tmp_path: Path) -> None:
+    # Without the caps, the 480-wide macro becomes a formula of megabytes that the parser reads
+    # into gigabytes (20 MB and 7.6 GB in the issue; 6,000 expansions make 6 MB here, to be
+    # quick). The budget sits above the child's measured baseline.
+    settings = _settings(
+        tmp_path,
+        job_timeout_s=120,
+        latex_max_macro_expansions=6000,
+        latex_max_expansion_chars=10**12,
+        max_formula_chars=10**9,
+    )
+    worker = Worker(settings, worker_id="w")
+    assert worker.jobs is not None
+    worker.jobs.start()
+    baseline = rss_mb(worker.jobs.pid or -1)
+    assert baseline is not None
+    limit = int(baseline) + 200
+    worker.jobs.budget = Budget(timeout_s=120, memory_mb=limit)
+    bad, good, took = _run_poison_then_good(worker, poisoned_tex(copies=480))
+    assert bad.status == FAILED and bad.error == f"poison.tex: exceeded {limit} MB"
+    assert bad.attempts == 1
+    assert good.status == SUCCEEDED
+    assert took < 110  # under the time budget: memory, not time, stopped it
+    assert (rss_mb(os.getpid()) or 0) < limit  # the worker itself never carried the peak
+
+
+def test_deep_frac_fails_that_formula_only(tmp_path: Path) -> None:
+    worker = Worker(_settings(tmp_path), worker_id="w")
+    formulas = f"{DEEP_FRAC}\na^2+b^2=c^2\n".encode()
+    job_id = _queue(worker, formulas, "formulas.txt")
+    assert worker.run(burst=True) == 1
+    job = _job(worker, job_id)
+    assert job.status == SUCCEEDED, job.error
+    with worker.store.session() as session:
+        rows = session.query(Equation).filter_by(document_id=job.document_id).all()
+        by_latex = {len(r.latex): r for r in rows}
+    assert sorted(by_latex) == [11, len(DEEP_FRAC)]
+    assert by_latex[len(DEEP_FRAC)].canonical is None
+    assert by_latex[11].canonical == "a ^ { 2 } + b ^ { 2 } = c ^ { 2 }"
+
+
+def test_job_process_survives_a_kill_from_outside(tmp_path: Path) -> None:
+    # A child killed by someone else (the OOM killer) is a crash: reported, then replaced.
+    good = tmp_path / "good.tex"
+    good.write_bytes(GOOD_TEX)
+    with JobProcess(_settings(tmp_path)) as jobs:
+        jobs.start()
+        assert jobs.pid is not None
+        os.kill(jobs.pid, 9)
+        time.sleep(0.2)
+        outcome = jobs.ingest_file(good)  # a fresh child
+        assert outcome.status == "added"
