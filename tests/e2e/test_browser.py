@@ -106,16 +106,6 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "browser-latex-results.png"))
 
-    # A screenshot of a formula, uploaded, is read by OCR and searched.
-    image = tmp_path / "formula.png"
-    image.write_bytes(formula_png("a+b=c"))
-    driver.find_element(By.ID, "image-input").send_keys(str(image))
-    read = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#ocr-read .katex")))
-    assert read.is_displayed()
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation")))
-    assert "a+b=c" in driver.find_element(By.ID, "status").text
-    driver.save_screenshot(str(ARTIFACTS / "browser-image-results.png"))
-
     # Adding a paper from the page: upload, the worker ingests it, the page links the document.
     paper = tmp_path / "gradient-descent-note.pdf"
     paper.write_bytes((SAMPLES / "gradient-descent-note.pdf").read_bytes())
@@ -146,6 +136,17 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
             and "error" in (d.find_element(By.ID, "upload-status").get_attribute("class") or "")
         )
     )
+
+    # A screenshot of a formula, uploaded, is read by OCR and searched. OCR runs a model, so
+    # on this keyed server it needs the key the page now keeps (entered for the upload).
+    image = tmp_path / "formula.png"
+    image.write_bytes(formula_png("a+b=c"))
+    driver.find_element(By.ID, "image-input").send_keys(str(image))
+    read = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#ocr-read .katex")))
+    assert read.is_displayed()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation")))
+    wait.until(lambda d: "a+b=c" in d.find_element(By.ID, "status").text)
+    driver.save_screenshot(str(ARTIFACTS / "browser-image-results.png"))
 
     # Text search, then the document view listing its equations.
     driver.find_element(By.ID, "text-input").send_keys("temperature diffusion in a rod")
