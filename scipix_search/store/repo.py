@@ -167,6 +167,12 @@ def vector_ids(*, session: Session, kind: str) -> np.ndarray:
     return np.fromiter(ids, dtype=np.int64)
 
 
+def count_vectors(*, session: Session, kind: str) -> int:
+    """How many rows of ``kind`` carry a vector (a cheap first check of an index's size)."""
+    model = _MODELS[kind]
+    return session.scalar(select(func.count(model.id)).where(model.embedding.is_not(None))) or 0
+
+
 def iter_vectors(
     *, session: Session, kind: str, ids: np.ndarray | None = None, batch: int = 5000
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:

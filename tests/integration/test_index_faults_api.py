@@ -107,7 +107,9 @@ def test_ingest_killed_after_its_rows_then_the_api_finds_the_new_paper(
     paper = tmp_path / "gauss.tex"
     paper.write_bytes(GAUSS_TEX)
     done = _cli(data_dir, "ingest", str(paper), kill_at=step)
-    assert done.returncode == -signal.SIGKILL, done.stderr
+    # Killed: the CLI itself, or the process it runs the job in (bounded work), which it reports
+    died = done.returncode == 1 and "process died" in done.stderr
+    assert done.returncode == -signal.SIGKILL or died, done.stderr
     _serves(data_dir, latex=r"\nabla\cdot\mathbf{E}=\frac{\rho}{\varepsilon_{0}}", words="Gauss")
 
 

@@ -208,3 +208,26 @@ def test_store_rebuild_commits_one_new_generation(tmp_path: Path) -> None:
     report = store.rebuild(PASSAGES)
     assert (report.total, store.index_meta("passages")) == (len(ids), before)
     assert not old_file.exists() and _index_file(store).exists()
+
+
+def test_store_later_opens_trust_an_index_of_the_right_size_first_opens_do_not(
+    tmp_path: Path,
+) -> None:
+    store, ids = _store_with_documents(tmp_path, n=2)
+    # swap one id of the index for an id the database does not hold: same count, other ids
+    swapped = store.open_index(PASSAGES)
+    swapped.remove(np.array([ids[0]]))
+    swapped.add(np.array([9999]), random_unit_vectors(1, 8, seed=5))
+    swapped.save()
+    # this store compared id by id at its first open above: now the counts agree, enough
+    assert 9999 in store.open_index(PASSAGES).ids().tolist()
+    # a fresh store (a process starting) compares ids and repairs
+    fresh = Store(store.settings)
+    assert sorted(fresh.open_index(PASSAGES).ids().tolist()) == ids
+    # and a lagging index is caught by the count at any open
+    with store.session() as session:
+        parsed = parsed_document("late.pdf", passages=2, seed=42)
+        repo.add_document(
+            session=session, parsed=parsed, passage_vectors=random_unit_vectors(2, 8, seed=42)
+        )
+    assert store.open_index(PASSAGES).ntotal == len(ids) + 2
