@@ -52,6 +52,7 @@ SAVE_STEPS = (
     "save:index-half-written",
     "save:index-written",
     "save:index-renamed",
+    "save:manifest-half-written",
     "save:manifest-written",
     "save:committed",
     "save:cleaned",
