@@ -87,8 +87,8 @@ def status_of(exc: ScipixError) -> tuple[int, str]:
 
 # What a full or read-only store looks like from below: errno values, SQLite's messages
 # (sqlite3 reports SQLITE_FULL / SQLITE_READONLY only in its text) and PostgreSQL's SQLSTATEs.
-_FULL = (507, "insufficient_storage", "the server's disk is full; nothing was stored")
-_READ_ONLY = (503, "read_only", "the server's store is read-only; nothing was stored")
+_FULL = (507, "insufficient_storage", "the server's disk is full; the request was not completed")
+_READ_ONLY = (503, "read_only", "the server's store is read-only; the request was not completed")
 _BUSY = (503, "busy", "the database is busy; retry in a moment")
 _ERRNO = {errno.ENOSPC: _FULL, errno.EDQUOT: _FULL, errno.EROFS: _READ_ONLY}
 _SQLITE_TEXT = (
@@ -140,7 +140,7 @@ def public_reason(text: str) -> str:
     """
     for words, answer in _SQLITE_TEXT:
         if words in text.lower():
-            return answer[2].replace("; nothing was stored", "")
+            return answer[2].split(";")[0]
     return scrub_paths(text.split("[SQL:", 1)[0].strip())
 
 

@@ -217,6 +217,33 @@ def test_read_only_database_answers_503(app_settings: Settings, client: TestClie
     assert "SQL" not in answer.text and "sqlite" not in answer.text.lower()
 
 
+def test_full_database_answers_507(app_settings: Settings, client: TestClient) -> None:
+    """The database file may not grow (a real SQLITE_FULL, as on a full disk): uploads go on
+    until a job row needs a new page, and that upload is a 507 with a reason."""
+    engine = get_engine(app_settings)
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    engine.dispose()
+    event.listen(engine, "connect", cap)
+    try:
+        for i in range(300):
+            source = f"\\section{{A}} paper {i} " + "x" * 3000
+            files = {"file": (f"p{i}.tex", source.encode(), "text/plain")}
+            answer = client.post("/v1/documents", files=files)
+            if answer.status_code != 202:
+                break
+    finally:
+        event.remove(engine, "connect", cap)
+        engine.dispose()
+    _assert_4xx(answer, 507, "disk is full")
+    assert answer.json()["error"] == "insufficient_storage"
+    assert "INSERT" not in answer.text and "sqlite" not in answer.text.lower()
+
+
 def test_job_errors_show_no_paths(app_settings: Settings, client: TestClient) -> None:
     store_path = str(app_settings.data_dir.resolve() / "uploads" / "ab" / "abcdef.pdf")
     with Store(app_settings).session() as session:
