@@ -95,7 +95,8 @@ class Store:
     """Database + FAISS indexes under one data folder (or a PostgreSQL URL for the database).
 
     The database is the source of truth. Every open of an index through the store checks it
-    against the database's vector ids and repairs it (:meth:`sync`); what could not be repaired
+    against the database and repairs it (:meth:`sync`): id by id at the first open of a kind in
+    this store, by count (then id by id if they differ) at later ones. What could not be repaired
     (a read-only or full data folder) is kept in :attr:`index_problems`, and the readers get
     what is on disk, or an empty index when nothing readable is.
     """
@@ -183,11 +184,11 @@ class Store:
         with index_lock(directory):
             try:
                 meta = self.index_meta(kind)
+                if meta is None:
+                    return
+                index = VectorIndex.open(directory, dim=meta.dim, encoder=meta.encoder)
             except IndexCorruptError:
                 return  # unreadable: the next open rebuilds it from the database, without them
-            if meta is None:
-                return
-            index = VectorIndex.open(directory, dim=meta.dim, encoder=meta.encoder)
             if index.remove(np.asarray(ids, dtype=np.int64)) or index.legacy:
                 index.save()
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from scipix_search.config import Settings
 from scipix_search.ingest import ParsedDocument, ParsedEquation
-from scipix_search.store import IndexMeta, IndexSpec, Store, repo
+from scipix_search.store import Document, IndexMeta, IndexSpec, Store, repo
 from scipix_search.store.repo import EquationExtras
 from tests.factories import parsed_document, random_unit_vectors
 
@@ -231,3 +232,18 @@ def test_store_later_opens_trust_an_index_of_the_right_size_first_opens_do_not(
             session=session, parsed=parsed, passage_vectors=random_unit_vectors(2, 8, seed=42)
         )
     assert store.open_index(PASSAGES).ntotal == len(ids) + 2
+
+
+def test_store_delete_document_with_a_corrupt_index_still_deletes_and_heals(
+    tmp_path: Path,
+) -> None:
+    store, ids = _store_with_documents(tmp_path, n=2)
+    with store.session() as session:
+        first = min(d.id for d in session.scalars(select(Document)))
+    path = _index_file(store)
+    path.write_bytes(path.read_bytes()[:50])
+    assert store.delete_document(first)
+    with store.session() as session:
+        left = sorted(repo.vector_ids(session=session, kind="passages").tolist())
+    assert len(left) == len(ids) - 3
+    assert sorted(store.open_index(PASSAGES).ids().tolist()) == left
