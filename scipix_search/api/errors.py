@@ -6,6 +6,8 @@ import errno
 import logging
 import re
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -209,13 +211,18 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     return _body(request, exc.status_code, code, str(exc.detail))
 
 
-async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+def describe_errors(errors: Sequence[Any]) -> str:
+    """One line from pydantic's validation errors: ``query.k: Input should be ...; ...``."""
     parts = []
-    for err in exc.errors()[:5]:
+    for err in list(errors)[:5]:
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-    return _body(request, 422, "invalid_request", "; ".join(parts) or "invalid request")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _body(request, 422, "invalid_request", describe_errors(exc.errors()))
 
 
 async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:

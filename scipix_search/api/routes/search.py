@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
 
 from scipix_search.api._inputs import check_image_input, read_upload
 from scipix_search.api.deps import (
@@ -14,6 +16,7 @@ from scipix_search.api.deps import (
     ServicesDep,
     run_limited,
 )
+from scipix_search.api.errors import InvalidParameterError, describe_errors
 from scipix_search.api.schemas import (
     DocumentGroupPublic,
     EquationSearchCreate,
@@ -37,6 +40,16 @@ def _equation_search(services: ServicesDep, query: EquationSearchCreate) -> list
     if query.document_id is not None:
         hits = [h for h in hits if h.document_id == query.document_id]
     return hits[query.offset : want]
+
+
+def _query(validate: Callable[[], EquationSearchCreate]) -> EquationSearchCreate:
+    """The validated query: 400 for a body that is not JSON, 422 for fields out of range."""
+    try:
+        return validate()
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise InputError('body must be JSON like {"latex": "a^2+b^2=c^2", "k": 10}') from exc
+        raise InvalidParameterError(describe_errors(exc.errors())) from exc
 
 
 def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]:
@@ -89,20 +102,17 @@ async def search_equations(request: Request, services: ServicesDep) -> EquationS
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         image = form.get("image") or form.get("file")
         if image is not None and not isinstance(image, str):
+            # The other fields first: a k out of range is refused before OCR runs.
+            _query(lambda: EquationSearchCreate.model_validate({**fields, "latex": "x"}))
             data = await read_upload(image, limit)
             ocr = await run_limited(
                 services, _read_image, services, data, image.filename or "image"
             )
             fields["latex"] = ocr["latex"]
-        try:
-            query = EquationSearchCreate.model_validate(fields)
-        except ValueError as exc:
-            raise InputError(f"invalid form: {exc}".splitlines()[0]) from exc
+        query = _query(lambda: EquationSearchCreate.model_validate(fields))
     elif content_type.startswith("application/json"):
-        try:
-            query = EquationSearchCreate.model_validate_json(await request.body())
-        except ValueError as exc:
-            raise InputError('body must be JSON like {"latex": "a^2+b^2=c^2", "k": 10}') from exc
+        raw = await request.body()
+        query = _query(lambda: EquationSearchCreate.model_validate_json(raw))
     else:
         raise UnsupportedContentError('send JSON {"latex": ...} or a multipart form with an image')
     hits = await run_limited(services, _equation_search, services, query)
