@@ -1,4 +1,9 @@
-"""``scipix-search reindex``: rebuild every FAISS index from the vectors in the database."""
+"""``scipix-search reindex``: rebuild every FAISS index from the vectors in the database.
+
+Not needed to repair an index: every command and server that opens one checks it against the
+database and repairs it. A rebuild is one commit per index, so a kill at any point leaves the
+old index or the new one.
+"""
 
 from __future__ import annotations
 
