@@ -43,10 +43,12 @@ PAGE_CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-#: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline script.
+#: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline script
+#: (and ReDoc its fonts from Google); they show only the schema, no stored content.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com; "
     "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
     "worker-src 'self' blob:; frame-ancestors 'none'"
 )
