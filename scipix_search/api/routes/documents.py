@@ -66,7 +66,7 @@ async def upload_document(
 ) -> Response:
     """Queue a file for ingestion; the same bytes uploaded again answer the stored document."""
     settings = services.settings
-    # Before the body is read: a name with control characters is refused outright.
+    # Before the bytes are read and checked: a name with control characters is refused.
     name = safe_filename(file.filename)
     data = await read_upload(file, services.settings.max_upload_bytes)
     kind = await run_limited(services, check_document, data, name, settings)
