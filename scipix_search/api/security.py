@@ -215,6 +215,14 @@ class GuardMiddleware:
             # The body is never received: the answer goes out, and the server drops the rest.
             await error_response(path, 401, "unauthorized", reason)(scope, receive, send)
             return
+        query: bytes = scope.get("query_string", b"")
+        if b"\x00" in query or b"%00" in query.lower():
+            # PostgreSQL text cannot hold NUL: a filter with one would be a DataError (500).
+            answer = error_response(
+                path, 422, "invalid_request", "query parameters may not contain NUL characters"
+            )
+            await answer(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
     @staticmethod

@@ -96,6 +96,13 @@ def test_numbers_past_their_columns_are_422(client: TestClient, path: str) -> No
     _assert_4xx(client.get(path), 422)
 
 
+@pytest.mark.parametrize("params", [{"title": "a\x00b"}, {"kind": "\x00"}, {"q": "heat\x00"}])
+def test_nul_in_query_parameters_is_422(client: TestClient, params: dict) -> None:
+    # PostgreSQL text cannot hold NUL (a DataError there): refused before any route runs.
+    path = "/v1/search/documents" if "q" in params else "/v1/documents"
+    _assert_4xx(client.get(path, params=params), 422, "NUL")
+
+
 def test_largest_id_is_a_plain_404(client: TestClient) -> None:
     _assert_4xx(client.get("/v1/documents/2147483647"), 404, "does not exist")
     _assert_4xx(client.get("/v1/jobs/2147483647"), 404, "does not exist")
