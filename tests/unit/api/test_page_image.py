@@ -74,3 +74,20 @@ def test_same_bytes_under_two_names_are_stored_once(
     assert indexer.ingest_bytes(tex, "note.tex").status == "added"
     files = sorted(p.name for p in (settings.data_dir / "files").rglob("*") if p.is_file())
     assert len(files) == 2 and {Path(f).suffix for f in files} == {".pdf", ".tex"}
+
+
+def test_a_source_and_pdf_pair_keeps_both_and_shows_the_pdf_pages(
+    settings: Settings, indexer: Indexer
+) -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "pdf"
+    tex, pdf = fixtures / "inline_math.tex", fixtures / "inline_math.pdf"
+    outcome = indexer.ingest_pair(tex, pdf)
+    assert outcome.status == "added", outcome.reason
+    with indexer.store.session() as session:
+        document = session.get(Document, outcome.document_id)
+        assert document is not None and document.stored_file is not None
+        assert original_path(settings, document.stored_file).read_bytes() == pdf.read_bytes()
+    kept = {p.suffix for p in (settings.data_dir / "files").rglob("*") if p.is_file()}
+    assert kept == {".pdf", ".tex"}
+    page = _client(settings).get(f"/v1/documents/{outcome.document_id}/pages/1/image")
+    assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
