@@ -3,8 +3,8 @@ requests (valid and invalid) to every operation, in process over ASGI; none may 
 
 The app runs over a temporary data folder holding two small documents (a LaTeX paper and a PDF),
 so the read paths (documents, equations, similar, page images, search) meet real rows. It runs
-once with no keys and once with keys configured (the generated requests then carry the key, so
-they reach the routes behind the key check).
+with no keys, with keys configured (the generated requests then carry the key, so they reach
+the routes behind the key check), and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from scipix_search.api.app import create_app
 from scipix_search.api.testing import SAMPLE_PAPER_TEX
 from scipix_search.config import Settings
 from scipix_search.pipeline import Indexer
+from tests.conftest import _fresh_postgres_url, postgres_url_or_skip
 from tests.factories import LOREM, make_pdf
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
@@ -33,14 +34,22 @@ KEY = "fuzz-key-1"
 EXAMPLES = 25
 
 
-@pytest.fixture(scope="module", params=["no-keys", "keys"])
+@pytest.fixture(
+    scope="module",
+    params=["no-keys", "keys", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
 def fuzz_setup(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, text_encoder
 ) -> tuple[schemathesis.BaseSchema, dict[str, str]]:  # type: ignore[no-untyped-def]
     keyed = request.param == "keys"
     data_dir = tmp_path_factory.mktemp(f"fuzz-{request.param}") / "data"
+    # PostgreSQL refuses what SQLite takes (NUL in text, integers past 32 bits): fuzzed too.
+    database_url = (
+        _fresh_postgres_url(postgres_url_or_skip()) if request.param == "postgres" else None
+    )
     app_settings = Settings(
         data_dir=data_dir,
+        database_url=database_url,
         embedded_worker=False,
         api_keys=KEY if keyed else "",
         # Limits are tested on their own; here a 429 would only hide the routes behind it.
