@@ -165,9 +165,9 @@ class Indexer:
             )
             return merge_source_and_pdf(source, compiled, name=name, sha256=sha256)
 
-        # The PDF is recorded (the pages come from it); the source is kept besides it.
-        originals = [(pdf, pdf_path.name), (tex, source_path.name)]
-        return self._ingest(parse, name, sha256, originals=originals)
+        # The PDF is the original kept: the pages come from it. The source is not kept, since
+        # no row would name it and deleting the document could not find it.
+        return self._ingest(parse, name, sha256, originals=[(pdf, pdf_path.name)])
 
     def ingest_bytes(
         self, data: bytes, name: str, *, source_path: Path | None = None

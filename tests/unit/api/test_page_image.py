@@ -76,7 +76,7 @@ def test_same_bytes_under_two_names_are_stored_once(
     assert len(files) == 2 and {Path(f).suffix for f in files} == {".pdf", ".tex"}
 
 
-def test_a_source_and_pdf_pair_keeps_both_and_shows_the_pdf_pages(
+def test_a_source_and_pdf_pair_keeps_its_pdf_and_shows_its_pages(
     settings: Settings, indexer: Indexer
 ) -> None:
     fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "pdf"
@@ -88,6 +88,25 @@ def test_a_source_and_pdf_pair_keeps_both_and_shows_the_pdf_pages(
         assert document is not None and document.stored_file is not None
         assert original_path(settings, document.stored_file).read_bytes() == pdf.read_bytes()
     kept = {p.suffix for p in (settings.data_dir / "files").rglob("*") if p.is_file()}
-    assert kept == {".pdf", ".tex"}
+    assert kept == {".pdf"}
     page = _client(settings).get(f"/v1/documents/{outcome.document_id}/pages/1/image")
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+
+
+def test_deleting_a_document_deletes_its_original_unless_another_names_it(
+    settings: Settings, indexer: Indexer
+) -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "pdf"
+    tex, pdf = fixtures / "inline_math.tex", fixtures / "inline_math.pdf"
+    alone = indexer.ingest_file(pdf)
+    pair = indexer.ingest_pair(tex, pdf)
+    assert alone.status == pair.status == "added"
+    with indexer.store.session() as session:
+        key = session.get(Document, alone.document_id).stored_file  # type: ignore[union-attr]
+    assert key is not None
+    client = _client(settings)
+    assert client.delete(f"/v1/documents/{pair.document_id}").status_code == 204
+    assert original_path(settings, key).is_file()  # the PDF alone still names it
+    assert client.get(f"/v1/documents/{alone.document_id}/pages/1/image").status_code == 200
+    assert client.delete(f"/v1/documents/{alone.document_id}").status_code == 204
+    assert not original_path(settings, key).exists()
