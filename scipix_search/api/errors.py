@@ -207,6 +207,10 @@ async def _scipix_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, ScipixError):
+        # FastAPI turns any error while it parses a body into "400 error parsing the body";
+        # ours (a body over the limit, stopped as it arrives) keeps its own status and reason.
+        return await _scipix_handler(request, exc.__cause__)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return _body(request, exc.status_code, code, str(exc.detail))
 

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scipix_search.api.errors import AuthenticationError, error_response
 from scipix_search.config import Settings
+from scipix_search.exceptions import InputTooLargeError
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ OPEN_PREFIXES = ("/static/", "/docs/")
 #: Endpoints that run a model or store a file, whatever their method.
 EXPENSIVE_PATHS = frozenset({"/v1/ocr", "/v3/text", "/v1/documents"})
 IMAGE_SEARCH_PATH = "/v1/search/equations"
+#: A LaTeX query (at most 4,000 characters) and its options fit many times in this.
+JSON_QUERY_MAX_BYTES = 1 << 20
 
 #: The page loads only its own script, styles and KaTeX files (no inline script anywhere);
 #: KaTeX sets its inline sizes through the CSSOM, which ``style-src`` does not govern.
@@ -162,6 +165,23 @@ class _Limits:
         return None
 
 
+def _capped(receive: Receive, limit: int) -> Receive:
+    """``receive`` that stops a body (chunked, with no length said) once it passes ``limit``."""
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                # Raised inside the route's body parsing: the error handler answers 413.
+                raise InputTooLargeError(f"request body is over the limit of {limit} bytes")
+        return message
+
+    return capped
+
+
 class GuardMiddleware:
     """Keys before the body, per-client rate limits, and security headers on every answer.
 
@@ -175,6 +195,9 @@ class GuardMiddleware:
         self.keys = settings.keys
         self.reads_too = settings.require_key_for_reads
         self.limits = _Limits(settings)
+        # An upload may arrive base64-encoded in JSON (/v3/text: 4/3 of its size) or wrapped in
+        # multipart headers; nothing legitimate is larger than this.
+        self.max_body = settings.max_upload_bytes * 4 // 3 + (1 << 20)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -215,6 +238,23 @@ class GuardMiddleware:
             # The body is never received: the answer goes out, and the server drops the rest.
             await error_response(path, 401, "unauthorized", reason)(scope, receive, send)
             return
+        limit = (
+            JSON_QUERY_MAX_BYTES
+            if path == IMAGE_SEARCH_PATH and not content_type.startswith("multipart/")
+            else self.max_body
+        )
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            # Refused from the header: the server neither reads nor spools the body.
+            answer = error_response(
+                path,
+                413,
+                "too_large",
+                f"request body of {int(declared)} bytes is over the limit of {limit} bytes",
+            )
+            await answer(scope, receive, send)
+            return
+        receive = _capped(receive, limit)
         query: bytes = scope.get("query_string", b"")
         if b"\x00" in query or b"%00" in query.lower():
             # PostgreSQL text cannot hold NUL: a filter with one would be a DataError (500).

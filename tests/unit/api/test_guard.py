@@ -166,3 +166,50 @@ def test_page_has_no_inline_script_or_style() -> None:
     assert not re.search(r"\son[a-z]+\s*=", html)
     assert not re.search(r"\sstyle\s*=", html)
     assert "javascript:" not in html + (STATIC_DIR / "app.js").read_text()
+
+
+def test_body_over_the_limit_is_413_from_its_length(settings: Settings) -> None:
+    client = _client(settings, api_keys="", max_upload_bytes=1000)
+    big = b"x" * (1000 * 4 // 3 + (1 << 20) + 1)
+    answer = client.post("/v1/ocr", files={"file": ("a.png", big, "image/png")})
+    assert answer.status_code == 413 and "over the limit" in answer.json()["reason"]
+    # A LaTeX query has a small limit of its own.
+    answer = client.post(
+        "/v1/search/equations",
+        content=b'{"latex": "' + b"x" * (1 << 20) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 413
+
+
+def test_chunked_body_over_the_limit_is_stopped(settings: Settings) -> None:
+    client = _client(settings, api_keys="")
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"latex": "'
+        for _ in range(64):  # 4 MiB, no Content-Length
+            yield b"x" * 65536
+        yield b'"}'
+
+    answer = client.post(
+        "/v1/search/equations", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 413, answer.text
+    assert "over the limit" in answer.json()["reason"]
+
+
+def test_chunked_upload_over_the_limit_is_413(settings: Settings) -> None:
+    client = _client(settings, api_keys="", max_upload_bytes=1000)
+    head = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield head
+        for _ in range(48):  # 3 MiB, no Content-Length
+            yield b"x" * 65536
+        yield b"\r\n--xyz--\r\n"
+
+    for path in ("/v1/ocr", "/v1/documents"):
+        answer = client.post(
+            path, content=chunks(), headers={"content-type": "multipart/form-data; boundary=xyz"}
+        )
+        assert answer.status_code == 413, answer.text
