@@ -65,12 +65,16 @@ def free_port() -> int:
 
 def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[str, str]:
     """The environment of a server or worker: this process's, without its ``SCIPIX_*``
-    variables, plus the data folder, :data:`API_KEY`, offline Hugging Face and ``extra``."""
+    variables, plus the data folder, :data:`API_KEY`, no overall rate limit, offline Hugging
+    Face and ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCIPIX_")}
     env.update(
         SCIPIX_DATA_DIR=str(data_dir),
         SCIPIX_API_KEYS=API_KEY,
         SCIPIX_LOG_LEVEL="INFO",
+        # A load benchmark is a flood by design: the overall per-client limit would measure
+        # itself (the expensive-endpoint limit stays; a test sets its own limits in ``extra``).
+        SCIPIX_RATE_LIMIT="",
         HF_HUB_OFFLINE="1",
         PYTHONPATH=str(PACKAGE_ROOT),
     )
