@@ -36,6 +36,9 @@ OPEN_PREFIXES = ("/static/", "/docs/")
 #: Endpoints that run a model or store a file, whatever their method.
 EXPENSIVE_PATHS = frozenset({"/v1/ocr", "/v3/text", "/v1/documents"})
 IMAGE_SEARCH_PATH = "/v1/search/equations"
+#: Every search reads a query body or runs an encoder (text search runs MiniLM): with keys
+#: configured, none answers an anonymous client.
+SEARCH_PREFIX = "/v1/search"
 #: A LaTeX query (at most 4,000 characters) and its options fit many times in this.
 JSON_QUERY_MAX_BYTES = 1 << 20
 
@@ -114,16 +117,17 @@ def is_expensive(method: str, path: str, content_type: str) -> bool:
 def needs_key(method: str, path: str, content_type: str, *, reads_too: bool) -> bool:
     """Whether a request needs a key when keys are configured.
 
-    Every write needs one, and so does anything expensive; a LaTeX equation search is a read,
-    although it is a POST (the web page's search box sends it, and it runs no model).
+    Every write needs one, and so does anything expensive or any search (each reads a query
+    body or runs an encoder); stored documents, equations and jobs stay readable unless
+    ``reads_too``.
     """
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return False
     if reads_too or is_expensive(method, path, content_type):
         return True
-    if method in READ_METHODS:
-        return False
-    return not (path == IMAGE_SEARCH_PATH and not content_type.startswith("multipart/"))
+    if path == SEARCH_PREFIX or path.startswith(SEARCH_PREFIX + "/"):
+        return True
+    return method not in READ_METHODS
 
 
 def csp_for(path: str) -> str:

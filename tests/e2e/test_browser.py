@@ -96,6 +96,11 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
     box.send_keys("x^2+y^2=z^2")
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#latex-preview .katex")))
     driver.find_element(By.CSS_SELECTOR, "#latex-form button").click()
+    # This server sets keys: a search without one gets the server's reason on the page.
+    wait.until(lambda d: "missing API key" in d.find_element(By.ID, "status").text)
+    assert not driver.find_elements(By.CSS_SELECTOR, "#results .result.equation")
+    driver.find_element(By.ID, "api-key-input").send_keys(API_KEY)
+    driver.find_element(By.CSS_SELECTOR, "#latex-form button").click()
     first = wait.until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation .katex"))
     )
@@ -110,11 +115,6 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
     paper = tmp_path / "gradient-descent-note.pdf"
     paper.write_bytes((SAMPLES / "gradient-descent-note.pdf").read_bytes())
     driver.find_element(By.ID, "upload-input").send_keys(str(paper))
-    driver.find_element(By.CSS_SELECTOR, "#upload-form button").click()
-    upload_status = driver.find_element(By.ID, "upload-status")
-    # Without the server's write key the page shows the reason and stores nothing.
-    wait.until(lambda d: "missing API key" in upload_status.text)
-    driver.find_element(By.ID, "api-key-input").send_keys(API_KEY)
     driver.find_element(By.CSS_SELECTOR, "#upload-form button").click()
     upload_status = driver.find_element(By.ID, "upload-status")
     WebDriverWait(driver, 180).until(
@@ -138,7 +138,7 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
     )
 
     # A screenshot of a formula, uploaded, is read by OCR and searched. OCR runs a model, so
-    # on this keyed server it needs the key the page now keeps (entered for the upload).
+    # on this keyed server it needs the key the page now keeps (entered for the search).
     image = tmp_path / "formula.png"
     image.write_bytes(formula_png("a+b=c"))
     driver.find_element(By.ID, "image-input").send_keys(str(image))
@@ -164,10 +164,10 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
     )
     assert len(driver.find_elements(By.CSS_SELECTOR, "#results .result.equation")) >= 3
     driver.save_screenshot(str(ARTIFACTS / "browser-results.png"))
-    # The refused uploads above (401 without a key, 415 for the fake PDF) are logged by the
+    # The refused requests above (a search without a key, the fake PDF) are logged by the
     # browser's network layer on purpose; any other severe entry is a bug.
     expected = (
-        "/v1/documents - Failed to load resource: the server responded with a status of 401",
+        "/v1/search/equations - Failed to load resource: the server responded with a status of 401",
         "/v1/documents - Failed to load resource: the server responded with a status of 415",
     )
     severe = [

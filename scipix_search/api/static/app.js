@@ -38,7 +38,7 @@
 
   async function api(path, options) {
     options = options || {};
-    // Servers with require_key_for_reads: localStorage.setItem("scipixApiKey", "...").
+    // The key typed in the page (kept by keepKey) goes with every request.
     const key = window.localStorage && localStorage.getItem("scipixApiKey");
     if (key) options.headers = Object.assign({}, options.headers, { "X-API-Key": key });
     const answer = await fetch(path, options);
@@ -277,15 +277,19 @@
     $("image-input").addEventListener("change", (event) => searchImage(event.target.files[0]));
     const keyInput = $("api-key-input");
     keyInput.value = (window.localStorage && localStorage.getItem("scipixApiKey")) || "";
-    $("upload-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      // Adding documents needs a write key on servers that set SCIPIX_API_KEYS; keep it for
-      // this browser so later requests (reads too, where keys are required) send it.
+    // Servers that set SCIPIX_API_KEYS want a key on searches, OCR and uploads: keep the one
+    // typed here for this browser, so every later request sends it.
+    const keepKey = () => {
       const key = keyInput.value.trim();
       if (window.localStorage) {
         if (key) localStorage.setItem("scipixApiKey", key);
         else localStorage.removeItem("scipixApiKey");
       }
+    };
+    keyInput.addEventListener("input", keepKey);
+    $("upload-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      keepKey();
       uploadFile($("upload-input").files[0]);
     });
     const zone = $("drop-zone");

@@ -56,16 +56,26 @@ def test_mathpix_error_shape_on_401(keyed: TestClient) -> None:
     assert body["error_info"]["id"] == "unauthorized"
 
 
-def test_reads_and_latex_search_stay_open(keyed: TestClient) -> None:
+def test_reads_stay_open_and_searches_need_a_key(keyed: TestClient) -> None:
     assert keyed.get("/v1/documents").status_code == 200
     assert keyed.get("/healthz").status_code == 200
+    # A search reads a body or runs an encoder: with keys set it is not anonymous.
     answer = keyed.post("/v1/search/equations", json={"latex": "a^2+b^2=c^2"})
+    assert answer.status_code == 401, answer.text
+    assert keyed.get("/v1/search", params={"q": "heat"}).status_code == 401
+    answer = keyed.post(
+        "/v1/search/equations", json={"latex": "a^2+b^2=c^2"}, headers={"X-API-Key": KEY}
+    )
     assert answer.status_code == 200, answer.text
 
 
 def test_needs_key_rules() -> None:
     assert needs_key("POST", "/v1/search/equations", "multipart/form-data; b=x", reads_too=False)
-    assert not needs_key("POST", "/v1/search/equations", "application/json", reads_too=False)
+    assert needs_key("POST", "/v1/search/equations", "application/json", reads_too=False)
+    assert needs_key("GET", "/v1/search", "", reads_too=False)
+    assert needs_key("GET", "/v1/search/documents", "", reads_too=False)
+    assert not needs_key("GET", "/v1/searching", "", reads_too=False)
+    assert not needs_key("GET", "/v1/equations/1", "", reads_too=False)
     assert needs_key("PUT", "/v1/anything", "", reads_too=False)
     assert not needs_key("GET", "/v1/documents", "", reads_too=False)
     assert needs_key("GET", "/v1/documents", "", reads_too=True)
