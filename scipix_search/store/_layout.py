@@ -26,6 +26,7 @@ import tempfile
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from scipix_search.exceptions import (
     IndexCorruptError,
@@ -42,6 +43,7 @@ LEGACY_INDEX_FILE = "index.faiss"
 LEGACY_META_FILE = "meta.json"
 FORMAT_VERSION = 2
 _GENERATION = re.compile(r"^index-(\d+)\.faiss$")
+_CHUNK = 1 << 22
 
 #: Test hook: a process whose environment names one of the steps below SIGKILLs itself there, so
 #: the fault tests kill a real process mid-save instead of pretending to. Read from the
@@ -171,8 +173,14 @@ def read_manifest(directory: Path) -> Manifest | None:
     return manifest
 
 
-def read_generation(directory: Path, manifest: Manifest) -> bytes:
-    """The bytes of the manifest's generation, checked against its size and CRC-32.
+def read_generation(directory: Path, manifest: Manifest) -> BinaryIO:
+    """The manifest's generation, open for reading at its start, checked against its size and
+    CRC-32.
+
+    The file is checked in chunks and then read once more by FAISS from the same open file, so a
+    load holds the index in memory once (reading it whole first held it twice), and a newer
+    generation deleting this one in between does not matter: the open file stays readable.
+    The caller closes it.
 
     Raises:
         FileNotFoundError: the file is gone (a newer generation replaced it since the manifest
@@ -180,7 +188,7 @@ def read_generation(directory: Path, manifest: Manifest) -> bytes:
         IndexCorruptError: the file cannot be read, or is truncated or altered.
     """
     try:
-        data = (directory / manifest.file).read_bytes()
+        handle = (directory / manifest.file).open("rb")
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -188,18 +196,33 @@ def read_generation(directory: Path, manifest: Manifest) -> bytes:
             f"{directory.name} index: cannot read {manifest.file} ({exc.strerror})",
             directory=directory,
         ) from exc
-    if len(data) != manifest.size:
+    try:
+        size, crc = 0, 0
+        while chunk := handle.read(_CHUNK):
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+        if size != manifest.size:
+            raise IndexCorruptError(
+                f"{directory.name} index: {manifest.file} has {size} bytes, "
+                f"its manifest says {manifest.size}",
+                directory=directory,
+            )
+        if crc != manifest.crc32:
+            raise IndexCorruptError(
+                f"{directory.name} index: {manifest.file} does not match its checksum",
+                directory=directory,
+            )
+        handle.seek(0)
+    except OSError as exc:
+        handle.close()
         raise IndexCorruptError(
-            f"{directory.name} index: {manifest.file} has {len(data)} bytes, "
-            f"its manifest says {manifest.size}",
+            f"{directory.name} index: cannot read {manifest.file} ({exc.strerror})",
             directory=directory,
-        )
-    if zlib.crc32(data) != manifest.crc32:
-        raise IndexCorruptError(
-            f"{directory.name} index: {manifest.file} does not match its checksum",
-            directory=directory,
-        )
-    return data
+        ) from exc
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def read_legacy(directory: Path) -> tuple[bytes, dict[str, object]] | None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
 from scipix_search.store._layout import (
@@ -103,13 +103,14 @@ class VectorIndex:
             if manifest is None:
                 break
             try:
-                data = read_generation(directory, manifest)
+                handle = read_generation(directory, manifest)
             except FileNotFoundError:
                 continue  # replaced since the manifest was read
             meta = IndexMeta(
                 manifest.dim, manifest.metric, manifest.encoder, manifest.count, manifest.version
             )
-            return cls._checked(directory, data, meta, dim=dim, encoder=encoder)
+            with handle:
+                return cls._checked(directory, handle, meta, dim=dim, encoder=encoder)
         else:
             raise IndexCorruptError(
                 f"{directory.name} index: the file its manifest names is missing",
@@ -132,18 +133,28 @@ class VectorIndex:
 
     @classmethod
     def _checked(
-        cls, directory: Path, data: bytes, meta: IndexMeta, *, dim: int, encoder: str
+        cls,
+        directory: Path,
+        data: bytes | BinaryIO,
+        meta: IndexMeta,
+        *,
+        dim: int,
+        encoder: str,
     ) -> VectorIndex:
         import faiss
         import numpy as np
 
         name = directory.name
         try:
-            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            if isinstance(data, bytes):
+                index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            else:
+                reader = faiss.PyCallbackIOReader(data.read)  # type: ignore[attr-defined]
+                index = faiss.read_index(reader)
         except (RuntimeError, ValueError) as exc:
             # FAISS's own message names the C++ source line: of no use to a reader of the log.
             raise IndexCorruptError(
-                f"{name} index: FAISS cannot read it ({len(data)} bytes)", directory=directory
+                f"{name} index: FAISS cannot read it", directory=directory
             ) from exc
         if not isinstance(index, faiss.IndexIDMap2):  # every index save() writes is one
             raise IndexCorruptError(
