@@ -22,7 +22,7 @@ class Stats(TypedDict):
 
 
 def collect_stats(settings: Settings) -> Stats:
-    """Row counts and each index's vector count (from its ``meta.json``), compared.
+    """Row counts and each index's vector count (from its manifest), compared.
 
     No model is loaded and FAISS is not imported: ``stats`` answers in well under a second.
     """
@@ -53,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
     for key, value in stats["database"].items():
         emit(f"{key:>18}: {value}")
     for kind, info in stats["indexes"].items():
-        state = "in sync" if info["in_sync"] else "OUT OF SYNC (run `scipix-search reindex`)"
+        # Any command that opens the index (serve, worker, search, ingest) repairs it from the
+        # database; `reindex` does it now.
+        state = (
+            "in sync"
+            if info["in_sync"]
+            else "OUT OF SYNC (repaired at its next open, or now by `scipix-search reindex`)"
+        )
         emit(f"{kind + ' index':>18}: {info['vectors']} vectors, {state}")
     return 0
 
