@@ -17,6 +17,13 @@ from scipix_search.math._metrics import (
 )
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
 from scipix_search.math._similarity import structural_similarity
+from scipix_search.math._subformula import (
+    SubFormula,
+    best_subformula,
+    containment,
+    match_scores,
+    subformula_parts,
+)
 from scipix_search.math._tables import FUNCTIONS as FUNCTION_NAMES
 from scipix_search.math._tokenize import tokenize
 from scipix_search.math._tree import (
@@ -35,17 +42,22 @@ __all__ = [
     "WILDCARD_PREFIX",
     "Formula",
     "SLTNode",
+    "SubFormula",
     "as_tokens",
+    "best_subformula",
     "bleu4",
     "build_slt",
     "canonical_latex",
+    "containment",
     "corpus_bleu4",
     "latex_to_asciimath",
     "levenshtein",
+    "match_scores",
     "normalize",
     "parse_formula",
     "rename_variables",
     "structural_similarity",
+    "subformula_parts",
     "symbol_label",
     "symbol_pairs",
     "to_mathml",

@@ -3,15 +3,25 @@
 from scipix_search.search._equations import DocumentHit, EquationSearcher
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
 from scipix_search.search._passages import PassageSearcher
-from scipix_search.search._rerank import STRUCTURE_WEIGHT, rerank, rerank_score
+from scipix_search.search._rerank import (
+    STRUCTURE_WEIGHT,
+    SUBFORMULA_WEIGHT,
+    candidate_structure,
+    rerank,
+    rerank_score,
+    structure_score,
+)
 
 __all__ = [
     "STRUCTURE_WEIGHT",
+    "SUBFORMULA_WEIGHT",
     "DocumentHit",
     "EquationSearcher",
     "Hit",
     "PassageSearcher",
+    "candidate_structure",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
+    "structure_score",
 ]

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scipix_search.math import Formula, structural_similarity
+from scipix_search.math import Formula, match_scores, structural_similarity
 
 STRUCTURE_WEIGHT = 0.7
 """Share of the structural similarity in a re-ranked score; the first-stage cosine has the rest."""
+
+SUBFORMULA_WEIGHT = 0.9
+"""λ: a candidate that contains the query scores ``λ * containment`` when that beats its whole
+match. Below 1, so a whole-equation match still comes first when it exists; chosen on half of
+the real papers by ``benchmarks/subformula_search.py`` (its other half checks it)."""
+
+
+def structure_score(whole: float, contained: float, subformula: float = SUBFORMULA_WEIGHT) -> float:
+    """A candidate's structural score: its whole match, or its containment of the query scaled.
+
+    Args:
+        whole: :func:`~scipix_search.math.structural_similarity` of query and candidate.
+        contained: :func:`~scipix_search.math.containment` of the query in the candidate.
+        subformula: λ; 0 scores the whole formula only (the searcher before sub-formulas).
+
+    Returns:
+        ``max(whole, subformula * contained)``, e.g. ``structure_score(0.4, 1.0, 0.9) == 0.9``.
+    """
+    return max(whole, subformula * contained)
 
 
 def rerank_score(structure: float, cosine: float) -> float:
@@ -17,7 +36,8 @@ def rerank_score(structure: float, cosine: float) -> float:
     structure sensibly.
 
     Args:
-        structure: :func:`~scipix_search.math.structural_similarity` of query and candidate.
+        structure: :func:`~scipix_search.math.structural_similarity` of query and candidate
+            (or :func:`structure_score`).
         cosine: the first-stage inner product.
 
     Returns:
@@ -26,21 +46,38 @@ def rerank_score(structure: float, cosine: float) -> float:
     return STRUCTURE_WEIGHT * structure + (1 - STRUCTURE_WEIGHT) * max(cosine, 0.0)
 
 
+def candidate_structure(
+    query: Formula, candidate: Formula | None, subformula: float = SUBFORMULA_WEIGHT
+) -> tuple[float, float]:
+    """``(whole, contained)`` of one candidate: its structural similarity and its containment
+    of the query (0.0 when λ is 0: the whole-formula score alone, as before sub-formulas)."""
+    if candidate is None:
+        return 0.0, 0.0
+    if subformula <= 0.0:
+        return structural_similarity(query, candidate), 0.0
+    return match_scores(query, candidate)
+
+
 def rerank(
-    query: Formula, candidates: Iterable[tuple[int, Formula | None, float]]
+    query: Formula,
+    candidates: Iterable[tuple[int, Formula | None, float]],
+    *,
+    subformula: float = SUBFORMULA_WEIGHT,
 ) -> list[tuple[float, int]]:
     """Re-score first-stage candidates against the query, best first.
 
     Args:
         query: the parsed query.
         candidates: ``(id, parsed formula or None when it does not parse, cosine)``.
+        subformula: λ of :func:`structure_score`; 0.0 ranks by the whole formula only.
 
     Returns:
         ``(score, id)`` pairs sorted by score, descending, then by id (a stable order for ties).
     """
-    scored = [
-        (rerank_score(structural_similarity(query, f) if f is not None else 0.0, cosine), i)
-        for i, f, cosine in candidates
-    ]
+    scored = []
+    for i, formula, cosine in candidates:
+        whole, contained = candidate_structure(query, formula, subformula)
+        structure = structure_score(whole, contained, subformula)
+        scored.append((rerank_score(structure, cosine), i))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return scored

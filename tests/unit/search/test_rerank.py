@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.math import parse_formula, structural_similarity
-from scipix_search.search import STRUCTURE_WEIGHT, rerank, rerank_score
+from scipix_search.search import (
+    STRUCTURE_WEIGHT,
+    SUBFORMULA_WEIGHT,
+    candidate_structure,
+    rerank,
+    rerank_score,
+    structure_score,
+)
 
 
 def test_rerank_score_mixes_structure_and_cosine() -> None:
@@ -27,3 +34,27 @@ def test_rerank_structure_first_then_id() -> None:
     renamed = structural_similarity(query, parse_formula("u^2 + v"))
     assert ranked[0][0] == pytest.approx(rerank_score(renamed, 0.1))
     assert dict((i, s) for s, i in ranked)[2] == pytest.approx(0.3)
+
+
+def test_structure_score_takes_the_better_of_whole_and_contained() -> None:
+    assert SUBFORMULA_WEIGHT < 1.0
+    assert structure_score(0.4, 1.0, 0.9) == pytest.approx(0.9)
+    assert structure_score(0.95, 1.0, 0.9) == pytest.approx(0.95)
+    assert structure_score(0.4, 1.0, 0.0) == pytest.approx(0.4)  # λ = 0: the whole only
+
+
+def test_rerank_finds_the_equation_that_contains_the_query() -> None:
+    query = parse_formula(r"\frac{1}{\sqrt{2 \pi \sigma^2}} e^{-x^2}")
+    container = parse_formula(
+        r"p(x \mid \mu, \sigma) = \frac{1}{\sqrt{2 \pi \sigma^2}} e^{-x^2} + \lambda \|w\|^2"
+    )
+    look_alike = parse_formula(r"\frac{1}{\sqrt{2 \pi}} e^{-y}")
+    candidates = [(1, look_alike, 0.6), (2, container, 0.4)]
+    assert [i for _, i in rerank(query, candidates, subformula=0.0)] == [1, 2]  # before
+    assert [i for _, i in rerank(query, candidates)] == [2, 1]
+    # a whole-equation match still comes first when it exists
+    exact = parse_formula(r"\frac{1}{\sqrt{2 \pi \sigma^2}} e^{-x^2}")
+    ranked = rerank(query, [*candidates, (3, exact, 0.9)])
+    assert ranked[0][1] == 3
+    whole, contained = candidate_structure(query, container)
+    assert contained == pytest.approx(1.0) and whole < 0.7

@@ -1,0 +1,378 @@
+"""Sub-formula search: parts of the real papers' display rows, queried among 100k equations.
+
+    python benchmarks/subformula_search.py [--size 100000] [--queries 300] [--fetch 100,300]
+        [--workers 1] [--cache-dir DIR]
+
+Index: every formula of the papers in ../shared/data/papers (their LaTeX sources, display and
+inline, one document per paper), the real formulas of ../shared/data/formulas, and recombined
+formulas up to ``--size`` (2-3 random parts of real formulas glued by a relation or an
+operator, seeded), 40 to a pseudo-document. Vectors are the real ``FormulaEncoder``'s;
+first stage exact FAISS inner product; the re-rank is the searcher's (``search.rerank``).
+
+Queries, from the papers' display rows (``math.subformula_parts``: cut by the parsed
+structure; >= 6 tokens and <= 70 % of the row's tokens): the largest side of a relation, the
+largest fraction, the largest big operator with its body. Scored:
+
+* sub paper@3: the part's paper among the first 3 documents (documents by best equation);
+* sub eq@10: an equation of that paper holding the part (canonical tokens) among the first 10;
+* whole@1 / whole@10: a display row finds itself (an equal row counts);
+* renamed@3: the row with its variables renamed finds itself among the first 3;
+* latency p50/p99 per kind (query parse + encode + FAISS + re-rank + grouping), with the
+  candidates already parsed (the searcher's LRU holds 200k, so a serving process is warm).
+
+Columns: the searcher as it was (whole-formula score, top-100) and the searcher now
+(sub-formula scoring, λ = ``search.SUBFORMULA_WEIGHT``), in the same process on the same
+index. λ is also re-chosen on the dev half of the papers (even positions in name order) and
+the table is printed for the test half (odd positions) and for all, so the choice is checked
+on papers it was not chosen on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scipix_search.embed import FormulaEncoder
+from scipix_search.eval import paper_folders, print_table, shared_data_dir
+from scipix_search.exceptions import LatexParseError, ScipixError
+from scipix_search.ingest import read_tex_equations
+from scipix_search.math import (
+    Formula,
+    canonical_latex,
+    parse_formula,
+    rename_variables,
+    subformula_parts,
+)
+from scipix_search.search import (
+    SUBFORMULA_WEIGHT,
+    candidate_structure,
+    rerank_score,
+    structure_score,
+)
+
+SHARED = shared_data_dir()
+GLUE = ["=", "+", "-", ",", "\\leq", "\\cdot", "="]
+PSEUDO_DOC = 40
+LAMBDAS = [0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+
+
+@dataclass
+class Corpus:
+    latex: list[str] = field(default_factory=list)
+    canonical: list[str] = field(default_factory=list)
+    doc: list[int] = field(default_factory=list)
+    paper_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Query:
+    kind: str  # "sub", "whole", "renamed"
+    latex: str
+    paper: int
+    answers: set[int]
+    dev: bool
+
+
+def _canon(latex: str) -> str | None:
+    try:
+        return canonical_latex(latex)
+    except LatexParseError:
+        return None
+
+
+def build_corpus(size: int, rng: random.Random) -> tuple[Corpus, list[list[str]]]:
+    """The index's formulas and, per paper, its display rows."""
+    corpus = Corpus()
+    rows: list[list[str]] = []
+    for p, paper in enumerate(paper_folders(SHARED / "papers")):
+        corpus.paper_names.append(paper.name)
+        try:
+            equations = read_tex_equations(paper.tex)
+        except ScipixError as exc:
+            print(f"skipped {paper.name}: {exc}")
+            equations = []
+        rows.append([])
+        for eq in equations:
+            canon = _canon(eq.latex)
+            if canon is None:
+                continue
+            corpus.latex.append(eq.latex)
+            corpus.canonical.append(canon)
+            corpus.doc.append(p)
+            if eq.display:
+                rows[-1].append(eq.latex)
+    real = [
+        line.strip()
+        for line in (SHARED / "formulas" / "im2latex_val_formulas.txt").read_text().splitlines()
+        if line.strip()
+    ]
+    pieces: list[str] = []
+    for latex in real:
+        try:
+            pieces.extend(part.latex for part in subformula_parts(latex) if part.n_tokens >= 3)
+        except LatexParseError:
+            continue
+    pieces.extend(real)
+    n_real = 0
+    while len(corpus.latex) < size:
+        if n_real < len(real):
+            latex = real[n_real]
+            n_real += 1
+        else:
+            glued = [rng.choice(pieces) for _ in range(rng.choice((2, 2, 3)))]
+            latex = f" {rng.choice(GLUE)} ".join(glued)
+        canon = _canon(latex)
+        if canon is None:
+            continue
+        corpus.latex.append(latex)
+        corpus.canonical.append(canon)
+        corpus.doc.append(1000 + len(corpus.latex) // PSEUDO_DOC)
+    return corpus, rows
+
+
+def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Random) -> list[Query]:
+    by_paper: dict[int, list[int]] = {}
+    for i, d in enumerate(corpus.doc):
+        if d < 1000:
+            by_paper.setdefault(d, []).append(i)
+    subs: list[Query] = []
+    wholes: list[Query] = []
+    renamed: list[Query] = []
+    for p, paper_rows in enumerate(rows):
+        dev = p % 2 == 0
+        own = by_paper.get(p, [])
+        for row in paper_rows:
+            canon = _canon(row)
+            if canon is None:
+                continue
+            n_row = len(canon.split())
+            same = {i for i in own if corpus.canonical[i] == canon}
+            wholes.append(Query("whole", row, p, same, dev))
+            with contextlib.suppress(LatexParseError):
+                renamed.append(Query("renamed", rename_variables(row), p, same, dev))
+            best: dict[str, str] = {}
+            for part in subformula_parts(row):
+                if part.kind not in ("side", "fraction", "operator"):
+                    continue
+                if part.n_tokens < 6 or part.n_tokens > 0.7 * n_row:
+                    continue
+                if part.n_tokens > len(best.get(part.kind, "").split()):
+                    best[part.kind] = part.latex
+            for latex in dict.fromkeys(best.values()):
+                holders = {i for i in own if f" {latex} " in f" {corpus.canonical[i]} "}
+                subs.append(Query("sub", latex, p, holders, dev))
+    out: list[Query] = []
+    for group in (subs, wholes, renamed):
+        out.extend(rng.sample(group, min(n, len(group))))
+    return out
+
+
+def _encode_chunk(chunk: list[str]) -> np.ndarray:
+    return FormulaEncoder().encode_document(chunk, on_error="zero")
+
+
+def encode(corpus: Corpus, workers: int, cache: Path | None) -> np.ndarray:
+    if cache is not None and cache.is_file():
+        vectors = np.load(cache)
+        if vectors.shape[0] == len(corpus.latex):
+            return vectors
+    chunks = [corpus.latex[i : i + 2000] for i in range(0, len(corpus.latex), 2000)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(_encode_chunk, chunks))
+    else:
+        parts = [_encode_chunk(c) for c in chunks]
+    vectors = np.concatenate(parts).astype(np.float32)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, vectors)
+    return vectors
+
+
+class Parsed:
+    """Parsed corpus formulas, an LRU like the searcher's ``_FormulaCache``."""
+
+    def __init__(self, corpus: Corpus, capacity: int = 200_000) -> None:
+        self.corpus, self.capacity = corpus, capacity
+        self.items: OrderedDict[int, Formula | None] = OrderedDict()
+
+    def get(self, j: int) -> Formula | None:
+        if j in self.items:
+            self.items.move_to_end(j)
+            return self.items[j]
+        try:
+            formula: Formula | None = parse_formula(self.corpus.latex[j])
+        except LatexParseError:
+            formula = None
+        self.items[j] = formula
+        if len(self.items) > self.capacity:
+            self.items.popitem(last=False)
+        return formula
+
+
+@dataclass
+class Scored:
+    """One query's candidates: (corpus index, whole, contained, cosine)."""
+
+    rows: list[tuple[int, float, float, float]]
+    seconds: float
+
+
+def run_query(
+    latex: str, index: object, encoder: FormulaEncoder, parsed: Parsed, fetch: int, lam: float
+) -> Scored:
+    started = time.perf_counter()
+    query = parse_formula(latex)
+    vector = encoder.encode_query([query])
+    scores, ids = index.search(vector, fetch)  # type: ignore[attr-defined]
+    rows = []
+    for s, j in zip(scores[0], ids[0], strict=True):
+        if j < 0:
+            continue
+        whole, contained = candidate_structure(query, parsed.get(int(j)), lam)
+        rows.append((int(j), whole, contained, float(s)))
+    ranked = rank(rows, lam)
+    _documents(ranked, parsed.corpus)
+    return Scored(rows, time.perf_counter() - started)
+
+
+def rank(rows: list[tuple[int, float, float, float]], lam: float) -> list[int]:
+    scored = [(rerank_score(structure_score(w, c, lam), cos), j) for j, w, c, cos in rows]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [j for _, j in scored]
+
+
+def _documents(ranked: list[int], corpus: Corpus) -> list[int]:
+    """Documents by their best equation (the order ``search_documents`` gives)."""
+    return list(dict.fromkeys(corpus.doc[j] for j in ranked))
+
+
+def score(
+    queries: list[Query],
+    runs: list[Scored],
+    lam: float,
+    corpus: Corpus,
+    keep: Callable[[Query], bool],
+) -> dict[str, float]:
+    hits: dict[str, list[float]] = {}
+    lat: dict[str, list[float]] = {}
+    for q, run in zip(queries, runs, strict=True):
+        if not keep(q):
+            continue
+        ranked = rank(run.rows, lam)
+        lat.setdefault(q.kind, []).append(run.seconds * 1000)
+        if q.kind == "sub":
+            hits.setdefault("sub paper@3", []).append(q.paper in _documents(ranked, corpus)[:3])
+            hits.setdefault("sub eq@10", []).append(bool(q.answers & set(ranked[:10])))
+        elif q.kind == "whole":
+            hits.setdefault("whole@1", []).append(bool(q.answers & set(ranked[:1])))
+            hits.setdefault("whole@10", []).append(bool(q.answers & set(ranked[:10])))
+        else:
+            hits.setdefault("renamed@3", []).append(bool(q.answers & set(ranked[:3])))
+    out = {name: float(np.mean(v)) for name, v in hits.items()}
+    for kind, values in lat.items():
+        out[f"{kind} p50 ms"] = float(np.percentile(values, 50))
+        out[f"{kind} p99 ms"] = float(np.percentile(values, 99))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300, help="queries per kind (sampled)")
+    parser.add_argument(
+        "--fetch", default="100", help="first-stage candidates of the new searcher, comma-separated"
+    )
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--cache-dir", type=Path)
+    parser.add_argument("--seed", type=int, default=15)
+    args = parser.parse_args()
+    import faiss
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    corpus, rows = build_corpus(args.size, rng)
+    queries = build_queries(corpus, rows, args.queries, rng)
+    queries = [q for q in queries if q.answers]
+    cache = (
+        args.cache_dir / f"subformula-{args.size}-seed{args.seed}.npy" if args.cache_dir else None
+    )
+    vectors = encode(corpus, args.workers, cache)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    encoder = FormulaEncoder()
+    parsed = Parsed(corpus)
+    build_s = time.perf_counter() - started
+    print(
+        f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {len(corpus.latex):,} "
+        f"equations ({sum(d < 1000 for d in corpus.doc):,} of {len(rows)} papers); "
+        f"{sum(q.kind == 'sub' for q in queries)} sub-formula, "
+        f"{sum(q.kind == 'whole' for q in queries)} whole-row, "
+        f"{sum(q.kind == 'renamed' for q in queries)} renamed queries; built in {build_s:.0f} s"
+    )
+    fetches = [int(f) for f in args.fetch.split(",")]
+    runs: dict[str, list[Scored]] = {}
+    configs = [("before (whole, top-100)", 100, 0.0)] + [
+        (f"now (λ grid, top-{f})", f, max(LAMBDAS)) for f in fetches
+    ]
+    for q in queries:  # warm the LRU: every configuration times parsed candidates
+        for _name, fetch, lam in configs:
+            run_query(q.latex, index, encoder, parsed, fetch, lam)
+    for name, fetch, lam in configs:
+        runs[name] = [run_query(q.latex, index, encoder, parsed, fetch, lam) for q in queries]
+    metrics = ["sub paper@3", "sub eq@10", "whole@1", "whole@10", "renamed@3"]
+    latencies = [f"{k} p{p} ms" for k in ("sub", "whole", "renamed") for p in (50, 99)]
+    base_name = configs[0][0]
+    for fetch in fetches:
+        name = f"now (λ grid, top-{fetch})"
+        dev = {lam: score(queries, runs[name], lam, corpus, lambda q: q.dev) for lam in LAMBDAS}
+        before_dev = score(queries, runs[base_name], 0.0, corpus, lambda q: q.dev)
+        # λ on dev: best sub-formula figures while whole-row @1 and renamed @3 do not drop
+        allowed = [
+            lam
+            for lam in LAMBDAS
+            if dev[lam]["whole@1"] >= before_dev["whole@1"]
+            and dev[lam]["renamed@3"] >= before_dev["renamed@3"]
+        ]
+        chosen = max(
+            allowed or [0.0],
+            key=lambda lam: (dev[lam]["sub paper@3"] + dev[lam]["sub eq@10"], -lam),
+        )
+        print(
+            f"\ntop-{fetch}: λ chosen on the dev papers = {chosen} (searcher's SUBFORMULA_WEIGHT = {SUBFORMULA_WEIGHT})"
+        )
+        for label, keep in (
+            ("test half", lambda q: not q.dev),
+            ("dev half", lambda q: q.dev),
+            ("all", lambda q: True),
+        ):
+            before = score(queries, runs[base_name], 0.0, corpus, keep)
+            cols = {
+                "before": before,
+                f"λ={chosen} (dev)": score(queries, runs[name], chosen, corpus, keep),
+                f"λ={SUBFORMULA_WEIGHT} (default)": score(
+                    queries, runs[name], SUBFORMULA_WEIGHT, corpus, keep
+                ),
+            }
+            table = [
+                [m] + [f"{c.get(m, float('nan')):.3f}" for c in cols.values()] for m in metrics
+            ] + [[m] + [f"{c.get(m, float('nan')):.1f}" for c in cols.values()] for m in latencies]
+            print_table(
+                ["metric", *cols],
+                table,
+                title=f"\n{label}, {args.size:,} equations, new first stage top-{fetch}",
+            )
+
+
+if __name__ == "__main__":
+    main()
