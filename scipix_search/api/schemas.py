@@ -121,6 +121,10 @@ class HitPublic(BaseModel):
     display: bool | None = Field(
         default=None, description="equations: a display equation (true) or inline math (false)"
     )
+    matched_latex: str | None = Field(
+        default=None,
+        description="equations that contain the query: the part that matched (canonical LaTeX)",
+    )
 
 
 class HitsPublic(BaseModel):

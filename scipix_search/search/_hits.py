@@ -22,6 +22,8 @@ class Hit:
     latex: str | None = None
     number: str | None = None
     display: bool | None = None  # equations: a display (True) or inline math (False)
+    # equations found by containing the query: the part of the equation that matched
+    matched_latex: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -30,8 +32,11 @@ class Hit:
             out.pop("latex")
             out.pop("number")
             out.pop("display")
+            out.pop("matched_latex")
         else:
             out.pop("text")
+            if self.matched_latex is None:  # the whole equation matched
+                out.pop("matched_latex")
         return out
 
 

@@ -25,3 +25,14 @@ def test_hit_to_dict_follows_contract():
     }
     equation = Hit("equation", 1, 2, "a.pdf", "T", 3, None, 0.5, latex="x^2", number="3").to_dict()
     assert equation["latex"] == "x^2" and "text" not in equation
+
+
+def test_hit_to_dict_says_which_part_matched():
+    whole = Hit("equation", 1, 2, "a.pdf", "T", 3, None, 0.5, latex="x^2").to_dict()
+    assert "matched_latex" not in whole  # the whole equation matched
+    part = Hit(
+        "equation", 1, 2, "a.pdf", "T", 3, None, 0.5, latex="y = x^2", matched_latex="x ^ { 2 }"
+    )
+    assert part.to_dict()["matched_latex"] == "x ^ { 2 }"
+    passage = Hit("passage", 1, 2, "a.pdf", "T", 3, None, 0.5, text="x", matched_latex="x")
+    assert "matched_latex" not in passage.to_dict()
