@@ -3,7 +3,10 @@
 First stage: the query's :class:`FormulaEncoder` vector against the ``equations`` index (inner
 product over unified symbol-pair tuples, so renamed variables still match). Second stage: the top
 candidates are re-scored with :func:`structural_similarity` (Tangent-S style tuple F-measure with
-query variables as wildcards), mixed with the first-stage cosine so ties keep a sensible order.
+query variables as wildcards) or, when it is higher, λ times the share of the query's tuples
+the candidate contains (a query that is one part of a long equation finds it; the hit's
+``matched_latex`` names that part), mixed with the first-stage cosine so ties keep a sensible
+order.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from dataclasses import dataclass
 
 from scipix_search.embed import FormulaEncoder
 from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundError
-from scipix_search.math import Formula, parse_formula
+from scipix_search.math import Formula, best_subformula, parse_formula
 from scipix_search.search._hits import Hit
-from scipix_search.search._rerank import rerank
+from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
@@ -152,7 +155,20 @@ class EquationSearcher:
                 kept[equation.id] = equation
                 candidates.append((equation.id, self._cache.get(equation), cosine))
             ranked = rerank(query, candidates)
-            return [self._hit(kept[i], score) for score, i in ranked[:k]]
+            parsed = {i: f for i, f, _ in candidates}
+            return [
+                self._hit(kept[i], score, self._matched_part(query, parsed[i], kept[i].latex))
+                for score, i in ranked[:k]
+            ]
+
+    @staticmethod
+    def _matched_part(query: Formula, formula: Formula | None, latex: str) -> str | None:
+        """The part of a hit that matched, when it ranks by containing the query (~2 ms)."""
+        whole, contained = candidate_structure(query, formula)
+        if SUBFORMULA_WEIGHT * contained <= whole:
+            return None
+        found = best_subformula(query, latex)
+        return found[0] if found is not None else None
 
     def similar(self, equation_id: int, k: int = 10) -> list[Hit]:
         """Equations similar to a stored one (itself excluded).
@@ -183,7 +199,7 @@ class EquationSearcher:
         return documents[:k]
 
     @staticmethod
-    def _hit(equation: Equation, score: float) -> Hit:
+    def _hit(equation: Equation, score: float, matched_latex: str | None = None) -> Hit:
         return Hit(
             kind="equation",
             id=equation.id,
@@ -196,4 +212,5 @@ class EquationSearcher:
             latex=equation.latex,
             number=equation.number,
             display=bool(equation.display),
+            matched_latex=matched_latex,
         )

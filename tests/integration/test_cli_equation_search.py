@@ -86,3 +86,13 @@ def test_equation_search_only_inline_or_only_display(collection, capsys):
     assert display and all(h["display"] is True for h in display)
     both = _search(capsys, "--latex", query, "-k", "50")["hits"]
     assert {h["display"] for h in both} == {True, False}
+
+
+def test_equation_search_part_of_an_equation_finds_it_and_says_which_part(collection, capsys):
+    hits = _search(capsys, "--latex", r"\sum_{m=0}^{\infty} \frac{g^{(m)}(b)}{m!}", "-k", "3")[
+        "hits"
+    ]
+    assert hits[0]["latex"] == FORMULAS[5]
+    assert hits[0]["matched_latex"].startswith(r"\sum _ { k = 0 } ^ { \infty } \frac")
+    whole = _search(capsys, "--latex", "a^2 + b^2 = c^2", "-k", "1")["hits"][0]
+    assert "matched_latex" not in whole  # the whole equation matched
