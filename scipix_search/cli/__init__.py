@@ -100,13 +100,23 @@ def check_data_dir(settings: Settings) -> None:
     """Refuse a data folder that is a file before a command tries to create its database there.
 
     Raises:
-        ConfigError: ``data_dir`` exists and is not a folder.
+        ConfigError: ``data_dir`` exists and is not a folder, or lies under a file.
     """
     if settings.data_dir.exists() and not settings.data_dir.is_dir():
         raise ConfigError(
             f"data folder {settings.data_dir} is a file [SCIPIX_DATA_DIR, --data-dir]",
             path=str(settings.data_dir),
         )
+    # A folder under a file can never be made: a setting to fix, not a store failure.
+    for parent in settings.data_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"data folder {settings.data_dir} is under a file, {parent} "
+                    "[SCIPIX_DATA_DIR, --data-dir]",
+                    path=str(settings.data_dir),
+                )
+            break
 
 
 def skip_unused_imports() -> None:
