@@ -107,6 +107,13 @@ class EquationSearcher:
             raise LatexParseError(
                 f"query is {len(latex)} characters; the limit is {MAX_LATEX_CHARS}"
             )
+        control = next((i for i, c in enumerate(latex) if ord(c) < 32 and c not in "\t\n\r"), None)
+        if control is not None:
+            # A NUL or another control character is no LaTeX (a paste gone wrong, or a probe);
+            # said here rather than read as an unknown symbol that matches nothing.
+            raise LatexParseError(
+                f"query has a control character (U+{ord(latex[control]):04X}) at offset {control}"
+            )
         formula = parse_formula(latex)
         if not formula.tokens:
             raise EmptyQueryError("the query has no math tokens after normalisation")

@@ -130,14 +130,12 @@ API_CASES: list[Any] = [
     pytest.param(
         search({"latex": h.nested_frac()}, budget_s=10),
         id="q-frac-nested-399",
-        marks=pending("A: parser recursion"),
     ),
     pytest.param(search({"latex": "{" * 1990 + "x" + "}" * 1990}), id="q-braces-1990-deep"),
     pytest.param(search({"latex": "x^" * 1300 + "y"}), id="q-superscripts-1300-deep"),
     pytest.param(
         search({"latex": "a\x00b"}),
         id="q-nul-char",
-        marks=pending("unowned: a NUL in a LaTeX query is searched (200), not refused"),
     ),
     pytest.param(search([]), id="body-list"),
     pytest.param(search("x^2"), id="body-string"),
@@ -216,12 +214,10 @@ API_CASES: list[Any] = [
     pytest.param(
         ocr("wide.png", h.png(20_000, 20), budget_s=60),
         id="ocr-png-20000x20",
-        marks=pending("C: OCR errors mapped to 4xx"),
     ),
     pytest.param(
         ocr("cyclic.pdf", h.cyclic_pdf()),
         id="ocr-cyclic-page-tree",
-        marks=pending("C: PDF errors mapped to 4xx"),
     ),
     pytest.param(ocr("corrupt.pdf", h.corrupt_pdf()), id="ocr-corrupt-pdf"),
     pytest.param(ocr("words.png", b"not an image at all"), id="ocr-text-named-png"),
@@ -229,7 +225,6 @@ API_CASES: list[Any] = [
     pytest.param(
         ocr("a.png", h.png(40, 20), key=None, status=401),
         id="ocr-without-key",
-        marks=pending("C: keys on expensive endpoints"),
     ),
     pytest.param(
         Case("POST", "/v3/text", json={"src": "http://169.254.169.254/latest/x.png"}),
@@ -244,7 +239,6 @@ API_CASES: list[Any] = [
     pytest.param(
         Case("POST", "/v3/text", json={"src": "data:image/png;base64,AAAA"}, key=None, status=401),
         id="v3-without-key",
-        marks=pending("C: keys on expensive endpoints"),
     ),
 ]
 
