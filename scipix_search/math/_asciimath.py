@@ -79,6 +79,9 @@ _DROP = (
 )
 
 
+_CONTROL = re.compile(r"\\([A-Za-z]+|.)", re.S)
+
+
 def _group(text: str, start: int) -> tuple[str, int]:
     """The argument at ``start`` (a braced group or one token) and the index after it."""
     while start < len(text) and text[start] == " ":
@@ -93,9 +96,10 @@ def _group(text: str, start: int) -> tuple[str, int]:
                 return text[start + 1 : i], i + 1
         return text[start + 1 :], len(text)
     if text[start] == "\\":
-        match = re.match(r"\\([A-Za-z]+|.)", text[start:])
-        assert match is not None
-        return match.group(0), start + match.end()
+        match = _CONTROL.match(text, start)
+        if match is None:  # a lone backslash at the end
+            return "", len(text)
+        return match.group(0), match.end()
     return text[start], start + 1
 
 
@@ -123,9 +127,10 @@ def _convert(latex: str, depth: int) -> str:
     while i < len(latex):
         ch = latex[i]
         if ch == "\\":
-            match = re.match(r"\\([A-Za-z]+|.)", latex[i:])
-            assert match is not None
-            name, i = match.group(1), i + match.end()
+            match = _CONTROL.match(latex, i)
+            if match is None:  # a lone backslash at the end prints nothing
+                break
+            name, i = match.group(1), match.end()
             if name in ("frac", "dfrac", "tfrac"):
                 num, i = _group(latex, i)
                 den, i = _group(latex, i)

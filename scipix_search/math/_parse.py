@@ -291,13 +291,25 @@ def _flatten(items: list[Node]) -> list[Node]:
 
 
 def _attach(items: list[Node], slot: str, arg: Group) -> None:
-    if not arg.items and items:  # x^{} is x
+    if not arg.items:  # x^{} is x, and a bare ^{} prints nothing
         return
     base: Node | None = items.pop() if items else None
     if isinstance(base, Delim) and base.left == base.right == ".":
         base = Group(base.body.items)  # \left. x \right._a only sizes x
     if isinstance(base, Scripts) and getattr(base, slot) is None:
-        setattr(base, slot, arg)
+        inner = base.base
+        if (
+            isinstance(inner, Group)
+            and len(inner.items) == 1
+            and isinstance(inner.items[0], Scripts)
+            and getattr(inner.items[0], slot) is None
+        ):
+            # ``a^p^b_c``: the subscript joins the inner ``a^p``, as it does when the canonical
+            # form ``{ a _ { c } ^ { p } } ^ { b }`` is read again (found by fuzzing: the
+            # canonical form must be idempotent).
+            setattr(inner.items[0], slot, arg)
+        else:
+            setattr(base, slot, arg)
         items.append(base)
         return
     if isinstance(base, Group) and len(base.items) == 1:
