@@ -9,6 +9,8 @@ before, and the budget (wall time, then resident memory) is what stops them.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -157,3 +159,42 @@ def test_job_process_survives_a_kill_from_outside(tmp_path: Path) -> None:
         time.sleep(0.2)
         outcome = jobs.ingest_file(good)  # a fresh child
         assert outcome.status == "added"
+
+
+def _cli_ingest(tmp_path: Path, *files: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "SCIPIX_DATA_DIR": str(tmp_path / "data"), **env}
+    environ.pop("SCIPIX_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "scipix_search.cli", "ingest", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+    )
+
+
+def test_cli_ingest_reports_the_poisoned_files_and_goes_on(tmp_path: Path) -> None:
+    wide, narrow, deep, good = (tmp_path / n for n in ("a.tex", "b.tex", "c.txt", "d.tex"))
+    wide.write_bytes(poisoned_tex(copies=480))
+    narrow.write_bytes(poisoned_tex())
+    deep.write_text(f"{DEEP_FRAC}\nx^2\n")
+    good.write_bytes(GOOD_TEX)
+    done = _cli_ingest(tmp_path, wide, narrow, deep, good, SCIPIX_PDF_EQUATION_OCR="off")
+    assert done.returncode == 0, done.stderr
+    assert "added 3, already present 0, failed 1" in done.stdout
+    assert "error: a.tex: LaTeX macro \\b expands without bound" in done.stderr
+    # the narrow one is stored, its 280 KB formula skipped with a reason
+    assert "b.tex: skipped 1 formula(s) over 4000 characters" in done.stderr
+
+
+def test_cli_ingest_kills_a_runaway_file_at_the_budget(tmp_path: Path) -> None:
+    poison, good = tmp_path / "poison.tex", tmp_path / "good.tex"
+    poison.write_bytes(poisoned_tex())
+    good.write_bytes(GOOD_TEX)
+    caps_off = {f"SCIPIX_{k.upper()}": str(v) for k, v in NO_CAPS.items()}
+    done = _cli_ingest(
+        tmp_path, poison, good, SCIPIX_JOB_TIMEOUT_S="3", SCIPIX_PDF_EQUATION_OCR="off", **caps_off
+    )
+    assert done.returncode == 0, done.stderr
+    assert "added 1, already present 0, failed 1" in done.stdout
+    assert "error: poison.tex: exceeded 3 s" in done.stderr.splitlines()
