@@ -1,17 +1,20 @@
 """Sub-formula search: parts of the real papers' display rows, queried among 100k equations.
 
-    python benchmarks/subformula_search.py [--size 100000] [--queries 300] [--fetch 100,300]
+    python benchmarks/subformula_search.py [--size 100000] [--queries 150] [--fetch 100]
         [--workers 1] [--cache-dir DIR]
 
 Index: every formula of the papers in ../shared/data/papers (their LaTeX sources, display and
 inline, one document per paper), the real formulas of ../shared/data/formulas, and recombined
 formulas up to ``--size`` (2-3 random parts of real formulas glued by a relation or an
 operator, seeded), 40 to a pseudo-document. Vectors are the real ``FormulaEncoder``'s;
-first stage exact FAISS inner product; the re-rank is the searcher's (``search.rerank``).
+first stage exact FAISS inner product, and for the new searcher also ``search.TupleIndex``
+(formulas by the share of the query's tuples they hold, whatever their length); the re-rank
+is the searcher's (``search.candidate_structure``, ``structure_score``, ``rerank_score``).
 
 Queries, from the papers' display rows (``math.subformula_parts``: cut by the parsed
-structure; >= 6 tokens and <= 70 % of the row's tokens): the largest side of a relation, the
-largest fraction, the largest big operator with its body. Scored:
+structure; >= 6 tokens and <= 70 % of the row's tokens, braces not counted since a reader
+does not type them; no ``\\text`` words): the largest side of a relation, the largest
+fraction, the largest big operator with its body. Scored:
 
 * sub paper@3: the part's paper among the first 3 documents (documents by best equation);
 * sub eq@10: an equation of that paper holding the part (canonical tokens) among the first 10;
@@ -20,11 +23,11 @@ largest fraction, the largest big operator with its body. Scored:
 * latency p50/p99 per kind (query parse + encode + FAISS + re-rank + grouping), with the
   candidates already parsed (the searcher's LRU holds 200k, so a serving process is warm).
 
-Columns: the searcher as it was (whole-formula score, top-100) and the searcher now
-(sub-formula scoring, λ = ``search.SUBFORMULA_WEIGHT``), in the same process on the same
-index. λ is also re-chosen on the dev half of the papers (even positions in name order) and
-the table is printed for the test half (odd positions) and for all, so the choice is checked
-on papers it was not chosen on.
+Columns, in the same process on the same index: the searcher as it was (whole-formula
+score, cosine top-100); sub-formula scoring on the cosine candidates alone; and with the tuple
+index's candidates added, at λ re-chosen on the dev half of the papers (even positions in
+name order) and at ``search.SUBFORMULA_WEIGHT``. Tables for the test half (odd positions),
+the dev half and all.
 """
 
 from __future__ import annotations
@@ -55,9 +58,11 @@ from scipix_search.math import (
 )
 from scipix_search.search import (
     SUBFORMULA_WEIGHT,
+    TupleIndex,
     candidate_structure,
     rerank_score,
     structure_score,
+    tuple_keys,
 )
 
 SHARED = shared_data_dir()
@@ -140,6 +145,11 @@ def build_corpus(size: int, rng: random.Random) -> tuple[Corpus, list[list[str]]
     return corpus, rows
 
 
+def _size(canonical: str) -> int:
+    """Tokens a reader types: braces are the canonical form's, not theirs (``\\frac12`` is 3)."""
+    return sum(tok not in ("{", "}") for tok in canonical.split())
+
+
 def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Random) -> list[Query]:
     by_paper: dict[int, list[int]] = {}
     for i, d in enumerate(corpus.doc):
@@ -155,18 +165,19 @@ def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Ran
             canon = _canon(row)
             if canon is None:
                 continue
-            n_row = len(canon.split())
+            n_row = _size(canon)
             same = {i for i in own if corpus.canonical[i] == canon}
             wholes.append(Query("whole", row, p, same, dev))
             with contextlib.suppress(LatexParseError):
                 renamed.append(Query("renamed", rename_variables(row), p, same, dev))
             best: dict[str, str] = {}
             for part in subformula_parts(row):
-                if part.kind not in ("side", "fraction", "operator"):
+                if part.kind not in ("side", "fraction", "operator") or "\\text" in part.latex:
                     continue
-                if part.n_tokens < 6 or part.n_tokens > 0.7 * n_row:
+                n_part = _size(part.latex)
+                if n_part < 6 or n_part > 0.7 * n_row:
                     continue
-                if part.n_tokens > len(best.get(part.kind, "").split()):
+                if n_part > _size(best.get(part.kind, "")):
                     best[part.kind] = part.latex
             for latex in dict.fromkeys(best.values()):
                 holders = {i for i in own if f" {latex} " in f" {corpus.canonical[i]} "}
@@ -199,6 +210,33 @@ def encode(corpus: Corpus, workers: int, cache: Path | None) -> np.ndarray:
     return vectors
 
 
+def _keys_chunk(chunk: list[str]) -> list[np.ndarray]:
+    out = []
+    for latex in chunk:
+        try:
+            out.append(tuple_keys(parse_formula(latex)))
+        except LatexParseError:
+            out.append(tuple_keys(None))
+    return out
+
+
+def tuple_index(corpus: Corpus, workers: int, cache: Path | None) -> TupleIndex:
+    """The inverted tuple index of the corpus (parse + hash; kept in ``cache`` between runs)."""
+    if cache is not None and cache.is_file():
+        saved = np.load(cache)
+        if len(saved["lengths"]) == len(corpus.latex):
+            return TupleIndex(np.split(saved["keys"], np.cumsum(saved["lengths"])[:-1]))
+    chunks = [corpus.latex[i : i + 2000] for i in range(0, len(corpus.latex), 2000)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            keys = [k for part in pool.map(_keys_chunk, chunks) for k in part]
+    else:
+        keys = [k for c in chunks for k in _keys_chunk(c)]
+    if cache is not None:
+        np.savez(cache, keys=np.concatenate(keys), lengths=[len(k) for k in keys])
+    return TupleIndex(keys)
+
+
 class Parsed:
     """Parsed corpus formulas, an LRU like the searcher's ``_FormulaCache``."""
 
@@ -229,18 +267,30 @@ class Scored:
 
 
 def run_query(
-    latex: str, index: object, encoder: FormulaEncoder, parsed: Parsed, fetch: int, lam: float
+    latex: str,
+    index: object,
+    encoder: FormulaEncoder,
+    parsed: Parsed,
+    fetch: int,
+    lam: float,
+    tuples: TupleIndex | None = None,
 ) -> Scored:
     started = time.perf_counter()
     query = parse_formula(latex)
     vector = encoder.encode_query([query])
     scores, ids = index.search(vector, fetch)  # type: ignore[attr-defined]
+    first = {int(j): float(s) for s, j in zip(scores[0], ids[0], strict=True) if j >= 0}
+    if tuples is not None:
+        # formulas that contain the query, whatever their length; their cosine for the mix
+        _, held = tuples.search(query, fetch)
+        extra = [int(j) for j in held if int(j) not in first]
+        if extra:
+            cosines = index.reconstruct_batch(np.asarray(extra)) @ vector[0]  # type: ignore[attr-defined]
+            first.update(zip(extra, (float(c) for c in cosines), strict=True))
     rows = []
-    for s, j in zip(scores[0], ids[0], strict=True):
-        if j < 0:
-            continue
-        whole, contained = candidate_structure(query, parsed.get(int(j)), lam)
-        rows.append((int(j), whole, contained, float(s)))
+    for j, s in first.items():
+        whole, contained = candidate_structure(query, parsed.get(j), lam)
+        rows.append((j, whole, contained, s))
     ranked = rank(rows, lam)
     _documents(ranked, parsed.corpus)
     return Scored(rows, time.perf_counter() - started)
@@ -289,9 +339,12 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=300, help="queries per kind (sampled)")
+    parser.add_argument("--queries", type=int, default=150, help="queries per kind (sampled)")
     parser.add_argument(
-        "--fetch", default="100", help="first-stage candidates of the new searcher, comma-separated"
+        "--fetch",
+        type=int,
+        default=100,
+        help="candidates from each first stage of the new searcher",
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path)
@@ -310,6 +363,7 @@ def main() -> None:
     vectors = encode(corpus, args.workers, cache)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
+    tuples = tuple_index(corpus, args.workers, cache.with_suffix(".tuples.npz") if cache else None)
     encoder = FormulaEncoder()
     parsed = Parsed(corpus)
     build_s = time.perf_counter() - started
@@ -318,60 +372,67 @@ def main() -> None:
         f"equations ({sum(d < 1000 for d in corpus.doc):,} of {len(rows)} papers); "
         f"{sum(q.kind == 'sub' for q in queries)} sub-formula, "
         f"{sum(q.kind == 'whole' for q in queries)} whole-row, "
-        f"{sum(q.kind == 'renamed' for q in queries)} renamed queries; built in {build_s:.0f} s"
+        f"{sum(q.kind == 'renamed' for q in queries)} renamed queries; built in {build_s:.0f} s; "
+        f"FAISS {vectors.nbytes / 2**20:.0f} MiB, tuple index {tuples.nbytes / 2**20:.0f} MiB"
     )
-    fetches = [int(f) for f in args.fetch.split(",")]
-    runs: dict[str, list[Scored]] = {}
-    configs = [("before (whole, top-100)", 100, 0.0)] + [
-        (f"now (λ grid, top-{f})", f, max(LAMBDAS)) for f in fetches
-    ]
+    fetch = args.fetch
+    configs = {
+        "before": (100, 0.0, None),
+        "cosine": (fetch, max(LAMBDAS), None),
+        "cosine+tuples": (fetch, max(LAMBDAS), tuples),
+    }
     for q in queries:  # warm the LRU: every configuration times parsed candidates
-        for _name, fetch, lam in configs:
-            run_query(q.latex, index, encoder, parsed, fetch, lam)
-    for name, fetch, lam in configs:
-        runs[name] = [run_query(q.latex, index, encoder, parsed, fetch, lam) for q in queries]
+        for f, lam, t in configs.values():
+            run_query(q.latex, index, encoder, parsed, f, lam, t)
+    # timed round-robin, query by query, so a change of the machine's load hits every column
+    runs: dict[str, list[Scored]] = {name: [] for name in configs}
+    for q in queries:
+        for name, (f, lam, t) in configs.items():
+            runs[name].append(run_query(q.latex, index, encoder, parsed, f, lam, t))
     metrics = ["sub paper@3", "sub eq@10", "whole@1", "whole@10", "renamed@3"]
     latencies = [f"{k} p{p} ms" for k in ("sub", "whole", "renamed") for p in (50, 99)]
-    base_name = configs[0][0]
-    for fetch in fetches:
-        name = f"now (λ grid, top-{fetch})"
-        dev = {lam: score(queries, runs[name], lam, corpus, lambda q: q.dev) for lam in LAMBDAS}
-        before_dev = score(queries, runs[base_name], 0.0, corpus, lambda q: q.dev)
-        # λ on dev: best sub-formula figures while whole-row @1 and renamed @3 do not drop
-        allowed = [
-            lam
-            for lam in LAMBDAS
-            if dev[lam]["whole@1"] >= before_dev["whole@1"]
-            and dev[lam]["renamed@3"] >= before_dev["renamed@3"]
-        ]
-        chosen = max(
-            allowed or [0.0],
-            key=lambda lam: (dev[lam]["sub paper@3"] + dev[lam]["sub eq@10"], -lam),
-        )
-        print(
-            f"\ntop-{fetch}: λ chosen on the dev papers = {chosen} (searcher's SUBFORMULA_WEIGHT = {SUBFORMULA_WEIGHT})"
-        )
-        for label, keep in (
-            ("test half", lambda q: not q.dev),
-            ("dev half", lambda q: q.dev),
-            ("all", lambda q: True),
-        ):
-            before = score(queries, runs[base_name], 0.0, corpus, keep)
-            cols = {
-                "before": before,
-                f"λ={chosen} (dev)": score(queries, runs[name], chosen, corpus, keep),
-                f"λ={SUBFORMULA_WEIGHT} (default)": score(
-                    queries, runs[name], SUBFORMULA_WEIGHT, corpus, keep
-                ),
-            }
-            table = [
-                [m] + [f"{c.get(m, float('nan')):.3f}" for c in cols.values()] for m in metrics
-            ] + [[m] + [f"{c.get(m, float('nan')):.1f}" for c in cols.values()] for m in latencies]
-            print_table(
-                ["metric", *cols],
-                table,
-                title=f"\n{label}, {args.size:,} equations, new first stage top-{fetch}",
-            )
+    dev = {lam: score(queries, runs["cosine+tuples"], lam, corpus, _dev) for lam in LAMBDAS}
+    before_dev = score(queries, runs["before"], 0.0, corpus, _dev)
+    # λ on dev: best sub-formula figures while whole-row @1 and renamed @3 do not drop
+    allowed = [
+        lam
+        for lam in LAMBDAS
+        if dev[lam]["whole@1"] >= before_dev["whole@1"]
+        and dev[lam]["renamed@3"] >= before_dev["renamed@3"]
+    ]
+    chosen = max(
+        allowed or [0.0], key=lambda lam: (dev[lam]["sub paper@3"] + dev[lam]["sub eq@10"], -lam)
+    )
+    print(
+        f"λ chosen on the dev papers (even positions) = {chosen}; "
+        f"the searcher's SUBFORMULA_WEIGHT = {SUBFORMULA_WEIGHT}"
+    )
+    for label, keep in (("test half", _test), ("dev half", _dev), ("all", _all)):
+        cols = {
+            "before (top-100)": score(queries, runs["before"], 0.0, corpus, keep),
+            f"cos top-{fetch} λ={SUBFORMULA_WEIGHT}": score(
+                queries, runs["cosine"], SUBFORMULA_WEIGHT, corpus, keep
+            ),
+            f"+tuples λ={chosen}": score(queries, runs["cosine+tuples"], chosen, corpus, keep),
+            f"+tuples λ={SUBFORMULA_WEIGHT}": score(
+                queries, runs["cosine+tuples"], SUBFORMULA_WEIGHT, corpus, keep
+            ),
+        }
+        table = [[m] + [f"{c.get(m, float('nan')):.3f}" for c in cols.values()] for m in metrics]
+        table += [[m] + [f"{c.get(m, float('nan')):.1f}" for c in cols.values()] for m in latencies]
+        print_table(["metric", *cols], table, title=f"\n{label}, {args.size:,} equations")
+
+
+def _dev(q: Query) -> bool:
+    return q.dev
+
+
+def _test(q: Query) -> bool:
+    return not q.dev
+
+
+def _all(q: Query) -> bool:
+    return True
 
 
 if __name__ == "__main__":

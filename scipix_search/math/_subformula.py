@@ -143,11 +143,17 @@ def subformula_parts(latex: str) -> list[SubFormula]:
     for items, kind in _parts_of_items(parsed.items):
         tokens = serialize(items)
         text = " ".join(tokens)
-        if not tokens or text in seen:
+        if not tokens or text in seen or not _balanced(tokens):
             continue
         seen.add(text)
         out.append(SubFormula(text, kind, len(tokens)))
     return out
+
+
+def _balanced(tokens: list[str]) -> bool:
+    """Plain brackets are symbols to the parser: a side cut at a comma inside ``(a, b)`` is
+    ``( a``, which no reader types."""
+    return tokens.count("(") == tokens.count(")") and tokens.count("[") == tokens.count("]")
 
 
 def _recall(query: Formula, candidate: Formula) -> tuple[float, float]:

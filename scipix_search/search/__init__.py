@@ -11,6 +11,7 @@ from scipix_search.search._rerank import (
     rerank_score,
     structure_score,
 )
+from scipix_search.search._tuples import TupleIndex, tuple_keys
 
 __all__ = [
     "STRUCTURE_WEIGHT",
@@ -19,9 +20,11 @@ __all__ = [
     "EquationSearcher",
     "Hit",
     "PassageSearcher",
+    "TupleIndex",
     "candidate_structure",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
     "structure_score",
+    "tuple_keys",
 ]
