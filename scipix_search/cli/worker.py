@@ -20,6 +20,8 @@ _FLAGS = (
     ("--poll", "worker_poll_s", "seconds between polls of an empty queue", float),
     ("--max-attempts", "worker_max_attempts", "attempts before a job fails", int),
     ("--backoff", "worker_backoff_s", "first retry delay in seconds (doubles)", float),
+    ("--job-timeout", "job_timeout_s", "seconds one job may run before it fails for good", float),
+    ("--job-memory", "job_memory_mb", "MiB one job's process may hold before it fails", int),
 )
 
 
@@ -43,6 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The worker's own flags (``scipix-search worker`` and ``python -m scipix_search.worker``)."""
     for flag, field, text, kind in _FLAGS:
         add_setting_flag(parser, flag, field, text, type=kind)
+    add_setting_flag(
+        parser,
+        "--isolation",
+        "job_isolation",
+        "process: each job in a supervised child, killed at its budget; thread: in the worker",
+        choices=["process", "thread"],
+    )
     parser.add_argument("--id", default=None, help="worker name (default host:pid:random)")
     parser.add_argument("--burst", action="store_true", help="exit when the queue has nothing due")
     # A service logs what it does; one-shot commands default to WARNING (cli.log_level).
