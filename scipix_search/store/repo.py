@@ -196,6 +196,22 @@ def iter_vectors(
         yield out_ids, vectors
 
 
+def iter_equation_latex(*, session: Session, batch: int = 5000) -> Iterator[tuple[int, str]]:
+    """Yield ``(id, latex)`` of every stored equation, in id order (for search-side indexes)."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Equation.id, Equation.latex)
+            .where(Equation.id > last)
+            .order_by(Equation.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from ((int(i), latex) for i, latex in rows)
+        last = int(rows[-1][0])
+
+
 def get_passages(*, session: Session, ids: Sequence[int]) -> dict[int, Passage]:
     rows = session.scalars(
         select(Passage).where(Passage.id.in_(list(ids))).options(selectinload(Passage.document))

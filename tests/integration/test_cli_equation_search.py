@@ -96,3 +96,17 @@ def test_equation_search_part_of_an_equation_finds_it_and_says_which_part(collec
     assert hits[0]["matched_latex"].startswith(r"\sum _ { k = 0 } ^ { \infty } \frac")
     whole = _search(capsys, "--latex", "a^2 + b^2 = c^2", "-k", "1")["hits"][0]
     assert "matched_latex" not in whole  # the whole equation matched
+
+
+def test_equation_searcher_with_a_tuple_index_finds_long_holders(collection, settings):
+    from scipix_search.pipeline import Models
+    from scipix_search.search import EquationSearcher
+    from scipix_search.store import Store
+
+    searcher = EquationSearcher(Store(settings), Models(settings).formula_encoder, candidates=2)
+    query = r"\frac{f^{(k)}(a)}{k!}(x-a)^k"
+    tuples = searcher.build_tuples()
+    assert tuples.n >= len(FORMULAS)
+    hits = searcher.search(query, k=1)  # 2 FAISS candidates, plus those holding the query
+    assert hits[0].latex == FORMULAS[5]
+    assert hits[0].matched_latex is not None
