@@ -2,6 +2,7 @@
 
 from scipix_search.search._equations import DocumentHit, EquationSearcher
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._mixed import MixedDocumentHit, MixedQuery, search_mixed, split_query
 from scipix_search.search._passages import PassageSearcher
 from scipix_search.search._rerank import (
     STRUCTURE_WEIGHT,
@@ -19,12 +20,16 @@ __all__ = [
     "DocumentHit",
     "EquationSearcher",
     "Hit",
+    "MixedDocumentHit",
+    "MixedQuery",
     "PassageSearcher",
     "TupleIndex",
     "candidate_structure",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
+    "search_mixed",
+    "split_query",
     "structure_score",
     "tuple_keys",
 ]
