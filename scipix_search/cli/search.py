@@ -154,6 +154,39 @@ def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]
     return 1 if failures else 0
 
 
+def _run_mixed(args: argparse.Namespace, models: Models) -> int:
+    """Words and ``$...$`` formulas in one query: documents fused from both searches."""
+    from scipix_search.search import PassageSearcher, search_mixed, split_query
+    from scipix_search.store import repo
+
+    equations = _equation_searcher(models)
+    for latex in split_query(args.query).formulas:
+        equations.parse_query(latex)  # malformed LaTeX is the user's error, before the models
+    with equations.store.session() as session:
+        counts = repo.count_rows(session=session)
+    if not counts["documents"]:
+        raise NotFoundError(
+            "nothing is stored yet: ingest papers first (scipix-search ingest PATH)"
+        )
+    passages = PassageSearcher(equations.store, models.text_encoder) if counts["passages"] else None
+    docs = search_mixed(
+        args.query,
+        passages=passages,
+        equations=equations if counts["equations"] else None,
+        k=args.k,
+    )
+    if args.json:
+        emit_json({"query": args.query, "hits": [d.to_dict() for d in docs]})
+        return 0
+    for rank, doc in enumerate(docs, 1):
+        emit(f"{rank:>2}. [{doc.score:.4f}] {doc.source} — {doc.title or ''}")
+        if doc.equations:
+            emit(f"      $ {doc.equations[0].latex}")
+        if doc.passage is not None and doc.passage.text:
+            emit(f"      {doc.passage.text[:200]}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     _check_query(args)
     settings = settings_of(args)
@@ -175,9 +208,11 @@ def run(args: argparse.Namespace) -> int:
     if args.latex is not None:
         _run_latex(args, models, args.latex)
         return 0
-    from scipix_search.search import PassageSearcher
+    from scipix_search.search import PassageSearcher, split_query
     from scipix_search.store import Store
 
+    if split_query(args.query).formulas:  # words and $math$: documents by both
+        return _run_mixed(args, models)
     store = Store(models.settings)
     _require_rows(store, "passages")  # before the text encoder loads
     searcher = PassageSearcher(store, models.text_encoder)
@@ -197,7 +232,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "search", help="search passages by text, or equations by LaTeX or a screenshot"
     )
-    parser.add_argument("query", nargs="?", help="query text (passage search)")
+    parser.add_argument(
+        "query",
+        nargs="?",
+        help="query text (passage search); with $LaTeX$ in it, papers by words and formulas",
+    )
     parser.add_argument("--latex", help="search equations by this LaTeX formula")
     parser.add_argument("--latex-file", help="one LaTeX query per line; prints JSON lines")
     parser.add_argument("--image", help="search equations by a formula screenshot (OCR)")

@@ -110,3 +110,10 @@ def test_equation_searcher_with_a_tuple_index_finds_long_holders(collection, set
     hits = searcher.search(query, k=1)  # 2 FAISS candidates, plus those holding the query
     assert hits[0].latex == FORMULAS[5]
     assert hits[0].matched_latex is not None
+
+
+def test_search_words_and_math_in_one_query(collection, capsys):
+    docs = _search(capsys, r"gradient descent $u_{t+1} = u_t - \eta \nabla E(u_t)$", "-k", "2")
+    top = docs["hits"][0]
+    assert top["kind"] == "document" and top["source"] == "main.tex"
+    assert r"\nabla E" in top["equations"][0]["latex"]
