@@ -111,7 +111,6 @@ API_CASES: list[Any] = [
     pytest.param(
         upload("poison.tex", h.poisoned_tex, budget_s=90),
         id="up-poisoned-def-tex",
-        marks=pending("A: macro expansion cap / job time budget"),
     ),
     pytest.param(Case("POST", "/v1/documents", data={"file": "text"}), id="up-file-as-text-field"),
     pytest.param(Case("POST", "/v1/documents"), id="up-no-body"),
@@ -409,7 +408,6 @@ CLI_CASES: list[Any] = [
         ["ingest", "{bad}/poison.tex"],
         1,
         id="cli-ingest-poisoned-tex",
-        marks=pending("A: macro expansion cap / per-file time budget"),
     ),
     pytest.param(["ingest", "{bad}/cyclic.pdf"], 1, id="cli-ingest-cyclic-pdf"),
     pytest.param(["ingest", "{bad}/zero.pdf"], 1, id="cli-ingest-zero-page-pdf"),

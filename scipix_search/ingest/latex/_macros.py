@@ -4,9 +4,10 @@ Only what a paper's preamble usually defines is understood: ``\\newcommand``,
 ``\\renewcommand``, ``\\providecommand`` (with up to nine arguments and an optional default
 for the first), undelimited ``\\def``, ``\\let`` aliases and ``\\DeclareMathOperator``.
 Anything else is left in place; expansion only does less, with one exception: a document
-whose macros add more than :data:`MAX_EXPANSION_CHARS` characters (``\\def\\b{\\b\\b\\b}``
-grows without end, as in TeX, which stops it with "TeX capacity exceeded") is refused with
-:class:`CorruptInputError`, because 1 KB of source must never become megabytes of formulas.
+whose macros call themselves until the expansion cap or add more than
+:data:`MAX_EXPANSION_CHARS` characters (``\\def\\b{\\b\\b\\b}`` grows without end, as in TeX,
+which stops it with "TeX capacity exceeded") is refused with :class:`CorruptInputError`,
+because 1 KB of source must never become megabytes of formulas.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class _Budget:
     steps: int
     chars: int
     max_chars: int
+    recursive: str | None = None  # the first macro found nested in itself past the depth cap
 
 
 _CS_RE = re.compile(r"\\([A-Za-z@]+|.)", re.S)
@@ -52,6 +54,9 @@ class Macro:
     nargs: int
     body: str
     default: str | None = None
+    literal: bool = False
+    """The body is printed as it is, never expanded again: ``\\let\\old\\section`` names the
+    built-in ``\\section`` even after the document redefines ``\\section`` with ``\\old``."""
 
 
 def strip_comments(text: str) -> str:
@@ -239,7 +244,11 @@ class MacroTable:
         m = _LET_RE.match(text, i)
         if m:
             target = self.macros.get(m.group(2))
-            self.macros[m.group(1)] = target or Macro(m.group(1), 0, "\\" + m.group(2))
+            # A copy of the meaning it has now, as TeX's \let makes: a user macro's body, or the
+            # built-in command itself, which a later redefinition must not reach through it.
+            self.macros[m.group(1)] = target or Macro(
+                m.group(1), 0, "\\" + m.group(2), literal=True
+            )
             return m.end()
         return None
 
@@ -283,13 +292,24 @@ class MacroTable:
             max_chars: characters the expansions may add in all.
 
         Raises:
-            CorruptInputError: the expansions would add more than ``max_chars`` characters
+            CorruptInputError: the expansions would add more than ``max_chars`` characters,
+                or a macro nested in itself used up ``max_expansions``
                 (``reason="macro_expansion"``, ``macro``: the name being expanded).
         """
         if len(self.macros) <= 1 and "\\ensuremath" not in text:
             return text
         budget = _Budget(max_expansions, max_chars, max_chars)
         out = self._expand(text, budget, depth=0)
+        if budget.steps <= 0 and budget.recursive is not None:
+            # A macro nested in itself that also used up every step grows without end (the
+            # issue's \def\b{\b\b...}); TeX stops it with "TeX capacity exceeded", and so does
+            # this. A lone self-call (\def\x{\x}) stops at the depth cap and stays as written.
+            raise CorruptInputError(
+                f"LaTeX macro \\{budget.recursive} calls itself without end (over "
+                f"{max_expansions:,} expansions)",
+                reason="macro_expansion",
+                macro=budget.recursive,
+            )
         if budget.steps <= 0:
             logger.warning(
                 "macro expansion stopped after %d expansions; the rest stays as written",
@@ -312,6 +332,8 @@ class MacroTable:
                 out.append(text[j:])
                 break
             macro = self.macros.get(m.group(1))
+            if macro is not None and depth > MAX_EXPANSION_DEPTH:
+                budget.recursive = budget.recursive or macro.name
             if macro is None or budget.steps <= 0 or depth > MAX_EXPANSION_DEPTH:
                 out.append(m.group(0))
                 i = m.end()
@@ -333,7 +355,7 @@ class MacroTable:
                     reason="macro_expansion",
                     macro=macro.name,
                 )
-            expanded = self._expand(body, budget, depth + 1)
+            expanded = body if macro.literal else self._expand(body, budget, depth + 1)
             if macro.nargs == 0 and m.group(1).isalpha():
                 k = skip_space(text, k)  # TeX drops the blanks after a control word
             if k < n and text[k].isalpha() and _ends_with_control_word(expanded):
