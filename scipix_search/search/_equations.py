@@ -190,9 +190,10 @@ class EquationSearcher:
         first: dict[int, float | None] = {
             int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0
         }
-        if self.tuples is not None:
+        tuples = self.tuples  # read once: a background build may replace it
+        if tuples is not None:
             # formulas that contain the query; their cosine comes from their stored vector
-            _, held = self.tuples.search(query, fetch)
+            _, held = tuples.search(query, fetch)
             first.update((int(i), None) for i in held if int(i) not in first)
         if exclude is not None:
             first.pop(exclude, None)

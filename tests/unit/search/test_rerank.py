@@ -49,7 +49,7 @@ def test_rerank_finds_the_equation_that_contains_the_query() -> None:
         r"p(x \mid \mu, \sigma) = \frac{1}{\sqrt{2 \pi \sigma^2}} e^{-x^2} + \lambda \|w\|^2"
     )
     look_alike = parse_formula(r"\frac{1}{\sqrt{2 \pi}} e^{-y}")
-    candidates = [(1, look_alike, 0.6), (2, container, 0.4)]
+    candidates = [(1, look_alike, 0.5), (2, container, 0.4)]
     assert [i for _, i in rerank(query, candidates, subformula=0.0)] == [1, 2]  # before
     assert [i for _, i in rerank(query, candidates)] == [2, 1]
     # a whole-equation match still comes first when it exists
