@@ -119,6 +119,11 @@ class _Parser:
         tok = self.peek()
         if tok is None or tok in ("}", "&", "\\\\", "^", "_") or tok.startswith("\\end{"):
             raise _err("argument", f"missing argument for {what}", self.pos())
+        if tok in T.INFIX:  # ``\frac0\over``: TeX too wants braces ("Ambiguous")
+            raise _err("argument", f"{tok} cannot be the argument of {what}", self.pos())
+        if tok in T.FONT_SWITCH:  # ``\mathrm\rm``: a switch alone in its group sets nothing
+            self.i += 1
+            return Group([])
         if tok == "{":
             return self.parse_braced()
         self.enter(self.pos())  # ``\sqrt\sqrt\sqrt x``: unbraced arguments nest too

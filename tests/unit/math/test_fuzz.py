@@ -10,6 +10,7 @@ on two busy cores.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -33,7 +34,11 @@ from scipix_search.math import (
 FUZZ = settings(
     max_examples=300,
     deadline=timedelta(seconds=5),  # one example; the slowest real formula takes ~10 ms
-    database=None,  # no .hypothesis folder in the working tree
+    database=None,
+    # CI runs the same examples every time (a red build is then a change, not a new draw);
+    # SCIPIX_FUZZ_EXPLORE=1 draws fresh ones, to look for new bugs.
+    derandomize=os.environ.get("SCIPIX_FUZZ_EXPLORE")
+    != "1",  # no .hypothesis folder in the working tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 PER_CALL_S = 2.0  # what one call may take on a 4,000-character input, on a busy machine

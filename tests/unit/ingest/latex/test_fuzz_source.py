@@ -7,6 +7,7 @@ environments and stray delimiters included.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -21,6 +22,9 @@ FUZZ = settings(
     max_examples=120,
     deadline=timedelta(seconds=10),
     database=None,
+    # CI runs the same examples every time (a red build is then a change, not a new draw);
+    # SCIPIX_FUZZ_EXPLORE=1 draws fresh ones, to look for new bugs.
+    derandomize=os.environ.get("SCIPIX_FUZZ_EXPLORE") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
