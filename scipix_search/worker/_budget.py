@@ -224,9 +224,16 @@ class JobProcess:
         try:
             status, value = conn.recv()
         except (EOFError, OSError) as exc:
-            code = proc.poll()
+            # The pipe closes as the child dies, a moment before its exit status is there.
+            try:
+                code: int | None = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
             self._reap()
-            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            if code is None:
+                how = "no exit status"
+            else:
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
             raise JobCrashedError(f"the job process died ({how})") from exc
         if status == "error":
             raise JobCrashedError(str(value))

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from scipix_search.config import Settings
+from scipix_search.exceptions import JobCrashedError
 from scipix_search.ingest import sha256_bytes
 from scipix_search.store import Equation, Job
 from scipix_search.worker import (
@@ -177,6 +179,20 @@ def _cli_ingest(tmp_path: Path, *files: Path, **env: str) -> subprocess.Complete
         env=environ,
         timeout=300,
     )
+
+
+def test_a_child_killed_mid_job_is_a_crash_that_says_how(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.tex"
+    slow.write_bytes(doubling_tex())  # seconds of parsing with the caps off
+    with JobProcess(_settings(tmp_path, **NO_CAPS)) as jobs:
+        jobs.start()
+        pid = jobs.pid
+        assert pid is not None
+        killer = threading.Timer(1.0, os.kill, (pid, 9))
+        killer.start()
+        with pytest.raises(JobCrashedError, match=r"the job process died \(signal 9\)"):
+            jobs.ingest_file(slow)
+        killer.join()
 
 
 def test_cli_ingest_reports_the_poisoned_files_and_goes_on(tmp_path: Path) -> None:
