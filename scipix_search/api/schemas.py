@@ -165,6 +165,25 @@ class TextSearchPublic(HitsPublic):
     documents: list[DocumentGroupPublic] = Field(default_factory=list)
 
 
+class MixedDocumentPublic(BaseModel):
+    """A paper found by a query's words, its formulas or both: its best passage and equations."""
+
+    document_id: int
+    source: str
+    title: str | None = None
+    score: float
+    passage: HitPublic | None = None
+    equations: list[HitPublic] = Field(default_factory=list)
+
+
+class MixedSearchPublic(BaseModel):
+    query: str
+    words: str
+    formulas: list[str]
+    documents: list[MixedDocumentPublic]
+    count: int
+
+
 # -- OCR -------------------------------------------------------------------------------------
 
 

@@ -73,6 +73,19 @@ def test_api_upload_search_delete_roundtrip(server: LiveServer) -> None:
     assert top["document_id"] == tex_id and top["kind"] == "equation"
     assert top["latex"].replace(" ", "") in ("a^{2}+b^{2}=c^{2}", "a^2+b^2=c^2")
 
+    # Words and math in one query: the paper the words find and the one the formula finds,
+    # each with what found it.
+    mixed = client.get("/v1/search", params={"q": "temperature in a rod $x^2+y^2=z^2$"})
+    assert mixed.status_code == 200, mixed.text
+    body = mixed.json()
+    assert body["words"] == "temperature in a rod" and body["formulas"] == ["x^2+y^2=z^2"]
+    documents = {d["document_id"]: d for d in body["documents"]}
+    assert {pdf_id, tex_id} <= set(documents)
+    assert documents[pdf_id]["passage"]["kind"] == "passage"
+    assert documents[tex_id]["equations"][0]["id"] == top["id"]
+    assert client.get("/v1/search", params={"q": "  "}).status_code == 400
+    assert client.get("/v1/search", params={"q": "$\\frac{a$"}).status_code == 422
+
     # The equation, with its MathML and document; and those similar to it.
     equation = client.get(f"/v1/equations/{top['id']}").json()
     assert equation["mathml"].startswith("<math") and "<msup>" in equation["mathml"]

@@ -22,10 +22,13 @@ from scipix_search.api.schemas import (
     EquationSearchCreate,
     EquationSearchPublic,
     HitPublic,
+    MixedDocumentPublic,
+    MixedSearchPublic,
     TextSearchPublic,
     inline_schema,
 )
 from scipix_search.exceptions import EmptyQueryError, InputError, UnsupportedContentError
+from scipix_search.search import search_mixed, split_query
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -154,4 +157,41 @@ async def search_documents(
             group.passages.append(hit)
     return TextSearchPublic(
         data=data, count=len(data), query=q, offset=offset, documents=list(groups.values())
+    )
+
+
+@router.get("", response_model=MixedSearchPublic, dependencies=[ReadKey])
+async def search_words_and_math(
+    services: ServicesDep,
+    searcher: SearcherDep,
+    q: Annotated[
+        str,
+        Query(max_length=4000, description="words and $LaTeX$ formulas, e.g. 'rate $O(1/T)$'"),
+    ] = "",
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> MixedSearchPublic:
+    """Papers for one query of words and ``$...$`` formulas: the passages the words find and
+    the equations each formula finds, fused per paper by reciprocal rank."""
+    parts = split_query(q)
+    equations = services.equation_searcher() if parts.formulas else None
+    found = await run_limited(
+        services, lambda: search_mixed(q, passages=searcher, equations=equations, k=k)
+    )
+    documents = [
+        MixedDocumentPublic(
+            document_id=d.document_id,
+            source=d.source,
+            title=d.title,
+            score=d.score,
+            passage=HitPublic(**d.passage.to_dict()) if d.passage is not None else None,
+            equations=[HitPublic(**h.to_dict()) for h in d.equations],
+        )
+        for d in found
+    ]
+    return MixedSearchPublic(
+        query=q,
+        words=parts.words,
+        formulas=parts.formulas,
+        documents=documents,
+        count=len(documents),
     )
