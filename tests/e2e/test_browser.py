@@ -155,6 +155,17 @@ def test_browser_latex_image_and_text_search(server: LiveServer, browser, tmp_pa
         ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.passage"))
     )
     assert "Heat Equation" in passage.text
+    # Words and a formula in the same box: the passage the words find and the equation the
+    # formula finds, from their two papers.
+    box = driver.find_element(By.ID, "text-input")
+    box.clear()
+    box.send_keys("temperature in a rod $x^2+y^2=z^2$")
+    driver.find_element(By.CSS_SELECTOR, "#text-form button").click()
+    wait.until(lambda d: "paper(s) for" in d.find_element(By.ID, "status").text)
+    kinds = {
+        e.get_attribute("class") for e in driver.find_elements(By.CSS_SELECTOR, "#results .result")
+    }
+    assert any("equation" in k for k in kinds) and any("passage" in k for k in kinds), kinds
     driver.find_element(By.ID, "latex-input").clear()
     driver.get(server.url + "/#doc/1")
     view = wait.until(ec.presence_of_element_located((By.ID, "doc-view")))

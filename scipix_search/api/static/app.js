@@ -162,7 +162,29 @@
     }
   }
 
+  async function searchMixed(q) {
+    // Words and $formulas$ in one box: papers fused from both, each with what found it.
+    setStatus("Searching…");
+    try {
+      const body = await api("/v1/search?" + new URLSearchParams({ q: q, k: "20" }));
+      const hits = [];
+      body.documents.forEach((doc) => {
+        if (doc.passage) hits.push(doc.passage);
+        doc.equations.forEach((eq) => hits.push(eq));
+      });
+      showHits(hits, "No paper matches.");
+      if (hits.length) {
+        setStatus(body.count + " paper(s) for \u201c" + body.words + "\u201d and " +
+          body.formulas.length + " formula(s)");
+      }
+    } catch (err) {
+      results.replaceChildren();
+      setStatus(err.message, true);
+    }
+  }
+
   async function searchText(q) {
+    if (q.includes("$")) { await searchMixed(q); return; }
     setStatus("Searching…");
     try {
       const body = await api("/v1/search/documents?" + new URLSearchParams({ q: q, k: "20" }));
