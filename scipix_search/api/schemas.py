@@ -125,6 +125,10 @@ class HitPublic(BaseModel):
         default=None,
         description="equations that contain the query: the part that matched (canonical LaTeX)",
     )
+    context: str | None = Field(
+        default=None,
+        description="equations on a PDF page: the sentence that introduces them",
+    )
 
 
 class HitsPublic(BaseModel):

@@ -1,5 +1,12 @@
 """Search stage: query -> candidates (FAISS, full text) -> fusion / rerank -> hydrated hits."""
 
+from scipix_search.search._context import (
+    PlacedPassage,
+    context_sentence,
+    equation_contexts,
+    introducing_passage,
+    last_sentence,
+)
 from scipix_search.search._equations import DocumentHit, EquationSearcher
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
 from scipix_search.search._mixed import MixedDocumentHit, MixedQuery, search_mixed, split_query
@@ -23,8 +30,13 @@ __all__ = [
     "MixedDocumentHit",
     "MixedQuery",
     "PassageSearcher",
+    "PlacedPassage",
     "TupleIndex",
     "candidate_structure",
+    "context_sentence",
+    "equation_contexts",
+    "introducing_passage",
+    "last_sentence",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",

@@ -21,6 +21,7 @@ import numpy as np
 from scipix_search.embed import FormulaEncoder
 from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundError
 from scipix_search.math import Formula, best_subformula, parse_formula
+from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
 from scipix_search.search._tuples import TupleIndex, tuple_keys
@@ -211,11 +212,17 @@ class EquationSearcher:
                     cosine = _cosine(equation, vector[0])
                 kept[equation.id] = equation
                 candidates.append((equation.id, self._cache.get(equation), cosine))
-            ranked = rerank(query, candidates)
+            ranked = rerank(query, candidates)[:k]
             parsed = {i: f for i, f, _ in candidates}
+            contexts = equation_contexts(session=session, equations=[kept[i] for _, i in ranked])
             return [
-                self._hit(kept[i], score, self._matched_part(query, parsed[i], kept[i].latex))
-                for score, i in ranked[:k]
+                self._hit(
+                    kept[i],
+                    score,
+                    self._matched_part(query, parsed[i], kept[i].latex),
+                    contexts.get(i),
+                )
+                for score, i in ranked
             ]
 
     @staticmethod
@@ -256,7 +263,12 @@ class EquationSearcher:
         return documents[:k]
 
     @staticmethod
-    def _hit(equation: Equation, score: float, matched_latex: str | None = None) -> Hit:
+    def _hit(
+        equation: Equation,
+        score: float,
+        matched_latex: str | None = None,
+        context: str | None = None,
+    ) -> Hit:
         return Hit(
             kind="equation",
             id=equation.id,
@@ -270,4 +282,5 @@ class EquationSearcher:
             number=equation.number,
             display=bool(equation.display),
             matched_latex=matched_latex,
+            context=context,
         )

@@ -24,6 +24,8 @@ class Hit:
     display: bool | None = None  # equations: a display (True) or inline math (False)
     # equations found by containing the query: the part of the equation that matched
     matched_latex: str | None = None
+    # equations on a page: the sentence that introduces them (the end of the passage before)
+    context: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -33,10 +35,13 @@ class Hit:
             out.pop("number")
             out.pop("display")
             out.pop("matched_latex")
+            out.pop("context")
         else:
             out.pop("text")
             if self.matched_latex is None:  # the whole equation matched
                 out.pop("matched_latex")
+            if self.context is None:  # no page to read it from (a LaTeX source, a list)
+                out.pop("context")
         return out
 
 
