@@ -10,17 +10,27 @@ from scipix_search.eval._datasets import (
     paper_folders,
     shared_data_dir,
 )
+from scipix_search.eval._detection import (
+    DetectionCounts,
+    display_boxes,
+    match_boxes,
+    score_detection,
+)
 from scipix_search.eval._inline import InlineScore, score_inline_math
 from scipix_search.eval._pdf_equations import PdfEquationScore, score_pdf_equations
 from scipix_search.eval._tables import print_table
 
 __all__ = [
+    "DetectionCounts",
     "InlineScore",
     "PaperFolder",
     "PdfEquationScore",
+    "display_boxes",
     "find_pdf",
+    "match_boxes",
     "paper_folders",
     "print_table",
+    "score_detection",
     "score_inline_math",
     "score_pdf_equations",
     "shared_data_dir",

@@ -54,6 +54,7 @@ _STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 _TOP_K_PER_STRIDE = 1000  # candidates kept per feature level before NMS (as the package)
 _NMS_CANDIDATES = 200
 _KEEP_PER_CLASS = 100
+_CONTAINED = 0.85  # a box this much inside a surer box of its class is a duplicate
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,15 @@ def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     return np.asarray(inter / (area + areas - inter + 1e-5))
 
 
+def _inside(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Share of each of ``others``' area that lies inside ``box``."""
+    lt = np.maximum(box[:2], others[:, :2])
+    rb = np.minimum(box[2:], others[:, 2:])
+    inter = np.clip(rb - lt, 0.0, None).prod(axis=1)
+    areas = np.clip(others[:, 2:] - others[:, :2], 0.0, None).prod(axis=1)
+    return np.asarray(inter / (areas + 1e-5))
+
+
 def _hard_nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> list[int]:
     order = list(np.argsort(scores)[-_NMS_CANDIDATES:][::-1])
     keep: list[int] = []
@@ -130,7 +140,11 @@ def _hard_nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> li
         keep.append(int(best))
         if rest.size == 0:
             break
-        order = list(rest[_iou(boxes[best], boxes[rest]) <= iou_threshold])
+        # Beyond the package's IoU rule, a weaker box lying inside a kept one of its class is
+        # dropped: the model often adds the left part of a display equation as a second,
+        # less sure equation (seen on rendered pages), which IoU alone keeps.
+        weaker_inside = _inside(boxes[best], boxes[rest]) >= _CONTAINED
+        order = list(rest[(_iou(boxes[best], boxes[rest]) <= iou_threshold) & ~weaker_inside])
     return keep
 
 
