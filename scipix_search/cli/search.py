@@ -26,14 +26,42 @@ _QUERY_KINDS = (
 )
 
 
+# One line of context or passage in the text output: about two terminal lines at most.
+_LINE_CHARS = 160
+
+
+def _cut(text: str, limit: int = _LINE_CHARS) -> str:
+    """One line of at most ``limit`` characters (whitespace folded)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _place(hit: Hit) -> str:
+    where = f"p.{hit.page}" if hit.page else "-"
+    return where + (f" ({hit.number})" if hit.kind == "equation" and hit.number else "")
+
+
 def _print_hits(hits: list[Hit]) -> None:
     if not hits:
         emit("no results")
     for rank, hit in enumerate(hits, 1):
-        where = f"p.{hit.page}" if hit.page else "-"
-        number = f" ({hit.number})" if hit.kind == "equation" and hit.number else ""
-        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {where}{number} — {hit.title or ''}")
+        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {_place(hit)} — {hit.title or ''}")
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
+        if hit.context:
+            emit(f"    « {_cut(hit.context)}")
+
+
+def _print_document(
+    rank: int, score: float, source: str, title: str | None, best: Hit | None, passage: Hit | None
+) -> None:
+    """A paper with its best equation (place, LaTeX, introducing sentence) and best passage."""
+    emit(f"{rank:>2}. [{score:.4f}] {source} — {title or ''}")
+    if best is not None:
+        emit(f"      {_place(best)} $ {_cut(best.latex or '')}")
+        if best.context:
+            emit(f"      « {_cut(best.context)}")
+    if passage is not None and passage.text:
+        emit(f"      {_place(passage)} {_cut(passage.text)}")
 
 
 def _check_query(args: argparse.Namespace) -> None:
@@ -129,7 +157,8 @@ def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
             emit_json({"query": latex, "hits": [d.to_dict() for d in docs]})
         else:
             for rank, doc in enumerate(docs, 1):
-                emit(f"{rank:>2}. [{doc.score:.4f}] {doc.source} — {doc.title or ''}")
+                best = doc.equations[0] if doc.equations else None
+                _print_document(rank, doc.score, doc.source, doc.title, best, None)
         return
     display = {"display": True, "inline": False}.get(args.only or "")
     hits = searcher.search(latex, k=args.k, display=display)
@@ -179,11 +208,8 @@ def _run_mixed(args: argparse.Namespace, models: Models) -> int:
         emit_json({"query": args.query, "hits": [d.to_dict() for d in docs]})
         return 0
     for rank, doc in enumerate(docs, 1):
-        emit(f"{rank:>2}. [{doc.score:.4f}] {doc.source} — {doc.title or ''}")
-        if doc.equations:
-            emit(f"      $ {doc.equations[0].latex}")
-        if doc.passage is not None and doc.passage.text:
-            emit(f"      {doc.passage.text[:200]}")
+        best = doc.equations[0] if doc.equations else None
+        _print_document(rank, doc.score, doc.source, doc.title, best, doc.passage)
     return 0
 
 
