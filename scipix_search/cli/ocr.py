@@ -1,4 +1,8 @@
-"""``scipix-search ocr FILE...``: formula images to LaTeX/MathML, pages and PDFs to text lines."""
+"""``scipix-search ocr FILE...``: formula images to LaTeX/MathML, pages and PDFs to text lines.
+
+Page images also list their display equations in ``--format json`` (box, detector confidence,
+LaTeX of the crop); the plain-text output stays the page's lines.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +17,22 @@ from typing import TYPE_CHECKING, Any
 from scipix_search.cli._common import add_setting_flag, int_between, settings_of
 from scipix_search.cli._errors import print_error
 from scipix_search.config import Settings
-from scipix_search.exceptions import InputError, ScipixError
+from scipix_search.exceptions import InputError, MissingDependencyError, ScipixError
 
 #: Widest beam ``--beam`` takes: each beam is a decoder pass per token, so 8 is already slow.
 MAX_BEAM = 8
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from scipix_search.pipeline import Models
 
 logger = logging.getLogger(__name__)
 
 #: Images at least this tall and wide are read as pages of text in ``--mode auto``.
 PAGE_MIN_SIDE = 400
+#: Pixels added around a detected equation before its crop is read.
+CROP_MARGIN = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,11 +90,12 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
         raise InputError(f"{path}: no such file", path=str(path))
     if _kind(path, mode, models.settings) == "text":
         lines = models.text_recognizer(path)
-        return {
-            "file": str(path),
-            "lines": [line.to_dict() for line in lines],
-            "time_ms": round((time.perf_counter() - start) * 1000, 1),
-        }
+        record: dict[str, Any] = {"file": str(path), "lines": [line.to_dict() for line in lines]}
+        equations = _page_equations(path, models)
+        if equations is not None:
+            record["equations"] = equations
+        record["time_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        return record
     result = models.latex_recognizer(path)
     return {
         "file": str(path),
@@ -96,6 +105,63 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
         "parses": result.parses,
         "time_ms": round((time.perf_counter() - start) * 1000, 1),
     }
+
+
+def _crop(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
+    import numpy as np
+
+    height, width = pixels.shape[:2]
+    x0, y0, x1, y1 = bbox
+    # The detector's boxes hug the ink and are sometimes a pixel or two short; the formula
+    # OCR crops to the ink itself, so a small margin loses nothing and keeps edge glyphs.
+    return pixels[
+        max(0, int(y0) - CROP_MARGIN) : min(height, int(np.ceil(y1)) + CROP_MARGIN),
+        max(0, int(x0) - CROP_MARGIN) : min(width, int(np.ceil(x1)) + CROP_MARGIN),
+    ]
+
+
+def _page_equations(path: Path, models: Models) -> list[dict[str, Any]] | None:
+    """Display equations of a page image: detected boxes, each crop read into LaTeX.
+
+    ``None`` for PDFs (their pages are read as text only here) and where the detector's model
+    is not installed (said once, in a warning); the text lines are listed either way.
+    """
+    import numpy as np
+
+    from scipix_search.ingest import magic
+    from scipix_search.ocr import load_image
+
+    with path.open("rb") as handle:
+        if magic(handle.read(1024)) == "pdf":
+            return None
+    try:
+        detector = models.formula_detector
+    except MissingDependencyError as exc:
+        logger.warning("equations not detected: %s", exc.message)
+        return None
+    settings = models.settings
+    image = load_image(
+        path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
+    )
+    pixels = np.asarray(image.convert("RGB"))
+    regions = detector.equations(pixels)
+    if not regions:
+        return []
+    # One page's crops share a font size: pool their glyph height (same_document), as the
+    # PDF path does for a document's crops.
+    crops = [_crop(pixels, region.bbox) for region in regions]
+    results = models.latex_recognizer.batch(crops, same_document=True)
+    return [
+        {
+            "bbox": list(region.bbox),
+            "confidence": region.confidence,
+            "latex": result.latex,
+            "latex_confidence": result.confidence,
+            "parses": result.parses,
+            "page": 0,
+        }
+        for region, result in zip(regions, results, strict=True)
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,73 @@
+"""``scipix-search ocr PAGE.png --format json``: the page's lines and its display equations.
+
+The page is the committed fixture ``display_math.pdf`` rendered at 150 dpi; its source
+``display_math.tex`` says what each equation is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from scipix_search.config import Settings
+from scipix_search.eval import display_boxes, match_boxes
+from scipix_search.exceptions import MissingDependencyError
+from scipix_search.ingest import read_tex_equations
+from scipix_search.math import token_similarity
+from scipix_search.ocr import build_formula_model
+from scipix_search.ocr._layout import default_layout_model
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
+DPI = 150
+
+
+@pytest.fixture(scope="module")
+def page_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("rapidocr")
+    try:
+        default_layout_model()
+        build_formula_model(Settings().model_dir)
+    except MissingDependencyError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(exc))
+    path = tmp_path_factory.mktemp("page") / "page.png"
+    with pymupdf.open(FIXTURES / "display_math.pdf") as document:
+        document[0].get_pixmap(dpi=DPI).save(path)
+    return path
+
+
+def test_ocr_json_lists_equations_beside_the_lines(
+    page_png: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scipix_search.cli import ocr as ocr_cli
+
+    parser = argparse.ArgumentParser()
+    ocr_cli.register(parser.add_subparsers())
+    args = parser.parse_args(["ocr", str(page_png), "--format", "json"])
+    assert args.func(args) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"file", "lines", "equations", "time_ms"} <= record.keys()
+    assert any("heat" in line["text"] for line in record["lines"])
+    equations = record["equations"]
+    assert equations and all(
+        {"bbox", "confidence", "latex", "latex_confidence", "parses"} <= e.keys() for e in equations
+    )
+    # Boxes: most of the page's text-layer regions are found (IoU >= 0.5).
+    truth = [
+        tuple(v * DPI / 72 for v in box) for box in display_boxes(FIXTURES / "display_math.pdf")[0]
+    ]
+    found = [tuple(e["bbox"]) for e in equations]
+    assert match_boxes(truth, found) >= 0.6 * len(truth)
+    # LaTeX: each source equation of the page is read by some crop (measured: 4 of the 5
+    # single-row ones at >= 0.8; the align rows are boxed together and read as an array).
+    source = [e.latex for e in read_tex_equations(FIXTURES / "display_math.tex")]
+    best = [max(token_similarity(e["latex"], s) for s in source) for e in equations]
+    assert sum(score >= 0.8 for score in best) >= 3, best
