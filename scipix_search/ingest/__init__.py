@@ -19,7 +19,13 @@ from scipix_search.ingest._detect import (
     sniff,
 )
 from scipix_search.ingest._discover import collect_files, pair_sources
-from scipix_search.ingest._image import lines_to_passages, parse_image, scale_passages
+from scipix_search.ingest._image import (
+    PageEquations,
+    lines_outside,
+    lines_to_passages,
+    parse_image,
+    scale_passages,
+)
 from scipix_search.ingest._types import (
     BBox,
     ParsedDocument,
@@ -46,6 +52,7 @@ __all__ = [
     "BBox",
     "ContentType",
     "EquationRegion",
+    "PageEquations",
     "ParsedDocument",
     "ParsedEquation",
     "ParsedPage",
@@ -55,6 +62,7 @@ __all__ = [
     "align_source_to_pdf",
     "collect_files",
     "find_equation_regions",
+    "lines_outside",
     "lines_to_passages",
     "magic",
     "merge_source_and_pdf",

@@ -18,6 +18,88 @@ logger = logging.getLogger(__name__)
 FORMULA_MAX_HEIGHT_PX = 400
 # Lines closer than this many line heights belong to one paragraph.
 PARAGRAPH_GAP = 0.9
+# Pixels added around a detected equation before its crop is read: the detector's boxes hug
+# the ink and are sometimes a pixel short; the formula OCR crops to the ink itself.
+CROP_MARGIN = 4
+# A text line this much inside an equation box is the equation's own (garbled) text.
+LINE_INSIDE_EQUATION = 0.5
+
+
+def crop_box(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
+    """A copy of ``pixels`` inside ``bbox`` (pixels) with :data:`CROP_MARGIN` around it."""
+    height, width = pixels.shape[:2]
+    x0, y0, x1, y1 = bbox
+    return pixels[
+        max(0, int(y0) - CROP_MARGIN) : min(height, int(np.ceil(y1)) + CROP_MARGIN),
+        max(0, int(x0) - CROP_MARGIN) : min(width, int(np.ceil(x1)) + CROP_MARGIN),
+    ].copy()
+
+
+def _inside_share(line: tuple[float, ...], box: tuple[float, ...]) -> float:
+    w = min(line[2], box[2]) - max(line[0], box[0])
+    h = min(line[3], box[3]) - max(line[1], box[1])
+    area = (line[2] - line[0]) * (line[3] - line[1])
+    return w * h / area if w > 0 and h > 0 and area > 0 else 0.0
+
+
+def lines_outside(lines: list[Any], boxes: list[tuple[float, float, float, float]]) -> list[Any]:
+    """The text lines not lying (mostly) inside any equation box: those are its garbled text."""
+    return [
+        line
+        for line in lines
+        if all(_inside_share(line.bbox, box) < LINE_INSIDE_EQUATION for box in boxes)
+    ]
+
+
+class PageEquations:
+    """Display equations of one document's page images, read in one batch at the end.
+
+    The detector finds each page's equations as its page is seen (only the crops are kept, not
+    the pages); :meth:`read` runs the formula OCR on all crops at once, so they are scaled by
+    the glyph height pooled over the document (its equations share a font size), as the
+    crops of born-digital PDFs are.
+
+    Args:
+        detector: ``equations(pixels) -> regions`` with ``bbox`` and ``confidence`` (the
+            pipeline hands in ``ocr.FormulaDetector``; ingest runs no model of its own).
+        latex_recognizer: ``batch(crops, same_document=True) -> results``.
+    """
+
+    def __init__(self, detector: Any, latex_recognizer: Any) -> None:
+        self.detector, self.latex_recognizer = detector, latex_recognizer
+        self._found: list[tuple[int, tuple[float, float, float, float], np.ndarray]] = []
+
+    def add_page(
+        self, pixels: np.ndarray, page: int, factor: float = 1.0
+    ) -> list[tuple[float, float, float, float]]:
+        """Detect the equations of one page (``page`` 1-based; ``factor``: pixels to the
+        document's units). Returns their boxes in pixels, to leave their lines out."""
+        boxes = [tuple(region.bbox) for region in self.detector.equations(pixels)]
+        for box in boxes:
+            scaled = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
+            self._found.append((page, scaled, crop_box(pixels, box)))
+        return boxes
+
+    def read(self, start_order: int = 0) -> list[ParsedEquation]:
+        """The equations read from every crop added, in page order (empty reads dropped)."""
+        if not self._found:
+            return []
+        results = self.latex_recognizer.batch([c for _, _, c in self._found], same_document=True)
+        equations: list[ParsedEquation] = []
+        for (page, bbox, _), result in zip(self._found, results, strict=True):
+            if result.latex:
+                equations.append(
+                    ParsedEquation(
+                        latex=result.latex,
+                        page=page,
+                        bbox=bbox,
+                        display=True,
+                        origin="ocr",
+                        order=start_order + len(equations),
+                        confidence=result.confidence,
+                    )
+                )
+        return equations
 
 
 def lines_to_passages(lines: list[Any], page: int, start_order: int = 0) -> list[ParsedPassage]:
@@ -59,11 +141,19 @@ def scale_passages(passages: list[ParsedPassage], factor: float) -> None:
 
 
 def parse_image(
-    image: Any, name: str, sha256: str, *, latex_recognizer: Any, text_recognizer: Any
+    image: Any,
+    name: str,
+    sha256: str,
+    *,
+    latex_recognizer: Any,
+    text_recognizer: Any,
+    formula_detector: Any = None,
 ) -> ParsedDocument:
     """An image is a formula screenshot (one equation) or a page scan (text passages).
 
-    Boxes of images are in the image's pixels (its "page" is the image itself).
+    With a ``formula_detector``, a page scan's display equations are detected, read by the
+    formula OCR and stored (``origin="ocr"``), and the text lines inside them are left out of
+    the passages. Boxes of images are in the image's pixels (its "page" is the image itself).
     """
     width, height = image.size
     doc = ParsedDocument(
@@ -87,6 +177,11 @@ def parse_image(
                 )
             ]
         return doc
-    lines = text_recognizer.read_array(np.asarray(image.convert("RGB")), page=0)
+    pixels = np.asarray(image.convert("RGB"))
+    lines = text_recognizer.read_array(pixels, page=0)
+    if formula_detector is not None:
+        found = PageEquations(formula_detector, latex_recognizer)
+        lines = lines_outside(lines, found.add_page(pixels, page=1))
+        doc.equations = found.read()
     doc.passages = lines_to_passages(lines, page=1)
     return doc

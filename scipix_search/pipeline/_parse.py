@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from scipix_search.config import Settings
-from scipix_search.exceptions import InputError
+from scipix_search.exceptions import InputError, MissingDependencyError
 from scipix_search.ingest import (
+    PageEquations,
     ParsedDocument,
     find_equation_regions,
+    lines_outside,
     lines_to_passages,
     open_pdf,
     parse_formula_collection,
@@ -102,6 +105,7 @@ def parse_input(
             sha256,
             latex_recognizer=models.latex_recognizer,
             text_recognizer=models.text_recognizer,
+            formula_detector=_formula_detector(models),
         )
     raise InputError(f"{name}: {kind} input is not supported")
 
@@ -136,6 +140,16 @@ def parse_pdf_input(
     return parsed
 
 
+def _formula_detector(models: Models) -> Any:
+    """The page-image formula detector, or None (with a warning) where its model is missing:
+    scans then give their passages as before, without equations."""
+    try:
+        return models.formula_detector
+    except MissingDependencyError as exc:
+        logger.warning("display equations of page images are not detected: %s", exc.message)
+        return None
+
+
 def _ocr_scanned_pages(
     data: bytes, name: str, parsed: ParsedDocument, *, settings: Settings, models: Models
 ) -> None:
@@ -146,6 +160,9 @@ def _ocr_scanned_pages(
     import pymupdf
 
     text_recognizer = models.text_recognizer
+    detector = _formula_detector(models)
+    recognizer = models.pdf_formula_recognizer if detector is not None else None
+    found = PageEquations(detector, recognizer) if recognizer is not None else None
     doc = open_pdf(data, name, max_pages=settings.max_pages)
     try:
         for page in scanned:
@@ -153,8 +170,11 @@ def _ocr_scanned_pages(
             pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
                 pixmap.height, pixmap.width, pixmap.n
             )[:, :, :3]
+            lines = text_recognizer.read_array(pixels, page=page.number - 1)
+            if found is not None:
+                lines = lines_outside(lines, found.add_page(pixels, page.number, 72.0 / SCAN_DPI))
             passages = lines_to_passages(
-                text_recognizer.read_array(pixels, page=page.number - 1),
+                lines,
                 page.number,
                 start_order=len(parsed.passages),
             )
@@ -168,3 +188,6 @@ def _ocr_scanned_pages(
             )
     finally:
         doc.close()
+    if found is not None:
+        # One batch for the document: the crops' glyph height is pooled, as for PDF crops.
+        parsed.equations.extend(found.read(start_order=len(parsed.equations)))

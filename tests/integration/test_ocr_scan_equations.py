@@ -1,0 +1,92 @@
+"""Scanned pages: display equations detected, read into LaTeX and kept out of the passages.
+
+The scans are the committed fixture ``display_math.pdf`` rendered to images (a page image, and
+an image-only PDF of both pages); the born-digital PDF's own regions are the truth for boxes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pymupdf
+import pytest
+from PIL import Image
+
+from scipix_search.config import Settings
+from scipix_search.eval import display_boxes, match_boxes
+from scipix_search.exceptions import MissingDependencyError
+from scipix_search.ingest import parse_image
+from scipix_search.ocr import build_formula_model
+from scipix_search.ocr._layout import default_layout_model
+from scipix_search.pipeline import Models
+from scipix_search.pipeline._parse import parse_pdf_input
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+PDF = Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "display_math.pdf"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
+    pytest.importorskip("rapidocr")
+    try:
+        default_layout_model()
+        build_formula_model(Settings().model_dir)
+    except MissingDependencyError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(exc))
+    return Models(Settings(data_dir=tmp_path_factory.mktemp("data"), pdf_equation_ocr="on"))
+
+
+def _page_image(dpi: int) -> Image.Image:
+    with pymupdf.open(PDF) as document:
+        pixmap = document[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
+    return Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples)
+
+
+def test_page_image_equations_are_read_and_left_out_of_passages(models: Models) -> None:
+    image = _page_image(150)
+    recognizers = {
+        "latex_recognizer": models.latex_recognizer,
+        "text_recognizer": models.text_recognizer,
+    }
+    plain = parse_image(image, "page.png", "0" * 64, **recognizers)
+    doc = parse_image(
+        image, "page.png", "0" * 64, formula_detector=models.formula_detector, **recognizers
+    )
+    assert plain.equations == []
+    assert doc.equations and all(e.origin == "ocr" and e.page == 1 for e in doc.equations)
+    truth = [tuple(v * 150 / 72 for v in box) for box in display_boxes(PDF)[0]]
+    found = [e.bbox for e in doc.equations if e.bbox is not None]
+    assert match_boxes(truth, found) >= 0.6 * len(truth)
+    assert any("tridiag" in e.latex for e in doc.equations)
+    # The equations' own text lines (read as garbled prose without the detector) are gone,
+    # and the prose is still there.
+    plain_text = " ".join(p.text for p in plain.passages)
+    text = " ".join(p.text for p in doc.passages)
+    # (measured: RapidOCR reads the eigenvalue display as "... h2 2(N + 1)")
+    assert "N + 1" in plain_text and "N + 1" not in text
+    assert "Fourier" in text and 0.6 * len(plain_text) < len(text) < len(plain_text)
+
+
+def test_image_only_pdf_equations_in_points_on_their_pages(models: Models) -> None:
+    scan = pymupdf.open()
+    with pymupdf.open(PDF) as document:
+        for page in document:
+            png = page.get_pixmap(dpi=150).tobytes("png")
+            scan.new_page(width=page.rect.width, height=page.rect.height).insert_image(
+                page.rect, stream=png
+            )
+    data = scan.tobytes()
+    parsed = parse_pdf_input(data, "scan.pdf", "1" * 64, settings=models.settings, models=models)
+    ocr = [e for e in parsed.equations if e.origin == "ocr"]
+    assert {e.page for e in ocr} == {1, 2}
+    truth = display_boxes(PDF)
+    matched = sum(
+        match_boxes(truth.get(page - 1, []), [e.bbox for e in ocr if e.page == page and e.bbox])
+        for page in (1, 2)
+    )
+    assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
+    assert [e.order for e in parsed.equations] == list(range(len(parsed.equations)))
