@@ -27,9 +27,15 @@ from scipix_search.store import Equation, Passage
 logger = logging.getLogger(__name__)
 
 MAX_CONTEXT_CHARS = 400
-# A sentence ends at . ! ? followed by a capital or an opening bracket; abbreviations such as
-# "e.g. the" stay inside, since a lower-case word follows them.
+# A sentence ends at . ! ? followed by a capital or an opening bracket ("e.g. the" stays
+# inside, since a lower-case word follows), but not after the abbreviations papers put before
+# a number or a capital ("Eq. (3)", "Ref. [12]", "Fig. 2", "et al. (2002)").
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:eqs?|refs?|figs?|secs?|tabs?|thms?|lems?|defs?|props?|cor|app|ch|no|vol|pp?|"
+    r"cf|vs|resp|al|i\.e|e\.g|ibid))\.$",
+    re.I,
+)
 _TOLERANCE = 2.0  # points: boxes of one line overlap by a little
 
 
@@ -50,7 +56,7 @@ def last_sentence(text: str, *, limit: int = MAX_CONTEXT_CHARS) -> str | None:
         >>> last_sentence("We fix T. The energy is conserved, so that")
         'The energy is conserved, so that'
     """
-    sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+    sentences = [s for s in _sentences(" ".join(text.split())) if s]
     if not sentences:
         return None
     sentence = sentences[-1]
@@ -60,6 +66,18 @@ def last_sentence(text: str, *, limit: int = MAX_CONTEXT_CHARS) -> str | None:
     if len(sentence) > limit:
         sentence = "…" + sentence[-(limit - 1) :].lstrip()
     return sentence
+
+
+def _sentences(text: str) -> list[str]:
+    """Split at sentence ends that do not follow an abbreviation."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text, start, m.start()) is None:
+            out.append(text[start : m.start()].strip())
+            start = m.end()
+    out.append(text[start:].strip())
+    return out
 
 
 def introducing_passage(
@@ -111,7 +129,7 @@ def context_sentence(
     if passage is None:
         return None
     text = passage.text.strip()
-    if text[:1].islower() and len(_SENTENCE_END.split(text)) == 1:
+    if text and not text[0].isupper() and len(_sentences(text)) == 1:
         previous = [p for p in passages if p.order == passage.order - 1]
         if previous:
             text = f"{previous[0].text} {text}"

@@ -61,6 +61,11 @@ def test_last_sentence_keeps_a_lone_fragment_with_its_sentence_and_the_end_of_a_
     assert last_sentence("   ") is None
 
 
+def test_a_sentence_does_not_end_at_eq_ref_fig_or_et_al():
+    text = "We go. By substituting Eq. (38) into Eq. (39) of Ref. [2], as Liu et al. (2020) did, we get"
+    assert last_sentence(text) == text.removeprefix("We go. ")
+
+
 def test_context_is_serialised_only_for_equations_that_have_one():
     base = dict(id=1, document_id=1, source="a.pdf", title=None, page=1, bbox=None, score=1.0)
     with_context = Hit(kind="equation", latex="x", context="It reads", **base)  # type: ignore[arg-type]
