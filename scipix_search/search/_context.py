@@ -139,12 +139,13 @@ def context_sentence(
 def equation_contexts(*, session: Session, equations: Sequence[Equation]) -> dict[int, str]:
     """The introducing sentence of each placed equation, by equation id (one query).
 
-    Equations without a page or box (LaTeX sources, collections) are left out.
+    Equations without a page or box (LaTeX sources, collections) and inline math are left out.
     """
     placed = [
         (e.id, e.document_id, e.page, bbox)
         for e in equations
-        if e.page is not None and (bbox := e.bbox) is not None
+        # inline math sits inside its sentence, which the passage above is not: none yet
+        if e.display and e.page is not None and (bbox := e.bbox) is not None
     ]
     if not placed:
         return {}
