@@ -111,6 +111,7 @@ def test_poisoned_tex_fails_by_the_caps_and_the_next_job_runs(tmp_path: Path) ->
 def test_runaway_job_is_killed_at_its_time_budget_and_not_retried(tmp_path: Path) -> None:
     worker = Worker(_settings(tmp_path, job_timeout_s=3, **NO_CAPS), worker_id="w")
     assert worker.jobs is not None
+    before = rss_mb(os.getpid()) or 0.0
     bad, good, took = _run_poison_then_good(worker, poisoned_tex())
     assert bad.status == FAILED and bad.error == "poison.tex: exceeded 3 s"
     assert bad.attempts == 1  # failed for good: a budget kill is never retried
@@ -118,7 +119,9 @@ def test_runaway_job_is_killed_at_its_time_budget_and_not_retried(tmp_path: Path
     assert worker.jobs.restarts == 1  # the killed child was replaced for the next job
     assert took < 60
     assert worker.run(burst=True) == 0  # nothing left to claim: no retry is queued
-    assert (rss_mb(os.getpid()) or 0) < worker.settings.job_memory_mb
+    # The worker process never carried the runaway: its own memory barely moved (the test
+    # process also holds what earlier tests loaded, so its growth is what counts).
+    assert (rss_mb(os.getpid()) or 0.0) - before < 100
 
 
 def test_runaway_memory_is_killed_at_its_memory_budget(tmp_path: Path) -> None:
@@ -133,12 +136,14 @@ def test_runaway_memory_is_killed_at_its_memory_budget(tmp_path: Path) -> None:
     assert baseline is not None
     limit = int(baseline) + 200
     worker.jobs.budget = Budget(timeout_s=120, memory_mb=limit)
+    before = rss_mb(os.getpid()) or 0.0
     bad, good, took = _run_poison_then_good(worker, doubling_tex())
     assert bad.status == FAILED and bad.error == f"poison.tex: exceeded {limit} MB"
     assert bad.attempts == 1
     assert good.status == SUCCEEDED
     assert took < 110  # under the time budget: memory, not time, stopped it
-    assert (rss_mb(os.getpid()) or 0) < limit  # the worker itself never carried the peak
+    # the worker itself never carried the peak of gigabytes (only its child did)
+    assert (rss_mb(os.getpid()) or 0.0) - before < 100
 
 
 def test_deep_frac_fails_that_formula_only(tmp_path: Path) -> None:
