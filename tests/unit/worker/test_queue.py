@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from scipix_search.store import Job, Store
@@ -78,12 +77,21 @@ def test_claim_concurrent_workers_never_share_a_job(db_settings) -> None:
     assert sorted(got) == ids
 
 
-def test_claim_expired_lease_is_reclaimed(db_settings) -> None:
+def _frozen_clock(monkeypatch) -> list:
+    """The queue's clock, moved by the test: a loaded machine cannot outrun a short lease."""
+    now = [utcnow()]
+    monkeypatch.setattr("scipix_search.worker._queue.utcnow", lambda: now[0])
+    return now
+
+
+def test_claim_expired_lease_is_reclaimed(db_settings, monkeypatch) -> None:
     store = Store(db_settings)
     (job_id,) = _enqueue(store)
-    assert claim(store, worker_id="dead", lease_s=0.2) is not None
+    now = _frozen_clock(monkeypatch)
+    assert claim(store, worker_id="dead", lease_s=10) is not None
+    now[0] += timedelta(seconds=9)
     assert claim(store, worker_id="other", lease_s=30) is None  # lease still held
-    time.sleep(0.3)
+    now[0] += timedelta(seconds=2)
     job = claim(store, worker_id="other", lease_s=30)
     assert job is not None and job.id == job_id and job.attempts == 2
     # The dead worker can neither extend nor complete the job any more.
@@ -129,11 +137,12 @@ def test_fail_without_retry_keeps_the_reason(db_settings) -> None:
     assert row.status == FAILED and row.error == "bad pdf" and row.attempts == 1
 
 
-def test_reap_expired_fails_job_on_last_attempt(db_settings) -> None:
+def test_reap_expired_fails_job_on_last_attempt(db_settings, monkeypatch) -> None:
     store = Store(db_settings)
     (job_id,) = _enqueue(store, max_attempts=1)
-    claim(store, worker_id="dead", lease_s=0.1)
-    time.sleep(0.2)
+    now = _frozen_clock(monkeypatch)
+    claim(store, worker_id="dead", lease_s=10)
+    now[0] += timedelta(seconds=11)
     assert claim(store, worker_id="other", lease_s=30) is None
     assert reap_expired(store) == 1
     row = _job(store, job_id)
