@@ -86,7 +86,22 @@ class Settings(BaseSettings):
         default=True, description="Run one ingestion worker thread inside `serve`"
     )
     index_refresh_s: float = Field(
-        default=1.0, ge=0, description="How often a searcher checks the index files for changes"
+        default=1.0,
+        ge=0,
+        description="How often a searcher checks the index files for changes (or, when workers "
+        "write only to the database, catches up from it)",
+    )
+    worker_writes_index: bool = Field(
+        default=True,
+        description="Workers add vectors to the FAISS index files of a data folder shared with "
+        "the API (the embedded default). false: workers write only to the database and each "
+        "API process keeps its own indexes, caught up from the database (several machines, "
+        "one PostgreSQL, no shared folder)",
+    )
+    upload_storage: Literal["folder", "database"] = Field(
+        default="folder",
+        description="Where an upload waits for its worker: folder (data_dir/uploads, shared by "
+        "the API and its workers) or database (in the job row, for workers on other machines)",
     )
     worker_lease_s: float = Field(
         default=60.0, gt=0, description="How long a claimed job stays locked without a heartbeat"
