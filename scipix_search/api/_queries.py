@@ -57,3 +57,10 @@ def get_page(*, session: Session, document_id: int, number: int) -> Page | None:
     return session.scalar(
         select(Page).where(Page.document_id == document_id, Page.number == number)
     )
+
+
+def get_placed(*, session: Session, kind: str, item_id: int) -> Equation | Passage | None:
+    """An equation or a passage (``kind``) by id, for its document, page and box."""
+    if kind == "equation":
+        return session.get(Equation, item_id)
+    return session.get(Passage, item_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from scipix_search.exceptions import CorruptInputError, InputError, NotFoundErro
 
 MAX_RENDER_PIXELS = 4_000_000
 MARGIN_X, MARGIN_Y = 24.0, 18.0
+#: The colour of a highlight's edge (RGB, 0-1): orange, rare in papers' own ink.
+HIGHLIGHT_EDGE = (0.95, 0.45, 0.0)
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -60,8 +63,12 @@ def render_region(
     bbox: tuple[float, float, float, float] | None,
     highlight: bool,
     dpi: int,
+    boxes: Sequence[tuple[float, float, float, float]] = (),
 ) -> bytes:
     """PNG bytes of page ``page_number`` (1-based), cropped around ``bbox`` when given.
+
+    ``boxes`` (PDF points) are drawn highlighted on the page as well: the whole page with the
+    hits on it boxed, where ``bbox`` alone shows a crop around one.
 
     Raises:
         NotFoundError: the page does not exist.
@@ -74,7 +81,7 @@ def render_region(
     except Exception as exc:  # pymupdf raises its own untyped errors
         raise CorruptInputError(f"cannot open the stored PDF: {exc}") from exc
     try:
-        return _render(doc, page_number, bbox=bbox, highlight=highlight, dpi=dpi)
+        return _render(doc, page_number, bbox=bbox, highlight=highlight, dpi=dpi, boxes=boxes)
     except ScipixError:
         raise
     except Exception as exc:  # MuPDF's own errors: a damaged page tree, stream or font
@@ -90,6 +97,7 @@ def _render(
     bbox: tuple[float, float, float, float] | None,
     highlight: bool,
     dpi: int,
+    boxes: Sequence[tuple[float, float, float, float]] = (),
 ) -> bytes:
     import pymupdf
 
@@ -97,17 +105,13 @@ def _render(
         raise NotFoundError(f"page {page_number} does not exist (1..{doc.page_count})")
     page = doc[page_number - 1]
     clip = page.rect
+    if highlight:
+        for box in boxes:
+            _draw_highlight(page, clip_to_page(box, page.rect))
     if bbox is not None:
         rect = clip_to_page(bbox, page.rect)
         if highlight:
-            page.draw_rect(
-                rect + (-2, -2, 2, 2),
-                color=(0.95, 0.45, 0.0),
-                fill=(1.0, 0.92, 0.2),
-                fill_opacity=0.25,
-                width=1.2,
-                overlay=True,
-            )
+            _draw_highlight(page, rect)
         clip = (rect + (-MARGIN_X, -MARGIN_Y, MARGIN_X, MARGIN_Y)) & page.rect
         if clip.is_empty:
             raise InputError("bbox lies outside the page")
@@ -117,3 +121,14 @@ def _render(
         zoom *= (MAX_RENDER_PIXELS / pixels) ** 0.5
     pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=clip, alpha=False)
     return bytes(pixmap.tobytes("png"))
+
+
+def _draw_highlight(page: Any, rect: Any) -> None:
+    page.draw_rect(
+        rect + (-2, -2, 2, 2),
+        color=HIGHLIGHT_EDGE,
+        fill=(1.0, 0.92, 0.2),
+        fill_opacity=0.25,
+        width=1.2,
+        overlay=True,
+    )

@@ -14,9 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from scipix_search import __version__
+from scipix_search.api import routes
 from scipix_search.api._services import Services
 from scipix_search.api.errors import install_error_handlers
-from scipix_search.api.routes import documents, equations, health, jobs, mathpix, ocr, search, web
 from scipix_search.api.routes.web import STATIC_DIR
 from scipix_search.api.security import GuardMiddleware
 from scipix_search.config import Settings, get_settings
@@ -58,7 +58,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost but for Starlette's error middleware: keys and limits are checked on the
     # headers, before any route, dependency or body parser runs.
     app.add_middleware(GuardMiddleware, settings=services.settings)
-    for module in (health, documents, jobs, equations, search, ocr, mathpix, web):
+    for module in (
+        routes.health,
+        routes.documents,
+        routes.pages,
+        routes.jobs,
+        routes.equations,
+        routes.search,
+        routes.ocr,
+        routes.mathpix,
+        routes.web,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

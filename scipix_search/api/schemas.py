@@ -77,6 +77,23 @@ class EquationDetailPublic(EquationPublic):
     document: DocumentPublic
 
 
+class PagePublic(BaseModel):
+    """A page of a stored PDF: its size in PDF points, the unit of every ``bbox``."""
+
+    document_id: int
+    number: int
+    width: float
+    height: float
+    image: str = Field(description="URL of the page's PNG (boxes: ?box=, ?equation=)")
+
+
+class ErrorPublic(BaseModel):
+    """An error answer of the ``/v1`` API."""
+
+    error: str = Field(description="a code, e.g. not_found")
+    reason: str
+
+
 # -- jobs ------------------------------------------------------------------------------------
 
 

@@ -7,8 +7,9 @@ from scipix_search.api.routes import (
     jobs,
     mathpix,
     ocr,
+    pages,
     search,
     web,
 )
 
-__all__ = ["documents", "equations", "health", "jobs", "mathpix", "ocr", "search", "web"]
+__all__ = ["documents", "equations", "health", "jobs", "mathpix", "ocr", "pages", "search", "web"]

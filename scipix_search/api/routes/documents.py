@@ -1,4 +1,4 @@
-"""Documents: upload (queued for a worker), list, show, delete, and page images."""
+"""Documents: upload (queued for a worker), list, show and delete (pages: ``pages.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from fastapi.responses import JSONResponse
 
 from scipix_search.api import _queries as queries
 from scipix_search.api._inputs import check_document, read_upload
-from scipix_search.api._render import parse_bbox, render_region
 from scipix_search.api.deps import (
     DocumentId,
     Offset,
-    PageNumber,
     ReadKey,
     ServicesDep,
     SessionDep,
@@ -29,9 +27,9 @@ from scipix_search.api.schemas import (
     EquationPublic,
     UploadPublic,
 )
-from scipix_search.exceptions import NotFoundError, UnsupportedContentError
+from scipix_search.exceptions import NotFoundError
 from scipix_search.ingest import sha256_bytes
-from scipix_search.store import Document, original_path, remove_original, repo
+from scipix_search.store import Document, remove_original, repo
 from scipix_search.worker import (
     INGEST,
     enqueue_once,
@@ -156,45 +154,3 @@ def delete_document(services: ServicesDep, document_id: DocumentId) -> Response:
             remove_original(services.settings, stored_file)
     logger.info("deleted", extra={"action": "delete", "job_id": None, "document_id": document_id})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get(
-    "/{document_id}/pages/{number}/image",
-    response_class=Response,
-    dependencies=[ReadKey],
-    responses={200: {"content": {"image/png": {}}}},
-)
-async def page_image(
-    services: ServicesDep,
-    document_id: DocumentId,
-    number: PageNumber,
-    bbox: Annotated[str | None, Query(description="x0,y0,x1,y1 in PDF points")] = None,
-    highlight: bool = True,
-    dpi: Annotated[int, Query(ge=36, le=200)] = 110,
-) -> Response:
-    """A PNG of a page, or of the region around ``bbox`` with the box highlighted."""
-    region = parse_bbox(bbox)
-    with services.store.session() as session:
-        document = _document_or_404(session, document_id)
-        stored_file, kind = document.stored_file, document.kind
-    if kind != "pdf":
-        raise UnsupportedContentError(f"document {document_id} is {kind}, not a PDF")
-    # Only the original kept by content: never a name looked up on disk (a name in the
-    # working directory once served an unrelated PDF).
-    path = None
-    if stored_file is not None:
-        try:
-            path = original_path(services.settings, stored_file)
-        except ValueError:
-            logger.warning("document %d names a malformed stored file", document_id)
-    if path is None or not path.is_file():
-        reason = (
-            "was ingested before original files were kept (delete it and ingest it again)"
-            if stored_file is None
-            else "has lost its stored original file on this server"
-        )
-        raise NotFoundError(f"the PDF of document {document_id} {reason}")
-    png = await run_limited(
-        services, render_region, path, number, bbox=region, highlight=highlight, dpi=dpi
-    )
-    return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})

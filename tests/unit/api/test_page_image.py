@@ -110,3 +110,66 @@ def test_deleting_a_document_deletes_its_original_unless_another_names_it(
     assert client.get(f"/v1/documents/{alone.document_id}/pages/1/image").status_code == 200
     assert client.delete(f"/v1/documents/{alone.document_id}").status_code == 204
     assert not original_path(settings, key).exists()
+
+
+def _edge_pixels(png: bytes) -> tuple[int, int, int, int]:
+    """The extent of the highlight's orange edge in a page image (x0, y0, x1, y1 pixels)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    ys, xs = np.nonzero((r > 200) & (g > 80) & (g < 170) & (b < 80))
+    assert len(xs), "no highlight drawn"
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+def test_full_page_image_boxes_equations_where_they_are(
+    settings: Settings, indexer: Indexer
+) -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "pdf"
+    outcome = indexer.ingest_file(fixtures / "display_math.pdf")
+    assert outcome.status == "added", outcome.reason
+    tex = indexer.ingest_bytes(
+        rb"\documentclass{article}\begin{document}\[E=mc^2\]\end{document}", "e.tex"
+    )
+    client = _client(settings)
+    base = f"/v1/documents/{outcome.document_id}/pages"
+    page = client.get(f"{base}/1").json()
+    import pymupdf
+
+    with pymupdf.open(fixtures / "display_math.pdf") as pdf:
+        size = pdf[0].rect
+    assert (page["width"], page["height"]) == pytest.approx((size.width, size.height), abs=0.5)
+    assert page["image"] == f"{base}/1/image"
+    with indexer.store.session() as session:
+        document = session.get(Document, outcome.document_id)
+        assert document is not None
+        placed = [(e.id, e.page, e.bbox) for e in document.equations if e.display and e.bbox]
+    assert placed
+    for dpi in (72, 144):
+        scale = dpi / 72
+        for eq_id, number, bbox in placed[:3]:
+            answer = client.get(f"{base}/{number}/image", params={"equation": eq_id, "dpi": dpi})
+            assert answer.status_code == 200, answer.text
+            x0, y0, x1, y1 = _edge_pixels(answer.content)
+            # the edge is drawn 2 pt outside the box, 1.2 pt wide
+            expected = [v * scale for v in bbox]
+            assert abs(x0 - (expected[0] - 2 * scale)) <= 2 * scale + 1
+            assert abs(y0 - (expected[1] - 2 * scale)) <= 2 * scale + 1
+            assert abs(x1 - (expected[2] + 2 * scale)) <= 2 * scale + 1
+            assert abs(y1 - (expected[3] + 2 * scale)) <= 2 * scale + 1
+    # boxes by coordinates, the page alone, and the errors a page view can meet
+    drawn = client.get(f"{base}/1/image", params=[("box", "100,100,200,150"), ("dpi", "72")])
+    assert _edge_pixels(drawn.content) == pytest.approx((97, 97, 203, 153), abs=2)
+    eq_id, number, _ = placed[0]
+    other = 2 if number == 1 else 1
+    assert client.get(f"{base}/{other}/image", params={"equation": eq_id}).status_code == 404
+    assert client.get(f"{base}/1/image", params={"box": "1,2,3"}).status_code == 422
+    assert client.get(f"{base}/9").status_code == 404
+    assert client.get(f"/v1/documents/{tex.document_id}/pages/1/image").status_code == 415
+    schema = client.get("/openapi.json").json()
+    image_op = schema["paths"]["/v1/documents/{document_id}/pages/{number}/image"]["get"]
+    assert {"404", "415", "422"} <= set(image_op["responses"])
