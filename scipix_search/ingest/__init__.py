@@ -26,6 +26,7 @@ from scipix_search.ingest._image import (
     parse_image,
     scale_passages,
 )
+from scipix_search.ingest._meta import PaperMeta, split_names, surname_key, title_key
 from scipix_search.ingest._types import (
     BBox,
     ParsedDocument,
@@ -53,6 +54,7 @@ __all__ = [
     "ContentType",
     "EquationRegion",
     "PageEquations",
+    "PaperMeta",
     "ParsedDocument",
     "ParsedEquation",
     "ParsedPage",
@@ -78,4 +80,7 @@ __all__ = [
     "scale_passages",
     "sha256_bytes",
     "sniff",
+    "split_names",
+    "surname_key",
+    "title_key",
 ]

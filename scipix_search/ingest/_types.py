@@ -57,6 +57,12 @@ class ParsedDocument:
     pages: list[ParsedPage] = field(default_factory=list)
     passages: list[ParsedPassage] = field(default_factory=list)
     equations: list[ParsedEquation] = field(default_factory=list)
+    # What the paper says about itself (see ingest/_meta.py); None or empty where unknown.
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
 
     @property
     def page_count(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from scipix_search.exceptions import InputError, InputTooLargeError, LatexParseError
@@ -35,6 +35,7 @@ from scipix_search.ingest.latex._macros import (
     read_group,
     strip_comments,
 )
+from scipix_search.ingest.latex._meta import read_tex_meta
 from scipix_search.ingest.latex._packages import PACKAGE_MACROS, expand_qty
 from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
@@ -156,11 +157,12 @@ def parse_latex_text(
         ParsedPassage(text=chunk, page=None, bbox=None, order=i)
         for i, chunk in enumerate(split_passages(latex_to_text(body, labels=labels)))
     ]
+    meta = read_tex_meta(preamble, body)
     return ParsedDocument(
         source=source,
         sha256=sha256,
         kind="tex",
-        title=_title(preamble + body),
+        **asdict(meta),
         passages=passages,
         equations=[
             ParsedEquation(
@@ -257,18 +259,6 @@ def _numbered_within(preamble: str) -> bool:
         re.search(r"\\numberwithin\s*\{equation\}\s*\{section\}", preamble)
         or re.search(r"\\counterwithin\s*\{equation\}\s*\{section\}", preamble)
     )
-
-
-def _title(text: str) -> str | None:
-    m = re.search(r"\\title\s*(?:\[[^\]]*\])?\s*(?=\{)", text)
-    if not m:
-        return None
-    grp = read_group(text, m.end())
-    if grp is None:
-        return None
-    title = re.sub(r"\\thanks\s*\{[^{}]*\}", "", grp[0])
-    title = " ".join(latex_to_text(title.replace("\\\\", " ")).split())
-    return title or None
 
 
 def extract_tex_equations(body: str, *, number_within_section: bool = False) -> list[TexEquation]:

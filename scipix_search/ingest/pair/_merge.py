@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from scipix_search.ingest._types import ParsedDocument
 from scipix_search.ingest.pair._align import align_source_to_pdf
@@ -60,11 +61,26 @@ def merge_source_and_pdf(
         source=name,
         sha256=sha256,
         kind="pdf",
-        title=source.title or pdf.title,
         pages=list(pdf.pages),
         passages=list(pdf.passages),
         equations=equations,
+        **_merged_meta(source, pdf),
     )
+
+
+def _merged_meta(source: ParsedDocument, pdf: ParsedDocument) -> dict[str, Any]:
+    """The source's words where it states them (exact, no typography to read), the PDF's
+    for what only a build prints: the arXiv stamp and its date, a journal's DOI line, an
+    author list a class sets from elsewhere. A year a ``\\date`` prints wins; else the
+    PDF's (its arXiv stamp, a printed date, at last when it was built)."""
+    return {
+        "title": source.title or pdf.title,
+        "authors": source.authors or pdf.authors,
+        "year": source.year or pdf.year,
+        "abstract": source.abstract or pdf.abstract,
+        "arxiv_id": pdf.arxiv_id or source.arxiv_id,
+        "doi": source.doi or pdf.doi,
+    }
 
 
 def is_standalone_figure(path: Path) -> bool:

@@ -2,8 +2,8 @@
 
 Passages are text blocks at paragraph level. Running headers, footers and page numbers are
 dropped (text in the page margins that repeats across pages, or is only a number), and
-end-of-line hyphenation is joined. The title comes from the metadata when it looks like a real
-title, else from the largest text on page 1.
+end-of-line hyphenation is joined. Title, authors and the rest come from page 1's typography
+(``_meta.py``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from scipix_search.exceptions import CorruptInputError, InputTooLargeError
 from scipix_search.ingest._types import ParsedDocument, ParsedPage, ParsedPassage
+from scipix_search.ingest.pdf._meta import read_pdf_meta
 
 if TYPE_CHECKING:
     import pymupdf
@@ -29,9 +30,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 _HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n(\w)")
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?[ivxlcdm\d]+(\s*(of|/)\s*\d+)?\s*$", re.I)
-_BAD_TITLES = re.compile(
-    r"^(untitled|microsoft word.*|document\d*|.*\.(pdf|dvi|tex|docx?|e?ps)|/.*)$", re.I
-)
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 )
@@ -152,28 +150,6 @@ def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold}
 
 
-def _title(doc: pymupdf.Document, blocks: list[_Block]) -> str | None:
-    meta_title = (doc.metadata or {}).get("title") or ""
-    meta_title = meta_title.strip()
-    if len(meta_title) >= 4 and not _BAD_TITLES.match(meta_title):
-        return meta_title
-    best_size, best_lines = 0.0, []
-    first = doc[0].get_text("dict")
-    for block in first.get("blocks", []):
-        for line in block.get("lines", []):
-            text = "".join(s["text"] for s in line["spans"]).strip()
-            if len(text) < 3:
-                continue
-            size = max(s["size"] for s in line["spans"])
-            if size > best_size + 0.5:
-                best_size, best_lines = size, [text]
-            elif abs(size - best_size) <= 0.5:
-                best_lines.append(text)
-    if best_lines:
-        return _clean(" ".join(best_lines[:3]))
-    return None
-
-
 def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedDocument:
     """Read pages and prose passages of a born-digital PDF.
 
@@ -213,10 +189,15 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
                 continue
             for piece in _chunks(text):
                 passages.append(ParsedPassage(piece, block.page, block.bbox, len(passages)))
-        title = _title(doc, blocks)
+        meta = read_pdf_meta(doc)
     finally:
         doc.close()
     logger.debug("%s: %d pages, %d passages", name, len(pages), len(passages))
     return ParsedDocument(
-        source=name, sha256=sha256, kind="pdf", title=title, pages=pages, passages=passages
+        source=name,
+        sha256=sha256,
+        kind="pdf",
+        pages=pages,
+        passages=passages,
+        **asdict(meta),
     )

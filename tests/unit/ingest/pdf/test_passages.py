@@ -35,9 +35,10 @@ def test_parse_pdf_title_from_largest_text_when_metadata_is_empty():
     assert _parse(data).title == "Spectral Methods in Practice"
 
 
-def test_parse_pdf_title_from_metadata_when_sane():
+def test_parse_pdf_title_from_metadata_only_when_page_one_prints_it():
+    # a metadata title the page does not print is a template's or a tool's, not the paper's
     data = make_pdf([[LOREM]], title="Big Text", metadata_title="A Real Title of a Paper")
-    assert _parse(data).title == "A Real Title of a Paper"
+    assert _parse(data).title == "Big Text"
 
 
 def test_parse_pdf_ignores_file_name_metadata_title():
