@@ -7,6 +7,11 @@ a complete generation, so no lock is needed to read it). Every API process does 
 so many processes stay in step without talking to each other; a document is searchable in the
 next request after its worker saves.
 
+Several machines, no shared folder (``worker_writes_index=false``): workers write only rows,
+and this process keeps its own indexes in its own data folder (``Store.follow``), built from the
+database at start and caught up by a background thread every ``index_refresh_s``; a catch-up
+that changed an index marks its searcher stale, so the next request reloads it as above.
+
 Health: every open of an index checks it against the database and repairs it (``Store``); what
 could not be repaired (a read-only or full data folder) is in ``store.index_problems``, and
 ``/readyz`` answers 503 with it while search serves what is consistent.
@@ -53,6 +58,11 @@ class _Fresh:
         self.checked = time.monotonic()
         self.lock = threading.Lock()
 
+    def invalidate(self) -> None:
+        """Reload at the next refresh (the index changed in place: a followed index)."""
+        self.stamp = None
+        self.checked = 0.0
+
     def refresh(self, every_s: float) -> None:
         now = time.monotonic()
         if now - self.checked < every_s:
@@ -85,6 +95,9 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings)
+        if not settings.worker_writes_index:
+            self.store.follow()  # no shared folder: indexes of our own, from the database
+        self._follow_stop = threading.Event()
         self.models = Models(settings)
         self._lock = threading.RLock()
         self._passages: _Fresh | None = None
@@ -171,9 +184,26 @@ class Services:
             self.worker_thread, self.worker_stop = start_background_worker(
                 self.settings, indexer=indexer
             )
+        if self.store.following:
+            threading.Thread(target=self._catch_up_loop, name="index-catch-up", daemon=True).start()
         self.ready = True
 
+    def _catch_up_loop(self) -> None:
+        """Catch the followed indexes up with the database until :meth:`stop`."""
+        every_s = max(self.settings.index_refresh_s, 0.1)
+        while not self._follow_stop.wait(every_s):
+            try:
+                reports = self.store.catch_up()
+            except Exception:  # the database is away: log, wait, retry; never die silently
+                logger.warning("index catch-up failed", exc_info=True, extra={"action": "catch_up"})
+                continue
+            for report in reports:
+                fresh = self._passages if report.kind == "passages" else self._equations
+                if fresh is not None and (report.added or report.removed):
+                    fresh.invalidate()
+
     def stop(self) -> None:
+        self._follow_stop.set()
         if self.worker_stop is not None:
             self.worker_stop.set()
         if self.worker_thread is not None:

@@ -108,6 +108,9 @@ class Indexer:
         return [self.passage_spec(), self.formula_spec()]
 
     def sync_indexes(self) -> None:
+        """Repair the index files against the database (none where ingestion writes only rows)."""
+        if not self.settings.worker_writes_index:
+            return
         for spec in self.index_specs():
             self.store.sync(spec)
 
@@ -232,6 +235,8 @@ class Indexer:
             parsed,
             passage_vectors=records.passage_vectors,
             equation_extras=records.equation_extras,
+            # false: several machines, no shared folder; each API process catches up itself
+            write_index=self.settings.worker_writes_index,
             passage_spec=self.passage_spec(),
             equation_spec=self.formula_spec(),
             stored_file=keys[0] if keys else None,

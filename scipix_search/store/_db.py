@@ -26,6 +26,8 @@ _MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 _ENGINES: dict[str, Engine] = {}
 _AT_HEAD: set[str] = set()  # URLs already checked to be at the head revision in this process
 _LOCK = threading.Lock()
+#: PostgreSQL advisory lock key of schema migrations (any constant no other lock uses).
+_MIGRATION_LOCK = 0x5C1F1C5
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -87,6 +89,10 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     engine = get_engine(settings)
     cfg = alembic_config(settings)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes on several machines starting on a new database all migrate: one at a
+            # time (the others then find it at head); held until this transaction ends.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
     logger.info("database at revision %s", revision)

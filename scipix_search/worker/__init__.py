@@ -20,10 +20,12 @@ from scipix_search.worker._queue import (
 from scipix_search.worker._runner import INGEST, Worker, start_background_worker
 from scipix_search.worker._uploads import (
     ORPHAN_AGE_S,
+    fetch_upload,
     release_upload,
     remove_upload,
     safe_filename,
     save_upload,
+    stage_upload,
     sweep_uploads,
     upload_lock,
     upload_path,
@@ -44,6 +46,7 @@ __all__ = [
     "complete",
     "enqueue",
     "enqueue_once",
+    "fetch_upload",
     "fail",
     "find_active_job",
     "get_job",
@@ -54,6 +57,7 @@ __all__ = [
     "remove_upload",
     "safe_filename",
     "save_upload",
+    "stage_upload",
     "start_background_worker",
     "sweep_uploads",
     "upload_lock",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from scipix_search.exceptions import StoreError
 from scipix_search.store import Job, Store
-from scipix_search.worker._uploads import release_upload, sweep_uploads
+from scipix_search.worker._uploads import release_upload, sweep_uploads, without_upload_data
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult, Result
@@ -222,7 +222,7 @@ def complete(
         job.status = SUCCEEDED
         job.active_sha256 = None
         job.document_id = document_id
-        job.payload = {**(job.payload or {}), "result": result}
+        job.payload = {**without_upload_data(job.payload), "result": result}
         job.error = None
         job.locked_by = None
         job.lease_until = None
@@ -269,6 +269,7 @@ def fail(
         else:
             job.status = FAILED
             job.active_sha256 = None
+            job.payload = without_upload_data(job.payload)
         status, payload = job.status, dict(job.payload or {})
     if status == FAILED:
         # After the last attempt the upload is of no use: its bytes are bad (or cursed).

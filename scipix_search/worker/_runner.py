@@ -23,7 +23,7 @@ from scipix_search.pipeline import Indexer, IngestOutcome
 from scipix_search.store import Store
 from scipix_search.worker import _queue as queue
 from scipix_search.worker._budget import JobProcess
-from scipix_search.worker._uploads import upload_path
+from scipix_search.worker._uploads import fetch_upload
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class Worker:
         sha256 = str(job.payload.get("sha256", ""))
         name = str(job.payload.get("name") or sha256)
         try:
-            path = upload_path(self.settings, sha256)
+            path = fetch_upload(self.settings, sha256, job.payload)
             with path.open("rb"):
                 pass  # readable here: the bytes are read where they are ingested
         except (ValueError, OSError) as exc:

@@ -1,8 +1,9 @@
 """Uploaded files, stored durably under ``<data_dir>/uploads/<sha256>`` while a job needs them.
 
 The API writes the bytes (temporary file, fsync, rename) and only then commits the job row, so a
-worker that sees the job always finds the file. Workers on other machines must mount the same
-data folder; they need it anyway for the FAISS indexes.
+worker that sees the job always finds the file. Workers on other machines without that folder
+(``upload_storage="database"``) get the bytes in the job row and write them to their own
+``uploads/`` (:func:`stage_upload`, :func:`fetch_upload`).
 
 An upload lives exactly as long as an active (queued or running) job names it. When its job
 ends, :func:`release_upload` deletes it (a succeeded job's document already keeps its original
@@ -15,7 +16,9 @@ the same per-prefix file lock, so a release never deletes the file of a job bein
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import logging
 import os
 import re
@@ -24,6 +27,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -35,6 +39,8 @@ from scipix_search.store import Document, Job, Store, atomic_write, keep_origina
 logger = logging.getLogger(__name__)
 
 UPLOADS = "uploads"
+#: The payload key of an upload's bytes (base64) when ``upload_storage="database"``.
+UPLOAD_DATA = "data"
 #: Files in ``uploads/`` that no active job names are removed once this old (seconds).
 ORPHAN_AGE_S = 86_400.0
 #: Longest stored upload name, in characters (the suffix is kept when a name is cut).
@@ -99,6 +105,45 @@ def save_upload(settings: Settings, sha256: str, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data, sync_dir=True)
     return path
+
+
+def stage_upload(
+    settings: Settings, sha256: str, data: bytes, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Put an upload where its worker will find it; returns the job payload that says where.
+
+    ``upload_storage="folder"`` writes it under ``uploads/`` (the API and its workers share the
+    data folder); ``"database"`` carries the bytes in the job row itself (base64 in the JSON
+    payload), for workers on other machines. *Why in the payload and not a table of their
+    own*: it needs no migration and lives exactly as long as the job's need for it (it is
+    dropped when the job ends); an upload is at most ``max_upload_bytes`` (50 MB).
+    """
+    if settings.upload_storage == "database":
+        return {**payload, UPLOAD_DATA: base64.b64encode(data).decode("ascii")}
+    save_upload(settings, sha256, data)
+    return payload
+
+
+def fetch_upload(settings: Settings, sha256: str, payload: dict[str, Any]) -> Path:
+    """The file of a job's upload on this machine: carried bytes are written locally first.
+
+    Raises:
+        ValueError: the name is no sha256, or the carried bytes are damaged (not base64, or
+            not the content the job names).
+        OSError: the file cannot be written or found.
+    """
+    carried = payload.get(UPLOAD_DATA)
+    if carried is None:
+        return upload_path(settings, sha256)
+    data = base64.b64decode(str(carried), validate=True)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValueError("the bytes carried by the job are not the upload it names")
+    return save_upload(settings, sha256, data)
+
+
+def without_upload_data(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """The payload of an ended job: the carried bytes dropped, what the job said kept."""
+    return {k: v for k, v in (payload or {}).items() if k != UPLOAD_DATA}
 
 
 def remove_upload(settings: Settings, sha256: str) -> None:

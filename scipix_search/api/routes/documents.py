@@ -35,7 +35,7 @@ from scipix_search.worker import (
     enqueue_once,
     remove_upload,
     safe_filename,
-    save_upload,
+    stage_upload,
     upload_lock,
 )
 
@@ -85,12 +85,12 @@ def _enqueue_upload(
     # worker takes to release an upload, so a job that just ended cannot delete these bytes.
     # The database, not this look-up, decides that one job exists per content.
     with upload_lock(services.settings, sha256):
-        save_upload(services.settings, sha256, data)
+        payload = {"sha256": sha256, "name": name, "kind": kind, "size": len(data)}
         job, created = enqueue_once(
             store,
             kind=INGEST,
             sha256=sha256,
-            payload={"sha256": sha256, "name": name, "kind": kind, "size": len(data)},
+            payload=stage_upload(services.settings, sha256, data, payload),
             max_attempts=services.settings.worker_max_attempts,
         )
     queued = job_public(job)
