@@ -20,11 +20,22 @@ from scipix_search.ingest._detect import (
 )
 from scipix_search.ingest._discover import collect_files, pair_sources
 from scipix_search.ingest._image import (
+    FORMULA_MAX_HEIGHT_PX,
     PageEquations,
     lines_outside,
     lines_to_passages,
     parse_image,
     scale_passages,
+)
+from scipix_search.ingest._markdown import (
+    DisplayBlock,
+    TextBlock,
+    display_blocks,
+    document_markdown,
+    markdown_displays,
+    ocr_blocks,
+    page_markdown,
+    reading_order,
 )
 from scipix_search.ingest._meta import PaperMeta, split_names, surname_key, title_key
 from scipix_search.ingest._types import (
@@ -41,17 +52,21 @@ from scipix_search.ingest.pdf import (
     RegionRow,
     find_equation_regions,
     open_pdf,
+    page_equation_regions,
+    page_markdown_blocks,
     parse_pdf,
     regions_to_equations,
 )
 
 __all__ = [
     "COLLECTION_SUFFIXES",
+    "FORMULA_MAX_HEIGHT_PX",
     "IMAGE_FORMATS",
     "SUPPORTED_SUFFIXES",
     "TEX_SUFFIXES",
     "BBox",
     "ContentType",
+    "DisplayBlock",
     "EquationRegion",
     "PageEquations",
     "PaperMeta",
@@ -61,14 +76,22 @@ __all__ = [
     "ParsedPassage",
     "RegionRow",
     "TexEquation",
+    "TextBlock",
     "align_source_to_pdf",
     "collect_files",
+    "display_blocks",
+    "document_markdown",
     "find_equation_regions",
     "lines_outside",
     "lines_to_passages",
     "magic",
+    "markdown_displays",
     "merge_source_and_pdf",
+    "ocr_blocks",
     "open_pdf",
+    "page_equation_regions",
+    "page_markdown",
+    "page_markdown_blocks",
     "pair_sources",
     "parse_formula_collection",
     "parse_image",
@@ -76,6 +99,7 @@ __all__ = [
     "parse_pdf",
     "read_input",
     "read_tex_equations",
+    "reading_order",
     "regions_to_equations",
     "scale_passages",
     "sha256_bytes",
