@@ -106,6 +106,7 @@ def parse_input(
             latex_recognizer=models.latex_recognizer,
             text_recognizer=models.text_recognizer,
             formula_detector=_formula_detector(models),
+            upright=_upright,
         )
     raise InputError(f"{name}: {kind} input is not supported")
 
@@ -140,6 +141,14 @@ def parse_pdf_input(
     return parsed
 
 
+def _upright(pixels: np.ndarray) -> np.ndarray:
+    """A scanned page turned level (up to 3 degrees either way): detection and text OCR
+    then see level lines, and boxes are those of the level page."""
+    from scipix_search.ocr import deskew
+
+    return deskew(pixels)[0]
+
+
 def _formula_detector(models: Models) -> Any:
     """The page-image formula detector, or None (with a warning) where its model is missing:
     scans then give their passages as before, without equations."""
@@ -150,6 +159,16 @@ def _formula_detector(models: Models) -> Any:
         return None
 
 
+def render_page(page: Any, dpi: int = SCAN_DPI) -> np.ndarray:
+    """A PyMuPDF page as ``HxWx3`` RGB pixels at ``dpi``, as the text OCR reads scans."""
+    import pymupdf
+
+    pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
+    return np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
+        pixmap.height, pixmap.width, pixmap.n
+    )[:, :, :3]
+
+
 def _ocr_scanned_pages(
     data: bytes, name: str, parsed: ParsedDocument, *, settings: Settings, models: Models
 ) -> None:
@@ -157,8 +176,6 @@ def _ocr_scanned_pages(
     scanned = [p for p in parsed.pages if not p.has_text_layer]
     if not scanned:
         return
-    import pymupdf
-
     text_recognizer = models.text_recognizer
     detector = _formula_detector(models)
     recognizer = models.pdf_formula_recognizer if detector is not None else None
@@ -166,13 +183,12 @@ def _ocr_scanned_pages(
     doc = open_pdf(data, name, max_pages=settings.max_pages)
     try:
         for page in scanned:
-            pixmap = doc[page.number - 1].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csRGB)
-            pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
-                pixmap.height, pixmap.width, pixmap.n
-            )[:, :, :3]
+            pixels = render_page(doc[page.number - 1])
+            pixels = _upright(pixels)
             lines = text_recognizer.read_array(pixels, page=page.number - 1)
             if found is not None:
-                lines = lines_outside(lines, found.add_page(pixels, page.number, 72.0 / SCAN_DPI))
+                boxes = found.add_page(pixels, page.number, 72.0 / SCAN_DPI, lines=lines)
+                lines = lines_outside(lines, boxes)
             passages = lines_to_passages(
                 lines,
                 page.number,
