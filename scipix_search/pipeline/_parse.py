@@ -106,7 +106,6 @@ def parse_input(
             latex_recognizer=models.latex_recognizer,
             text_recognizer=models.text_recognizer,
             formula_detector=_formula_detector(models),
-            upright=_upright,
         )
     raise InputError(f"{name}: {kind} input is not supported")
 
@@ -139,14 +138,6 @@ def parse_pdf_input(
     parsed.equations = regions_to_equations(regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE)
     _ocr_scanned_pages(data, name, parsed, settings=settings, models=models)
     return parsed
-
-
-def _upright(pixels: np.ndarray) -> np.ndarray:
-    """A scanned page turned level (up to 3 degrees either way): detection and text OCR
-    then see level lines, and boxes are those of the level page."""
-    from scipix_search.ocr import deskew
-
-    return deskew(pixels)[0]
 
 
 def _formula_detector(models: Models) -> Any:
@@ -184,11 +175,9 @@ def _ocr_scanned_pages(
     try:
         for page in scanned:
             pixels = render_page(doc[page.number - 1])
-            pixels = _upright(pixels)
             lines = text_recognizer.read_array(pixels, page=page.number - 1)
             if found is not None:
-                boxes = found.add_page(pixels, page.number, 72.0 / SCAN_DPI, lines=lines)
-                lines = lines_outside(lines, boxes)
+                lines = lines_outside(lines, found.add_page(pixels, page.number, 72.0 / SCAN_DPI))
             passages = lines_to_passages(
                 lines,
                 page.number,
