@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -28,6 +28,7 @@ from scipix_search.ingest import (
     sha256_bytes,
     sniff,
 )
+from scipix_search.pipeline._duplicates import find_original
 from scipix_search.pipeline._enrich import drop_long_equations, enrich
 from scipix_search.pipeline._models import Models
 from scipix_search.pipeline._parse import parse_input, parse_pdf_input
@@ -61,6 +62,7 @@ class IngestOutcome:
     passages: int = 0
     equations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    duplicate_of: int | None = None  # stored as another build of this document
 
 
 class Indexer:
@@ -212,6 +214,10 @@ class Indexer:
             started = time.perf_counter()
             parsed = drop_long_equations(parse(), self.settings.max_formula_chars)
             timings["extract"] = time.perf_counter() - started
+            original = find_original(self.store, parsed)
+            if original is not None:
+                # Another build of a stored paper: kept and linked, not indexed twice.
+                parsed = replace(parsed, passages=[], equations=[])
 
             started = time.perf_counter()
             records = enrich(
@@ -240,11 +246,19 @@ class Indexer:
             passage_spec=self.passage_spec(),
             equation_spec=self.formula_spec(),
             stored_file=keys[0] if keys else None,
+            duplicate_of=original,
         )
         if document_id is None:
             # Another process stored the same file between our check and our commit.
             return IngestOutcome(name, "present", self._present(sha256))
         timings["store"] = time.perf_counter() - started
+        if original is not None:
+            logger.info(
+                "added %s as another build of document %d (same title and authors): not indexed",
+                name,
+                original,
+                extra={"action": "ingest", "document_id": document_id, "source": name},
+            )
         logger.info(
             "added %s: %d pages, %d passages, %d equations",
             name,
@@ -260,4 +274,5 @@ class Indexer:
             passages=len(parsed.passages),
             equations=len(parsed.equations),
             timings=timings,
+            duplicate_of=original,
         )

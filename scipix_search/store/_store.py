@@ -348,6 +348,7 @@ class Store:
         equation_spec: IndexSpec,
         stored_file: str | None = None,
         write_index: bool = True,
+        duplicate_of: int | None = None,
     ) -> int | None:
         """Store a document: its rows in one transaction, then its vectors in the indexes.
 
@@ -363,6 +364,7 @@ class Store:
             stored_file: the content-store key of the original file (``keep_original``).
             write_index: add the vectors to the index files too; false for a worker that
                 writes only to the database (the API processes catch up from it).
+            duplicate_of: the document this one is another build of.
 
         Returns:
             The new document's id, or None when the database refused it as a duplicate
@@ -378,6 +380,7 @@ class Store:
                     passage_vectors=passage_vectors,
                     equation_extras=equation_extras,
                     stored_file=stored_file,
+                    duplicate_of=duplicate_of,
                 )
                 document_id = document.id
                 passage_ids = [p.id for p in document.passages]

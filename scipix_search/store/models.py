@@ -60,7 +60,21 @@ class Document(Base):
     # (``files/ab/ab12...pdf``, see ``store/_originals.py``); NULL for documents ingested
     # before originals were kept. The page-image endpoint opens only this file.
     stored_file: Mapped[str | None] = mapped_column(String(96))
+    # What the paper says about itself (ingest/_meta.py); authors joined by "; ".
+    authors: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    arxiv_id: Mapped[str | None] = mapped_column(String(32))
+    doi: Mapped[str | None] = mapped_column(String(256))
+    # Another build of that document (same title and authors): kept, not indexed again.
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL", name="fk_documents_duplicate_of")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def author_list(self) -> list[str]:
+        return [a for a in (self.authors or "").split("; ") if a]
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

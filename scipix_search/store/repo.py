@@ -51,10 +51,13 @@ def add_document(
     passage_vectors: np.ndarray,
     equation_extras: Sequence[EquationExtras] = (),
     stored_file: str | None = None,
+    duplicate_of: int | None = None,
 ) -> Document:
     """Add a parsed document with its pages, passages and equations (flushes for ids).
 
-    ``stored_file`` is the content-store key of its original file, if one was kept.
+    ``stored_file`` is the content-store key of its original file, if one was kept;
+    ``duplicate_of`` the document it is another build of (it then comes without passages
+    and equations, see ``pipeline/_indexer.py``).
     """
     import numpy as np
 
@@ -69,6 +72,12 @@ def add_document(
         title=parsed.title,
         page_count=parsed.page_count,
         stored_file=stored_file,
+        authors="; ".join(parsed.authors) or None,
+        year=parsed.year,
+        abstract=parsed.abstract,
+        arxiv_id=parsed.arxiv_id,
+        doi=parsed.doi,
+        duplicate_of=duplicate_of,
     )
     document.pages = [
         Page(number=p.number, width=p.width, height=p.height, has_text_layer=p.has_text_layer)
@@ -125,6 +134,19 @@ def delete_document(*, session: Session, document_id: int) -> tuple[list[int], l
     session.execute(delete(Page).where(Page.document_id == document_id))
     session.execute(delete(Document).where(Document.id == document_id))
     return passage_ids, equation_ids
+
+
+def documents_titled_like(*, session: Session, word: str, limit: int = 200) -> list[Document]:
+    """Documents (not themselves duplicates) whose title holds ``word``, case-insensitive:
+    the candidates a near-duplicate check compares in full."""
+    query = (
+        select(Document)
+        .where(Document.duplicate_of.is_(None))
+        .where(func.lower(Document.title).contains(word.lower()))
+        .order_by(Document.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def count_documents_with_file(*, session: Session, stored_file: str) -> int:

@@ -49,3 +49,41 @@ def test_migrations_downgrade_to_base_and_up_again(db_settings):
         )
         assert ("active_sha256" in columns) == (target == "head")
     assert "stored_file" in {c["name"] for c in inspect(engine).get_columns("documents")}
+
+
+def test_migration_0003_adds_paper_metadata_and_drops_it_again(db_settings):
+    """0003's columns are nullable and empty for rows stored before it (nothing is
+    backfilled that needs the original parsed again); downgrading to 0002 removes them and
+    keeps the rows."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from scipix_search.store._db import alembic_config
+
+    engine = get_engine(db_settings)
+    added = {"authors", "year", "abstract", "arxiv_id", "doi", "duplicate_of"}
+
+    def migrate(target: str, up: bool) -> None:
+        cfg = alembic_config(db_settings)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            (command.upgrade if up else command.downgrade)(cfg, target)
+
+    migrate("0002", up=True)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO documents (sha256, source, kind, title, page_count, created_at) "
+                "VALUES ('ab', 'old.pdf', 'pdf', 'An Old Paper', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+    migrate("0003", up=True)
+    columns = {c["name"]: c for c in inspect(engine).get_columns("documents")}
+    assert added <= set(columns) and all(columns[name]["nullable"] for name in added)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT title, authors, year, duplicate_of FROM documents")).one()
+    assert tuple(row) == ("An Old Paper", None, None, None)
+    migrate("0002", up=False)
+    assert not added & {c["name"] for c in inspect(engine).get_columns("documents")}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM documents")).scalar() == 1

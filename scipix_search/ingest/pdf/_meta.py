@@ -284,15 +284,3 @@ def _printed_year(lines: list[_Line], title_lines: list[_Line]) -> int | None:
                 return year
     return None
 
-
-def is_figure_pdf(doc: pymupdf.Document) -> bool:
-    """A graphic saved as PDF (a plot, a diagram), not a document: at most two pages and
-    hardly a line of prose (fewer than three lines of eight words or more)."""
-    if doc.page_count > 2:
-        return False
-    prose = 0
-    for number in range(doc.page_count):
-        for line in doc[number].get_text("text").splitlines():
-            if len(line.split()) >= 8:
-                prose += 1
-    return prose < 3

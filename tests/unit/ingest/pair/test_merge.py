@@ -76,7 +76,8 @@ def test_folder_collection_skips_figures_and_parts(tmp_path: Path) -> None:
     (paper / "tikz.tex").write_text("\\documentclass[border=5pt]{standalone}\n\\begin{document}\n")
     for name in ("main.pdf", "figs/plot.pdf", "scheme.pdf", "field-eps-converted-to.pdf"):
         _pdf(paper / name, name)
-    _pdf(paper / "cover_letter.pdf", "letter")
+    # a letter is prose (a one-word page in a source folder would be taken for a figure)
+    _pdf(paper / "cover_letter.pdf", "Dear editor, we submit our paper for your journal.\n" * 4)
     (paper / "SOURCES.tsv").write_text("name\trepo\npaper\tgithub.com/x/y\n")
     files, missing = collect_files([tmp_path])
     assert not missing
