@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "ingest",
     "search",
     "ocr",
+    "convert",
     "serve",
     "worker",
     "reindex",
