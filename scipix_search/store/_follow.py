@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 #: restart the reading of what it already holds, and a save writes the whole index.
 SAVE_EVERY_S = 60.0
 _BATCH = 2000
+_BULK_BYTES = 128 << 20  # vectors gathered before one add at start (the build's peak)
 _MODELS: dict[str, type[Passage] | type[Equation]] = {"passages": Passage, "equations": Equation}
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -141,6 +142,28 @@ class LiveIndex(VectorIndex):
             super().save()
 
 
+def _add_in_bulk(
+    index: VectorIndex, batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> None:
+    """Add the batches in few large adds: each add first removes its ids (a re-add replaces),
+    which scans the whole index, so a build of 100k vectors in batches of 2,000 spent most of
+    its time there."""
+    import numpy as np
+
+    ids: list[np.ndarray] = []
+    vectors: list[np.ndarray] = []
+    held = 0
+    for batch_ids, _owner, batch_vectors in batches:
+        ids.append(batch_ids)
+        vectors.append(batch_vectors)
+        held += batch_vectors.nbytes
+        if held >= _BULK_BYTES:
+            index.add(np.concatenate(ids), np.concatenate(vectors))
+            ids, vectors, held = [], [], 0
+    if ids:
+        index.add(np.concatenate(ids), np.concatenate(vectors))
+
+
 class IndexFollower:
     """One kind's index in this process, kept equal to the database's vectors of that kind.
 
@@ -199,8 +222,12 @@ class IndexFollower:
         extra = np.setdiff1d(on_disk, row_ids)
         if len(extra):
             index.remove(extra)
-        for ids, _owner, vectors in self._rows(missing, by_document=False):
-            index.add(ids, vectors)
+        if len(missing) > len(row_ids) // 4:
+            # Most of it (a new process): one streamed scan, not many id lists (about half
+            # the time at 100k passages on PostgreSQL, measured here).
+            _add_in_bulk(index, self._scan(missing))
+        else:
+            _add_in_bulk(index, self._rows(missing, by_document=False))
         self._remember(documents, row_ids, owner)
         self._dirty = bool(len(missing) or len(extra) or index.legacy)
         self.index = index
@@ -233,6 +260,30 @@ class IndexFollower:
         for doc, ids in zip(owner[starts].tolist(), np.split(row_ids, starts[1:]), strict=True):
             held = self._owners.get(doc)
             self._owners[doc] = ids if held is None else np.union1d(held, ids)
+
+    def _scan(self, wanted: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Like :meth:`_rows` for the ids ``wanted``, read by streaming every row with a vector."""
+        import numpy as np
+
+        model = self._model
+        query = (
+            select(model.id, model.document_id, model.embedding)
+            .where(model.embedding.is_not(None))
+            .execution_options(yield_per=_BATCH)
+        )
+        with self._session() as session:
+            for rows in session.execute(query).partitions():
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                keep = np.isin(ids, wanted)
+                if keep.any():
+                    kept = [r for r, k in zip(rows, keep, strict=True) if k]
+                    yield (
+                        ids[keep],
+                        np.array([r[1] for r in kept], dtype=np.int64),
+                        np.stack(
+                            [np.frombuffer(cast(bytes, r[2]), dtype=np.float32) for r in kept]
+                        ),
+                    )
 
     def _rows(
         self, keys: np.ndarray, *, by_document: bool
