@@ -9,6 +9,7 @@ document's rows are committed, before the job is marked done.
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import time
@@ -24,6 +25,8 @@ import pytest
 from scipix_search.api.testing import server_env
 from tests.conftest import _fresh_postgres_url, postgres_url_or_skip
 from tests.e2e._live import LiveServer, start_server, start_worker
+
+logger = logging.getLogger(__name__)
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.postgres]
 
@@ -158,6 +161,7 @@ def test_two_workers_two_apis_one_database_no_shared_folder(cluster: dict[str, A
             break
         assert time.monotonic() < deadline, (api_a.log_tail(), api_b.log_tail())
         time.sleep(0.1)
+    logger.info("both API processes agreed %.2f s after the last job", agreed - last_job)
     assert agreed - last_job <= 5.0, f"agreed {agreed - last_job:.1f} s after the last job"
     assert agreed - seen_done <= 5.0
     equations, passages = first
