@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["auto", "cpu", "cuda"]
+IndexKind = Literal["auto", "flat", "ivf", "ivf-sq8", "ivf-fp16", "ivf-pq"]
 
 
 def default_model_dir() -> Path:
@@ -160,6 +161,27 @@ class Settings(BaseSettings):
         ge=0,
         description="LaTeX sources: characters macro expansion may add before the source is "
         "refused as corrupt (a macro that expands without bound)",
+    )
+
+    # -- vector indexes ---------------------------------------------------------------------
+    formula_index: IndexKind = Field(
+        default="auto",
+        description="Equation index: flat (exact), ivf, ivf-sq8, ivf-fp16, ivf-pq, or auto "
+        "(flat below index_approximate_from vectors, ivf from there); applied when an add "
+        "crosses the size or at `reindex`",
+    )
+    passage_index: IndexKind = Field(default="auto", description="Passage index, as formula_index")
+    index_approximate_from: int = Field(
+        default=50_000,
+        ge=1,
+        description="Vectors from which an index of a kind other than flat is approximate "
+        "(below it search is exact)",
+    )
+    index_nprobe: int = Field(
+        default=16,
+        ge=1,
+        description="Inverted lists an approximate (IVF) index scans per query: more is slower "
+        "and nearer exact (see benchmarks/equation_search.py)",
     )
 
     @field_validator("rate_limit", "rate_limit_expensive")

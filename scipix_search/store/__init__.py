@@ -10,6 +10,7 @@ from scipix_search.store._db import (
     upgrade_database,
 )
 from scipix_search.store._files import atomic_write
+from scipix_search.store._kinds import IndexPolicy
 from scipix_search.store._layout import ADD_STEPS, KILL_AT_ENV, REBUILD_STEPS, SAVE_STEPS
 from scipix_search.store._originals import (
     keep_original,
@@ -31,6 +32,7 @@ __all__ = [
     "Document",
     "Equation",
     "IndexMeta",
+    "IndexPolicy",
     "IndexSpec",
     "Job",
     "Page",

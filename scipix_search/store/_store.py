@@ -18,6 +18,7 @@ from scipix_search.exceptions import IndexCorruptError, ReadOnlyStoreError, Stor
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
 from scipix_search.store._follow import IndexFollower
+from scipix_search.store._kinds import IndexPolicy
 from scipix_search.store._layout import clean_folder, fault_point, storage_error
 from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
 
@@ -190,7 +191,9 @@ class Store:
     def _open_unrepaired(self, spec: IndexSpec, exc: Exception) -> VectorIndex:
         directory = self.index_dir(spec.kind)
         try:
-            index = VectorIndex.open(directory, dim=spec.dim, encoder=spec.encoder)
+            index = VectorIndex.open(
+                directory, dim=spec.dim, encoder=spec.encoder, policy=self.policy(spec)
+            )
         except IndexCorruptError as corrupt:
             index = VectorIndex(directory, VectorIndex._empty(spec.dim), self.open_meta(spec))
             problem = f"{corrupt}; not repaired: {exc}"
@@ -243,18 +246,36 @@ class Store:
     def _open_or_rebuild(self, spec: IndexSpec) -> VectorIndex:
         """Under the lock: the index, or a rebuild from the database when it is unreadable."""
         try:
-            return VectorIndex.open(self.index_dir(spec.kind), dim=spec.dim, encoder=spec.encoder)
+            return VectorIndex.open(
+                self.index_dir(spec.kind),
+                dim=spec.dim,
+                encoder=spec.encoder,
+                policy=self.policy(spec),
+            )
         except IndexCorruptError as exc:
             logger.warning("%s; rebuilding it from the database", exc)
             return self._filled(spec)
 
     def _filled(self, spec: IndexSpec) -> VectorIndex:
+        import numpy as np
+
+        policy = self.policy(spec)
         index = VectorIndex(
-            self.index_dir(spec.kind), VectorIndex._empty(spec.dim), self.open_meta(spec)
+            self.index_dir(spec.kind),
+            VectorIndex._empty(spec.dim),
+            self.open_meta(spec),
+            policy=policy,
         )
         with self.session() as session:
-            for ids, vectors in repo.iter_vectors(session=session, kind=spec.kind):
-                index.add(ids, vectors)
+            ids = repo.vector_ids(session=session, kind=spec.kind)
+            if policy.approximate_at(len(ids)):
+                # the coarse quantiser learns from a random sample; the rows then stream in
+                size = policy.training_size(len(ids))
+                chosen = np.sort(np.random.default_rng(0).choice(ids, size, replace=False))
+                batches = repo.iter_vectors(session=session, kind=spec.kind, ids=chosen)
+                index.train(np.concatenate([v for _, v in batches]), len(ids))
+            for batch_ids, vectors in repo.iter_vectors(session=session, kind=spec.kind, ids=ids):
+                index.add(batch_ids, vectors)
         return index
 
     def sync(self, spec: IndexSpec) -> SyncReport:
@@ -282,10 +303,17 @@ class Store:
             clean_folder(directory)
             problem = ""
             try:
-                index = VectorIndex.open(directory, dim=spec.dim, encoder=spec.encoder)
+                index = VectorIndex.open(
+                    directory, dim=spec.dim, encoder=spec.encoder, policy=self.policy(spec)
+                )
             except IndexCorruptError as exc:
                 problem = str(exc)
-                index = VectorIndex(directory, VectorIndex._empty(spec.dim), self.open_meta(spec))
+                index = VectorIndex(
+                    directory,
+                    VectorIndex._empty(spec.dim),
+                    self.open_meta(spec),
+                    policy=self.policy(spec),
+                )
             if index.legacy:
                 problem = f"{spec.kind} index in the layout of an earlier version"
             if quick and not problem:
@@ -333,6 +361,10 @@ class Store:
             index.save()
             self.index_problems.pop(spec.kind, None)
             return SyncReport(spec.kind, index.ntotal, 0, index.ntotal)
+
+    def policy(self, spec: IndexSpec) -> IndexPolicy:
+        """Which kind of index ``spec``'s folder holds at which size (from the settings)."""
+        return IndexPolicy.from_settings(self.settings, spec.kind)
 
     @staticmethod
     def open_meta(spec: IndexSpec) -> IndexMeta:

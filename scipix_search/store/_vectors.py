@@ -1,7 +1,8 @@
 """FAISS indexes on disk, one folder per kind, ids = database primary keys.
 
-A folder holds generations of an ``IndexIDMap2`` (so ids are the rows' primary keys) and a
-``manifest.json`` naming the current one with its dim, metric, encoder and count; a save commits
+A folder holds generations of an index whose ids are the rows' primary keys (an exact
+``IndexIDMap2`` over a flat index, or an approximate IVF index once it is large: see
+:mod:`scipix_search.store._kinds`) and a ``manifest.json`` naming the current one with its dim, metric, encoder and count; a save commits
 a new generation by replacing the manifest last (see :mod:`scipix_search.store._layout`), so a
 crash mid-save leaves the previous index intact. The database stays the source of truth:
 :meth:`scipix_search.store.Store.sync` brings an index back in line with it.
@@ -19,6 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
+from scipix_search.store._kinds import (
+    COMPRESSED,
+    IndexPolicy,
+    convert,
+    empty_flat,
+    index_ids,
+    kind_of,
+    trained_index,
+)
 from scipix_search.store._layout import (
     FORMAT_VERSION,
     LEGACY_META_FILE,
@@ -52,6 +62,9 @@ class IndexMeta:
 class VectorIndex:
     """An inner-product FAISS index over L2-normalised vectors, keyed by database ids.
 
+    Exact (flat) until ``policy`` says it is large enough to be approximate; an add that crosses
+    that size converts it in place (see :class:`IndexPolicy`).
+
     Example:
         >>> import numpy as np, tempfile
         >>> index = VectorIndex.open(Path(tempfile.mkdtemp()), dim=3, encoder="demo")
@@ -63,24 +76,24 @@ class VectorIndex:
     def __init__(
         self,
         directory: Path,
-        index: faiss.IndexIDMap2,
+        index: faiss.Index,
         meta: IndexMeta,
         *,
         legacy: bool = False,
+        policy: IndexPolicy | None = None,
     ) -> None:
         self.directory = directory
         self._index = index
         self.meta = meta
+        self.policy = policy or IndexPolicy()
         #: Read from the layout of earlier versions (``index.faiss`` + ``meta.json``); the next
         #: :meth:`save` migrates it.
         self.legacy = legacy
 
     # -- construction -------------------------------------------------------------------
     @staticmethod
-    def _empty(dim: int) -> faiss.IndexIDMap2:
-        import faiss
-
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    def _empty(dim: int) -> faiss.Index:
+        return empty_flat(dim)
 
     @staticmethod
     def manifest_path(directory: Path) -> Path:
@@ -88,8 +101,13 @@ class VectorIndex:
         return directory / MANIFEST_FILE
 
     @classmethod
-    def open(cls, directory: Path, *, dim: int, encoder: str) -> VectorIndex:
+    def open(
+        cls, directory: Path, *, dim: int, encoder: str, policy: IndexPolicy | None = None
+    ) -> VectorIndex:
         """Load the index in ``directory``, or an empty one if none was saved there.
+
+        ``policy`` decides what later adds do (switch to an approximate index at its size) and
+        the nprobe of an IVF index; the kind on disk is read as it is.
 
         Needs no lock: the manifest names a complete generation. When a writer commits a newer
         one and deletes this one between the two reads, the manifest is read again.
@@ -110,7 +128,9 @@ class VectorIndex:
                 manifest.dim, manifest.metric, manifest.encoder, manifest.count, manifest.version
             )
             with handle:
-                return cls._checked(directory, handle, meta, dim=dim, encoder=encoder)
+                return cls._checked(
+                    directory, handle, meta, dim=dim, encoder=encoder, policy=policy
+                )
         else:
             raise IndexCorruptError(
                 f"{directory.name} index: the file its manifest names is missing",
@@ -118,7 +138,8 @@ class VectorIndex:
             )
         legacy = read_legacy(directory)
         if legacy is None:
-            return cls(directory, cls._empty(dim), IndexMeta(dim, "ip", encoder, 0))
+            meta = IndexMeta(dim, "ip", encoder, 0)
+            return cls(directory, cls._empty(dim), meta, policy=policy)
         data, raw = legacy
         try:
             meta = IndexMeta(**raw)  # type: ignore[arg-type]
@@ -127,7 +148,7 @@ class VectorIndex:
                 f"{directory.name} index (older layout): meta.json is damaged ({exc})",
                 directory=directory,
             ) from exc
-        index = cls._checked(directory, data, meta, dim=dim, encoder=encoder)
+        index = cls._checked(directory, data, meta, dim=dim, encoder=encoder, policy=policy)
         index.legacy = True
         return index
 
@@ -140,6 +161,7 @@ class VectorIndex:
         *,
         dim: int,
         encoder: str,
+        policy: IndexPolicy | None = None,
     ) -> VectorIndex:
         import faiss
         import numpy as np
@@ -156,9 +178,10 @@ class VectorIndex:
             raise IndexCorruptError(
                 f"{name} index: FAISS cannot read it", directory=directory
             ) from exc
-        if not isinstance(index, faiss.IndexIDMap2):  # every index save() writes is one
+        # what save() writes: ids kept by an IndexIDMap2 or by the inverted lists
+        if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVF):
             raise IndexCorruptError(
-                f"{name} index is a {type(index).__name__}, not an IndexIDMap2",
+                f"{name} index is a {type(index).__name__}, not an IndexIDMap2 or IVF index",
                 directory=directory,
             )
         if index.ntotal != meta.count or index.d != meta.dim:
@@ -173,7 +196,9 @@ class VectorIndex:
                 f"expected {encoder} (dim {dim}); run `scipix-search reindex`",
                 directory=directory,
             )
-        return cls(directory, index, meta)
+        loaded = cls(directory, index, meta, policy=policy)
+        loaded.set_nprobe(loaded.policy.nprobe)  # a setting, not what the builder chose
+        return loaded
 
     # -- reading ------------------------------------------------------------------------
     @staticmethod
@@ -205,14 +230,27 @@ class VectorIndex:
     def ntotal(self) -> int:
         return int(self._index.ntotal)
 
+    @property
+    def kind(self) -> str:
+        """``flat``, ``ivf``, ``ivf-sq8``, ``ivf-fp16`` or ``ivf-pq``: what is held now."""
+        return kind_of(self._index)
+
+    @property
+    def approximate_scores(self) -> bool:
+        """Whether :meth:`search` scores are compressed approximations of the inner product,
+        so that a caller re-scores the shortlist with the stored vectors."""
+        return self.kind in COMPRESSED
+
     def ids(self) -> np.ndarray:
         """All ids in the index (int64)."""
-        import faiss
-        import numpy as np
+        return index_ids(self._index)
 
-        if self.ntotal == 0:
-            return np.empty(0, dtype=np.int64)
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+    def set_nprobe(self, nprobe: int) -> None:
+        """Inverted lists an IVF index scans per query (nothing to set on a flat one)."""
+        import faiss
+
+        if isinstance(self._index, faiss.IndexIVF):
+            self._index.nprobe = nprobe
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""
@@ -251,7 +289,25 @@ class VectorIndex:
         # Re-adding an id would leave two rows for it; replace instead.
         self.remove(ids)
         self._index.add_with_ids(vectors, ids)
+        if self.kind == "flat" and self.policy.approximate_at(self.ntotal):
+            logger.info(
+                "%s index: %d vectors, switching to %s",
+                self.directory.name,
+                self.ntotal,
+                self.policy.target,
+            )
+            self._index = convert(self._index, self.policy)
         self._refresh_meta()
+
+    def train(self, sample: np.ndarray, count: int) -> None:
+        """Make an empty index approximate for ``count`` vectors when its policy says so.
+
+        A rebuild calls it with a random sample of the stored vectors before adding them in
+        batches, so the whole table is never in memory and the lists fit the final size.
+        """
+        if self.ntotal or not self.policy.approximate_at(count) or len(sample) == 0:
+            return
+        self._index = trained_index(self.policy, sample, count)
 
     def remove(self, ids: np.ndarray) -> int:
         import faiss
@@ -265,7 +321,7 @@ class VectorIndex:
         return removed
 
     def reset(self) -> None:
-        self._index = self._empty(self.meta.dim)
+        self._index = empty_flat(self.meta.dim)
         self._refresh_meta()
 
     def _refresh_meta(self) -> None:
