@@ -1,134 +1,171 @@
-"""Generate the bundled sample papers (text written by the scipix-search authors, CC0).
+"""Build the bundled sample papers of the quick start (text by the scipix-search authors, CC0).
 
-Run: python samples/make_samples.py  — writes samples/*.pdf with PyMuPDF. The PDFs are
-committed so the quick start needs no generator; this script shows how they were made.
+Run: ``python samples/make_samples.py`` — typesets the LaTeX below with pdflatex (TeX Live:
+``scripts/install_tex.sh``) into ``samples/*.pdf``. The PDFs are committed so that the quick start
+needs neither TeX nor this script. The sources live here rather than as ``.tex`` files beside the
+PDFs because ``ingest samples/`` would pair each PDF with its source and read the equations from
+the LaTeX; the demo is meant to show equations read from the PDF, as for any downloaded paper.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
-
-import pymupdf
 
 HERE = Path(__file__).resolve().parent
 
-PAPERS = {
-    "heat-equation-note.pdf": (
-        "A Short Note on the Heat Equation",
-        [
-            (
-                "Abstract",
-                "We recall how the heat equation describes the diffusion of temperature "
-                "in a homogeneous rod, and how separation of variables yields a Fourier series "
-                "solution that decays exponentially in time.",
-            ),
-            (
-                "1 Introduction",
-                "Let u(x, t) denote the temperature at position x and time t. "
-                "Conservation of energy together with Fourier's law of conduction gives the partial "
-                "differential equation u_t = k u_xx, where k > 0 is the thermal diffusivity of the "
-                "material.",
-            ),
-            (
-                "2 Separation of variables",
-                "Seeking solutions of the form u(x, t) = X(x) T(t) "
-                "splits the equation into two ordinary differential equations. With Dirichlet "
-                "boundary conditions on the interval [0, L] the eigenfunctions are sin(n pi x / L) "
-                "and every mode decays like exp(-k n^2 pi^2 t / L^2).",
-            ),
-            (
-                "3 Energy estimate",
-                "Multiplying the equation by u and integrating by parts shows "
-                "that the energy E(t) = integral of u^2 dx is non-increasing, which proves "
-                "uniqueness of solutions for the initial boundary value problem.",
-            ),
-        ],
-    ),
-    "gradient-descent-note.pdf": (
-        "Convergence of Gradient Descent for Smooth Convex Functions",
-        [
-            (
-                "Abstract",
-                "We give a self-contained proof that gradient descent with a constant "
-                "step size converges at rate O(1/k) on convex functions whose gradient is Lipschitz "
-                "continuous, and linearly when the function is also strongly convex.",
-            ),
-            (
-                "1 Setting",
-                "Let f be convex and differentiable with an L-Lipschitz gradient. "
-                "Gradient descent iterates x_{k+1} = x_k - eta grad f(x_k) with step size "
-                "eta = 1/L, starting from an arbitrary point x_0.",
-            ),
-            (
-                "2 Descent lemma",
-                "The quadratic upper bound implied by the Lipschitz gradient "
-                "guarantees that every step decreases the objective by at least the squared norm "
-                "of the gradient divided by 2L.",
-            ),
-            (
-                "3 Strong convexity",
-                "If f is mu-strongly convex the distance to the minimiser "
-                "contracts by the factor 1 - mu/L at every iteration, so the error decreases "
-                "geometrically with the condition number controlling the speed.",
-            ),
-        ],
-    ),
-    "pythagorean-triples-note.pdf": (
-        "Pythagorean Triples and Rational Points on the Circle",
-        [
-            (
-                "Abstract",
-                "Every primitive Pythagorean triple a^2 + b^2 = c^2 arises from a pair "
-                "of coprime integers of opposite parity; we derive this classical parametrisation "
-                "from the rational points on the unit circle.",
-            ),
-            (
-                "1 Lines through a point",
-                "A line of rational slope t through the point (-1, 0) "
-                "meets the unit circle in exactly one more point, whose coordinates are rational "
-                "functions of t. Clearing denominators gives Euclid's formula.",
-            ),
-            (
-                "2 Euclid's formula",
-                "For coprime integers m > n > 0 of opposite parity the "
-                "numbers a = m^2 - n^2, b = 2mn and c = m^2 + n^2 form a primitive triple, and "
-                "every primitive triple is obtained exactly once this way.",
-            ),
-        ],
-    ),
+SOURCES: dict[str, str] = {
+    "gradient-descent-note": r"""% A sample paper of the scipix-search quick start (text by the scipix-search authors, CC0).
+\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=1in]{geometry}
+\title{Convergence of Gradient Descent for Smooth Convex Functions}
+\author{The scipix-search authors}
+\date{2026}
+\begin{document}
+\maketitle
+\begin{abstract}
+We give a self-contained proof that gradient descent with a constant step size converges at
+rate $O(1/k)$ on convex functions whose gradient is Lipschitz continuous, and linearly when the
+function is also strongly convex.
+\end{abstract}
+
+\section{Setting}
+Let $f:\mathbb{R}^d \to \mathbb{R}$ be convex and differentiable with an $L$-Lipschitz gradient,
+$\|\nabla f(x) - \nabla f(y)\| \le L \|x - y\|$. Gradient descent starts from an arbitrary point
+$x_0$ and iterates
+\begin{equation}
+  x_{k+1} = x_k - \eta \nabla f(x_k), \qquad \eta = \frac{1}{L}.
+  \label{eq:gd}
+\end{equation}
+
+\section{Descent lemma}
+The quadratic upper bound implied by the Lipschitz gradient,
+\begin{equation}
+  f(y) \le f(x) + \nabla f(x)^{\top}(y - x) + \frac{L}{2}\|y - x\|^2 ,
+\end{equation}
+applied to one step of \eqref{eq:gd} guarantees that every step decreases the objective by at
+least the squared norm of the gradient divided by $2L$. Summing over the iterations gives
+\begin{equation}
+  f(x_k) - f(x^\star) \le \frac{L \|x_0 - x^\star\|^2}{2k}.
+\end{equation}
+
+\section{Strong convexity}
+If $f$ is $\mu$-strongly convex, the distance to the minimiser $x^\star$ contracts at every
+iteration,
+\begin{equation}
+  \|x_{k} - x^\star\|^2 \le \left(1 - \frac{\mu}{L}\right)^{k} \|x_0 - x^\star\|^2 ,
+\end{equation}
+so the error decreases geometrically, with the condition number $\kappa = L/\mu$ controlling the speed.
+\end{document}
+""",
+    "heat-equation-note": r"""% A sample paper of the scipix-search quick start (text by the scipix-search authors, CC0).
+\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=1in]{geometry}
+\title{A Short Note on the Heat Equation}
+\author{The scipix-search authors}
+\date{2026}
+\begin{document}
+\maketitle
+\begin{abstract}
+We recall how the heat equation describes the diffusion of temperature in a homogeneous rod,
+and how separation of variables yields a Fourier series solution that decays exponentially in time.
+\end{abstract}
+
+\section{Introduction}
+Let $u(x,t)$ denote the temperature at position $x$ and time $t$. Conservation of energy
+together with Fourier's law of conduction gives the partial differential equation
+\begin{equation}
+  \frac{\partial u}{\partial t} = k \frac{\partial^2 u}{\partial x^2},
+  \label{eq:heat}
+\end{equation}
+where $k > 0$ is the thermal diffusivity of the material, with the initial temperature
+$u(x,0) = f(x)$ and the ends of the rod held at zero, $u(0,t) = u(L,t) = 0$.
+
+\section{Separation of variables}
+Seeking solutions of the form $u(x,t) = X(x)\,T(t)$ splits \eqref{eq:heat} into two ordinary
+differential equations, $T' = -k\lambda T$ and $X'' + \lambda X = 0$. The boundary conditions
+allow only $\lambda_n = n^2\pi^2/L^2$, and the solution is the Fourier series
+\begin{equation}
+  u(x,t) = \sum_{n=1}^{\infty} b_n \sin\left(\frac{n \pi x}{L}\right) e^{-k n^2 \pi^2 t / L^2},
+  \qquad
+  b_n = \frac{2}{L}\int_0^L f(x) \sin\left(\frac{n\pi x}{L}\right) dx .
+\end{equation}
+Every mode decays exponentially in time, the higher modes fastest.
+
+\section{Energy estimate}
+Multiplying \eqref{eq:heat} by $u$ and integrating by parts shows that the energy is non-increasing:
+\begin{align}
+  E(t) &= \frac{1}{2}\int_0^L u(x,t)^2 \, dx, \\
+  \frac{dE}{dt} &= -k \int_0^L \left(\frac{\partial u}{\partial x}\right)^2 dx \le 0 ,
+\end{align}
+which proves the uniqueness of solutions of the initial boundary value problem.
+\end{document}
+""",
+    "pythagorean-triples-note": r"""% A sample paper of the scipix-search quick start (text by the scipix-search authors, CC0).
+\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=1in]{geometry}
+\title{Pythagorean Triples and Rational Points on the Circle}
+\author{The scipix-search authors}
+\date{2026}
+\begin{document}
+\maketitle
+\begin{abstract}
+Every primitive Pythagorean triple arises from a pair of coprime integers of opposite parity;
+we derive this classical parametrisation from the rational points on the unit circle.
+\end{abstract}
+
+\section{Lines through a point}
+A Pythagorean triple is a solution in positive integers of
+\begin{equation}
+  a^2 + b^2 = c^2 .
+  \label{eq:pyth}
+\end{equation}
+Dividing by $c^2$, a triple is a rational point $(x,y) = (a/c, b/c)$ on the unit circle
+$x^2 + y^2 = 1$. A line of rational slope $t$ through the point $(-1,0)$ meets the circle in
+exactly one more point,
+\begin{equation}
+  x = \frac{1 - t^2}{1 + t^2}, \qquad y = \frac{2t}{1 + t^2},
+\end{equation}
+whose coordinates are rational functions of $t$.
+
+\section{Euclid's formula}
+Writing $t = n/m$ and clearing denominators gives Euclid's formula: for coprime integers
+$m > n > 0$ of opposite parity the numbers
+\begin{equation}
+  a = m^2 - n^2, \qquad b = 2mn, \qquad c = m^2 + n^2
+\end{equation}
+form a primitive solution of \eqref{eq:pyth}, and every primitive triple is obtained exactly
+once this way, up to swapping $a$ and $b$.
+\end{document}
+""",
 }
 
 
-def make(path: Path, title: str, sections: list[tuple[str, str]]) -> None:
-    doc = pymupdf.open()
-    for page_no, chunk in enumerate([sections[:2], sections[2:]], start=1):
-        page = doc.new_page(width=595, height=842)
-        page.insert_text((72, 40), "scipix-search sample papers", fontsize=8)
-        page.insert_text((290, 810), str(page_no), fontsize=9)
-        y = 80
-        if page_no == 1:
-            page.insert_textbox(
-                pymupdf.Rect(72, y, 523, y + 60), title, fontsize=18, fontname="Times-Bold", align=1
+def typeset(name: str, source: str, out_dir: Path) -> Path:
+    """Two pdflatex runs (for \\eqref), with a fixed date so that the PDF bytes do not change."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "FORCE_SOURCE_DATE": "1"}
+    with tempfile.TemporaryDirectory() as work:
+        tex = Path(work) / f"{name}.tex"
+        tex.write_text(source, encoding="utf-8")
+        for _ in range(2):
+            subprocess.run(
+                ["pdflatex", "-interaction=batchmode", "-halt-on-error", tex.name],
+                cwd=work,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
-            page.insert_textbox(
-                pymupdf.Rect(72, y + 55, 523, y + 75),
-                "The scipix-search authors",
-                fontsize=11,
-                align=1,
-            )
-            y += 100
-        for heading, body in chunk:
-            page.insert_textbox(
-                pymupdf.Rect(72, y, 523, y + 20), heading, fontsize=12, fontname="Times-Bold"
-            )
-            y += 22
-            rect = pymupdf.Rect(72, y, 523, y + 160)
-            rest = page.insert_textbox(rect, body, fontsize=11, fontname="Times-Roman")
-            y += 160 + min(rest, 0) + 16
-    doc.set_metadata({"title": title, "author": "The scipix-search authors"})
-    doc.save(path, garbage=4, deflate=True)
+        pdf = out_dir / f"{name}.pdf"
+        shutil.copyfile(tex.with_suffix(".pdf"), pdf)
+    return pdf
 
 
 if __name__ == "__main__":
-    for name, (title, sections) in PAPERS.items():
-        make(HERE / name, title, sections)
+    for name, source in SOURCES.items():
+        typeset(name, source, HERE)

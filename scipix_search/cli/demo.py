@@ -1,4 +1,10 @@
-"""``scipix-search demo``: ingest the bundled sample papers and run a search (the quick start)."""
+"""``scipix-search demo``: the quick start's tour of the product on the bundled sample papers.
+
+It ingests ``samples/*.pdf`` (three short papers typeset with pdflatex, display and inline math),
+then runs the three kinds of search a researcher uses: words, a typed formula whose variables
+are renamed, and a screenshot of an equation cut from a rendered page. Each search goes through
+the real ``search`` command, so the demo shows exactly what a user would get.
+"""
 
 from __future__ import annotations
 
@@ -9,44 +15,70 @@ from scipix_search.cli._common import emit, settings_of
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
+TEXT_QUERY = "how fast does gradient descent converge"
+# The heat equation of heat-equation-note.pdf, written with other letters: equation search
+# compares structure, so the renamed formula still finds it.
+LATEX_QUERY = r"\frac{\partial v}{\partial s} = \alpha \frac{\partial^2 v}{\partial y^2}"
+# A screenshot as a reader takes one: equation (3) of gradient-descent-note.pdf (page 1) with a
+# loose margin, at a screen's 144 dpi. The box is in PDF points of the committed sample.
+SCREENSHOT_SOURCE = ("gradient-descent-note.pdf", 0, (222.0, 500.0, 388.0, 540.0), 144)
+
+
+def _screenshot(samples: Path, out: Path) -> Path | None:
+    """Render the screenshot query from the sample page, or None when that sample is absent."""
+    import pymupdf
+
+    name, page_no, clip, dpi = SCREENSHOT_SOURCE
+    if not (samples / name).is_file():
+        return None
+    with pymupdf.open(samples / name) as doc:
+        doc[page_no].get_pixmap(dpi=dpi, clip=pymupdf.Rect(*clip)).save(out)
+    return out
+
+
+def _search(argv: list[str], args: argparse.Namespace) -> int:
+    """Run ``scipix-search search ARGV`` in this process, with this command's settings."""
+    from scipix_search.cli import build_parser
+
+    search_args = build_parser().parse_args(["search", *argv])
+    search_args.settings = settings_of(args)
+    return int(search_args.func(search_args))
+
 
 def run(args: argparse.Namespace) -> int:
-    from scipix_search.cli import ingest, search
+    from scipix_search.cli import ingest
 
     settings = settings_of(args)
     samples = Path(args.samples)
-    emit(f"== ingesting the sample papers in {samples}")
+    papers = sorted(str(p) for p in samples.glob("*.pdf"))
+    emit(f"== 1/4 ingesting {len(papers)} sample papers from {samples} into {settings.data_dir}")
     code = ingest.run(
-        argparse.Namespace(paths=[str(samples)], json=False, no_pair=False, settings=settings)
+        argparse.Namespace(
+            paths=papers or [str(samples)], json=False, no_pair=False, settings=settings
+        )
     )
     if code:
         return code
-    for query in args.queries:
-        emit(f"\n== search: {query!r}")
-        search.run(
-            argparse.Namespace(
-                query=query,
-                latex=None,
-                latex_file=None,
-                image=None,
-                documents=False,
-                only=None,
-                k=3,
-                mode="hybrid",
-                json=False,
-                settings=settings,
-            )
-        )
+    emit(f"\n== 2/4 text search: {TEXT_QUERY!r}")
+    _search([TEXT_QUERY, "-k", "3"], args)
+    emit(f"\n== 3/4 equation search, variables renamed: {LATEX_QUERY}")
+    _search(["--latex", LATEX_QUERY, "-k", "3"], args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shot = _screenshot(samples, settings.data_dir / "demo-screenshot.png")
+    if shot is not None:
+        emit(f"\n== 4/4 screenshot search: {shot} (cut from page 1 of {SCREENSHOT_SOURCE[0]})")
+        _search(["--image", str(shot), "-k", "3"], args)
+    emit(
+        "\nNext: `scipix-search serve`, then open http://127.0.0.1:8000 "
+        "(search box: words, $LaTeX$, or paste a screenshot)."
+    )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="ingest the bundled sample papers and search them")
-    parser.add_argument("--samples", default=str(SAMPLES_DIR), help="folder of papers to ingest")
-    parser.add_argument(
-        "queries",
-        nargs="*",
-        default=["how fast does gradient descent converge", "diffusion of temperature in a rod"],
-        help="queries to run after ingesting",
+    parser = subparsers.add_parser(
+        "demo",
+        help="ingest the bundled sample papers and run a text, an equation and a screenshot search",
     )
+    parser.add_argument("--samples", default=str(SAMPLES_DIR), help="folder of papers to ingest")
     parser.set_defaults(func=run)

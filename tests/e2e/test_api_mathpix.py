@@ -79,7 +79,10 @@ def test_api_ocr_image_formula_and_text(server: LiveServer) -> None:
 def test_api_ocr_pdf_page_text_lines(server: LiveServer) -> None:
     pdf = (SAMPLES / "heat-equation-note.pdf").read_bytes()
     answer = server.client().post(
-        "/v1/ocr", files={"file": ("p.pdf", pdf, "application/pdf")}, data={"page": "1"}
+        "/v1/ocr",
+        files={"file": ("p.pdf", pdf, "application/pdf")},
+        # The title and abstract: a whole page of math is minutes of text OCR on a loaded runner.
+        data={"page": "1", "bbox": "72,100,540,280", "mode": "text"},
     )
     assert answer.status_code == 200, answer.text
     lines = answer.json()["lines"]

@@ -88,8 +88,10 @@ def test_cli_reindex_rebuilds_from_database(settings, text_encoder, capsys):
     shutil.rmtree(settings.index_dir)
     capsys.readouterr()
     assert main(["reindex"]) == 0
-    assert "passages: 17 vectors" in capsys.readouterr().out
-    assert _stats(capsys)["indexes"]["passages"]["in_sync"]
+    out = capsys.readouterr().out
+    stats = _stats(capsys)
+    assert f"passages: {stats['database']['passages']} vectors" in out
+    assert stats["database"]["passages"] > 0 and stats["indexes"]["passages"]["in_sync"]
 
 
 def test_cli_empty_query_is_a_clear_error(settings, text_encoder, capsys):
@@ -97,9 +99,22 @@ def test_cli_empty_query_is_a_clear_error(settings, text_encoder, capsys):
     assert "empty query" in capsys.readouterr().err
 
 
-def test_cli_demo_ingests_samples_and_searches(settings, text_encoder, capsys):
-    """The README's quick-start job: ingest the bundled samples, then run two searches."""
+def test_cli_demo_shows_text_equation_and_screenshot_search(settings, text_encoder, capsys):
+    """The README's quick-start job: the sample papers, then the three kinds of search.
+
+    The equation query renames every variable of the heat equation, and the screenshot is cut
+    from a rendered page: both must find their equation in the right paper, read from the PDF.
+    """
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "added 3, already present 0, failed 0" in out
-    assert "gradient-descent-note.pdf" in out and "heat-equation-note.pdf" in out
+    sections = out.split("\n== ")
+    text, latex, shot = (s for s in sections if s[:3] in ("2/4", "3/4", "4/4"))
+    assert "gradient-descent-note.pdf" in text.splitlines()[1]
+    top_equation = latex.splitlines()[1:3]
+    assert "heat-equation-note.pdf" in top_equation[0] and "(1)" in top_equation[0]
+    assert "\\partial" in top_equation[1]
+    top_shot = shot.splitlines()[1:3]
+    assert "gradient-descent-note.pdf" in top_shot[0] and "(3)" in top_shot[0]
+    # The quick start prints its install step lines, then this: 40 lines in all at most.
+    assert len(out.splitlines()) <= 36, out
