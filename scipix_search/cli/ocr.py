@@ -70,17 +70,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _kind(path: Path, mode: str, settings: Settings) -> str:
-    if mode != "auto":
-        return mode
     from scipix_search.ingest import magic
-    from scipix_search.ocr import load_image
+    from scipix_search.ocr import check_readable, load_image
 
     with path.open("rb") as handle:
         if magic(handle.read(1024)) == "pdf":
-            return "text"
+            return "text" if mode == "auto" else mode
+    # a bad image is refused here, with its reason, before any model is loaded for it
     image = load_image(
         path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
     )
+    check_readable(image, str(path))
+    if mode != "auto":
+        return mode
     return "text" if min(image.size) >= PAGE_MIN_SIDE else "formula"
 
 

@@ -14,6 +14,8 @@ from scipix_search.eval._detection import (
     DetectionCounts,
     display_boxes,
     match_boxes,
+    match_pairs,
+    render_page,
     score_detection,
 )
 from scipix_search.eval._inline import InlineScore, score_inline_math
@@ -28,8 +30,10 @@ __all__ = [
     "display_boxes",
     "find_pdf",
     "match_boxes",
+    "match_pairs",
     "paper_folders",
     "print_table",
+    "render_page",
     "score_detection",
     "score_inline_math",
     "score_pdf_equations",

@@ -67,19 +67,24 @@ def match_boxes(truth: Sequence[Box], found: Sequence[Box], min_iou: float = 0.5
         >>> match_boxes([(0, 0, 10, 10), (0, 20, 10, 30)], [(1, 1, 10, 10), (0, 0, 10, 30)])
         1
     """
+    return len(match_pairs(truth, found, min_iou))
+
+
+def match_pairs(truth: Sequence[Box], found: Sequence[Box], min_iou: float = 0.5) -> dict[int, int]:
+    """The one-to-one matches of :func:`match_boxes`: true box index -> found box index."""
     pairs = sorted(
         ((iou(t, f), i, j) for i, t in enumerate(truth) for j, f in enumerate(found)),
         reverse=True,
     )
-    used_truth: set[int] = set()
+    matched: dict[int, int] = {}
     used_found: set[int] = set()
     for overlap, i, j in pairs:
         if overlap < min_iou:
             break
-        if i not in used_truth and j not in used_found:
-            used_truth.add(i)
+        if i not in matched and j not in used_found:
+            matched[i] = j
             used_found.add(j)
-    return len(used_truth)
+    return matched
 
 
 def render_page(document: pymupdf.Document, page: int, dpi: int) -> np.ndarray:

@@ -6,8 +6,9 @@ Nothing here imports torch at run time: only :func:`build_formula_model` does, t
 from __future__ import annotations
 
 from scipix_search.ocr._build import build_formula_model
+from scipix_search.ocr._deskew import deskew, estimate_skew
 from scipix_search.ocr._export import load_reference_model
-from scipix_search.ocr._images import load_image
+from scipix_search.ocr._images import check_readable, load_image
 from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
@@ -25,7 +26,10 @@ __all__ = [
     "TextLine",
     "TextRecognizer",
     "build_formula_model",
+    "check_readable",
     "clean_latex",
+    "deskew",
+    "estimate_skew",
     "latex_tokens",
     "load_image",
     "load_reference_model",

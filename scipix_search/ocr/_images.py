@@ -31,6 +31,42 @@ MAX_IMAGE_PIXELS = 40_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
+#: Fewer pixels than this on a side hold no glyph the recognizers can read.
+MIN_SIDE_PX = 8
+#: A longer side more than this many times the shorter is a strip, not a formula or a page.
+MAX_ASPECT = 100
+
+
+def check_readable(image: Image.Image, name: str = "image") -> Image.Image:
+    """Refuse an image whose shape holds nothing to read, with the reason, before any model
+    runs on it (the recognizers would only return an empty read for it, slowly).
+
+    Raises:
+        UnsupportedContentError: a side under :data:`MIN_SIDE_PX` pixels, or sides further
+            apart than :data:`MAX_ASPECT` to 1.
+
+    Example:
+        >>> check_readable(Image.new("L", (30000, 20)), "strip.png")
+        Traceback (most recent call last):
+        ...
+        scipix_search.exceptions.UnsupportedContentError: strip.png is 30000x20 pixels: sides more than 100:1 apart hold no formula or page to read; crop it
+    """
+    width, height = image.size
+    if min(width, height) < MIN_SIDE_PX:
+        raise UnsupportedContentError(
+            f"{name} is {width}x{height} pixels: too small to hold text or a formula "
+            f"(at least {MIN_SIDE_PX} pixels a side)",
+            path=name,
+        )
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise UnsupportedContentError(
+            f"{name} is {width}x{height} pixels: sides more than {MAX_ASPECT}:1 apart hold no "
+            "formula or page to read; crop it",
+            path=name,
+        )
+    return image
+
+
 def _read_bytes(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(source, bytes):
         data, name = source, "<bytes>"
@@ -108,7 +144,12 @@ def load_image(
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLargeError(f"{name}: {exc}", path=name) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError as exc:
+        # Pillow's message names its in-memory buffer, which says nothing to the user
+        raise CorruptInputError(
+            f"{name} cannot be decoded: its {str(kind).upper()} header is damaged", path=name
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptInputError(f"{name} cannot be decoded: {exc}", path=name) from exc
     if image.width == 0 or image.height == 0:
         raise CorruptInputError(f"{name} has no pixels", path=name)
