@@ -49,8 +49,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: The local copy of a followed index is written at most this often (seconds): it only saves a
-#: restart the reading of what it already holds, and a save writes the whole index.
-SAVE_EVERY_S = 60.0
+#: restart the reading of what it already holds, and a save serialises the whole index in
+#: memory and writes it (4 GB for a million formula vectors), while a restart from an older
+#: copy reads only the vectors added since.
+SAVE_EVERY_S = 600.0
 _BATCH = 2000
 _BULK_BYTES = 128 << 20  # vectors gathered before one add at start (the build's peak)
 _MODELS: dict[str, type[Passage] | type[Equation]] = {"passages": Passage, "equations": Equation}
