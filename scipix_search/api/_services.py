@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from scipix_search.api.errors import ServiceUnavailableError
 from scipix_search.config import Settings
 from scipix_search.exceptions import IndexStoreError, ScipixError, StoreError
@@ -34,6 +36,7 @@ from scipix_search.store import Store, VectorIndex
 
 if TYPE_CHECKING:
     from scipix_search.ocr import LatexRecognizer, TextRecognizer
+    from scipix_search.search import EquationSearcher
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +51,17 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class _Fresh:
-    """A searcher plus the manifest stamp of the index it has open."""
+    """A searcher plus the manifest stamp of the index it has open (``on_reload``: called
+    with the searcher after each reload)."""
 
-    def __init__(self, searcher: Any, index_dir: Path) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        index_dir: Path,
+        on_reload: Callable[[Any], None] | None = None,
+    ) -> None:
         self.searcher = searcher
+        self.on_reload = on_reload
         self.meta = VectorIndex.manifest_path(index_dir)
         self.index_dir = index_dir
         self.stamp = _stamp(self.meta)
@@ -83,6 +93,23 @@ class _Fresh:
                 return
             self.stamp = stamp
             logger.info("reloaded %s", self.index_dir.name, extra={"action": "index_reload"})
+            if self.on_reload is not None:
+                self.on_reload(self.searcher)
+
+
+def _tuples_in_background(searcher: EquationSearcher) -> None:
+    """(Re)build the searcher's tuple index in a thread: the open one, or FAISS alone before
+    the first, serves meanwhile (a first build over a large store parses every equation,
+    minutes at 100k; later ones read the saved keys and parse only new equations)."""
+
+    def build() -> None:
+        try:
+            searcher.build_tuples()
+        except (ScipixError, SQLAlchemyError, OSError):
+            # sub-formula queries rank FAISS's candidates only; the next reload tries again
+            logger.warning("tuple index not built", exc_info=True, extra={"action": "tuple_index"})
+
+    threading.Thread(target=build, name="tuple-index", daemon=True).start()
 
 
 class Services:
@@ -106,13 +133,19 @@ class Services:
         self.worker_stop: threading.Event | None = None
         self.ready = False
 
-    def _build(self, attr: str, factory: Callable[[], Any], kind: str) -> _Fresh:
+    def _build(
+        self,
+        attr: str,
+        factory: Callable[[], Any],
+        kind: str,
+        on_reload: Callable[[Any], None] | None = None,
+    ) -> _Fresh:
         fresh = getattr(self, attr)
         if fresh is None:
             with self._lock:
                 fresh = getattr(self, attr)
                 if fresh is None:
-                    fresh = _Fresh(factory(), self.store.index_dir(kind))
+                    fresh = _Fresh(factory(), self.store.index_dir(kind), on_reload)
                     setattr(self, attr, fresh)
         fresh.refresh(self.settings.index_refresh_s)
         return fresh
@@ -135,11 +168,13 @@ class Services:
             from scipix_search.search import EquationSearcher
         except ImportError as exc:
             raise ServiceUnavailableError("equation search is not available in this build") from exc
-        return self._build(
-            "_equations",
-            lambda: EquationSearcher(self.store, self.models.formula_encoder),
-            "equations",
-        ).searcher
+
+        def open_searcher() -> EquationSearcher:
+            searcher = EquationSearcher(self.store, self.models.formula_encoder)
+            _tuples_in_background(searcher)
+            return searcher
+
+        return self._build("_equations", open_searcher, "equations", _tuples_in_background).searcher
 
     def latex_recognizer(self) -> LatexRecognizer:
         """The formula OCR model, loaded on first use.

@@ -19,7 +19,15 @@ from scipix_search.search._rerank import (
     rerank_score,
     structure_score,
 )
-from scipix_search.search._tuples import TupleIndex, tuple_keys
+from scipix_search.search._tuples import (
+    TupleIndex,
+    TupleRows,
+    heal_tuple_rows,
+    load_tuple_rows,
+    save_tuple_rows,
+    stored_tuple_rows,
+    tuple_keys,
+)
 
 __all__ = [
     "STRUCTURE_WEIGHT",
@@ -32,16 +40,21 @@ __all__ = [
     "PassageSearcher",
     "PlacedPassage",
     "TupleIndex",
+    "TupleRows",
     "candidate_structure",
     "context_sentence",
     "equation_contexts",
+    "heal_tuple_rows",
     "introducing_passage",
     "last_sentence",
+    "load_tuple_rows",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
+    "save_tuple_rows",
     "search_mixed",
     "split_query",
+    "stored_tuple_rows",
     "structure_score",
     "tuple_keys",
 ]

@@ -15,6 +15,7 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from scipix_search.math import Formula, best_subformula, parse_formula
 from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
-from scipix_search.search._tuples import TupleIndex, tuple_keys
+from scipix_search.search._tuples import TupleIndex, stored_tuple_rows
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
@@ -120,24 +121,23 @@ class EquationSearcher:
     def reload(self) -> None:
         self._index = self.store.open_index(self.spec)
 
+    def tuples_path(self) -> Path:
+        """Where the tuple keys are kept: derived data beside the FAISS indexes."""
+        return self.store.settings.index_dir / "tuples" / "equations.npz"
+
     def build_tuples(self) -> TupleIndex:
         """Index the stored equations' tuples and use them as a second first stage.
 
-        Parses every stored equation once (~1.5 ms each: minutes at 100k, so a server runs it
-        in the background); equations added later are found by FAISS alone until the next
-        build, deleted ones are skipped.
+        The keys come from :meth:`tuples_path`, healed against the database (equations added
+        since are parsed, ~1.5 ms each; deleted ones dropped) and saved again when they
+        changed, so only the first build over a large store parses everything.
         """
-        ids: list[int] = []
-        keys: list[np.ndarray] = []
         with self.store.session() as session:
-            for eq_id, latex in repo.iter_equation_latex(session=session):
-                try:
-                    keys.append(tuple_keys(parse_formula(latex)))
-                except LatexParseError:
-                    continue
-                ids.append(eq_id)
-        self.tuples = TupleIndex(keys, ids)
-        logger.info("tuple index: %d equations, %.0f MiB", len(ids), self.tuples.nbytes / 2**20)
+            rows = stored_tuple_rows(self.tuples_path(), repo.iter_equation_latex(session=session))
+        self.tuples = rows.index()
+        logger.info(
+            "tuple index: %d equations, %.0f MiB", rows.ids.size, self.tuples.nbytes / 2**20
+        )
         return self.tuples
 
     def parse_query(self, latex: str) -> Formula:

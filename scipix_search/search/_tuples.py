@@ -8,23 +8,36 @@ distinct concrete tuples it contains, the first-stage twin of :func:`math.contai
 
 Tuples are hashed (CRC-32, stable across processes) into ``2**20`` buckets; postings are one
 sorted int32 array, so 100k formulas of ~150 distinct tuples take ~60 MB.
+
+Parsing is the cost (~1.5 ms a formula: minutes at 100k), so each formula's keys are kept in a
+file beside the FAISS indexes (:func:`stored_tuple_rows`): derived data, rebuilt from the
+database where it is missing, unreadable or stale. Every row carries its id and a CRC-32 of its
+LaTeX, so a new, deleted, changed or reused id is noticed and only those rows are parsed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from scipix_search.math import Formula
+from scipix_search.exceptions import LatexParseError
+from scipix_search.math import Formula, parse_formula
 
 logger = logging.getLogger(__name__)
 
 BUCKETS = 1 << 20
 COMMON_SHARE = 0.2
 """Tuples held by more than this share of formulas carry no evidence and cost the most: skipped."""
+KEYS_VERSION = 1
+"""Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
 
 
 def tuple_keys(formula: Formula | None) -> np.ndarray:
@@ -51,7 +64,9 @@ class TupleIndex:
         (0, 1.0)
     """
 
-    def __init__(self, keys: Sequence[np.ndarray], ids: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, keys: Sequence[np.ndarray], ids: Sequence[int] | np.ndarray | None = None
+    ) -> None:
         self.n = len(keys)
         self.ids = np.arange(self.n, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
         lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=self.n)
@@ -90,3 +105,125 @@ class TupleIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[scores[top] > 0]
         return scores[top].astype(np.float32), self.ids[top]
+
+
+@dataclass(frozen=True, slots=True)
+class TupleRows:
+    """Per stored formula, what :class:`TupleIndex` is built from.
+
+    Attributes:
+        ids: the formulas' ids, ascending.
+        checks: CRC-32 of each formula's LaTeX (a changed or reused id is parsed again).
+        keys: each formula's :func:`tuple_keys`.
+    """
+
+    ids: np.ndarray
+    checks: np.ndarray
+    keys: list[np.ndarray]
+
+    def index(self) -> TupleIndex:
+        return TupleIndex(self.keys, self.ids)
+
+
+def _check(latex: str) -> int:
+    return zlib.crc32(latex.encode("utf-8", "replace"))
+
+
+def _keys_of(latex: str) -> np.ndarray:
+    try:
+        return tuple_keys(parse_formula(latex))
+    except LatexParseError:
+        return tuple_keys(None)  # kept, so that it is not parsed again at every open
+
+
+def load_tuple_rows(path: Path) -> TupleRows | None:
+    """The rows saved at ``path``; None when missing, unreadable or of another version."""
+    try:
+        with np.load(path) as saved:
+            if int(saved["version"]) != KEYS_VERSION or int(saved["buckets"]) != BUCKETS:
+                return None
+            ids, checks = saved["ids"], saved["checks"]
+            lengths, flat = saved["lengths"], saved["keys"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # damaged
+        logger.warning("tuple index %s unreadable (%s): rebuilt from the database", path, exc)
+        return None
+    if not (len(ids) == len(checks) == len(lengths)) or int(lengths.sum()) != len(flat):
+        logger.warning("tuple index %s inconsistent: rebuilt from the database", path)
+        return None
+    keys = np.split(flat, np.cumsum(lengths)[:-1]) if len(ids) else []
+    return TupleRows(ids.astype(np.int64), checks.astype(np.uint32), keys)
+
+
+def save_tuple_rows(path: Path, rows: TupleRows) -> None:
+    """Write ``rows`` to ``path`` atomically (a temporary file, then a rename).
+
+    Raises:
+        OSError: the folder is not writable or the disk is full.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a server's reloads build in threads: two may save at once
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            np.savez(
+                f,
+                version=KEYS_VERSION,
+                buckets=BUCKETS,
+                ids=rows.ids,
+                checks=rows.checks,
+                lengths=np.fromiter((len(k) for k in rows.keys), np.int64, len(rows.keys)),
+                keys=np.concatenate(rows.keys) if rows.keys else np.zeros(0, np.int32),
+            )
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def heal_tuple_rows(
+    saved: TupleRows | None, formulas: Iterable[tuple[int, str]]
+) -> tuple[TupleRows, int]:
+    """The rows of ``formulas`` (``(id, latex)`` in id order), reusing ``saved`` where its id
+    and LaTeX checksum agree.
+
+    Returns:
+        The rows, and how many differ from ``saved`` (parsed, or dropped as deleted).
+    """
+    known: dict[int, tuple[int, np.ndarray]] = {}
+    if saved is not None:
+        known = {
+            int(i): (int(c), k) for i, c, k in zip(saved.ids, saved.checks, saved.keys, strict=True)
+        }
+    ids: list[int] = []
+    checks: list[int] = []
+    keys: list[np.ndarray] = []
+    parsed = 0
+    for eq_id, latex in formulas:
+        check = _check(latex)
+        old = known.pop(eq_id, None)
+        if old is not None and old[0] == check:
+            keys.append(old[1])
+        else:
+            keys.append(_keys_of(latex))
+            parsed += 1
+        ids.append(eq_id)
+        checks.append(check)
+    rows = TupleRows(np.asarray(ids, np.int64), np.asarray(checks, np.uint32), keys)
+    return rows, parsed + len(known)
+
+
+def stored_tuple_rows(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleRows:
+    """The rows of ``formulas`` from the file at ``path``, healed and saved again if they
+    differed; a file that cannot be written only costs the parse at the next open."""
+    saved = load_tuple_rows(path)
+    rows, changed = heal_tuple_rows(saved, formulas)
+    if changed or saved is None:
+        try:
+            save_tuple_rows(path, rows)
+        except OSError as exc:
+            logger.warning("tuple index not saved to %s: %s", path, exc.strerror or exc)
+        logger.info("tuple index: %d formulas, %d parsed or dropped", len(rows.ids), changed)
+    return rows

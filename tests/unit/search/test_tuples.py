@@ -8,7 +8,15 @@ import pytest
 
 from scipix_search.exceptions import LatexParseError
 from scipix_search.math import canonical_latex, parse_formula, subformula_parts
-from scipix_search.search import TupleIndex, tuple_keys
+from scipix_search.search import (
+    TupleIndex,
+    TupleRows,
+    heal_tuple_rows,
+    load_tuple_rows,
+    save_tuple_rows,
+    stored_tuple_rows,
+    tuple_keys,
+)
 
 ROWS = [
     r"p(x) = \frac{1}{\sqrt{2 \pi \sigma^2}} \exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)",
@@ -55,3 +63,47 @@ def test_tuple_index_finds_rows_holding_a_real_right_hand_side(shared_dir: Path)
         checked += 1
     assert checked >= 20
     assert found / checked >= 0.95
+
+
+def _rows(formulas: list[tuple[int, str]]) -> TupleRows:
+    return heal_tuple_rows(None, formulas)[0]
+
+
+def test_tuple_rows_heal_parses_only_new_changed_and_reused_ids() -> None:
+    saved = _rows([(1, ROWS[0]), (2, ROWS[1]), (3, ROWS[2])])
+    # 2 deleted, 3's LaTeX changed (an id reused after a delete), 4 new
+    rows, changed = heal_tuple_rows(saved, [(1, ROWS[0]), (3, ROWS[3]), (4, ROWS[2])])
+    assert changed == 3
+    assert rows.ids.tolist() == [1, 3, 4]
+    assert rows.keys[0] is saved.keys[0]  # unchanged: not parsed again
+    assert set(rows.keys[1].tolist()) == set(tuple_keys(parse_formula(ROWS[3])).tolist())
+    _, ids = rows.index().search(parse_formula(r"\frac{1}{k^2}"), 1)
+    assert int(ids[0]) == 3
+    assert heal_tuple_rows(rows, [(1, ROWS[0]), (3, ROWS[3]), (4, ROWS[2])])[1] == 0
+
+
+def test_tuple_rows_saved_and_loaded_alike(tmp_path: Path) -> None:
+    rows = _rows([(5, ROWS[0]), (6, r"\frac{a}{"), (9, ROWS[3])])  # 6 does not parse: no keys
+    path = tmp_path / "tuples" / "equations.npz"
+    save_tuple_rows(path, rows)
+    loaded = load_tuple_rows(path)
+    assert loaded is not None
+    assert loaded.ids.tolist() == [5, 6, 9]
+    assert loaded.checks.tolist() == rows.checks.tolist()
+    assert [k.tolist() for k in loaded.keys] == [k.tolist() for k in rows.keys]
+    assert len(loaded.keys[1]) == 0
+    assert [p.name for p in path.parent.iterdir()] == ["equations.npz"]  # no temp file left
+
+
+def test_tuple_rows_missing_garbage_or_truncated_file_is_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "equations.npz"
+    formulas = [(1, ROWS[0]), (2, ROWS[3])]
+    assert load_tuple_rows(path) is None
+    rows = stored_tuple_rows(path, formulas)  # missing: built and saved
+    assert path.is_file() and rows.ids.tolist() == [1, 2]
+    path.write_bytes(path.read_bytes()[:200])
+    assert load_tuple_rows(path) is None
+    path.write_bytes(b"not an npz at all")
+    assert load_tuple_rows(path) is None
+    rows = stored_tuple_rows(path, formulas)
+    assert load_tuple_rows(path) is not None and rows.ids.tolist() == [1, 2]
