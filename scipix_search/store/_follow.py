@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from scipix_search.store._kinds import IndexPolicy
+
 logger = logging.getLogger(__name__)
 
 #: The local copy of a followed index is written at most this often (seconds): it only saves a
@@ -139,6 +141,10 @@ class LiveIndex(VectorIndex):
         with self.lock.exclusive():
             super().reset()
 
+    def train(self, sample: np.ndarray, count: int) -> None:
+        with self.lock.exclusive():
+            super().train(sample, count)
+
     def save(self) -> None:
         with self.lock.shared():
             super().save()
@@ -175,10 +181,19 @@ class IndexFollower:
         dim: the vectors' dimension.
         encoder: the encoder that made them (an index of another is rebuilt).
         kind: ``passages`` or ``equations``.
+        policy: which kind of FAISS index at which size (an add that crosses it converts the
+            index, as for shared index files).
     """
 
     def __init__(
-        self, session: SessionFactory, directory: Path, *, dim: int, encoder: str, kind: str
+        self,
+        session: SessionFactory,
+        directory: Path,
+        *,
+        dim: int,
+        encoder: str,
+        kind: str,
+        policy: IndexPolicy | None = None,
     ) -> None:
         self._session = session
         self.directory = directory
@@ -191,6 +206,7 @@ class IndexFollower:
         self._owners: dict[int, np.ndarray] = {}
         self._saved_at = 0.0
         self._dirty = False
+        self.policy = policy
         self.index = self._build(dim, encoder)
 
     # -- start: the local copy, then what the database has that it lacks ----------------
@@ -200,11 +216,17 @@ class IndexFollower:
         with index_lock(self.directory):
             clean_folder(self.directory)
             try:
-                index = cast(LiveIndex, LiveIndex.open(self.directory, dim=dim, encoder=encoder))
+                index = cast(
+                    LiveIndex,
+                    LiveIndex.open(self.directory, dim=dim, encoder=encoder, policy=self.policy),
+                )
             except IndexCorruptError as exc:
                 logger.warning("%s; building it from the database", exc)
                 index = LiveIndex(
-                    self.directory, LiveIndex._empty(dim), IndexMeta(dim, "ip", encoder, 0)
+                    self.directory,
+                    LiveIndex._empty(dim),
+                    IndexMeta(dim, "ip", encoder, 0),
+                    policy=self.policy,
                 )
         with self._session() as session:
             documents = np.fromiter(session.scalars(select(Document.id)), dtype=np.int64)

@@ -166,6 +166,7 @@ class Store:
                 dim=spec.dim,
                 encoder=spec.encoder,
                 kind=spec.kind,
+                policy=self.policy(spec),
             )
             self._followers[spec.kind] = follower
         return follower

@@ -126,3 +126,25 @@ def test_follow_searches_while_catching_up(tmp_path: Path) -> None:
             thread.join()
     assert not errors
     assert np.array_equal(np.sort(index.ids()), np.asarray(_db_ids(writer)))
+
+
+def test_follow_turns_approximate_at_its_size_and_still_deletes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    writer = Store(Settings(data_dir=tmp_path / "worker", database_url=url))
+    reader = Store(
+        Settings(
+            data_dir=tmp_path / "api",
+            database_url=url,
+            passage_index="ivf",
+            index_approximate_from=200,
+        )
+    )
+    reader.follow()
+    index = reader.open_index(PASSAGES)
+    stored = [_store(writer, seed, passages=10) for seed in range(30)]
+    reader.catch_up()
+    assert index.kind != "flat" and index.ntotal == 300
+    writer.delete_document(stored[3])
+    (report,) = reader.catch_up()
+    assert report.removed == 10
+    assert sorted(index.ids().tolist()) == _db_ids(writer)
