@@ -89,37 +89,68 @@ def cff_glyph_names(program: bytes | None) -> list[str]:
         return []
 
 
-def unnamed_glyph_names(page: pymupdf.Page) -> dict[tuple[float, float], str]:
+def unnamed_glyph_names(
+    page: pymupdf.Page, trace: list[dict] | None = None
+) -> dict[tuple[float, float], str]:
     """Glyph names of the page's characters that have no Unicode value, by their origin.
+
+    Args:
+        page: the page.
+        trace: the page's ``get_texttrace()``, when the caller has it already.
 
     Returns:
         ``{(round(x, 1), round(y, 1)): name}`` for every U+FFFD character of a Type 1 font
         whose program names it; empty when there are none.
     """
     unknown: dict[str, list[tuple[int, tuple[float, float]]]] = {}
-    for span in page.get_texttrace():
+    for span in page.get_texttrace() if trace is None else trace:
         for ch in span["chars"]:
             if ch[0] == 0xFFFD:
                 unknown.setdefault(span["font"], []).append((ch[1], ch[2]))
-    if not unknown:
-        return {}
     out: dict[tuple[float, float], str] = {}
-    for xref, ext, kind, basefont, *_ in page.get_fonts():
-        full = basefont.split("+", 1)[-1]
-        # MuPDF cuts span font names to 24 characters (``LMMathExtension10-Regula``)
-        name = next((n for n in unknown if full == n or full.startswith(n)), None)
-        if name is None or kind not in ("Type1", "Type1C", "CIDFontType0", "Type0"):
-            continue
-        try:
-            program = page.parent.extract_font(xref)[3]
-        except Exception as exc:  # noqa: BLE001 - an unreadable font only loses the names
-            logger.debug("font %s (xref %d) not extracted: %s", name, xref, exc)
-            continue
-        # a Type 1 program, or the same font converted to CFF (FontFile3) by a PDF tool
-        names = cff_glyph_names(program) if ext in ("cff", "otf") else []
-        names = names or type1_glyph_names(program or b"")
-        for gid, origin in unknown.pop(name):
+    for name, chars in unknown.items():
+        names = font_glyph_names(page, name)
+        for gid, origin in chars:
             if 0 <= gid < len(names):
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
                 out[(round(origin[0], 1), round(origin[1], 1))] = _VARIANT_RE.sub("", names[gid])
     return out
+
+
+def font_glyph_names(page: pymupdf.Page, span_font: str) -> list[str]:
+    """Glyph names, in glyph-index order, of the embedded Type 1 or CFF program of the page's
+    font that MuPDF calls ``span_font``; empty when there is no readable program."""
+    for xref, ext, kind, basefont, *_ in page.get_fonts():
+        full = basefont.split("+", 1)[-1]
+        # MuPDF cuts span font names to 24 characters (``LMMathExtension10-Regula``)
+        if not (full == span_font or full.startswith(span_font)):
+            continue
+        if kind not in ("Type1", "Type1C", "CIDFontType0", "Type0"):
+            return []
+        # the font dictionary names the subset (``NUKMFY+``): the same key is the same program
+        key = (xref, page.parent.xref_object(xref, compressed=True))
+        if key not in _NAMES_CACHE:
+            if len(_NAMES_CACHE) > 256:
+                _NAMES_CACHE.clear()
+            _NAMES_CACHE[key] = _read_names(page.parent, xref, ext)
+        return _NAMES_CACHE[key]
+    return []
+
+
+_NAMES_CACHE: dict[tuple[int, str], list[str]] = {}
+
+
+def _read_names(doc: pymupdf.Document, xref: int, ext: str) -> list[str]:
+    try:
+        program = doc.extract_font(xref)[3]
+    except Exception as exc:  # noqa: BLE001 - an unreadable font only loses the names
+        logger.debug("font xref %d not extracted: %s", xref, exc)
+        return []
+    # a Type 1 program, or the same font converted to CFF (FontFile3) by a PDF tool
+    names = cff_glyph_names(program) if ext in ("cff", "otf") else []
+    return names or type1_glyph_names(program or b"")
+
+
+def base_glyph_name(name: str) -> str:
+    """``summationdisplay.1`` -> ``summationdisplay`` (newtx names glyph variants so)."""
+    return _VARIANT_RE.sub("", name)

@@ -11,6 +11,7 @@ import pymupdf
 from scipix_search.ingest.pdf._families import is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._truth import drawn_characters
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 _NUMBER_RE = re.compile(r"^\(\s*([A-Z]?\d+(?:\.\d+)*[a-z]?)\s*\)$")
@@ -44,17 +45,12 @@ class Line:
 
 def page_lines(page: pymupdf.Page) -> list[Line]:
     raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
-    # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ) (costly: only
-    # on pages that print such glyphs)
-    unnamed = any(
-        ch["c"] == "\ufffd"
-        for block in raw["blocks"]
-        if block.get("type") == 0
-        for line in block["lines"]
-        for span in line["spans"]
-        for ch in span["chars"]
-    )
-    names = unnamed_glyph_names(page) if unnamed else {}
+    trace = page.get_texttrace()
+    # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ). The same
+    # names show where a font's ToUnicode map lies (``_truth``).
+    unnamed = any(ch[0] == 0xFFFD for span in trace for ch in span["chars"])
+    names = unnamed_glyph_names(page, trace) if unnamed else {}
+    drawn = drawn_characters(page, trace)
     out: list[Line] = []
     height = page.rect.height
     for block in raw["blocks"]:
@@ -63,7 +59,9 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
         for line in block["lines"]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
-            glyphs = [_glyph(ch, span, names) for span in line["spans"] for ch in span["chars"]]
+            glyphs = [
+                _glyph(ch, span, names, drawn) for span in line["spans"] for ch in span["chars"]
+            ]
             visible = [g for g in glyphs if g.c.strip()]
             if not visible:
                 continue
@@ -75,11 +73,19 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     return out
 
 
-def _glyph(ch: dict, span: dict, names: dict[tuple[float, float], str]) -> Glyph:
+def _glyph(
+    ch: dict,
+    span: dict,
+    names: dict[tuple[float, float], str],
+    drawn: dict[tuple[float, float], str],
+) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
-    selector (which some math fonts print after a delimiter) is blank."""
+    selector (which some math fonts print after a delimiter) is blank; where the text layer
+    lies, the character the font draws (see ``_truth``)."""
     c = ch["c"]
+    if drawn:
+        c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
     if "\ufe00" <= c <= "\ufe0f":
         c = " "
     base, role = split_math_alphanumeric(c)

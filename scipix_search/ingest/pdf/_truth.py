@@ -1,0 +1,121 @@
+"""A text layer that lies: characters whose Unicode value is not the glyph the font draws.
+
+A PDF's text layer gives each character the Unicode value of the font's ToUnicode map (or
+of its encoding). Some fonts carry a wrong one: a Latin Modern font of ``cfr-lm`` maps the
+code of ``=`` to ``“`` and that of ``×`` to ``ˆ``; a Computer Modern math italic in some
+PDFs maps ``ρ``/``τ`` to ``⇢``/``⌧``. The page still draws the right glyphs, and the
+embedded Type 1 or CFF program names each of them (``equal``, ``multiply``, ``tau``):
+MuPDF's text trace gives every character's glyph index, so the name of what is drawn can
+be set against what the text layer says, for any font, without knowing its family.
+
+Where the two disagree, the drawn glyph wins. In a font that disagrees on several codes,
+the characters whose names say nothing (``g42``, ``uni0000``) are not trusted either: they
+become U+FFFD, which sends their formula to the OCR instead of keeping a wrong symbol.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import pymupdf
+
+from scipix_search.ingest.pdf._fonts import base_glyph_name, font_glyph_names
+from scipix_search.ingest.pdf._glyphs import SYMBOLS
+from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
+
+Origin = tuple[float, float]
+
+# TeX's names that the Adobe Glyph List does not have (Computer Modern's variant Greek)
+_TEX_NAMES = {
+    "epsilon1": "ε", "theta1": "ϑ", "phi1": "φ", "rho1": "ϱ", "sigma1": "ς", "omega1": "ϖ",
+    "arrowhookleft": "↩", "arrowhookright": "↪", "negationslash": "\u0338",
+}  # fmt: skip
+# one symbol with several code points (fonts and the AGL pick different ones)
+_SAME = {
+    "ϕ": "φ", "ϵ": "ε", "ϑ": "θ", "ϱ": "ρ", "ς": "σ", "ϖ": "π", "ϰ": "κ", "µ": "μ",
+    "⋅": "·", "∙": "·", "−": "-", "‐": "-", "∼": "~", "˜": "~", "ˆ": "^", "′": "'", "’": "'",
+    "∣": "|", "‖": "∥", "∖": "\\", "∆": "Δ", "Ω": "Ω", "ℏ": "ħ", "∅": "∅", "ø": "∅",
+    "∶": ":", "⁄": "/", "∕": "/", "ı": "i", "ȷ": "j",
+}  # fmt: skip
+MIN_AGREEMENT = 2
+"""A font's names are believed only where its codes agree with them this many times as
+often as they disagree (a lie concerns a few codes; a misread glyph order, most)."""
+LIAR_CODES = 2
+"""A font that disagrees with its own glyph names on this many codes lies: its characters
+without a telling name are not trusted."""
+
+
+@lru_cache(maxsize=2048)
+def drawn_char(name: str) -> str:
+    """The character a glyph name stands for (``equal`` -> ``=``), or ``""`` when the name
+    says nothing (``g42``, ``.notdef``) or stands for several characters."""
+    name = base_glyph_name(name)
+    if name in _TEX_NAMES:
+        return _TEX_NAMES[name]
+    from fontTools.agl import toUnicode  # fonttools reads CFF programs already
+
+    c = toUnicode(name)
+    return c if len(c) == 1 and c.isprintable() else ""
+
+
+def _key(c: str) -> str:
+    """What a character means for LaTeX: variant code points and styled letters folded."""
+    c = unicodedata.normalize("NFKC", split_math_alphanumeric(c)[0])
+    c = _SAME.get(c, c)
+    return SYMBOLS.get(c, c)
+
+
+def disagrees(text: str, drawn: str) -> bool:
+    """The text layer's character is not the drawn glyph (both known, meaning different)."""
+    if not drawn or not text or text == "\ufffd" or 0xE000 <= ord(text[0]) <= 0xF8FF:
+        return False  # unknown on one side: nothing to check
+    ligature = unicodedata.normalize("NFKC", drawn)
+    if len(ligature) > 1:  # MuPDF gives each letter of a ligature (``ﬁ``) the ligature's glyph
+        return unicodedata.normalize("NFKC", text) not in ligature
+    return _key(text) != _key(drawn)
+
+
+def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]:
+    """Characters of the page where the text layer lies, by origin: the drawn character,
+    or U+FFFD for a character of a lying font whose glyph name says nothing.
+
+    Args:
+        page: the page (its fonts' programs are read, once per document).
+        trace: the page's ``get_texttrace()``.
+
+    Returns:
+        ``{(round(x, 1), round(y, 1)): character}``; empty for an honest text layer.
+    """
+    by_font: dict[str, list[tuple[int, int, Origin]]] = {}
+    for span in trace:
+        by_font.setdefault(span["font"], []).extend((ch[0], ch[1], ch[2]) for ch in span["chars"])
+    out: dict[Origin, str] = {}
+    for font, chars in by_font.items():
+        names = font_glyph_names(page, font)
+        if not names:
+            continue
+        fixes: dict[tuple[int, int], str] = {}
+        silent: set[tuple[int, int]] = set()
+        agree = 0
+        for code, gid in {(c, g) for c, g, _ in chars}:
+            if code < 32 or not 0 <= gid < len(names):
+                continue
+            drawn = drawn_char(names[gid])
+            if disagrees(chr(code), drawn):
+                fixes[(code, gid)] = drawn
+            elif drawn:
+                agree += 1
+            else:
+                silent.add((code, gid))
+        # a font whose names mostly disagree is one whose glyph order MuPDF does not give
+        # as its program lists it: its names prove nothing
+        if not fixes or agree < MIN_AGREEMENT * len(fixes):
+            continue
+        if len(fixes) < LIAR_CODES:
+            silent = set()
+        for code, gid, origin in chars:
+            fix = fixes.get((code, gid)) or ("\ufffd" if (code, gid) in silent else "")
+            if fix:
+                out[(round(origin[0], 1), round(origin[1], 1))] = fix
+    return out
