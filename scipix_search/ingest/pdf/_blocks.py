@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from scipix_search.ingest.pdf._families import is_italic_font
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings
 from scipix_search.ingest.pdf._lines import _WORD_RE, Line
 
@@ -47,8 +48,16 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
             or _symbolic(ln.text)
             or _fragment(ln)
             or _by_bar(ln, drawings.bars, body_size)
+            or _italic_letters(ln)
         )
     ]
+    # italic letters alone continue a display but never start one
+    weak = {
+        id(ln)
+        for ln in candidates
+        if not (ln.number or ln.math_share > 0 or _symbolic(ln.text) or _fragment(ln))
+        and not _by_bar(ln, drawings.bars, body_size)
+    }
     blocks: list[list[Line]] = []
     for ln in sorted(candidates, key=lambda item: item.bbox[1]):
         if blocks:
@@ -63,11 +72,15 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
                 ln.bbox[1] <= bottom + 0.6 * body_size
                 and not between
                 and ln.bbox[1] >= top - body_size
-                and not _paragraph_resumes(ln, blocks[-1], left, body_size)
+                and not _paragraph_resumes(_row_start(ln, col), blocks[-1], left, body_size)
             ):
                 blocks[-1].append(ln)
                 continue
-        if ln.is_prose:
+            if _row_start(ln, col) is not ln and _paragraph_resumes(
+                _row_start(ln, col), blocks[-1], left, body_size
+            ):
+                continue  # inline math of the paragraph line that goes on under the display
+        if ln.is_prose or id(ln) in weak:
             continue  # a text line belongs to a display only as its continuation
         blocks.append([ln])
     blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
@@ -78,6 +91,19 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
         and _centred(b, left, right)
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _row_start(line: Line, col: list[Line]) -> Line:
+    """The leftmost line of the column that shares ``line``'s row (MuPDF gives the pieces
+    of one typeset line, such as an integral sign of inline math, as lines of their own)."""
+    y0, y1 = line.bbox[1], line.bbox[3]
+    mates = [
+        other
+        for other in col
+        if min(y1, other.bbox[3]) - max(y0, other.bbox[1])
+        > 0.5 * min(y1 - y0, other.bbox[3] - other.bbox[1])
+    ]
+    return min(mates, key=lambda other: other.bbox[0], default=line)
 
 
 def _paragraph_resumes(line: Line, block: list[Line], left: float, body_size: float) -> bool:
@@ -186,6 +212,15 @@ def _centred(block: list[Line], left: float, right: float) -> bool:
     x0, x1 = min(ln.bbox[0] for ln in body), max(ln.bbox[2] for ln in body)
     width = max(1.0, right - left)
     return abs((x0 + x1) / 2 - (left + right) / 2) < 0.12 * width or (x1 - x0) > 0.7 * width
+
+
+def _italic_letters(line: Line) -> bool:
+    """Letters in a text italic that form no word: math of fonts that take their letters
+    from the text italic (Times via mathptmx, Utopia via fourier), such as the rest of a
+    display line after a fraction (``2 C^a_{bc} C^b C^c``)."""
+    return line.prose_chars == 0 and any(
+        g.c.isalpha() and is_italic_font(g.font) for g in line.glyphs
+    )
 
 
 def _fragment(line: Line) -> bool:

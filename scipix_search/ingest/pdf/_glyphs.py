@@ -218,12 +218,15 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
     items.sort(key=lambda it: it[0])
     items = _text_words(items, main_size)
     out: list[str] = []
-    script: list[Glyph] = []
-    script_kind = ""
+    # the scripts after one base, by kind: TeX sets ``C^a_{bc}`` with the sub- and
+    # superscript side by side, so read left to right their glyphs alternate
+    scripts: dict[str, list[Glyph]] = {}
+    last_kind = ""
     for _, latex, g in items:
         kind = ""
         if g is not None and g.size < main_size * 0.85:
             shift = g.base - base
+            script = scripts.get(last_kind, [])
             if shift < -0.12 * main_size:
                 kind = "^"
             elif shift > 0.08 * main_size:
@@ -231,20 +234,18 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
             elif script and _continues(g, script, main_size):
                 # a superscript of a subscript (``|_{x^0}``) can sit on the main baseline:
                 # small and set against the script run, it belongs to that script
-                kind = script_kind
-        if kind != script_kind and script:
-            out.append(f"{script_kind}{{{_row_latex(script, [], accents)}}}")
-            script = []
-        script_kind = kind
+                kind = last_kind
+        last_kind = kind
         if kind and g is not None:
-            script.append(g)
+            scripts.setdefault(kind, []).append(g)
             continue
+        out.extend(f"{k}{{{_row_latex(run, [], accents)}}}" for k, run in scripts.items())
+        scripts = {}
         text = latex if g is None else glyph_to_latex(g)
         if g is not None and id(g) in accents:
             text = f"\\{accents[id(g)]}{{{text}}}"
         out.append(text)
-    if script:
-        out.append(f"{script_kind}{{{_row_latex(script, [], accents)}}}")
+    out.extend(f"{k}{{{_row_latex(run, [], accents)}}}" for k, run in scripts.items())
     return _join(out)
 
 

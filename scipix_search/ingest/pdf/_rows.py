@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 RELATIONS = frozenset("=<>≤≥≈≡∼≃∝∈∉⊂⊆⊃⊇≺⪯≠≪≫→⇒⇔")
 """Characters that make a row an equation of its own, or the continuation of one."""
 _CONTINUATION = RELATIONS | frozenset("+−-±∓×·")
+_TALL_CHARS = frozenset("∑∏∐∫∬∭∮⋃⋂⨁⨂⨀⋁⋀√")
 
 VisualRow = tuple[float, float, list[Glyph]]
 """Top, bottom and glyphs of one visual row."""
@@ -35,12 +36,15 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
     for b in mains:
         if not baselines or b - baselines[-1] > 0.5 * body_size:
             baselines.append(b)
-    # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator
+    # a baseline whose glyphs all sit over/under a fraction bar is a numerator/denominator;
+    # the top of a big operator, radical or tall delimiter beside it does not make it a row
+    # either (fonts other than Computer Modern give such glyphs baselines of their own)
     keep: list[float] = []
     for b in baselines:
         row = [g for g in glyphs_main if abs(g.base - b) <= 0.5 * body_size]
         in_frac = all(
-            any(
+            _tall(g)
+            or any(
                 bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
                 and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
                 for bar in bars
@@ -118,6 +122,12 @@ def _ink(g: Glyph) -> tuple[float, float]:
     if _is_piece(g) or g.name == "atom" or is_extension_font(g.font):
         return g.y0, g.y1
     return max(g.y0, g.base - 0.8 * g.size), min(g.y1, g.base + 0.3 * g.size)
+
+
+def _tall(g: Glyph) -> bool:
+    """A glyph that reaches over more than one text line: a big operator, a radical sign,
+    a delimiter piece or any extension-font glyph."""
+    return g.c in _TALL_CHARS or _is_piece(g) or is_extension_font(g.font)
 
 
 def _is_piece(g: Glyph) -> bool:
