@@ -156,8 +156,51 @@ def reading_order(boxes: Sequence[BBox], width: float) -> list[tuple[int, int]]:
     return out
 
 
+def _cut_across_gutter(lines: Sequence[tuple[BBox, str]], width: float) -> list[tuple[BBox, str]]:
+    """OCR lines, a line run across the gap between two columns cut in two at the gap.
+
+    The text detector sometimes joins the lines of both columns that sit at one height into
+    one box. Such a line runs past both column edges, one column goes on above and below it
+    and the other has a line beside it (a title or a caption across both columns has text on
+    one side only); its words are shared by width (the OCR gives no word boxes here).
+    """
+    boxes = [b for b, _ in lines]
+    columns = _columns(boxes, width)
+    if columns is None:
+        return list(lines)
+    # the column edges most lines keep (one line may overrun its column)
+    left_edge = _median([b[2] for b, c in zip(boxes, columns, strict=True) if c == 0])
+    right_edge = _median([b[0] for b, c in zip(boxes, columns, strict=True) if c == 1])
+    out: list[tuple[BBox, str]] = []
+    for box, text in lines:
+        reach = CONTINUATION_GAP * (box[3] - box[1])
+        beside = {
+            (c, b[1] < box[1])
+            for b, c in zip(boxes, columns, strict=True)
+            if c != 2 and abs(b[1] - box[1]) <= 1.5 * reach
+        }
+        across = box[0] < left_edge - GUTTER and box[2] > right_edge + GUTTER
+        flanked = {(0, True), (0, False)} <= beside or {(1, True), (1, False)} <= beside
+        if not (across and flanked and {0, 1} <= {c for c, _ in beside}):
+            out.append((box, text))
+            continue
+        share = (left_edge - box[0]) / max(box[2] - box[0], 1.0)
+        cut = round(share * len(text))
+        spaces = [i for i, ch in enumerate(text) if ch == " "]
+        cut = min(spaces, key=lambda i: abs(i - cut)) if spaces else cut
+        out.append(((box[0], box[1], left_edge, box[3]), text[:cut].strip()))
+        out.append(((right_edge, box[1], box[2], box[3]), text[cut:].strip()))
+    return out
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def ocr_blocks(lines: Sequence[tuple[BBox, str]], width: float) -> list[TextBlock]:
     """OCR text lines of one page as paragraphs: read by column, split at vertical gaps."""
+    lines = _cut_across_gutter(lines, width)
     blocks: list[TextBlock] = []
     group: list[tuple[BBox, str]] = []
     last_section = -1

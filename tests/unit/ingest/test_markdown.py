@@ -115,3 +115,20 @@ def test_ocr_blocks_group_lines_by_column_and_gap() -> None:
         ("left new paragraph",),
         ("right one", "right two"),
     ]
+
+
+def test_ocr_blocks_cut_a_line_the_detector_ran_across_both_columns() -> None:
+    lines: list[tuple[BBox, str]] = [
+        ((72.0, 100.0, 300.0, 110.0), "left one"),
+        ((312.0, 100.0, 540.0, 110.0), "right one"),
+        ((72.0, 112.0, 540.0, 122.0), "left two right two"),  # both columns in one box
+        ((72.0, 124.0, 300.0, 134.0), "left three"),
+        ((312.0, 124.0, 540.0, 134.0), "right three"),
+        ((72.0, 40.0, 540.0, 60.0), "A title across both columns"),
+    ]
+    blocks = ocr_blocks(lines, WIDTH)
+    assert [b.lines for b in blocks] == [
+        ("A title across both columns",),
+        ("left one", "left two", "left three"),
+        ("right one", "right two", "right three"),
+    ]

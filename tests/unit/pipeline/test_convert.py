@@ -73,3 +73,23 @@ def test_convert_refuses_a_page_the_document_lacks() -> None:
             models=Models(settings),
             pages=[1, 2],
         )
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_convert_reads_a_page_without_text_layer_by_ocr_column_by_column(tmp_path: Path) -> None:
+    """The same page as an image only (a scan): the text OCR's lines, read by column."""
+    import pymupdf
+
+    with pymupdf.open(FIXTURE) as source, pymupdf.open() as scan:
+        page = source[0]
+        pixmap = page.get_pixmap(dpi=150)
+        scan.new_page(width=page.rect.width, height=page.rect.height).insert_image(
+            page.rect, pixmap=pixmap
+        )
+        data = scan.tobytes()
+    settings = Settings(pdf_equation_ocr="off")
+    markdown = convert_to_markdown(data, "scan.pdf", settings=settings, models=Models(settings))
+    where = [markdown.find(words) for words in PARAGRAPHS]
+    assert -1 not in where, markdown
+    assert where == sorted(where), markdown
