@@ -69,6 +69,7 @@ ALIAS = {
     r"\lvert": "|",
     r"\rvert": "|",
     r"\|": r"\Vert",
+    r"\parallel": r"\Vert",  # the same glyph: a reader of the page cannot tell them apart
     r"\lVert": r"\Vert",
     r"\rVert": r"\Vert",
     r"\land": r"\wedge",
