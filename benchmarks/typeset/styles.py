@@ -192,10 +192,50 @@ class Cell:
         return f"{self.preamble()}{front}\\section{{Introduction}}\nText.\n"
 
 
+# Setups and classes the reader was never developed on: ``grid="heldout"`` pairs them, to
+# check that a change generalises (none of them is in the default or full grid).
+HELDOUT_FONTS: dict[str, FontSetup] = {
+    "cochineal": FontSetup(
+        "cochineal",
+        "Cochineal + newtxmath[cochineal]",
+        "\\usepackage[T1]{fontenc}\n\\usepackage{cochineal}\n\\usepackage[cochineal]{newtxmath}\n",
+    ),
+    "mdcharter": FontSetup(
+        "mdcharter",
+        "Charter: mathdesign[charter]",
+        "\\usepackage[T1]{fontenc}\n\\usepackage[charter]{mathdesign}\n",
+    ),
+    "libertinus": FontSetup(
+        "libertinus",
+        "Libertinus: libertinus + libertinust1math",
+        "\\usepackage[T1]{fontenc}\n\\usepackage{libertinus}\n\\usepackage{libertinust1math}\n",
+    ),
+    "cmbright": FontSetup(
+        "cmbright", "CM Bright (sans math)", "\\usepackage[T1]{fontenc}\n\\usepackage{cmbright}\n"
+    ),
+}
+_HELDOUT_PAIRS = {
+    "scrartcl": ("\\documentclass[11pt]{scrartcl}", False, tuple(HELDOUT_FONTS)),
+    "article2c": ("\\documentclass[twocolumn]{article}", True, ("cochineal", "mdcharter")),
+}
+HELDOUT_CLASSES: dict[str, DocClass] = {
+    name: DocClass(name, documentclass, two_column, _PLAIN_FRONT, fonts)
+    for name, (documentclass, two_column, fonts) in _HELDOUT_PAIRS.items()
+}
+
+
 def grid_cells(
     classes: list[str] | None = None, fonts: list[str] | None = None, *, grid: str = "default"
 ) -> list[Cell]:
     """The cells to build, in class then font order; unknown names raise ``KeyError``."""
+    if grid == "heldout":
+        return [
+            Cell(cls, HELDOUT_FONTS[f])
+            for cls in HELDOUT_CLASSES.values()
+            if not classes or cls.name in classes
+            for f in cls.fonts
+            if not fonts or f in fonts
+        ]
     for name in classes or []:
         CLASSES[name]  # noqa: B018 - fail early on a typo
     for name in fonts or []:
