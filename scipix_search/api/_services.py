@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The key of ``store.index_problems`` while followed indexes cannot catch up.
+CATCH_UP = "catch-up"
+
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
@@ -226,12 +229,20 @@ class Services:
     def _catch_up_loop(self) -> None:
         """Catch the followed indexes up with the database until :meth:`stop`."""
         every_s = max(self.settings.index_refresh_s, 0.1)
+        problems = self.store.index_problems
         while not self._follow_stop.wait(every_s):
             try:
                 reports = self.store.catch_up()
-            except Exception:  # the database is away: log, wait, retry; never die silently
-                logger.warning("index catch-up failed", exc_info=True, extra={"action": "catch_up"})
+            except Exception as exc:  # the database is away: log, wait, retry; never die
+                # /readyz says so while it lasts (search serves the index as it is); logged
+                # once per new reason, not every interval.
+                problem = f"indexes cannot catch up from the database ({type(exc).__name__})"
+                if problems.get(CATCH_UP) != problem:
+                    logger.warning("%s", problem, exc_info=True, extra={"action": "catch_up"})
+                problems[CATCH_UP] = problem
                 continue
+            if problems.pop(CATCH_UP, None) is not None:
+                logger.info("indexes caught up again", extra={"action": "catch_up"})
             for report in reports:
                 fresh = self._passages if report.kind == "passages" else self._equations
                 if fresh is not None and (report.added or report.removed):
