@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 
 def _aware(value: datetime) -> datetime:
@@ -37,6 +37,23 @@ class DocumentPublic(DocumentBase):
     sha256: str
     page_count: int
     created_at: UtcDatetime
+    authors: list[str] = Field(default_factory=list, description="as the paper prints them")
+    year: int | None = None
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    duplicate_of: int | None = Field(
+        default=None,
+        description="the document this one is another build of: kept, but not in any result",
+    )
+
+    @field_validator("authors", mode="before")
+    @classmethod
+    def _author_list(cls, value: Any) -> Any:
+        # the database keeps one string, names joined by "; "
+        if isinstance(value, str):
+            return [a for a in value.split("; ") if a]
+        return [] if value is None else value
 
 
 class DocumentsPublic(BaseModel):
@@ -129,6 +146,8 @@ class HitPublic(BaseModel):
     document_id: int
     source: str
     title: str | None = None
+    authors: list[str] | None = None
+    year: int | None = None
     page: int | None = None
     bbox: list[float] | None = None
     score: float
@@ -178,6 +197,8 @@ class DocumentGroupPublic(BaseModel):
     document_id: int
     source: str
     title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
     score: float
     passages: list[HitPublic]
 
@@ -192,6 +213,8 @@ class MixedDocumentPublic(BaseModel):
     document_id: int
     source: str
     title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
     score: float
     passage: HitPublic | None = None
     equations: list[HitPublic] = Field(default_factory=list)

@@ -61,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
             emit(
                 f"added {counts['added']}, already present {counts['present']}, "
                 f"failed {counts['failed']}"
+                + (
+                    f" ({counts['duplicate']} of the added another build of a stored paper: "
+                    "linked to it, not indexed again)"
+                    if counts["duplicate"]
+                    else ""
+                )
             )
         for reason in failures:
             print_error(reason)
@@ -86,6 +92,7 @@ def _record(
     pdf: Path | None,
 ) -> None:
     counts[outcome.status] += 1
+    counts["duplicate"] += outcome.duplicate_of is not None
     if outcome.status == "failed":
         failures.append(outcome.reason or f"{path}: failed")
     if args.json:
@@ -97,6 +104,7 @@ def _record(
                 "reason": outcome.reason,
                 "passages": outcome.passages,
                 "equations": outcome.equations,
+                "duplicate_of": outcome.duplicate_of,
             }
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scipix_search.cli._common import emit, emit_json, int_between, settings_of
 from scipix_search.exceptions import EmptyQueryError, InputError, NotFoundError, ScipixError
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from scipix_search.config import Settings
     from scipix_search.pipeline import Models
-    from scipix_search.search import EquationSearcher, Hit
+    from scipix_search.search import EquationSearcher, Hit, PaperFilter, PaperInfo
     from scipix_search.store import Store
 
 # The query kinds, as named in errors; exactly one is given.
@@ -41,21 +41,34 @@ def _place(hit: Hit) -> str:
     return where + (f" ({hit.number})" if hit.kind == "equation" and hit.number else "")
 
 
-def _print_hits(hits: list[Hit]) -> None:
+def _title(hit: Hit, papers: dict[int, PaperInfo] | None) -> str:
+    """The hit's paper title with its byline (``Lovelace, Gauss et al. (2021)``) where known."""
+    info = (papers or {}).get(hit.document_id)
+    byline = info.byline() if info else ""
+    return f"{hit.title or ''} · {byline}" if byline else (hit.title or "")
+
+
+def _print_hits(hits: list[Hit], papers: dict[int, PaperInfo] | None = None) -> None:
     if not hits:
         emit("no results")
     for rank, hit in enumerate(hits, 1):
-        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {_place(hit)} — {hit.title or ''}")
+        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {_place(hit)} — {_title(hit, papers)}")
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
         if hit.context:
             emit(f"    « {_cut(hit.context)}")
 
 
 def _print_document(
-    rank: int, score: float, source: str, title: str | None, best: Hit | None, passage: Hit | None
+    rank: int,
+    score: float,
+    source: str,
+    title: str | None,
+    best: Hit | None,
+    passage: Hit | None,
+    byline: str = "",
 ) -> None:
     """A paper with its best equation (place, LaTeX, introducing sentence) and best passage."""
-    emit(f"{rank:>2}. [{score:.4f}] {source} — {title or ''}")
+    emit(f"{rank:>2}. [{score:.4f}] {source} — {title or ''}{f' · {byline}' if byline else ''}")
     if best is not None:
         emit(f"      {_place(best)} $ {_cut(best.latex or '')}")
         if best.context:
@@ -108,11 +121,7 @@ def _equation_searcher(models: Models) -> EquationSearcher:
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store
 
-    searcher = EquationSearcher(Store(models.settings), models.formula_encoder)
-    # the formulas that contain the query join the FAISS candidates (sub-formula queries);
-    # kept on disk, so a search parses only the equations stored since the last one
-    searcher.build_tuples()
-    return searcher
+    return EquationSearcher(Store(models.settings), models.formula_encoder)
 
 
 def _load_image(path: Path, settings: Settings) -> Image.Image:
@@ -160,16 +169,18 @@ def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
         if args.json:
             emit_json({"query": latex, "hits": [d.to_dict() for d in docs]})
         else:
+            papers = paper_info(searcher.store, [d.document_id for d in docs])
             for rank, doc in enumerate(docs, 1):
                 best = doc.equations[0] if doc.equations else None
-                _print_document(rank, doc.score, doc.source, doc.title, best, None)
+                byline = papers[doc.document_id].byline() if doc.document_id in papers else ""
+                _print_document(rank, doc.score, doc.source, doc.title, best, None, byline)
         return
     display = {"display": True, "inline": False}.get(args.only or "")
     hits = searcher.search(latex, k=args.k, display=display)
     if args.json:
         emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
     else:
-        _print_hits(hits)
+        _print_hits(hits, paper_info(searcher.store, [h.document_id for h in hits]))
 
 
 def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]) -> int:
@@ -187,13 +198,14 @@ def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]
     return 1 if failures else 0
 
 
-def _run_mixed(args: argparse.Namespace, models: Models) -> int:
-    """Words and ``$...$`` formulas in one query: documents fused from both searches."""
+def _run_mixed(args: argparse.Namespace, models: Models, words: str, papers: PaperFilter) -> int:
+    """Words and ``$...$`` formulas in one query (``words``: the query less its ``author:``
+    and ``year:`` filters, which ``papers`` holds): documents fused from both searches."""
     from scipix_search.search import PassageSearcher, search_mixed, split_query
     from scipix_search.store import repo
 
     equations = _equation_searcher(models)
-    for latex in split_query(args.query).formulas:
+    for latex in split_query(words).formulas:
         equations.parse_query(latex)  # malformed LaTeX is the user's error, before the models
     with equations.store.session() as session:
         counts = repo.count_rows(session=session)
@@ -203,17 +215,19 @@ def _run_mixed(args: argparse.Namespace, models: Models) -> int:
         )
     passages = PassageSearcher(equations.store, models.text_encoder) if counts["passages"] else None
     docs = search_mixed(
-        args.query,
-        passages=passages,
-        equations=equations if counts["equations"] else None,
+        words,
+        passages=_filtered(passages, equations.store, papers),
+        equations=_filtered(equations if counts["equations"] else None, equations.store, papers),
         k=args.k,
     )
     if args.json:
         emit_json({"query": args.query, "hits": [d.to_dict() for d in docs]})
         return 0
+    info = paper_info(equations.store, [d.document_id for d in docs])
     for rank, doc in enumerate(docs, 1):
         best = doc.equations[0] if doc.equations else None
-        _print_document(rank, doc.score, doc.source, doc.title, best, doc.passage)
+        byline = info[doc.document_id].byline() if doc.document_id in info else ""
+        _print_document(rank, doc.score, doc.source, doc.title, best, doc.passage, byline)
     return 0
 
 
@@ -238,20 +252,38 @@ def run(args: argparse.Namespace) -> int:
     if args.latex is not None:
         _run_latex(args, models, args.latex)
         return 0
-    from scipix_search.search import PassageSearcher, split_query
+    from scipix_search.search import PassageSearcher, parse_filters, split_query
     from scipix_search.store import Store
 
-    if split_query(args.query).formulas:  # words and $math$: documents by both
-        return _run_mixed(args, models)
+    words, papers = parse_filters(args.query)
+    if not words:
+        raise EmptyQueryError("author: and year: narrow a search: add words or $math$ to it")
+    if split_query(words).formulas:  # words and $math$: documents by both
+        return _run_mixed(args, models, words, papers)
     store = Store(models.settings)
     _require_rows(store, "passages")  # before the text encoder loads
-    searcher = PassageSearcher(store, models.text_encoder)
-    hits = searcher.search(args.query, k=args.k, mode=args.mode or "hybrid")
+    searcher = _filtered(PassageSearcher(store, models.text_encoder), store, papers)
+    hits = searcher.search(words, k=args.k, mode=args.mode or "hybrid")
     if args.json:
         emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
     else:
-        _print_hits(hits)
+        _print_hits(hits, paper_info(store, [h.document_id for h in hits]))
     return 0
+
+
+def _filtered(searcher: Any, store: Store, papers: PaperFilter) -> Any:
+    """The searcher, answering only papers that pass ``author:``/``year:`` when given."""
+    from scipix_search.search import FilteredSearcher
+
+    if searcher is None or not papers.active:
+        return searcher
+    return FilteredSearcher(searcher, store, papers)
+
+
+def paper_info(store: Store, document_ids: list[int]) -> dict[int, PaperInfo]:
+    from scipix_search.search import paper_info as lookup
+
+    return lookup(store, document_ids)
 
 
 #: Most results one search prints (the API serves at most 100 a page).

@@ -8,6 +8,15 @@ from scipix_search.search._context import (
     last_sentence,
 )
 from scipix_search.search._equations import DocumentHit, EquationSearcher
+from scipix_search.search._filters import (
+    FilteredSearcher,
+    PaperFilter,
+    PaperInfo,
+    allowed_documents,
+    paper_info,
+    parse_filters,
+    parse_year,
+)
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
 from scipix_search.search._mixed import MixedDocumentHit, MixedQuery, search_mixed, split_query
 from scipix_search.search._passages import PassageSearcher
@@ -19,42 +28,36 @@ from scipix_search.search._rerank import (
     rerank_score,
     structure_score,
 )
-from scipix_search.search._tuples import (
-    TupleIndex,
-    TupleRows,
-    heal_tuple_rows,
-    load_tuple_rows,
-    save_tuple_rows,
-    stored_tuple_rows,
-    tuple_keys,
-)
+from scipix_search.search._tuples import TupleIndex, tuple_keys
 
 __all__ = [
     "STRUCTURE_WEIGHT",
     "SUBFORMULA_WEIGHT",
     "DocumentHit",
     "EquationSearcher",
+    "FilteredSearcher",
     "Hit",
     "MixedDocumentHit",
     "MixedQuery",
+    "PaperFilter",
+    "PaperInfo",
     "PassageSearcher",
     "PlacedPassage",
     "TupleIndex",
-    "TupleRows",
+    "allowed_documents",
     "candidate_structure",
     "context_sentence",
     "equation_contexts",
-    "heal_tuple_rows",
     "introducing_passage",
+    "paper_info",
+    "parse_filters",
+    "parse_year",
     "last_sentence",
-    "load_tuple_rows",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
-    "save_tuple_rows",
     "search_mixed",
     "split_query",
-    "stored_tuple_rows",
     "structure_score",
     "tuple_keys",
 ]

@@ -9,6 +9,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from scipix_search.api._inputs import check_image_input, read_upload
+from scipix_search.api._papers import (
+    AuthorParam,
+    YearParam,
+    filtered,
+    paper_fields,
+    query_filter,
+)
 from scipix_search.api.deps import (
     DocumentFilter,
     ReadKey,
@@ -133,12 +140,18 @@ async def search_documents(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     mode: Annotated[str, Query(pattern="^(hybrid|dense|keyword)$")] = "hybrid",
     document_id: DocumentFilter = None,
+    author: AuthorParam = None,
+    year: YearParam = None,
 ) -> TextSearchPublic:
-    """Passages by meaning and keywords, and the documents they belong to (best first)."""
+    """Passages by meaning and keywords, and the documents they belong to (best first).
+    ``author:name`` and ``year:2019`` in ``q`` (or the parameters) keep those papers only."""
     want = offset + k
     fetch = want if document_id is None else max(want * 10, 200)
-    hits = await run_limited(services, searcher.search, q, fetch, mode=mode)
-    data = [HitPublic(**h.to_dict()) for h in hits]
+    words, papers = query_filter(q, author, year)
+    active = filtered(services.store, searcher, papers)
+    hits = await run_limited(services, active.search, words, fetch, mode=mode)
+    meta = paper_fields(services.store, [h.document_id for h in hits])
+    data = [HitPublic(**h.to_dict(), **meta.get(h.document_id, {})) for h in hits]
     if document_id is not None:
         data = [h for h in data if h.document_id == document_id]
     data = data[offset:want]
@@ -150,6 +163,8 @@ async def search_documents(
                 document_id=hit.document_id,
                 source=hit.source,
                 title=hit.title,
+                authors=hit.authors or [],
+                year=hit.year,
                 score=hit.score,
                 passages=[hit],
             )
@@ -169,19 +184,32 @@ async def search_words_and_math(
         Query(max_length=4000, description="words and $LaTeX$ formulas, e.g. 'rate $O(1/T)$'"),
     ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 10,
+    author: AuthorParam = None,
+    year: YearParam = None,
 ) -> MixedSearchPublic:
     """Papers for one query of words and ``$...$`` formulas: the passages the words find and
-    the equations each formula finds, fused per paper by reciprocal rank."""
-    parts = split_query(q)
+    the equations each formula finds, fused per paper by reciprocal rank. ``author:name`` and
+    ``year:2019`` (or ``2015-2019``) in ``q``, or the parameters, keep those papers only."""
+    words, papers = query_filter(q, author, year)
+    parts = split_query(words)
     equations = services.equation_searcher() if parts.formulas else None
+    store = services.store
     found = await run_limited(
-        services, lambda: search_mixed(q, passages=searcher, equations=equations, k=k)
+        services,
+        lambda: search_mixed(
+            words,
+            passages=filtered(store, searcher, papers),
+            equations=filtered(store, equations, papers),
+            k=k,
+        ),
     )
+    meta = paper_fields(store, [d.document_id for d in found])
     documents = [
         MixedDocumentPublic(
             document_id=d.document_id,
             source=d.source,
             title=d.title,
+            **meta.get(d.document_id, {}),
             score=d.score,
             passage=HitPublic(**d.passage.to_dict()) if d.passage is not None else None,
             equations=[HitPublic(**h.to_dict()) for h in d.equations],

@@ -1,0 +1,162 @@
+"""Filters on what papers say about themselves: ``author:name`` and ``year:2019`` in a query.
+
+``heat kernel author:lovelace year:2018-2021 $e^{-tL}$`` searches for the words and the
+formula among papers with an author whose name holds "lovelace" (case-insensitive; a quoted
+``author:"ada lovelace"`` needs every word) and a year from 2018 to 2021. The filter picks
+the allowed documents in SQL, then the searchers' hits are kept for those documents only:
+the first stage fetches more (``max(10 k, 200)``) so that k allowed hits remain in all but
+very large libraries where the allowed papers are a tiny share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import func, select
+
+from scipix_search.exceptions import InputError
+from scipix_search.search._hits import Hit
+from scipix_search.store import Document
+
+if TYPE_CHECKING:
+    from scipix_search.store import Store
+
+_FILTER = re.compile(r'(?<!\S)(author|year):(?:"([^"]*)"|(\S+))', re.I)
+_MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+_YEAR = re.compile(r"^(\d{4})?\s*(?:(-|\.\.)\s*(\d{4})?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFilter:
+    """Papers by author (every word in the author list) and year range (inclusive)."""
+
+    author: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.author) or self.year_from is not None or self.year_to is not None
+
+    def merged(self, author: str | None = None, year: str | None = None) -> PaperFilter:
+        """This filter with API parameters added (a parameter wins over the query string)."""
+        year_from, year_to = parse_year(year) if year else (self.year_from, self.year_to)
+        return PaperFilter(author or self.author, year_from, year_to)
+
+
+def parse_year(text: str) -> tuple[int | None, int | None]:
+    """``2019`` -> (2019, 2019); ``2015-2019`` or ``2015..2019``; ``2015-`` and ``-2019`` open.
+
+    Raises:
+        InputError: anything else.
+    """
+    m = _YEAR.match(text.strip())
+    if not m or not (m.group(1) or m.group(3)):
+        raise InputError(f"year:{text}: give a year like 2019 or a range like 2015-2019")
+    first = int(m.group(1)) if m.group(1) else None
+    last = int(m.group(3)) if m.group(3) else None
+    return (first, first) if m.group(2) is None else (first, last)
+
+
+def parse_filters(query: str) -> tuple[str, PaperFilter]:
+    """Take ``author:`` and ``year:`` out of a query (never from inside ``$...$`` math).
+
+    Example:
+        >>> parse_filters('heat kernel author:"ada lovelace" year:2019')
+        ('heat kernel', PaperFilter(author='ada lovelace', year_from=2019, year_to=2019))
+
+    Raises:
+        InputError: a ``year:`` that is not a year or a range.
+    """
+    found: dict[str, str] = {}
+
+    def take(m: re.Match[str]) -> str:
+        found[m.group(1).lower()] = m.group(2) if m.group(2) is not None else m.group(3)
+        return " "
+
+    pieces = []
+    last = 0
+    for math in _MATH.finditer(query):
+        pieces.append(_FILTER.sub(take, query[last : math.start()]))
+        pieces.append(math.group(0))
+        last = math.end()
+    pieces.append(_FILTER.sub(take, query[last:]))
+    rest = " ".join("".join(pieces).split())
+    year_from, year_to = parse_year(found["year"]) if "year" in found else (None, None)
+    return rest, PaperFilter(found.get("author") or None, year_from, year_to)
+
+
+def allowed_documents(store: Store, paper_filter: PaperFilter) -> set[int]:
+    """Ids of the documents the filter admits (never a duplicate build: it is not indexed)."""
+    query = select(Document.id).where(Document.duplicate_of.is_(None))
+    for word in (paper_filter.author or "").lower().split():
+        query = query.where(func.lower(Document.authors).contains(word))
+    if paper_filter.year_from is not None:
+        query = query.where(Document.year >= paper_filter.year_from)
+    if paper_filter.year_to is not None:
+        query = query.where(Document.year <= paper_filter.year_to)
+    with store.session() as session:
+        return set(session.scalars(query))
+
+
+class _Searcher(Protocol):
+    def search(self, query: str, k: int = 10, **kwargs: Any) -> list[Hit]: ...
+
+
+class FilteredSearcher:
+    """A passage or equation searcher that answers hits of the admitted papers only.
+
+    Args:
+        searcher: the searcher to ask (its ``search(query, k, ...)``).
+        store: where the documents' metadata is.
+        paper_filter: which papers to admit; they are looked up at the first search (in the
+            thread that searches, not the one that builds the searcher).
+    """
+
+    def __init__(self, searcher: _Searcher, store: Store, paper_filter: PaperFilter) -> None:
+        self.searcher = searcher
+        self.store = store
+        self.paper_filter = paper_filter
+        self._allowed: set[int] | None = None
+
+    @property
+    def allowed(self) -> set[int]:
+        if self._allowed is None:
+            self._allowed = allowed_documents(self.store, self.paper_filter)
+        return self._allowed
+
+    def search(self, query: str, k: int = 10, **kwargs: Any) -> list[Hit]:
+        if not self.allowed:
+            return []
+        hits = self.searcher.search(query, k=max(10 * k, 200), **kwargs)
+        return [h for h in hits if h.document_id in self.allowed][:k]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """What a result shows of its paper besides the title."""
+
+    title: str | None
+    authors: list[str]
+    year: int | None
+    arxiv_id: str | None
+    doi: str | None
+
+    def byline(self) -> str:
+        """``Lovelace, Gauss et al. (2021)``: surnames of the first two authors and the year."""
+        names = [a.split()[-1] for a in self.authors[:2] if a.split()]
+        text = ", ".join(names) + (" et al." if len(self.authors) > 2 else "")
+        if self.year:
+            text = f"{text} ({self.year})".strip()
+        return text
+
+
+def paper_info(store: Store, document_ids: list[int]) -> dict[int, PaperInfo]:
+    """The metadata of the given documents, in one query."""
+    if not document_ids:
+        return {}
+    with store.session() as session:
+        rows = session.scalars(select(Document).where(Document.id.in_(set(document_ids))))
+        return {d.id: PaperInfo(d.title, d.author_list, d.year, d.arxiv_id, d.doi) for d in rows}
