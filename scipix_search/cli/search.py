@@ -121,7 +121,11 @@ def _equation_searcher(models: Models) -> EquationSearcher:
     from scipix_search.search import EquationSearcher
     from scipix_search.store import Store
 
-    return EquationSearcher(Store(models.settings), models.formula_encoder)
+    searcher = EquationSearcher(Store(models.settings), models.formula_encoder)
+    # the formulas that contain the query join the FAISS candidates (sub-formula queries);
+    # kept on disk, so a search parses only the equations stored since the last one
+    searcher.build_tuples()
+    return searcher
 
 
 def _load_image(path: Path, settings: Settings) -> Image.Image:

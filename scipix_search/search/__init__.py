@@ -28,7 +28,15 @@ from scipix_search.search._rerank import (
     rerank_score,
     structure_score,
 )
-from scipix_search.search._tuples import TupleIndex, tuple_keys
+from scipix_search.search._tuples import (
+    TupleIndex,
+    TupleRows,
+    heal_tuple_rows,
+    load_tuple_rows,
+    save_tuple_rows,
+    stored_tuple_rows,
+    tuple_keys,
+)
 
 __all__ = [
     "STRUCTURE_WEIGHT",
@@ -44,20 +52,25 @@ __all__ = [
     "PassageSearcher",
     "PlacedPassage",
     "TupleIndex",
+    "TupleRows",
     "allowed_documents",
     "candidate_structure",
     "context_sentence",
     "equation_contexts",
+    "heal_tuple_rows",
     "introducing_passage",
     "paper_info",
     "parse_filters",
     "parse_year",
     "last_sentence",
+    "load_tuple_rows",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
+    "save_tuple_rows",
     "search_mixed",
     "split_query",
+    "stored_tuple_rows",
     "structure_score",
     "tuple_keys",
 ]
