@@ -10,9 +10,11 @@ Tuples are hashed (CRC-32, stable across processes) into ``2**20`` buckets; post
 sorted int32 array, so 100k formulas of ~150 distinct tuples take ~60 MB.
 
 Parsing is the cost (~1.5 ms a formula: minutes at 100k), so each formula's keys are kept in a
-file beside the FAISS indexes (:func:`stored_tuple_rows`): derived data, rebuilt from the
+file beside the FAISS indexes (:func:`stored_tuple_index`): derived data, rebuilt from the
 database where it is missing, unreadable or stale. Every row carries its id and a CRC-32 of its
-LaTeX, so a new, deleted, changed or reused id is noticed and only those rows are parsed.
+LaTeX, so a new, deleted, changed or reused id is noticed and only those rows are parsed. The
+postings are saved as built, so an open that finds the file current does no sort (the build's
+sort costs seconds at 100k).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ logger = logging.getLogger(__name__)
 BUCKETS = 1 << 20
 COMMON_SHARE = 0.2
 """Tuples held by more than this share of formulas carry no evidence and cost the most: skipped."""
-KEYS_VERSION = 1
+KEYS_VERSION = 2
 """Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
 
 
@@ -76,6 +78,36 @@ class TupleIndex:
         self._postings = rows[order]
         self._df = np.bincount(flat, minlength=BUCKETS).astype(np.int32)
         self._starts = np.concatenate(([0], np.cumsum(self._df))).astype(np.int64)
+
+    @classmethod
+    def from_postings(cls, postings: np.ndarray, df: np.ndarray, ids: np.ndarray) -> TupleIndex:
+        """The index whose :attr:`postings` and :attr:`df` these are (as saved): no sort."""
+        index = cls.__new__(cls)
+        index.n = len(ids)
+        index.ids = np.asarray(ids, np.int64)
+        index._postings = np.asarray(postings, np.int32)
+        index._df = np.asarray(df, np.int32)
+        index._starts = np.concatenate(([0], np.cumsum(index._df))).astype(np.int64)
+        return index
+
+    @property
+    def postings(self) -> np.ndarray:
+        """Rows, bucket after bucket (row numbers, not ids)."""
+        return self._postings
+
+    @property
+    def df(self) -> np.ndarray:
+        """Per bucket, how many rows hold it."""
+        return self._df
+
+    def row_keys(self) -> list[np.ndarray]:
+        """Per row, its keys: the build undone, to heal a saved index."""
+        if not self.n:
+            return []
+        buckets = np.repeat(np.arange(BUCKETS, dtype=np.int32), self._df)
+        order = np.argsort(self._postings, kind="stable")
+        counts = np.bincount(self._postings, minlength=self.n)
+        return np.split(buckets[order], np.cumsum(counts)[:-1])
 
     @property
     def nbytes(self) -> int:
@@ -136,28 +168,30 @@ def _keys_of(latex: str) -> np.ndarray:
         return tuple_keys(None)  # kept, so that it is not parsed again at every open
 
 
-def load_tuple_rows(path: Path) -> TupleRows | None:
-    """The rows saved at ``path``; None when missing, unreadable or of another version."""
+def load_tuple_index(path: Path) -> tuple[TupleIndex, np.ndarray] | None:
+    """The index saved at ``path`` and its rows' LaTeX checksums; None when the file is
+    missing, unreadable or of another version."""
     try:
         with np.load(path) as saved:
             if int(saved["version"]) != KEYS_VERSION or int(saved["buckets"]) != BUCKETS:
                 return None
             ids, checks = saved["ids"], saved["checks"]
-            lengths, flat = saved["lengths"], saved["keys"]
+            postings, df = saved["postings"], saved["df"]
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # damaged
         logger.warning("tuple index %s unreadable (%s): rebuilt from the database", path, exc)
         return None
-    if not (len(ids) == len(checks) == len(lengths)) or int(lengths.sum()) != len(flat):
+    bad_rows = len(postings) and (postings.min() < 0 or postings.max() >= len(ids))
+    if len(ids) != len(checks) or len(df) != BUCKETS or int(df.sum()) != len(postings) or bad_rows:
         logger.warning("tuple index %s inconsistent: rebuilt from the database", path)
         return None
-    keys = np.split(flat, np.cumsum(lengths)[:-1]) if len(ids) else []
-    return TupleRows(ids.astype(np.int64), checks.astype(np.uint32), keys)
+    return TupleIndex.from_postings(postings, df, ids), checks.astype(np.uint32)
 
 
-def save_tuple_rows(path: Path, rows: TupleRows) -> None:
-    """Write ``rows`` to ``path`` atomically (a temporary file, then a rename).
+def save_tuple_index(path: Path, index: TupleIndex, checks: np.ndarray) -> None:
+    """Write ``index`` and its rows' checksums to ``path`` atomically (a temporary file, then
+    a rename).
 
     Raises:
         OSError: the folder is not writable or the disk is full.
@@ -171,10 +205,10 @@ def save_tuple_rows(path: Path, rows: TupleRows) -> None:
                 f,
                 version=KEYS_VERSION,
                 buckets=BUCKETS,
-                ids=rows.ids,
-                checks=rows.checks,
-                lengths=np.fromiter((len(k) for k in rows.keys), np.int64, len(rows.keys)),
-                keys=np.concatenate(rows.keys) if rows.keys else np.zeros(0, np.int32),
+                ids=index.ids,
+                checks=np.asarray(checks, np.uint32),
+                postings=index.postings,
+                df=index.df,
             )
             f.flush()
             os.fsync(f.fileno())
@@ -215,15 +249,25 @@ def heal_tuple_rows(
     return rows, parsed + len(known)
 
 
-def stored_tuple_rows(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleRows:
-    """The rows of ``formulas`` from the file at ``path``, healed and saved again if they
-    differed; a file that cannot be written only costs the parse at the next open."""
-    saved = load_tuple_rows(path)
-    rows, changed = heal_tuple_rows(saved, formulas)
-    if changed or saved is None:
-        try:
-            save_tuple_rows(path, rows)
-        except OSError as exc:
-            logger.warning("tuple index not saved to %s: %s", path, exc.strerror or exc)
-        logger.info("tuple index: %d formulas, %d parsed or dropped", len(rows.ids), changed)
-    return rows
+def stored_tuple_index(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleIndex:
+    """The index of ``formulas`` (``(id, latex)`` in id order) from the file at ``path``.
+
+    When the file holds exactly these ids and LaTeX checksums it is used as saved (no parse,
+    no sort); otherwise its rows are healed (:func:`heal_tuple_rows`), the index rebuilt and
+    saved again. A file that cannot be written only costs the work again at the next open.
+    """
+    formulas = list(formulas)
+    ids = np.fromiter((i for i, _ in formulas), np.int64, len(formulas))
+    checks = np.fromiter((_check(latex) for _, latex in formulas), np.uint32, len(formulas))
+    saved = load_tuple_index(path)
+    if saved is not None and np.array_equal(saved[0].ids, ids) and np.array_equal(saved[1], checks):
+        return saved[0]
+    old = None if saved is None else TupleRows(saved[0].ids, saved[1], saved[0].row_keys())
+    rows, changed = heal_tuple_rows(old, formulas)
+    index = rows.index()
+    try:
+        save_tuple_index(path, index, rows.checks)
+    except OSError as exc:
+        logger.warning("tuple index not saved to %s: %s", path, exc.strerror or exc)
+    logger.info("tuple index: %d formulas, %d parsed or dropped", index.n, changed)
+    return index

@@ -120,20 +120,20 @@ def test_search_words_and_math_in_one_query(collection, capsys):
 
 
 def test_cli_search_keeps_the_tuple_index_beside_the_indexes(collection, settings, capsys):
-    from scipix_search.search import load_tuple_rows
+    from scipix_search.search import load_tuple_index
     from scipix_search.store import Store, repo
 
     path = settings.index_dir / "tuples" / "equations.npz"
     _search(capsys, "--latex", r"\frac{f^{(k)}(a)}{k!}", "-k", "1")
     with Store(settings).session() as session:
         stored = [i for i, _ in repo.iter_equation_latex(session=session)]
-    saved = load_tuple_rows(path)
-    assert saved is not None and saved.ids.tolist() == stored
+    saved = load_tuple_index(path)
+    assert saved is not None and saved[0].ids.tolist() == stored
 
     more = collection.with_name("more.txt")
     more.write_text(r"g(y) = \int_0^1 \frac{f^{(k)}(a)}{k!} \, dy" + "\n")
     assert main(["ingest", str(more)]) == 0
     hits = _search(capsys, "--latex", r"\frac{f^{(k)}(a)}{k!}", "-k", "3")["hits"]
     assert any(h["source"] == "more.txt" for h in hits)
-    healed = load_tuple_rows(path)
-    assert healed is not None and len(healed.ids) == len(stored) + 1
+    healed = load_tuple_index(path)
+    assert healed is not None and len(healed[0].ids) == len(stored) + 1

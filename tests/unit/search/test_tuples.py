@@ -12,9 +12,9 @@ from scipix_search.search import (
     TupleIndex,
     TupleRows,
     heal_tuple_rows,
-    load_tuple_rows,
-    save_tuple_rows,
-    stored_tuple_rows,
+    load_tuple_index,
+    save_tuple_index,
+    stored_tuple_index,
     tuple_keys,
 )
 
@@ -82,28 +82,41 @@ def test_tuple_rows_heal_parses_only_new_changed_and_reused_ids() -> None:
     assert heal_tuple_rows(rows, [(1, ROWS[0]), (3, ROWS[3]), (4, ROWS[2])])[1] == 0
 
 
-def test_tuple_rows_saved_and_loaded_alike(tmp_path: Path) -> None:
+def test_tuple_index_saved_and_loaded_alike(tmp_path: Path) -> None:
     rows = _rows([(5, ROWS[0]), (6, r"\frac{a}{"), (9, ROWS[3])])  # 6 does not parse: no keys
+    index = rows.index()
     path = tmp_path / "tuples" / "equations.npz"
-    save_tuple_rows(path, rows)
-    loaded = load_tuple_rows(path)
+    save_tuple_index(path, index, rows.checks)
+    loaded = load_tuple_index(path)
     assert loaded is not None
-    assert loaded.ids.tolist() == [5, 6, 9]
-    assert loaded.checks.tolist() == rows.checks.tolist()
-    assert [k.tolist() for k in loaded.keys] == [k.tolist() for k in rows.keys]
-    assert len(loaded.keys[1]) == 0
+    again, checks = loaded
+    assert again.ids.tolist() == [5, 6, 9]
+    assert checks.tolist() == rows.checks.tolist()
+    assert [k.tolist() for k in again.row_keys()] == [sorted(k.tolist()) for k in rows.keys]
+    query = parse_formula(r"\frac{1}{k^2}")
+    assert [a.tolist() for a in again.search(query, 3)] == [
+        b.tolist() for b in index.search(query, 3)
+    ]
     assert [p.name for p in path.parent.iterdir()] == ["equations.npz"]  # no temp file left
 
 
-def test_tuple_rows_missing_garbage_or_truncated_file_is_rebuilt(tmp_path: Path) -> None:
+def test_stored_tuple_index_rebuilt_when_missing_damaged_or_stale(tmp_path: Path) -> None:
     path = tmp_path / "equations.npz"
     formulas = [(1, ROWS[0]), (2, ROWS[3])]
-    assert load_tuple_rows(path) is None
-    rows = stored_tuple_rows(path, formulas)  # missing: built and saved
-    assert path.is_file() and rows.ids.tolist() == [1, 2]
+    assert load_tuple_index(path) is None
+    assert stored_tuple_index(path, formulas).ids.tolist() == [1, 2]  # missing: built, saved
+    built = load_tuple_index(path)
+    assert built is not None
     path.write_bytes(path.read_bytes()[:200])
-    assert load_tuple_rows(path) is None
+    assert load_tuple_index(path) is None
     path.write_bytes(b"not an npz at all")
-    assert load_tuple_rows(path) is None
-    rows = stored_tuple_rows(path, formulas)
-    assert load_tuple_rows(path) is not None and rows.ids.tolist() == [1, 2]
+    assert load_tuple_index(path) is None
+    rebuilt = stored_tuple_index(path, formulas)
+    assert rebuilt.postings.tolist() == built[0].postings.tolist()  # rebuilt alike
+    # a stale file: a row added and one changed; the others keep their saved keys
+    index = stored_tuple_index(path, [(1, ROWS[0]), (2, ROWS[1]), (7, ROWS[3])])
+    assert index.ids.tolist() == [1, 2, 7]
+    _, ids = index.search(parse_formula(r"\frac{1}{k^2}"), 1)
+    assert int(ids[0]) == 7
+    loaded = load_tuple_index(path)
+    assert loaded is not None and loaded[0].ids.tolist() == [1, 2, 7]
