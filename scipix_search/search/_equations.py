@@ -25,7 +25,7 @@ from scipix_search.math import Formula, best_subformula, parse_formula
 from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
-from scipix_search.search._tuples import TupleIndex, stored_tuple_rows
+from scipix_search.search._tuples import TupleIndex, stored_tuple_index
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
@@ -133,12 +133,12 @@ class EquationSearcher:
         changed, so only the first build over a large store parses everything.
         """
         with self.store.session() as session:
-            rows = stored_tuple_rows(self.tuples_path(), repo.iter_equation_latex(session=session))
-        self.tuples = rows.index()
-        logger.info(
-            "tuple index: %d equations, %.0f MiB", rows.ids.size, self.tuples.nbytes / 2**20
-        )
-        return self.tuples
+            tuples = stored_tuple_index(
+                self.tuples_path(), repo.iter_equation_latex(session=session)
+            )
+        self.tuples = tuples
+        logger.info("tuple index: %d equations, %.0f MiB", tuples.n, tuples.nbytes / 2**20)
+        return tuples
 
     def parse_query(self, latex: str) -> Formula:
         """Parse a query formula, with a clear error for empty or malformed LaTeX."""
