@@ -1,7 +1,8 @@
-"""Equation-search latency and first-stage recall at 100k and 1M equations.
+"""Equation-search latency and first-stage recall at 100k and 1M equations, per index kind.
 
     python benchmarks/equation_search.py [--sizes 100000,1000000] [--queries 200]
-        [--candidates 100] [--workers 2] [--cache-dir DIR] [--exact-queries 50]
+        [--candidates 100] [--workers 2] [--cache-dir DIR]
+        [--kinds flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw]
 
 Corpus: the 8,475 real formulas of ../shared/data/formulas plus the 2,000 im2latex dev formulas,
 enlarged to N by recombining real formulas: a copy with its single-letter variables consistently
@@ -15,11 +16,14 @@ Queries: real corpus formulas with their variables renamed (x->u, i->k, ... a fi
 original is the known answer (a recombined copy of it with other renamed variables counts too:
 same structure, and the query's letters match neither). Printed per size:
 
-* exact search (brute force over the vectors) and IVF (nlist = 2 sqrt(N)) at several nprobe:
-  latency p50/p99 and recall@10 against exact (by ids, and by distance as ann-benchmarks
-  counts it);
-* the chosen first stage (flat while its p50 is under 50 ms, else the smallest nprobe with
-  recall@10 >= 0.95): query encoding + FAISS top-100, latency and the known item's hit@1/@10;
+* per index kind (``benchmarks/_index_kinds.py``; built as the store builds it: coarse
+  quantiser trained on a random sample, rows added in batches, one save) and search parameter
+  (nprobe, HNSW's efSearch): build seconds, file size, RSS growth, latency p50/p99 of the first
+  stage (top-100, and the exact re-scoring of the shortlist for compressed kinds) and with the
+  structural re-rank of the 100 (candidates already parsed), recall@10 against exact search
+  (by ids, and by distance as ann-benchmarks counts it) and recall@100;
+* the store's default at this size (``IndexPolicy`` of the default settings): query encoding
+  + FAISS top-100, latency and the known item's hit@1/@10;
 * the structural re-rank of the 100 candidates, with candidates parsed on demand (cold) and
   already parsed (warm), and hit@1/@10 after it.
 """
@@ -29,6 +33,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import sys
+import tempfile
 import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
@@ -36,13 +42,19 @@ from pathlib import Path
 
 import numpy as np
 
-from scipix_search.embed import FormulaEncoder
-from scipix_search.eval import shared_data_dir
-from scipix_search.exceptions import LatexParseError
-from scipix_search.math import Formula, parse_formula, rename_variables
-from scipix_search.search import rerank
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._index_kinds import STORE_KINDS, build, compare, rss_bytes  # noqa: E402
+from scipix_search.config import Settings  # noqa: E402
+from scipix_search.embed import FormulaEncoder  # noqa: E402
+from scipix_search.eval import shared_data_dir  # noqa: E402
+from scipix_search.exceptions import LatexParseError  # noqa: E402
+from scipix_search.math import Formula, parse_formula, rename_variables  # noqa: E402
+from scipix_search.search import rerank  # noqa: E402
+from scipix_search.store import IndexPolicy  # noqa: E402
+
 SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -150,7 +162,7 @@ def run_size(
     *,
     workers: int,
     cache_dir: Path | None,
-    exact_queries: int,
+    kinds: list[str],
 ) -> None:
     import faiss
 
@@ -160,7 +172,6 @@ def run_size(
     cache = cache_dir / f"equation-vectors-{n}-seed{n}.npy" if cache_dir else None
     vectors, build_s = encode_corpus(corpus, workers=workers, cache=cache)
 
-    # exact search: brute force over the same array (no second copy of the vectors)
     known = rng.sample(range(len(base)), n_queries)
     queries, answers = [], []
     for i in known:
@@ -171,23 +182,13 @@ def run_size(
             continue
     m = len(queries)
     qvecs = encoder.encode_query(queries)
-    exact_d, exact_ids = faiss.knn(qvecs, vectors, candidates, metric=faiss.METRIC_INNER_PRODUCT)
-    flat_lat = []
-    for qv in qvecs[:exact_queries]:
-        t = time.perf_counter()
-        faiss.knn(qv[None, :], vectors, candidates, metric=faiss.METRIC_INNER_PRODUCT)
-        flat_lat.append(time.perf_counter() - t)
+    parsed = ParsedCache(corpus)
+    for q, qv in zip(queries, qvecs, strict=True):  # warm the LRU: every kind re-ranks parsed
+        scores, ids = faiss.knn(qv[None, :], vectors, candidates, metric=faiss.METRIC_INNER_PRODUCT)
+        rerank_ids(q, scores[0], ids[0], parsed)
 
-    nlist = int(2 * np.sqrt(n))
-    started = time.perf_counter()
-    ivf = faiss.IndexIVFFlat(
-        faiss.IndexFlatIP(encoder.dim), encoder.dim, nlist, faiss.METRIC_INNER_PRODUCT
-    )
-    train = vectors[np.sort(np.asarray(rng.sample(range(n), min(n, 40 * nlist))))]
-    ivf.train(train)
-    del train
-    ivf.add(vectors)
-    ivf_build_s = time.perf_counter() - started
+    def rerank_after(qi: int, ids: np.ndarray, scores: np.ndarray) -> None:
+        rerank_ids(queries[qi], scores, ids, parsed)
 
     print(
         f"\n## {n:,} equations ({len(base):,} real + {n - min(n, len(base)):,} recombined; "
@@ -196,57 +197,32 @@ def run_size(
             if build_s
             else "vectors from the cache; "
         )
-        + f"IVF{nlist} train+add {ivf_build_s:.0f} s), {m} renamed-variable queries"
+        + f"{m} renamed-variable queries; top-{candidates}; load {os.getloadavg()[0]:.1f})"
     )
-    # recall@10 by ids, and as ann-benchmarks counts it: a returned item is right when it is
-    # at least as close as the exact 10th (ties: renamed copies share most features)
+    compare(kinds, vectors, qvecs, k=candidates, after=rerank_after)
     print(
-        "| index | nprobe | p50 ms | p99 ms | recall@10 (ids) | recall@10 (distance) "
-        "| recall@100 (ids) |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    print(
-        f"| flat (exact, brute force) | - | {pct(flat_lat, 50):.2f} | {pct(flat_lat, 99):.2f} | 1.000 | 1.000 | 1.000 |"
-    )
-    sweep: dict[int, tuple[float, float]] = {}
-    for nprobe in (8, 16, 32, 64, 128, 256):
-        ivf.nprobe = nprobe
-        lat: list[float] = []
-        r10: list[float] = []
-        r10d: list[float] = []
-        r100: list[float] = []
-        for qi, qv in enumerate(qvecs):
-            t = time.perf_counter()
-            dist, ids = ivf.search(qv[None, :], candidates)
-            lat.append(time.perf_counter() - t)
-            r10.append(len(set(ids[0][:10].tolist()) & set(exact_ids[qi][:10].tolist())) / 10)
-            r10d.append(float(np.mean(dist[0][:10] >= exact_d[qi][9] - 1e-5)))
-            r100.append(len(set(ids[0].tolist()) & set(exact_ids[qi].tolist())) / candidates)
-        sweep[nprobe] = (float(np.mean(r10)), float(np.mean(r10d)))
-        print(
-            f"| IVF{nlist},Flat | {nprobe} | {pct(lat, 50):.2f} | {pct(lat, 99):.2f} | {np.mean(r10):.3f} | {np.mean(r10d):.3f} | {np.mean(r100):.3f} |"
-        )
-    # the chosen index: flat while exact search is fast enough, else the smallest nprobe
-    # whose recall@10 (distance) is at least 0.95
-    use_flat = pct(flat_lat, 50) <= 50.0
-    nprobe = next((p for p, (_, r) in sweep.items() if r >= 0.95), 256)
-    ivf.nprobe = nprobe
-    label = (
-        f"FAISS flat top-{candidates}"
-        if use_flat
-        else f"FAISS IVF{nlist} nprobe={nprobe} top-{candidates}"
+        f"process RSS now (vectors + parsed LRU + last index freed): {rss_bytes() / 2**20:.0f} MiB"
     )
 
-    parsed = ParsedCache(corpus)
+    # the store's default: flat below the size, its kind and nprobe from there
+    policy = IndexPolicy.from_settings(Settings(), "equations")
+    kind = policy.target if policy.approximate_at(n) else "flat"
+    folder = tempfile.TemporaryDirectory(prefix="bench-default-")
+    chosen = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
+    label = f"{kind} (nprobe {policy.nprobe})" if kind != "flat" else "flat"
+    label = f"FAISS {label} top-{candidates}"
+    parsed = ParsedCache(corpus)  # cold again: the table below times parsing on demand
     first_lat, cold_lat, warm_lat = [], [], []
     hits = {"first1": 0, "first10": 0, "final1": 0, "final10": 0}
     for q, answer in zip(queries, answers, strict=True):
         t = time.perf_counter()
         qv = encoder.encode_query([q])
-        if use_flat:
-            scores, ids = faiss.knn(qv, vectors, candidates, metric=faiss.METRIC_INNER_PRODUCT)
-        else:
-            scores, ids = ivf.search(qv, candidates)
+        scores, ids = chosen.search(qv, candidates)
+        if chosen.compressed:  # re-scored with the exact vectors, as the searcher does
+            keep = ids[0] >= 0
+            exact = vectors[ids[0][keep]] @ qv[0]
+            order = np.argsort(-exact, kind="stable")
+            scores, ids = exact[order][None, :], ids[0][keep][order][None, :]
         first_lat.append(time.perf_counter() - t)
         t = time.perf_counter()
         final = rerank_ids(q, scores[0], ids[0], parsed)  # candidates parsed on demand (LRU)
@@ -276,11 +252,7 @@ def run_size(
     print(
         f"| re-rank {candidates}, candidates already parsed (warm LRU) | {pct(warm_lat, 50):.2f} | {pct(warm_lat, 99):.2f} | | |"
     )
-    ids_recall, dist_recall = (1.0, 1.0) if use_flat else sweep[nprobe]
-    print(
-        f"FAISS recall@10 of the chosen index vs exact: {ids_recall:.3f} (ids), "
-        f"{dist_recall:.3f} (distance)"
-    )
+    folder.cleanup()
 
 
 def main() -> None:
@@ -291,7 +263,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes for parse+encode")
     parser.add_argument("--cache-dir", type=Path, help="keep corpus vectors here between runs")
     parser.add_argument(
-        "--exact-queries", type=int, default=50, help="queries timed on exact brute force"
+        "--kinds",
+        default=",".join((*STORE_KINDS, "hnsw")),
+        help="index kinds to compare (the store's, and hnsw for comparison)",
     )
     args = parser.parse_args()
     base = real_formulas()
@@ -304,7 +278,7 @@ def main() -> None:
             args.candidates,
             workers=args.workers,
             cache_dir=args.cache_dir,
-            exact_queries=args.exact_queries,
+            kinds=args.kinds.split(","),
         )
 
 

@@ -7,7 +7,9 @@ Index: every formula of the papers in ../shared/data/papers (their LaTeX sources
 inline, one document per paper), the real formulas of ../shared/data/formulas, and recombined
 formulas up to ``--size`` (2-3 random parts of real formulas glued by a relation or an
 operator, seeded), 40 to a pseudo-document. Vectors are the real ``FormulaEncoder``'s;
-first stage exact FAISS inner product, and for the new searcher also ``search.TupleIndex``
+first stage FAISS inner product (exact for the searcher as it was; for the searcher now both
+exact and in the index the store builds at this size with the default settings, an IVF index
+from 50,000 vectors: ``SCIPIX_FORMULA_INDEX=flat`` makes it exact), and also ``search.TupleIndex``
 (formulas by the share of the query's tuples they hold, whatever their length); the re-rank
 is the searcher's (``search.candidate_structure``, ``structure_score``, ``rerank_score``).
 
@@ -23,10 +25,10 @@ fraction, the largest big operator with its body. Scored:
 * latency p50/p99 per kind (query parse + encode + FAISS + re-rank + grouping), with the
   candidates already parsed (the searcher's LRU holds 200k, so a serving process is warm).
 
-Columns, in the same process on the same index: the searcher as it was (whole-formula
-score, cosine top-100); sub-formula scoring on the cosine candidates alone; and with the tuple
-index's candidates added, at λ re-chosen on the dev half of the papers (even positions in
-name order) and at ``search.SUBFORMULA_WEIGHT``. Tables for the test half (odd positions),
+Columns, in the same process on the same vectors: the searcher as it was (whole-formula
+score, exact cosine top-100); the searcher now (sub-formula scoring, tuple index candidates
+added) on the exact index; and on the store's index, at λ re-chosen on the dev half of the
+papers (even positions in name order) and at ``search.SUBFORMULA_WEIGHT``. Tables for the test half (odd positions),
 the dev half and all.
 """
 
@@ -36,6 +38,8 @@ import argparse
 import contextlib
 import os
 import random
+import sys
+import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -45,18 +49,24 @@ from pathlib import Path
 
 import numpy as np
 
-from scipix_search.embed import FormulaEncoder
-from scipix_search.eval import paper_folders, print_table, shared_data_dir
-from scipix_search.exceptions import LatexParseError, ScipixError
-from scipix_search.ingest import read_tex_equations
-from scipix_search.math import (
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._index_kinds import build, compare  # noqa: E402
+from scipix_search.config import Settings  # noqa: E402
+from scipix_search.embed import FormulaEncoder  # noqa: E402
+from scipix_search.eval import paper_folders, print_table, shared_data_dir  # noqa: E402
+from scipix_search.exceptions import LatexParseError, ScipixError  # noqa: E402
+from scipix_search.ingest import read_tex_equations  # noqa: E402
+from scipix_search.math import (  # noqa: E402
     Formula,
     canonical_latex,
     parse_formula,
     rename_variables,
     subformula_parts,
 )
-from scipix_search.search import (
+from scipix_search.search import (  # noqa: E402
     SUBFORMULA_WEIGHT,
     TupleIndex,
     candidate_structure,
@@ -64,6 +74,7 @@ from scipix_search.search import (
     structure_score,
     tuple_keys,
 )
+from scipix_search.store import IndexPolicy  # noqa: E402
 
 SHARED = shared_data_dir()
 GLUE = ["=", "+", "-", ",", "\\leq", "\\cdot", "="]
@@ -269,6 +280,7 @@ class Scored:
 def run_query(
     latex: str,
     index: object,
+    vectors: np.ndarray,
     encoder: FormulaEncoder,
     parsed: Parsed,
     fetch: int,
@@ -285,7 +297,8 @@ def run_query(
         _, held = tuples.search(query, fetch)
         extra = [int(j) for j in held if int(j) not in first]
         if extra:
-            cosines = index.reconstruct_batch(np.asarray(extra)) @ vector[0]  # type: ignore[attr-defined]
+            # from the stored vectors, as the searcher reads them from the equation rows
+            cosines = vectors[np.asarray(extra)] @ vector[0]
             first.update(zip(extra, (float(c) for c in cosines), strict=True))
     rows = []
     for j, s in first.items():
@@ -349,6 +362,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--kinds",
+        help="compare these index kinds (flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw) on the corpus "
+        "vectors and the queries' vectors (recall@10 vs exact, latency, build, size), then stop",
+    )
     args = parser.parse_args()
     import faiss
 
@@ -361,8 +379,23 @@ def main() -> None:
         args.cache_dir / f"subformula-{args.size}-seed{args.seed}.npy" if args.cache_dir else None
     )
     vectors = encode(corpus, args.workers, cache)
+    if args.kinds:
+        encoder = FormulaEncoder()
+        qvecs = encoder.encode_query([parse_formula(q.latex) for q in queries])
+        print(
+            f"{len(vectors):,} equations, {len(qvecs)} queries (sub, whole, renamed), "
+            f"load {os.getloadavg()[0]:.1f}"
+        )
+        compare(args.kinds.split(","), vectors, qvecs, k=args.fetch)
+        return
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
+    # the store's index at this size (SCIPIX_FORMULA_INDEX / _INDEX_APPROXIMATE_FROM / _NPROBE)
+    policy = IndexPolicy.from_settings(Settings(), "equations")
+    kind = policy.target if policy.approximate_at(len(vectors)) else "flat"
+    folder = tempfile.TemporaryDirectory(prefix="subformula-index-")
+    stored = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
+    stored_label = kind if kind == "flat" else f"{kind} nprobe={policy.nprobe}"
     tuples = tuple_index(corpus, args.workers, cache.with_suffix(".tuples.npz") if cache else None)
     encoder = FormulaEncoder()
     parsed = Parsed(corpus)
@@ -373,22 +406,24 @@ def main() -> None:
         f"{sum(q.kind == 'sub' for q in queries)} sub-formula, "
         f"{sum(q.kind == 'whole' for q in queries)} whole-row, "
         f"{sum(q.kind == 'renamed' for q in queries)} renamed queries; built in {build_s:.0f} s; "
-        f"FAISS {vectors.nbytes / 2**20:.0f} MiB, tuple index {tuples.nbytes / 2**20:.0f} MiB"
+        f"FAISS {vectors.nbytes / 2**20:.0f} MiB, tuple index {tuples.nbytes / 2**20:.0f} MiB; "
+        f"the store's index: {stored_label} (built in {stored.build_s:.1f} s)"
     )
     fetch = args.fetch
+    # the searcher as it was (flat), the searcher now on the flat index, and on the store's
     configs = {
-        "before": (100, 0.0, None),
-        "cosine": (fetch, max(LAMBDAS), None),
-        "cosine+tuples": (fetch, max(LAMBDAS), tuples),
+        "before": (index, 100, 0.0, None),
+        "flat+tuples": (index, fetch, max(LAMBDAS), tuples),
+        "cosine+tuples": (stored, fetch, max(LAMBDAS), tuples),
     }
     for q in queries:  # warm the LRU: every configuration times parsed candidates
-        for f, lam, t in configs.values():
-            run_query(q.latex, index, encoder, parsed, f, lam, t)
+        for ix, f, lam, t in configs.values():
+            run_query(q.latex, ix, vectors, encoder, parsed, f, lam, t)
     # timed round-robin, query by query, so a change of the machine's load hits every column
     runs: dict[str, list[Scored]] = {name: [] for name in configs}
     for q in queries:
-        for name, (f, lam, t) in configs.items():
-            runs[name].append(run_query(q.latex, index, encoder, parsed, f, lam, t))
+        for name, (ix, f, lam, t) in configs.items():
+            runs[name].append(run_query(q.latex, ix, vectors, encoder, parsed, f, lam, t))
     metrics = ["sub paper@3", "sub eq@10", "whole@1", "whole@10", "renamed@3"]
     latencies = [f"{k} p{p} ms" for k in ("sub", "whole", "renamed") for p in (50, 99)]
     dev = {lam: score(queries, runs["cosine+tuples"], lam, corpus, _dev) for lam in LAMBDAS}
@@ -410,11 +445,13 @@ def main() -> None:
     for label, keep in (("test half", _test), ("dev half", _dev), ("all", _all)):
         cols = {
             "before (top-100)": score(queries, runs["before"], 0.0, corpus, keep),
-            f"cos top-{fetch} λ={SUBFORMULA_WEIGHT}": score(
-                queries, runs["cosine"], SUBFORMULA_WEIGHT, corpus, keep
+            f"flat +tuples λ={SUBFORMULA_WEIGHT}": score(
+                queries, runs["flat+tuples"], SUBFORMULA_WEIGHT, corpus, keep
             ),
-            f"+tuples λ={chosen}": score(queries, runs["cosine+tuples"], chosen, corpus, keep),
-            f"+tuples λ={SUBFORMULA_WEIGHT}": score(
+            f"{kind} +tuples λ={chosen}": score(
+                queries, runs["cosine+tuples"], chosen, corpus, keep
+            ),
+            f"{kind} +tuples λ={SUBFORMULA_WEIGHT}": score(
                 queries, runs["cosine+tuples"], SUBFORMULA_WEIGHT, corpus, keep
             ),
         }

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from scipix_search.exceptions import CorruptInputError, InputTooLargeError
 from scipix_search.ingest._types import ParsedDocument, ParsedPage, ParsedPassage
 from scipix_search.ingest.pdf._meta import read_pdf_meta
+from scipix_search.ingest.pdf._prose import prose_flags
 
 if TYPE_CHECKING:
     import pymupdf
@@ -179,8 +180,10 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
             raise CorruptInputError(f"{name}: cannot read the PDF's pages ({exc})") from exc
         running = _running_lines(blocks, len(pages))
         passages: list[ParsedPassage] = []
-        for block in blocks:
-            text = _clean(block.text)
+        texts = [_clean(block.text) for block in blocks]
+        for block, text, kind in zip(blocks, texts, prose_flags(texts), strict=True):
+            if kind != "prose":  # bibliography and figure text answer no topic query
+                continue
             if block.in_margin and (
                 _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text).lower() in running
             ):
