@@ -56,7 +56,8 @@ _SPACING_ACCENTS = {
     "˚": "\u030a",
     "¯": "\u0304",
 }
-_ACCENT_BEFORE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-z])")
+# TeX accents an i by putting the accent over a dotless ı (\'\i): "Mart´ınez" is "Martínez".
+_ACCENT_BEFORE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zı])")
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 )
@@ -77,7 +78,9 @@ class PaperMeta:
 def clean_text(text: str) -> str:
     """Ligatures split, spacing accents (``Gr¨uneisen``) joined to their letter, spaces squeezed."""
     text = text.translate(_LIGATURES)
-    text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
+    text = _ACCENT_BEFORE.sub(
+        lambda m: m.group(2).replace("ı", "i") + _SPACING_ACCENTS[m.group(1)], text
+    )
     text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
 

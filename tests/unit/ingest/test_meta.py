@@ -102,6 +102,8 @@ def test_plain_page_without_larger_text_has_no_title():
             ["Arnaud de Mattia", "Jaime E. Forero-Romero"],
         ),
         ("October 31, 2019", []),
+        # TeX's accents as separate glyphs, over a dotless i too
+        ("Kwame Mart´ınez, Bj¨orn Sato", ["Kwame Martínez", "Björn Sato"]),
     ],
 )
 def test_split_names_keeps_people_drops_places(line, names):
