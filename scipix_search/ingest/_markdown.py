@@ -28,8 +28,6 @@ PARAGRAPH_GAP = 0.9
 CONTINUATION_GAP = 1.5
 #: Points a line may stop short of its column's right edge and still be full.
 FULL_LINE_SLACK = 6.0
-#: A row inside a display's box by this margin (points) is one of its rows.
-ROW_SLACK = 1.0
 
 _HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n(\w)")
 _TAG = re.compile(r"\s*\\tag\{[^{}]*\}\s*$")
@@ -57,27 +55,24 @@ class DisplayBlock:
     numbers: tuple[str | None, ...]
 
 
-def _inside(inner: BBox, outer: BBox, slack: float = ROW_SLACK) -> bool:
-    return (
-        inner[0] >= outer[0] - slack
-        and inner[1] >= outer[1] - slack
-        and inner[2] <= outer[2] + slack
-        and inner[3] <= outer[3] + slack
-    )
+def _centre_inside(inner: BBox, outer: BBox) -> bool:
+    # a row's box may reach past its display's (a tall delimiter): its centre does not
+    x, y = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= x <= outer[2] and outer[1] <= y <= outer[3]
 
 
 def display_blocks(equations: Iterable[ParsedEquation]) -> list[DisplayBlock]:
     """The display equations of one page as blocks, a multi-row display with its rows.
 
     Ingestion stores a multi-row display as the whole (rows joined by ``\\\\``) followed by
-    each row, boxed inside it; the Markdown writes the rows (their own numbers) and drops the
-    whole, so no row is printed twice.
+    each row, its centre inside the whole's box; the Markdown writes the rows (their own
+    numbers) and drops the whole, so no row is printed twice.
     """
     groups: list[tuple[BBox, ParsedEquation, list[ParsedEquation]]] = []
     for eq in equations:
         if not eq.display or eq.bbox is None:
             continue
-        if groups and _inside(eq.bbox, groups[-1][0]):
+        if groups and _centre_inside(eq.bbox, groups[-1][0]):
             groups[-1][2].append(eq)
         else:
             groups.append((eq.bbox, eq, []))
