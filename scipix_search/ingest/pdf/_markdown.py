@@ -19,7 +19,12 @@ from typing import Any
 
 import pymupdf
 
-from scipix_search.ingest._markdown import DisplayBlock, TextBlock, display_blocks
+from scipix_search.ingest._markdown import (
+    FULL_LINE_SLACK,
+    DisplayBlock,
+    TextBlock,
+    display_blocks,
+)
 from scipix_search.ingest._types import BBox, ParsedEquation, ParsedPassage
 from scipix_search.ingest.pdf._glyphs import Drawings, median
 from scipix_search.ingest.pdf._passages import _MARGIN, _PAGE_NUMBER
@@ -32,8 +37,6 @@ HEADING_MAX_CHARS = 120
 SLACK = 1.0
 #: A paragraph's first line is indented by this much (points: from a third to four ems).
 INDENT = (4.0, 40.0)
-#: Points a line may stop short of its block's right edge and still be full.
-FULL_LINE_SLACK = 6.0
 _BOLD = 16  # PyMuPDF span flag
 _NUMBER_ONLY = re.compile(r"^\(\s*[\w.\-]+\s*\)$")
 
