@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,9 @@ class FormulaDetector:
             InputError: The image cannot be read or exceeds the limits.
             OCRError: ONNX Runtime failed.
         """
+        return self._detect(image, self.min_confidence)
+
+    def _detect(self, image: ImageInput, min_confidence: float) -> list[Region]:
         bgr = _to_bgr(image, max_pixels=self.max_image_pixels, max_bytes=self.max_file_bytes)
         img_h, img_w = bgr.shape[:2]
         try:
@@ -249,7 +253,7 @@ class FormulaDetector:
         scale = np.array([img_w / width, img_h / height, img_w / width, img_h / height])
         regions: list[Region] = []
         for index, kind in enumerate(LAYOUT_CLASSES[: scores.shape[1]]):
-            mask = scores[:, index] > self.min_confidence
+            mask = scores[:, index] > min_confidence
             if not mask.any():
                 continue
             class_boxes, class_scores = boxes[mask], scores[mask, index]
@@ -265,3 +269,20 @@ class FormulaDetector:
     def equations(self, image: ImageInput) -> list[Region]:
         """The ``equation`` regions of :meth:`detect`."""
         return [region for region in self.detect(image) if region.kind == EQUATION]
+
+    def displays(self, image: ImageInput, lines: Sequence[Any]) -> list[Region]:
+        """Display equations, one region per numbered equation, set by the page's text lines.
+
+        Args:
+            image: As for :meth:`detect`.
+            lines: The page's text lines (``text``, ``bbox`` in the image's pixels), as
+                ``TextRecognizer.read_array`` gives them.
+
+        Returns:
+            :func:`~scipix_search.ocr._displays.refine_displays` of the detected regions.
+        """
+        from scipix_search.ocr._displays import WEAK_CONFIDENCE, refine_displays
+
+        # regions under the cut too: the lines may show that a weak one is a display
+        weak = self._detect(image, min(WEAK_CONFIDENCE, self.min_confidence))
+        return refine_displays(weak, lines, min_confidence=self.min_confidence)

@@ -1,0 +1,82 @@
+"""Scans made from born-digital pages: what a scanner or a phone does to a page, reproducibly.
+
+The benchmark (``benchmarks/scans.py``) and the tests degrade rendered pages the same way:
+a small random turn, optics blur, sensor noise and JPEG compression.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+from PIL import Image, ImageFilter
+
+from scipix_search.eval._detection import render_page
+from scipix_search.ocr import TextLine
+
+
+def degrade_page(
+    pixels: np.ndarray,
+    dpi: int,
+    rng: np.random.Generator,
+    *,
+    skew: float = 1.0,
+    noise: float = 8.0,
+    jpeg: int = 75,
+) -> bytes:
+    """A scan-like JPEG of a rendered page.
+
+    Args:
+        pixels: ``HxWx3`` uint8 RGB page rendered at ``dpi``.
+        dpi: its resolution (the blur scales with it: about half a pixel at 200 dpi).
+        rng: where the turn and the noise come from (seed it for a reproducible scan).
+        skew: the page is turned by a uniform angle in ``[-skew, skew]`` degrees.
+        noise: standard deviation of the Gaussian grey-level noise.
+        jpeg: JPEG quality.
+    """
+    image = Image.fromarray(pixels)
+    if skew:
+        angle = float(rng.uniform(-skew, skew))
+        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    image = image.filter(ImageFilter.GaussianBlur(radius=0.5 * dpi / 200))
+    grain = rng.normal(0.0, noise, (image.height, image.width, 1))
+    noisy = np.clip(np.asarray(image, dtype=np.float32) + grain, 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noisy).save(out, format="JPEG", quality=jpeg)
+    return out.getvalue()
+
+
+def scan_pdf(
+    pdf: Path, pages: Sequence[int], dpi: int, seed: int, *, skew: float = 1.0, jpeg: int = 75
+) -> bytes:
+    """An image-only PDF of ``pages`` (0-based) of ``pdf``, each a :func:`degrade_page` JPEG
+    of the page at ``dpi`` on a page of the original's size (boxes in points still match)."""
+    rng = np.random.default_rng(seed)
+    out = pymupdf.open()
+    with pymupdf.open(pdf) as document:
+        for page in pages:
+            scan = degrade_page(render_page(document, page, dpi), dpi, rng, skew=skew, jpeg=jpeg)
+            rect = document[page].rect
+            out.new_page(width=rect.width, height=rect.height).insert_image(
+                pymupdf.Rect(0, 0, rect.width, rect.height), stream=scan
+            )
+    data: bytes = out.tobytes()
+    out.close()
+    return data
+
+
+def text_layer_lines(page: pymupdf.Page, dpi: int) -> list[TextLine]:
+    """The page's text-layer lines as the text OCR would give them at ``dpi`` (boxes in
+    pixels, top to bottom): a stand-in for the OCR where its cost is not what is measured."""
+    scale = dpi / 72
+    lines = []
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            text = "".join(span["text"] for span in line["spans"]).strip()
+            if text:
+                box = tuple(v * scale for v in line["bbox"])
+                lines.append(TextLine(text, box, 1.0))
+    return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))

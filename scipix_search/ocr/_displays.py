@@ -1,0 +1,245 @@
+"""Display equations of a page image: the layout model's boxes, set right by the page's text lines.
+
+The layout model sees a display equation well but draws it at its own granularity: one box
+over two numbered rows of an ``align``, a box per row of a multi-row display, now and then a
+display called ``text``. The page's text OCR already knows what decides the granularity of a
+typeset paper: the equation numbers ``(n)``, right-aligned on their row. One display region
+is one numbered equation (with its unnumbered continuation rows), which is how the regions of
+a born-digital PDF are drawn (the number excluded), so the boxes are
+
+* split where one box holds the rows of several numbers;
+* merged where boxes stacked closely, one under the other, share at most one number;
+* added where a number has display ink to its left that no equation box covers;
+* ended before the number when they reach over it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from scipix_search.ocr._layout import EQUATION, Region
+
+#: ``(3)``, ``(12a)``, ``(2.4)``, ``(A1)``, ``(S3)``, ``(4-2)``: a printed equation number.
+NUMBER = re.compile(r"^\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\)$")
+# Boxes closer than this many text-line heights, one above the other, are rows of one display.
+MERGE_GAP_LINES = 0.9
+# Boxes overlapping horizontally by less than this share of the narrower are side by side.
+MERGE_OVERLAP = 0.3
+# Gap kept between an equation's ink and its number, in text-line heights.
+NUMBER_GAP_LINES = 0.5
+# A display is set in from each edge of its column by at least this share of its width ...
+CENTRED_INSET = 0.05
+# ... and about as far from one edge as from the other.
+CENTRED_SKEW = 0.25
+# Lines whose characters lie this much in words of three or more letters are prose.
+WORDY_SHARE = 0.5
+WORD = re.compile(r"[A-Za-z]{3,}")
+# Regions scored down to this are looked at by the lines (the detector's own cut is 0.5).
+WEAK_CONFIDENCE = 0.2
+# Regions of these kinds may be displays the model called otherwise, if no taller than this.
+RECOVERABLE = (EQUATION, "text", "title", "reference")
+MAX_RECOVERED_LINES = 4.5
+MIN_RECOVERED_WIDTH = 4.0
+MIN_WIDTH_LINES = 2.0
+
+Box = tuple[float, float, float, float]
+
+
+def _line_height(lines: Sequence[Any]) -> float:
+    heights = sorted(line.bbox[3] - line.bbox[1] for line in lines)
+    return float(heights[len(heights) // 2]) if heights else 20.0
+
+
+def _numbers(lines: Sequence[Any]) -> list[Box]:
+    return [tuple(line.bbox) for line in lines if NUMBER.match(line.text.strip())]
+
+
+def _row_of(number: Box, box: Box) -> bool:
+    """The number sits on the box's rows, at its right."""
+    centre = (number[1] + number[3]) / 2
+    return box[1] <= centre <= box[3] and number[0] >= (box[0] + box[2]) / 2
+
+
+def _split(box: Box, numbers: list[Box]) -> list[Box]:
+    """One box per number on its rows, cut halfway between consecutive numbers."""
+    mine = sorted((n for n in numbers if _row_of(n, box)), key=lambda n: n[1])
+    if len(mine) < 2:
+        return [box]
+    cuts = [box[1]]
+    for upper, lower in zip(mine, mine[1:], strict=False):
+        cuts.append((upper[3] + lower[1]) / 2)
+    cuts.append(box[3])
+    return [(box[0], top, box[2], bottom) for top, bottom in zip(cuts, cuts[1:], strict=False)]
+
+
+def _count_numbers(box: Box, numbers: list[Box]) -> int:
+    return sum(_row_of(n, box) for n in numbers)
+
+
+def _merge(boxes: list[Box], numbers: list[Box], line_height: float) -> list[Box]:
+    """Stacked boxes of one display (close, overlapping in x, at most one number) as one."""
+    merged: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b[1]):
+        if merged:
+            last = merged[-1]
+            overlap = min(last[2], box[2]) - max(last[0], box[0])
+            narrower = min(last[2] - last[0], box[2] - box[0])
+            union = (min(last[0], box[0]), last[1], max(last[2], box[2]), max(last[3], box[3]))
+            if (
+                box[1] - last[3] <= MERGE_GAP_LINES * line_height
+                and overlap >= MERGE_OVERLAP * narrower
+                and _count_numbers(union, numbers) <= 1
+            ):
+                merged[-1] = union
+                continue
+        merged.append(box)
+    return merged
+
+
+def _end_before_number(box: Box, numbers: list[Box], line_height: float) -> Box:
+    for number in numbers:
+        if _row_of(number, box) and number[0] < box[2]:
+            return (box[0], box[1], min(box[2], number[0] - NUMBER_GAP_LINES * line_height), box[3])
+    return box
+
+
+def _overlap_share(a: Box, b: Box) -> float:
+    """Share of ``a``'s area inside ``b``."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return w * h / area if w > 0 and h > 0 and area > 0 else 0.0
+
+
+def _columns(lines: Sequence[Any], width: float) -> list[tuple[float, float]]:
+    """The text columns: one, or two where long lines stop short of the page's middle."""
+    long = [line.bbox for line in lines if line.bbox[2] - line.bbox[0] > 0.3 * width]
+    if not long:
+        return [(0.0, width)]
+    middle = width / 2
+    left = [b for b in long if b[2] < middle]
+    right = [b for b in long if b[0] > middle]
+    across = [b for b in long if b[0] < middle < b[2]]
+    if len(left) >= 3 and len(right) >= 3 and len(across) < min(len(left), len(right)):
+        return [
+            (min(b[0] for b in left), max(b[2] for b in left)),
+            (min(b[0] for b in right), max(b[2] for b in right)),
+        ]
+    return [(min(b[0] for b in long), max(b[2] for b in long))]
+
+
+def _column_of(box: Box, columns: list[tuple[float, float]]) -> tuple[float, float]:
+    centre = (box[0] + box[2]) / 2
+    return min(
+        columns,
+        key=lambda c: (
+            0.0 if c[0] <= centre <= c[1] else min(abs(centre - c[0]), abs(centre - c[1]))
+        ),
+    )
+
+
+def _centred(box: Box, column: tuple[float, float]) -> bool:
+    """Set in from both edges of its column, about equally: how displays are typeset."""
+    width = column[1] - column[0]
+    left, right = box[0] - column[0], column[1] - box[2]
+    return (
+        left >= CENTRED_INSET * width
+        and right >= CENTRED_INSET * width
+        and abs(left - right) <= CENTRED_SKEW * width
+    )
+
+
+def _wordy(box: Box, lines: Sequence[Any]) -> bool:
+    """The lines inside are prose: most of their characters are in words of 3+ letters."""
+    text = " ".join(line.text for line in lines if _overlap_share(line.bbox, box) >= 0.5)
+    chars = sum(not c.isspace() for c in text)
+    if not chars:
+        return False
+    in_words = sum(len(word) for word in WORD.findall(text))
+    return in_words / chars >= WORDY_SHARE
+
+
+def _on_number_row(number: Box, region: Box, line_height: float) -> bool:
+    centre = (number[1] + number[3]) / 2
+    return (
+        region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
+        and region[0] < number[0]
+        and region[2] <= number[2] + line_height
+        and region[3] - region[1] <= MAX_RECOVERED_LINES * line_height
+    )
+
+
+def _recovered(
+    regions: Sequence[Region],
+    taken: list[Box],
+    lines: Sequence[Any],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[tuple[Box, float]]:
+    """Displays the model scored under its cut or called text/title/reference: those with
+    an equation number on their row, or set centred in their column and not prose."""
+    found: list[tuple[Box, float]] = []
+    others = sorted((r for r in regions if r.kind in RECOVERABLE), key=lambda r: -r.confidence)
+    for region in others:
+        box = region.bbox
+        if any(_overlap_share(box, t) > 0.3 or _overlap_share(t, box) > 0.3 for t in taken):
+            continue
+        if box[3] - box[1] > MAX_RECOVERED_LINES * line_height:
+            continue
+        if box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height or any(
+            _overlap_share(box, n) >= 0.3 for n in numbers
+        ):
+            continue  # a page number, or the equation number itself
+        numbered = any(_on_number_row(n, box, line_height) for n in numbers)
+        plain = _centred(box, _column_of(box, columns)) and not _wordy(box, lines)
+        if numbered or plain:
+            found.append((box, region.confidence))
+            taken.append(box)
+    return found
+
+
+def refine_displays(
+    regions: Sequence[Region], lines: Sequence[Any], *, min_confidence: float = 0.5
+) -> list[Region]:
+    """The display equations of a page from its layout regions and its text lines.
+
+    Args:
+        regions: :meth:`FormulaDetector.detect`'s regions of the page (every class, scored
+            down to ``WEAK_CONFIDENCE``).
+        lines: The page's text lines (``text`` and ``bbox`` in the same pixels).
+        min_confidence: Equation boxes scored this high are kept without other evidence.
+
+    Returns:
+        Equation regions, top to bottom; a box made or changed here keeps the confidence of
+        the detector box it came from.
+    """
+    sure = [r for r in regions if r.kind == EQUATION and r.confidence >= min_confidence]
+    if not lines:
+        return sorted(sure, key=lambda r: (r.bbox[1], r.bbox[0]))
+    numbers = _numbers(lines)
+    height = _line_height(lines)
+    # a sure box over prose with no number on its rows is a paragraph with inline math
+    sure = [r for r in sure if _count_numbers(r.bbox, numbers) or not _wordy(r.bbox, lines)]
+    width = max(line.bbox[2] for line in lines)
+    columns = _columns(lines, width)
+    pieces: list[tuple[Box, float]] = []
+    for region in sure:
+        pieces.extend((box, region.confidence) for box in _split(region.bbox, numbers))
+    taken = [box for box, _ in pieces]
+    for box, score in _recovered(regions, taken, lines, numbers, columns, height):
+        pieces.extend((piece, score) for piece in _split(box, numbers))
+    boxes = _merge([box for box, _ in pieces], numbers, height)
+
+    def confidence(box: Box) -> float:
+        return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)
+
+    ended = [(_end_before_number(box, numbers, height), confidence(box)) for box in boxes]
+    out = [
+        Region(EQUATION, box, round(score, 4))
+        for box, score in ended
+        if box[2] - box[0] >= MIN_WIDTH_LINES * height  # what was left of a number's box
+    ]
+    return sorted(out, key=lambda r: (r.bbox[1], r.bbox[0]))

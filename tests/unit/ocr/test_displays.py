@@ -1,0 +1,73 @@
+"""Display boxes set right by the page's text lines: split at numbers, merged rows, recovered
+displays, boxes ended before their number (one page laid out as a typeset column)."""
+
+from __future__ import annotations
+
+from scipix_search.ocr import Region, TextLine
+from scipix_search.ocr._displays import refine_displays
+
+PROSE = "The method of lines turns the heat equation into a system of ordinary equations"
+
+
+def _page(*extra: TextLine) -> list[TextLine]:
+    """A one-column page: prose lines from x=100 to x=1100, 30 px high."""
+    prose = [TextLine(PROSE, (100.0, y, 1100.0, y + 30.0), 0.99) for y in (100.0, 140.0, 900.0)]
+    return sorted([*prose, *extra], key=lambda line: (line.bbox[1], line.bbox[0]))
+
+
+def _number(text: str, y: float) -> TextLine:
+    return TextLine(text, (1050.0, y, 1100.0, y + 30.0), 0.98)
+
+
+def test_one_box_over_two_numbered_rows_is_split_at_the_numbers() -> None:
+    lines = _page(_number("(1)", 300.0), _number("(2)", 360.0))
+    boxes = refine_displays([Region("equation", (350.0, 290.0, 850.0, 400.0), 0.9)], lines)
+    assert len(boxes) == 2
+    upper, lower = (b.bbox for b in boxes)
+    assert upper[3] <= 345 <= lower[1] and upper[1] == 290 and lower[3] == 400
+
+
+def test_rows_boxed_one_by_one_with_one_number_are_one_display() -> None:
+    lines = _page(_number("(3)", 335.0))
+    rows = [
+        Region("equation", (400.0, 300.0, 800.0, 330.0), 0.8),
+        Region("equation", (420.0, 338.0, 790.0, 368.0), 0.7),
+        Region("equation", (410.0, 376.0, 805.0, 406.0), 0.6),
+    ]
+    boxes = refine_displays(rows, lines)
+    assert [b.bbox for b in boxes] == [(400.0, 300.0, 805.0, 406.0)]
+    assert boxes[0].confidence == 0.8
+
+
+def test_numbered_displays_stay_apart_and_end_before_their_number() -> None:
+    lines = _page(_number("(4)", 300.0), _number("(5)", 340.0))
+    boxes = refine_displays(
+        [
+            Region("equation", (400.0, 298.0, 1100.0, 332.0), 0.9),
+            Region("equation", (400.0, 338.0, 800.0, 372.0), 0.9),
+        ],
+        lines,
+    )
+    assert len(boxes) == 2
+    assert boxes[0].bbox[2] < 1050.0, "the number is not part of the equation"
+
+
+def test_a_display_called_text_is_recovered_by_its_number_or_its_centring() -> None:
+    formula = TextLine("f(x)=Σ w_i x_i + b", (450.0, 300.0, 750.0, 330.0), 0.7)
+    centred = TextLine("g = ∇ L(θ)", (500.0, 500.0, 700.0, 530.0), 0.7)
+    lines = _page(formula, _number("(6)", 300.0), centred)
+    regions = [
+        Region("text", (448.0, 298.0, 752.0, 332.0), 0.8),
+        Region("title", (498.0, 498.0, 702.0, 532.0), 0.4),
+        Region("text", (100.0, 100.0, 1100.0, 170.0), 0.95),  # prose stays prose
+        Region("text", (1050.0, 300.0, 1100.0, 330.0), 0.5),  # the number alone is no display
+    ]
+    boxes = [b.bbox for b in refine_displays(regions, lines)]
+    assert boxes == [(448.0, 298.0, 752.0, 332.0), (498.0, 498.0, 702.0, 532.0)]
+
+
+def test_a_sure_box_over_prose_without_a_number_is_dropped() -> None:
+    lines = _page()
+    regions = [Region("equation", (100.0, 100.0, 1100.0, 170.0), 0.6)]
+    assert refine_displays(regions, lines) == []
+    assert refine_displays(regions, []) == regions, "without lines the detector's boxes stand"
