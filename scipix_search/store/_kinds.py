@@ -50,7 +50,7 @@ class IndexPolicy:
 
     kind: IndexKind = "flat"
     approximate_from: int = 50_000
-    nprobe: int = 16
+    nprobe: int = 128
     lists_per_sqrt: float = 4.0
 
     @classmethod
