@@ -1,9 +1,10 @@
-"""``scipix-search stats``: row counts, index sizes, and whether they agree."""
+"""``scipix-search stats``: row counts, index sizes, and whether they agree; ``--documents``
+lists the papers (title, authors, year, identifiers)."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from scipix_search.cli._common import emit, emit_json, settings_of
 from scipix_search.config import Settings
@@ -45,7 +46,45 @@ def collect_stats(settings: Settings) -> Stats:
     return {"database": counts, "indexes": indexes}
 
 
+def _documents(settings: Settings, as_json: bool) -> int:
+    """Every stored document, oldest first: what the paper says about itself."""
+    from scipix_search.store import Store, repo
+
+    rows: list[dict[str, Any]] = []
+    with Store(settings).session() as session:
+        while batch := repo.list_documents(session=session, offset=len(rows), limit=500):
+            rows.extend(
+                {
+                    "id": d.id,
+                    "source": d.source,
+                    "title": d.title,
+                    "authors": d.author_list,
+                    "year": d.year,
+                    "arxiv_id": d.arxiv_id,
+                    "doi": d.doi,
+                    "duplicate_of": d.duplicate_of,
+                }
+                for d in batch
+            )
+    if as_json:
+        emit_json({"documents": rows})
+        return 0
+    for row in rows:
+        names = ", ".join(row["authors"][:3]) + (" et al." if len(row["authors"]) > 3 else "")
+        ids = " ".join(
+            f"{label}:{row[key]}"
+            for label, key in (("arXiv", "arxiv_id"), ("doi", "doi"))
+            if row[key]
+        )
+        same = f" [another build of {row['duplicate_of']}]" if row["duplicate_of"] else ""
+        emit(f"{row['id']:>5}. {row['title'] or row['source']}{same}")
+        emit(f"       {names or '-'} · {row['year'] or '-'} · {row['source']} {ids}".rstrip())
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.documents:
+        return _documents(settings_of(args), args.json)
     stats = collect_stats(settings_of(args))
     if args.json:
         emit_json(stats)
@@ -67,4 +106,10 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("stats", help="database rows and index sizes")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--documents",
+        action="store_true",
+        help="list the stored papers: title, authors, year, arXiv id, DOI "
+        "(e.g. scipix-search stats --documents)",
+    )
     parser.set_defaults(func=run)

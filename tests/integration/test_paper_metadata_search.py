@@ -46,6 +46,12 @@ def test_metadata_is_shown_and_filters_search_in_cli_and_api(library, capsys):
     assert "no results" in capsys.readouterr().out
     assert main(["search", "heat year:20x"]) == 2  # a user error, one line
     assert "year:20x" in capsys.readouterr().err
+    assert main(["stats", "--documents"]) == 0
+    listing = capsys.readouterr().out
+    assert f". {TITLE}" in listing and "Ada M. Lovelace, Carl Friedrich Gauss" in listing
+    assert (
+        "2021 · paper.pdf + paper.tex arXiv:2103.04567v2 doi:10.1234/fixture.2021.0042" in listing
+    )
     client = TestClient(create_app(settings.model_copy(update={"embedded_worker": False})))
     doc = client.get(f"/v1/documents/{paper}").json()
     assert doc["title"] == TITLE and doc["year"] == 2021

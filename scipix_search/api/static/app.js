@@ -77,6 +77,14 @@
     return img;
   }
 
+  function byline(paper) {
+    // "Lovelace, Gauss et al. (2021)": the paper's first authors' surnames and its year.
+    const names = (paper.authors || []).slice(0, 2).map((a) => a.split(" ").pop());
+    let text = names.join(", ") + ((paper.authors || []).length > 2 ? " et al." : "");
+    if (paper.year) text = (text + " (" + paper.year + ")").trim();
+    return text;
+  }
+
   function metaLine(hit) {
     const parts = [];
     const title = el("a", {
@@ -85,6 +93,8 @@
       href: "#doc/" + hit.document_id,
     });
     parts.push(title);
+    const by = byline(hit);
+    if (by) parts.push(el("span", { class: "byline", text: " — " + by }));
     if (hit.page) parts.push(document.createTextNode(" · page " + hit.page));
     if (hit.number) {
       parts.push(document.createTextNode(" · "));
@@ -169,8 +179,9 @@
       const body = await api("/v1/search?" + new URLSearchParams({ q: q, k: "20" }));
       const hits = [];
       body.documents.forEach((doc) => {
-        if (doc.passage) hits.push(doc.passage);
-        doc.equations.forEach((eq) => hits.push(eq));
+        const paper = { authors: doc.authors, year: doc.year };
+        if (doc.passage) hits.push(Object.assign({}, doc.passage, paper));
+        doc.equations.forEach((eq) => hits.push(Object.assign({}, eq, paper)));
       });
       showHits(hits, "No paper matches.");
       if (hits.length) {
@@ -212,6 +223,11 @@
       results.replaceChildren();
       const view = el("section", { class: "doc-view", id: "doc-view" }, [
         el("h2", { text: doc.title || doc.source }),
+        el("p", {
+          class: "byline",
+          text: [(doc.authors || []).join(", "), doc.year, doc.arxiv_id && "arXiv:" + doc.arxiv_id,
+            doc.doi && "doi:" + doc.doi].filter(Boolean).join(" · "),
+        }),
         el("p", {
           class: "meta",
           text: doc.source + " · " + doc.kind + " · " + doc.page_count + " page(s) · " +
