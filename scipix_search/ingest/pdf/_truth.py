@@ -91,8 +91,9 @@ def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]
     for span in trace:
         by_font.setdefault(span["font"], []).extend((ch[0], ch[1], ch[2]) for ch in span["chars"])
     out: dict[Origin, str] = {}
+    fonts = page.get_fonts() if by_font else []
     for font, chars in by_font.items():
-        names = font_glyph_names(page, font)
+        names = font_glyph_names(page, font, fonts)
         if not names:
             continue
         fixes: dict[tuple[int, int], str] = {}
