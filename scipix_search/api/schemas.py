@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def _aware(value: datetime) -> datetime:
@@ -150,7 +150,19 @@ class HitPublic(BaseModel):
     year: int | None = None
     page: int | None = None
     bbox: list[float] | None = None
-    score: float
+    score: float = Field(
+        description="estimated probability (0-1) that the hit is relevant, the same scale for "
+        "equations and passages"
+    )
+    raw_score: float | None = Field(
+        default=None,
+        description="the kind's own ranking score (equations: structural similarity 0-1; "
+        "passages: reciprocal-rank fusion)",
+    )
+    close_match: bool | None = Field(
+        default=None,
+        description="score at or above the close-match threshold; false: only the nearest",
+    )
     text: str | None = None
     latex: str | None = None
     number: str | None = None
@@ -172,6 +184,15 @@ class HitsPublic(BaseModel):
     count: int
     query: str | None = None
     offset: int = 0
+    close_match: bool = Field(
+        default=False,
+        description="some hit is a close match; false: no close match, the hits are the nearest",
+    )
+
+    @model_validator(mode="after")
+    def _any_close(self) -> HitsPublic:
+        self.close_match = any(h.close_match for h in self.data)
+        return self
 
 
 class EquationSearchCreate(BaseModel):

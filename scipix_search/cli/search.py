@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from scipix_search.pipeline import Models
     from scipix_search.search import EquationSearcher, Hit, PaperFilter, PaperInfo
     from scipix_search.store import Store
+
+logger = logging.getLogger(__name__)
 
 # The query kinds, as named in errors; exactly one is given.
 _QUERY_KINDS = (
@@ -49,10 +52,19 @@ def _title(hit: Hit, papers: dict[int, PaperInfo] | None) -> str:
 
 
 def _print_hits(hits: list[Hit], papers: dict[int, PaperInfo] | None = None) -> None:
+    """Hits with their probability of relevance; those under the close-match threshold come
+    after a "no close match — nearest:" line (the raw score is in ``--json``)."""
     if not hits:
         emit("no results")
-    for rank, hit in enumerate(hits, 1):
-        emit(f"{rank:>2}. [{hit.score:.4f}] {hit.source} {_place(hit)} — {_title(hit, papers)}")
+    ranked = list(enumerate(hits, 1))
+    close = [(r, h) for r, h in ranked if h.close_match]
+    said = False
+    # close matches first (passages rank by fused rank, so one may follow a nearer-miss)
+    for rank, hit in close + [(r, h) for r, h in ranked if not h.close_match]:
+        if not hit.close_match and not said:
+            emit("no close match — nearest:" if not close else "not close matches:")
+            said = True
+        emit(f"{rank:>2}. [{hit.score:.2f}] {hit.source} {_place(hit)} — {_title(hit, papers)}")
         emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
         if hit.context:
             emit(f"    « {_cut(hit.context)}")
@@ -139,11 +151,28 @@ def _load_image(path: Path, settings: Settings) -> Image.Image:
     return load_image(path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes)
 
 
-def _latex_from_image(path: Path, image: Image.Image, models: Models) -> str:
-    result = models.latex_recognizer(image)
-    if not result.latex:
+def _latex_from_image(path: Path, image: Image.Image, models: Models, *, quiet: bool) -> str:
+    """The formula of the screenshot (its equation region where it holds prose too), printed
+    so the user sees what was searched; LaTeX that does not parse is shown to correct, not
+    quoted in a parse error the user did not cause."""
+    from scipix_search.search import read_query_image
+
+    try:
+        detector = models.formula_detector
+    except ScipixError as exc:  # without the layout model the whole image is read
+        logger.warning("no layout detector: %s", exc)
+        detector = None
+    read = read_query_image(image, models.latex_recognizer, detector)
+    if not read.latex:
         raise InputError(f"{path.name}: no formula could be read from the image")
-    return result.latex
+    if not read.parses:
+        raise InputError(
+            f"{path.name}: read as {read.latex!r}, which is not valid LaTeX; "
+            "correct it and search with --latex (or crop the image closer to the formula)"
+        )
+    if not quiet:
+        emit(f"read from the image: {read.latex}")
+    return read.latex
 
 
 def _read_queries(path: Path) -> list[str]:
@@ -250,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
         from scipix_search.store import Store
 
         _require_rows(Store(settings), "equations")  # before the OCR model loads
-        latex = _latex_from_image(Path(args.image), image, models)
+        latex = _latex_from_image(Path(args.image), image, models, quiet=args.json)
         _run_latex(args, models, latex)
         return 0
     if args.latex is not None:

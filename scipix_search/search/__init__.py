@@ -18,6 +18,7 @@ from scipix_search.search._filters import (
     parse_year,
 )
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._image_query import ImageQuery, equation_region, read_query_image
 from scipix_search.search._mixed import MixedDocumentHit, MixedQuery, search_mixed, split_query
 from scipix_search.search._passages import PassageSearcher
 from scipix_search.search._rerank import (
@@ -27,6 +28,13 @@ from scipix_search.search._rerank import (
     rerank,
     rerank_score,
     structure_score,
+)
+from scipix_search.search._scores import (
+    CLOSE_MATCH,
+    EQUATION_CALIBRATION,
+    PASSAGE_CALIBRATION,
+    Calibration,
+    fit_calibration,
 )
 from scipix_search.search._tuples import (
     TupleIndex,
@@ -39,12 +47,17 @@ from scipix_search.search._tuples import (
 )
 
 __all__ = [
+    "CLOSE_MATCH",
+    "EQUATION_CALIBRATION",
+    "PASSAGE_CALIBRATION",
     "STRUCTURE_WEIGHT",
     "SUBFORMULA_WEIGHT",
+    "Calibration",
     "DocumentHit",
     "EquationSearcher",
     "FilteredSearcher",
     "Hit",
+    "ImageQuery",
     "MixedDocumentHit",
     "MixedQuery",
     "PaperFilter",
@@ -57,6 +70,8 @@ __all__ = [
     "candidate_structure",
     "context_sentence",
     "equation_contexts",
+    "equation_region",
+    "fit_calibration",
     "heal_tuple_rows",
     "introducing_passage",
     "paper_info",
@@ -64,6 +79,7 @@ __all__ = [
     "parse_year",
     "last_sentence",
     "load_tuple_index",
+    "read_query_image",
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",

@@ -25,6 +25,7 @@ from scipix_search.math import Formula, best_subformula, parse_formula
 from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
+from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
 from scipix_search.search._tuples import TupleIndex, stored_tuple_index
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
@@ -58,10 +59,7 @@ class _FormulaCache:
 
 
 def _cosine(equation: Equation, vector: np.ndarray) -> float:
-    if not equation.embedding:
-        return 0.0
-    stored = np.frombuffer(equation.embedding, dtype=np.float32)
-    return float(stored @ vector) if stored.shape == vector.shape else 0.0
+    return stored_cosine(equation.embedding, vector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +260,10 @@ class EquationSearcher:
             DocumentHit(doc_id, hs[0].source, hs[0].title, hs[0].score, hs[:per_document])
             for doc_id, hs in grouped.items()
         ]
-        documents.sort(key=lambda d: (-d.score, -len(d.equations), d.document_id))
+        # by the raw score: probabilities are rounded, and near 1 they would tie
+        documents.sort(
+            key=lambda d: (-(d.equations[0].raw_score or 0.0), -len(d.equations), d.document_id)
+        )
         return documents[:k]
 
     @staticmethod
@@ -272,6 +273,7 @@ class EquationSearcher:
         matched_latex: str | None = None,
         context: str | None = None,
     ) -> Hit:
+        probability = EQUATION_CALIBRATION(score)
         return Hit(
             kind="equation",
             id=equation.id,
@@ -280,10 +282,12 @@ class EquationSearcher:
             title=equation.document.title,
             page=equation.page,
             bbox=equation.bbox,
-            score=round(float(score), 6),
+            score=probability,
             latex=equation.latex,
             number=equation.number,
             display=bool(equation.display),
             matched_latex=matched_latex,
             context=context,
+            raw_score=round(float(score), 6),
+            close_match=probability >= CLOSE_MATCH,
         )

@@ -26,9 +26,17 @@ class Hit:
     matched_latex: str | None = None
     # equations on a page: the sentence that introduces them (the end of the passage before)
     context: str | None = None
+    # ``score`` is the probability that the hit is relevant (see ``_scores.py``); this is the
+    # kind's own ranking score it came from (re-rank score, or fused reciprocal rank)
+    raw_score: float | None = None
+    # score >= CLOSE_MATCH: otherwise the hit is only the nearest there is
+    close_match: bool | None = None
+    # passages: the cosine of query and passage vectors, the feature their probability is of
+    cosine: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        out.pop("cosine")  # the feature behind ``score``, not a second score to read
         # The contract: passages carry "text", equations carry "latex".
         if self.kind == "passage":
             out.pop("latex")

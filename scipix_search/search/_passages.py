@@ -8,6 +8,7 @@ from typing import Literal
 from scipix_search.embed import TextEncoder
 from scipix_search.exceptions import EmptyQueryError
 from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._scores import CLOSE_MATCH, PASSAGE_CALIBRATION, stored_cosine
 from scipix_search.store import IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
@@ -51,8 +52,9 @@ class PassageSearcher:
         query = query[:MAX_QUERY_CHARS]
         rankings: list[list[int]] = []
         dense_scores: dict[int, float] = {}
+        # encoded in every mode: a hit's probability of relevance is read from its cosine
+        vector = self.encoder.encode_query([query])
         if mode in ("hybrid", "dense"):
-            vector = self.encoder.encode_query([query])
             scores, ids = self._index.search(vector, self.candidates)
             ranking = [int(i) for i in ids[0] if i >= 0]
             dense_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True)}
@@ -76,6 +78,10 @@ class PassageSearcher:
                 passage = rows.get(pid)
                 if passage is None:  # index ahead of the database (a delete in flight)
                     continue
+                cosine = dense_scores.get(pid)
+                if cosine is None:  # found by its words only
+                    cosine = stored_cosine(passage.embedding, vector[0])
+                probability = PASSAGE_CALIBRATION(cosine)
                 hits.append(
                     Hit(
                         kind="passage",
@@ -85,8 +91,11 @@ class PassageSearcher:
                         title=passage.document.title,
                         page=passage.page,
                         bbox=passage.bbox,
-                        score=round(float(score), 6),
+                        score=probability,
                         text=snippet(passage.text),
+                        raw_score=round(float(score), 6),
+                        close_match=probability >= CLOSE_MATCH,
+                        cosine=round(cosine, 6),
                     )
                 )
         return hits

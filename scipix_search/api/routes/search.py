@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -34,8 +35,16 @@ from scipix_search.api.schemas import (
     TextSearchPublic,
     inline_schema,
 )
-from scipix_search.exceptions import EmptyQueryError, InputError, UnsupportedContentError
-from scipix_search.search import search_mixed, split_query
+from scipix_search.exceptions import (
+    EmptyQueryError,
+    InputError,
+    ScipixError,
+    UnsupportedContentError,
+)
+from scipix_search.ocr import load_image
+from scipix_search.search import read_query_image, search_mixed, split_query
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -46,8 +55,7 @@ def _equation_search(services: ServicesDep, query: EquationSearchCreate) -> list
     want = query.offset + query.k
     fetch = want if query.document_id is None else max(want * 10, 200)
     found = searcher.search(query.latex, k=fetch, display=query.display)
-    meta = paper_fields(services.store, [h.document_id for h in found])
-    hits = [HitPublic(**h.to_dict(), **meta.get(h.document_id, {})) for h in found]
+    hits = [HitPublic(**h.to_dict()) for h in found]
     if query.document_id is not None:
         hits = [h for h in hits if h.document_id == query.document_id]
     return hits[query.offset : want]
@@ -64,16 +72,21 @@ def _query(validate: Callable[[], EquationSearchCreate]) -> EquationSearchCreate
 
 
 def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]:
+    """What the screenshot reads as: its formula region found first (a loose crop holds prose)."""
     check_image_input(data, name, services.settings)
-    result = services.latex_recognizer()(data)
-    if not result.latex:
-        raise EmptyQueryError("no formula was recognised in the image")
-    return {
-        "latex": result.latex,
-        "mathml": result.mathml,
-        "confidence": result.confidence,
-        "parses": result.parses,
-    }
+    settings = services.settings
+    image = load_image(
+        data, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
+    )
+    try:
+        detector = services.models.formula_detector
+    except ScipixError as exc:  # a missing layout model reads the whole image
+        logger.warning("no layout detector for image queries: %s", exc)
+        detector = None
+    read = read_query_image(image, services.latex_recognizer(), detector)
+    if not read.latex:
+        raise EmptyQueryError(read.message or "no formula was recognised in the image")
+    return read.to_dict()
 
 
 @router.post(
@@ -103,7 +116,10 @@ def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]
 async def search_equations(request: Request, services: ServicesDep) -> EquationSearchPublic:
     """Equations like a LaTeX formula (JSON ``{latex}``) or like a formula image (multipart).
 
-    A multipart ``image`` is read by formula OCR first; the LaTeX it read is returned in ``ocr``.
+    A multipart ``image`` is read by formula OCR first (its display-equation region, where the
+    screenshot holds prose too); what it read is returned in ``ocr``. When that LaTeX does not
+    parse, the answer has no hits and ``ocr.parses`` false with ``ocr.message``: correct the
+    LaTeX and search again.
     """
     content_type = request.headers.get("content-type", "")
     ocr: dict[str, Any] | None = None
@@ -120,6 +136,10 @@ async def search_equations(request: Request, services: ServicesDep) -> EquationS
                 services, _read_image, services, data, image.filename or "image"
             )
             fields["latex"] = ocr["latex"]
+            if not ocr["parses"]:
+                # Not the user's LaTeX: no parse error about it, but what was read, to correct.
+                read = _query(lambda: EquationSearchCreate.model_validate(fields))
+                return EquationSearchPublic(data=[], count=0, query=read.latex, ocr=ocr)
         query = _query(lambda: EquationSearchCreate.model_validate(fields))
     elif content_type.startswith("application/json"):
         raw = await request.body()

@@ -21,6 +21,8 @@ def test_hit_to_dict_follows_contract():
         "page",
         "bbox",
         "score",
+        "raw_score",
+        "close_match",
         "text",
     }
     equation = Hit("equation", 1, 2, "a.pdf", "T", 3, None, 0.5, latex="x^2", number="3").to_dict()
