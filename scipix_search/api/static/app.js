@@ -74,7 +74,14 @@
       src: "/v1/documents/" + hit.document_id + "/pages/" + hit.page + "/image?bbox=" + bbox,
     });
     img.addEventListener("error", () => img.remove());
+    img.addEventListener("click", () => openPage(hit));
     return img;
+  }
+
+  function openPage(hit) {
+    // The whole page at the hit, zoomable, its region boxed (pageview.js).
+    window.scipixPageView.open(hit.document_id, hit.page, hit.bbox, hit.title || hit.source)
+      .catch((err) => setStatus(err.message, true));
   }
 
   function byline(paper) {
@@ -95,12 +102,27 @@
     parts.push(title);
     const by = byline(hit);
     if (by) parts.push(el("span", { class: "byline", text: " — " + by }));
-    if (hit.page) parts.push(document.createTextNode(" · page " + hit.page));
+    if (hit.page && hit.bbox) {
+      parts.push(document.createTextNode(" · "));
+      parts.push(el("a", {
+        class: "page-link", text: "page " + hit.page, href: "#", title: "show it on the page",
+        onclick: (event) => { event.preventDefault(); openPage(hit); },
+      }));
+    } else if (hit.page) parts.push(document.createTextNode(" · page " + hit.page));
     if (hit.number) {
       parts.push(document.createTextNode(" · "));
       parts.push(el("span", { class: "number", text: "(" + hit.number + ")" }));
     }
-    parts.push(document.createTextNode(" · score " + hit.score.toFixed(3)));
+    if (typeof hit.score === "number") {
+      // The probability that the hit is relevant, one scale for every kind; the kind's own
+      // ranking score is in the tooltip.
+      const raw = typeof hit.raw_score === "number" ? " (raw score " + hit.raw_score.toFixed(4) + ")" : "";
+      parts.push(document.createTextNode(" · "));
+      parts.push(el("span", {
+        class: "score", text: "relevance " + Math.round(hit.score * 100) + "%",
+        title: "estimated probability that this hit is relevant" + raw,
+      }));
+    }
     return el("div", { class: "meta" }, parts);
   }
 
@@ -127,7 +149,18 @@
   function showHits(hits, emptyText) {
     results.replaceChildren();
     if (!hits.length) { setStatus(emptyText || "No results."); return; }
-    hits.forEach((hit) => results.appendChild(hit.kind === "equation" ? equationCard(hit) : passageCard(hit)));
+    const card = (hit) => (hit.kind === "equation" ? equationCard(hit) : passageCard(hit));
+    // Close matches first; the rest under a heading that says they are only the nearest.
+    const close = hits.filter((hit) => hit.close_match !== false);
+    const far = hits.filter((hit) => hit.close_match === false);
+    close.forEach((hit) => results.appendChild(card(hit)));
+    if (far.length) {
+      results.appendChild(el("h3", {
+        class: "no-close", id: "no-close",
+        text: close.length ? "Not close matches:" : "No close match — nearest:",
+      }));
+      far.forEach((hit) => results.appendChild(card(hit)));
+    }
   }
 
   // -- searches -------------------------------------------------------------------------
@@ -155,21 +188,58 @@
     form.append("k", "20");
     try {
       const body = await api("/v1/search/equations", { method: "POST", body: form });
-      latexInput.value = body.ocr ? body.ocr.latex : "";
+      const ocr = body.ocr || { latex: body.query, parses: true };
+      latexInput.value = ocr.latex || "";
       updatePreview();
-      showHits(body.data, "No equations match.");
-      const read = el("div", { class: "ocr-read", id: "ocr-read" }, [
-        document.createTextNode("Read from image: "),
-      ]);
-      const span = el("span");
-      renderMath(span, body.query, false);
-      read.appendChild(span);
+      showHits(body.data, ocr.parses ? "No equations match." : "");
+      const read = ocrEditor(ocr);
       results.prepend(read);
-      setStatus(body.count + " equation(s) for the image (read as " + body.query + ")");
+      if (ocr.parses) {
+        setStatus(body.count + " equation(s) for the image (read as " + body.query + ")");
+      } else {
+        setStatus(ocr.message || "The formula read from the image is not valid LaTeX: correct it.", true);
+      }
     } catch (err) {
       results.replaceChildren();
       setStatus(err.message, true);
     }
+  }
+
+  // What OCR read from a screenshot, rendered, and editable before searching again: a
+  // misread symbol is corrected here rather than by retyping the formula.
+  function ocrEditor(ocr) {
+    const rendered = el("div", { class: "ocr-math", id: "ocr-math" });
+    const input = el("input", {
+      id: "ocr-latex", type: "text", spellcheck: "false", "aria-label": "LaTeX read from the image",
+    });
+    input.value = ocr.latex || "";
+    const render = () => {
+      rendered.classList.remove("error");
+      try {
+        katex.render(input.value, rendered, { throwOnError: true, displayMode: true });
+      } catch (err) {
+        rendered.textContent = err.message.replace(/^KaTeX parse error: /, "");
+        rendered.classList.add("error");
+      }
+    };
+    input.addEventListener("input", render);
+    render();
+    const again = async (event) => {
+      event.preventDefault();
+      const latex = input.value.trim();
+      if (!latex) return;
+      latexInput.value = latex;
+      updatePreview();
+      await searchLatex(latex);
+      results.prepend(block);
+    };
+    const block = el("form", { class: "ocr-read", id: "ocr-read", onsubmit: again }, [
+      el("div", { class: "ocr-head", text: ocr.parses ? "Read from the image (edit and search again):"
+        : "Read from the image, but not valid LaTeX - correct it:" }),
+      rendered,
+      el("div", { class: "row" }, [input, el("button", { type: "submit", id: "ocr-search", text: "Search again" })]),
+    ]);
+    return block;
   }
 
   async function searchMixed(q) {
@@ -238,7 +308,7 @@
       doc.equations.forEach((eq) => {
         results.appendChild(equationCard({
           kind: "equation", id: eq.id, document_id: doc.id, source: doc.source, title: doc.title,
-          page: eq.page, bbox: eq.bbox, number: eq.number, latex: eq.latex, score: 1,
+          page: eq.page, bbox: eq.bbox, number: eq.number, latex: eq.latex,
         }));
       });
       setStatus("");
