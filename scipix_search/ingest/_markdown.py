@@ -20,6 +20,8 @@ from scipix_search.ingest._types import BBox, ParsedEquation
 GUTTER = 10.0
 #: Least share of a page's boxes in each half for the page to be read as two columns.
 MIN_COLUMN_SHARE = 0.2
+#: Boxes at least this share of the page wide count in telling one column from two.
+MIN_LINE_WIDTH = 0.2
 #: A box overlapping this share of each column's width spans both (a title, a wide figure).
 SPAN_OVERLAP = 0.25
 #: OCR lines further apart than this many line heights start a new paragraph.
@@ -30,6 +32,7 @@ CONTINUATION_GAP = 1.5
 FULL_LINE_SLACK = 6.0
 
 _HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n(\w)")
+_NUMBER = re.compile(r"^\(\s*([\w.\-]{1,8})\s*\)$")
 _TAG = re.compile(r"\s*\\tag\{[^{}]*\}\s*$")
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
@@ -96,7 +99,13 @@ def _columns(boxes: Sequence[BBox], width: float) -> list[int] | None:
     mid = width / 2
     left = [b[2] < mid + GUTTER for b in boxes]
     right = [b[0] > mid - GUTTER and not lf for b, lf in zip(boxes, left, strict=True)]
-    if not boxes or min(sum(left), sum(right)) < MIN_COLUMN_SHARE * len(boxes):
+    # Only lines or paragraphs of some width say how the page is set: the pieces of a
+    # formula, numbers and short last lines sit in one half on a one-column page too.
+    wide = [b[2] - b[0] >= MIN_LINE_WIDTH * width for b in boxes]
+    n_left = sum(w and lf for w, lf in zip(wide, left, strict=True))
+    n_right = sum(w and rt for w, rt in zip(wide, right, strict=True))
+    n_across = sum(wide) - n_left - n_right
+    if min(n_left, n_right) < MIN_COLUMN_SHARE * sum(wide) or n_across >= n_left + n_right:
         return None
     extents = []
     for side in (left, right):
@@ -259,10 +268,30 @@ def _continues(prev: TextBlock, block: TextBlock, left: float, right: float) -> 
     )
 
 
+def _numbers_to_displays(
+    texts: Sequence[TextBlock], displays: Sequence[DisplayBlock]
+) -> tuple[list[TextBlock], list[DisplayBlock]]:
+    """A ``(3)`` on a display's band (the OCR reads it as a line of text beside the detected
+    equation) becomes that display's number when it has none, and leaves the prose."""
+    kept, out = [], list(displays)
+    for block in texts:
+        match = _NUMBER.match(" ".join(block.lines).strip()) if len(block.lines) == 1 else None
+        centre = (block.bbox[1] + block.bbox[3]) / 2
+        near = [i for i, d in enumerate(out) if match and d.bbox[1] <= centre <= d.bbox[3]]
+        if not near or match is None:
+            kept.append(block)
+            continue
+        display = out[near[0]]
+        if len(display.rows) == 1 and display.numbers[0] is None:
+            out[near[0]] = DisplayBlock(display.bbox, display.rows, (match.group(1),))
+    return kept, out
+
+
 def page_markdown(
     texts: Sequence[TextBlock], displays: Sequence[DisplayBlock], width: float
 ) -> str:
     """One page's blocks in reading order, paragraphs separated by blank lines."""
+    texts, displays = _numbers_to_displays(texts, displays)
     items: list[TextBlock | DisplayBlock] = [*texts, *displays]
     order = reading_order([item.bbox for item in items], width)
     edges: dict[int, tuple[float, float]] = {}

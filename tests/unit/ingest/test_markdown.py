@@ -132,3 +132,13 @@ def test_ocr_blocks_cut_a_line_the_detector_ran_across_both_columns() -> None:
         ("left one", "left two", "left three"),
         ("right one", "right two", "right three"),
     ]
+
+
+def test_page_markdown_gives_a_number_beside_a_display_to_it() -> None:
+    display = DisplayBlock((200.0, 100.0, 400.0, 130.0), ("a=b",), (None,))
+    texts = [
+        TextBlock((500.0, 105.0, 520.0, 120.0), ("(7)",)),  # OCR: the number as a line
+        TextBlock((72.0, 140.0, 540.0, 150.0), ("(8) is not beside it",)),
+    ]
+    markdown = page_markdown(texts, [display], WIDTH)
+    assert markdown == "$$ a=b \\tag{7} $$\n\n(8) is not beside it"
