@@ -14,17 +14,8 @@
     statusLine.className = isError ? "error" : "";
   }
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v);
-    });
-    (children || []).forEach((c) => c && node.appendChild(c));
-    return node;
-  }
+  // One element builder for the page and its page view (pageview.js loads first).
+  const el = window.scipixPageView.el;
 
   function renderMath(target, latex, displayMode) {
     try {

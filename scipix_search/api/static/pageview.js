@@ -142,5 +142,5 @@
     view.dataset.ready = "1";
   }
 
-  window.scipixPageView = { open: open, close: close };
+  window.scipixPageView = { open: open, close: close, el: el };
 })();
