@@ -55,7 +55,8 @@ def _equation_search(services: ServicesDep, query: EquationSearchCreate) -> list
     want = query.offset + query.k
     fetch = want if query.document_id is None else max(want * 10, 200)
     found = searcher.search(query.latex, k=fetch, display=query.display)
-    hits = [HitPublic(**h.to_dict()) for h in found]
+    meta = paper_fields(services.store, [h.document_id for h in found])
+    hits = [HitPublic(**h.to_dict(), **meta.get(h.document_id, {})) for h in found]
     if query.document_id is not None:
         hits = [h for h in hits if h.document_id == query.document_id]
     return hits[query.offset : want]
