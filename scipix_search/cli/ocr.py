@@ -93,7 +93,7 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
     if _kind(path, mode, models.settings) == "text":
         lines = models.text_recognizer(path)
         record: dict[str, Any] = {"file": str(path), "lines": [line.to_dict() for line in lines]}
-        equations = _page_equations(path, models)
+        equations = _page_equations(path, models, lines)
         if equations is not None:
             record["equations"] = equations
         record["time_ms"] = round((time.perf_counter() - start) * 1000, 1)
@@ -122,7 +122,7 @@ def _crop(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.nda
     ]
 
 
-def _page_equations(path: Path, models: Models) -> list[dict[str, Any]] | None:
+def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[str, Any]] | None:
     """Display equations of a page image: detected boxes, each crop read into LaTeX.
 
     ``None`` for PDFs (their pages are read as text only here) and where the detector's model
@@ -146,7 +146,9 @@ def _page_equations(path: Path, models: Models) -> list[dict[str, Any]] | None:
         path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
     )
     pixels = np.asarray(image.convert("RGB"))
-    regions = detector.equations(pixels)
+    # the page's lines set the boxes right: one per numbered equation, displays the model
+    # called text, boxes ended before their number
+    regions = detector.displays(pixels, lines)
     if not regions:
         return []
     # One page's crops share a font size: pool their glyph height (same_document), as the

@@ -6,6 +6,7 @@ Kept apart from :mod:`scipix_search.pipeline` so that module stays about orchest
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -70,11 +71,17 @@ class PageEquations:
         self._found: list[tuple[int, tuple[float, float, float, float], np.ndarray]] = []
 
     def add_page(
-        self, pixels: np.ndarray, page: int, factor: float = 1.0
+        self, pixels: np.ndarray, page: int, factor: float = 1.0, lines: list[Any] | None = None
     ) -> list[tuple[float, float, float, float]]:
         """Detect the equations of one page (``page`` 1-based; ``factor``: pixels to the
-        document's units). Returns their boxes in pixels, to leave their lines out."""
-        boxes = [tuple(region.bbox) for region in self.detector.equations(pixels)]
+        document's units; ``lines``: the page's text lines, which set the detector's boxes
+        right where it has ``displays``). Returns their boxes in pixels, to leave their lines
+        out."""
+        if lines is not None and hasattr(self.detector, "displays"):
+            regions = self.detector.displays(pixels, lines)
+        else:
+            regions = self.detector.equations(pixels)
+        boxes = [tuple(region.bbox) for region in regions]
         for box in boxes:
             scaled = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
             self._found.append((page, scaled, crop_box(pixels, box)))
@@ -148,12 +155,14 @@ def parse_image(
     latex_recognizer: Any,
     text_recognizer: Any,
     formula_detector: Any = None,
+    upright: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> ParsedDocument:
     """An image is a formula screenshot (one equation) or a page scan (text passages).
 
     With a ``formula_detector``, a page scan's display equations are detected, read by the
     formula OCR and stored (``origin="ocr"``), and the text lines inside them are left out of
-    the passages. Boxes of images are in the image's pixels (its "page" is the image itself).
+    the passages. Boxes of images are in the image's pixels (its "page" is the image itself);
+    ``upright`` (the pipeline hands in ``ocr.deskew``) levels a page before it is read.
     """
     width, height = image.size
     doc = ParsedDocument(
@@ -178,10 +187,12 @@ def parse_image(
             ]
         return doc
     pixels = np.asarray(image.convert("RGB"))
+    if upright is not None:
+        pixels = upright(pixels)
     lines = text_recognizer.read_array(pixels, page=0)
     if formula_detector is not None:
         found = PageEquations(formula_detector, latex_recognizer)
-        lines = lines_outside(lines, found.add_page(pixels, page=1))
+        lines = lines_outside(lines, found.add_page(pixels, page=1, lines=lines))
         doc.equations = found.read()
     doc.passages = lines_to_passages(lines, page=1)
     return doc

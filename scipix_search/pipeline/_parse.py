@@ -93,11 +93,12 @@ def parse_input(
         parsed.source, parsed.sha256 = name, sha256
         return parsed
     if kind == "image":
-        from scipix_search.ocr import load_image
+        from scipix_search.ocr import check_readable, load_image
 
         image = load_image(
             data, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
         )
+        check_readable(image, name)
         # An image needs the formula model even where PDFs run without it.
         return parse_image(
             image,
@@ -106,6 +107,7 @@ def parse_input(
             latex_recognizer=models.latex_recognizer,
             text_recognizer=models.text_recognizer,
             formula_detector=_formula_detector(models),
+            upright=_upright,
         )
     raise InputError(f"{name}: {kind} input is not supported")
 
@@ -138,6 +140,14 @@ def parse_pdf_input(
     parsed.equations = regions_to_equations(regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE)
     _ocr_scanned_pages(data, name, parsed, settings=settings, models=models)
     return parsed
+
+
+def _upright(pixels: np.ndarray) -> np.ndarray:
+    """A scanned page turned level (up to 3 degrees either way): detection and text OCR
+    then see level lines, and boxes are those of the level page."""
+    from scipix_search.ocr import deskew
+
+    return deskew(pixels)[0]
 
 
 def _formula_detector(models: Models) -> Any:
@@ -175,9 +185,11 @@ def _ocr_scanned_pages(
     try:
         for page in scanned:
             pixels = render_page(doc[page.number - 1])
+            pixels = _upright(pixels)
             lines = text_recognizer.read_array(pixels, page=page.number - 1)
             if found is not None:
-                lines = lines_outside(lines, found.add_page(pixels, page.number, 72.0 / SCAN_DPI))
+                boxes = found.add_page(pixels, page.number, 72.0 / SCAN_DPI, lines=lines)
+                lines = lines_outside(lines, boxes)
             passages = lines_to_passages(
                 lines,
                 page.number,
