@@ -16,9 +16,9 @@ from scipix_search.cli._common import emit, settings_of
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
 TEXT_QUERY = "how fast does gradient descent converge"
-# The heat equation of heat-equation-note.pdf, written with other letters: equation search
-# compares structure, so the renamed formula still finds it.
-LATEX_QUERY = r"\frac{\partial v}{\partial s} = \alpha \frac{\partial^2 v}{\partial y^2}"
+# The heat equation of heat-equation-note.pdf as another textbook writes it (temperature T,
+# diffusivity alpha instead of u and k): equation search compares structure, so it still matches.
+LATEX_QUERY = r"\frac{\partial T}{\partial t} = \alpha \frac{\partial^2 T}{\partial x^2}"
 # A screenshot as a reader takes one: equation (3) of gradient-descent-note.pdf (page 1) with a
 # loose margin, at a screen's 144 dpi. The box is in PDF points of the committed sample.
 SCREENSHOT_SOURCE = ("gradient-descent-note.pdf", 0, (222.0, 500.0, 388.0, 540.0), 144)
