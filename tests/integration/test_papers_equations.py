@@ -69,12 +69,12 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
     assert total.latex_ok >= LATEX_FLOOR
 
 
-# measured on the 18 papers, text layer: recall 0.951, precision 0.921, latex@0.8 0.684
-# (0.917 / 0.920 / 0.493 before the font-role, radical and recursive-script work; 0.614
-# before accents, upright words and one canonical form for them)
+# measured on the 18 papers, text layer: recall 0.951, precision 0.918, latex@0.8 0.720
+# (0.697 before text layers that lie were read from glyph names and display rows were
+# fixed across fonts; 0.493 before the font-role, radical and recursive-script work)
 RECALL_FLOOR = 0.92
 PRECISION_FLOOR = 0.88
-LATEX_FLOOR = 0.64
+LATEX_FLOOR = 0.70
 
 
 @pytest.mark.slow
@@ -86,11 +86,11 @@ def test_papers_inline_math_rates(shared_dir: Path) -> None:
         print(f"{paper.name}: recall {res.recall:.3f} precision {res.precision:.3f}")
         total += res
     print(f"overall: inline recall {total.recall:.3f}, precision {total.precision:.3f}")
-    # measured 0.653 / 0.908 (0.511 / 0.889 before a typeset line's pieces were put back
+    # measured 0.671 / 0.910 (0.511 / 0.889 before a typeset line's pieces were put back
     # together and accents kept); the targets are 0.80 / 0.90: recall not reached yet
     assert total.source > 0 and total.extracted > 0
-    assert total.recall >= 0.60
-    assert total.precision >= 0.88
+    assert total.recall >= 0.66
+    assert total.precision >= 0.90
 
 
 def test_matrices_from_the_text_layer(shared_dir: Path) -> None:
