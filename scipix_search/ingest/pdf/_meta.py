@@ -283,4 +283,3 @@ def _printed_year(lines: list[_Line], title_lines: list[_Line]) -> int | None:
             if year:
                 return year
     return None
-
