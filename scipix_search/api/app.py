@@ -17,6 +17,7 @@ from scipix_search import __version__
 from scipix_search.api import routes
 from scipix_search.api._services import Services
 from scipix_search.api.errors import install_error_handlers
+from scipix_search.api.routes.docs import SWAGGER_UI_DIR, SWAGGER_UI_URL
 from scipix_search.api.routes.web import STATIC_DIR
 from scipix_search.api.security import GuardMiddleware
 from scipix_search.config import Settings, get_settings
@@ -52,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Search scientific papers by equation and by meaning.",
         lifespan=lifespan,
+        # /docs is served from this app's own files (routes/docs.py); ReDoc has no offline copy.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -68,7 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routes.ocr,
         routes.mathpix,
         routes.web,
+        routes.docs,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(SWAGGER_UI_URL, StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     return app

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Open even with ``require_key_for_reads``: probes, the page and its files, the API's docs.
-OPEN_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/redoc", "/openapi.json"})
+OPEN_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/openapi.json"})
 OPEN_PREFIXES = ("/static/", "/docs/")
 #: Endpoints that run a model or store a file, whatever their method.
 EXPENSIVE_PATHS = frozenset({"/v1/ocr", "/v3/text", "/v1/documents"})
@@ -49,14 +49,12 @@ PAGE_CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-#: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline script
-#: (and ReDoc its fonts from Google); they show only the schema, no stored content.
+#: /docs: Swagger UI from this app's own files, started by /static/docs.js (no inline script).
+#: Swagger UI sets some styles inline; the page shows only the schema, no stored content.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' data: https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 #: JSON and images: nothing to run, nothing to embed.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -134,7 +132,7 @@ def csp_for(path: str) -> str:
     """The Content-Security-Policy of an answer to ``path``."""
     if path == "/" or path.startswith("/static/"):
         return PAGE_CSP
-    if path in ("/docs", "/redoc") or path.startswith("/docs/"):
+    if path == "/docs" or path.startswith("/docs/"):
         return DOCS_CSP
     return API_CSP
 

@@ -1,6 +1,7 @@
 """One router per resource."""
 
 from scipix_search.api.routes import (
+    docs,
     documents,
     equations,
     health,
@@ -12,4 +13,15 @@ from scipix_search.api.routes import (
     web,
 )
 
-__all__ = ["documents", "equations", "health", "jobs", "mathpix", "ocr", "pages", "search", "web"]
+__all__ = [
+    "docs",
+    "documents",
+    "equations",
+    "health",
+    "jobs",
+    "mathpix",
+    "ocr",
+    "pages",
+    "search",
+    "web",
+]
