@@ -361,3 +361,50 @@ def test_browser_docs_render_offline(server: LiveServer, browser) -> None:  # ty
     driver.save_screenshot(str(ARTIFACTS / "browser-docs.png"))
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert not severe, severe  # a CSP refusal would show here
+
+
+def test_browser_narrow_window_no_horizontal_overflow(server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    size = driver.get_window_size()
+    driver.set_window_size(400, 900)
+    try:
+        _open_page(server, driver)
+        assert driver.execute_script("return window.innerWidth") <= 400
+
+        def overflow() -> tuple[int, int]:
+            widths: tuple[int, int] = tuple(  # type: ignore[assignment]
+                driver.execute_script(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]"
+                )
+            )
+            return widths
+
+        scroll, inner = overflow()
+        assert scroll <= inner, "the search form is wider than the window"
+        latex = r"b_n = \frac{2}{L} \int_0^L f(x) \sin\frac{n \pi x}{L} \, dx"
+        driver.find_element(By.ID, "latex-input").send_keys(latex)
+        driver.find_element(By.CSS_SELECTOR, "#latex-form button").click()
+        card = wait.until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "#results .result.equation .katex"))
+        )
+        scroll, inner = overflow()
+        assert scroll <= inner, "the results are wider than the window"
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "browser-narrow-1-results.png"))
+        card = driver.find_element(By.CSS_SELECTOR, "#results .result.equation")
+        card.find_element(By.CSS_SELECTOR, "a.page-link").click()
+        wait.until(
+            lambda d: d.find_element(By.ID, "page-image").get_attribute("data-loaded") == "1"
+        )
+        scroll, inner = overflow()
+        assert scroll <= inner, "the page view is wider than the window"
+        toolbar = _rect(driver, "page-view")
+        assert toolbar["x"] >= 0 and toolbar["x"] + toolbar["w"] <= inner
+        driver.save_screenshot(str(ARTIFACTS / "browser-narrow-2-page-view.png"))
+    finally:
+        driver.set_window_size(size["width"], size["height"])
