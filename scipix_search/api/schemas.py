@@ -111,6 +111,14 @@ class ErrorPublic(BaseModel):
     reason: str
 
 
+#: ``responses=`` of a route with an id in its path: its 404 in the OpenAPI schema.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "No such document, equation or job"}
+}
+#: Semantic Scholar's name for ``k``, accepted beside it.
+LIMIT_DESCRIPTION = "how many hits; same as k (Semantic Scholar's name), wins when both are sent"
+
+
 # -- jobs ------------------------------------------------------------------------------------
 
 
@@ -198,6 +206,7 @@ class HitsPublic(BaseModel):
 class EquationSearchCreate(BaseModel):
     latex: str = Field(description="LaTeX of the formula to look for, e.g. a^2+b^2=c^2")
     k: int = Field(default=10, ge=1, le=100)
+    limit: int | None = Field(default=None, ge=1, le=100, description=LIMIT_DESCRIPTION)
     offset: int = Field(default=0, ge=0, le=1000)
     document_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="Only this document's equations"
@@ -206,6 +215,12 @@ class EquationSearchCreate(BaseModel):
         default=None,
         description="Only display equations (true) or only inline math (false); both if unset",
     )
+
+    @model_validator(mode="after")
+    def _limit_is_k(self) -> EquationSearchCreate:
+        if self.limit is not None:
+            self.k = self.limit
+        return self
 
 
 class EquationSearchPublic(HitsPublic):

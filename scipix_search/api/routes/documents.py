@@ -21,6 +21,7 @@ from scipix_search.api.deps import (
 )
 from scipix_search.api.routes.jobs import job_public
 from scipix_search.api.schemas import (
+    NOT_FOUND,
     DocumentDetailPublic,
     DocumentPublic,
     DocumentsPublic,
@@ -125,7 +126,12 @@ def list_documents(
     return DocumentsPublic(data=[DocumentPublic.model_validate(d) for d in rows], count=count)
 
 
-@router.get("/{document_id}", response_model=DocumentDetailPublic, dependencies=[ReadKey])
+@router.get(
+    "/{document_id}",
+    response_model=DocumentDetailPublic,
+    dependencies=[ReadKey],
+    responses=NOT_FOUND,
+)
 def get_document(session: SessionDep, document_id: DocumentId) -> DocumentDetailPublic:
     """One document with its equations."""
     document = _document_or_404(session, document_id)
@@ -137,7 +143,12 @@ def get_document(session: SessionDep, document_id: DocumentId) -> DocumentDetail
     )
 
 
-@router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[WriteKey])
+@router.delete(
+    "/{document_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[WriteKey],
+    responses=NOT_FOUND,
+)
 def delete_document(services: ServicesDep, document_id: DocumentId) -> Response:
     """Delete a document, its rows, its vectors and its stored upload."""
     with services.store.session() as session:

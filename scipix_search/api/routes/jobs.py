@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from scipix_search.api.deps import JobId, ReadKey, SessionDep
 from scipix_search.api.errors import public_reason
-from scipix_search.api.schemas import JobPublic
+from scipix_search.api.schemas import NOT_FOUND, JobPublic
 from scipix_search.exceptions import NotFoundError
 from scipix_search.store import Job
 from scipix_search.worker import get_job
@@ -31,7 +31,7 @@ def job_public(job: Job) -> JobPublic:
     )
 
 
-@router.get("/{job_id}", response_model=JobPublic, dependencies=[ReadKey])
+@router.get("/{job_id}", response_model=JobPublic, dependencies=[ReadKey], responses=NOT_FOUND)
 def read_job(session: SessionDep, job_id: JobId) -> JobPublic:
     """A job's state: queued, running, succeeded (with document_id) or failed (with error)."""
     job = get_job(session=session, job_id=job_id)

@@ -26,6 +26,7 @@ from scipix_search.api.deps import (
 )
 from scipix_search.api.errors import InvalidParameterError, describe_errors
 from scipix_search.api.schemas import (
+    LIMIT_DESCRIPTION,
     DocumentGroupPublic,
     EquationSearchCreate,
     EquationSearchPublic,
@@ -105,6 +106,7 @@ def _read_image(services: ServicesDep, data: bytes, name: str) -> dict[str, Any]
                             "image": {"type": "string", "format": "binary"},
                             "latex": {"type": "string"},
                             "k": {"type": "integer"},
+                            "limit": {"type": "integer"},
                             "offset": {"type": "integer"},
                             "document_id": {"type": "integer"},
                         },
@@ -159,6 +161,7 @@ async def search_documents(
     searcher: SearcherDep,
     q: Annotated[str, Query(max_length=2000, description="words or a question")] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 10,
+    limit: Annotated[int | None, Query(ge=1, le=100, description=LIMIT_DESCRIPTION)] = None,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     mode: Annotated[str, Query(pattern="^(hybrid|dense|keyword)$")] = "hybrid",
     document_id: DocumentFilter = None,
@@ -167,6 +170,7 @@ async def search_documents(
 ) -> TextSearchPublic:
     """Passages by meaning and keywords, and the documents they belong to (best first).
     ``author:name`` and ``year:2019`` in ``q`` (or the parameters) keep those papers only."""
+    k = k if limit is None else limit
     want = offset + k
     fetch = want if document_id is None else max(want * 10, 200)
     words, papers = query_filter(q, author, year)
@@ -206,12 +210,14 @@ async def search_words_and_math(
         Query(max_length=4000, description="words and $LaTeX$ formulas, e.g. 'rate $O(1/T)$'"),
     ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 10,
+    limit: Annotated[int | None, Query(ge=1, le=100, description=LIMIT_DESCRIPTION)] = None,
     author: AuthorParam = None,
     year: YearParam = None,
 ) -> MixedSearchPublic:
     """Papers for one query of words and ``$...$`` formulas: the passages the words find and
     the equations each formula finds, fused per paper by reciprocal rank. ``author:name`` and
     ``year:2019`` (or ``2015-2019``) in ``q``, or the parameters, keep those papers only."""
+    k = k if limit is None else limit
     words, papers = query_filter(q, author, year)
     parts = split_query(words)
     equations = services.equation_searcher() if parts.formulas else None

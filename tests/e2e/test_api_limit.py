@@ -1,0 +1,65 @@
+"""Semantic Scholar's names: ``limit`` beside ``k`` on every search, and documented 404s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e._live import PAPER_TEX, LiveServer, start_server, wait_for_job
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp("api-limit") / "data", None)
+    client = live.client()
+    answer = client.post(
+        "/v1/documents", files={"file": ("triangles.tex", PAPER_TEX, "application/x-tex")}
+    )
+    assert wait_for_job(client, answer.json()["job"]["id"])["status"] == "succeeded"
+    yield live
+    live.stop()
+
+
+def test_limit_same_as_k_on_every_search(server: LiveServer) -> None:
+    client = server.client()
+    latex = {"latex": "a^2+b^2=c^2"}
+    by_k = client.post("/v1/search/equations", json={**latex, "k": 2}).json()
+    by_limit = client.post("/v1/search/equations", json={**latex, "limit": 2}).json()
+    assert by_k["count"] == 2 and by_limit["data"] == by_k["data"]
+    fields = {"latex": (None, latex["latex"]), "limit": (None, "1")}
+    form = client.post("/v1/search/equations", files=fields).json()  # multipart
+    assert form["count"] == 1 and form["data"][0] == by_k["data"][0]
+    # Both sent: limit wins; out of range is refused like k.
+    both = client.post("/v1/search/equations", json={**latex, "k": 3, "limit": 1}).json()
+    assert both["count"] == 1
+    assert client.post("/v1/search/equations", json={**latex, "limit": 0}).status_code == 422
+
+    words = {"q": "right triangle hypotenuse"}
+    for path in ("/v1/search/documents", "/v1/search"):
+        k = client.get(path, params={**words, "k": 1}).json()
+        limit = client.get(path, params={**words, "limit": 1}).json()
+        assert limit == k and limit["count"] == 1, path
+        assert client.get(path, params={**words, "limit": 101}).status_code == 422
+
+    equation_id = by_k["data"][0]["id"]
+    similar = f"/v1/equations/{equation_id}/similar"
+    k = client.get(similar, params={"k": 1}).json()
+    assert client.get(similar, params={"limit": 1}).json() == k and k["count"] == 1
+
+
+def test_404s_documented(server: LiveServer) -> None:
+    client = server.client()
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, method in (
+        ("/v1/documents/{document_id}", "get"),
+        ("/v1/documents/{document_id}", "delete"),
+        ("/v1/equations/{equation_id}", "get"),
+        ("/v1/equations/{equation_id}/similar", "get"),
+        ("/v1/jobs/{job_id}", "get"),
+    ):
+        assert "404" in paths[path][method]["responses"], (path, method)
+    assert client.get("/v1/documents/999").status_code == 404
+    assert client.get("/v1/equations/999999/similar").status_code == 404
