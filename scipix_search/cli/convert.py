@@ -122,7 +122,6 @@ def run(args: argparse.Namespace) -> int:
             f"{path}: {path.stat().st_size} bytes exceeds the limit of {settings.max_file_bytes}",
             path=str(path),
         )
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     markdown = convert_to_markdown(
         path.read_bytes(),
         path.name,

@@ -181,7 +181,6 @@ def run(args: argparse.Namespace) -> int:
         settings_of(args),
         latex_options={"beam_size": args.beam, "multiscale": not args.no_multiscale},
     )
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     failures = 0
     for path in args.files:
         try:

@@ -64,14 +64,16 @@ class TextRecognizer:
             from rapidocr import RapidOCR
         except ImportError as exc:
             raise MissingDependencyError(_INSTALL_HINT, package="rapidocr") from exc
-        rapid_logger = logging.getLogger("RapidOCR")
-        level = rapid_logger.level
+        # RapidOCR sets its own logger (a stderr handler, not propagated) to the
+        # config's level on every construction, INFO by default: its "Using engine"
+        # and "detection result is empty" lines would reach users of `ocr` and
+        # `ingest`. Only errors, unless this project logs at DEBUG.
+        verbose = logging.getLogger("scipix_search").isEnabledFor(logging.DEBUG)
+        params = {"Global.log_level": "debug" if verbose else "error"}
         try:
-            self._engine = RapidOCR()
+            self._engine = RapidOCR(params=params)
         except Exception as exc:  # rapidocr raises its own untyped errors
             raise OCRError(f"cannot start RapidOCR: {exc}") from exc
-        finally:
-            rapid_logger.setLevel(level)
         self.dpi, self.min_confidence = dpi, min_confidence
         self.max_pages, self.max_image_pixels = max_pages, max_image_pixels
         self.max_file_bytes = max_file_bytes

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -27,3 +29,25 @@ def test_text_recognizer_from_settings_applies_its_limits(tmp_path: Path) -> Non
         recognizer(pdf)
     with pytest.raises(InputTooLargeError, match="10000 pixels"):
         recognizer(Image.new("L", (200, 200), 255))
+
+
+def test_text_recognizer_keeps_rapidocr_quiet() -> None:
+    """RapidOCR's INFO/WARNING lines ("Using engine", "result is empty") are not emitted.
+
+    RapidOCR logs through its own stderr handler and resets its level on every
+    construction, so a handler added here sees exactly what users would see.
+    """
+    pytest.importorskip("rapidocr")
+    from scipix_search.ocr import TextRecognizer
+
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append  # type: ignore[method-assign]
+    rapid_logger = logging.getLogger("RapidOCR")
+    rapid_logger.addHandler(handler)
+    try:
+        recognizer = TextRecognizer()
+        assert recognizer.read_array(np.full((64, 256), 255, dtype=np.uint8)) == []
+    finally:
+        rapid_logger.removeHandler(handler)
+    assert [record.getMessage() for record in seen] == []
