@@ -23,16 +23,12 @@ from scipix_search.exceptions import InputError, MissingDependencyError, ScipixE
 MAX_BEAM = 8
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from scipix_search.pipeline import Models
 
 logger = logging.getLogger(__name__)
 
 #: Images at least this tall and wide are read as pages of text in ``--mode auto``.
 PAGE_MIN_SIDE = 400
-#: Pixels added around a detected equation before its crop is read.
-CROP_MARGIN = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -109,19 +105,6 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
     }
 
 
-def _crop(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
-    import numpy as np
-
-    height, width = pixels.shape[:2]
-    x0, y0, x1, y1 = bbox
-    # The detector's boxes hug the ink and are sometimes a pixel or two short; the formula
-    # OCR crops to the ink itself, so a small margin loses nothing and keeps edge glyphs.
-    return pixels[
-        max(0, int(y0) - CROP_MARGIN) : min(height, int(np.ceil(y1)) + CROP_MARGIN),
-        max(0, int(x0) - CROP_MARGIN) : min(width, int(np.ceil(x1)) + CROP_MARGIN),
-    ]
-
-
 def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[str, Any]] | None:
     """Display equations of a page image: detected boxes, each crop read into LaTeX.
 
@@ -130,7 +113,7 @@ def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[s
     """
     import numpy as np
 
-    from scipix_search.ingest import magic
+    from scipix_search.ingest import crop_box, magic
     from scipix_search.ocr import load_image
 
     with path.open("rb") as handle:
@@ -153,7 +136,7 @@ def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[s
         return []
     # One page's crops share a font size: pool their glyph height (same_document), as the
     # PDF path does for a document's crops.
-    crops = [_crop(pixels, region.bbox) for region in regions]
+    crops = [crop_box(pixels, region.bbox) for region in regions]
     results = models.latex_recognizer.batch(crops, same_document=True)
     return [
         {

@@ -22,6 +22,7 @@ from scipix_search.ingest._discover import collect_files, pair_sources
 from scipix_search.ingest._image import (
     FORMULA_MAX_HEIGHT_PX,
     PageEquations,
+    crop_box,
     lines_outside,
     lines_to_passages,
     parse_image,
@@ -82,6 +83,7 @@ __all__ = [
     "display_blocks",
     "document_markdown",
     "find_equation_regions",
+    "crop_box",
     "lines_outside",
     "lines_to_passages",
     "magic",
