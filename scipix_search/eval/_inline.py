@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, fields
 
 from scipix_search.eval._datasets import PaperFolder
-from scipix_search.ingest import find_equation_regions, read_tex_equations
+from scipix_search.ingest import EquationRegion, find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens, token_similarity
 
 MIN_TOKENS = 3
@@ -60,20 +60,57 @@ def _best(query: list[str], pool: list[list[str]], floor: float) -> float:
     return best
 
 
-def score_inline_math(paper: PaperFolder) -> InlineScore:
-    """Score the inline equations that ingestion reads from ``paper.pdf``."""
+def score_inline_math(paper: PaperFolder, *, report: list[str] | None = None) -> InlineScore:
+    """Score the inline equations that ingestion reads from ``paper.pdf``.
+
+    Args:
+        paper: the paper folder (LaTeX source and the PDF compiled from it).
+        report: when given, a line is appended for every missed source formula (with the
+            nearest stored inline equation and the inline equations stored on its line) and
+            for every stored inline equation that matches no source formula.
+
+    Returns:
+        The paper's counts.
+    """
     source = read_tex_equations(paper.tex)
     start = time.perf_counter()
-    inline_latex = [
-        r.latex
-        for r in find_equation_regions(paper.pdf, render=False, inline=True)
-        if not r.display
+    regions = [
+        r for r in find_equation_regions(paper.pdf, render=False, inline=True) if not r.display
     ]
     elapsed = time.perf_counter() - start
     src_inline = [_tokens(e.latex) for e in source if not e.display]
     src_all = src_inline + [_tokens(e.latex) for e in source if e.display]
-    got = [_tokens(latex) for latex in inline_latex]
+    got = [_tokens(r.latex) for r in regions]
     wanted = [t for t in src_inline if len(t) >= MIN_TOKENS]
     matched = sum(_best(t, got, MATCH) >= MATCH for t in wanted)
     related = sum(_best(t, src_all, RELATED) >= RELATED for t in got)
+    if report is not None:
+        _report(report, wanted, src_all, regions, got)
     return InlineScore(len(wanted), matched, len(got), related, elapsed)
+
+
+def _report(
+    report: list[str],
+    wanted: list[list[str]],
+    src_all: list[list[str]],
+    regions: list[EquationRegion],
+    got: list[list[str]],
+) -> None:
+    """Misses beside what was stored on the same printed line, then the false hits."""
+    for t in wanted:
+        sims = [token_similarity(t, g) for g in got]
+        k = max(range(len(got)), key=sims.__getitem__, default=-1)
+        if k < 0 or sims[k] >= MATCH:
+            continue
+        near = regions[k]
+        line = [r.latex for r in regions if r.page == near.page and _same_line(r.bbox, near.bbox)]
+        report.append(f"MISS {sims[k]:.2f} src: {' '.join(t)}")
+        report.append(f"     p{near.page} line: {' | '.join(line)}")
+    for t, r in zip(got, regions, strict=True):
+        if _best(t, src_all, RELATED) < RELATED:
+            report.append(f"FP   p{r.page} {r.latex}   [{r.text}]")
+
+
+def _same_line(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Boxes whose vertical middles lie in each other's band (one printed line)."""
+    return a[1] <= (b[1] + b[3]) / 2 <= a[3] or b[1] <= (a[1] + a[3]) / 2 <= b[3]
