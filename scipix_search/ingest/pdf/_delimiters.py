@@ -79,6 +79,13 @@ def _fixed_size(name: str) -> bool:
     return name.endswith(tuple(suffix for suffix, _ in _SIZE_DEPTH))
 
 
+def _one_glyph(g: Glyph) -> bool:
+    """A delimiter drawn as one glyph: a CMEX fixed size, or a sized Unicode delimiter
+    measured by its ink (``_ink``), which is never an extensible piece."""
+    name = piece_name(g)
+    return _fixed_size(name) or (g.ink and not name.endswith(("tp", "ex", "bt", "mid")))
+
+
 def _depth(name: str) -> float:
     """How far below its baseline the glyph reaches, in em."""
     for suffix, depth in _SIZE_DEPTH:
@@ -123,13 +130,16 @@ def find_delimiters(glyphs: list[Glyph]) -> list[Delimiter]:
         if fam is None:
             continue
         kind, side = fam
-        top, bottom = g.base - 0.05 * g.size, g.base + _depth(name) * g.size
+        if g.ink:  # its drawn outline (a Unicode delimiter of a font other than CMEX)
+            top, bottom = g.y0, g.y1
+        else:
+            top, bottom = g.base - 0.05 * g.size, g.base + _depth(name) * g.size
         for d in out:
             # only extensible pieces stack (a delimiter of a fixed size is one glyph); two
             # \\bigl[ of consecutive lines stay two
             joins = (
-                not _fixed_size(name)
-                and not _fixed_size(piece_name(d.glyphs[0]))
+                not _one_glyph(g)
+                and not _one_glyph(d.glyphs[0])
                 and (d.kind == kind and (d.side == side or "any" in (d.side, side)))
                 and min(d.x1, g.x1) - max(d.x0, g.x0) > 0
             )

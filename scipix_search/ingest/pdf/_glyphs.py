@@ -96,6 +96,9 @@ class Glyph:
     name: str = ""
     """The font's glyph name where the text layer has no Unicode value (``bracketleftbigg``),
     or ``"atom"`` for a group already rebuilt as LaTeX (``c``): a delimited matrix."""
+    ink: bool = False
+    """``y0``/``y1`` are the drawn outline, not the font's ascent and descent: a tall
+    delimiter or big operator that has a Unicode value, named after its CMEX twin (``_ink``)."""
 
     @property
     def is_math(self) -> bool:

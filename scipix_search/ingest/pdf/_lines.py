@@ -11,6 +11,7 @@ import pymupdf
 from scipix_search.ingest.pdf._families import is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._ink import ink_extents, tall_name
 from scipix_search.ingest.pdf._truth import drawn_characters
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
@@ -51,6 +52,7 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     unnamed = any(ch[0] == 0xFFFD for span in trace for ch in span["chars"])
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
+    ink = ink_extents(page)
     out: list[Line] = []
     height = page.rect.height
     for block in raw["blocks"]:
@@ -60,7 +62,9 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                _glyph(ch, span, names, drawn) for span in line["spans"] for ch in span["chars"]
+                _glyph(ch, span, names, drawn, ink)
+                for span in line["spans"]
+                for ch in span["chars"]
             ]
             visible = [g for g in glyphs if g.c.strip()]
             if not visible:
@@ -78,22 +82,30 @@ def _glyph(
     span: dict,
     names: dict[tuple[float, float], str],
     drawn: dict[tuple[float, float], str],
+    ink: dict[tuple[float, float], tuple[float, float]],
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
     selector (which some math fonts print after a delimiter) is blank; where the text layer
-    lies, the character the font draws (see ``_truth``)."""
+    lies, the character the font draws (see ``_truth``); a tall delimiter or big operator
+    with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``)."""
     c = ch["c"]
     if drawn:
         c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
     if "\ufe00" <= c <= "\ufe0f":
         c = " "
     base, role = split_math_alphanumeric(c)
-    name = ""
-    if c == "\ufffd":
-        name = names.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), "")
+    key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]
-    return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"] + role, name)
+    if c == "\ufffd":
+        name = names.get(key, "")
+        return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], name)
+    extent = ink.get(key)
+    name = tall_name(c, span["size"], extent)
+    if name and extent is not None:
+        y0, y1 = extent
+    font = span["font"] + role
+    return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name, bool(name))
 
 
 def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:

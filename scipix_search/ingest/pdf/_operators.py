@@ -27,6 +27,8 @@ def _operator(g: Glyph) -> tuple[str, float, float] | None:
     name = piece_name(g)
     for prefix in sorted(_OPERATORS, key=len, reverse=True):
         latex = _OPERATORS[prefix]
+        if name.startswith(prefix) and g.ink:  # measured: where it is drawn (``_ink``)
+            return latex, g.y0, g.y1
         if name.startswith(prefix):
             depth = _OPERATOR_DEPTH.get(name, 1.4 if name.endswith("display") else 1.0)
             return latex, g.base, g.base + depth * g.size

@@ -119,7 +119,7 @@ def _ink(g: Glyph) -> tuple[float, float]:
     """Vertical extent of a glyph's ink. The text layer's boxes span the font's ascent and
     descent (a CMSY minus sign is 19 pt tall at 11 pt), so ordinary glyphs are clipped to
     the usual ink band around their baseline; delimiter pieces and big operators keep it."""
-    if _is_piece(g) or g.name == "atom" or is_extension_font(g.font):
+    if _is_piece(g) or g.name == "atom" or g.ink or is_extension_font(g.font):
         return g.y0, g.y1
     return max(g.y0, g.base - 0.8 * g.size), min(g.y1, g.base + 0.3 * g.size)
 
@@ -127,7 +127,7 @@ def _ink(g: Glyph) -> tuple[float, float]:
 def _tall(g: Glyph) -> bool:
     """A glyph that reaches over more than one text line: a big operator, a radical sign,
     a delimiter piece or any extension-font glyph."""
-    return g.c in _TALL_CHARS or _is_piece(g) or is_extension_font(g.font)
+    return g.c in _TALL_CHARS or _is_piece(g) or g.ink or is_extension_font(g.font)
 
 
 def _is_piece(g: Glyph) -> bool:

@@ -1,0 +1,74 @@
+"""Tall delimiters and big operators that a font gives a Unicode value: their drawn height.
+
+Computer Modern sets a display ``\\sum`` or a tall ``(`` as a CMEX glyph without a Unicode
+value, named in the font program (``summationdisplay``, ``parenleftbigg``), and the reader
+knows from TeX's metrics how far each hangs from its baseline (``_fonts``, ``_delimiters``).
+Math fonts with a full ToUnicode map (STIX Two, newpx's integrals, Libertinus, ...) report
+the same glyphs as plain ``∑`` and ``(``: the text layer's box is then the font's ascent and
+descent at the font size, the same for a text ``(`` and one spanning a three-row matrix, and
+the origin of a display operator sits above the row's baseline, so the glyph looked like a
+row of its own. MuPDF can measure the drawn outline instead (``TEXT_ACCURATE_BBOXES``): a
+delimiter whose ink is taller than any text glyph is a tall one, whatever the font, and a big
+operator's ink says where its limits are. Such a glyph gets the name of its CMEX twin and
+its ink box (``Glyph.ink``), and the delimiter and operator logic reads it like CMEX's.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+
+Origin = tuple[float, float]
+
+TALL_NAMES = {
+    "(": "parenleft", ")": "parenright", "[": "bracketleft", "]": "bracketright",
+    "{": "braceleft", "}": "braceright", "⟨": "angleleft", "〈": "angleleft",
+    "⟩": "angleright", "〉": "angleright", "|": "vextendsingle", "∣": "vextendsingle",
+    "‖": "vextenddouble", "∥": "vextenddouble",
+    # the Unicode pieces of extensible delimiters (Miscellaneous Technical block)
+    "⎛": "parenlefttp", "⎜": "parenleftex", "⎝": "parenleftbt", "⎞": "parenrighttp",
+    "⎟": "parenrightex", "⎠": "parenrightbt", "⎡": "bracketlefttp", "⎢": "bracketleftex",
+    "⎣": "bracketleftbt", "⎤": "bracketrighttp", "⎥": "bracketrightex",
+    "⎦": "bracketrightbt", "⎧": "bracelefttp", "⎨": "braceleftmid", "⎩": "braceleftbt",
+    "⎪": "braceex", "⎫": "bracerighttp", "⎬": "bracerightmid", "⎭": "bracerightbt",
+}  # fmt: skip
+"""Delimiters (and their pieces) by the CMEX glyph-name family the reader knows."""
+OPERATOR_NAMES = {
+    "∑": "summation", "∏": "product", "∐": "coproduct", "∫": "integral", "∮": "contintegral",
+    "⋃": "union", "⋂": "intersection", "⨁": "circleplus", "⨂": "circlemultiply",
+    "⨀": "circledot", "⋀": "logicaland", "⋁": "logicalor", "⨄": "unionmulti",
+}  # fmt: skip
+"""Big operators by CMEX glyph-name prefix (see ``_operators``)."""
+
+TALL_DELIMITER = 1.15
+"""A delimiter whose ink is taller than this (em of its font size) is a sized one: text
+parentheses and bars of the fonts measured draw 0.9-1.05 em, ``\\big`` ones 1.2 em."""
+
+
+def ink_extents(page: pymupdf.Page) -> dict[Origin, tuple[float, float]]:
+    """Top and bottom of the drawn outline of every delimiter and big-operator glyph of the
+    page, by origin (``(round(x, 1), round(y, 1))``)."""
+    raw = page.get_text(
+        "rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES
+    )
+    out: dict[Origin, tuple[float, float]] = {}
+    for block in raw["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES:
+                        x, y = ch["origin"]
+                        out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3])
+    return out
+
+
+def tall_name(c: str, size: float, ink: tuple[float, float] | None) -> str:
+    """The CMEX-style name of a big operator, or of a delimiter drawn taller than text;
+    ``""`` for anything else (or when the ink is unknown)."""
+    if ink is None or size <= 0:
+        return ""
+    if c in OPERATOR_NAMES:
+        return OPERATOR_NAMES[c]
+    height = ink[1] - ink[0]
+    name = TALL_NAMES.get(c, "")
+    piece = name.endswith(("tp", "ex", "bt", "mid"))
+    return name if name and (piece or height > TALL_DELIMITER * size) else ""
