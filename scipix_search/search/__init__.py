@@ -17,7 +17,7 @@ from scipix_search.search._filters import (
     parse_filters,
     parse_year,
 )
-from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._hits import Hit, Ranked, Ranking, reciprocal_rank_fusion
 from scipix_search.search._image_query import ImageQuery, equation_region, read_query_image
 from scipix_search.search._mixed import MixedDocumentHit, MixedQuery, search_mixed, split_query
 from scipix_search.search._passages import PassageSearcher
@@ -64,6 +64,8 @@ __all__ = [
     "PaperInfo",
     "PassageSearcher",
     "PlacedPassage",
+    "Ranked",
+    "Ranking",
     "TupleIndex",
     "TupleRows",
     "allowed_documents",

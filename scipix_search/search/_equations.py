@@ -15,15 +15,14 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-
-import numpy as np
 
 from scipix_search.embed import FormulaEncoder
 from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundError
 from scipix_search.math import Formula, best_subformula, parse_formula
 from scipix_search.search._context import equation_contexts
-from scipix_search.search._hits import Hit
+from scipix_search.search._hits import Hit, Ranked, Ranking
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
 from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
 from scipix_search.search._tuples import TupleIndex, stored_tuple_index
@@ -42,24 +41,20 @@ class _FormulaCache:
         self._items: OrderedDict[int, Formula | None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, equation: Equation) -> Formula | None:
+    def get(self, equation_id: int, latex: str) -> Formula | None:
         with self._lock:
-            if equation.id in self._items:
-                self._items.move_to_end(equation.id)
-                return self._items[equation.id]
+            if equation_id in self._items:
+                self._items.move_to_end(equation_id)
+                return self._items[equation_id]
         try:
-            formula: Formula | None = parse_formula(equation.latex)
+            formula: Formula | None = parse_formula(latex)
         except LatexParseError:
             formula = None
         with self._lock:
-            self._items[equation.id] = formula
+            self._items[equation_id] = formula
             if len(self._items) > self.capacity:
                 self._items.popitem(last=False)
         return formula
-
-
-def _cosine(equation: Equation, vector: np.ndarray) -> float:
-    return stored_cosine(equation.embedding, vector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,17 +166,28 @@ class EquationSearcher:
             EmptyQueryError: the query is empty.
             LatexParseError: the query cannot be parsed (the error says where and why).
         """
-        query = self.parse_query(latex)
-        return self._search_formula(query, k, display=display)
+        return self.rank(latex, k, display=display).hits()
 
-    def _search_formula(
+    def rank(self, latex: str, k: int = 10, *, display: bool | None = None) -> Ranking:
+        """The ``k`` best equations for a LaTeX query, ranked; hits built only when asked.
+
+        What :meth:`search` returns is ``rank(...).hits()``; a caller that fuses or groups
+        deep rankings (mixed queries, :meth:`search_documents`) hydrates only what it shows.
+
+        Raises:
+            EmptyQueryError: the query is empty.
+            LatexParseError: the query cannot be parsed.
+        """
+        return self._rank(self.parse_query(latex), k, display=display)
+
+    def _rank(
         self,
         query: Formula,
         k: int,
         *,
         exclude: int | None = None,
         display: bool | None = None,
-    ) -> list[Hit]:
+    ) -> Ranking:
         vector = self.encoder.encode_query([query])
         # a filter on display/inline drops candidates: fetch more, so k remain
         fetch = max(self.candidates, k) * (1 if display is None else 4)
@@ -197,33 +203,45 @@ class EquationSearcher:
         if exclude is not None:
             first.pop(exclude, None)
         with self.store.session() as session:
-            rows = repo.get_equations(session=session, ids=list(first))
-            kept: dict[int, Equation] = {}
-            candidates: list[tuple[int, Formula | None, float]] = []
+            # ids absent from the rows: the index is ahead of a delete
+            keys = repo.equation_keys(session=session, ids=list(first))
+            if display is not None:
+                keys = {i: key for i, key in keys.items() if key.display == display}
             # a compressed index (SQ8, PQ) scores roughly: the shortlist is re-scored exactly
-            # from the stored vectors, which the rows below carry anyway
+            # from the stored vectors, as are the tuple index's candidates, which have none
             rescore = self._index.approximate_scores
-            for eq_id, cosine in first.items():
-                equation = rows.get(eq_id)
-                if equation is None:  # the index is ahead of a delete
-                    continue
-                if display is not None and bool(equation.display) != display:
-                    continue
-                if cosine is None or rescore:
-                    cosine = _cosine(equation, vector[0])
-                kept[equation.id] = equation
-                candidates.append((equation.id, self._cache.get(equation), cosine))
-            ranked = rerank(query, candidates)[:k]
-            parsed = {i: f for i, f, _ in candidates}
-            contexts = equation_contexts(session=session, equations=[kept[i] for _, i in ranked])
+            stored = repo.equation_embeddings(
+                session=session, ids=[i for i in keys if rescore or first[i] is None]
+            )
+        candidates: list[tuple[int, Formula | None, float]] = []
+        for eq_id, key in keys.items():
+            cosine = first[eq_id]
+            if eq_id in stored or cosine is None:
+                cosine = stored_cosine(stored.get(eq_id), vector[0])
+            candidates.append((eq_id, self._cache.get(eq_id, key.latex), cosine))
+        ranked = rerank(query, candidates)[:k]
+        parsed = {i: f for i, f, _ in candidates}
+        items = [Ranked(i, keys[i].document_id, score) for score, i in ranked]
+        return Ranking(items, partial(self._hydrate, query, parsed))
+
+    def _hydrate(
+        self, query: Formula, parsed: dict[int, Formula | None], items: list[Ranked]
+    ) -> list[Hit]:
+        """Hits of ranked equations: their rows and papers, context and matched part."""
+        if not items:
+            return []
+        with self.store.session() as session:
+            rows = repo.get_equations(session=session, ids=[r.id for r in items])
+            kept = [(r, rows[r.id]) for r in items if r.id in rows]
+            contexts = equation_contexts(session=session, equations=[e for _, e in kept])
             return [
                 self._hit(
-                    kept[i],
-                    score,
-                    self._matched_part(query, parsed[i], kept[i].latex),
-                    contexts.get(i),
+                    equation,
+                    r.score,
+                    self._matched_part(query, parsed.get(r.id), equation.latex),
+                    contexts.get(r.id),
                 )
-                for score, i in ranked
+                for r, equation in kept
             ]
 
     @staticmethod
@@ -246,25 +264,35 @@ class EquationSearcher:
         if equation_id not in rows:
             raise NotFoundError(f"equation {equation_id} does not exist", equation_id=equation_id)
         query = parse_formula(rows[equation_id].latex)
-        return self._search_formula(query, k, exclude=equation_id)
+        return self._rank(query, k, exclude=equation_id).hits()
 
     def search_documents(
         self, latex: str, k: int = 10, *, per_document: int = 3
     ) -> list[DocumentHit]:
-        """Rank documents by their best-matching equations (max score, then count)."""
-        hits = self.search(latex, k=max(self.candidates, k * per_document))
-        grouped: dict[int, list[Hit]] = {}
-        for hit in hits:
-            grouped.setdefault(hit.document_id, []).append(hit)
-        documents = [
-            DocumentHit(doc_id, hs[0].source, hs[0].title, hs[0].score, hs[:per_document])
-            for doc_id, hs in grouped.items()
-        ]
-        # by the raw score: probabilities are rounded, and near 1 they would tie
-        documents.sort(
-            key=lambda d: (-(d.equations[0].raw_score or 0.0), -len(d.equations), d.document_id)
-        )
-        return documents[:k]
+        """Rank documents by their best-matching equations (max score, then count).
+
+        Only the equations shown (``per_document`` of each of the ``k`` documents) are
+        hydrated; the ranking behind them is ``max(candidates, k * per_document)`` deep.
+        """
+        ranking = self.rank(latex, k=max(self.candidates, k * per_document))
+        grouped: dict[int, list[Ranked]] = {}
+        for item in ranking.items:
+            group = grouped.setdefault(item.document_id, [])
+            if len(group) < per_document:
+                group.append(item)
+        # by the raw score (as hits round it): probabilities are rounded, and near 1 they tie
+        order = sorted(
+            grouped.items(), key=lambda kv: (-round(kv[1][0].score, 6), -len(kv[1]), kv[0])
+        )[:k]
+        hits = {h.id: h for h in ranking.hits(r for _, group in order for r in group)}
+        documents = []
+        for doc_id, group in order:
+            shown = [hits[r.id] for r in group if r.id in hits]
+            if shown:  # else deleted since the ranking
+                documents.append(
+                    DocumentHit(doc_id, shown[0].source, shown[0].title, shown[0].score, shown)
+                )
+        return documents
 
     @staticmethod
     def _hit(

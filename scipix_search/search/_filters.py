@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import func, select
 
 from scipix_search.exceptions import InputError
-from scipix_search.search._hits import Hit
+from scipix_search.search._hits import Hit, Ranking
 from scipix_search.store import Document
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ def allowed_documents(store: Store, paper_filter: PaperFilter) -> set[int]:
 class _Searcher(Protocol):
     def search(self, query: str, k: int = 10, **kwargs: Any) -> list[Hit]: ...
 
+    def rank(self, query: str, k: int = 10, **kwargs: Any) -> Ranking: ...
+
 
 class FilteredSearcher:
     """A passage or equation searcher that answers hits of the admitted papers only.
@@ -130,8 +132,14 @@ class FilteredSearcher:
     def search(self, query: str, k: int = 10, **kwargs: Any) -> list[Hit]:
         if not self.allowed:
             return []
-        hits = self.searcher.search(query, k=max(10 * k, 200), **kwargs)
-        return [h for h in hits if h.document_id in self.allowed][:k]
+        return self.rank(query, k, **kwargs).hits()
+
+    def rank(self, query: str, k: int = 10, **kwargs: Any) -> Ranking:
+        """The searcher's ranking, deeper, kept for the admitted papers (see the module)."""
+        if not self.allowed:
+            return Ranking([], lambda items: [])
+        ranking = self.searcher.rank(query, k=max(10 * k, 200), **kwargs)
+        return ranking.admit(self.allowed, k)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -51,6 +52,44 @@ class Hit:
             if self.context is None:  # no page to read it from (a LaTeX source, a list)
                 out.pop("context")
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One ranked result before hydration: what fusion and grouping need, nothing to show."""
+
+    id: int
+    document_id: int
+    score: float  # the kind's own ranking score (re-rank score, or fused reciprocal rank)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A search's ranked results, hydrated into :class:`Hit` only for those asked for.
+
+    A search that feeds a fusion or a grouping (mixed queries, documents by their best
+    equations) ranks deep (100 hits) but shows a few: building a hit reads its row, its
+    paper, its introducing sentence and its matched part, most of a query's cost at depth.
+    ``hydrate`` keeps what the ranking computed (the parsed query, its vector, the
+    first-stage scores), so nothing is encoded twice.
+
+    Example:
+        >>> r = Ranking([Ranked(7, 1, 0.9), Ranked(8, 2, 0.5)], lambda items: [])
+        >>> [x.id for x in r.admit({2}).items]
+        [8]
+    """
+
+    items: list[Ranked]
+    hydrate: Callable[[list[Ranked]], list[Hit]]
+
+    def hits(self, items: Iterable[Ranked] | None = None) -> list[Hit]:
+        """Hits for ``items`` (default: all), in their order; rows deleted since are skipped."""
+        return self.hydrate(list(self.items if items is None else items))
+
+    def admit(self, documents: set[int], k: int | None = None) -> Ranking:
+        """The items of ``documents`` only (the first ``k`` of them), hydrated the same way."""
+        kept = [r for r in self.items if r.document_id in documents]
+        return Ranking(kept if k is None else kept[:k], self.hydrate)
 
 
 def reciprocal_rank_fusion(rankings: list[list[int]], *, k: int = 60) -> list[tuple[int, float]]:

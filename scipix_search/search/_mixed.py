@@ -5,6 +5,10 @@ and its formulas (equation search, one search per formula); each search ranks do
 their best hit, and the rankings are fused by reciprocal rank (k = 60, as passage search fuses
 its dense and keyword lists), so a paper that matches both the words and the formula comes
 first. Each document keeps its best passage and its best equations.
+
+Each search ranks ``depth`` (100) hits deep, but only the hits of the ``k`` documents kept are
+hydrated (rows, papers, introducing sentences, matched parts): at 100k equations hydrating
+every ranked equation cost several times the whole search.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scipix_search.exceptions import EmptyQueryError
-from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._hits import Hit, Ranked, Ranking, reciprocal_rank_fusion
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ def split_query(query: str) -> MixedQuery:
 
 
 class _Searcher(Protocol):
-    def search(self, query: str, k: int = 10) -> list[Hit]: ...
+    def rank(self, query: str, k: int = 10) -> Ranking: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,37 +100,49 @@ def search_mixed(
     if not parts.words and not parts.formulas:
         raise EmptyQueryError("empty query: type words, $LaTeX$ formulas, or both")
     rankings: list[list[int]] = []
-    best_passage: dict[int, Hit] = {}
-    best_equations: dict[int, list[Hit]] = {}
-    info: dict[int, Hit] = {}
+    passage_ranking: Ranking | None = None
+    best_passage: dict[int, Ranked] = {}
+    # per document, its best equations: (the ranking of the formula that found it, item)
+    best_equations: dict[int, list[tuple[Ranking, Ranked]]] = {}
     if parts.words and passages is not None:
-        hits = passages.search(parts.words, k=depth)
-        rankings.append(_documents(hits))
-        for hit in hits:
-            best_passage.setdefault(hit.document_id, hit)
-            info.setdefault(hit.document_id, hit)
+        passage_ranking = passages.rank(parts.words, k=depth)
+        rankings.append(_documents(passage_ranking.items))
+        for item in passage_ranking.items:
+            best_passage.setdefault(item.document_id, item)
     for latex in parts.formulas if equations is not None else []:
-        hits = equations.search(latex, k=depth)  # type: ignore[union-attr]
-        rankings.append(_documents(hits))
-        for hit in hits:
-            found = best_equations.setdefault(hit.document_id, [])
-            if len(found) < 3 and hit.id not in {h.id for h in found}:
-                found.append(hit)
-            info.setdefault(hit.document_id, hit)
+        ranking = equations.rank(latex, k=depth)  # type: ignore[union-attr]
+        rankings.append(_documents(ranking.items))
+        for item in ranking.items:
+            found = best_equations.setdefault(item.document_id, [])
+            if len(found) < 3 and item.id not in {r.id for _, r in found}:
+                found.append((ranking, item))
     fused = reciprocal_rank_fusion(rankings)[:k]
-    return [
-        MixedDocumentHit(
-            doc,
-            info[doc].source,
-            info[doc].title,
-            score,
-            best_passage.get(doc),
-            best_equations.get(doc, []),
-        )
-        for doc, score in fused
-    ]
+    # hydrate the kept documents' hits only, one batch per ranking
+    shown: dict[tuple[str, int], Hit] = {}
+    if passage_ranking is not None:
+        chosen = [best_passage[doc] for doc, _ in fused if doc in best_passage]
+        shown.update((("passage", h.id), h) for h in passage_ranking.hits(chosen))
+    by_ranking: dict[int, tuple[Ranking, list[Ranked]]] = {}
+    for doc, _ in fused:
+        for ranking, item in best_equations.get(doc, []):
+            by_ranking.setdefault(id(ranking), (ranking, []))[1].append(item)
+    for ranking, items in by_ranking.values():
+        shown.update((("equation", h.id), h) for h in ranking.hits(items))
+    out = []
+    for doc, score in fused:
+        passage = shown.get(("passage", best_passage[doc].id)) if doc in best_passage else None
+        equation_hits = [
+            shown[("equation", item.id)]
+            for _, item in best_equations.get(doc, [])
+            if ("equation", item.id) in shown
+        ]
+        first = passage or (equation_hits[0] if equation_hits else None)
+        if first is None:  # its rows were deleted since the ranking
+            continue
+        out.append(MixedDocumentHit(doc, first.source, first.title, score, passage, equation_hits))
+    return out
 
 
-def _documents(hits: list[Hit]) -> list[int]:
+def _documents(items: list[Ranked]) -> list[int]:
     """Documents in the order of their best hit."""
-    return list(dict.fromkeys(h.document_id for h in hits))
+    return list(dict.fromkeys(r.document_id for r in items))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Literal
+
+import numpy as np
 
 from scipix_search.embed import TextEncoder
 from scipix_search.exceptions import EmptyQueryError
-from scipix_search.search._hits import Hit, reciprocal_rank_fusion
+from scipix_search.search._hits import Hit, Ranked, Ranking, reciprocal_rank_fusion
 from scipix_search.search._scores import CLOSE_MATCH, PASSAGE_CALIBRATION, stored_cosine
 from scipix_search.store import IndexSpec, Store, repo
 
@@ -46,6 +49,17 @@ class PassageSearcher:
         Raises:
             EmptyQueryError: the query is empty or only white space.
         """
+        return self.rank(query, k, mode=mode).hits()
+
+    def rank(self, query: str, k: int = 10, *, mode: Mode = "hybrid") -> Ranking:
+        """The ``k`` best passages for ``query``, ranked; hits built only when asked.
+
+        What :meth:`search` returns is ``rank(...).hits()``; mixed queries rank deep and
+        hydrate only the passage each shown paper keeps.
+
+        Raises:
+            EmptyQueryError: the query is empty or only white space.
+        """
         query = (query or "").strip()
         if not query:
             raise EmptyQueryError("empty query: type some words to search for")
@@ -72,20 +86,32 @@ class PassageSearcher:
             else:
                 fused = keyword
             top = fused[:k]
-            rows = repo.get_passages(session=session, ids=[pid for pid, _ in top])
+            # absent ids: the index is ahead of the database (a delete in flight)
+            documents = repo.passage_documents(session=session, ids=[pid for pid, _ in top])
+        items = [Ranked(pid, documents[pid], score) for pid, score in top if pid in documents]
+        return Ranking(items, partial(self._hydrate, vector[0], dense_scores))
+
+    def _hydrate(
+        self, vector: np.ndarray, dense_scores: dict[int, float], items: list[Ranked]
+    ) -> list[Hit]:
+        """Hits of ranked passages: their rows and papers, probability from the cosine."""
+        if not items:
+            return []
+        with self.store.session() as session:
+            rows = repo.get_passages(session=session, ids=[r.id for r in items])
             hits = []
-            for pid, score in top:
-                passage = rows.get(pid)
-                if passage is None:  # index ahead of the database (a delete in flight)
+            for item in items:
+                passage = rows.get(item.id)
+                if passage is None:  # deleted since the ranking
                     continue
-                cosine = dense_scores.get(pid)
+                cosine = dense_scores.get(item.id)
                 if cosine is None:  # found by its words only
-                    cosine = stored_cosine(passage.embedding, vector[0])
+                    cosine = stored_cosine(passage.embedding, vector)
                 probability = PASSAGE_CALIBRATION(cosine)
                 hits.append(
                     Hit(
                         kind="passage",
-                        id=pid,
+                        id=item.id,
                         document_id=passage.document_id,
                         source=passage.document.source,
                         title=passage.document.title,
@@ -93,7 +119,7 @@ class PassageSearcher:
                         bbox=passage.bbox,
                         score=probability,
                         text=snippet(passage.text),
-                        raw_score=round(float(score), 6),
+                        raw_score=round(float(item.score), 6),
                         close_match=probability >= CLOSE_MATCH,
                         cosine=round(cosine, 6),
                     )

@@ -248,6 +248,47 @@ def get_equations(*, session: Session, ids: Sequence[int]) -> dict[int, Equation
     return {e.id: e for e in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class EquationKey:
+    """What ranking an equation needs of its row: its paper, kind and LaTeX (no vector)."""
+
+    document_id: int
+    display: bool
+    latex: str
+
+
+def equation_keys(*, session: Session, ids: Sequence[int]) -> dict[int, EquationKey]:
+    """Rank-time columns of equations by id (one query; absent ids were deleted).
+
+    Ranking 200 candidates needs neither their 4 KiB vectors nor their papers' rows, which
+    :func:`get_equations` loads; only the hits shown do.
+    """
+    rows = session.execute(
+        select(Equation.id, Equation.document_id, Equation.display, Equation.latex).where(
+            Equation.id.in_(list(ids))
+        )
+    )
+    return {r[0]: EquationKey(r[1], bool(r[2]), r[3]) for r in rows}
+
+
+def equation_embeddings(*, session: Session, ids: Sequence[int]) -> dict[int, bytes | None]:
+    """Stored vectors of equations by id (one query): for candidates the index did not score."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Equation.id, Equation.embedding).where(Equation.id.in_(list(ids)))
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def passage_documents(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """The document of each passage by id (one query; absent ids were deleted)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Passage.id, Passage.document_id).where(Passage.id.in_(list(ids))))
+    return {r[0]: r[1] for r in rows}
+
+
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 # Words that match nearly every passage: they slow keyword search down and add nothing to bm25.
 _STOPWORDS = frozenset(

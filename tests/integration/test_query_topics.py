@@ -1,5 +1,6 @@
 """Every real query formula (ARQMath 2020-2022, NTCIR-12 concrete and wildcard topics) runs
-against an index of real formulas without an error."""
+against an index of real formulas without an error: alone, with the tuple index the CLI and
+the API build (sub-formula candidates), and as the formula of a mixed query."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from scipix_search.config import Settings
 from scipix_search.embed import FormulaEncoder
 from scipix_search.pipeline import Indexer
-from scipix_search.search import EquationSearcher
+from scipix_search.search import EquationSearcher, search_mixed
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
@@ -36,4 +37,13 @@ def test_query_topics_all_run_against_real_formula_index(shared_dir: Path, tmp_p
         hits = searcher.search(latex, k=10)  # any exception fails the test
         answered += bool(hits)
     print(f"\n{len(queries)} real query formulas ran; {answered} returned hits")
+    assert answered == len(queries)
+
+    searcher.build_tuples()  # as the CLI and the API search
+    answered = 0
+    for latex in queries:
+        # \[...\]: one ARQMath topic has $...$ inside its \text
+        documents = search_mixed(rf"\[{latex}\]", passages=None, equations=searcher, k=3)
+        answered += bool(documents and documents[0].equations)
+    print(f"{len(queries)} ran as mixed queries with the tuple index; {answered} found papers")
     assert answered == len(queries)

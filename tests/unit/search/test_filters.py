@@ -12,6 +12,8 @@ from scipix_search.search import (
     FilteredSearcher,
     Hit,
     PaperFilter,
+    Ranked,
+    Ranking,
     allowed_documents,
     paper_info,
     parse_filters,
@@ -67,11 +69,17 @@ class _Stub:
         self.asked: list[int] = []
 
     def search(self, query: str, k: int = 10, **kwargs: object) -> list[Hit]:
+        return self.rank(query, k).hits()
+
+    def rank(self, query: str, k: int = 10, **kwargs: object) -> Ranking:
         self.asked.append(k)
-        return [
-            Hit("passage", i, doc, "x.pdf", None, 1, None, 1.0 / (i + 1))
-            for i, doc in enumerate(self.ids[:k])
-        ]
+        items = [Ranked(i, doc, 1.0 / (i + 1)) for i, doc in enumerate(self.ids[:k])]
+        return Ranking(
+            items,
+            lambda chosen: [
+                Hit("passage", r.id, r.document_id, "x.pdf", None, 1, None, r.score) for r in chosen
+            ],
+        )
 
 
 def test_filtered_searcher_keeps_admitted_papers_only(settings: Settings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.exceptions import EmptyQueryError
-from scipix_search.search import Hit, search_mixed, split_query
+from scipix_search.search import Hit, Ranked, Ranking, search_mixed, split_query
 
 
 def test_split_query_words_and_formulas() -> None:
@@ -16,13 +16,21 @@ def test_split_query_words_and_formulas() -> None:
 
 
 class _Fake:
+    """A searcher ranking one hit per listed document; it records the hits it hydrates."""
+
     def __init__(self, kind: str, docs: list[int]) -> None:
         self.kind, self.docs = kind, docs
+        self.hydrated: list[int] = []
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
+    def rank(self, query: str, k: int = 10) -> Ranking:
+        items = [Ranked(100 * d + r, d, 1.0 - r / 10) for r, d in enumerate(self.docs[:k])]
+        return Ranking(items, self._hydrate)
+
+    def _hydrate(self, items: list[Ranked]) -> list[Hit]:
+        self.hydrated += [r.id for r in items]
         return [
-            Hit(self.kind, 100 * d + r, d, f"{d}.pdf", None, 1, None, 1.0 - r / 10)  # type: ignore[arg-type]
-            for r, d in enumerate(self.docs[:k])
+            Hit(self.kind, r.id, r.document_id, f"{r.document_id}.pdf", None, 1, None, r.score)  # type: ignore[arg-type]
+            for r in items
         ]
 
 
@@ -43,3 +51,12 @@ def test_search_mixed_puts_the_document_matching_both_first() -> None:
 def test_search_mixed_empty_query() -> None:
     with pytest.raises(EmptyQueryError):
         search_mixed("  $ $ ", passages=None, equations=None)
+
+
+def test_search_mixed_hydrates_only_the_documents_it_returns() -> None:
+    passages, equations = _Fake("passage", list(range(50))), _Fake("equation", list(range(50)))
+    docs = search_mixed("rate $x^2$", passages=passages, equations=equations, k=3)
+    assert [d.document_id for d in docs] == [0, 1, 2]
+    assert sorted(passages.hydrated) == [100 * d + d for d in (0, 1, 2)]
+    assert sorted(equations.hydrated) == [100 * d + d for d in (0, 1, 2)]
+    assert docs[1].passage is not None and docs[1].passage.id == 101
