@@ -52,9 +52,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             indexer = Indexer(settings)
             indexer.sync_indexes()
-        for path, pdf in tqdm(items, desc="ingest", unit="file", disable=args.json or None):
-            outcome = _ingest_one(indexer, path, pdf)
-            _record(args, counts, failures, outcome, path, pdf)
+        # Counted in pages, not files: a 78-page paper is not one step like a formula image,
+        # so the rate (pages/s) and the ETA mean something on a folder of papers.
+        sizes = [_page_count(pdf or path) for path, pdf in items]
+        with tqdm(
+            total=sum(sizes), desc="ingest", unit="page", disable=args.json or None
+        ) as progress:
+            for (path, pdf), size in zip(items, sizes, strict=True):
+                progress.set_postfix_str((pdf or path).name)  # the file being read
+                outcome = _ingest_one(indexer, path, pdf)
+                _record(args, counts, failures, outcome, path, pdf)
+                progress.update(size)
     all_failed = bool(counts["failed"]) and not (counts["added"] or counts["present"])
     if not args.json:
         if not all_failed:  # when nothing worked, the error lines alone say it
@@ -71,6 +79,20 @@ def run(args: argparse.Namespace) -> int:
         for reason in failures:
             print_error(reason)
     return 1 if all_failed else 0
+
+
+def _page_count(path: Path) -> int:
+    """Pages of a PDF (read from its page tree, nothing parsed); 1 for any other input and
+    for a PDF that does not open (ingestion then reports why)."""
+    if path.suffix.lower() != ".pdf":
+        return 1
+    import pymupdf
+
+    try:
+        with pymupdf.open(path) as doc:
+            return max(1, doc.page_count)
+    except Exception:  # noqa: BLE001 - a damaged file fails in ingestion, with its reason
+        return 1
 
 
 def _ingest_one(indexer: Indexer | JobProcess, path: Path, pdf: Path | None) -> IngestOutcome:

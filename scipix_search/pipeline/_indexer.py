@@ -61,7 +61,12 @@ class IngestOutcome:
     reason: str | None = None
     passages: int = 0
     equations: int = 0
+    pages: int = 0  # of the document added (0 when nothing was added)
+    # wall seconds per stage (extract, embed, store), and the CPU seconds of this process in
+    # each (user + system, all its threads): the figure that other processes' load on a shared
+    # machine hardly changes
     timings: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
     duplicate_of: int | None = None  # stored as another build of this document
 
 
@@ -210,28 +215,31 @@ class Indexer:
         if existing is not None:
             return IngestOutcome(name, "present", existing)
         timings: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         try:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             parsed = drop_long_equations(parse(), self.settings.max_formula_chars)
             timings["extract"] = time.perf_counter() - started
+            cpu["extract"] = time.process_time() - started_cpu
             original = find_original(self.store, parsed)
             if original is not None:
                 # Another build of a stored paper: kept and linked, not indexed twice.
                 parsed = replace(parsed, passages=[], equations=[])
 
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             records = enrich(
                 parsed,
                 text_encoder=self.models.text_encoder,
                 formula_encoder=self.models.formula_encoder,
             )
             timings["embed"] = time.perf_counter() - started
+            cpu["embed"] = time.process_time() - started_cpu
         except ScipixError as exc:
             reason = str(exc) if name in str(exc) else f"{name}: {exc}"
             logger.info("failed %s: %s", name, reason, extra={"action": "ingest", "source": name})
             return IngestOutcome(name, "failed", reason=reason)
 
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         # Originals first, by content (see store/_originals.py), then the row that names the
         # first: a crash between leaves an unnamed file, never a row naming a missing one.
         keys = [
@@ -252,6 +260,7 @@ class Indexer:
             # Another process stored the same file between our check and our commit.
             return IngestOutcome(name, "present", self._present(sha256))
         timings["store"] = time.perf_counter() - started
+        cpu["store"] = time.process_time() - started_cpu
         if original is not None:
             logger.info(
                 "added %s as another build of document %d (same title and authors): not indexed",
@@ -273,6 +282,8 @@ class Indexer:
             document_id,
             passages=len(parsed.passages),
             equations=len(parsed.equations),
+            pages=parsed.page_count,
             timings=timings,
+            cpu=cpu,
             duplicate_of=original,
         )

@@ -39,7 +39,9 @@ def test_indexer_stores_a_latex_project(indexer: Indexer, fixtures_dir: Path) ->
 
     assert outcome.status == "added" and outcome.document_id is not None
     assert (outcome.passages, outcome.equations) == (len(parsed.passages), len(parsed.equations))
-    assert set(outcome.timings) == {"extract", "embed", "store"}
+    assert set(outcome.timings) == set(outcome.cpu) == {"extract", "embed", "store"}
+    assert all(seconds >= 0 for seconds in outcome.cpu.values())
+    assert outcome.pages == parsed.page_count
     with indexer.store.session() as session:
         document = repo.get_document(session=session, document_id=outcome.document_id)
         assert document is not None and document.kind == "tex"

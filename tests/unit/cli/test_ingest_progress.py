@@ -1,0 +1,26 @@
+"""``ingest`` counts its progress in pages: what the bar's rate (pages/s) and ETA rest on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from scipix_search.cli.ingest import _page_count
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+
+
+def test_page_count_of_pdfs_is_their_page_tree() -> None:
+    for pdf in sorted(SAMPLES.glob("*.pdf")):
+        with pymupdf.open(pdf) as doc:
+            assert _page_count(pdf) == doc.page_count
+
+
+def test_page_count_is_one_for_other_inputs_and_damaged_pdfs(tmp_path: Path) -> None:
+    damaged = tmp_path / "cut.pdf"
+    damaged.write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    formula = tmp_path / "f.txt"
+    formula.write_text("x^2\n")
+    assert _page_count(damaged) == 1
+    assert _page_count(formula) == 1
