@@ -25,16 +25,22 @@ class Stats(TypedDict):
 def collect_stats(settings: Settings) -> Stats:
     """Row counts and each index's vector count (from its manifest), compared.
 
-    No model is loaded and FAISS is not imported: ``stats`` answers in well under a second.
+    No model is loaded and FAISS is not imported: ``stats`` answers in well under a second. The
+    default SQLite store at the current schema is counted with plain ``sqlite3``
+    (``store.quick_counts``), which spares the process SQLAlchemy's import; any other store,
+    or one to create or migrate, goes through the ``Store`` as every command does.
     """
-    from scipix_search.store import KINDS, Store, repo
+    from scipix_search.store import KINDS, VectorIndex, quick_counts
 
-    store = Store(settings)
-    with store.session() as session:
-        counts = repo.count_rows(session=session)
+    counts = quick_counts(settings)
+    if counts is None:
+        from scipix_search.store import Store, repo
+
+        with Store(settings).session() as session:
+            counts = repo.count_rows(session=session)
     indexes: dict[str, IndexStats] = {}
     for kind in KINDS:
-        meta = store.index_meta(kind)
+        meta = VectorIndex.read_meta(settings.index_dir / kind)
         vectors = meta.count if meta else 0
         stored = counts["passage_vectors" if kind == "passages" else "equation_vectors"]
         indexes[kind] = {

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -16,13 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scipix_search.config import Settings
 from scipix_search.exceptions import ConfigError, StoreError
+from scipix_search.store._revision import MIGRATIONS_DIR, plain_head
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
-_MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 _ENGINES: dict[str, Engine] = {}
 _AT_HEAD: set[str] = set()  # URLs already checked to be at the head revision in this process
 _LOCK = threading.Lock()
@@ -73,10 +70,10 @@ def alembic_config(settings: Settings) -> Config:
     """An Alembic Config pointing at ``migrations/`` and the settings' database."""
     from alembic.config import Config
 
-    if not _MIGRATIONS_DIR.is_dir():
-        raise ConfigError(f"migrations folder not found at {_MIGRATIONS_DIR}")
+    if not MIGRATIONS_DIR.is_dir():
+        raise ConfigError(f"migrations folder not found at {MIGRATIONS_DIR}")
     cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
     cfg.attributes["settings"] = settings
     return cfg
@@ -105,32 +102,6 @@ def current_revision(settings: Settings) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-_REVISION_RE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
-
-
-def _plain_head() -> str | None:
-    """The head revision read from the migration files as text, or None when unsure.
-
-    Alembic's ``ScriptDirectory`` finds it too, but importing Alembic costs about a quarter of
-    a second in every CLI process (``stats`` must answer in under one). Any file this cannot
-    read plainly (no literal ``revision``, a tuple of parents, several heads) means None, and
-    the caller asks Alembic.
-    """
-    revisions: dict[str, str | None] = {}
-    for path in sorted((_MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = {m.group(1): m.group(2) for m in _REVISION_RE.finditer(path.read_text())}
-        try:
-            revision = ast.literal_eval(found["revision"])
-            parent = ast.literal_eval(found["down_revision"])
-        except (KeyError, ValueError, SyntaxError):
-            return None
-        if not isinstance(revision, str) or not (parent is None or isinstance(parent, str)):
-            return None
-        revisions[revision] = parent
-    heads = set(revisions) - {p for p in revisions.values() if p is not None}
-    return heads.pop() if len(heads) == 1 else None
-
-
 def _recorded_revision(engine: Engine) -> str | None:
     """The revision in ``alembic_version`` (plain SQL), or None when there is none or no table."""
     if not inspect(engine).has_table("alembic_version"):
@@ -146,7 +117,7 @@ def ensure_database(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url in _AT_HEAD:
         return engine
-    head = _plain_head()
+    head = plain_head()
     if head is not None and _recorded_revision(engine) == head:
         _AT_HEAD.add(url)  # the common case, answered without importing Alembic
         return engine

@@ -38,6 +38,8 @@ from scipix_search.exceptions import (
 
 logger = logging.getLogger(__name__)
 
+#: The two vector indexes of a data folder, one sub-folder each under ``indexes/``.
+KINDS = ("passages", "equations")
 MANIFEST_FILE = "manifest.json"
 LEGACY_INDEX_FILE = "index.faiss"
 LEGACY_META_FILE = "meta.json"

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("passages", "equations")
-
 
 @dataclass(frozen=True, slots=True)
 class IndexSpec:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from scipix_search.config import Settings
 from scipix_search.store import current_revision, dispose_engines, ensure_database
-from scipix_search.store._db import _plain_head, alembic_config
+from scipix_search.store._db import alembic_config
+from scipix_search.store._revision import plain_head
 
 
 def test_plain_head_is_alembics_head(tmp_path: Path) -> None:
@@ -14,16 +15,16 @@ def test_plain_head_is_alembics_head(tmp_path: Path) -> None:
 
     settings = Settings(data_dir=tmp_path)
     head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
-    assert _plain_head() == head
+    assert plain_head() == head
 
 
 def test_ensure_database_migrates_a_fresh_store_then_skips(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     try:
         ensure_database(settings)
-        assert current_revision(settings) == _plain_head()
+        assert current_revision(settings) == plain_head()
         dispose_engines()  # a new process: the head is checked again, without migrating
         ensure_database(settings)
-        assert current_revision(settings) == _plain_head()
+        assert current_revision(settings) == plain_head()
     finally:
         dispose_engines()
