@@ -9,7 +9,10 @@ clock from the start of the process to its first result line on stdout (for ``--
 ``--help`` and ``stats``: to the end of the process). Prints the median and the fastest run,
 beside issue 16's targets (``stats`` <= 1 s, a LaTeX query <= 2 s). The image query reads a
 formula screenshot: ``--image``, else the first im2latex dev image of the shared data (the row
-is left out when there is none). Figures depend on the machine and its load: say which.
+is left out when there is none). Then it starts ``scipix-search serve`` on the same data folder
+and times the queries again ("via serve" rows): the CLI finds the server by its discovery file
+and sends the query over HTTP, so the models stay loaded (each such run is checked to have been
+answered by the server). Figures depend on the machine and its load: say which.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from scipix_search.api.testing import start_server
 from scipix_search.eval import print_table, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,11 +45,13 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "scipix_search.cli", *args]
 
 
-def time_to_first_line(args: list[str], env: dict[str, str], *, whole: bool) -> float:
+def time_to_first_line(
+    args: list[str], env: dict[str, str], *, whole: bool, expect: str | None = None
+) -> float:
     """Seconds from starting ``scipix-search args`` to its first result line (or its end).
 
     Raises:
-        RuntimeError: the command failed, or printed no result.
+        RuntimeError: the command failed, printed no result, or its log lacks ``expect``.
     """
     start = time.perf_counter()
     with subprocess.Popen(
@@ -59,7 +65,21 @@ def time_to_first_line(args: list[str], env: dict[str, str], *, whole: bool) -> 
             seconds = time.perf_counter() - start
     if proc.returncode != 0 or not (first or rest).strip():
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()}")
+    if expect is not None and expect not in err:
+        raise RuntimeError(f"{' '.join(args)}: no {expect!r} in its log: {err.strip()}")
     return seconds
+
+
+def _row(name: str, times: list[float]) -> list[str]:
+    target = TARGETS.get(name)
+    median = statistics.median(times)
+    return [
+        name,
+        f"{median:.2f}",
+        f"{min(times):.2f}",
+        f"<= {target:.0f}" if target else "-",
+        ("yes" if median <= target else "NO") if target else "-",
+    ]
 
 
 def default_image() -> Path | None:
@@ -98,17 +118,24 @@ def main() -> None:
         rows = []
         for name, command, whole in commands:
             times = [time_to_first_line(command, env, whole=whole) for _ in range(args.runs)]
-            target = TARGETS.get(name)
-            median = statistics.median(times)
-            rows.append(
-                [
-                    name,
-                    f"{median:.2f}",
-                    f"{min(times):.2f}",
-                    f"<= {target:.0f}" if target else "-",
-                    ("yes" if median <= target else "NO") if target else "-",
+            rows.append(_row(name, times))
+
+        server = start_server(Path(env["SCIPIX_DATA_DIR"]), None, cli=True)
+        try:
+            # the server's environment: its data folder and the API key searches need
+            served = {**server.env, "SCIPIX_LOG_LEVEL": "INFO"}
+            for name, command, whole in commands:
+                if command[0] != "search":
+                    continue
+                times = [
+                    time_to_first_line(
+                        command, served, whole=whole, expect="answered by the server"
+                    )
+                    for _ in range(args.runs)
                 ]
-            )
+                rows.append(_row(f"{name} via serve", times))
+        finally:
+            server.stop()
     print_table(
         ["command", "median s", "fastest s", "target s", "met"],
         rows,

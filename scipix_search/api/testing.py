@@ -121,12 +121,16 @@ class LiveServer:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-def start_server(data_dir: Path, database_url: str | None = None, **extra: str) -> LiveServer:
+def start_server(
+    data_dir: Path, database_url: str | None = None, *, cli: bool = False, **extra: str
+) -> LiveServer:
     """Start uvicorn on a free port and wait until ``/readyz`` answers 200.
 
     Args:
         data_dir: the server's ``SCIPIX_DATA_DIR`` (created); its log goes beside it.
         database_url: ``SCIPIX_DATABASE_URL``; ``None`` for SQLite in ``data_dir``.
+        cli: start it as ``scipix-search serve`` (which tells CLI processes of the data folder
+            where it listens) rather than as ``uvicorn --factory``.
         **extra: more environment variables (``SCIPIX_...=value``).
 
     Returns:
@@ -139,17 +143,12 @@ def start_server(data_dir: Path, database_url: str | None = None, **extra: str) 
     env = server_env(data_dir, database_url, **extra)
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"server-{port}.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "scipix_search.api.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    app = (
+        ["scipix_search.cli", "serve"]
+        if cli
+        else ["uvicorn", "scipix_search.api.app:create_app", "--factory"]
+    )
+    cmd = [sys.executable, "-m", *app, "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as handle:
         proc = subprocess.Popen(
             cmd, env=env, cwd=PACKAGE_ROOT, stdout=handle, stderr=subprocess.STDOUT

@@ -8,6 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scipix_search.cli._common import emit, emit_json, int_between, settings_of
+from scipix_search.cli._results import (
+    document_rows,
+    hit_rows,
+    output_documents,
+    output_hits,
+    print_document,
+)
 from scipix_search.exceptions import EmptyQueryError, InputError, NotFoundError, ScipixError
 
 if TYPE_CHECKING:
@@ -15,7 +22,7 @@ if TYPE_CHECKING:
 
     from scipix_search.config import Settings
     from scipix_search.pipeline import Models
-    from scipix_search.search import EquationSearcher, Hit, PaperFilter, PaperInfo
+    from scipix_search.search import EquationSearcher, PaperFilter, PaperInfo
     from scipix_search.store import Store
 
 logger = logging.getLogger(__name__)
@@ -27,66 +34,6 @@ _QUERY_KINDS = (
     ("latex_file", "--latex-file"),
     ("image", "--image"),
 )
-
-
-# One line of context or passage in the text output: about two terminal lines at most.
-_LINE_CHARS = 160
-
-
-def _cut(text: str, limit: int = _LINE_CHARS) -> str:
-    """One line of at most ``limit`` characters (whitespace folded)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _place(hit: Hit) -> str:
-    where = f"p.{hit.page}" if hit.page else "-"
-    return where + (f" ({hit.number})" if hit.kind == "equation" and hit.number else "")
-
-
-def _title(hit: Hit, papers: dict[int, PaperInfo] | None) -> str:
-    """The hit's paper title with its byline (``Lovelace, Gauss et al. (2021)``) where known."""
-    info = (papers or {}).get(hit.document_id)
-    byline = info.byline() if info else ""
-    return f"{hit.title or ''} · {byline}" if byline else (hit.title or "")
-
-
-def _print_hits(hits: list[Hit], papers: dict[int, PaperInfo] | None = None) -> None:
-    """Hits with their probability of relevance; those under the close-match threshold come
-    after a "no close match — nearest:" line (the raw score is in ``--json``)."""
-    if not hits:
-        emit("no results")
-    ranked = list(enumerate(hits, 1))
-    close = [(r, h) for r, h in ranked if h.close_match]
-    said = False
-    # close matches first (passages rank by fused rank, so one may follow a nearer-miss)
-    for rank, hit in close + [(r, h) for r, h in ranked if not h.close_match]:
-        if not hit.close_match and not said:
-            emit("no close match — nearest:" if not close else "not close matches:")
-            said = True
-        emit(f"{rank:>2}. [{hit.score:.2f}] {hit.source} {_place(hit)} — {_title(hit, papers)}")
-        emit(f"    {hit.text if hit.kind == 'passage' else hit.latex}")
-        if hit.context:
-            emit(f"    « {_cut(hit.context)}")
-
-
-def _print_document(
-    rank: int,
-    score: float,
-    source: str,
-    title: str | None,
-    best: Hit | None,
-    passage: Hit | None,
-    byline: str = "",
-) -> None:
-    """A paper with its best equation (place, LaTeX, introducing sentence) and best passage."""
-    emit(f"{rank:>2}. [{score:.4f}] {source} — {title or ''}{f' · {byline}' if byline else ''}")
-    if best is not None:
-        emit(f"      {_place(best)} $ {_cut(best.latex or '')}")
-        if best.context:
-            emit(f"      « {_cut(best.context)}")
-    if passage is not None and passage.text:
-        emit(f"      {_place(passage)} {_cut(passage.text)}")
 
 
 def _check_query(args: argparse.Namespace) -> None:
@@ -199,21 +146,18 @@ def _run_latex(args: argparse.Namespace, models: Models, latex: str) -> None:
     _require_rows(searcher.store, "equations")
     if args.documents:
         docs = searcher.search_documents(latex, k=args.k)
+        papers = paper_info(searcher.store, [d.document_id for d in docs])
         if args.json:
-            emit_json({"query": latex, "hits": [d.to_dict() for d in docs]})
+            emit_json({"query": latex, "hits": document_rows(docs, papers)})
         else:
-            papers = paper_info(searcher.store, [d.document_id for d in docs])
             for rank, doc in enumerate(docs, 1):
                 best = doc.equations[0] if doc.equations else None
                 byline = papers[doc.document_id].byline() if doc.document_id in papers else ""
-                _print_document(rank, doc.score, doc.source, doc.title, best, None, byline)
+                print_document(rank, doc.score, doc.source, doc.title, best, None, byline)
         return
     display = {"display": True, "inline": False}.get(args.only or "")
     hits = searcher.search(latex, k=args.k, display=display)
-    if args.json:
-        emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
-    else:
-        _print_hits(hits, paper_info(searcher.store, [h.document_id for h in hits]))
+    output_hits(args, latex, hits, paper_info(searcher.store, [h.document_id for h in hits]))
 
 
 def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]) -> int:
@@ -224,7 +168,8 @@ def _run_latex_file(args: argparse.Namespace, models: Models, queries: list[str]
     for latex in queries:
         try:
             hits = searcher.search(latex, k=args.k)
-            emit_json({"query": latex, "hits": [h.to_dict() for h in hits]})
+            papers = paper_info(searcher.store, [h.document_id for h in hits])
+            emit_json({"query": latex, "hits": hit_rows(hits, papers)})
         except ScipixError as exc:
             failures += 1
             emit_json({"query": latex, "error": str(exc)})
@@ -253,14 +198,7 @@ def _run_mixed(args: argparse.Namespace, models: Models, words: str, papers: Pap
         equations=_filtered(equations if counts["equations"] else None, equations.store, papers),
         k=args.k,
     )
-    if args.json:
-        emit_json({"query": args.query, "hits": [d.to_dict() for d in docs]})
-        return 0
-    info = paper_info(equations.store, [d.document_id for d in docs])
-    for rank, doc in enumerate(docs, 1):
-        best = doc.equations[0] if doc.equations else None
-        byline = info[doc.document_id].byline() if doc.document_id in info else ""
-        _print_document(rank, doc.score, doc.source, doc.title, best, doc.passage, byline)
+    output_documents(args, docs, paper_info(equations.store, [d.document_id for d in docs]))
     return 0
 
 
@@ -270,6 +208,19 @@ def run(args: argparse.Namespace) -> int:
     # Inputs are read and checked before the pipeline (and its models) is imported.
     queries = _read_queries(Path(args.latex_file)) if args.latex_file else None
     image = _load_image(Path(args.image), settings) if args.image else None
+    from scipix_search.search import PaperFilter, parse_filters, split_query
+
+    words, papers, formulas = "", PaperFilter(), False
+    if args.query is not None:
+        words, papers = parse_filters(args.query)
+        if not words:
+            raise EmptyQueryError("author: and year: narrow a search: add words or $math$ to it")
+        formulas = bool(split_query(words).formulas)
+    if not args.no_server:
+        from scipix_search.cli._remote import search_on_server
+
+        if search_on_server(args, settings, formulas):
+            return 0
     from scipix_search.pipeline import Models
 
     models = Models(settings)
@@ -285,22 +236,16 @@ def run(args: argparse.Namespace) -> int:
     if args.latex is not None:
         _run_latex(args, models, args.latex)
         return 0
-    from scipix_search.search import PassageSearcher, parse_filters, split_query
+    if formulas:  # words and $math$: documents by both
+        return _run_mixed(args, models, words, papers)
+    from scipix_search.search import PassageSearcher
     from scipix_search.store import Store
 
-    words, papers = parse_filters(args.query)
-    if not words:
-        raise EmptyQueryError("author: and year: narrow a search: add words or $math$ to it")
-    if split_query(words).formulas:  # words and $math$: documents by both
-        return _run_mixed(args, models, words, papers)
     store = Store(models.settings)
     _require_rows(store, "passages")  # before the text encoder loads
     searcher = _filtered(PassageSearcher(store, models.text_encoder), store, papers)
     hits = searcher.search(words, k=args.k, mode=args.mode or "hybrid")
-    if args.json:
-        emit_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
-    else:
-        _print_hits(hits, paper_info(store, [h.document_id for h in hits]))
+    output_hits(args, args.query, hits, paper_info(store, [h.document_id for h in hits]))
     return 0
 
 
@@ -359,4 +304,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="text retrieval mode (default hybrid)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--no-server",
+        action="store_true",
+        help="search in this process even when a `scipix-search serve` of the same data "
+        "folder is running (by default the query is sent to it: its models are loaded)",
+    )
     parser.set_defaults(func=run)

@@ -1,20 +1,51 @@
-"""``scipix-search serve``: the HTTP API and web page, with an embedded worker by default."""
+"""``scipix-search serve``: the HTTP API and web page, with an embedded worker by default.
+
+While it runs, ``<data dir>/serve.json`` says where (``cli/_server.py``): ``search`` in the same
+data folder sends its queries here rather than loading the models itself."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from scipix_search.cli._common import add_setting_flag, env_help, int_between, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
+    import socket
+
     import uvicorn
 
     from scipix_search.api import create_app
+    from scipix_search.cli._server import remove_discovery, write_discovery
 
-    app = create_app(settings_of(args))
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    settings = settings_of(args)
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, writing the discovery file once it serves and removing it as it
+        stops: in ``shutdown``, because after a SIGTERM uvicorn raises the signal again once
+        it has stopped, and that ends the process before any ``finally`` of this function."""
+
+        discovery: Path | None = None
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and sockets:
+                port = int(sockets[0].getsockname()[1])  # ``--port 0``: the one picked
+                self.discovery = write_discovery(settings, args.host, port)
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            if self.discovery is not None:
+                remove_discovery(self.discovery)
+            await super().shutdown(sockets)
+
+    config = uvicorn.Config(
+        create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
+    )
+    # Bound here rather than by uvicorn, so the port it got is known to the discovery file.
+    sock = config.bind_socket()
+    Server(config).run(sockets=[sock])
     return 0
 
 

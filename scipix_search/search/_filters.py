@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import func, select
-
 from scipix_search.exceptions import InputError
-from scipix_search.search._hits import Hit, Ranking
-from scipix_search.store import Document
+from scipix_search.search._hits import Hit, PaperInfo, Ranking
+
+# SQLAlchemy and the models are imported where a filter is applied: parsing a query's filters
+# (a CLI query sent to a running server) needs neither.
 
 if TYPE_CHECKING:
     from scipix_search.store import Store
@@ -90,6 +90,10 @@ def parse_filters(query: str) -> tuple[str, PaperFilter]:
 
 def allowed_documents(store: Store, paper_filter: PaperFilter) -> set[int]:
     """Ids of the documents the filter admits (never a duplicate build: it is not indexed)."""
+    from sqlalchemy import func, select
+
+    from scipix_search.store import Document
+
     query = select(Document.id).where(Document.duplicate_of.is_(None))
     for word in (paper_filter.author or "").lower().split():
         query = query.where(func.lower(Document.authors).contains(word))
@@ -142,29 +146,14 @@ class FilteredSearcher:
         return ranking.admit(self.allowed, k)
 
 
-@dataclass(frozen=True, slots=True)
-class PaperInfo:
-    """What a result shows of its paper besides the title."""
-
-    title: str | None
-    authors: list[str]
-    year: int | None
-    arxiv_id: str | None
-    doi: str | None
-
-    def byline(self) -> str:
-        """``Lovelace, Gauss et al. (2021)``: surnames of the first two authors and the year."""
-        names = [a.split()[-1] for a in self.authors[:2] if a.split()]
-        text = ", ".join(names) + (" et al." if len(self.authors) > 2 else "")
-        if self.year:
-            text = f"{text} ({self.year})".strip()
-        return text
-
-
 def paper_info(store: Store, document_ids: list[int]) -> dict[int, PaperInfo]:
     """The metadata of the given documents, in one query."""
     if not document_ids:
         return {}
     with store.session() as session:
+        from sqlalchemy import select
+
+        from scipix_search.store import Document
+
         rows = session.scalars(select(Document).where(Document.id.in_(set(document_ids))))
         return {d.id: PaperInfo(d.title, d.author_list, d.year, d.arxiv_id, d.doi) for d in rows}

@@ -92,6 +92,25 @@ class Ranking:
         return Ranking(kept if k is None else kept[:k], self.hydrate)
 
 
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """What a result shows of its paper besides the title."""
+
+    title: str | None
+    authors: list[str]
+    year: int | None
+    arxiv_id: str | None
+    doi: str | None
+
+    def byline(self) -> str:
+        """``Lovelace, Gauss et al. (2021)``: surnames of the first two authors and the year."""
+        names = [a.split()[-1] for a in self.authors[:2] if a.split()]
+        text = ", ".join(names) + (" et al." if len(self.authors) > 2 else "")
+        if self.year:
+            text = f"{text} ({self.year})".strip()
+        return text
+
+
 def reciprocal_rank_fusion(rankings: list[list[int]], *, k: int = 60) -> list[tuple[int, float]]:
     """Fuse ranked id lists by reciprocal rank (Cormack et al. 2009), best first.
 

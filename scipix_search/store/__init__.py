@@ -7,8 +7,9 @@ SQLAlchemy with the models and the repository costs about half a second of its p
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scipix_search._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from scipix_search.store import repo
@@ -41,48 +42,39 @@ if TYPE_CHECKING:
     from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
 
 # Each public name and the module that defines it (the imports above, for type checkers).
-_HOMES = {
-    "scipix_search.store._counts": ("quick_counts",),
-    "scipix_search.store._db": (
-        "current_revision",
-        "dispose_engines",
-        "ensure_database",
-        "get_engine",
-        "session_scope",
-        "upgrade_database",
-    ),
-    "scipix_search.store._files": ("atomic_write",),
-    "scipix_search.store._kinds": ("IndexPolicy",),
-    "scipix_search.store._layout": (
-        "ADD_STEPS",
-        "KILL_AT_ENV",
-        "KINDS",
-        "REBUILD_STEPS",
-        "SAVE_STEPS",
-    ),
-    "scipix_search.store._originals": (
-        "keep_original",
-        "original_key",
-        "original_path",
-        "remove_original",
-    ),
-    "scipix_search.store._store": ("IndexSpec", "Store", "SyncReport"),
-    "scipix_search.store._vectors": ("IndexMeta", "VectorIndex", "index_lock"),
-    "scipix_search.store.models": ("Base", "Document", "Equation", "Job", "Page", "Passage"),
-}
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name == "repo":
-        return importlib.import_module("scipix_search.store.repo")
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "scipix_search.store.repo": ("repo",),
+        "scipix_search.store._counts": ("quick_counts",),
+        "scipix_search.store._db": (
+            "current_revision",
+            "dispose_engines",
+            "ensure_database",
+            "get_engine",
+            "session_scope",
+            "upgrade_database",
+        ),
+        "scipix_search.store._files": ("atomic_write",),
+        "scipix_search.store._kinds": ("IndexPolicy",),
+        "scipix_search.store._layout": (
+            "ADD_STEPS",
+            "KILL_AT_ENV",
+            "KINDS",
+            "REBUILD_STEPS",
+            "SAVE_STEPS",
+        ),
+        "scipix_search.store._originals": (
+            "keep_original",
+            "original_key",
+            "original_path",
+            "remove_original",
+        ),
+        "scipix_search.store._store": ("IndexSpec", "Store", "SyncReport"),
+        "scipix_search.store._vectors": ("IndexMeta", "VectorIndex", "index_lock"),
+        "scipix_search.store.models": ("Base", "Document", "Equation", "Job", "Page", "Passage"),
+    },
+)
 
 __all__ = [
     "ADD_STEPS",

@@ -27,6 +27,7 @@ __all__ = [
     "LiveServer",
     "bomb_png",
     "formula_png",
+    "serve_sample_paper",
     "start_server",
     "start_worker",
     "wait_for_job",
@@ -63,3 +64,18 @@ def bomb_png(side: int = 30_000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
     )
+
+
+def serve_sample_paper(data_dir: Path, *, cli: bool = False) -> LiveServer:
+    """A live server (``cli``: started as ``scipix-search serve``) holding :data:`PAPER_TEX`,
+    ingested by its worker."""
+    live = start_server(data_dir, None, cli=cli)
+    client = live.client()
+    answer = client.post(
+        "/v1/documents", files={"file": ("triangles.tex", PAPER_TEX, "application/x-tex")}
+    )
+    job = wait_for_job(client, answer.json()["job"]["id"])
+    if job["status"] != "succeeded":
+        live.stop()
+        raise RuntimeError(f"the sample paper was not ingested: {job}")
+    return live

@@ -6,19 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e._live import PAPER_TEX, LiveServer, start_server, wait_for_job
+from tests.e2e._live import LiveServer, serve_sample_paper
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(tmp_path_factory.mktemp("api-limit") / "data", None)
-    client = live.client()
-    answer = client.post(
-        "/v1/documents", files={"file": ("triangles.tex", PAPER_TEX, "application/x-tex")}
-    )
-    assert wait_for_job(client, answer.json()["job"]["id"])["status"] == "succeeded"
+    live = serve_sample_paper(tmp_path_factory.mktemp("api-limit") / "data")
     yield live
     live.stop()
 

@@ -54,14 +54,22 @@ def test_serve_builds_the_app_from_its_flags(tmp_path: Path, clean_env: pytest.M
     pytest.importorskip("fastapi")
     import uvicorn
 
+    from scipix_search.api.testing import free_port
+
+    port = free_port()  # serve binds it
     served: dict[str, Any] = {}
-    clean_env.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+
+    # the server's run is replaced: the app, its port and the socket serve binds are recorded
+    def run(server: uvicorn.Server, sockets: list[Any] | None = None) -> None:
+        served.update(app=server.config.app, port=server.config.port, sockets=sockets or [])
+
+    clean_env.setattr(uvicorn.Server, "run", run)
     argv = [
         "--data-dir",
         str(tmp_path),
         "serve",
         "--port",
-        "8123",
+        str(port),
         "--no-worker",
         "--api-keys",
         "k",
@@ -69,5 +77,8 @@ def test_serve_builds_the_app_from_its_flags(tmp_path: Path, clean_env: pytest.M
     assert main(argv) == 0
     settings = served["app"].state.services.settings
     assert settings.data_dir == tmp_path and settings.keys == {"k"}
-    assert settings.embedded_worker is False and served["port"] == 8123
+    assert settings.embedded_worker is False and served["port"] == port
+    assert [sock.getsockname()[1] for sock in served["sockets"]] == [port]
+    for sock in served["sockets"]:
+        sock.close()
     assert build_parser().parse_args(["serve"]).port == 8000

@@ -86,6 +86,7 @@ def _package_graph() -> dict[str, set[str]]:
 # ``onnx`` (the one ONNX Runtime session factory of ``ocr`` and ``embed``) raises the package's
 # exceptions, so it sits just above them.
 LAYERS = {
+    "_lazy": 0,  # the lazy package faces of ``store`` and ``search``: imports nothing
     "config": 0,
     "exceptions": 0,
     "math": 1,
