@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scipix_search.search import PaperFilter, paper_conditions
 from scipix_search.store import Document, Equation, Page, Passage
 
 
@@ -16,9 +17,14 @@ def list_documents(
     kind: str | None = None,
     title: str | None = None,
     sha256: str | None = None,
+    papers: PaperFilter | None = None,
 ) -> tuple[list[Document], int]:
-    """One page of documents (newest first) matching the filters, and the total count."""
-    conditions = []
+    """One page of documents (newest first) matching the filters, and the total count.
+
+    ``papers`` (``author``/``year``) admits what the searches' filter admits; another build
+    of a paper stays listed (with its ``duplicate_of``), as without a filter.
+    """
+    conditions = [] if papers is None else paper_conditions(papers)
     if kind:
         conditions.append(Document.kind == kind)
     if title:

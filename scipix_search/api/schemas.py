@@ -58,7 +58,10 @@ class DocumentPublic(DocumentBase):
 
 class DocumentsPublic(BaseModel):
     data: list[DocumentPublic]
-    count: int
+    count: int = Field(description="documents matching the filters (the same as total)")
+    total: int = Field(default=0, description="documents matching the filters, all pages")
+    limit: int = Field(default=50, description="the page size asked for")
+    offset: int = Field(default=0, description="documents skipped before this page")
 
 
 class EquationBase(BaseModel):
@@ -262,6 +265,7 @@ class MixedSearchPublic(BaseModel):
     formulas: list[str]
     documents: list[MixedDocumentPublic]
     count: int
+    offset: int = 0
 
 
 # -- OCR -------------------------------------------------------------------------------------

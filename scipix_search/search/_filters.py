@@ -88,19 +88,36 @@ def parse_filters(query: str) -> tuple[str, PaperFilter]:
     return rest, PaperFilter(found.get("author") or None, year_from, year_to)
 
 
-def allowed_documents(store: Store, paper_filter: PaperFilter) -> set[int]:
-    """Ids of the documents the filter admits (never a duplicate build: it is not indexed)."""
-    from sqlalchemy import func, select
+def paper_conditions(paper_filter: PaperFilter) -> list[Any]:
+    """SQL conditions on ``Document`` for the filter: every author word, the year range.
+
+    One definition for the searches (:func:`allowed_documents`) and the document listing
+    (``GET /v1/documents?author=&year=``), so both admit the same papers.
+    """
+    from sqlalchemy import func
 
     from scipix_search.store import Document
 
-    query = select(Document.id).where(Document.duplicate_of.is_(None))
-    for word in (paper_filter.author or "").lower().split():
-        query = query.where(func.lower(Document.authors).contains(word))
+    conditions: list[Any] = [
+        func.lower(Document.authors).contains(word)
+        for word in (paper_filter.author or "").lower().split()
+    ]
     if paper_filter.year_from is not None:
-        query = query.where(Document.year >= paper_filter.year_from)
+        conditions.append(Document.year >= paper_filter.year_from)
     if paper_filter.year_to is not None:
-        query = query.where(Document.year <= paper_filter.year_to)
+        conditions.append(Document.year <= paper_filter.year_to)
+    return conditions
+
+
+def allowed_documents(store: Store, paper_filter: PaperFilter) -> set[int]:
+    """Ids of the documents the filter admits (never a duplicate build: it is not indexed)."""
+    from sqlalchemy import select
+
+    from scipix_search.store import Document
+
+    query = select(Document.id).where(
+        Document.duplicate_of.is_(None), *paper_conditions(paper_filter)
+    )
     with store.session() as session:
         return set(session.scalars(query))
 

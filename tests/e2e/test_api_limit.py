@@ -45,6 +45,23 @@ def test_limit_same_as_k_on_every_search(server: LiveServer) -> None:
     assert client.get(similar, params={"limit": 1}).json() == k and k["count"] == 1
 
 
+def test_offset_pages_every_search(server: LiveServer) -> None:
+    client = server.client()
+    latex = {"latex": "a^2+b^2=c^2"}
+    whole = client.post("/v1/search/equations", json={**latex, "k": 3}).json()["data"]
+    page = client.post("/v1/search/equations", json={**latex, "k": 2, "offset": 1}).json()
+    assert page["offset"] == 1 and page["data"] == whole[1:3]
+    words = {"q": "right triangle hypotenuse"}
+    whole = client.get("/v1/search/documents", params={**words, "k": 3}).json()["data"]
+    page = client.get("/v1/search/documents", params={**words, "k": 2, "offset": 1}).json()
+    assert page["offset"] == 1 and page["data"] == whole[1:3]
+    mixed = {"q": "triangle $a^2+b^2=c^2$"}
+    first = client.get("/v1/search", params=mixed).json()
+    later = client.get("/v1/search", params={**mixed, "offset": 1}).json()
+    assert first["count"] >= 1 and later["offset"] == 1
+    assert later["documents"] == first["documents"][1:]
+
+
 def test_404s_documented(server: LiveServer) -> None:
     client = server.client()
     paths = client.get("/openapi.json").json()["paths"]

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from scipix_search.api import _queries as queries
 from scipix_search.api._inputs import check_document, read_upload
+from scipix_search.api._papers import AuthorParam, YearParam, query_filter
 from scipix_search.api.deps import (
     DocumentId,
     Offset,
@@ -118,12 +119,28 @@ def list_documents(
     kind: Annotated[str | None, Query(description="pdf, tex, collection, ...")] = None,
     title: Annotated[str | None, Query(max_length=200, description="title contains")] = None,
     sha256: Annotated[str | None, Query(max_length=64)] = None,
+    author: AuthorParam = None,
+    year: YearParam = None,
 ) -> DocumentsPublic:
-    """Documents, newest first, filtered by kind, title and sha256."""
-    rows, count = queries.list_documents(
-        session=session, offset=offset, limit=limit, kind=kind, title=title, sha256=sha256
+    """Documents, newest first, filtered by kind, title, sha256, author and year (``2019`` or
+    ``2015-2019``: as ``author:``/``year:`` in a search); ``total`` counts every page."""
+    _, papers = query_filter("", author, year)
+    rows, total = queries.list_documents(
+        session=session,
+        offset=offset,
+        limit=limit,
+        kind=kind,
+        title=title,
+        sha256=sha256,
+        papers=papers if papers.active else None,
     )
-    return DocumentsPublic(data=[DocumentPublic.model_validate(d) for d in rows], count=count)
+    return DocumentsPublic(
+        data=[DocumentPublic.model_validate(d) for d in rows],
+        count=total,
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(

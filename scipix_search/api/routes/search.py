@@ -211,6 +211,7 @@ async def search_words_and_math(
     ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     limit: Annotated[int | None, Query(ge=1, le=100, description=LIMIT_DESCRIPTION)] = None,
+    offset: Annotated[int, Query(ge=0, le=1000, description="papers skipped (paging)")] = 0,
     author: AuthorParam = None,
     year: YearParam = None,
 ) -> MixedSearchPublic:
@@ -228,8 +229,8 @@ async def search_words_and_math(
             words,
             passages=filtered(store, searcher, papers),
             equations=filtered(store, equations, papers),
-            k=k,
-        ),
+            k=offset + k,
+        )[offset:],
     )
     meta = paper_fields(store, [d.document_id for d in found])
     documents = [
@@ -250,4 +251,5 @@ async def search_words_and_math(
         formulas=parts.formulas,
         documents=documents,
         count=len(documents),
+        offset=offset,
     )

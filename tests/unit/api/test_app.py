@@ -52,7 +52,13 @@ def test_app_write_requires_key(client: TestClient) -> None:
 def test_app_reads_open_unless_configured(settings) -> None:  # type: ignore[no-untyped-def]
     keyed = settings.model_copy(update={"api_keys": "k", "embedded_worker": False})
     open_client = TestClient(create_app(keyed))
-    assert open_client.get("/v1/documents").json() == {"data": [], "count": 0}
+    assert open_client.get("/v1/documents").json() == {
+        "data": [],
+        "count": 0,
+        "total": 0,
+        "limit": 50,
+        "offset": 0,
+    }
     closed = TestClient(create_app(keyed.model_copy(update={"require_key_for_reads": True})))
     assert closed.get("/v1/documents").status_code == 401
     assert closed.get("/v1/documents", headers={"Authorization": "Bearer k"}).status_code == 200
