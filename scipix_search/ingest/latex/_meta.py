@@ -29,6 +29,10 @@ _TITLE = re.compile(r"\\title\s*(?=[\[{])")
 _CHAPTER = re.compile(r"\\(chapter|section)\*?\s*(?=[\[{])")
 _AUTHOR = re.compile(r"\\author\s*(?=[\[{])")
 _DATE = re.compile(r"\\date\s*(?=\{)")
+# Classes that state the year of publication with a command of their own: acmart's \acmYear
+# and \copyrightyear, mnras's \pubyear. Each names the paper's own year, unlike a
+# bibliography entry. (TeX's \year is the year the PDF was built: not one of them.)
+_YEAR_CMD = re.compile(r"\\(?:acmYear|copyrightyear|pubyear)\s*(?=\{)")
 _ABSTRACT_ENV = re.compile(r"\\begin\s*\{abstract\}(.*?)\\end\s*\{abstract\}", re.S)
 _ABSTRACT_CMD = re.compile(r"\\abstract\s*(?=\{)")
 _DOI_CMD = re.compile(r"\\(?:acmDOI|doi|DOI)\s*(?=\{)")
@@ -116,7 +120,9 @@ def read_tex_meta(preamble: str, body: str) -> PaperMeta:
 
     Returns:
         The fields the source states; the year only from a ``\\date`` that prints one
-        (``\\today`` says when it was built, not written).
+        (``\\today`` says when it was built, not written) or, without one, from a class's
+        year command (``\\acmYear``, ``\\copyrightyear``, ``\\pubyear``), never
+        from the bibliography (a ``.bib`` holds the cited papers' years, not this one's).
     """
     # The front matter sits before the first section; \author and \title may be on
     # either side of \begin{document}.
@@ -125,6 +131,8 @@ def read_tex_meta(preamble: str, body: str) -> PaperMeta:
     meta = PaperMeta(title=tex_title(front), authors=tex_authors(front))
     dates = _groups(_DATE, front)
     meta.year = find_year(dates[0]) if dates else None
+    if meta.year is None:
+        meta.year = next(filter(None, map(find_year, _groups(_YEAR_CMD, front))), None)
     abstract = _ABSTRACT_ENV.search(front) or _ABSTRACT_ENV.search(body)
     raw = abstract.group(1) if abstract else next(iter(_groups(_ABSTRACT_CMD, front)), None)
     if raw:

@@ -50,6 +50,27 @@ def test_tex_meta_from_title_author_date_abstract(fixture_tex):
     assert fixture_tex.doi == "10.1234/fixture.2021.0042"
 
 
+@pytest.mark.parametrize(
+    ("front", "year"),
+    [
+        (r"\acmYear{2022}\copyrightyear{2022}\date{\today}", 2022),  # acmart; \today is no year
+        (r"\pubyear{2019}", 2019),  # mnras
+        (r"\date{March 2021}\copyrightyear{2020}", 2021),  # the printed date comes first
+        (r"\date{\today}", None),
+    ],
+)
+def test_tex_year_from_a_class_year_command(tmp_path: Path, front: str, year: int | None) -> None:
+    # the bibliography's years are the cited papers', never this one's
+    tex = (
+        r"\documentclass{article}" + front + r"\title{On Heat}\begin{document}\maketitle"
+        r"\section{Intro} Heat flows \cite{a}."
+        r"\begin{thebibliography}{1}\bibitem{a} A. Author, \emph{Old}, 1999, \year{1999}"
+        r"\end{thebibliography}\end{document}"
+    )
+    (tmp_path / "main.tex").write_text(tex)
+    assert parse_latex_source(tmp_path / "main.tex").year == year
+
+
 def test_pair_takes_source_words_and_the_pdf_stamp(fixture_pdf, fixture_tex):
     merged = merge_source_and_pdf(fixture_tex, fixture_pdf, name="paper.pdf", sha256="0" * 64)
     assert (merged.title, merged.authors) == (TITLE, AUTHORS)
