@@ -21,8 +21,13 @@ Queries, from each paper's LaTeX source (never from the store):
   dropped), drawn with a fixed seed and kept in sentence order: what a reader remembers, not
   the sentence, which passage search would find verbatim.
 
-Each query is searched three ways through ``search.search_mixed`` (the CLI's and the API's
-``q=`` path): ``words $formula$`` (mixed), ``words`` (text only), ``$formula$`` (formula only).
+Each query is searched through ``search.search_mixed`` (the CLI's and the API's ``q=`` path):
+``words $formula$`` (mixed), ``words`` (text only), ``$formula$`` (formula only); and again
+with the formula as a reader would remember it rather than as the source has it, where the
+formula has such a form: ``part``, the largest part a reader would type
+(``subformula_search.reader_parts``: a side, a fraction or a big operator with its body, >= 6
+tokens and <= 70 % of the formula), and ``renamed``, the formula with its variables renamed
+(``math.rename_variables``). Each column counts the queries that have its form (n per column).
 paper@3: the query's paper among the first 3 documents. Latency: the whole ``search_mixed``
 call, after an untimed pass of the mixed queries (a serving process has its candidates parsed). Tables for the
 test half (papers at odd positions in name order), the dev half (even positions: what any
@@ -38,6 +43,7 @@ import re
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +51,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from benchmarks.equation_context import source_sentence  # noqa: E402
-from benchmarks.subformula_search import build_corpus  # noqa: E402
+from benchmarks.subformula_search import (  # noqa: E402
+    build_corpus,
+    encode,
+    reader_parts,
+    tuple_index,
+)
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import PaperFolder, paper_folders, print_table, shared_data_dir  # noqa: E402
 from scipix_search.exceptions import LatexParseError, ScipixError  # noqa: E402
@@ -58,15 +70,30 @@ from scipix_search.ingest import (  # noqa: E402
     read_tex_equations,
     sha256_bytes,
 )
-from scipix_search.math import canonical_latex  # noqa: E402
-from scipix_search.pipeline import Indexer, enrich  # noqa: E402
-from scipix_search.search import EquationSearcher, PassageSearcher, search_mixed  # noqa: E402
-from scipix_search.store import repo  # noqa: E402
+from scipix_search.math import canonical_latex, rename_variables  # noqa: E402
+from scipix_search.pipeline import Indexer  # noqa: E402
+from scipix_search.search import (  # noqa: E402
+    EquationSearcher,
+    PassageSearcher,
+    TupleIndex,
+    save_tuple_index,
+    search_mixed,
+)
+from scipix_search.store import Equation, repo  # noqa: E402
+from scipix_search.store.repo import EquationExtras  # noqa: E402
 
 SHARED = shared_data_dir()
 MIN_TOKENS = 5
 MAX_DISPLAY_TOKENS = 40
-KINDS = ("mixed", "text", "formula")
+KINDS = (
+    "text",
+    "mixed",
+    "formula",
+    "mixed part",
+    "formula part",
+    "mixed renamed",
+    "formula renamed",
+)
 _MATH = re.compile(r"(?<!\\)\$(?:\\.|[^$\\])+\$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -90,14 +117,18 @@ class Query:
     formula: str
     display: bool
     dev: bool
+    part: str | None = None  # the largest part a reader would type, if the formula has one
+    renamed: str | None = None  # the formula with its variables renamed
 
-    def text(self, kind: str) -> str:
-        """The query string searched for ``kind`` (mixed, text or formula)."""
-        return {
-            "mixed": f"{self.words} ${self.formula}$",
-            "text": self.words,
-            "formula": f"${self.formula}$",
-        }[kind]
+    def text(self, kind: str) -> str | None:
+        """The query string searched for ``kind`` (see ``KINDS``); None: no such form."""
+        how, _, form = kind.partition(" ")
+        formula = {"": self.formula, "part": self.part, "renamed": self.renamed}[form]
+        if how == "text":
+            return self.words
+        if formula is None:
+            return None
+        return f"{self.words} ${formula}$" if how == "mixed" else f"${formula}$"
 
 
 def typed_tokens(latex: str) -> int | None:
@@ -182,12 +213,29 @@ def build_queries(
         chosen = [(w, f, True) for w, f in rng.sample(display, n_display)]
         n_inline = min(len(inline), per_paper - n_display)
         chosen += [(w, f, False) for w, f in rng.sample(inline, n_inline)]
-        queries += [Query(p, w, f, d, p % 2 == 0) for w, f, d in chosen]
+        queries += [Query(p, w, f, d, p % 2 == 0, *remembered(f)) for w, f, d in chosen]
     return queries
 
 
+def remembered(formula: str) -> tuple[str | None, str | None]:
+    """The formula as a reader may remember it: its largest typeable part, and renamed."""
+    try:
+        parts = reader_parts(formula)
+        renamed: str | None = rename_variables(formula)
+    except LatexParseError:
+        return None, None
+    part = max(parts, key=lambda latex: typed_tokens(latex) or 0) if parts else None
+    return part, (renamed if renamed != formula else None)
+
+
 def build_store(
-    papers: list[PaperFolder], *, size: int, seed: int, pdf: bool, cache: Path | None
+    papers: list[PaperFolder],
+    *,
+    size: int,
+    seed: int,
+    pdf: bool,
+    cache: Path | None,
+    workers: int,
 ) -> tuple[Indexer, list[int | None]]:
     """The store (reused from ``cache``) and each paper's document id."""
     name = f"mixed-{size}-seed{seed}-{'pair' if pdf else 'source'}"
@@ -207,86 +255,120 @@ def build_store(
         doc_ids.append(outcome.document_id)
     done = root / "distractors.done"
     if not done.exists():
-        add_distractors(indexer, size, seed)
+        add_distractors(indexer, size, seed, cache, workers)
         done.write_text("stored\n")
     return indexer, doc_ids
 
 
-def add_distractors(indexer: Indexer, size: int, seed: int) -> None:
+def add_distractors(
+    indexer: Indexer, size: int, seed: int, cache: Path | None, workers: int
+) -> None:
     """``subformula_search``'s non-paper formulas, 40 to a document, rows first and vectors
     in one index build at the end (through the Indexer, every document would rewrite the
-    whole FAISS file: hours at 100k)."""
+    whole FAISS file: hours at 100k).
+
+    Their vectors and tuple keys are ``subformula_search``'s (the same encoder and
+    ``tuple_keys``, kept in ``cache`` by either benchmark), so 100k formulas are parsed once
+    for both; the tuple file is written with the store's own ``save_tuple_index`` and healed
+    by the searcher at open like any other (the papers' equations are parsed there).
+    Their MathML is not computed: no search reads it.
+    """
     corpus, _ = build_corpus(size, random.Random(seed))
-    by_doc: dict[int, list[str]] = {}
-    for latex, doc in zip(corpus.latex, corpus.doc, strict=True):
+    stem = cache / f"subformula-{size}-seed{seed}" if cache is not None else None
+    vectors = encode(corpus, workers, stem.with_suffix(".npy") if stem else None)
+    keys = tuple_index(
+        corpus, workers, stem.with_suffix(".tuples.npz") if stem else None
+    ).row_keys()
+    by_doc: dict[int, list[int]] = {}
+    for row, doc in enumerate(corpus.doc):
         if doc >= 1000:
-            by_doc.setdefault(doc, []).append(latex)
-    models = indexer.models
+            by_doc.setdefault(doc, []).append(row)
+    stored_ids: list[int] = []
+    stored_rows: list[int] = []
     for doc, rows in by_doc.items():
         parsed = ParsedDocument(
             source=f"distractors-{doc:06d}.txt",
-            sha256=sha256_bytes("\n".join(rows).encode()),
+            sha256=sha256_bytes("\n".join(corpus.latex[r] for r in rows).encode()),
             kind="collection",
             title=None,
             equations=[
-                ParsedEquation(latex, None, None, True, "collection", i)
-                for i, latex in enumerate(rows)
+                ParsedEquation(corpus.latex[r], None, None, True, "collection", i)
+                for i, r in enumerate(rows)
             ],
         )
-        records = enrich(
-            parsed, text_encoder=models.text_encoder, formula_encoder=models.formula_encoder
-        )
-        indexer.store.add_document(
+        extras = [EquationExtras(corpus.canonical[r], None, vectors[r]) for r in rows]
+        doc_id = indexer.store.add_document(
             parsed,
-            passage_vectors=records.passage_vectors,
-            equation_extras=records.equation_extras,
+            passage_vectors=np.zeros((0, indexer.models.text_encoder.dim), np.float32),
+            equation_extras=extras,
             passage_spec=indexer.passage_spec(),
             equation_spec=indexer.formula_spec(),
             write_index=False,
         )
+        with indexer.store.session() as session:
+            ids = session.scalars(
+                select(Equation.id).where(Equation.document_id == doc_id).order_by(Equation.order)
+            ).all()
+        stored_ids += ids
+        stored_rows += rows
     indexer.sync_indexes()
+    searcher = EquationSearcher(indexer.store, indexer.models.formula_encoder)
+    order = np.argsort(stored_ids)
+    save_tuple_index(
+        searcher.tuples_path(),
+        TupleIndex([keys[stored_rows[i]] for i in order], np.asarray(stored_ids)[order]),
+        np.asarray([zlib.crc32(corpus.latex[stored_rows[i]].encode()) for i in order]),
+    )
 
 
 def run(
     queries: list[Query],
     doc_ids: list[int | None],
     search: Callable[[str], list[int]],
-) -> dict[str, list[tuple[bool, float]]]:
-    """Per kind, (paper among the first 3, seconds) for each query."""
-    for q in queries:  # untimed pass (the mixed query runs both halves): candidates parsed
-        search(q.text("mixed"))
-    out: dict[str, list[tuple[bool, float]]] = {kind: [] for kind in KINDS}
+) -> dict[str, list[tuple[bool, float] | None]]:
+    """Per kind, (paper among the first 3, seconds) for each query (None: no such form)."""
+    for q in queries:  # untimed pass: candidates parsed, as in a serving process
+        for kind in KINDS:
+            if kind.startswith("mixed") and (text := q.text(kind)) is not None:
+                search(text)
+    out: dict[str, list[tuple[bool, float] | None]] = {kind: [] for kind in KINDS}
     for q in queries:  # kinds round-robin, so a change of load hits each column alike
         for kind in KINDS:
+            text = q.text(kind)
+            if text is None:
+                out[kind].append(None)
+                continue
             started = time.perf_counter()
-            documents = search(q.text(kind))
+            documents = search(text)
             out[kind].append((doc_ids[q.paper] in documents[:3], time.perf_counter() - started))
     return out
 
 
 def table(
     queries: list[Query],
-    results: dict[str, list[tuple[bool, float]]],
+    results: dict[str, list[tuple[bool, float] | None]],
     keep: Callable[[Query], bool],
 ) -> list[list[str]]:
-    rows = []
     picks = [i for i, q in enumerate(queries) if keep(q)]
+
+    def cells(subset: list[int], value: Callable[[list[tuple[bool, float]]], str]) -> list[str]:
+        out = []
+        for kind in KINDS:
+            got = [r for i in subset if (r := results[kind][i]) is not None]
+            out.append(value(got) if got else "-")
+        return out
+
+    rows = [["queries"] + cells(picks, lambda got: str(len(got)))]
     for label, subset in (
         ("paper@3", picks),
         ("paper@3 inline", [i for i in picks if not queries[i].display]),
         ("paper@3 display", [i for i in picks if queries[i].display]),
     ):
-        rows.append(
-            [f"{label} (n={len(subset)})"]
-            + [
-                f"{np.mean([results[k][i][0] for i in subset]):.3f}" if subset else "-"
-                for k in KINDS
-            ]
-        )
+        rows.append([label] + cells(subset, lambda got: f"{np.mean([r[0] for r in got]):.3f}"))
     for p in (50, 99):
         rows.append(
             [f"latency p{p} ms"]
-            + [f"{np.percentile([results[k][i][1] * 1000 for i in picks], p):.1f}" for k in KINDS]
+            + cells(picks, lambda got, p=p: f"{np.percentile([r[1] * 1000 for r in got], p):.1f}")
         )
     return rows
 
@@ -302,14 +384,25 @@ def main() -> None:
     parser.add_argument(
         "--no-tuples", action="store_true", help="equation candidates from FAISS alone"
     )
-    parser.add_argument("--cache-dir", type=Path, help="keep the store here between runs")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="keep the store here between runs (and the distractors' vectors and tuple keys, "
+        "shared with subformula_search.py --cache-dir)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="processes encoding distractors")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
 
     papers = paper_folders(SHARED / "papers")
     started = time.perf_counter()
     indexer, doc_ids = build_store(
-        papers, size=args.size, seed=args.seed, pdf=args.pdf, cache=args.cache_dir
+        papers,
+        size=args.size,
+        seed=args.seed,
+        pdf=args.pdf,
+        cache=args.cache_dir,
+        workers=args.workers,
     )
     queries = build_queries(papers, per_paper=args.per_paper, n_words=args.words, seed=args.seed)
     queries = [q for q in queries if doc_ids[q.paper] is not None]

@@ -109,24 +109,7 @@ def _canon(latex: str) -> str | None:
 def build_corpus(size: int, rng: random.Random) -> tuple[Corpus, list[list[str]]]:
     """The index's formulas and, per paper, its display rows."""
     corpus = Corpus()
-    rows: list[list[str]] = []
-    for p, paper in enumerate(paper_folders(SHARED / "papers")):
-        corpus.paper_names.append(paper.name)
-        try:
-            equations = read_tex_equations(paper.tex)
-        except ScipixError as exc:
-            print(f"skipped {paper.name}: {exc}")
-            equations = []
-        rows.append([])
-        for eq in equations:
-            canon = _canon(eq.latex)
-            if canon is None:
-                continue
-            corpus.latex.append(eq.latex)
-            corpus.canonical.append(canon)
-            corpus.doc.append(p)
-            if eq.display:
-                rows[-1].append(eq.latex)
+    rows = add_papers(corpus, SHARED / "papers")
     real = [
         line.strip()
         for line in (SHARED / "formulas" / "im2latex_val_formulas.txt").read_text().splitlines()
@@ -156,9 +139,123 @@ def build_corpus(size: int, rng: random.Random) -> tuple[Corpus, list[list[str]]
     return corpus, rows
 
 
+def add_papers(corpus: Corpus, root: Path) -> list[list[str]]:
+    """Every formula of the paper folders under ``root`` into ``corpus`` (document = the
+    paper's position); returns, per paper, its display rows."""
+    rows: list[list[str]] = []
+    for p, paper in enumerate(paper_folders(root)):
+        corpus.paper_names.append(paper.name)
+        try:
+            equations = read_tex_equations(paper.tex)
+        except ScipixError as exc:
+            print(f"skipped {paper.name}: {exc}")
+            equations = []
+        rows.append([])
+        for eq in equations:
+            canon = _canon(eq.latex)
+            if canon is None:
+                continue
+            corpus.latex.append(eq.latex)
+            corpus.canonical.append(canon)
+            corpus.doc.append(p)
+            if eq.display:
+                rows[-1].append(eq.latex)
+    return rows
+
+
+def held_out(
+    base: Corpus,
+    vectors: np.ndarray,
+    keys: list[np.ndarray],
+    root: Path,
+    n: int,
+    rng: random.Random,
+) -> tuple[Corpus, list[Query], np.ndarray, list[np.ndarray], int]:
+    """The papers under ``root`` (e.g. the typeset corpus) in place of ../shared's, among
+    ``base``'s distractors, with their queries.
+
+    A typeset corpus draws its formulas from the same im2latex pool as the distractors and
+    sets many of them in several documents, so a query may have more than one right paper.
+    Known-item queries are kept only where the part (or row) is held by one paper, and a
+    distractor that holds a kept query is left out; how many of each is printed. The
+    distractors' vectors and tuple keys are ``base``'s (cached); only the papers' formulas
+    are encoded.
+    """
+    corpus = Corpus()
+    rows = add_papers(corpus, root)
+    unique: list[tuple[Query, str]] = []
+    shared = 0
+    # every query first, then ``n`` of each kind among those held by one paper
+    for q in build_queries(corpus, rows, len(corpus.latex), rng):
+        if not q.answers:
+            continue
+        # the row a whole or renamed query stands for; the part itself for a sub query
+        needle = f" {corpus.canonical[min(q.answers)] if q.kind != 'sub' else q.latex} "
+        equal = q.kind != "sub"
+        papers = {
+            corpus.doc[i]
+            for i, text in enumerate(corpus.canonical)
+            if (f" {text} " == needle if equal else needle in f" {text} ")
+        }
+        if len(papers) == 1:
+            unique.append((q, needle))
+        else:
+            shared += 1
+    chosen = []
+    for kind in ("sub", "whole", "renamed"):
+        group = [pair for pair in unique if pair[0].kind == kind]
+        chosen += rng.sample(group, min(n, len(group)))
+    queries = [q for q, _ in chosen]
+    needles = [needle for _, needle in chosen]
+    encoder = FormulaEncoder()
+    paper_vectors = encoder.encode_document(corpus.latex, on_error="zero").astype(np.float32)
+    paper_keys = _keys_chunk(corpus.latex)
+    kept: list[int] = []
+    dropped = 0
+    for j, d in enumerate(base.doc):
+        if d < 1000:
+            continue
+        text = f" {base.canonical[j]} "
+        if any(needle in text for needle in needles):
+            dropped += 1
+            continue
+        kept.append(j)
+        corpus.latex.append(base.latex[j])
+        corpus.canonical.append(base.canonical[j])
+        corpus.doc.append(d)
+    out_vectors = np.concatenate([paper_vectors, vectors[np.asarray(kept, dtype=np.int64)]])
+    print(
+        f"held-out papers {root}: {len(unique)} queries held by one paper ({len(queries)} "
+        f"drawn), {shared} held by several left out; {dropped:,} distractors holding a kept query left out"
+    )
+    return corpus, queries, out_vectors, paper_keys + [keys[j] for j in kept], dropped
+
+
 def _size(canonical: str) -> int:
     """Tokens a reader types: braces are the canonical form's, not theirs (``\\frac12`` is 3)."""
     return sum(tok not in ("{", "}") for tok in canonical.split())
+
+
+def reader_parts(row: str, n_row: int | None = None) -> list[str]:
+    """The parts of a row a reader would type: the largest side of a relation, the largest
+    fraction, the largest big operator with its body (>= 6 typed tokens and <= 70 % of the
+    row's; no ``\\text`` words), each once, cut by the parsed structure.
+
+    Raises:
+        LatexParseError: the row does not parse.
+    """
+    if n_row is None:
+        n_row = _size(canonical_latex(row))
+    best: dict[str, str] = {}
+    for part in subformula_parts(row):
+        if part.kind not in ("side", "fraction", "operator") or "\\text" in part.latex:
+            continue
+        n_part = _size(part.latex)
+        if n_part < 6 or n_part > 0.7 * n_row:
+            continue
+        if n_part > _size(best.get(part.kind, "")):
+            best[part.kind] = part.latex
+    return list(dict.fromkeys(best.values()))
 
 
 def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Random) -> list[Query]:
@@ -181,16 +278,7 @@ def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Ran
             wholes.append(Query("whole", row, p, same, dev))
             with contextlib.suppress(LatexParseError):
                 renamed.append(Query("renamed", rename_variables(row), p, same, dev))
-            best: dict[str, str] = {}
-            for part in subformula_parts(row):
-                if part.kind not in ("side", "fraction", "operator") or "\\text" in part.latex:
-                    continue
-                n_part = _size(part.latex)
-                if n_part < 6 or n_part > 0.7 * n_row:
-                    continue
-                if n_part > _size(best.get(part.kind, "")):
-                    best[part.kind] = part.latex
-            for latex in dict.fromkeys(best.values()):
+            for latex in reader_parts(row, n_row):
                 holders = {i for i in own if f" {latex} " in f" {corpus.canonical[i]} "}
                 subs.append(Query("sub", latex, p, holders, dev))
     out: list[Query] = []
@@ -363,6 +451,12 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument(
+        "--papers",
+        type=Path,
+        help="paper folders to query in place of ../shared/data/papers (held-out: the typeset "
+        "corpus, benchmarks/typeset/build.py), among the same distractors",
+    )
+    parser.add_argument(
         "--kinds",
         help="compare these index kinds (flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw) on the corpus "
         "vectors and the queries' vectors (recall@10 vs exact, latency, build, size), then stop",
@@ -379,6 +473,13 @@ def main() -> None:
         args.cache_dir / f"subformula-{args.size}-seed{args.seed}.npy" if args.cache_dir else None
     )
     vectors = encode(corpus, args.workers, cache)
+    tuples = tuple_index(corpus, args.workers, cache.with_suffix(".tuples.npz") if cache else None)
+    dropped = 0
+    if args.papers is not None:
+        corpus, queries, vectors, keys, dropped = held_out(
+            corpus, vectors, tuples.row_keys(), args.papers, args.queries, rng
+        )
+        tuples = TupleIndex(keys)
     if args.kinds:
         encoder = FormulaEncoder()
         qvecs = encoder.encode_query([parse_formula(q.latex) for q in queries])
@@ -396,13 +497,14 @@ def main() -> None:
     folder = tempfile.TemporaryDirectory(prefix="subformula-index-")
     stored = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
     stored_label = kind if kind == "flat" else f"{kind} nprobe={policy.nprobe}"
-    tuples = tuple_index(corpus, args.workers, cache.with_suffix(".tuples.npz") if cache else None)
     encoder = FormulaEncoder()
     parsed = Parsed(corpus)
     build_s = time.perf_counter() - started
     print(
         f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {len(corpus.latex):,} "
-        f"equations ({sum(d < 1000 for d in corpus.doc):,} of {len(rows)} papers); "
+        f"equations ({sum(d < 1000 for d in corpus.doc):,} of "
+        f"{len({d for d in corpus.doc if d < 1000})} papers, {args.papers or 'shared'}; "
+        f"{dropped:,} distractors holding a query left out); "
         f"{sum(q.kind == 'sub' for q in queries)} sub-formula, "
         f"{sum(q.kind == 'whole' for q in queries)} whole-row, "
         f"{sum(q.kind == 'renamed' for q in queries)} renamed queries; built in {build_s:.0f} s; "
@@ -457,7 +559,7 @@ def main() -> None:
         }
         table = [[m] + [f"{c.get(m, float('nan')):.3f}" for c in cols.values()] for m in metrics]
         table += [[m] + [f"{c.get(m, float('nan')):.1f}" for c in cols.values()] for m in latencies]
-        print_table(["metric", *cols], table, title=f"\n{label}, {args.size:,} equations")
+        print_table(["metric", *cols], table, title=f"\n{label}, {len(corpus.latex):,} equations")
 
 
 def _dev(q: Query) -> bool:

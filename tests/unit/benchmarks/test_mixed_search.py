@@ -14,8 +14,10 @@ from benchmarks.mixed_search import (
     build_queries,
     inline_queries,
     pick_words,
+    remembered,
     typed_tokens,
 )
+from benchmarks.subformula_search import reader_parts
 from scipix_search.eval import paper_folders
 from scipix_search.search import split_query
 
@@ -46,11 +48,28 @@ def test_pick_words_keeps_sentence_order_and_skips_short_sentences() -> None:
 
 
 def test_query_text_splits_back_into_its_words_and_formula() -> None:
-    query = Query(0, "heat flows rod", r"\partial_t u = \kappa \Delta u", False, True)
-    mixed = split_query(query.text("mixed"))
+    formula = r"\partial_t u = \kappa \Delta u"
+    query = Query(0, "heat flows rod", formula, False, True, *remembered(formula))
+    mixed = split_query(query.text("mixed") or "")
     assert (mixed.words, mixed.formulas) == (query.words, [query.formula])
-    assert split_query(query.text("text")).formulas == []
-    assert split_query(query.text("formula")).words == ""
+    assert split_query(query.text("text") or "").formulas == []
+    assert split_query(query.text("formula") or "").words == ""
+    renamed = split_query(query.text("mixed renamed") or "")
+    assert renamed.words == query.words and renamed.formulas != [formula]
+    assert query.part is None and query.text("formula part") is None  # no part of 6+ tokens
+
+
+def test_remembered_part_is_the_largest_typeable_part() -> None:
+    formula = (
+        r"\frac{\partial u}{\partial t} = \kappa \sum_{i=1}^{n} \frac{\partial^2 u}{\partial x_i^2}"
+    )
+    part, renamed = remembered(formula)
+    parts = reader_parts(formula)
+    assert part in parts
+    assert all((typed_tokens(p) or 0) <= (typed_tokens(part) or 0) for p in parts)
+    assert (typed_tokens(part) or 0) <= 0.7 * (typed_tokens(formula) or 0)
+    assert renamed is not None and renamed != formula
+    assert remembered(r"\frac{") == (None, None)
 
 
 @pytest.mark.shared
