@@ -15,7 +15,10 @@ def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
     prose = [ln for ln in lines if ln.is_prose]
     left = sum(ln.bbox[2] < mid + 5 for ln in prose)
     right = sum(ln.bbox[0] > mid - 5 for ln in prose)
-    if prose and left >= 0.3 * len(prose) and right >= 0.3 * len(prose):
+    # two columns: most prose lines keep to one half, and each half has its share; a column
+    # of mostly displays has few prose lines (the second column of acmart's first page)
+    n = len(prose)
+    if prose and min(left, right) >= 0.15 * n and left + right >= 0.6 * n:
         cols: list[list[Line]] = [[], [], []]
         for ln in lines:
             if ln.bbox[2] < mid + 10:
@@ -51,7 +54,8 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
             or _italic_letters(ln)
         )
     ]
-    # italic letters alone continue a display but never start one
+    candidates += _text_cells(col, candidates, left, right, body_size)
+    # italic letters (and text cells) alone continue a display but never start one
     weak = {
         id(ln)
         for ln in candidates
@@ -115,7 +119,9 @@ def _paragraph_resumes(line: Line, block: list[Line], left: float, body_size: fl
         and not first.is_math
         and first.c.isalpha()
         and line.bbox[0] <= left + 0.5 * body_size
-        and min(ln.bbox[0] for ln in block) >= left + 1.5 * body_size
+        # an equation number set at the margin (amsart's leqno) is not the display's body
+        and min((ln.bbox[0] for ln in block if not ln.number), default=left)
+        >= left + 1.5 * body_size
         and line.bbox[1] >= max(ln.bbox[3] for ln in block) - 0.2 * body_size
     )
 
@@ -169,6 +175,33 @@ def _text_in_display(line: Line, left: float, right: float, body_size: float) ->
         and line.bbox[0] >= left + 3 * body_size
         and line.bbox[2] <= right - 3 * body_size
     )
+
+
+def _text_cells(
+    col: list[Line], candidates: list[Line], left: float, right: float, body_size: float
+) -> list[Line]:
+    """Words set in a display row beside its math (``\text{otherwise.}`` in a ``cases``
+    row, which MuPDF may give as a line of its own): not prose, indented from both margins,
+    and on the row of a math line of the display."""
+    ids = {id(ln) for ln in candidates}
+    math = [ln for ln in candidates if not ln.is_prose]
+    out = []
+    for ln in col:
+        if id(ln) in ids or ln.is_prose or not _indented(ln, left, right, body_size):
+            continue
+        y0, y1 = ln.bbox[1], ln.bbox[3]
+        # the words follow the math of their row (a condition after its value)
+        if any(
+            min(y1, m.bbox[3]) - max(y0, m.bbox[1]) > 0.5 * min(y1 - y0, m.bbox[3] - m.bbox[1])
+            and ln.bbox[0] >= m.bbox[2]
+            for m in math
+        ):
+            out.append(ln)
+    return out
+
+
+def _indented(line: Line, left: float, right: float, body_size: float) -> bool:
+    return line.bbox[0] >= left + 3 * body_size and line.bbox[2] <= right - 3 * body_size
 
 
 def _by_bar(line: Line, bars: list[Bar], body_size: float) -> bool:

@@ -261,11 +261,18 @@ def _group_latex(inside: list[Glyph], kind: str, closed: bool, bars: list[Bar]) 
 def _anchor(g: Glyph, bars: list[Bar], size: float) -> float:
     """The baseline of the row ``g`` belongs to: its own, or for a numerator or
     denominator, the row of its fraction bar."""
-    if g.name != "atom":
-        cx = (g.x0 + g.x1) / 2
-        for bar in bars:
-            if bar.x0 - 1 <= cx <= bar.x1 + 1 and -1.0 * size <= g.base - bar.y <= 1.1 * size:
-                return bar.y + 0.25 * size
+    cx = (g.x0 + g.x1) / 2
+    for bar in bars:
+        if not bar.x0 - 1 <= cx <= bar.x1 + 1:
+            continue
+        if g.name != "atom" and -1.0 * size <= g.base - bar.y <= 1.1 * size:
+            return bar.y + 0.25 * size
+        # a group (a radical, a bracket) over or under the bar, by its box: its baseline
+        # says nothing of the bar (\frac{2^5\sqrt{2}}{3^3\sqrt{3}} inside \left(...\right))
+        if g.name == "atom" and (
+            -0.1 * size <= bar.y - g.y1 <= 0.6 * size or -0.1 * size <= g.y0 - bar.y <= 0.6 * size
+        ):
+            return bar.y + 0.25 * size
     return g.base
 
 
