@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if not papers:
         parser.error(f"no paper folders under {args.papers}")
     total, pages = InlineScore(), 0
+    halves: dict[str, tuple[InlineScore, int]] = {}
     rows: list[list[object]] = []
     for paper in papers:
         report: list[str] | None = [] if args.verbose else None
@@ -69,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"   {line}")
         total += res
         pages += n
+        half, half_pages = halves.get(half_of(paper.name), (InlineScore(), 0))
+        halves[half_of(paper.name)] = (half + res, half_pages + n)
         rows.append(_row(f"{paper.name} ({half_of(paper.name)})", n, res))
+    if len(halves) > 1:
+        rows.extend(_row(f"half {h}", n, res) for h, (res, n) in sorted(halves.items()))
     rows.append(_row("overall", pages, total))
     print_table(HEADER, rows)
     return 0

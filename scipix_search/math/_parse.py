@@ -369,6 +369,9 @@ def _simplify_cmd(name: str, args: list[Group], opt: Group | None) -> Node:
         text = _plain_text(args[0])
         if text is not None and text in T.FUNCTIONS:
             return Sym("\\" + text)  # \textrm{deg} prints \deg
+        if text is not None and len(text) == 1 and text.isalnum():
+            # \text{T} prints the upright T of \mathrm{T} (see above): one canonical form
+            return args[0]
         return Cmd("\\text", args)
     if name in T.SEMANTIC_FONTS and not args[0].items:
         return args[0]

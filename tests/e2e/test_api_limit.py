@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e._live import LiveServer, serve_sample_paper
+from tests.e2e._live import LiveServer, serve_sample_paper, wait_for_job
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -75,3 +75,25 @@ def test_404s_documented(server: LiveServer) -> None:
         assert "404" in paths[path][method]["responses"], (path, method)
     assert client.get("/v1/documents/999").status_code == 404
     assert client.get("/v1/equations/999999/similar").status_code == 404
+
+
+def test_equation_search_restricted_to_display_or_inline(server: LiveServer) -> None:
+    """``display`` in the query keeps display equations only (true) or inline math only
+    (false)."""
+    client = server.client()
+    tex = rb"""\documentclass{article}
+\begin{document}
+For every prime $p$ the sum $\sum_{k=1}^{n} k^{3}$ of cubes is a square.
+\begin{equation}
+\sum_{k=1}^{n} k^{2}=\frac{n(n+1)(2n+1)}{6}
+\end{equation}
+\end{document}
+"""
+    answer = client.post("/v1/documents", files={"file": ("cubes.tex", tex, "application/x-tex")})
+    assert wait_for_job(client, answer.json()["job"]["id"])["status"] == "succeeded"
+    query = {"latex": "\\sum_{k=1}^{n} k^{3}", "k": 20}
+    inline = client.post("/v1/search/equations", json={**query, "display": False}).json()["data"]
+    display = client.post("/v1/search/equations", json={**query, "display": True}).json()["data"]
+    assert inline and all(h["display"] is False for h in inline)
+    assert display and all(h["display"] is True for h in display)
+    assert "k^{3}" in inline[0]["latex"].replace(" ", "")

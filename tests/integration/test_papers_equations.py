@@ -87,10 +87,12 @@ def test_papers_inline_math_rates(shared_dir: Path) -> None:
         print(f"{paper.name}: recall {res.recall:.3f} precision {res.precision:.3f}")
         total += res
     print(f"overall: inline recall {total.recall:.3f}, precision {total.precision:.3f}")
-    # measured 0.671 / 0.910 (0.511 / 0.889 before a typeset line's pieces were put back
-    # together and accents kept); the targets are 0.80 / 0.90: recall not reached yet
+    # measured 0.724 / 0.913 (benchmarks/pdf_inline.py; 0.671 / 0.910 before numbers before
+    # relations, named functions, script bases, relation spaces and primes; 0.511 / 0.889
+    # before a typeset line's pieces were put back together and accents kept); the issue's
+    # targets are 0.80 / 0.90: recall not reached yet
     assert total.source > 0 and total.extracted > 0
-    assert total.recall >= 0.66
+    assert total.recall >= 0.71
     assert total.precision >= 0.90
 
 

@@ -45,7 +45,7 @@ SYMBOLS = {
     "‖": "\\|", "∥": "\\|", "⌈": "\\lceil", "⌉": "\\rceil", "⌊": "\\lfloor", "⌋": "\\rfloor",
     "…": "\\ldots", "⋯": "\\cdots", "⋮": "\\vdots", "⋱": "\\ddots", "◦": "\\circ",
     "∘": "\\circ", "⊗": "\\otimes", "⊕": "\\oplus", "†": "\\dagger", "⋆": "\\star",
-    "′": "'", "ℓ": "\\ell", "ℜ": "\\Re", "ℑ": "\\Im", "ℏ": "\\hbar", "∖": "\\setminus",
+    "′": "'", "\u0338": "\\not", "ℓ": "\\ell", "ℜ": "\\Re", "ℑ": "\\Im", "ℏ": "\\hbar", "∖": "\\setminus",
     "∣": "|", "⊤": "\\top", "⊥": "\\perp", "⪯": "\\preceq", "≺": "\\prec", "ı": "\\imath",
     "ℝ": "\\mathbb{R}", "ℕ": "\\mathbb{N}", "ℤ": "\\mathbb{Z}", "ℂ": "\\mathbb{C}",
     "ℚ": "\\mathbb{Q}", "{": "\\{", "}": "\\}", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl",
@@ -242,14 +242,22 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
         if kind and g is not None:
             scripts.setdefault(kind, []).append(g)
             continue
-        out.extend(f"{k}{{{_row_latex(run, [], accents)}}}" for k, run in scripts.items())
+        out.extend(_script(k, run, accents) for k, run in scripts.items())
         scripts = {}
         text = latex if g is None else glyph_to_latex(g)
         if g is not None and id(g) in accents:
             text = f"\\{accents[id(g)]}{{{text}}}"
         out.append(text)
-    out.extend(f"{k}{{{_row_latex(run, [], accents)}}}" for k, run in scripts.items())
+    out.extend(_script(k, run, accents) for k, run in scripts.items())
     return _join(out)
+
+
+def _script(kind: str, run: list[Glyph], accents: dict[int, str]) -> str:
+    """``^{...}`` or ``_{...}``; raised primes alone are written ``'`` as TeX reads them
+    (``x'`` is ``x^{\\prime}``, while ``x^{'}`` would be a prime on an empty base)."""
+    if kind == "^" and all(g.c in "′'" for g in run):
+        return "'" * len(run)
+    return f"{kind}{{{_row_latex(run, [], accents)}}}"
 
 
 ACCENTS = {

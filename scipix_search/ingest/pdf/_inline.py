@@ -26,11 +26,14 @@ from scipix_search.ingest.pdf._glyphs import (
 from scipix_search.ingest.pdf._lines import Line
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion
+from scipix_search.math import FUNCTION_NAMES
 
 # text-font characters that belong to a formula when math glyphs stand on both sides
 _JOINERS = frozenset("0123456789()[]{}+-=/.,;:|'*<>!−")
 # punctuation of the sentence that a span must not end (or start) with
 _TRIM = frozenset(".,;:")
+# relations, which TeX sets between stretchable thick spaces
+_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
 
@@ -85,29 +88,26 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
     # a justified line stretches its math spaces with its word spaces: a gap is judged
     # against this line's word space, not only against the em
     max_gap = max(_MAX_GAP * text_size, 1.5 * _word_space(visible, text_size))
+    named = _named_functions(visible, max_gap)
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
-    prev: Glyph | None = None
-    for g in visible:
-        core = _core(g, run, text_size) or _text_font_math(g, letters)
+    for i, g in enumerate(visible):
+        core = _core(g, run, text_size) or _text_font_math(g, letters) or id(g) in named
         joiner = not core and g.c in _JOINERS and bool(run)
-        near = not run or g.x0 - max(h.x1 for h in run) <= max_gap
+        near = not run or g.x0 - max(h.x1 for h in run) <= _gap_limit(run, g, max_gap)
         if (core or joiner) and near:
-            if not run and prev is not None and _opens(prev, g, text_size):
-                run.append(prev)  # ``$(x, y)$`` prints its bracket in the text font
+            if not run:
+                run = _lead(visible, i, text_size, letters)
             run.append(g)
         else:
             spans.append(run)
-            run = [g] if core else []
-            if core and prev is not None and _opens(prev, g, text_size):
-                run.insert(0, prev)
-        prev = g
+            run = _lead(visible, i, text_size, letters) + [g] if core else []
     spans.append(run)
     found = [
         s
         for s in (_trim(run) for run in spans)
         if s
-        and any(_core(g, [], 0) or _text_font_math(g, letters) for g in s)
+        and any(_core(g, [], 0) or _text_font_math(g, letters) or id(g) in named for g in s)
         and any(g.c.isalnum() or g.name == "atom" for g in s)  # not a lone comma or operator
     ]
     for acc in accents:
@@ -115,6 +115,100 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
         if span is not None:
             span.append(acc)
     return found
+
+
+def _lead(visible: list[Glyph], i: int, text_size: float, letters: dict[int, int]) -> list[Glyph]:
+    """Text-font glyphs that a span starting at ``visible[i]`` takes in front of it.
+
+    ``$(x, y)$`` prints its opening bracket in the text font; ``$1 = 0$`` and
+    ``$0.64 \\pm 0.01$`` print the number before the relation or operator in it: digits set
+    tight before a formula that opens with an operator are the formula's (a number before a
+    letter is left alone: ``step 3 $x$`` is prose then math).
+    """
+    g = visible[i]
+    lead: list[Glyph] = []
+    if i > 0 and _opens(visible[i - 1], g, text_size):
+        return [visible[i - 1]]
+    if i > 0 and _script_base(visible[i - 1], g, text_size, letters):
+        # a span that opens with a script has its base in the text font: the upright
+        # ``e`` of ``$\\mathrm{e}^{+}$``, the ``10`` of ``$10^{-3}$``
+        j = i - 1
+        while j > 0 and visible[j].c.isdigit() and visible[j - 1].c in "0123456789.":
+            j -= 1
+        return visible[j:i]
+    if g.c.isalnum() or g.name == "atom" or g.c in _TRIM or g.c in "([{":
+        return lead
+    j, right = i - 1, g
+    while j >= 0:
+        h = visible[j]
+        if h.is_math or not (h.c.isdigit() or h.c == ".") or right.x0 - h.x1 > 0.4 * text_size:
+            break
+        lead.insert(0, h)
+        j, right = j - 1, h
+    # a number is whole or not taken: ``2.5`` not ``.5``, and never a word's last letters
+    if lead and (j >= 0 and right.x0 - visible[j].x1 < 0.1 * text_size and visible[j].c.isalpha()):
+        return []
+    while lead and lead[0].c == ".":
+        lead = lead[1:]
+    return lead
+
+
+def _script_base(h: Glyph, g: Glyph, text_size: float, letters: dict[int, int]) -> bool:
+    """``g`` is a script set tight on ``h``, a text-font digit or lone letter (not the end
+    of a word: a footnote mark or ``word$^*$`` has a word before it)."""
+    return (
+        not h.is_math
+        and (h.c.isdigit() or h.c.isalpha() and letters.get(id(h), 9) == 1)
+        and g.size < 0.8 * text_size <= 1.1 * h.size
+        and g.x0 - h.x1 < 0.1 * text_size
+        and abs(g.base - h.base) > 0.1 * text_size
+    )
+
+
+def _named_functions(visible: list[Glyph], max_gap: float) -> set[int]:
+    """Text-font words that TeX's named functions print (``\\arctan``, ``\\log``, ``\\max``)
+    set next to math glyphs: ``$2^{-n}\\arctan(f(n))$`` prints ``arctan`` in the roman font,
+    which would cut the span in two. A word alone in prose (``the max of``) has no math
+    glyph within a math space of it and stays prose."""
+    out: set[int] = set()
+    k = 0
+    while k < len(visible):
+        g = visible[k]
+        end = k
+        while (
+            end + 1 < len(visible)
+            and visible[end + 1].c.isalpha()
+            and visible[end + 1].font == g.font
+            and visible[end + 1].x0 - visible[end].x1 < 0.12 * g.size
+        ):
+            end += 1
+        word = "".join(h.c for h in visible[k : end + 1])
+        if g.c.isalpha() and not g.is_math and end > k and word in FUNCTION_NAMES:
+            before = visible[k - 1] if k > 0 else None
+            after = visible[end + 1] if end + 1 < len(visible) else None
+            gap_after = after.x0 - visible[end].x1 if after is not None else max_gap + 1
+            # ``\\log(x)`` sets its bracket tight; prose puts a space before one
+            if (
+                (before is not None and before.is_math and g.x0 - before.x1 <= max_gap)
+                or (after is not None and after.is_math and gap_after <= max_gap)
+                or (after is not None and after.c == "(" and gap_after < 0.1 * g.size)
+            ):
+                out |= {id(h) for h in visible[k : end + 1]}
+        k = end + 1
+    return out
+
+
+def _gap_limit(run: list[Glyph], g: Glyph, max_gap: float) -> float:
+    """The widest gap that still joins ``g`` to ``run``: twice the usual beside a relation.
+
+    TeX sets a relation (``=``, ``<``, ``\\in``) between thick spaces that stretch as much as
+    they are wide, more than word spaces do, so a loose justified line opens ``$a < f$``
+    wider than its words; a relation neither ends nor starts a formula.
+    """
+    last = max(run, key=lambda h: h.x1)
+    if last.c in _RELATIONS or g.c in _RELATIONS:
+        return 2 * max_gap
+    return max_gap
 
 
 def _word_space(glyphs: list[Glyph], text_size: float) -> float:

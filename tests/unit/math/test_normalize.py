@@ -31,6 +31,9 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
         (r"{\rm d}x", "d x"),
         (r"\textrm{deg}(v)", r"\deg ( v )"),
         (r"\mathrm{e}^{x}", r"e ^ { x }"),
+        # one upright letter prints the same from \text and \mathrm
+        (r"p_{\text{T}}", r"p _ { T }"),
+        (r"\pi^{\text{0}}", r"\pi ^ { 0 }"),
         (r"f'(x)", r"f ^ { \prime } ( x )"),
         (r"f''", r"f ^ { \prime \prime }"),
         (r"a \cdot b \times c", r"a \cdot b \times c"),

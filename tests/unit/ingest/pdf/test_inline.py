@@ -75,3 +75,43 @@ def test_math_letters_in_a_text_italic_font() -> None:
 def test_sentence_punctuation_is_trimmed() -> None:
     glyphs = _line([("for", "CMR10", 10.0, 0.0), (" α", "CMMI10", 10.0, 0.0), (",", "CMMI10", 10.0, 0.0), (" and", "CMR10", 10.0, 0.0)])  # fmt: skip
     assert [r.latex for r in inline_regions(1, [glyphs], [])] == ["\\alpha"]
+
+
+def _latex(parts: list[tuple[str, str, float, float]]) -> list[str]:
+    return [r.latex for r in inline_regions(1, [_line(parts)], [])]
+
+
+def test_number_before_a_relation_belongs_to_the_formula() -> None:
+    # ``$1 = 0$`` and ``$0.6 \pm 0.1$`` print the number in the roman font; a number before a
+    # letter (``step 3 $x$``) stays prose
+    assert _latex([("so", "CMR10", 10.0, 0.0), (" 1", "CMR10", 10.0, 0.0), (" =", "CMR10", 10.0, 0.0), (" 0", "CMR10", 10.0, 0.0), (" here", "CMR10", 10.0, 0.0)]) == ["1=0"]  # fmt: skip
+    assert _latex([("was", "CMR10", 10.0, 0.0), (" 0.6", "CMR10", 10.0, 0.0), (" ±", "CMSY10", 10.0, 0.0), (" 0.1", "CMR10", 10.0, 0.0)]) == ["0.6\\pm0.1"]  # fmt: skip
+    assert _latex([("step", "CMR10", 10.0, 0.0), (" 3", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0)]) == ["x"]  # fmt: skip
+
+
+def test_named_function_in_the_roman_font_joins_the_span() -> None:
+    assert _latex([("take", "CMR10", 10.0, 0.0), (" log(", "CMR10", 10.0, 0.0), ("x", "CMMI10", 10.0, 0.0), (")", "CMR10", 10.0, 0.0), (" here", "CMR10", 10.0, 0.0)]) == ["\\log(x)"]  # fmt: skip
+    # the word alone in prose, with no math beside it, is prose
+    assert _latex([("the", "CMR10", 10.0, 0.0), (" max", "CMR10", 10.0, 0.0), (" of", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0)]) == ["x"]  # fmt: skip
+
+
+def test_script_on_a_roman_letter_takes_its_base() -> None:
+    # ``$\mathrm{e}^{+}$``: the base e is roman, the raised + a math symbol
+    assert _latex([("an", "CMR10", 10.0, 0.0), (" e", "CMR10", 10.0, 0.0), ("+", "CMR7", 7.0, -3.0), (" beam", "CMR10", 10.0, 0.0)]) == ["e^{+}"]  # fmt: skip
+    # a footnote mark after a word takes no letters of the word
+    assert _latex([("the", "CMR10", 10.0, 0.0), (" energy", "CMR10", 10.0, 0.0), ("∗", "CMSY7", 7.0, -3.0), (" is", "CMR10", 10.0, 0.0)]) == []  # fmt: skip
+
+
+def test_relation_spaces_stretch_further_than_word_spaces() -> None:
+    # a loose justified line: a 0.66 em gap beside ``<`` is a thick space, between two
+    # letters it is a word space
+    assert _latex([("so", "CMR10", 10.0, 0.0), (" a", "CMMI10", 10.0, 0.0), ("  <", "CMMI10", 10.0, 0.0), ("  b", "CMMI10", 10.0, 0.0)]) == ["a<b"]  # fmt: skip
+    assert _latex([("so", "CMR10", 10.0, 0.0), (" a", "CMMI10", 10.0, 0.0), ("  b", "CMMI10", 10.0, 0.0)]) == ["a", "b"]  # fmt: skip
+
+
+def test_primes_and_negated_relations() -> None:
+    from scipix_search.math import as_tokens
+
+    assert _latex([("so", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0), ("′", "CMSY7", 7.0, -3.0), (" holds", "CMR10", 10.0, 0.0)]) == ["x'"]  # fmt: skip
+    [neq] = _latex([("so", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0), (" \u0338=", "CMSY10", 10.0, 0.0), (" y", "CMMI10", 10.0, 0.0)])  # fmt: skip
+    assert list(as_tokens(neq)) == ["x", "\\neq", "y"]
