@@ -534,11 +534,13 @@ def main() -> None:
     allowed = [
         lam
         for lam in LAMBDAS
-        if dev[lam]["whole@1"] >= before_dev["whole@1"]
-        and dev[lam]["renamed@3"] >= before_dev["renamed@3"]
+        if dev[lam].get("whole@1", 0.0) >= before_dev.get("whole@1", 0.0)
+        and dev[lam].get("renamed@3", 0.0) >= before_dev.get("renamed@3", 0.0)
     ]
     chosen = max(
-        allowed or [0.0], key=lambda lam: (dev[lam]["sub paper@3"] + dev[lam]["sub eq@10"], -lam)
+        allowed or [0.0],
+        # .get: a held-out corpus may leave a half without sub-formula queries
+        key=lambda lam: (dev[lam].get("sub paper@3", 0.0) + dev[lam].get("sub eq@10", 0.0), -lam),
     )
     print(
         f"λ chosen on the dev papers (even positions) = {chosen}; "
