@@ -15,10 +15,13 @@ def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
     prose = [ln for ln in lines if ln.is_prose]
     left = sum(ln.bbox[2] < mid + 5 for ln in prose)
     right = sum(ln.bbox[0] > mid - 5 for ln in prose)
-    # two columns: most prose lines keep to one half, and each half has its share; a column
-    # of mostly displays has few prose lines (the second column of acmart's first page)
+    # two columns: each half holds 30 % of the prose lines, or (a column of mostly displays
+    # has few prose lines: the second column of acmart's first page) 70 % keep to one half
+    # and each half has 20 % and at least five (a one-column page has a few short lines)
     n = len(prose)
-    if prose and min(left, right) >= 0.15 * n and left + right >= 0.6 * n:
+    shares = min(left, right) >= 0.3 * n
+    mostly_halves = min(left, right) >= max(5, 0.2 * n) and left + right >= 0.7 * n
+    if prose and (shares or mostly_halves):
         cols: list[list[Line]] = [[], [], []]
         for ln in lines:
             if ln.bbox[2] < mid + 10:
