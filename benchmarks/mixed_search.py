@@ -56,6 +56,7 @@ from sqlalchemy import select  # noqa: E402
 from benchmarks.equation_context import source_sentence  # noqa: E402
 from benchmarks.subformula_search import (  # noqa: E402
     build_corpus,
+    cache_stem,
     encode,
     reader_parts,
     tuple_index,
@@ -274,7 +275,7 @@ def add_distractors(
     Their MathML is not computed: no search reads it.
     """
     corpus, _ = build_corpus(size, random.Random(seed))
-    stem = cache / f"subformula-{size}-seed{seed}" if cache is not None else None
+    stem = cache / cache_stem(corpus, size, seed) if cache is not None else None
     vectors = encode(corpus, workers, stem.with_suffix(".npy") if stem else None)
     keys = tuple_index(
         corpus, workers, stem.with_suffix(".tuples.npz") if stem else None

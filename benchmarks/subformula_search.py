@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import random
 import sys
@@ -287,6 +288,13 @@ def build_queries(corpus: Corpus, rows: list[list[str]], n: int, rng: random.Ran
     return out
 
 
+def cache_stem(corpus: Corpus, size: int, seed: int) -> str:
+    """The cache's file stem, with a digest of the corpus's formulas: a change to the papers'
+    reader or the parser shifts the rows, and vectors cached for other rows must not load."""
+    digest = hashlib.sha256("\n".join(corpus.latex).encode()).hexdigest()[:12]
+    return f"subformula-{size}-seed{seed}-{digest}"
+
+
 def _encode_chunk(chunk: list[str]) -> np.ndarray:
     return FormulaEncoder().encode_document(chunk, on_error="zero")
 
@@ -470,7 +478,9 @@ def main() -> None:
     queries = build_queries(corpus, rows, args.queries, rng)
     queries = [q for q in queries if q.answers]
     cache = (
-        args.cache_dir / f"subformula-{args.size}-seed{args.seed}.npy" if args.cache_dir else None
+        args.cache_dir / f"{cache_stem(corpus, args.size, args.seed)}.npy"
+        if args.cache_dir
+        else None
     )
     vectors = encode(corpus, args.workers, cache)
     tuples = tuple_index(corpus, args.workers, cache.with_suffix(".tuples.npz") if cache else None)
