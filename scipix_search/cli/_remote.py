@@ -18,8 +18,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scipix_search.cli._common import emit
-from scipix_search.cli._results import output_documents, output_hits
+from scipix_search.cli._results import output_documents, output_hits, show_image_read
 from scipix_search.cli._server import Server, ServerError, find_server, request
 from scipix_search.exceptions import InputError
 
@@ -136,14 +135,7 @@ def _equations(args: argparse.Namespace, server: Server, timeout: float) -> None
             timeout=timeout,
         )
         ocr = answer.get("ocr") or {}
-        if not ocr.get("parses"):
-            # as ``search._latex_from_image`` says it: what was read, to correct
-            raise InputError(
-                f"{path.name}: read as {ocr.get('latex')!r}, which is not valid LaTeX; "
-                "correct it and search with --latex (or crop the image closer to the formula)"
-            )
-        if not args.json:
-            emit(f"read from the image: {ocr['latex']}")
+        show_image_read(path.name, ocr.get("latex"), bool(ocr.get("parses")), quiet=args.json)
     rows = answer["data"]
     output_hits(args, answer["query"], [_hit(r) for r in rows], _papers(rows))
 

@@ -37,6 +37,27 @@ def _title(hit: Hit, papers: dict[int, PaperInfo] | None) -> str:
     return f"{hit.title or ''} · {byline}" if byline else (hit.title or "")
 
 
+def show_image_read(name: str, latex: str | None, parses: bool, *, quiet: bool) -> str:
+    """The LaTeX read from the screenshot ``name``, printed so the user sees what was searched
+    (unless ``quiet``); LaTeX that does not parse is shown to correct, not searched.
+
+    Raises:
+        InputError: nothing was read, or what was read is not valid LaTeX.
+    """
+    from scipix_search.exceptions import InputError
+
+    if not latex:
+        raise InputError(f"{name}: no formula could be read from the image")
+    if not parses:
+        raise InputError(
+            f"{name}: read as {latex!r}, which is not valid LaTeX; "
+            "correct it and search with --latex (or crop the image closer to the formula)"
+        )
+    if not quiet:
+        emit(f"read from the image: {latex}")
+    return latex
+
+
 def print_hits(hits: list[Hit], papers: dict[int, PaperInfo] | None = None) -> None:
     """Hits with their probability of relevance; those under the close-match threshold come
     after a "no close match — nearest:" line (the raw score is in ``--json``)."""

@@ -7,13 +7,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scipix_search.cli._common import emit, emit_json, int_between, settings_of
+from scipix_search.cli._common import emit_json, int_between, settings_of
 from scipix_search.cli._results import (
     document_rows,
     hit_rows,
     output_documents,
     output_hits,
     print_document,
+    show_image_read,
 )
 from scipix_search.exceptions import EmptyQueryError, InputError, NotFoundError, ScipixError
 
@@ -110,16 +111,7 @@ def _latex_from_image(path: Path, image: Image.Image, models: Models, *, quiet: 
         logger.warning("no layout detector: %s", exc)
         detector = None
     read = read_query_image(image, models.latex_recognizer, detector)
-    if not read.latex:
-        raise InputError(f"{path.name}: no formula could be read from the image")
-    if not read.parses:
-        raise InputError(
-            f"{path.name}: read as {read.latex!r}, which is not valid LaTeX; "
-            "correct it and search with --latex (or crop the image closer to the formula)"
-        )
-    if not quiet:
-        emit(f"read from the image: {read.latex}")
-    return read.latex
+    return show_image_read(path.name, read.latex, read.parses, quiet=quiet)
 
 
 def _read_queries(path: Path) -> list[str]:
