@@ -10,7 +10,14 @@ a born-digital PDF are drawn (the number excluded), so the boxes are
 * split where one box holds the rows of several numbers;
 * merged where boxes stacked closely, one under the other, share at most one number;
 * added where a number has display ink to its left that no equation box covers;
-* ended before the number when they reach over it.
+* grown over the rows next to them that continue them (a row opening with ``=`` or another
+  relation or operator, as the continuation rows of a multi-row display do);
+* widened along their rows to the ink that continues them (spaces under a line height) and
+  trimmed to their ink, as the born-digital regions hug their glyphs;
+* ended before the number when they reach over it;
+* added where the model boxes nothing: rows set centred in their column (or carrying a
+  number) whose text is not words, outside figures and tables, with the not-word rows under
+  them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from scipix_search.ocr._layout import EQUATION, Region
 
@@ -43,6 +52,18 @@ RECOVERABLE = (EQUATION, "text", "title", "reference")
 MAX_RECOVERED_LINES = 4.5
 MIN_RECOVERED_WIDTH = 4.0
 MIN_WIDTH_LINES = 2.0
+# Ink this close (in line heights) beside a box, on its rows, is more of its display.
+EXTEND_GAP_LINES = 1.0
+# A row opening with a relation or operator continues the display row above it.
+CONTINUATION = re.compile(r"^[=+\-−<>≤≥≈≃≅≡∼~×·⇒⇔→←↔∈⊂⊆∝]")
+
+# Regions of these kinds, scored this high, hold no display (labels of plots, table cells).
+NOT_PROSE_KINDS = ("figure", "table", "header", "footer")
+SURE_KIND = 0.5
+# Rows of a display candidate closer than this many line heights are one display.
+ROW_GAP_LINES = 0.9
+# Grey levels under this are ink (scans: dark glyphs on light paper).
+INK_BELOW = 150
 
 Box = tuple[float, float, float, float]
 
@@ -201,8 +222,198 @@ def _recovered(
     return found
 
 
+def _union(boxes: Sequence[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _rows(lines: Sequence[Any], columns: list[tuple[float, float]]) -> list[list[Any]]:
+    """The page's lines as rows of one column: lines whose vertical centres lie inside each
+    other's span (a display row the OCR read in pieces) are one row."""
+    rows: list[list[Any]] = []
+    for column in columns:
+        mine = sorted(
+            (line for line in lines if _column_of(tuple(line.bbox), columns) == column),
+            key=lambda line: line.bbox[1],
+        )
+        for line in mine:
+            centre = (line.bbox[1] + line.bbox[3]) / 2
+            if rows and rows[-1][0] in mine:
+                top, bottom = _union([tuple(x.bbox) for x in rows[-1]])[1::2]
+                if top <= centre <= bottom or line.bbox[1] <= (top + bottom) / 2 <= line.bbox[3]:
+                    rows[-1].append(line)
+                    continue
+            rows.append([line])
+    return rows
+
+
+def _line_candidates(
+    lines: Sequence[Any],
+    regions: Sequence[Region],
+    taken: list[Box],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[Box]:
+    """Displays the model boxed nowhere, found from the lines alone: rows set centred in their
+    column (or carrying a number at the right) whose text is not words, with the rows under
+    them that are not words either (the continuation rows of a multi-row display)."""
+    blocked = [
+        r.bbox for r in regions if r.kind in NOT_PROSE_KINDS and r.confidence >= SURE_KIND
+    ] + taken
+    found: list[Box] = []
+    group: list[Box] = []
+
+    def flush() -> None:
+        if group and _count_numbers(_union(group), numbers) <= 1:
+            found.append(_union(group))
+        group.clear()
+
+    for row in _rows(lines, columns):
+        maths = [tuple(x.bbox) for x in row if not NUMBER.match(x.text.strip())]
+        if not maths:
+            continue
+        box = _union(maths)
+        free = not any(_overlap_share(box, b) > 0.3 for b in blocked)
+        plain = free and not _wordy(box, row)
+        if group and plain and box[1] - group[-1][3] <= ROW_GAP_LINES * line_height:
+            group.append(box)
+            continue
+        flush()
+        if not plain or box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height:
+            continue
+        numbered = any(_on_number_row(n, box, line_height) for n in numbers)
+        if numbered or _centred(box, _column_of(box, columns)):
+            group.append(box)
+    flush()
+    return found
+
+
+def _continues(text: str) -> bool:
+    """A display row that opens with a relation or operator continues the row above."""
+    return bool(CONTINUATION.match(text.strip()))
+
+
+def _spans(rows: list[list[Any]]) -> list[tuple[Box, list[Any]]]:
+    """Each row's box (its number left out) with its lines, top to bottom."""
+    spans = [
+        (
+            _union(
+                [tuple(x.bbox) for x in row if not NUMBER.match(x.text.strip())] or [row[0].bbox]
+            ),
+            row,
+        )
+        for row in rows
+    ]
+    return sorted(spans, key=lambda s: s[0][1])
+
+
+def _grow(boxes: list[Box], rows: list[list[Any]], *, line_height: float) -> list[Box]:
+    """Each display box takes the rows next to it that continue it: a row under it that opens
+    with a relation or operator, and the row above its own first row when that row opens so
+    (and is not prose)."""
+    spans = _spans(rows)
+    out: list[Box] = []
+    for box in boxes:
+        changed = True
+        while changed:
+            changed = False
+            for span, row in spans:
+                overlap = min(span[2], box[2]) - max(span[0], box[0])
+                if overlap <= 0 or _overlap_share(span, box) > 0.5:
+                    continue
+                text = " ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0]))
+                below = 0 <= span[1] - box[3] <= ROW_GAP_LINES * line_height
+                above = 0 <= box[1] - span[3] <= ROW_GAP_LINES * line_height
+                if (
+                    below
+                    and _continues(text)
+                    or above
+                    and (_continues(text) or _first_continues(box, spans) and not _wordy(span, row))
+                ):
+                    if any(_overlap_share(span, other) > 0.5 for other in boxes if other != box):
+                        continue
+                    box = _union([box, span])
+                    changed = True
+                    break
+        out.append(box)
+    return out
+
+
+def _first_continues(box: Box, spans: list[tuple[Box, list[Any]]]) -> bool:
+    for span, row in spans:
+        if _overlap_share(span, box) > 0.5:
+            return _continues(" ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0])))
+    return False
+
+
+def _ink_extend(
+    box: Box,
+    grey: np.ndarray,
+    column: tuple[float, float],
+    numbers: list[Box],
+    line_height: float,
+) -> Box:
+    """The box widened along its rows to the ink that continues it (gaps under a line height:
+    the spaces of a formula), within its column and short of its number."""
+    y0, y1 = max(0, int(box[1])), min(grey.shape[0], int(np.ceil(box[3])))
+    left_limit = max(0, int(column[0] - line_height))
+    right_limit = min(grey.shape[1], int(column[1] + line_height))
+    for number in numbers:
+        if _row_of(number, box) or box[1] <= (number[1] + number[3]) / 2 <= box[3]:
+            if number[0] >= box[2]:
+                right_limit = min(right_limit, int(number[0]))
+            elif number[2] <= box[0]:
+                left_limit = max(left_limit, int(number[2]))
+    if y1 - y0 < 2 or right_limit - left_limit < 2:
+        return box
+    inked = (grey[y0:y1, left_limit:right_limit] < INK_BELOW).sum(axis=0) >= 2
+    gap = int(EXTEND_GAP_LINES * line_height)
+    x0, x1 = int(box[0]) - left_limit, int(np.ceil(box[2])) - left_limit
+    x0, x1 = max(0, x0), min(len(inked) - 1, x1)
+    while True:
+        ahead = np.nonzero(inked[max(0, x0 - gap) : x0])[0]
+        if ahead.size == 0:
+            break
+        x0 = max(0, x0 - gap) + int(ahead[0])
+    while True:
+        ahead = np.nonzero(inked[x1 + 1 : x1 + 1 + gap])[0]
+        if ahead.size == 0:
+            break
+        x1 = x1 + 1 + int(ahead[-1])
+    return (float(left_limit + x0), box[1], float(left_limit + x1 + 1), box[3])
+
+
+def _ink_box(box: Box, grey: np.ndarray) -> Box:
+    """The box shrunk to the ink inside it (a model box is often wider than its display)."""
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return box
+    ink = grey[y0:y1, x0:x1] < INK_BELOW
+    # isolated noise pixels are no ink: a column or row needs two of them
+    cols = np.nonzero(ink.sum(axis=0) >= 2)[0]
+    rows = np.nonzero(ink.sum(axis=1) >= 2)[0]
+    if cols.size == 0 or rows.size == 0:
+        return box
+    return (
+        float(x0 + cols[0]),
+        float(y0 + rows[0]),
+        float(x0 + cols[-1] + 1),
+        float(y0 + rows[-1] + 1),
+    )
+
+
 def refine_displays(
-    regions: Sequence[Region], lines: Sequence[Any], *, min_confidence: float = 0.5
+    regions: Sequence[Region],
+    lines: Sequence[Any],
+    *,
+    min_confidence: float = 0.5,
+    pixels: np.ndarray | None = None,
 ) -> list[Region]:
     """The display equations of a page from its layout regions and its text lines.
 
@@ -232,11 +443,25 @@ def refine_displays(
     for box, score in _recovered(regions, taken, lines, numbers, columns, height):
         pieces.extend((piece, score) for piece in _split(box, numbers))
     boxes = _merge([box for box, _ in pieces], numbers, height)
+    boxes = _grow(boxes, _rows(lines, columns), line_height=height)
 
     def confidence(box: Box) -> float:
         return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)
 
-    ended = [(_end_before_number(box, numbers, height), confidence(box)) for box in boxes]
+    scored = [(box, confidence(box)) for box in boxes]
+    if pixels is not None:
+        # the model's boxes set to the display's ink: widened along their rows, then trimmed
+        grey = pixels if pixels.ndim == 2 else pixels.mean(axis=2)
+        scored = [
+            (_ink_box(_ink_extend(box, grey, _column_of(box, columns), numbers, height), grey), c)
+            for box, c in scored
+        ]
+    # after the merge: a display found by its own rows is kept apart from its neighbours
+    scored += [
+        (box, WEAK_CONFIDENCE)
+        for box in _line_candidates(lines, regions, taken + boxes, numbers, columns, height)
+    ]
+    ended = [(_end_before_number(box, numbers, height), score) for box, score in scored]
     out = [
         Region(EQUATION, box, round(score, 4))
         for box, score in ended

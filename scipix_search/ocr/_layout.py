@@ -279,10 +279,16 @@ class FormulaDetector:
                 ``TextRecognizer.read_array`` gives them.
 
         Returns:
-            :func:`~scipix_search.ocr._displays.refine_displays` of the detected regions.
+            :func:`~scipix_search.ocr._displays.refine_displays` of the detected regions, with
+            the page's ink to set each box to.
         """
         from scipix_search.ocr._displays import WEAK_CONFIDENCE, refine_displays
 
+        grey = np.asarray(
+            load_image(
+                image, max_pixels=self.max_image_pixels, max_bytes=self.max_file_bytes
+            ).convert("L")
+        )
         # regions under the cut too: the lines may show that a weak one is a display
         weak = self._detect(image, min(WEAK_CONFIDENCE, self.min_confidence))
-        return refine_displays(weak, lines, min_confidence=self.min_confidence)
+        return refine_displays(weak, lines, min_confidence=self.min_confidence, pixels=grey)

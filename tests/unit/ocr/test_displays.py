@@ -3,6 +3,8 @@ displays, boxes ended before their number (one page laid out as a typeset column
 
 from __future__ import annotations
 
+import numpy as np
+
 from scipix_search.ocr import Region, TextLine
 from scipix_search.ocr._displays import refine_displays
 
@@ -71,3 +73,35 @@ def test_a_sure_box_over_prose_without_a_number_is_dropped() -> None:
     regions = [Region("equation", (100.0, 100.0, 1100.0, 170.0), 0.6)]
     assert refine_displays(regions, lines) == []
     assert refine_displays(regions, []) == regions, "without lines the detector's boxes stand"
+
+
+def test_a_display_the_model_boxed_nowhere_is_found_by_its_centred_rows() -> None:
+    upper = TextLine("A := {α ∈ 2^N | ∀n ∈ N. α(n) = 0}", (450.0, 300.0, 750.0, 330.0), 0.8)
+    lower = TextLine("= ∑ w_i x_i + b", (470.0, 340.0, 720.0, 370.0), 0.8)
+    plot = TextLine("0.5 1.0 1.5 2.0", (450.0, 600.0, 750.0, 630.0), 0.9)
+    short = TextLine("x = 1", (580.0, 700.0, 620.0, 730.0), 0.9)
+    lines = _page(upper, lower, plot, short)
+    figure = [Region("figure", (300.0, 550.0, 900.0, 680.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(figure, lines)]
+    # the two rows are one display; the axis labels of a figure and a lone word-wide row are not
+    assert boxes == [(450.0, 300.0, 750.0, 370.0)]
+
+
+def test_a_display_box_takes_the_rows_that_continue_it() -> None:
+    first = TextLine("f(x) = g(h(x)) + k", (400.0, 300.0, 800.0, 330.0), 0.8)
+    second = TextLine("= g(y) + k(foldr map)", (420.0, 340.0, 790.0, 370.0), 0.8)
+    after = TextLine(PROSE, (100.0, 380.0, 1100.0, 410.0), 0.99)
+    lines = _page(first, second, after)
+    boxes = refine_displays([Region("equation", (400.0, 300.0, 800.0, 330.0), 0.9)], lines)
+    assert [b.bbox for b in boxes] == [(400.0, 300.0, 800.0, 370.0)]
+
+
+def test_a_box_is_set_to_the_ink_of_its_display_and_stops_before_its_number() -> None:
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[305:325, 400:560] = 0  # the display's ink, in two runs a space apart
+    pixels[305:325, 580:800] = 0
+    pixels[305:325, 1055:1095] = 0  # its number
+    lines = _page(_number("(7)", 300.0))
+    narrow = Region("equation", (380.0, 298.0, 600.0, 332.0), 0.9)  # stops mid-display
+    boxes = refine_displays([narrow], lines, pixels=pixels)
+    assert [b.bbox for b in boxes] == [(400.0, 305.0, 800.0, 325.0)]
