@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._index_kinds import build, compare  # noqa: E402
+from benchmarks._index_kinds import Built, build, compare  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.embed import FormulaEncoder  # noqa: E402
 from scipix_search.eval import paper_folders, print_table, shared_data_dir  # noqa: E402
@@ -465,6 +465,11 @@ def main() -> None:
         "corpus, benchmarks/typeset/build.py), among the same distractors",
     )
     parser.add_argument(
+        "--nprobes",
+        help="also score and time the store's IVF index at these nprobe values (comma-separated; "
+        "λ = SUBFORMULA_WEIGHT, tuple candidates added), beside its default",
+    )
+    parser.add_argument(
         "--kinds",
         help="compare these index kinds (flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw) on the corpus "
         "vectors and the queries' vectors (recall@10 vs exact, latency, build, size), then stop",
@@ -528,6 +533,9 @@ def main() -> None:
         "flat+tuples": (index, fetch, max(LAMBDAS), tuples),
         "cosine+tuples": (stored, fetch, max(LAMBDAS), tuples),
     }
+    probes = [int(p) for p in args.nprobes.split(",")] if args.nprobes and kind != "flat" else []
+    for p in probes:
+        configs[f"nprobe={p}"] = (_Probed(stored, p, policy.nprobe), fetch, max(LAMBDAS), tuples)
     for q in queries:  # warm the LRU: every configuration times parsed candidates
         for ix, f, lam, t in configs.values():
             run_query(q.latex, ix, vectors, encoder, parsed, f, lam, t)
@@ -568,10 +576,31 @@ def main() -> None:
             f"{kind} +tuples λ={SUBFORMULA_WEIGHT}": score(
                 queries, runs["cosine+tuples"], SUBFORMULA_WEIGHT, corpus, keep
             ),
+            **{
+                f"nprobe {p} λ={SUBFORMULA_WEIGHT}": score(
+                    queries, runs[f"nprobe={p}"], SUBFORMULA_WEIGHT, corpus, keep
+                )
+                for p in probes
+            },
         }
         table = [[m] + [f"{c.get(m, float('nan')):.3f}" for c in cols.values()] for m in metrics]
         table += [[m] + [f"{c.get(m, float('nan')):.1f}" for c in cols.values()] for m in latencies]
         print_table(["metric", *cols], table, title=f"\n{label}, {len(corpus.latex):,} equations")
+
+
+class _Probed:
+    """The store's IVF index searched at another nprobe (set for each search, then restored)."""
+
+    def __init__(self, built: Built, nprobe: int, default: int) -> None:
+        self.built, self.nprobe, self.default = built, nprobe, default
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        assert self.built.set_param is not None
+        self.built.set_param(self.nprobe)
+        try:
+            return self.built.search(vectors, k)
+        finally:
+            self.built.set_param(self.default)
 
 
 def _dev(q: Query) -> bool:

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.orm import Session, joinedload
 
 from scipix_search.store.models import Document, Equation, Page, Passage
 
@@ -234,18 +234,36 @@ def iter_equation_latex(*, session: Session, batch: int = 5000) -> Iterator[tupl
         last = int(rows[-1][0])
 
 
+# Hydration reads a few rows and their papers: one joined statement (a selectin load is a
+# second round trip; 3.4 -> 2.5 ms of CPU for six equations at 100k, under load).
 def get_passages(*, session: Session, ids: Sequence[int]) -> dict[int, Passage]:
     rows = session.scalars(
-        select(Passage).where(Passage.id.in_(list(ids))).options(selectinload(Passage.document))
+        select(Passage).where(Passage.id.in_(list(ids))).options(joinedload(Passage.document))
     )
     return {p.id: p for p in rows}
 
 
 def get_equations(*, session: Session, ids: Sequence[int]) -> dict[int, Equation]:
     rows = session.scalars(
-        select(Equation).where(Equation.id.in_(list(ids))).options(selectinload(Equation.document))
+        select(Equation).where(Equation.id.in_(list(ids))).options(joinedload(Equation.document))
     )
     return {e.id: e for e in rows}
+
+
+# Rank-time lookups of a search (~200 ids each): Core statements on the tables, run on the
+# session's connection with the ids as one expanding parameter, so neither the ORM's row
+# loading nor a coercion of each id literal runs per call (equation_keys of 200 random ids
+# 4.4 -> 3.2 ms of CPU at 100k equations).
+_EQUATIONS = Equation.__table__
+_EQUATION_KEYS = select(
+    _EQUATIONS.c.id, _EQUATIONS.c.document_id, _EQUATIONS.c.display, _EQUATIONS.c.latex
+).where(_EQUATIONS.c.id.in_(bindparam("ids", expanding=True)))
+_EQUATION_EMBEDDINGS = select(_EQUATIONS.c.id, _EQUATIONS.c.embedding).where(
+    _EQUATIONS.c.id.in_(bindparam("ids", expanding=True))
+)
+_PASSAGE_DOCUMENTS = select(Passage.__table__.c.id, Passage.__table__.c.document_id).where(
+    Passage.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,11 +281,7 @@ def equation_keys(*, session: Session, ids: Sequence[int]) -> dict[int, Equation
     Ranking 200 candidates needs neither their 4 KiB vectors nor their papers' rows, which
     :func:`get_equations` loads; only the hits shown do.
     """
-    rows = session.execute(
-        select(Equation.id, Equation.document_id, Equation.display, Equation.latex).where(
-            Equation.id.in_(list(ids))
-        )
-    )
+    rows = session.connection().execute(_EQUATION_KEYS, {"ids": list(ids)})
     return {r[0]: EquationKey(r[1], bool(r[2]), r[3]) for r in rows}
 
 
@@ -275,9 +289,7 @@ def equation_embeddings(*, session: Session, ids: Sequence[int]) -> dict[int, by
     """Stored vectors of equations by id (one query): for candidates the index did not score."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(Equation.id, Equation.embedding).where(Equation.id.in_(list(ids)))
-    )
+    rows = session.connection().execute(_EQUATION_EMBEDDINGS, {"ids": list(ids)})
     return {r[0]: r[1] for r in rows}
 
 
@@ -285,7 +297,7 @@ def passage_documents(*, session: Session, ids: Sequence[int]) -> dict[int, int]
     """The document of each passage by id (one query; absent ids were deleted)."""
     if not ids:
         return {}
-    rows = session.execute(select(Passage.id, Passage.document_id).where(Passage.id.in_(list(ids))))
+    rows = session.connection().execute(_PASSAGE_DOCUMENTS, {"ids": list(ids)})
     return {r[0]: r[1] for r in rows}
 
 

@@ -90,3 +90,13 @@ def is_script_font(font: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_fraktur_font(font: str) -> bool:
     return "EUFM" in font.upper() or "EUFB" in font.upper()
+
+
+_SANS_RE = re.compile(r"CMSS|SFSS|Sans|Biolinum|Helvetica|Arial|Heros|NimbusSan", re.I)
+"""Sans-serif text fonts (Computer/Latin Modern Sans, cm-super, Biolinum, Helvetica and its
+clones, any ``...Sans``): letters there in a formula are ``\\mathsf``."""
+
+
+@lru_cache(maxsize=4096)
+def is_sans_font(font: str) -> bool:
+    return bool(_SANS_RE.search(font))

@@ -16,6 +16,7 @@ from scipix_search.ingest.pdf._families import (
     is_fraktur_font,
     is_italic_font,
     is_math_font,
+    is_sans_font,
     is_script_font,
     is_symbol_font,
 )
@@ -28,7 +29,7 @@ SYMBOLS = {
     "ϵ": "\\epsilon", "ζ": "\\zeta", "η": "\\eta", "θ": "\\theta", "ϑ": "\\vartheta",
     "ι": "\\iota", "κ": "\\kappa", "λ": "\\lambda", "µ": "\\mu", "μ": "\\mu", "ν": "\\nu",
     "ξ": "\\xi", "π": "\\pi", "ϖ": "\\varpi", "ρ": "\\rho", "ϱ": "\\varrho", "σ": "\\sigma",
-    "ς": "\\varsigma", "τ": "\\tau", "υ": "\\upsilon", "φ": "\\phi", "ϕ": "\\phi",
+    "ς": "\\varsigma", "τ": "\\tau", "υ": "\\upsilon", "φ": "\\varphi", "ϕ": "\\phi",
     "χ": "\\chi", "ψ": "\\psi", "ω": "\\omega", "Γ": "\\Gamma", "∆": "\\Delta",
     "Δ": "\\Delta", "Θ": "\\Theta", "Λ": "\\Lambda", "Ξ": "\\Xi", "Π": "\\Pi",
     "Σ": "\\Sigma", "Υ": "\\Upsilon", "Φ": "\\Phi", "Ψ": "\\Psi", "Ω": "\\Omega",
@@ -158,7 +159,8 @@ def glyph_to_latex(g: Glyph) -> str:
             return f"\\mathscr{{{c}}}"
         if is_fraktur_font(font):
             return f"\\mathfrak{{{c}}}"
-        if "/SANS" in font:  # a Unicode sans-serif alphanumeric (see _unicode_math)
+        # a Unicode sans-serif alphanumeric (see _unicode_math), or a letter of a sans font
+        if "/SANS" in font or is_sans_font(font):
             return f"\\mathsf{{{c}}}"
         if "/MONO" in font:
             return f"\\mathtt{{{c}}}"
@@ -369,6 +371,9 @@ def _text_words(
             continue
         if word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
             out.append((items[i][0], f"\\{word}", None))
+        elif all(g is not None and is_sans_font(g.font) for _, _, g in items[i:j]):
+            # a word of the sans text font is ``\mathsf`` (prose in formulas is set serif)
+            out.append((items[i][0], f"\\mathsf{{{word}}}", None))
         else:
             out.append((items[i][0], f"\\text{{{word}}}", None))
         i = j

@@ -36,6 +36,7 @@ from scipix_search.ingest.pdf._inline import inline_regions, visual_lines
 from scipix_search.ingest.pdf._lines import Line, page_lines
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
+from scipix_search.ingest.pdf._relations import join_relations
 from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _make_region(
     ]
     # a radical, a matrix or a delimited group is one glyph for the row logic, so its rows
     # stay inside; a radical's rules are no fraction bars
-    glyphs, bars = group_radicals(group_wide_accents(printed), bars)
+    glyphs, bars = group_radicals(group_wide_accents(join_relations(printed)), bars)
     glyphs = group_delimited(glyphs, bars)
     rows = visual_rows(glyphs, bars, body_size)
     row_latex = [_latex(gs, bars, glyphs) for _, _, gs in rows]

@@ -38,6 +38,12 @@ _SAME = {
     "∣": "|", "‖": "∥", "∖": "\\", "∆": "Δ", "Ω": "Ω", "ℏ": "ħ", "∅": "∅", "ø": "∅",
     "∶": ":", "⁄": "/", "∕": "/", "ı": "i", "ȷ": "j",
 }  # fmt: skip
+# TeX's two phis: its fonts name ``\phi`` ``phi`` and ``\varphi`` ``phi1`` (Computer and
+# Latin Modern, newtx, ...), while the ToUnicode maps of PDFs give either code point to
+# either glyph (one paper's ``\varphi`` is U+03D5, another's ``\phi`` U+03C6). Where a
+# program names the glyph so, the name decides: U+03D5 is ``\phi``, U+03C6 ``\varphi``
+# (the Unicode reading, as for the math alphanumerics).
+_VARIANTS = {"phi": "ϕ", "phi1": "φ"}
 MIN_AGREEMENT = 2
 """A font's names are believed only where its codes agree with them this many times as
 often as they disagree (a lie concerns a few codes; a misread glyph order, most)."""
@@ -97,12 +103,16 @@ def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]
         if not names:
             continue
         fixes: dict[tuple[int, int], str] = {}
+        variants: dict[tuple[int, int], str] = {}
         silent: set[tuple[int, int]] = set()
         agree = 0
         for code, gid in {(c, g) for c, g, _ in chars}:
             if code < 32 or not 0 <= gid < len(names):
                 continue
             drawn = drawn_char(names[gid])
+            variant = _VARIANTS.get(base_glyph_name(names[gid]))
+            if variant and chr(code) in _VARIANTS.values() and chr(code) != variant:
+                variants[(code, gid)] = variant
             if disagrees(chr(code), drawn):
                 fixes[(code, gid)] = drawn
             elif drawn:
@@ -111,10 +121,13 @@ def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]
                 silent.add((code, gid))
         # a font whose names mostly disagree is one whose glyph order MuPDF does not give
         # as its program lists it: its names prove nothing
-        if not fixes or agree < MIN_AGREEMENT * len(fixes):
+        if agree < MIN_AGREEMENT * max(1, len(fixes)):
             continue
         if len(fixes) < LIAR_CODES:
             silent = set()
+        fixes = {**variants, **fixes}
+        if not fixes:
+            continue
         for code, gid, origin in chars:
             fix = fixes.get((code, gid)) or ("\ufffd" if (code, gid) in silent else "")
             if fix:

@@ -28,3 +28,29 @@ def test_ensure_database_migrates_a_fresh_store_then_skips(tmp_path: Path) -> No
         assert current_revision(settings) == plain_head()
     finally:
         dispose_engines()
+
+
+def test_sessions_follow_the_current_engine(tmp_path: Path) -> None:
+    """The cached session factory is per engine: after dispose_engines a session is bound to
+    the new engine, and what one session commits the next one reads."""
+    from sqlalchemy import text
+
+    from scipix_search.store import session_scope
+    from scipix_search.store._db import get_engine
+
+    settings = Settings(data_dir=tmp_path / "data")
+    try:
+        with session_scope(settings) as session:
+            first = session.get_bind()
+            session.execute(text("CREATE TABLE probe (n INTEGER)"))
+            session.execute(text("INSERT INTO probe VALUES (7)"))
+        with session_scope(settings) as session:
+            assert session.get_bind() is first
+            assert session.execute(text("SELECT n FROM probe")).scalar_one() == 7
+        dispose_engines()
+        with session_scope(settings) as session:
+            assert session.get_bind() is get_engine(settings)
+            assert session.get_bind() is not first
+            assert session.execute(text("SELECT n FROM probe")).scalar_one() == 7
+    finally:
+        dispose_engines()

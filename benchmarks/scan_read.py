@@ -1,0 +1,202 @@
+"""Reading scanned equations apart from finding them: the formula OCR on oracle boxes.
+
+    python benchmarks/scan_read.py [--half test] [--pages 1] [--dpi 150 200] [--papers DIR]
+
+``benchmarks/scans.py`` scores the whole scan path, where a display the detector misses or
+boxes badly is also a display not read. Here the detector is replaced by the born-digital
+display regions (the oracle boxes): each sampled page is scanned as ``scans.py`` scans it (same
+:func:`~scipix_search.eval.scan_pdf`, same seeds), rendered and levelled as ingestion renders a
+page without a text layer, and cropped at the true boxes and read as
+:class:`~scipix_search.ingest.PageEquations` crops and reads a detector's boxes (its crop
+margin, one batch per document, glyph height pooled over the document). Beside it the same regions are cropped from the clean
+born-digital rendering at the same resolution and read the same way, so the table says how
+much of the reading is lost to the scan itself.
+
+latex@0.6 / latex@0.8: share of regions whose read has normalised-token similarity >= 0.6 /
+0.8 with the source (its best display row, or whole environment), as in ``scans.py``.
+
+``--papers DIR`` reads another corpus of paper folders (a typeset corpus built with a fresh
+seed, for data no one tuned on); ``--half`` splits it by position in name order the same way
+(even positions dev, odd positions test). ``--dump DIR`` writes every crop (PNG) with its
+source rows and reads (``reads.jsonl``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import code_version  # noqa: E402
+from benchmarks.scans import Paper, load_papers  # noqa: E402
+from scipix_search.config import Settings  # noqa: E402
+from scipix_search.eval import display_boxes, paper_folders, print_table, scan_pdf  # noqa: E402
+from scipix_search.ingest import crop_box, read_tex_equations  # noqa: E402
+from scipix_search.math import token_similarity  # noqa: E402
+from scipix_search.pipeline import Models  # noqa: E402
+from scipix_search.pipeline._parse import SCAN_DPI, _upright, render_page  # noqa: E402
+
+
+@dataclass
+class Scores:
+    regions: int = 0
+    latex6: int = 0
+    latex8: int = 0
+    seconds: float = 0.0
+
+
+def load_corpus(root: Path, half: str, pages: int) -> list[Paper]:
+    """Paper folders of ``root`` (a typeset corpus), split as :func:`load_papers` splits."""
+    folders = paper_folders(root)
+    if half != "all":
+        folders = folders[half == "test" :: 2]
+    papers = []
+    for folder in folders:
+        truth = display_boxes(folder.pdf)
+        sampled = sorted(truth)[:pages]
+        if not sampled:
+            continue
+        tex = [e for e in read_tex_equations(folder.tex) if e.display]
+        envs: dict[int, list[str]] = {}
+        for e in tex:
+            envs.setdefault(e.env_index, []).append(e.latex)
+        rows = [e.latex for e in tex] + [r" \\ ".join(v) for v in envs.values() if len(v) > 1]
+        papers.append(Paper(folder, truth, sampled, rows))
+    return papers
+
+
+def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: bool) -> list:
+    """Reads of the paper's true regions on its sampled pages, cropped and read as
+    :class:`~scipix_search.ingest.PageEquations` crops and reads a detector's boxes (its
+    margin, one batch per document with the glyph height pooled)."""
+    scale = SCAN_DPI / 72
+    crops = []
+    document = pymupdf.open(stream=pdf) if isinstance(pdf, bytes) else pymupdf.open(pdf)
+    with document:
+        for number, page in enumerate(paper.pages):
+            # a scan is page `number` of the image-only PDF; the clean page is the original's
+            pixels = render_page(document[number if scanned else page])
+            if scanned:
+                pixels = _upright(pixels)
+            for box in paper.truth[page]:
+                crops.append(
+                    crop_box(
+                        pixels, (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
+                    )
+                )
+    results = recognizer.batch(crops, same_document=True)
+    return list(zip(crops, results, strict=True))
+
+
+def score(
+    paper: Paper, reads: list, scores: Scores, dump: Path | None, tag: str, log: list[dict]
+) -> None:
+    for k, (crop, result) in enumerate(reads):
+        best = max((token_similarity(result.latex, row) for row in paper.rows), default=0.0)
+        scores.regions += 1
+        scores.latex6 += best >= 0.6
+        scores.latex8 += best >= 0.8
+        if dump is not None:
+            from PIL import Image
+
+            name = f"{paper.folder.name}__{tag}__{k}.png"
+            Image.fromarray(crop).save(dump / name)
+            log.append(
+                {
+                    "crop": name,
+                    "paper": paper.folder.name,
+                    "tag": tag,
+                    "read": result.latex,
+                    "sim": round(best, 3),
+                    "scale": result.scale,
+                }
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--half", choices=["dev", "test", "all"], default="test")
+    parser.add_argument("--pages", type=int, default=1, help="pages with displays per paper")
+    parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200])
+    parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
+    parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
+    parser.add_argument("--papers", type=Path, help="folder of paper folders (default: shared)")
+    parser.add_argument("--limit", type=int, default=0, help="first N papers of the half")
+    parser.add_argument("--dump", type=Path, help="write crops and reads here")
+    args = parser.parse_args()
+
+    if args.papers:
+        papers = load_corpus(args.papers, args.half, args.pages)
+    else:
+        papers = load_papers(args.half, args.pages)
+    if args.limit:
+        papers = papers[: args.limit]
+    models = Models(Settings(data_dir=Path(tempfile.mkdtemp()) / "models-data"))
+    recognizer = models.latex_recognizer
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+    log: list[dict] = []
+    settings: list[tuple[str, int | None]] = [("clean", None)] + [
+        (f"scan {dpi} dpi", dpi) for dpi in args.dpi
+    ]
+    rows = []
+    for label, dpi in settings:
+        scores = Scores()
+        for index, paper in enumerate(papers):
+            started = time.perf_counter()
+            if dpi is None:
+                reads = read_paper(paper, paper.folder.pdf, recognizer, scanned=False)
+            else:
+                data = scan_pdf(
+                    paper.folder.pdf,
+                    paper.pages,
+                    dpi,
+                    seed=1000 * dpi + index,
+                    skew=args.skew,
+                    jpeg=args.jpeg,
+                )
+                reads = read_paper(paper, data, recognizer, scanned=True)
+            scores.seconds += time.perf_counter() - started
+            score(paper, reads, scores, args.dump, label.replace(" ", ""), log)
+        n = max(scores.regions, 1)
+        rows.append(
+            (
+                label,
+                scores.regions,
+                f"{scores.latex6 / n:.3f}",
+                f"{scores.latex8 / n:.3f}",
+                f"{scores.seconds / n:.2f}",
+            )
+        )
+    if args.dump:
+        with (args.dump / "reads.jsonl").open("w") as handle:
+            for entry in log:
+                handle.write(json.dumps(entry) + "\n")
+        (args.dump / "rows.json").write_text(
+            json.dumps({p.folder.name: p.rows for p in papers}, indent=0)
+        )
+    source = args.papers or "shared papers"
+    print_table(
+        ["setting", "regions", "latex@0.6", "latex@0.8", "s/region"],
+        rows,
+        title=(
+            f"Oracle-box reading, {args.half} half of {source} ({len(papers)} papers, "
+            f"{args.pages} page(s) each), rendered at {SCAN_DPI} dpi as ingestion does; scans: "
+            f"skew <= {args.skew} deg, blur, noise 8, JPEG q{args.jpeg}; code {code_version()}; "
+            f"load {os.getloadavg()[0]:.1f}"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
