@@ -298,6 +298,17 @@ def _flatten(items: list[Node]) -> list[Node]:
 def _attach(items: list[Node], slot: str, arg: Group) -> None:
     if not arg.items:  # x^{} is x, and a bare ^{} prints nothing
         return
+    only = arg.items[0] if len(arg.items) == 1 else None
+    if (
+        slot == "sup"
+        and isinstance(only, Scripts)
+        and only.base is None
+        and only.sub is None
+        and only.sup is not None
+        and only.sup.items
+        and all(isinstance(x, Sym) and x.tok == "\\prime" for x in only.sup.items)
+    ):
+        arg = only.sup  # x^{'} prints the prime of x': one canonical form
     base: Node | None = items.pop() if items else None
     if isinstance(base, Delim) and base.left == base.right == ".":
         base = Group(base.body.items)  # \left. x \right._a only sizes x
@@ -353,6 +364,18 @@ def _plain_text(group: Group) -> str | None:
 def _simplify_cmd(name: str, args: list[Group], opt: Group | None) -> Node:
     if name in T.PLAIN_FONTS:
         return args[0]
+    inner = args[0].items[0] if args and len(args[0].items) == 1 else None
+    if name == "\\operatorname" and isinstance(inner, Cmd) and inner.name in T.SEMANTIC_FONTS:
+        return args[0]  # \operatorname{\mathbf{C}} (a DeclareMathOperator) prints \mathbf{C}
+    if (
+        name in T.SEMANTIC_FONTS
+        and isinstance(inner, Cmd)
+        and inner.name in T.ACCENTS
+        and len(inner.args[0].items) == 1
+    ):
+        # \mathbf{\hat{k}} and \hat{\mathbf{k}} print the same bold k under its hat (a PDF's
+        # glyphs give the second): one canonical form, the accent outside
+        return Cmd(inner.name, [Group([Cmd(name, inner.args)])])
     if name in ("\\mathrm", "\\operatorname"):
         text = _plain_text(args[0])
         if text is not None and text in T.FUNCTIONS:

@@ -97,3 +97,6 @@ For every prime $p$ the sum $\sum_{k=1}^{n} k^{3}$ of cubes is a square.
     assert inline and all(h["display"] is False for h in inline)
     assert display and all(h["display"] is True for h in display)
     assert "k^{3}" in inline[0]["latex"].replace(" ", "")
+    # unfiltered, the exact inline match still ranks first, ahead of the display sum
+    both = client.post("/v1/search/equations", json=query).json()["data"]
+    assert both[0]["display"] is False and both[0]["latex"] == inline[0]["latex"]

@@ -11,6 +11,10 @@ exactly).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
+
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._delimiters import group_delimited
 from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
@@ -36,6 +40,9 @@ _TRIM = frozenset(".,;:")
 _RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
+# sans-serif text fonts (Computer / Latin Modern Sans, cm-super, Biolinum, Helvetica clones):
+# in a line set in a serif, letters of these are ``\mathsf``
+_SANS_RE = re.compile(r"CMSS|SFSS|Sans|Biolinum|Helvet|Heros|NimbusSan|Arial", re.I)
 
 
 def visual_lines(lines: list[Line]) -> list[list[Glyph]]:
@@ -89,10 +96,13 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
     # against this line's word space, not only against the em
     max_gap = max(_MAX_GAP * text_size, 1.5 * _word_space(visible, text_size))
     named = _named_functions(visible, max_gap)
+    base = median([g.base for g in visible if g.size >= 0.95 * text_size] or [visible[0].base])
+    visible, sans_words = _mark_sans(visible, letters, text_size, base)
+    named |= sans_words
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
     for i, g in enumerate(visible):
-        core = _core(g, run, text_size) or _text_font_math(g, letters) or id(g) in named
+        core = _core(g, run, text_size, base) or _text_font_math(g, letters) or id(g) in named
         joiner = not core and g.c in _JOINERS and bool(run)
         near = not run or g.x0 - max(h.x1 for h in run) <= _gap_limit(run, g, max_gap)
         if (core or joiner) and near:
@@ -129,6 +139,23 @@ def _lead(visible: list[Glyph], i: int, text_size: float, letters: dict[int, int
     lead: list[Glyph] = []
     if i > 0 and _opens(visible[i - 1], g, text_size):
         return [visible[i - 1]]
+    if i > 0 and _decimal_point(visible[i - 1], g, text_size):
+        # TeX sets the point of ``$0.25$`` in the math italic, its digits in the roman: the
+        # digits before it are the number's whole part (never a word's last letters)
+        j = i - 1
+        while (
+            j > 0
+            and visible[j - 1].c.isdigit()
+            and visible[j].x0 - visible[j - 1].x1 < 0.1 * text_size
+        ):
+            j -= 1
+        if (
+            j > 0
+            and visible[j].x0 - visible[j - 1].x1 < 0.1 * text_size
+            and visible[j - 1].c.isalpha()
+        ):
+            return []
+        return visible[j:i]
     if i > 0 and _script_base(visible[i - 1], g, text_size, letters):
         # a span that opens with a script has its base in the text font: the upright
         # ``e`` of ``$\\mathrm{e}^{+}$``, the ``10`` of ``$10^{-3}$``
@@ -151,6 +178,17 @@ def _lead(visible: list[Glyph], i: int, text_size: float, letters: dict[int, int
     while lead and lead[0].c == ".":
         lead = lead[1:]
     return lead
+
+
+def _decimal_point(h: Glyph, g: Glyph, text_size: float) -> bool:
+    """``g`` is a math font's point or comma set tight after ``h``, a text-font digit."""
+    return (
+        g.is_math
+        and g.c in ".,"
+        and not h.is_math
+        and h.c.isdigit()
+        and g.x0 - h.x1 < 0.1 * text_size
+    )
 
 
 def _script_base(h: Glyph, g: Glyph, text_size: float, letters: dict[int, int]) -> bool:
@@ -254,21 +292,67 @@ def _letter_runs(glyphs: list[Glyph]) -> dict[int, int]:
     return lengths
 
 
+def _mark_sans(
+    visible: list[Glyph], letters: dict[int, int], text_size: float, base: float
+) -> tuple[list[Glyph], set[int]]:
+    """``\\mathsf`` in a serif line: its letters come from the sans text font, which reads
+    as prose. A sans letter alone (``$\\mathsf{U}_0$``) is math, and is marked as a Unicode
+    sans alphanumeric is (``/SANS``: the glyph LaTeX writes ``\\mathsf{U}``); a short sans
+    word with a script set tight after it (``$\\mathsf{Nat}_0$``) is math too, and stays a
+    word (``\\text{Nat}``: its ids are returned). Sans words without scripts are left to
+    the prose (``\\textsf``).
+    """
+    fonts = Counter(g.font for g in visible if g.c.isalpha() and not g.is_math)
+    if not fonts or _SANS_RE.search(fonts.most_common(1)[0][0]):
+        return visible, set()  # a sans body: its letters are prose
+    out = list(visible)
+    words: set[int] = set()
+    i = 0
+    while i < len(out):
+        g = out[i]
+        run = letters.get(id(g), 0)
+        if g.is_math or not g.c.isalpha() or not _SANS_RE.search(g.font) or not run:
+            i += 1
+            continue
+        end = i + run  # the word's glyphs are out[i:end] (a run of one font, set tight)
+        after = out[end] if end < len(out) else None
+        scripted = (
+            after is not None
+            and after.c.isalnum()
+            and after.size < 0.88 * text_size
+            and abs(after.base - base) > 0.1 * text_size
+            and after.x0 - out[end - 1].x1 < 0.15 * text_size
+        )
+        if run == 1:
+            out[i] = replace(g, font=g.font + "/SANS")
+        elif scripted and run <= 6:
+            words |= {id(h) for h in out[i:end]}
+        i = end
+    return out, words
+
+
 def _text_font_math(g: Glyph, letters: dict[int, int]) -> bool:
     """A math letter set in a text font: Times and Palatino math (mathptmx, mathpazo) take
     their italic letters from the text italic, and ``\\mathbf`` its letters from the text
     bold; a letter alone in such a font is a variable, not a word."""
+    if g.font.endswith("/SANS"):
+        return True
     if not g.c.isalpha() or letters.get(id(g), 9) > 1:
         return False
     return is_italic_font(g.font) or is_bold_font(g.font)
 
 
-def _core(g: Glyph, run: list[Glyph], text_size: float) -> bool:
+def _core(g: Glyph, run: list[Glyph], text_size: float, base: float | None = None) -> bool:
     """A glyph that is math by itself: a math font or symbol, or a script of the run."""
     if g.is_math:
         return True
-    # a small raised or lowered glyph right after math (x_1 with the 1 in a roman font)
-    return bool(run) and g.size < 0.8 * text_size and g.c.isalnum()
+    # a small raised or lowered glyph right after math (x_1 with the 1 in a roman font);
+    # classes set at 9 pt give scripts 0.8 of the text size (``f_{\rm NL}``: 7.3 / 9 pt),
+    # so a glyph nearly that large counts when it sits off the line's baseline
+    if not run or not g.c.isalnum():
+        return False
+    shifted = base is not None and abs(g.base - base) > 0.1 * text_size
+    return g.size < 0.8 * text_size or (shifted and g.size < 0.88 * text_size)
 
 
 def _trim(run: list[Glyph]) -> list[Glyph]:

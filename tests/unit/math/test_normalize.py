@@ -36,6 +36,14 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
         (r"\pi^{\text{0}}", r"\pi ^ { 0 }"),
         (r"f'(x)", r"f ^ { \prime } ( x )"),
         (r"f''", r"f ^ { \prime \prime }"),
+        # a braced prime is the prime: e_1^{'} prints e_1'
+        (r"e_1^{'}", r"e _ { 1 } ^ { \prime }"),
+        (r"(a)^{''}", r"( a ) ^ { \prime \prime }"),
+        # a DeclareMathOperator of a bold letter prints the bold letter
+        (r"\operatorname{\mathbf{C}}_{ij}", r"\mathbf { C } _ { i j }"),
+        # a font around an accented letter prints what the accent over the font's letter does
+        (r"\mathbf{\hat{k}}", r"\hat { \mathbf { k } }"),
+        (r"\hat{\boldsymbol{k}}", r"\hat { \mathbf { k } }"),
         (r"a \cdot b \times c", r"a \cdot b \times c"),
         (r"x = 1 ,", "x = 1"),
         (r"E = mc^2 .", r"E = m c ^ { 2 }"),

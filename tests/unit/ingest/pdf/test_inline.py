@@ -115,3 +115,27 @@ def test_primes_and_negated_relations() -> None:
     assert _latex([("so", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0), ("′", "CMSY7", 7.0, -3.0), (" holds", "CMR10", 10.0, 0.0)]) == ["x'"]  # fmt: skip
     [neq] = _latex([("so", "CMR10", 10.0, 0.0), (" x", "CMMI10", 10.0, 0.0), (" \u0338=", "CMSY10", 10.0, 0.0), (" y", "CMMI10", 10.0, 0.0)])  # fmt: skip
     assert list(as_tokens(neq)) == ["x", "\\neq", "y"]
+
+
+def test_decimal_point_of_the_math_italic_keeps_the_whole_number() -> None:
+    # ``$0.6905 \pm 0.0014$``: TeX prints the digits in the roman, the point in the math
+    # italic; the number is whole, not ``6905``
+    assert _latex([("fit", "CMR10", 10.0, 0.0), (" 0", "CMR10", 10.0, 0.0), (".", "CMMI10", 10.0, 0.0), ("6905", "CMR10", 10.0, 0.0), (" ±", "CMSY10", 10.0, 0.0), (" 0", "CMR10", 10.0, 0.0), (".", "CMMI10", 10.0, 0.0), ("0014", "CMR10", 10.0, 0.0), (" here", "CMR10", 10.0, 0.0)]) == ["0.6905\\pm0.0014"]  # fmt: skip
+    assert _latex([("cut", "CMR10", 10.0, 0.0), (" 0", "CMR10", 10.0, 0.0), (".", "CMMI10", 10.0, 0.0), ("25", "CMR10", 10.0, 0.0), (" here", "CMR10", 10.0, 0.0)]) == ["0.25"]  # fmt: skip
+    # a text-font point is the sentence's (``Section 2.4``)
+    assert _latex([("Section", "CMR10", 10.0, 0.0), (" 2.4", "CMR10", 10.0, 0.0), (" shows", "CMR10", 10.0, 0.0)]) == []  # fmt: skip
+
+
+def test_roman_script_at_nine_points_joins_its_base() -> None:
+    # a 9 pt class sets ``f_{\rm NL}`` with 7.3 pt scripts (0.81 of the text), lowered
+    assert _latex([("with", "Times-Roman", 9.0, 0.0), (" σ", "NewTXMI", 9.0, 0.0), ("(", "txsys", 9.0, 0.0), ("f", "NewTXMI", 9.0, 0.0), ("NL", "Times-Roman", 7.3, 1.7), (")", "txsys", 9.0, 0.0), (" ∼", "txsys", 9.0, 0.0), (" 1,", "Times-Roman", 9.0, 0.0), (" we", "Times-Roman", 9.0, 0.0)]) == ["\\sigma(f_{\\text{NL}})\\sim1"]  # fmt: skip
+
+
+def test_sans_letters_in_a_serif_line_are_mathsf() -> None:
+    # ``$A : \mathsf{U}_0$`` and ``$\mathsf{Nat}_0$`` in a Libertine line: the sans letters
+    # come from Biolinum, the text sans font
+    line = [("for", "LinLibertineT", 10.0, 0.0), (" A", "LibertineMathMI", 10.0, 0.0), (" :", "LinLibertineT", 10.0, 0.0), (" U", "LinBiolinumT", 10.0, 0.0), ("0", "LinLibertineT", 7.0, 1.5), (" and", "LinLibertineT", 10.0, 0.0), (" Nat", "LinBiolinumT", 10.0, 0.0), ("0", "LinLibertineT", 7.0, 1.5), (" we", "LinLibertineT", 10.0, 0.0), (" have", "LinLibertineT", 10.0, 0.0)]  # fmt: skip
+    assert _latex(line) == ["A:\\mathsf{U}_{0}", "\\text{Nat}_{0}"]
+    # a sans word with no script is prose (``\textsf{PyTorch}``), and a sans body is prose
+    assert _latex([("in", "CMR10", 10.0, 0.0), (" PyTorch", "CMSS10", 10.0, 0.0), (" we", "CMR10", 10.0, 0.0), (" run", "CMR10", 10.0, 0.0)]) == []  # fmt: skip
+    assert _latex([("the", "CMSS10", 10.0, 0.0), (" set", "CMSS10", 10.0, 0.0), (" U", "CMSS10", 10.0, 0.0), (" is", "CMSS10", 10.0, 0.0), (" open", "CMSS10", 10.0, 0.0)]) == []  # fmt: skip
