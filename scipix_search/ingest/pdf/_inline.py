@@ -11,13 +11,11 @@ exactly).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import replace
 
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._delimiters import group_delimited
-from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
+from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font, is_sans_font
 from scipix_search.ingest.pdf._glyphs import (
     ACCENTS,
     Bar,
@@ -40,9 +38,6 @@ _TRIM = frozenset(".,;:")
 _RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
-# sans-serif text fonts (Computer / Latin Modern Sans, cm-super, Biolinum, Helvetica clones):
-# in a line set in a serif, letters of these are ``\mathsf``
-_SANS_RE = re.compile(r"CMSS|SFSS|Sans|Biolinum|Helvet|Heros|NimbusSan|Arial", re.I)
 
 
 def visual_lines(lines: list[Line]) -> list[list[Glyph]]:
@@ -97,8 +92,7 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
     max_gap = max(_MAX_GAP * text_size, 1.5 * _word_space(visible, text_size))
     named = _named_functions(visible, max_gap)
     base = median([g.base for g in visible if g.size >= 0.95 * text_size] or [visible[0].base])
-    visible, sans_words = _mark_sans(visible, letters, text_size, base)
-    named |= sans_words
+    named |= _sans_math(visible, letters, text_size, base)
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
     for i, g in enumerate(visible):
@@ -292,26 +286,25 @@ def _letter_runs(glyphs: list[Glyph]) -> dict[int, int]:
     return lengths
 
 
-def _mark_sans(
+def _sans_math(
     visible: list[Glyph], letters: dict[int, int], text_size: float, base: float
-) -> tuple[list[Glyph], set[int]]:
-    """``\\mathsf`` in a serif line: its letters come from the sans text font, which reads
-    as prose. A sans letter alone (``$\\mathsf{U}_0$``) is math, and is marked as a Unicode
-    sans alphanumeric is (``/SANS``: the glyph LaTeX writes ``\\mathsf{U}``); a short sans
-    word with a script set tight after it (``$\\mathsf{Nat}_0$``) is math too, and stays a
-    word (``\\text{Nat}``: its ids are returned). Sans words without scripts are left to
-    the prose (``\\textsf``).
+) -> set[int]:
+    """``\\mathsf`` in a serif line (ids of its glyphs): its letters come from the sans text
+    font, which reads as prose. A sans letter alone (``$\\mathsf{U}_0$``) is math, and so is
+    a short sans word with a script set tight after it (``$\\mathsf{Nat}_0$``); the glyph
+    LaTeX writes both as ``\\mathsf``. Sans words without scripts are left to the prose
+    (``\\textsf``), as is every letter of a line set in a sans.
     """
     fonts = Counter(g.font for g in visible if g.c.isalpha() and not g.is_math)
-    if not fonts or _SANS_RE.search(fonts.most_common(1)[0][0]):
-        return visible, set()  # a sans body: its letters are prose
-    out = list(visible)
+    if not fonts or is_sans_font(fonts.most_common(1)[0][0]):
+        return set()  # a sans body: its letters are prose
+    out = visible
     words: set[int] = set()
     i = 0
     while i < len(out):
         g = out[i]
         run = letters.get(id(g), 0)
-        if g.is_math or not g.c.isalpha() or not _SANS_RE.search(g.font) or not run:
+        if g.is_math or not g.c.isalpha() or not is_sans_font(g.font) or not run:
             i += 1
             continue
         end = i + run  # the word's glyphs are out[i:end] (a run of one font, set tight)
@@ -323,20 +316,16 @@ def _mark_sans(
             and abs(after.base - base) > 0.1 * text_size
             and after.x0 - out[end - 1].x1 < 0.15 * text_size
         )
-        if run == 1:
-            out[i] = replace(g, font=g.font + "/SANS")
-        elif scripted and run <= 6:
+        if run == 1 or (scripted and run <= 6):
             words |= {id(h) for h in out[i:end]}
         i = end
-    return out, words
+    return words
 
 
 def _text_font_math(g: Glyph, letters: dict[int, int]) -> bool:
     """A math letter set in a text font: Times and Palatino math (mathptmx, mathpazo) take
     their italic letters from the text italic, and ``\\mathbf`` its letters from the text
     bold; a letter alone in such a font is a variable, not a word."""
-    if g.font.endswith("/SANS"):
-        return True
     if not g.c.isalpha() or letters.get(id(g), 9) > 1:
         return False
     return is_italic_font(g.font) or is_bold_font(g.font)

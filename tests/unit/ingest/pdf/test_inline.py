@@ -135,7 +135,7 @@ def test_sans_letters_in_a_serif_line_are_mathsf() -> None:
     # ``$A : \mathsf{U}_0$`` and ``$\mathsf{Nat}_0$`` in a Libertine line: the sans letters
     # come from Biolinum, the text sans font
     line = [("for", "LinLibertineT", 10.0, 0.0), (" A", "LibertineMathMI", 10.0, 0.0), (" :", "LinLibertineT", 10.0, 0.0), (" U", "LinBiolinumT", 10.0, 0.0), ("0", "LinLibertineT", 7.0, 1.5), (" and", "LinLibertineT", 10.0, 0.0), (" Nat", "LinBiolinumT", 10.0, 0.0), ("0", "LinLibertineT", 7.0, 1.5), (" we", "LinLibertineT", 10.0, 0.0), (" have", "LinLibertineT", 10.0, 0.0)]  # fmt: skip
-    assert _latex(line) == ["A:\\mathsf{U}_{0}", "\\text{Nat}_{0}"]
+    assert _latex(line) == ["A:\\mathsf{U}_{0}", "\\mathsf{Nat}_{0}"]
     # a sans word with no script is prose (``\textsf{PyTorch}``), and a sans body is prose
     assert _latex([("in", "CMR10", 10.0, 0.0), (" PyTorch", "CMSS10", 10.0, 0.0), (" we", "CMR10", 10.0, 0.0), (" run", "CMR10", 10.0, 0.0)]) == []  # fmt: skip
     assert _latex([("the", "CMSS10", 10.0, 0.0), (" set", "CMSS10", 10.0, 0.0), (" U", "CMSS10", 10.0, 0.0), (" is", "CMSS10", 10.0, 0.0), (" open", "CMSS10", 10.0, 0.0)]) == []  # fmt: skip
