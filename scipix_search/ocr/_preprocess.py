@@ -23,6 +23,10 @@ MAX_HEIGHT, MAX_WIDTH, DIVISOR = 192, 672, 32
 #: Median glyph height in pixels at which the model reads best. Measured on the im2latex dev
 #: images at their best fixed rescale (x1.4), see ``benchmarks/formula_ocr.py --calibrate``.
 TARGET_GLYPH_HEIGHT = 12.6
+#: Grain (robust standard deviation of the paper's grey levels) above which a crop is a scan
+#: and its levels are flattened (:func:`flatten_paper`): renders have 0 (im2latex, PDF crops),
+#: the benchmark scans (noise 8, then JPEG q75) 3-4.5.
+MIN_GRAIN = 1.5
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,37 @@ def normalise_polarity(gray: np.ndarray) -> np.ndarray:
         return gray
     stretched = (gray.astype(np.float32) - low) * (255.0 / (high - low))
     return stretched.astype(np.uint8)
+
+
+def flatten_paper(gray: np.ndarray) -> np.ndarray:
+    """Scanned paper to clean white and ink to full black, as the model's training renders are.
+
+    A scan's paper is grey and grainy (sensor noise, JPEG ringing): the model never saw that,
+    and the grain breaks or swells the glyphs the scale is measured on. Levels are set from
+    the crop itself: paper is the pixels above Otsu's threshold, and every pixel within three
+    noise deviations (MAD) of its median becomes white; the ink's 10th percentile becomes
+    black. A clean render (no grain) is returned as it is, so born-digital crops and
+    screenshots are read exactly as before.
+
+    Args:
+        gray: ``HxW`` uint8, dark ink on a light background.
+
+    Returns:
+        The levelled image (``gray`` itself where there is no grain or too little contrast).
+    """
+    threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper, ink = gray[gray > threshold], gray[gray <= threshold]
+    if paper.size < 16 or ink.size == 0:
+        return gray
+    level = float(np.median(paper))
+    grain = 1.4826 * float(np.median(np.abs(paper.astype(np.float32) - level)))
+    if grain < MIN_GRAIN:
+        return gray
+    white, black = level - 3 * grain, float(np.percentile(ink, 10))
+    if white - black < 30:
+        return gray
+    levelled = (gray.astype(np.float32) - black) * (255.0 / (white - black))
+    return np.clip(levelled, 0, 255).astype(np.uint8)
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
@@ -167,7 +202,7 @@ def prepare(image: Image.Image, *, straighten: bool = True) -> Prepared | None:
     Returns:
         The prepared crop, or ``None`` for a blank image.
     """
-    gray = normalise_polarity(to_gray(image))
+    gray = flatten_paper(normalise_polarity(to_gray(image)))
     cropped = crop_to_content(gray)
     if cropped is None:
         return None

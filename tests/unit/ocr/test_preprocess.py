@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
@@ -15,6 +16,7 @@ from scipix_search.ocr._preprocess import (
     crop_to_content,
     deskew,
     estimate_glyph_height,
+    flatten_paper,
     normalise_polarity,
     plan_scale,
     prepare,
@@ -44,6 +46,39 @@ def test_normalise_polarity_inverts_dark_mode() -> None:
     fixed = normalise_polarity(dark)
     assert np.median(fixed) > 200
     assert np.abs(fixed.astype(int) - normalise_polarity(light).astype(int)).mean() < 2
+
+
+def _scanned(gray: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``gray`` as the scan benchmark degrades pages: blur, grey-level noise 8, JPEG q75."""
+    import io
+
+    from PIL import ImageFilter
+
+    blurred = Image.fromarray(gray).filter(ImageFilter.GaussianBlur(0.5))
+    grain = np.random.default_rng(seed).normal(0.0, 8.0, gray.shape)
+    noisy = np.clip(np.asarray(blurred, dtype=np.float32) + grain, 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noisy).save(out, format="JPEG", quality=75)
+    return np.asarray(Image.open(out).convert("L"))
+
+
+def test_flatten_paper_leaves_renders_alone() -> None:
+    clean = normalise_polarity(render(r"f(x) = a + b y", dpi=150))
+    assert flatten_paper(clean) is clean
+
+
+def test_flatten_paper_whitens_scanned_paper_and_keeps_the_glyphs() -> None:
+    clean = normalise_polarity(render(r"f(x) = a + b y", dpi=150))
+    scanned = normalise_polarity(_scanned(clean))
+    flat = flatten_paper(scanned)
+    # paper two pixels or more from any ink (the blur greys the glyphs' rims)
+    paper = cv2.erode((clean == 255).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert np.mean(scanned[paper] == 255) < 0.5  # grainy before
+    assert np.mean(flat[paper] == 255) > 0.97
+    ink = clean < 64
+    assert np.median(flat[ink]) < 40
+    # the glyphs are where they were: the ink masks agree as well as clean vs scanned do
+    assert np.mean((flat < 128) == (clean < 128)) >= np.mean((scanned < 128) == (clean < 128))
 
 
 def test_crop_to_content_blank_is_none() -> None:
