@@ -296,10 +296,8 @@ def accent_over(acc: Glyph, g: Glyph) -> bool:
     is the next one to the right, or, in a small script size where the kern is larger than
     the letter's left side, the one whose left part it stands in."""
     if acc.x1 - acc.x0 < 0.05 * acc.size:
-        return (
-            acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size
-            or g.x0 < acc.x0 < g.x0 + 0.75 * (g.x1 - g.x0)
-        )
+        left_part = g.x0 + 0.75 * (g.x1 - g.x0)
+        return acc.x0 - 0.5 <= g.x0 <= acc.x0 + 0.5 * acc.size or g.x0 < acc.x0 < left_part
     return g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1 + 0.5
 
 

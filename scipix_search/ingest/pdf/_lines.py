@@ -45,7 +45,12 @@ class Line:
 
 
 def page_lines(page: pymupdf.Page) -> list[Line]:
-    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    # MuPDF's default clip: a page can carry a second copy of its text that is never shown
+    # (one paper's displays are all there twice, 16 pt apart), which would merge into the
+    # shown one glyph by glyph
+    raw = page.get_text(
+        "rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    )
     trace = page.get_texttrace()
     # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ). The same
     # names show where a font's ToUnicode map lies (``_truth``).
