@@ -43,8 +43,8 @@ from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import display_boxes, paper_folders, print_table, scan_pdf  # noqa: E402
 from scipix_search.ingest import crop_box, read_tex_equations  # noqa: E402
 from scipix_search.math import token_similarity  # noqa: E402
-from scipix_search.pipeline import Models  # noqa: E402
-from scipix_search.pipeline._parse import SCAN_DPI, _upright, render_page  # noqa: E402
+from scipix_search.ocr import deskew  # noqa: E402
+from scipix_search.pipeline import SCAN_DPI, Models, render_page  # noqa: E402
 
 
 @dataclass
@@ -87,7 +87,7 @@ def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: boo
             # a scan is page `number` of the image-only PDF; the clean page is the original's
             pixels = render_page(document[number if scanned else page])
             if scanned:
-                pixels = _upright(pixels)
+                pixels = deskew(pixels)[0]  # levelled as ingestion levels a scan
             for box in paper.truth[page]:
                 crops.append(
                     crop_box(

@@ -16,10 +16,17 @@ from scipix_search.pipeline._convert import PageTracker, convert_to_markdown
 from scipix_search.pipeline._enrich import Enriched, enrich, enrich_equations
 from scipix_search.pipeline._indexer import Indexer, IngestOutcome, Status
 from scipix_search.pipeline._models import Models
-from scipix_search.pipeline._parse import OCR_MIN_CONFIDENCE, parse_input, parse_pdf_input
+from scipix_search.pipeline._parse import (
+    OCR_MIN_CONFIDENCE,
+    SCAN_DPI,
+    parse_input,
+    parse_pdf_input,
+    render_page,
+)
 
 __all__ = [
     "OCR_MIN_CONFIDENCE",
+    "SCAN_DPI",
     "PageTracker",
     "Enriched",
     "Indexer",
@@ -31,4 +38,5 @@ __all__ = [
     "enrich_equations",
     "parse_input",
     "parse_pdf_input",
+    "render_page",
 ]
