@@ -40,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import Paper, load_papers  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
-from scipix_search.eval import display_boxes, paper_folders, print_table, scan_pdf  # noqa: E402
-from scipix_search.ingest import crop_box, read_tex_equations  # noqa: E402
+from scipix_search.eval import print_table, scan_pdf  # noqa: E402
+from scipix_search.ingest import crop_box  # noqa: E402
 from scipix_search.math import token_similarity  # noqa: E402
 from scipix_search.ocr import deskew  # noqa: E402
 from scipix_search.pipeline import SCAN_DPI, Models, render_page  # noqa: E402
@@ -53,26 +53,6 @@ class Scores:
     latex6: int = 0
     latex8: int = 0
     seconds: float = 0.0
-
-
-def load_corpus(root: Path, half: str, pages: int) -> list[Paper]:
-    """Paper folders of ``root`` (a typeset corpus), split as :func:`load_papers` splits."""
-    folders = paper_folders(root)
-    if half != "all":
-        folders = folders[half == "test" :: 2]
-    papers = []
-    for folder in folders:
-        truth = display_boxes(folder.pdf)
-        sampled = sorted(truth)[:pages]
-        if not sampled:
-            continue
-        tex = [e for e in read_tex_equations(folder.tex) if e.display]
-        envs: dict[int, list[str]] = {}
-        for e in tex:
-            envs.setdefault(e.env_index, []).append(e.latex)
-        rows = [e.latex for e in tex] + [r" \\ ".join(v) for v in envs.values() if len(v) > 1]
-        papers.append(Paper(folder, truth, sampled, rows))
-    return papers
 
 
 def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: bool) -> list:
@@ -136,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.papers:
-        papers = load_corpus(args.papers, args.half, args.pages)
+        papers = load_papers(args.half, args.pages, root=args.papers)
     else:
         papers = load_papers(args.half, args.pages)
     if args.limit:

@@ -112,8 +112,10 @@ def _words_outside(page: pymupdf.Page, boxes: list[Box]) -> str:
     return " ".join(sorted(words))
 
 
-def load_papers(half: str, pages: int) -> list[Paper]:
-    folders = sorted(paper_folders(shared_data_dir() / "papers"), key=lambda p: p.name)
+def load_papers(half: str, pages: int, root: Path | None = None) -> list[Paper]:
+    """Paper folders of ``root`` (default: the shared real papers) with display equations on
+    their first ``pages`` pages, split by position in name order (``half``)."""
+    folders = sorted(paper_folders(root or shared_data_dir() / "papers"), key=lambda p: p.name)
     if half != "all":
         folders = folders[half == "test" :: 2]
     papers = []
