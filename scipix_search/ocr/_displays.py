@@ -293,6 +293,11 @@ def _line_candidates(
     return found
 
 
+def _row_text(row: Sequence[Any]) -> str:
+    """A row's text, its pieces left to right."""
+    return " ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0]))
+
+
 def _continues(text: str) -> bool:
     """A display row that opens with a relation or operator continues the row above."""
     return bool(CONTINUATION.match(text.strip()))
@@ -326,7 +331,7 @@ def _grow(boxes: list[Box], rows: list[list[Any]], *, line_height: float) -> lis
                 overlap = min(span[2], box[2]) - max(span[0], box[0])
                 if overlap <= 0 or _overlap_share(span, box) > 0.5:
                     continue
-                text = " ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0]))
+                text = _row_text(row)
                 below = 0 <= span[1] - box[3] <= ROW_GAP_LINES * line_height
                 above = 0 <= box[1] - span[3] <= ROW_GAP_LINES * line_height
                 if (
@@ -347,7 +352,7 @@ def _grow(boxes: list[Box], rows: list[list[Any]], *, line_height: float) -> lis
 def _first_continues(box: Box, spans: list[tuple[Box, list[Any]]]) -> bool:
     for span, row in spans:
         if _overlap_share(span, box) > 0.5:
-            return _continues(" ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0])))
+            return _continues(_row_text(row))
     return False
 
 
