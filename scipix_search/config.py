@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     index_refresh_s: float = Field(
         default=1.0,
         ge=0,
-        description="How often a searcher checks the index files for changes (or, when workers "
-        "write only to the database, catches up from it)",
+        description="How often an API process whose workers write only to the database "
+        "(worker_writes_index=false) catches its own indexes up from it; index files a worker "
+        "saves in a shared folder are seen at the next search",
     )
     worker_writes_index: bool = Field(
         default=True,

@@ -1,11 +1,13 @@
 """What the API process holds: store, models (one registry), searchers kept fresh.
 
 Freshness: workers (threads or other processes, on any machine sharing the data folder) commit
-each index by replacing its manifest last. Before a search, :class:`Services` stats the manifests
-(at most every ``index_refresh_s``) and, when one changed, re-opens that index (the manifest names
-a complete generation, so no lock is needed to read it). Every API process does this on its own,
-so many processes stay in step without talking to each other; a document is searchable in the
-next request after its worker saves.
+each index by replacing its manifest last, before the job is marked succeeded. Before each
+search, :class:`Services` stats the manifest (a few microseconds) and, when it changed, re-opens
+that index (the manifest names a complete generation, so no lock is needed to read it). Every API
+process does this on its own, so many processes stay in step without talking to each other, and
+a document whose job succeeded is found by the next search (a program that uploads, waits for
+its job and searches expects that; a check throttled to once a second missed it when the job
+ended within that second).
 
 Several machines, no shared folder (``worker_writes_index=false``): workers write only rows,
 and this process keeps its own indexes in its own data folder (``Store.follow``), built from the
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Seconds before a failed index reload is tried again.
+_RETRY_S = 1.0
+
 #: The key of ``store.index_problems`` while followed indexes cannot catch up.
 CATCH_UP = "catch-up"
 
@@ -68,31 +73,33 @@ class _Fresh:
         self.meta = VectorIndex.manifest_path(index_dir)
         self.index_dir = index_dir
         self.stamp = _stamp(self.meta)
-        self.checked = time.monotonic()
+        self.stale = False
+        self.retry_at = 0.0
         self.lock = threading.Lock()
 
     def invalidate(self) -> None:
         """Reload at the next refresh (the index changed in place: a followed index)."""
-        self.stamp = None
-        self.checked = 0.0
+        self.stale = True
 
-    def refresh(self, every_s: float) -> None:
-        now = time.monotonic()
-        if now - self.checked < every_s:
+    def refresh(self) -> None:
+        """Re-open the index when its manifest changed or it was invalidated."""
+        if not self.stale and _stamp(self.meta) == self.stamp:
             return
+        if time.monotonic() < self.retry_at:
+            return  # the last reload failed: not again on every request
         with self.lock:
-            if now - self.checked < every_s:
-                return
-            self.checked = now
             stamp = _stamp(self.meta)
-            if stamp == self.stamp:
-                return
+            if not self.stale and stamp == self.stamp:
+                return  # another request reloaded it meanwhile
+            self.stale = False
             try:
                 # Stamped before the reload: a commit during it is seen at the next check.
                 stamp = _stamp(self.meta)
                 self.searcher.reload()
             except ScipixError:
                 logger.warning("index reload failed; keeping the open one", exc_info=True)
+                self.stale = True
+                self.retry_at = time.monotonic() + _RETRY_S
                 return
             self.stamp = stamp
             logger.info("reloaded %s", self.index_dir.name, extra={"action": "index_reload"})
@@ -150,7 +157,7 @@ class Services:
                 if fresh is None:
                     fresh = _Fresh(factory(), self.store.index_dir(kind), on_reload)
                     setattr(self, attr, fresh)
-        fresh.refresh(self.settings.index_refresh_s)
+        fresh.refresh()
         return fresh
 
     def passage_searcher(self) -> Any:
