@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +19,8 @@ from scipix_search.ingest.latex._source import parse_latex_text
 
 FUZZ = settings(
     max_examples=120,
-    deadline=timedelta(seconds=10),
+    # bounded in CPU seconds by the test itself: a wall-clock deadline fails on a busy machine
+    deadline=None,
     database=None,
     # CI runs the same examples every time (a red build is then a change, not a new draw);
     # SCIPIX_FUZZ_EXPLORE=1 draws fresh ones, to look for new bugs.
@@ -104,7 +104,7 @@ SOURCE = st.builds(
 @FUZZ
 @given(st.one_of(SOURCE, st.text(max_size=2000)))
 def test_latex_source_parses_or_raises_an_input_error_quickly(source: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         doc = parse_latex_text(TexProject({"main.tex": source}), "main.tex", source="main.tex")
     except InputError as exc:
@@ -112,5 +112,5 @@ def test_latex_source_parses_or_raises_an_input_error_quickly(source: str) -> No
     else:
         assert doc.kind == "tex"
         assert all(e.latex for e in doc.equations)
-    took = time.perf_counter() - started
+    took = time.process_time() - started
     assert took < 8, f"{took:.1f} s on {source[:200]!r}"

@@ -27,10 +27,11 @@ def test_a_wide_self_calling_macro_is_refused_quickly(tmp_path: Path) -> None:
     tex = tmp_path / "wide.tex"
     tex.write_text(poisoned_source(copies=480, closers=1))
     assert tex.stat().st_size < 1200
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(CorruptInputError) as info:
         parse_latex_source(tex)
-    assert time.perf_counter() - started < 10  # ~1 s on a quiet core
+    # CPU seconds of this process (~1): what other processes load the machine with does not count
+    assert time.process_time() - started < 10
     assert info.value.reason == "macro_expansion"
     assert info.value.macro == "b"
     assert "\\b " in str(info.value)
@@ -42,10 +43,10 @@ def test_the_issues_poisoned_source_is_refused(tmp_path: Path) -> None:
     # it with "TeX capacity exceeded"; so does the reader, before 20 MB exist.
     tex = tmp_path / "poisoned.tex"
     tex.write_text(poisoned_source(copies=8))
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(CorruptInputError) as info:
         parse_latex_source(tex)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert info.value.reason == "macro_expansion" and info.value.macro == "b"
     assert "calls itself without end" in str(info.value)
 
