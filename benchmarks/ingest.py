@@ -1,6 +1,7 @@
 """Ingestion throughput on the shared papers, and passage-search latency at 100k passages.
 
     python benchmarks/ingest.py [--passages 100000] [--queries 200]
+    python benchmarks/ingest.py --jobs 1 2 [--limit 6]   # the CLI with N job processes
 
 Part 1 ingests the compiled PDF of every real paper of ../shared/data/papers into a fresh store
 and prints, per stage (extract: text layer, display and inline equations, equation OCR; embed:
@@ -167,12 +168,63 @@ def bench_search(encoder: TextEncoder, sentences: list[str], n: int, n_queries: 
         print(f"| {name} | {pct(lat, 50):.2f} | {pct(lat, 99):.2f} | {pct(lat, 50) / base:.2f}x |")
 
 
+def bench_cli_jobs(jobs: list[int], limit: int | None) -> None:
+    """``scipix-search ingest FOLDER --jobs N`` as a user runs it (a fresh process and data
+    folder for each N, models loaded in each job process): wall pages/s, and the ratio against
+    the first N of the same run."""
+    import json
+    import subprocess
+    import sys
+
+    folder = Path(tempfile.mkdtemp()) / "pdfs"
+    folder.mkdir()
+    for rel in PAPERS[:limit]:  # the PDFs alone: a source beside its PDF would pair with it
+        (folder / rel.replace("/", "__")).symlink_to(SHARED / "papers" / rel)
+    rows = []
+    for n in jobs:
+        env = {**os.environ, "SCIPIX_DATA_DIR": tempfile.mkdtemp(), "HF_HUB_OFFLINE": "1"}
+        cmd = [sys.executable, "-m", "scipix_search.cli", "ingest", str(folder), "--json"]
+        started = time.perf_counter()
+        out = subprocess.run(
+            [*cmd, "--jobs", str(n)], env=env, check=True, capture_output=True, text=True
+        ).stdout
+        wall = time.perf_counter() - started
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert all(line["status"] == "added" for line in lines), lines
+        pages = sum(_pages(folder / Path(line["file"]).name) for line in lines)
+        rows.append((n, len(lines), pages, wall))
+    base = rows[0][2] / rows[0][3]
+    print(f"\n## CLI ingest --jobs: {rows[0][1]} PDFs, {rows[0][2]} pages, {os.cpu_count()} CPUs")
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"| jobs | wall seconds | pages/s | x jobs={rows[0][0]} |")
+    print("|---|---|---|---|")
+    for n, _, pages, wall in rows:
+        print(f"| {n} | {wall:.1f} | {pages / wall:.2f} | {pages / wall / base:.2f} |")
+
+
+def _pages(path: Path) -> int:
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        return doc.page_count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest-only", action="store_true", help="skip the 100k search part")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="+",
+        help="only time `scipix-search ingest --jobs N` over the papers' PDFs for each N",
+    )
+    parser.add_argument("--limit", type=int, help="with --jobs: the first N papers only")
     args = parser.parse_args()
+    if args.jobs:
+        bench_cli_jobs(args.jobs, args.limit)
+        return
     settings = Settings()
     encoder = TextEncoder.from_model_dir(settings.model_dir, device=settings.device)
     print(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import queue
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scipix_search.cli._common import emit, emit_json, settings_of
+from scipix_search.cli._common import emit, emit_json, int_between, settings_of
 from scipix_search.cli._errors import print_error
 from scipix_search.exceptions import InputError, JobCrashedError
 
@@ -39,30 +41,42 @@ def run(args: argparse.Namespace) -> int:
     files, missing = collect_files([Path(p) for p in args.paths])
     if not files and not missing:
         raise InputError(f"nothing to ingest in {', '.join(args.paths)} (no PDF, image or LaTeX)")
-    items = [(f, None) for f in files] if args.no_pair else pair_sources(files)
+    items: list[tuple[Path, Path | None]] = (
+        [(f, None) for f in files] if args.no_pair else pair_sources(files)
+    )
     settings = settings_of(args)
     counts: Counter[str] = Counter()
     failures = list(missing)
     counts["failed"] += len(missing)
+    jobs = min(args.jobs, max(1, len(items)))
     with contextlib.ExitStack() as stack:
-        indexer: Indexer | JobProcess
-        if settings.job_isolation == "process":
-            # Each file under the job budget, in a child that a runaway file cannot outlive.
-            indexer = stack.enter_context(JobProcess(settings))
+        indexers: list[Indexer | JobProcess]
+        if jobs > 1 or settings.job_isolation == "process":
+            # Each file under the job budget, in a child that a runaway file cannot outlive;
+            # with --jobs N, N children read files side by side (the store's index lock and
+            # the database serialise their commits, as for several workers)
+            indexers = [stack.enter_context(JobProcess(settings)) for _ in range(jobs)]
         else:
             indexer = Indexer(settings)
             indexer.sync_indexes()
+            indexers = [indexer]
         # Counted in pages, not files: a 78-page paper is not one step like a formula image,
         # so the rate (pages/s) and the ETA mean something on a folder of papers.
         sizes = [_page_count(pdf or path) for path, pdf in items]
         with tqdm(
             total=sum(sizes), desc="ingest", unit="page", disable=args.json or None
         ) as progress:
-            for (path, pdf), size in zip(items, sizes, strict=True):
-                progress.set_postfix_str((pdf or path).name)  # the file being read
-                outcome = _ingest_one(indexer, path, pdf)
-                _record(args, counts, failures, outcome, path, pdf)
-                progress.update(size)
+            if len(indexers) == 1:
+                for (path, pdf), size in zip(items, sizes, strict=True):
+                    progress.set_postfix_str((pdf or path).name)  # the file being read
+                    outcome = _ingest_one(indexers[0], path, pdf)
+                    _record(args, counts, failures, outcome, path, pdf)
+                    progress.update(size)
+            else:
+                done = _ingest_side_by_side(indexers, items)
+                for (path, pdf), size, outcome in zip(items, sizes, done, strict=False):
+                    _record(args, counts, failures, outcome, path, pdf)
+                    progress.update(size)
     all_failed = bool(counts["failed"]) and not (counts["added"] or counts["present"])
     if not args.json:
         if not all_failed:  # when nothing worked, the error lines alone say it
@@ -93,6 +107,31 @@ def _page_count(path: Path) -> int:
             return max(1, doc.page_count)
     except Exception:  # noqa: BLE001 - a damaged file fails in ingestion, with its reason
         return 1
+
+
+def _ingest_side_by_side(
+    indexers: list[Indexer | JobProcess], items: list[tuple[Path, Path | None]]
+) -> Iterator[IngestOutcome]:
+    """Outcomes of ``items`` in their order, read by the indexers side by side (each file
+    goes to the next free one; an outcome is yielded as soon as its file and every file
+    before it are done, so the progress bar moves while the others still run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    free: queue.SimpleQueue[Indexer | JobProcess] = queue.SimpleQueue()
+    for indexer in indexers:
+        free.put(indexer)
+
+    def work(item: tuple[Path, Path | None]) -> IngestOutcome:
+        indexer = free.get()
+        try:
+            return _ingest_one(indexer, *item)
+        finally:
+            free.put(indexer)
+
+    with ThreadPoolExecutor(len(indexers), thread_name_prefix="ingest") as pool:
+        futures = [pool.submit(work, item) for item in items]
+        for future in futures:
+            yield future.result()
 
 
 def _ingest_one(indexer: Indexer | JobProcess, path: Path, pdf: Path | None) -> IngestOutcome:
@@ -137,6 +176,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     parser.add_argument("--json", action="store_true", help="one JSON line per file")
+    parser.add_argument(
+        "--jobs",
+        type=int_between(1, 64, "jobs"),
+        default=1,
+        metavar="N",
+        help="files read side by side by N job processes (default 1; each loads the models: "
+        "about the number of CPU cores is the useful most)",
+    )
     parser.add_argument(
         "--no-pair",
         action="store_true",

@@ -12,6 +12,7 @@ from tests.factories import LOREM, ZERO_PAGE_PDF, encrypted_pdf, make_pdf
 pytestmark = pytest.mark.model
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _stats(capsys) -> dict:
@@ -125,3 +126,41 @@ def test_cli_demo_shows_text_equation_and_screenshot_search(settings, text_encod
     assert "gradient-descent-note.pdf" in top_shot[0] and "(3)" in top_shot[0]
     # The quick start prints its install step lines, then this: 40 lines in all at most.
     assert len(out.splitlines()) <= 38, out
+
+
+@pytest.mark.slow
+def test_cli_ingest_jobs_reads_files_side_by_side_into_one_store(
+    settings, text_encoder, tmp_path, capsys, monkeypatch
+):
+    """``--jobs 2``: two job processes share one store; every file is stored once, with what a
+    one-at-a-time run of the same folder stores, and a bad file still fails alone."""
+    from scipix_search.config import get_settings
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for pdf in [*SAMPLES.glob("*.pdf"), *(FIXTURES / "pdf").glob("*.pdf")]:
+        shutil.copy(pdf, folder / pdf.name)
+    (folder / "not_a_pdf.pdf").write_text("plain text, not a PDF")
+    files = sorted(p.name for p in folder.iterdir())
+
+    def ingest(jobs: int) -> tuple[dict[str, dict], dict]:
+        assert main(["ingest", str(folder), "--json", "--no-pair", "--jobs", str(jobs)]) == 0
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        by_file = {Path(line["file"]).name: line for line in lines}
+        assert sorted(by_file) == files and len(lines) == len(files)  # each file once
+        return by_file, _stats(capsys)
+
+    side_by_side, stats = ingest(2)
+    assert side_by_side["not_a_pdf.pdf"]["status"] == "failed"
+    assert "not a PDF" in side_by_side["not_a_pdf.pdf"]["reason"]
+    added = [f for f, line in side_by_side.items() if line["status"] == "added"]
+    assert len(added) == len(files) - 1
+    assert stats["database"]["documents"] == len(added)
+    assert stats["indexes"]["passages"]["in_sync"] and stats["indexes"]["equations"]["in_sync"]
+
+    monkeypatch.setenv("SCIPIX_DATA_DIR", str(tmp_path / "one-at-a-time"))
+    get_settings.cache_clear()
+    alone, _ = ingest(1)
+    for name in added:
+        got, want = side_by_side[name], alone[name]
+        assert (got["passages"], got["equations"]) == (want["passages"], want["equations"]), name
