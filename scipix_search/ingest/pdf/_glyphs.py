@@ -77,6 +77,8 @@ OPERATOR_NAMES = (
     "exp", "sin", "cos", "tan", "det", "diag", "rank", "tr", "Tr", "sgn", "dim", "ker", "Pr",
 )  # fmt: skip
 _OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?![A-Za-z])")
+# a word already written as text keeps its letters: ``\text{Tr}`` is not ``\text{\Tr}``
+_TEXT_WORD_RE = re.compile(r"(\\(?:text|mathsf)\{[^{}]*\})|" + _OPERATOR_RE.pattern)
 
 
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
@@ -323,7 +325,7 @@ def _join(parts: list[str]) -> str:
             text += " "
         text += part
     return (
-        _OPERATOR_RE.sub(r"\\\1", text)
+        _TEXT_WORD_RE.sub(lambda m: m.group(1) or "\\" + m.group(2), text)
         .replace("\\arg min", "\\arg\\min")
         .replace("\\arg max", "\\arg\\max")
         # TeX prints \ldots and \cdots as three dots

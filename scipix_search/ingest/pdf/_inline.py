@@ -34,8 +34,8 @@ from scipix_search.math import FUNCTION_NAMES
 _JOINERS = frozenset("0123456789()[]{}+-=/.,;:|'*<>!−")
 # punctuation of the sentence that a span must not end (or start) with
 _TRIM = frozenset(".,;:")
-# relations, which TeX sets between stretchable thick spaces
-_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔")
+# relations, which TeX sets between stretchable thick spaces (``:`` is one: ``f : A \to B``)
+_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔:")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
 
@@ -76,8 +76,12 @@ def _in_band(ln: Line, base: float, size: float, members: list[Glyph]) -> bool:
     return inside >= 0.6 * (y1 - y0) and left - size <= x0 and x1 <= right + size
 
 
-def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """The runs of math glyphs in one prose line, left to right (see the module docstring)."""
+def inline_spans(glyphs: list[Glyph], *, math_commas: bool = False) -> list[list[Glyph]]:
+    """The runs of math glyphs in one prose line, left to right (see the module docstring).
+
+    ``math_commas``: the page's formulas take their commas from a math font (see
+    :func:`_prose_comma`), so an upright text-font comma is the sentence's.
+    """
     visible = sorted((g for g in glyphs if g.c.strip()), key=lambda g: g.x0)
     # an accent (``\\hat{p}`` prints a text-font ``ˆ`` over the p) joins the span of the
     # glyph under it afterwards: read in line order, it would cut the span in two
@@ -89,15 +93,18 @@ def inline_spans(glyphs: list[Glyph]) -> list[list[Glyph]]:
     letters = _letter_runs(visible)
     # a justified line stretches its math spaces with its word spaces: a gap is judged
     # against this line's word space, not only against the em
-    max_gap = max(_MAX_GAP * text_size, 1.5 * _word_space(visible, text_size))
-    named = _named_functions(visible, max_gap)
+    word_space = _word_space(visible, text_size)
+    max_gap = max(_MAX_GAP * text_size, 1.5 * word_space)
+    named = _named_functions(visible, max_gap) | _words_before_math(visible, letters, word_space)
     base = median([g.base for g in visible if g.size >= 0.95 * text_size] or [visible[0].base])
     named |= _sans_math(visible, letters, text_size, base)
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
     for i, g in enumerate(visible):
         core = _core(g, run, text_size, base) or _text_font_math(g, letters) or id(g) in named
-        joiner = not core and g.c in _JOINERS and bool(run)
+        joiner = (
+            not core and g.c in _JOINERS and bool(run) and not (math_commas and _prose_comma(g))
+        )
         near = not run or g.x0 - max(h.x1 for h in run) <= _gap_limit(run, g, max_gap)
         if (core or joiner) and near:
             if not run:
@@ -230,6 +237,43 @@ def _named_functions(visible: list[Glyph], max_gap: float) -> set[int]:
     return out
 
 
+def _words_before_math(
+    visible: list[Glyph], letters: dict[int, int], word_space: float
+) -> set[int]:
+    """Text-font words set tight before math (ids of their glyphs): ``\\text{Tr}(\\sigma_i)``,
+    ``\\text{Poisson}(\\lambda)``, ``\\mathsf{Sub}\\Gamma``. TeX sets every word space of
+    a line at the same stretch, and math puts no space (or a thin one, 1/6 em) between a word
+    and what follows it: a word whose gap to a math glyph, or to a bracket opening math, is
+    well under the line's word space and under 0.2 em is the formula's. A line whose word spaces cannot be measured is
+    left alone, as is a word after math (``$n$th`` is prose)."""
+    out: set[int] = set()
+    if word_space <= 0:
+        return out
+    i = 0
+    while i < len(visible):
+        g = visible[i]
+        run = letters.get(id(g), 0)
+        if g.is_math or not g.c.isalpha() or run < 2:
+            i += 1
+            continue
+        end = i + run
+        nxt = visible[end] if end < len(visible) else None
+        # on the word's baseline and at its size: a script after a word is a footnote or an
+        # affiliation mark (``Name$^{a}$``)
+        if (
+            nxt is not None
+            and nxt.x0 - visible[end - 1].x1 < min(0.6 * word_space, 0.2 * g.size)
+            and nxt.size >= 0.9 * g.size
+            and abs(nxt.base - g.base) < 0.1 * g.size
+        ):
+            after = visible[end + 1] if end + 1 < len(visible) else None
+            opens = nxt.c in "([" and after is not None and after.is_math and after.c not in _TRIM
+            if (nxt.is_math and (nxt.c.isalpha() or nxt.c in "([")) or opens:
+                out |= {id(h) for h in visible[i:end]}
+        i = end
+    return out
+
+
 def _gap_limit(run: list[Glyph], g: Glyph, max_gap: float) -> float:
     """The widest gap that still joins ``g`` to ``run``: twice the usual beside a relation.
 
@@ -254,6 +298,15 @@ def _word_space(glyphs: list[Glyph], text_size: float) -> float:
         and 0.15 * text_size < b.x0 - a.x1 < 1.5 * text_size
     ]
     return median(gaps) if len(gaps) >= 3 else 0.0
+
+
+def _prose_comma(g: Glyph) -> bool:
+    """A comma of the upright text font: on a page whose formulas take their commas from a
+    math font, the sentence's, between two formulas (``$D(0)=1$, $f(r)$``). A comma's
+    ``\\mathcode`` says which font math takes it from: the math italic in Computer Modern,
+    newtx and Libertine, but the upright text font in mathpazo, Fourier and Euler (and the
+    text italic in mathptmx), where this tells nothing."""
+    return g.c == "," and not g.is_math and not is_italic_font(g.font) and not is_bold_font(g.font)
 
 
 def _opens(prev: Glyph, g: Glyph, text_size: float) -> bool:
@@ -375,8 +428,9 @@ def inline_regions(
 ) -> list[EquationRegion]:
     """Inline equations of the given prose lines of one page (1-based ``page``)."""
     out = []
+    math_commas = any(g.c == "," and g.is_math for glyphs in lines for g in glyphs)
     for glyphs in lines:
-        for span in inline_spans(glyphs):
+        for span in inline_spans(glyphs, math_commas=math_commas):
             if len(span) < min_glyphs:
                 continue
             near = bars_among(span, bars)

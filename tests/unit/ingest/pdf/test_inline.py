@@ -139,3 +139,13 @@ def test_sans_letters_in_a_serif_line_are_mathsf() -> None:
     # a sans word with no script is prose (``\textsf{PyTorch}``), and a sans body is prose
     assert _latex([("in", "CMR10", 10.0, 0.0), (" PyTorch", "CMSS10", 10.0, 0.0), (" we", "CMR10", 10.0, 0.0), (" run", "CMR10", 10.0, 0.0)]) == []  # fmt: skip
     assert _latex([("the", "CMSS10", 10.0, 0.0), (" set", "CMSS10", 10.0, 0.0), (" U", "CMSS10", 10.0, 0.0), (" is", "CMSS10", 10.0, 0.0), (" open", "CMSS10", 10.0, 0.0)]) == []  # fmt: skip
+
+
+def test_upright_comma_ends_a_formula_only_where_math_commas_are_math_italic() -> None:
+    # ``$a = 1$, $b$``: Computer Modern sets a formula's comma in CMMI, so the roman comma is
+    # the sentence's; mathpazo and Fourier set math commas in the upright text font, where a
+    # roman comma tells nothing and the formulas stay as the spacing joins them
+    line = [("so", "CMR10", 10.0, 0.0), (" a", "CMMI10", 10.0, 0.0), (" =", "CMR10", 10.0, 0.0), (" 1,", "CMR10", 10.0, 0.0), (" b", "CMMI10", 10.0, 0.0), (" here", "CMR10", 10.0, 0.0)]  # fmt: skip
+    pair = [("at", "CMR10", 10.0, 0.0), (" (x", "CMMI10", 10.0, 0.0), (",", "CMMI10", 10.0, 0.0), (" y)", "CMMI10", 10.0, 0.0)]  # fmt: skip
+    assert [r.latex for r in inline_regions(1, [_line(line), _line(pair, 200)], [])] == ["a=1", "b", "(x,y)"]  # fmt: skip
+    assert _latex(line) == ["a=1,b"]

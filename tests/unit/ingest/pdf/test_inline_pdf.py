@@ -31,3 +31,26 @@ def test_inline_regions_lie_on_the_page_of_their_line() -> None:
     for r in regions:
         x0, y0, x1, y1 = r.bbox
         assert 0 < x0 < x1 < 612 and 0 < y0 < y1 < 792
+
+
+WORDS = Path(__file__).parents[3] / "fixtures" / "pdf" / "inline_words"
+
+
+def test_words_colons_and_commas_at_the_edges_of_inline_math() -> None:
+    """``\\text{Tr}(`` and ``\\mathsf{Sub}\\Gamma`` (a word set tight before math) belong to
+    the formula, ``f : A`` (a relation colon after an italic letter's side bearing) is one
+    formula, ``$D(0) = 1$, $f(r)$`` (an upright text comma, where math commas are math
+    italic) is two, and a name with an affiliation mark is no formula (Libertine with newtxmath, ``inline_words.tex``)."""
+    source = [e.latex for e in read_tex_equations(WORDS.with_suffix(".tex"))]
+    regions = [
+        r
+        for r in find_equation_regions(WORDS.with_suffix(".pdf"), render=False, inline=True)
+        if not r.display
+    ]
+    read = {tuple(as_tokens(r.latex)) for r in regions}
+    formulas = [latex for latex in source if not latex.startswith("^")]  # the mark
+    assert len(formulas) >= 8
+    assert [latex for latex in formulas if tuple(as_tokens(latex)) not in read] == []
+    # nothing joined across the sentence's comma, no name taken with its mark
+    source_tokens = {tuple(as_tokens(latex)) for latex in source}
+    assert [r.latex for r in regions if tuple(as_tokens(r.latex)) not in source_tokens] == ["b"]
