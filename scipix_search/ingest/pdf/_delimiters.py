@@ -79,6 +79,16 @@ def _fixed_size(name: str) -> bool:
     return name.endswith(tuple(suffix for suffix, _ in _SIZE_DEPTH))
 
 
+def hanging_extent(g: Glyph) -> tuple[float, float] | None:
+    """The drawn top and bottom of a CMEX fixed size (a ``\\big`` delimiter, a radical
+    ``radicalbig``), which hangs from its baseline; the text layer's box is the font's, three
+    or four times taller. None for other glyphs."""
+    name = piece_name(g)
+    if g.ink or not name.endswith(tuple(suffix for suffix, _ in _SIZE_DEPTH)):
+        return None
+    return g.base, g.base + _depth(name) * g.size
+
+
 def _one_glyph(g: Glyph) -> bool:
     """A delimiter drawn as one glyph: a CMEX fixed size, or a sized Unicode delimiter
     measured by its ink (``_ink``), which is never an extensible piece."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scipix_search.ingest.pdf._accents import group_wide_accents
-from scipix_search.ingest.pdf._delimiters import group_delimited
+from scipix_search.ingest.pdf._delimiters import group_delimited, hanging_extent
 from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font, is_sans_font
 from scipix_search.ingest.pdf._glyphs import (
     ACCENTS,
@@ -26,7 +26,7 @@ from scipix_search.ingest.pdf._glyphs import (
     median,
 )
 from scipix_search.ingest.pdf._lines import Line
-from scipix_search.ingest.pdf._radicals import group_radicals
+from scipix_search.ingest.pdf._radicals import group_radicals, radical_extent
 from scipix_search.ingest.pdf._regions import EquationRegion
 from scipix_search.math import FUNCTION_NAMES
 
@@ -46,15 +46,24 @@ def visual_lines(lines: list[Line]) -> list[list[Glyph]]:
     The text layer breaks a line into pieces wherever the baseline moves: a superscript, the
     numerator and denominator of ``$\\frac{a}{b}$``, a big operator. Pieces whose main
     baselines agree are one line; a small piece (a script, an operator) joins the line whose
-    band holds it. Larger pieces go first, so that they set the lines the small ones join.
+    band holds most of it. Larger pieces go first, so that they set the lines the small ones
+    join.
     """
     groups: list[tuple[float, float, list[Glyph]]] = []  # (baseline, size, glyphs)
     for ln in sorted(lines, key=lambda ln: -len(ln.glyphs)):
         base, size = _main_baseline(ln.glyphs)
-        for g_base, g_size, members in groups:
-            if abs(g_base - base) <= 0.3 * g_size or _in_band(ln, g_base, g_size, members):
-                members.extend(ln.glyphs)
-                break
+        target = next(
+            (m for g_base, g_size, m in groups if abs(g_base - base) <= 0.3 * g_size), None
+        )
+        if target is None:
+            share, members = max(
+                ((_band_share(ln, g_base, g_size, m), m) for g_base, g_size, m in groups),
+                key=lambda t: t[0],
+                default=(0.0, []),
+            )
+            target = members if share >= 0.6 else None
+        if target is not None:
+            target.extend(ln.glyphs)
         else:
             groups.append((base, size, list(ln.glyphs)))
     return [members for _, _, members in sorted(groups, key=lambda t: t[0])]
@@ -65,15 +74,22 @@ def _main_baseline(glyphs: list[Glyph]) -> tuple[float, float]:
     return median([g.base for g in glyphs if g.size >= 0.9 * size]), size
 
 
-def _in_band(ln: Line, base: float, size: float, members: list[Glyph]) -> bool:
-    """A piece of a few glyphs that lies within the line's band and beside or inside it."""
+def _band_share(ln: Line, base: float, size: float, members: list[Glyph]) -> float:
+    """How much of a piece of a few glyphs beside or inside a line lies within its band."""
     if len(ln.glyphs) > 4:
-        return False
+        return 0.0
     x0, y0, x1, y1 = ln.bbox
-    top, bottom = base - 0.9 * size, base + 0.35 * size
-    inside = min(y1, bottom) - max(y0, top)
     left, right = min(g.x0 for g in members), max(g.x1 for g in members)
-    return inside >= 0.6 * (y1 - y0) and left - size <= x0 and x1 <= right + size
+    if not (left - size <= x0 and x1 <= right + size):
+        return 0.0
+    top, bottom = base - 0.9 * size, base + 0.35 * size
+    extents = [(y0, y1)]
+    if len(ln.glyphs) == 1:
+        # a radical sign or a ``\\big`` delimiter hangs from its baseline: its drawn height,
+        # where the text layer's box is the font's (three times taller, or above the line)
+        g = ln.glyphs[0]
+        extents += [e for e in (hanging_extent(g), radical_extent(g)) if e is not None]
+    return max((min(b, bottom) - max(t, top)) / max(b - t, 1e-6) for t, b in extents)
 
 
 def inline_spans(glyphs: list[Glyph], *, math_commas: bool = False) -> list[list[Glyph]]:

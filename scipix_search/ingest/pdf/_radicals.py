@@ -28,6 +28,14 @@ def _radical_depth(g: Glyph) -> float | None:
     return 1.2 if g.c == "√" else None
 
 
+def radical_extent(g: Glyph) -> tuple[float, float] | None:
+    """The drawn top and bottom of a radical sign: TeX's hang from their baseline, level with
+    the rule (CMSY's ``√`` too), where the text layer may give the font's box. None for
+    other glyphs."""
+    depth = _radical_depth(g)
+    return None if depth is None else (g.base, g.base + depth * g.size)
+
+
 def _vinculum(g: Glyph, bars: list[Bar]) -> Bar | None:
     """The rule that starts where the radical sign ends, level with its top."""
     near = [

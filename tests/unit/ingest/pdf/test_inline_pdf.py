@@ -54,3 +54,17 @@ def test_words_colons_and_commas_at_the_edges_of_inline_math() -> None:
     # nothing joined across the sentence's comma, no name taken with its mark
     source_tokens = {tuple(as_tokens(latex)) for latex in source}
     assert [r.latex for r in regions if tuple(as_tokens(r.latex)) not in source_tokens] == ["b"]
+
+
+RADICALS = Path(__file__).parents[3] / "fixtures" / "pdf" / "inline_radicals"
+
+
+def test_radical_signs_hung_from_their_baseline_join_their_formula() -> None:
+    """A radical sign's text-layer box lies above the formula's line (it hangs from a
+    baseline level with its rule): its drawn extent puts it back on the formula's line, not
+    the line above (``inline_radicals.tex``, 12 pt Computer Modern)."""
+    source = [e.latex for e in read_tex_equations(RADICALS.with_suffix(".tex"))]
+    regions = find_equation_regions(RADICALS.with_suffix(".pdf"), render=False, inline=True)
+    read = sorted(as_tokens(r.latex) for r in regions if not r.display)
+    assert len(source) == 2
+    assert read == sorted(as_tokens(latex) for latex in source)
