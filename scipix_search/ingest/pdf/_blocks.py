@@ -8,6 +8,8 @@ import re
 from scipix_search.ingest.pdf._families import is_italic_font
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings
 from scipix_search.ingest.pdf._lines import _WORD_RE, Line
+from scipix_search.ingest.pdf._operators import operator_extent
+from scipix_search.ingest.pdf._radicals import radical_extent
 
 
 def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -46,7 +48,7 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
         ln
         for ln in col
         if (not ln.is_prose or _text_in_display(ln, left, right, body_size))
-        and (ln.number or ln.is_prose or not _beside_prose(ln, prose_tops))
+        and (ln.number or ln.is_prose or not _beside_prose(_row_extent(ln), prose_tops))
         and not drawings.is_figure(ln.bbox)
         and (
             ln.number
@@ -65,20 +67,24 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
         if not (ln.number or ln.math_share > 0 or _symbolic(ln.text) or _fragment(ln))
         and not _by_bar(ln, drawings.bars, body_size)
     }
+    # a line of only big operators or radical signs is stacked where it is drawn: it hangs
+    # from a baseline above its row, so its text-layer box can touch the line above
+    drawn = {id(ln): _row_extent(ln) for ln in candidates}
     blocks: list[list[Line]] = []
-    for ln in sorted(candidates, key=lambda item: item.bbox[1]):
+    for ln in sorted(candidates, key=lambda item: drawn[id(item)][0]):
         if blocks:
-            top = min(b.bbox[1] for b in blocks[-1])
-            bottom = max(b.bbox[3] for b in blocks[-1])
+            top = min(drawn[id(b)][0] for b in blocks[-1])
+            bottom = max(drawn[id(b)][1] for b in blocks[-1])
+            ln_top = drawn[id(ln)][0]
             between = any(
-                bottom - 1 <= (p0 + p1) / 2 <= ln.bbox[1] + 1
+                bottom - 1 <= (p0 + p1) / 2 <= ln_top + 1
                 for p0, p1 in prose_tops
                 if (p0, p1) != (ln.bbox[1], ln.bbox[3])
             )
             if (
-                ln.bbox[1] <= bottom + 0.6 * body_size
+                ln_top <= bottom + 0.6 * body_size
                 and not between
-                and ln.bbox[1] >= top - body_size
+                and ln_top >= top - body_size
                 and not _paragraph_resumes(_row_start(ln, col), blocks[-1], left, body_size)
             ):
                 blocks[-1].append(ln)
@@ -209,8 +215,14 @@ def _indented(line: Line, left: float, right: float, body_size: float) -> bool:
 
 def _by_bar(line: Line, bars: list[Bar], body_size: float) -> bool:
     """The line is set just over or under a drawn rule that spans it: a numerator or
-    denominator, even when its letters are in a text font (``\\frac{area(H_c)}{area(H_v)}``)."""
+    denominator, even when its letters are in a text font (``\\frac{area(H_c)}{area(H_v)}``).
+    Punctuation after the fraction can share the line (Euler takes digits and punctuation
+    from CMR, the relation from another font, so ``4,`` of ``\\frac{1}{4},`` is one line)."""
     x0, y0, x1, y1 = line.bbox
+    unpunctuated = [g for g in line.glyphs if g.c not in ",.;:"]
+    if unpunctuated and len(unpunctuated) < len(line.glyphs):
+        x0, x1 = min(g.x0 for g in unpunctuated), max(g.x1 for g in unpunctuated)
+        y0, y1 = min(g.y0 for g in unpunctuated), max(g.y1 for g in unpunctuated)
     return any(
         b.x0 - 2 <= x0
         and x1 <= b.x1 + 2
@@ -229,9 +241,10 @@ def lines_bbox(lines: list[Line]) -> tuple[float, float, float, float]:
     )
 
 
-def _beside_prose(line: Line, prose: list[tuple[float, float]]) -> bool:
-    """True when the line shares its row with a prose line: inline math, not display."""
-    y0, y1 = line.bbox[1], line.bbox[3]
+def _beside_prose(extent: tuple[float, float], prose: list[tuple[float, float]]) -> bool:
+    """True when a line (its drawn top and bottom) shares its row with a prose line: inline
+    math, not display."""
+    y0, y1 = extent
     for p0, p1 in prose:
         overlap = min(y1, p1) - max(y0, p0)
         if overlap > 0.5 * min(y1 - y0, p1 - p0):
@@ -288,7 +301,8 @@ def split_by_numbers(block: list[Line]) -> list[list[Line]]:
     numbers = sorted((ln for ln in block if ln.number), key=lambda ln: ln.bbox[1])
     if len(numbers) <= 1:
         return [block]
-    body = sorted((ln for ln in block if not ln.number), key=lambda ln: ln.bbox[1])
+    drawn = {id(ln): _drawn_extent(ln) for ln in block}
+    body = sorted((ln for ln in block if not ln.number), key=lambda ln: drawn[id(ln)])
     parts: list[list[Line]] = []
     start = 0
     for current, nxt in zip(numbers, numbers[1:], strict=False):
@@ -296,10 +310,10 @@ def split_by_numbers(block: list[Line]) -> list[list[Line]]:
         hi = (nxt.bbox[1] + nxt.bbox[3]) / 2
         best, best_gap = None, -1e9
         for i in range(start, len(body) - 1):
-            a, b = body[i], body[i + 1]
-            if (a.bbox[1] + a.bbox[3]) / 2 < lo - 3 or (b.bbox[1] + b.bbox[3]) / 2 > hi + 3:
+            a, b = drawn[id(body[i])], drawn[id(body[i + 1])]
+            if (a[0] + a[1]) / 2 < lo - 3 or (b[0] + b[1]) / 2 > hi + 3:
                 continue
-            gap = b.bbox[1] - max(x.bbox[3] for x in body[start : i + 1])
+            gap = b[0] - max(drawn[id(x)][1] for x in body[start : i + 1])
             if gap > best_gap:
                 best, best_gap = i, gap
         if best is None:
@@ -315,3 +329,26 @@ def split_by_numbers(block: list[Line]) -> list[list[Line]]:
         nums = [n for n in numbers if top - 2 <= (n.bbox[1] + n.bbox[3]) / 2 <= bottom + 2]
         result.append(part + nums[:1])
     return result
+
+
+def _row_extent(line: Line) -> tuple[float, float]:
+    """The text row a line sits on: its box, unless it holds only big operators or radical
+    signs (with their scripts), whose box the text layer puts a row too high."""
+    if any(
+        g.size >= 0.9 * line.size and operator_extent(g) is None and radical_extent(g) is None
+        for g in line.glyphs
+    ):
+        return line.bbox[1], line.bbox[3]
+    return _drawn_extent(line)
+
+
+def _drawn_extent(line: Line) -> tuple[float, float]:
+    """Top and bottom of a line as drawn: a big operator or a radical sign spans its ink
+    (a radical hangs from its baseline, the level of its rule; an extension-font
+    glyph hangs from its baseline, well below the box the text layer gives it: Euler's
+    display integral sits a row higher in the text layer than on the page; STIX's reaches
+    a row lower than its line's box)."""
+    if not line.glyphs:
+        return line.bbox[1], line.bbox[3]
+    extents = [operator_extent(g) or radical_extent(g) or (g.y0, g.y1) for g in line.glyphs]
+    return min(e[0] for e in extents), max(e[1] for e in extents)

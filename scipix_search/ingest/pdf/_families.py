@@ -82,6 +82,16 @@ def is_blackboard_font(font: str) -> bool:
     return bool(_BLACKBOARD_RE.search(font))
 
 
+_CALLIGRAPHIC_RE = re.compile(r"Math-?Cal", re.I)
+"""A font of its own for ``\\mathcal`` (Fourier's ``Fourier-Math-Cal``), where other families
+take the capitals of their symbol font."""
+
+
+@lru_cache(maxsize=4096)
+def is_calligraphic_font(font: str) -> bool:
+    return bool(_CALLIGRAPHIC_RE.search(font))
+
+
 @lru_cache(maxsize=4096)
 def is_script_font(font: str) -> bool:
     return "RSFS" in font.upper()

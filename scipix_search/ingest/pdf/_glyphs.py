@@ -12,6 +12,7 @@ import pymupdf
 from scipix_search.ingest.pdf._families import (
     is_blackboard_font,
     is_bold_font,
+    is_calligraphic_font,
     is_extension_font,
     is_fraktur_font,
     is_italic_font,
@@ -166,7 +167,7 @@ def glyph_to_latex(g: Glyph) -> str:
             return f"\\mathsf{{{c}}}"
         if "/MONO" in font:
             return f"\\mathtt{{{c}}}"
-        if is_symbol_font(font) and c.isupper():
+        if (is_symbol_font(font) or is_calligraphic_font(font)) and c.isupper():
             return f"\\mathcal{{{c}}}"
         if is_bold_font(font):
             return f"\\boldsymbol{{{c}}}"

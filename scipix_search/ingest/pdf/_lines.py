@@ -116,6 +116,9 @@ def _glyph(
 def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
     text = "".join(g.c for g in glyphs).strip()
     math = sum(g.is_math for g in visible)
+    size = max(g.size for g in visible)
+    bases = sorted(g.base for g in visible if g.size >= 0.9 * size)
+    base = bases[len(bases) // 2]
     prose = 0
     word: list[Glyph] = []
     for g in [*glyphs, Glyph(" ", 0, 0, 0, 0, 0, 0, "")]:
@@ -124,9 +127,9 @@ def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
         if letter and (not word or abs(g.size - word[-1].size) <= 0.15 * word[-1].size):
             word.append(g)
             continue
-        prose += _prose_chars(word)
+        if not _script(word, size, base):
+            prose += _prose_chars(word)
         word = [g] if letter else []
-    size = max(g.size for g in visible)
     number = None
     m = _NUMBER_RE.match(text)
     if m:
@@ -134,6 +137,15 @@ def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
     line = Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
     line.hyphenated = _hyphenated(visible)
     return line
+
+
+def _script(word: list[Glyph], size: float, base: float) -> bool:
+    """A run of letters in a smaller size, raised or lowered off the line's baseline: TeX
+    sets prose words on the baseline, so this is a sub- or superscript (``H_{MNL}``; Fourier,
+    mathptmx and mathpazo take math letters from the text italic, which looks like prose)."""
+    return bool(word) and all(
+        g.size < 0.85 * size and abs(g.base - base) > 0.1 * size for g in word
+    )
 
 
 def _prose_chars(word: list[Glyph]) -> int:

@@ -22,6 +22,13 @@ _UNICODE_OPERATORS = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int", "⋃": "\
 _OPERATOR_DEPTH = {"integraldisplay": 2.22, "integraltext": 1.11, "contintegraldisplay": 2.22}
 
 
+def operator_extent(g: Glyph) -> tuple[float, float] | None:
+    """Ink top and bottom of a big-operator glyph (where it is drawn, which for an
+    extension-font glyph is below its baseline, not its text-layer box), or None."""
+    found = _operator(g)
+    return None if found is None else (found[1], found[2])
+
+
 def _operator(g: Glyph) -> tuple[str, float, float] | None:
     """(LaTeX, ink top, ink bottom) of a big-operator glyph, or None."""
     name = piece_name(g)

@@ -15,6 +15,9 @@ from scipix_search.ingest.pdf._glyphs import Bar, Glyph, glyph_mapped, glyphs_to
 
 # how far below its rule each size of radical reaches, in em
 _DEPTH = (("Bigg", 3.1), ("bigg", 2.5), ("Big", 1.9), ("big", 1.3))
+_TEXT_SIZE = frozenset({"radical", "radicallow"})
+"""The symbol font's own (text-size) radical sign, when the font gives it no Unicode value:
+CMSY calls it ``radical``, Fourier's symbol font ``radicallow``."""
 
 
 def _radical_depth(g: Glyph) -> float | None:
@@ -24,6 +27,8 @@ def _radical_depth(g: Glyph) -> float | None:
         for suffix, depth in _DEPTH:
             if name.endswith(suffix):
                 return depth
+        if name in _TEXT_SIZE:
+            return 1.2
         return None  # an extensible radical built of pieces: left to the OCR
     return 1.2 if g.c == "√" else None
 

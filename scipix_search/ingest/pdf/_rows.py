@@ -40,31 +40,51 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
     # the top of a big operator, radical or tall delimiter beside it does not make it a row
     # either (fonts other than Computer Modern give such glyphs baselines of their own)
     keep: list[float] = []
+    frac_bars: dict[float, list[float]] = {}
     for b in baselines:
         row = [g for g in glyphs_main if abs(g.base - b) <= 0.5 * body_size]
-        in_frac = all(
-            _tall(g)
-            or any(
-                bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
-                and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
-                for bar in bars
-            )
-            for g in row
-        )
+        in_frac = all(_tall(g) or _bars_of(g, bars, body_size) for g in row)
         if not in_frac or len(baselines) == 1:
             keep.append(b)
-    baselines = keep or baselines
-    rows: dict[float, list[Glyph]] = {b: [] for b in baselines}
-    for g in glyphs:
-        center = (g.y0 + g.y1) / 2
+        else:
+            frac_bars[b] = [bar.y for g in row for bar in _bars_of(g, bars, body_size)]
+    if not keep:
+        keep, frac_bars = baselines, {}
+    # a numerator or denominator belongs to the row of its bar, which TeX sets on the math
+    # axis, a quarter em above that row's baseline; its scripts go with it (a deep denominator
+    # ``k_0^2`` reaches nearer to the next row's baseline than to its own row's)
+    owner = {b: b for b in keep}
+    for b, ys in frac_bars.items():
+        if ys:
+            axis = sum(ys) / len(ys)
+            owner[b] = min(keep, key=lambda k: abs(k - 0.25 * body_size - axis))
+
+    def row_of(center: float) -> float:
         nearest = min(baselines, key=lambda b: abs(b - 0.3 * body_size - center))
-        rows[nearest].append(g)
+        if nearest not in owner:
+            nearest = min(keep, key=lambda b: abs(b - 0.3 * body_size - center))
+        return owner[nearest]
+
+    rows: dict[float, list[Glyph]] = {b: [] for b in keep}
+    for g in glyphs:
+        rows[row_of((g.y0 + g.y1) / 2)].append(g)
+    baselines = keep
     out = []
     for b in baselines:
         gs = rows[b]
         if gs:
             out.append((min(g.y0 for g in gs), max(g.y1 for g in gs), gs))
     return out
+
+
+def _bars_of(g: Glyph, bars: list[Bar], body_size: float) -> list[Bar]:
+    """The bars a glyph sits over or under (it is a numerator or denominator of them)."""
+    return [
+        bar
+        for bar in bars
+        if bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1
+        and abs(bar.y - (g.y0 + g.y1) / 2) < 1.6 * body_size
+    ]
 
 
 def equation_rows(rows: list[VisualRow], body_size: float) -> list[list[Glyph]]:
