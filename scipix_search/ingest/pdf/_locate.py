@@ -119,18 +119,29 @@ def page_equation_regions(
             if sum(g.c.isalpha() and not g.is_math for g in glyphs) >= 3
         ]
         regions.extend(inline_regions(page.number + 1, prose, bars))
-    if render:
-        for region in regions:
-            region.image = _render(page, region.bbox, dpi)
+    displays = [r for r in regions if r.display]
+    if render and displays:
+        # Inline math is never read by OCR (its glyphs are the reading), so it gets no crop.
+        # One display list for the page: ``Page.get_pixmap`` records the whole page again
+        # for every crop (1.8 ms each; 11 % of extraction with ~28 crops a page).
+        listed = page.get_displaylist()
+        for region in displays:
+            region.image = _render(listed, region.bbox, dpi)
             region.dpi = dpi
             for row in region.rows:
-                row.image = _render(page, row.bbox, dpi)
+                row.image = _render(listed, row.bbox, dpi)
     return regions
 
 
-def _render(page: pymupdf.Page, bbox: tuple[float, float, float, float], dpi: int) -> bytes:
+def _render(
+    listed: pymupdf.DisplayList, bbox: tuple[float, float, float, float], dpi: int
+) -> bytes:
+    """The crop of ``bbox`` (2 pt of margin) as PNG bytes, as ``Page.get_pixmap`` renders it."""
     clip = pymupdf.Rect(bbox) + (-2, -2, 2, 2)
-    return page.get_pixmap(clip=clip, dpi=dpi).tobytes("png")
+    zoom = dpi / 72
+    pixmap = listed.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=clip)
+    pixmap.set_dpi(dpi, dpi)
+    return pixmap.tobytes("png")
 
 
 def _make_region(

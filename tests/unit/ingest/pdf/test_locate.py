@@ -222,3 +222,20 @@ def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() 
     # a paragraph line starts at the margin; a centred line of words does not start with math
     assert not _text_in_display(line(72, 412, "CMMIB10"), 72, 540, 10.0)
     assert not _text_in_display(line(200, 412, "CMR10", "W"), 72, 540, 10.0)
+
+
+def test_crops_are_rendered_for_display_equations_only() -> None:
+    """OCR reads display crops; inline math is its glyphs, so rendering it is wasted work.
+    A crop is the pixels ``Page.get_pixmap`` gives for the same clip and resolution."""
+    path = Path(__file__).parents[3] / "fixtures" / "pdf" / "display_math.pdf"
+    regions = find_equation_regions(path, dpi=150, inline=True)
+    assert any(r.display for r in regions) and any(not r.display for r in regions)
+    with pymupdf.open(path) as doc:
+        for region in regions:
+            if not region.display:
+                assert region.image is None
+                continue
+            for unit in [region, *region.rows]:
+                clip = pymupdf.Rect(unit.bbox) + (-2, -2, 2, 2)
+                page = doc[region.page - 1]
+                assert unit.image == page.get_pixmap(clip=clip, dpi=150).tobytes("png")
