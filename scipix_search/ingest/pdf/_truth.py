@@ -26,10 +26,21 @@ from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 Origin = tuple[float, float]
 
-# TeX's names that the Adobe Glyph List does not have (Computer Modern's variant Greek)
+# TeX's names that the Adobe Glyph List does not have (Computer Modern's variant Greek, the
+# symbols of CMSY and its clones)
 _TEX_NAMES = {
     "epsilon1": "ε", "theta1": "ϑ", "phi1": "φ", "rho1": "ϱ", "sigma1": "ς", "omega1": "ϖ",
     "arrowhookleft": "↩", "arrowhookright": "↪", "negationslash": "\u0338",
+    "angbracketleft": "⟨", "angbracketright": "⟩", "floorleft": "⌊", "floorright": "⌋",
+    "ceilingleft": "⌈", "ceilingright": "⌉", "bardbl": "‖", "diamondmath": "⋄",
+    "circleminus": "⊖", "circledivide": "⊘", "circledot": "⊙", "equivasymptotic": "≍",
+    "precedesequal": "⪯", "followsequal": "⪰", "lessmuch": "≪", "greatermuch": "≫",
+    "follows": "≻", "similarequal": "≃", "arrownortheast": "↗", "arrowsoutheast": "↘",
+    "arrownorthwest": "↖", "arrowsouthwest": "↙", "prime": "′", "owner": "∋",
+    "triangle": "△", "triangleinv": "▽", "Rfractur": "ℜ", "Ifractur": "ℑ", "latticetop": "⊤",
+    "unionmulti": "⊎", "turnstileleft": "⊢", "turnstileright": "⊣", "arrowbothv": "↕",
+    "arrowdblbothv": "⇕", "wreathproduct": "≀", "coproduct": "∐", "unionsq": "⊔",
+    "intersectionsq": "⊓", "subsetsqequal": "⊑", "supersetsqequal": "⊒",
 }  # fmt: skip
 # one symbol with several code points (fonts and the AGL pick different ones)
 _SAME = {

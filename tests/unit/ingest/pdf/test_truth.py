@@ -31,10 +31,10 @@ def _cmap(text: str) -> dict[int, str]:
     return out
 
 
-def _lying(doc: pymupdf.Document) -> pymupdf.Document:
+def _lying(doc: pymupdf.Document, fonts: dict[str, dict[int, str]] = LIES) -> pymupdf.Document:
     """The fixture with ToUnicode maps that give some codes the wrong characters."""
     for xref, _, _, basefont, *_ in doc[0].get_fonts():
-        lies = LIES.get(basefont.split("+")[-1])
+        lies = fonts.get(basefont.split("+")[-1])
         if not lies:
             continue
         stream = int(doc.xref_get_key(xref, "ToUnicode")[1].split()[0])
@@ -103,3 +103,18 @@ def test_an_honest_text_layer_reads_the_same() -> None:
 )
 def test_disagreement_between_text_and_glyph_name(text: str, name: str, lies: bool) -> None:
     assert disagrees(text, drawn_char(name)) is lies
+
+
+def test_tex_symbol_names_keep_a_lying_fonts_other_glyphs() -> None:
+    """A font that lies on two codes is trusted only where its glyph names speak: CMSY's
+    ``angbracketleft`` and ``floorleft`` are TeX's names, not the glyph list's, and read as
+    ``\\langle`` and ``\\lfloor`` instead of unknown glyphs (``lying_angles.tex``)."""
+    angles = FIXTURE.with_name("lying_angles")
+    doc = _lying(pymupdf.open(angles.with_suffix(".pdf")), {"CMSY10": {0x02: "ˆ", 0x14: "“"}})
+    assert "“" in doc[0].get_text()
+    source = {tuple(as_tokens(e.latex)) for e in read_tex_equations(angles.with_suffix(".tex"))}
+    read = {
+        tuple(as_tokens(r.latex)) for r in find_equation_regions(doc, render=False, inline=True)
+    }
+    assert len(source) == 2
+    assert source <= read
