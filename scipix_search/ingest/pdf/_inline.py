@@ -35,7 +35,7 @@ _JOINERS = frozenset("0123456789()[]{}+-=/.,;:|'*<>!−")
 # punctuation of the sentence that a span must not end (or start) with
 _TRIM = frozenset(".,;:")
 # relations, which TeX sets between stretchable thick spaces (``:`` is one: ``f : A \to B``)
-_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔:")
+_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔:⊢⊨⊣")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
 
@@ -260,11 +260,15 @@ def _words_before_math(
     ``\\text{Poisson}(\\lambda)``, ``\\mathsf{Sub}\\Gamma``. TeX sets every word space of
     a line at the same stretch, and math puts no space (or a thin one, 1/6 em) between a word
     and what follows it: a word whose gap to a math glyph, or to a bracket opening math, is
-    well under the line's word space and under 0.2 em is the formula's. A line whose word spaces cannot be measured is
-    left alone, as is a word after math (``$n$th`` is prose)."""
+    well under the line's word space and under 0.2 em is the formula's. A line whose word
+    spaces cannot be measured is left alone. A word of the body font after math is prose
+    (``$n$th``), but a sans word in a serif line is ``\\mathsf`` on either side
+    (``\\Gamma\\mathsf{Nat}``)."""
     out: set[int] = set()
     if word_space <= 0:
         return out
+    fonts = Counter(g.font for g in visible if g.c.isalpha() and not g.is_math)
+    serif = bool(fonts) and not is_sans_font(fonts.most_common(1)[0][0])
     i = 0
     while i < len(visible):
         g = visible[i]
@@ -274,20 +278,47 @@ def _words_before_math(
             continue
         end = i + run
         nxt = visible[end] if end < len(visible) else None
+        prev = visible[i - 1] if i > 0 else None
         # on the word's baseline and at its size: a script after a word is a footnote or an
         # affiliation mark (``Name$^{a}$``)
-        if (
-            nxt is not None
-            and nxt.x0 - visible[end - 1].x1 < min(0.6 * word_space, 0.2 * g.size)
-            and nxt.size >= 0.9 * g.size
-            and abs(nxt.base - g.base) < 0.1 * g.size
-        ):
+        if nxt is not None and _tight_math(visible[end - 1], nxt, g, word_space):
             after = visible[end + 1] if end + 1 < len(visible) else None
             opens = nxt.c in "([" and after is not None and after.is_math and after.c not in _TRIM
             if (nxt.is_math and (nxt.c.isalpha() or nxt.c in "([")) or opens:
                 out |= {id(h) for h in visible[i:end]}
+        # a relation's thick spaces on either side (``\\mathsf{Con} \\rightarrow \\mathsf{Set}``)
+        relation_gap = 2 * max(_MAX_GAP * g.size, 1.5 * word_space)
+        if (
+            serif
+            and is_sans_font(g.font)
+            and (
+                prev is not None
+                and prev.is_math
+                and (
+                    prev.c.isalnum()
+                    and _tight_math(prev, g, g, word_space)
+                    or prev.c in _RELATIONS
+                    and g.x0 - prev.x1 <= relation_gap
+                )
+                or nxt is not None
+                and nxt.c in _RELATIONS
+                # a text-font colon set tight is the sentence's (``\\textsf{Note}:``)
+                and (nxt.is_math or nxt.x0 - visible[end - 1].x1 > 0.1 * g.size)
+                and nxt.x0 - visible[end - 1].x1 <= relation_gap
+            )
+        ):
+            out |= {id(h) for h in visible[i:end]}
         i = end
     return out
+
+
+def _tight_math(a: Glyph, b: Glyph, word: Glyph, word_space: float) -> bool:
+    """``b`` follows ``a`` closer than a word space, at the word's size on its baseline."""
+    return (
+        b.x0 - a.x1 < min(0.6 * word_space, 0.2 * word.size)
+        and min(a.size, b.size) >= 0.9 * word.size
+        and abs(b.base - a.base) < 0.1 * word.size
+    )
 
 
 def _gap_limit(run: list[Glyph], g: Glyph, max_gap: float) -> float:
