@@ -303,11 +303,11 @@ def split_by_numbers(block: list[Line]) -> list[list[Line]]:
         return [block]
     drawn = {id(ln): _drawn_extent(ln) for ln in block}
     body = sorted((ln for ln in block if not ln.number), key=lambda ln: drawn[id(ln)])
+    level = {id(n): _number_level(n, body, drawn) for n in numbers}
     parts: list[list[Line]] = []
     start = 0
     for current, nxt in zip(numbers, numbers[1:], strict=False):
-        lo = (current.bbox[1] + current.bbox[3]) / 2
-        hi = (nxt.bbox[1] + nxt.bbox[3]) / 2
+        lo, hi = level[id(current)], level[id(nxt)]
         best, best_gap = None, -1e9
         for i in range(start, len(body) - 1):
             a, b = drawn[id(body[i])], drawn[id(body[i + 1])]
@@ -326,9 +326,34 @@ def split_by_numbers(block: list[Line]) -> list[list[Line]]:
         if not part:
             continue
         top, bottom = min(x.bbox[1] for x in part), max(x.bbox[3] for x in part)
-        nums = [n for n in numbers if top - 2 <= (n.bbox[1] + n.bbox[3]) / 2 <= bottom + 2]
+        nums = [n for n in numbers if top - 2 <= level[id(n)] <= bottom + 2]
         result.append(part + nums[:1])
     return result
+
+
+def _number_level(number: Line, body: list[Line], drawn: dict[int, tuple[float, float]]) -> float:
+    """The height of the row an equation number belongs to: the middle of its own line,
+    unless amsmath set it below its row. A row too wide for its tag beside it (the tag would
+    come within ``\\mintagsep``, half an em, of it) gets the tag flush right on a line of its
+    own under it; then nothing of the display shares the number's line, and the row just above
+    ends less than about half an em before the number's left edge (or past it). Such a number
+    stands at the last line of that row. (A ``split`` whose rows leave room for its tag has it
+    centred between them, away from the rows' ends.)"""
+    y0, y1 = number.bbox[1], number.bbox[3]
+    own = (y0 + y1) / 2
+    height = y1 - y0
+    if any(min(y1, drawn[id(ln)][1]) - max(y0, drawn[id(ln)][0]) > 0.25 * height for ln in body):
+        return own  # set beside a row
+    above = [ln for ln in body if drawn[id(ln)][1] <= y0 + 0.25 * height]
+    if not above:
+        return own
+    bottom = max(drawn[id(ln)][1] for ln in above)
+    row = [ln for ln in above if drawn[id(ln)][1] >= bottom - 1.5 * number.size]
+    em = number.size
+    if y0 - bottom > em or max(ln.bbox[2] for ln in row) < number.bbox[0] - 0.6 * em:
+        return own  # no row directly above, or one that leaves room for the tag beside it
+    last = max(row, key=lambda ln: drawn[id(ln)][1])
+    return (drawn[id(last)][0] + drawn[id(last)][1]) / 2
 
 
 def _row_extent(line: Line) -> tuple[float, float]:
