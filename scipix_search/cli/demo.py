@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     emit(f"== 1/4 ingesting {len(papers)} sample papers from {samples} into {settings.data_dir}")
     code = ingest.run(
         argparse.Namespace(
-            paths=papers or [str(samples)], json=False, no_pair=False, settings=settings
+            paths=papers or [str(samples)], json=False, no_pair=False, jobs=1, settings=settings
         )
     )
     if code:

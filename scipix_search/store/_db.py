@@ -129,13 +129,45 @@ def ensure_database(settings: Settings) -> Engine:
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
-    current = current_revision(settings)
-    if current != head:
-        if current is None and inspect(engine).has_table("documents"):
-            raise StoreError("database has tables but no Alembic revision; refusing to migrate")
-        upgrade_database(settings)
+    with _sqlite_migration_lock(engine):
+        # read under the lock: another process may have migrated while this one waited
+        current = current_revision(settings)
+        if current != head:
+            if current is None and inspect(engine).has_table("documents"):
+                raise StoreError("database has tables but no Alembic revision; refusing to migrate")
+            upgrade_database(settings)
     _AT_HEAD.add(url)
     return engine
+
+
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time migrates a SQLite file (PostgreSQL has its advisory lock).
+
+    Processes started together on a new data folder (``ingest --jobs``, ``serve`` beside a
+    worker) each found no schema and each created the tables: the second failed with "table
+    documents already exists". The lock is a file beside the database; where it cannot be
+    created (a read-only folder) the migration runs unlocked and fails there with its reason.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+    from pathlib import Path
+
+    path = Path(database)
+    try:
+        handle = open(path.with_name(path.name + ".migrate.lock"), "a+")  # noqa: SIM115
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from scipix_search.config import Settings
@@ -52,5 +55,30 @@ def test_sessions_follow_the_current_engine(tmp_path: Path) -> None:
             assert session.get_bind() is get_engine(settings)
             assert session.get_bind() is not first
             assert session.execute(text("SELECT n FROM probe")).scalar_one() == 7
+    finally:
+        dispose_engines()
+
+
+def test_processes_started_together_on_a_new_sqlite_store_migrate_once(tmp_path: Path) -> None:
+    """Four fresh processes open one new data folder at once (``ingest --jobs``, ``serve``
+    beside a worker): each finds no schema, and without a lock two of them created the
+    tables ("table documents already exists")."""
+    data = tmp_path / "data"
+    code = (
+        "import sys, time\n"
+        "from scipix_search.config import Settings\n"
+        "from scipix_search.store import ensure_database\n"
+        "while time.time() < float(sys.argv[1]): time.sleep(0.001)\n"  # start together
+        f"ensure_database(Settings(data_dir={str(data)!r}))\n"
+    )
+    start = str(time.time() + 3)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, start], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    try:
+        assert current_revision(Settings(data_dir=data)) == plain_head()
     finally:
         dispose_engines()
