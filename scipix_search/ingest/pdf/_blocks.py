@@ -97,11 +97,12 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
             continue  # a text line belongs to a display only as its continuation
         blocks.append([ln])
     blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
+    margin = None if prose_lines else _paragraph_margin(col)
     return [
         b
         for b in blocks
         if _is_display(b, body_size)
-        and _centred(b, left, right)
+        and (_centred(b, left, right) or _set_in(b, margin, body_size))
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
 
@@ -261,6 +262,27 @@ def _centred(block: list[Line], left: float, right: float) -> bool:
     x0, x1 = min(ln.bbox[0] for ln in body), max(ln.bbox[2] for ln in body)
     width = max(1.0, right - left)
     return abs((x0 + x1) / 2 - (left + right) / 2) < 0.12 * width or (x1 - x0) > 0.7 * width
+
+
+def _paragraph_margin(col: list[Line]) -> float | None:
+    """The left margin of a column without prose lines (a page of derivations joined by
+    ``We have``, ``where``): where its lines that start with a word in a text font begin.
+    TeX sets a paragraph's lines from the margin (its first one \\parindent in), never a
+    display, which starts with math."""
+    starts = [
+        ln.bbox[0]
+        for ln in col
+        if ln.glyphs and not ln.glyphs[0].is_math and ln.glyphs[0].c.isalpha()
+    ]
+    return min(starts, default=None)
+
+
+def _set_in(block: list[Line], margin: float | None, body_size: float) -> bool:
+    """Without prose lines the column's right margin is unknown (the lines' extents put it at
+    the widest display), so centring cannot be measured; TeX centres a display narrower than
+    the line, which sets it in from the paragraph margin by more than a paragraph indent
+    (\\parindent is 1 to 1.5 em), while algorithm and figure fragments hug the margin."""
+    return margin is not None and min(ln.bbox[0] for ln in block) >= margin + 2 * body_size
 
 
 def _italic_letters(line: Line) -> bool:
