@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import queue
 from collections import Counter
 from collections.abc import Iterator
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             # Each file under the job budget, in a child that a runaway file cannot outlive;
             # with --jobs N, N children read files side by side (the store's index lock and
             # the database serialise their commits, as for several workers)
-            indexers = [stack.enter_context(JobProcess(settings)) for _ in range(jobs)]
+            shares = core_shares(jobs) if jobs > 1 else [None]
+            indexers = [stack.enter_context(JobProcess(settings, cpus=c)) for c in shares]
         else:
             indexer = Indexer(settings)
             indexer.sync_indexes()
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                     _record(args, counts, failures, outcome, path, pdf)
                     progress.update(size)
             else:
-                done = _ingest_side_by_side(indexers, items)
+                done = _ingest_side_by_side(indexers, items, sizes)
                 for (path, pdf), size, outcome in zip(items, sizes, done, strict=False):
                     _record(args, counts, failures, outcome, path, pdf)
                     progress.update(size)
@@ -110,7 +112,7 @@ def _page_count(path: Path) -> int:
 
 
 def _ingest_side_by_side(
-    indexers: list[Indexer | JobProcess], items: list[tuple[Path, Path | None]]
+    indexers: list[Indexer | JobProcess], items: list[tuple[Path, Path | None]], sizes: list[int]
 ) -> Iterator[IngestOutcome]:
     """Outcomes of ``items`` in their order, read by the indexers side by side (each file
     goes to the next free one; an outcome is yielded as soon as its file and every file
@@ -129,9 +131,21 @@ def _ingest_side_by_side(
             free.put(indexer)
 
     with ThreadPoolExecutor(len(indexers), thread_name_prefix="ingest") as pool:
-        futures = [pool.submit(work, item) for item in items]
-        for future in futures:
-            yield future.result()
+        # the longest files first (a long paper started last would run alone at the end)
+        longest = sorted(range(len(items)), key=lambda i: -sizes[i])
+        futures = dict(zip(longest, (pool.submit(work, items[i]) for i in longest), strict=True))
+        for i in range(len(items)):
+            yield futures[i].result()
+
+
+def core_shares(jobs: int) -> list[frozenset[int]]:
+    """The usable cores dealt out to ``jobs`` processes (each gets at least one; with more
+    jobs than cores, cores are shared): two job processes on two cores each counted both
+    cores and ran two intra-op threads, and oversubscribed threads slow ONNX decoding."""
+    cores = sorted(os.sched_getaffinity(0))
+    if jobs >= len(cores):
+        return [frozenset({cores[i % len(cores)]}) for i in range(jobs)]
+    return [frozenset(cores[i::jobs]) for i in range(jobs)]
 
 
 def _ingest_one(indexer: Indexer | JobProcess, path: Path, pdf: Path | None) -> IngestOutcome:

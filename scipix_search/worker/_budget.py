@@ -80,6 +80,7 @@ class JobProcess:
     Args:
         settings: what the child builds its Indexer from.
         budget: the per-call limits (default: ``job_timeout_s`` and ``job_memory_mb``).
+        cpus: the cores the child may use (default: the parent's).
 
     Raises:
         JobCrashedError: (from the ingest methods) the child raised an unexpected error or
@@ -91,9 +92,18 @@ class JobProcess:
         'added'
     """
 
-    def __init__(self, settings: Settings, *, budget: Budget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        budget: Budget | None = None,
+        cpus: frozenset[int] | None = None,
+    ) -> None:
         self.settings = settings
         self.budget = budget or Budget.from_settings(settings)
+        # the cores the child may run on (None: the parent's); its ONNX Runtime sessions count
+        # their threads from them, so side-by-side children do not oversubscribe the machine
+        self.cpus = cpus
         self._proc: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self.last_exceeded: str | None = None
@@ -121,6 +131,10 @@ class JobProcess:
         )
         child_conn.close()
         self._proc, self._conn = proc, parent_conn
+        if self.cpus:
+            # before the settings go: the child loads no model until it has them
+            with contextlib.suppress(OSError):  # the child died at once: reported below
+                os.sched_setaffinity(proc.pid, self.cpus)
         level = logging.getLogger().getEffectiveLevel()
         try:
             parent_conn.send((self.settings, level, os.getpid()))

@@ -24,3 +24,19 @@ def test_page_count_is_one_for_other_inputs_and_damaged_pdfs(tmp_path: Path) -> 
     formula.write_text("x^2\n")
     assert _page_count(damaged) == 1
     assert _page_count(formula) == 1
+
+
+def test_side_by_side_jobs_get_their_own_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each job process of ``ingest --jobs`` runs on its own share of the usable cores (its ONNX
+    sessions count their threads from it), and every core is used."""
+    import os
+
+    from scipix_search.cli.ingest import core_shares
+
+    for usable, jobs in [({0, 1}, 2), ({0, 1, 2, 3, 4, 5, 6, 7}, 3), ({2, 5}, 3), ({4}, 1)]:
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, u=usable: set(u))
+        shares = core_shares(jobs)
+        assert len(shares) == jobs and all(shares) and set().union(*shares) == usable
+        if jobs <= len(usable):  # disjoint while there are cores enough
+            assert sum(len(s) for s in shares) == len(usable)
+        assert max(len(s) for s in shares) - min(len(s) for s in shares) <= 1
