@@ -1,7 +1,10 @@
-"""Factories for test inputs: PDFs built with PyMuPDF, broken files, parsed documents."""
+"""Factories for test inputs: PDFs built with PyMuPDF or pdflatex, broken files, parsed
+documents."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +113,21 @@ def identity_onnx_model(path: Path) -> Path:
     model.ir_version = 8
     onnx.save(model, str(path))
     return path
+
+
+def typeset(tex: Path, source: str) -> Path:
+    """Write ``source`` to ``tex`` and compile it with pdflatex beside it (the PDF is
+    ``tex.with_suffix(".pdf")``); skips the test where pdflatex is not installed."""
+    import pytest
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    tex.write_text(source)
+    subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tex.parent,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return tex

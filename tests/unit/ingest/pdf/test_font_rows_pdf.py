@@ -20,6 +20,7 @@ import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
 from scipix_search.math import as_tokens
+from tests.factories import typeset
 
 _PACKAGES = {
     "euler": ("eulervm", "\\usepackage{eulervm}\n"),
@@ -51,29 +52,21 @@ _CALLIGRAPHIC = (
 
 def _typeset(tmp: Path, font: str, body: str) -> Path:
     package, preamble = _PACKAGES[font]
-    if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
-        pytest.skip("pdflatex is not installed")
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich (TeX Live) is not installed")
     found = subprocess.run(["kpsewhich", f"{package}.sty"], capture_output=True, text=True)
     if not found.stdout.strip():
         pytest.skip(f"{package}.sty is not installed")
-    tex = tmp / f"{font}.tex"
-    tex.write_text(
+    return typeset(
+        tmp / f"{font}.tex",
         "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
         + preamble
         + "\\pagestyle{empty}\n\\begin{document}\n"
         + "In the limit of a weak coupling the two sectors decouple, and the result of the "
         + "previous section carries over to the present case without change. "
         + body
-        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n"
+        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
     )
-    subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return tex
 
 
 def _rows(tex: Path) -> tuple[list[tuple[str, ...]], set[tuple[str, ...]]]:

@@ -9,14 +9,13 @@ display narrower than it was never centred and was dropped: such a page gave no 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
+from tests.factories import typeset
 
 _DISPLAYS = [
     "a^{2} + b^{2} = c^{2} .",
@@ -32,22 +31,12 @@ _PROSE = (
 
 
 def _typeset(tmp: Path, options: str, style: str, prose: str, words: list[str]) -> Path:
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed")
     body = "".join(f"{w}\n\\[ {d} \\]\n" for w, d in zip(words, _DISPLAYS, strict=False))
-    tex = tmp / "derivation.tex"
-    tex.write_text(
+    return typeset(
+        tmp / "derivation.tex",
         f"\\documentclass[{options}]{{article}}\n\\usepackage{{amsmath}}\n"
-        f"\\pagestyle{{{style}}}\n\\begin{{document}}\n{prose}{body}\\end{{document}}\n"
+        f"\\pagestyle{{{style}}}\n\\begin{{document}}\n{prose}{body}\\end{{document}}\n",
     )
-    subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return tex
 
 
 @pytest.mark.parametrize("style", ["empty", "plain"])
@@ -72,19 +61,10 @@ def test_displays_joined_by_short_words_are_found(
 def test_text_lines_alone_give_no_display(tmp_path: Path) -> None:
     """The margin rule takes only math blocks set in from the paragraph margin: short lines
     of words on a page without prose stay out."""
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed")
-    tex = tmp_path / "words.tex"
-    tex.write_text(
+    tex = typeset(
+        tmp_path / "words.tex",
         "\\documentclass{article}\n\\pagestyle{empty}\n\\begin{document}\n"
         "We have\n\n\\hspace*{4em}Then it holds\n\n\\begin{center}Results\\end{center}\n"
-        "\\end{document}\n"
-    )
-    subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp_path,
-        capture_output=True,
-        check=True,
-        timeout=120,
+        "\\end{document}\n",
     )
     assert find_equation_regions(tex.with_suffix(".pdf"), render=False) == []

@@ -9,14 +9,13 @@ number must come out with the whole row it belongs to.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
+from tests.factories import typeset
 
 _WIDE = (
     "H_{0} &= i \\int_{0}^{\\infty} d p \\, p \\left[ a^{\\dagger}(p) b(p) "
@@ -30,10 +29,8 @@ _ROWS = [
 
 
 def _typeset(tmp: Path, rows: list[str]) -> Path:
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed")
-    tex = tmp / "tags.tex"
-    tex.write_text(
+    return typeset(
+        tmp / "tags.tex",
         "\\documentclass[twocolumn]{article}\n\\usepackage{amsmath}\n"
         "\\pagestyle{empty}\n\\begin{document}\n"
         "In the limit of a weak coupling the two sectors decouple, and the result of the "
@@ -41,16 +38,8 @@ def _typeset(tmp: Path, rows: list[str]) -> Path:
         "of the Hamiltonian and the pairing read\n\\begin{align}\n"
         + "".join(rows)
         + "\\end{align}\nfor every mode of the spectrum, as stated in the introduction.\n"
-        "\\end{document}\n"
+        "\\end{document}\n",
     )
-    subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return tex
 
 
 @pytest.mark.parametrize("wide", [0, 1, 2])
