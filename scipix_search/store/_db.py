@@ -153,8 +153,9 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
-    import fcntl
     from pathlib import Path
+
+    from scipix_search.store._files import locked
 
     path = Path(database)
     try:
@@ -162,12 +163,8 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     except OSError:
         yield
         return
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with locked(handle):
+        yield
 
 
 @contextmanager

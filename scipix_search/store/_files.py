@@ -1,10 +1,15 @@
-"""Durable file writes shared by the index store and the upload store."""
+"""Durable file writes shared by the index store and the upload store, and the inter-process
+file lock of index saves and SQLite migrations."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 def atomic_write(path: Path, data: bytes, *, sync_dir: bool = False) -> None:
@@ -29,3 +34,14 @@ def atomic_write(path: Path, data: bytes, *, sync_dir: bool = False) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+@contextmanager
+def locked(handle: IO[str]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on an open lock file (other processes wait), then close it."""
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

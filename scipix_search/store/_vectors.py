@@ -10,7 +10,6 @@ crash mid-save leaves the previous index intact. The database stays the source o
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
+from scipix_search.store._files import locked
 from scipix_search.store._kinds import (
     COMPRESSED,
     IndexPolicy,
@@ -363,9 +363,5 @@ def index_lock(directory: Path) -> Iterator[None]:
         handle = open(directory / ".lock", "a+")  # noqa: SIM115 (closed below, after the lock)
     except OSError as exc:
         raise storage_error(exc, f"the {directory.name} index lock") from exc
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with locked(handle):
+        yield
