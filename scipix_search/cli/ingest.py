@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                     progress.update(size)
             else:
                 done = _ingest_side_by_side(indexers, items, sizes)
-                for (path, pdf), size, outcome in zip(items, sizes, done, strict=False):
+                for (path, pdf), size, outcome in zip(items, sizes, done, strict=True):
                     _record(args, counts, failures, outcome, path, pdf)
                     progress.update(size)
     all_failed = bool(counts["failed"]) and not (counts["added"] or counts["present"])
