@@ -62,7 +62,8 @@ def test_sessions_follow_the_current_engine(tmp_path: Path) -> None:
 def test_processes_started_together_on_a_new_sqlite_store_migrate_once(tmp_path: Path) -> None:
     """Four fresh processes open one new data folder at once (``ingest --jobs``, ``serve``
     beside a worker): each finds no schema, and without a lock two of them created the
-    tables ("table documents already exists")."""
+    tables ("table documents already exists"); the first connections also switch the new file
+    to WAL, which answers "database is locked" at once while another does it."""
     data = tmp_path / "data"
     code = (
         "import sys, time\n"
