@@ -10,6 +10,7 @@ repository root on ``sys.path`` before importing it.
 from __future__ import annotations
 
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ def load_ocr() -> Any | None:
         print(f"--ocr: the ocr package is not importable ({exc}); text layer only")
         return None
     return LatexRecognizer(get_settings().model_dir)
+
+
+def half_of(name: str) -> str:
+    """``a`` or ``b``: the half a paper belongs to, from its folder name alone (a hash, stable
+    as the corpus grows): develop on one half, confirm on the other."""
+    return "ab"[zlib.crc32(name.encode()) % 2]
 
 
 def code_version(package: str = "scipix_search") -> str:

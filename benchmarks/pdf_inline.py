@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import zlib
 from pathlib import Path
 
 import pymupdf
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._common import half_of  # noqa: E402
 from scipix_search.eval import (  # noqa: E402
     InlineScore,
     paper_folders,
@@ -40,11 +40,6 @@ from scipix_search.eval import (  # noqa: E402
 )
 
 HEADER = ("paper", "pages", "src>=3", "recall", "stored", "precision", "s/page")
-
-
-def half_of(name: str) -> str:
-    """``a`` or ``b``: the half a paper belongs to, from its name alone."""
-    return "ab"[zlib.crc32(name.encode()) % 2]
 
 
 def main(argv: list[str] | None = None) -> int:
