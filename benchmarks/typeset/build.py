@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/typeset/build.py [--out DIR] [--docs-per-cell N] [--classes a,b]
-        [--fonts x,y] [--grid default|full|heldout] [--jobs 2] [--seed N]
+        [--fonts x,y] [--grid default|full|heldout|extra] [--jobs 2] [--seed N]
 
 Every document lands in ``<out>/<class>__<font>__<n>/`` as ``doc.tex`` + ``doc.pdf`` (a paper
 folder like those of ``../shared/data/papers``) with ``truth.json`` beside them (the formulas
@@ -303,7 +303,9 @@ def add_build_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docs-per-cell", type=int, default=3)
     parser.add_argument("--classes", type=_names, default=None, help="comma-separated")
     parser.add_argument("--fonts", type=_names, default=None, help="comma-separated")
-    parser.add_argument("--grid", choices=("default", "full", "heldout"), default="default")
+    parser.add_argument(
+        "--grid", choices=("default", "full", "heldout", "extra"), default="default"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--data", type=Path, default=None, help="shared data dir")

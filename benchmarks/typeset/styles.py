@@ -224,14 +224,89 @@ HELDOUT_CLASSES: dict[str, DocClass] = {
 }
 
 
+# A third set, the development grid for fonts the reader had not seen (``grid="extra"``): none
+# of them is in FONTS or HELDOUT_FONTS, and none shares its math fonts with those (mathdesign's
+# Utopia is not its Charter's glyphs, txfonts and pxfonts are the older Times and
+# Palatino math that newtx and newpx grew out of, with their own encodings and names).
+EXTRA_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup(
+            "mdutopia",
+            "Utopia: mathdesign[utopia]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[utopia]{mathdesign}\n",
+        ),
+        # URW Garamond (mathdesign[garamond]) is not in Debian's TeX Live: Kerkis (Bookman)
+        FontSetup(
+            "kerkis",
+            "Bookman: kmath + kerkis",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{kmath,kerkis}\n",
+        ),
+        FontSetup(
+            "txfonts", "Times: txfonts", "\\usepackage[T1]{fontenc}\n\\usepackage{txfonts}\n"
+        ),
+        FontSetup(
+            "pxfonts", "Palatino: pxfonts", "\\usepackage[T1]{fontenc}\n\\usepackage{pxfonts}\n"
+        ),
+        FontSetup(
+            "fouriernc",
+            "New Century Schoolbook: fouriernc",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{fouriernc}\n",
+        ),
+        FontSetup(
+            "concmath",
+            "Concrete: concmath",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{concmath}\n",
+        ),
+        FontSetup(
+            "arev", "Bera Sans math: arev", "\\usepackage[T1]{fontenc}\n\\usepackage{arev}\n"
+        ),
+        FontSetup(
+            "mlmodern",
+            "MLModern (heavier CM)",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{mlmodern}\n",
+        ),
+    )
+}
+_EXTRA_PAIRS = {
+    "article": ("\\documentclass[11pt]{article}", False, tuple(EXTRA_FONTS)),
+    "article2c": (
+        "\\documentclass[twocolumn]{article}",
+        True,
+        ("mdutopia", "txfonts", "fouriernc", "arev"),
+    ),
+    "amsart": (
+        "\\documentclass{amsart}",
+        False,
+        ("kerkis", "pxfonts", "concmath", "mlmodern"),
+    ),
+}
+EXTRA_CLASSES: dict[str, DocClass] = {
+    name: DocClass(
+        name,
+        documentclass,
+        two_column,
+        CLASSES[name].front,
+        fonts,
+        extra=CLASSES[name].extra,
+    )
+    for name, (documentclass, two_column, fonts) in _EXTRA_PAIRS.items()
+}
+_SIDE_GRIDS = {
+    "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
+    "extra": (EXTRA_CLASSES, EXTRA_FONTS),
+}
+
+
 def grid_cells(
     classes: list[str] | None = None, fonts: list[str] | None = None, *, grid: str = "default"
 ) -> list[Cell]:
     """The cells to build, in class then font order; unknown names raise ``KeyError``."""
-    if grid == "heldout":
+    if grid in _SIDE_GRIDS:
+        side_classes, side_fonts = _SIDE_GRIDS[grid]
         return [
-            Cell(cls, HELDOUT_FONTS[f])
-            for cls in HELDOUT_CLASSES.values()
+            Cell(cls, side_fonts[f])
+            for cls in side_classes.values()
             if not classes or cls.name in classes
             for f in cls.fonts
             if not fonts or f in fonts

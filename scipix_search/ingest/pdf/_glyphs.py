@@ -162,8 +162,10 @@ def glyph_to_latex(g: Glyph) -> str:
             return f"\\mathscr{{{c}}}"
         if is_fraktur_font(font):
             return f"\\mathfrak{{{c}}}"
-        # a Unicode sans-serif alphanumeric (see _unicode_math), or a letter of a sans font
-        if "/SANS" in font or is_sans_font(font):
+        # a Unicode sans-serif alphanumeric (see _unicode_math), or a letter of an upright
+        # sans font: ``\mathsf`` is upright, so a slanted sans letter is the math italic of a
+        # sans math setup (arev's ``ArevSans-Oblique``), a plain variable
+        if "/SANS" in font or (is_sans_font(font) and not is_italic_font(font)):
             return f"\\mathsf{{{c}}}"
         if "/MONO" in font:
             return f"\\mathtt{{{c}}}"

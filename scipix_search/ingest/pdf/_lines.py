@@ -12,6 +12,7 @@ from scipix_search.ingest.pdf._families import is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
 from scipix_search.ingest.pdf._ink import ink_extents, tall_name
+from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._truth import drawn_characters
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
@@ -91,7 +92,8 @@ def _glyph(
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
-    selector (which some math fonts print after a delimiter) is blank; where the text layer
+    selector (which some math fonts print after a delimiter) is blank; a private-use letter
+    of a known family, the letter (see ``_pua``); where the text layer
     lies, the character the font draws (see ``_truth``); a tall delimiter or big operator
     with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``)."""
     c = ch["c"]
@@ -99,6 +101,7 @@ def _glyph(
         c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
     if "\ufe00" <= c <= "\ufe0f":
         c = " "
+    c = family_pua_char(span["font"], c)
     base, role = split_math_alphanumeric(c)
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]

@@ -1,0 +1,35 @@
+"""Private-use glyphs of math font families whose programs name them only by code point.
+
+Some families put the letters they draw for mathematics in the Private Use Area: the Arev
+fonts (Bitstream Vera extended for TeX math by ``arev``) set the math italic ``a i l u v w
+x I`` and the capital Greek ``Γ Ξ Π Σ Φ`` from glyphs of their own shapes (a serifed ``I``,
+a curly ``x``...), named ``uniEBE9`` and the like, so neither the ToUnicode map pdfTeX writes
+from those names nor the names themselves say which letter is drawn. The family's TeX
+encodings (``arevoml.enc``, ``arevot1.enc``, read through its virtual fonts) do: this table
+is what they map, keyed by the family's font names.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FAMILIES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (
+        re.compile(r"Arev", re.I),
+        {
+            "\uebc9": "I", "\uebe1": "a", "\uebe9": "i", "\uebec": "l", "\uebf5": "u",
+            "\uebf6": "v", "\uebf7": "w", "\uebf8": "x", "\uef13": "Γ", "\uef1e": "Ξ",
+            "\uef20": "Π", "\uef23": "Σ", "\uef26": "Φ",
+        },
+    ),
+)  # fmt: skip
+
+
+def family_pua_char(font: str, c: str) -> str:
+    """The character a private-use glyph of a known family draws, or ``c`` itself."""
+    if not c or not 0xE000 <= ord(c[0]) <= 0xF8FF:
+        return c
+    for pattern, table in _FAMILIES:
+        if c in table and pattern.search(font):
+            return table[c]
+    return c

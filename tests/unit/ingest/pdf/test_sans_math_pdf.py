@@ -1,0 +1,66 @@
+"""Display math in a sans-serif math setup (``arev``: Bitstream Vera extended for TeX
+math), typeset here with pdflatex (the tests skip without it or without arev).
+
+- ``\\mathsf`` is upright: a letter of a slanted sans font is the math italic of a sans
+  setup (``ArevSans-Oblique``), a plain variable, not ``\\mathsf``.
+- Arev draws the math ``a i l u v w x I`` and the capitals ``Γ Ξ Π Σ Φ`` from private-use
+  glyphs named only by code point (``uniEBE9``); its TeX encodings say which letters they are.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
+from scipix_search.ingest.pdf._pua import family_pua_char
+from scipix_search.math import as_tokens
+from tests.factories import typeset
+
+_BODY = (
+    "The amplitude of the string reduces to the boundary values, and we find\n"
+    "\\begin{equation}\n"
+    "X^{i}(\\tau, \\sigma = 0) = x^{i} , \\qquad w_{a} = \\Gamma_{l} u + \\Sigma v .\n"
+    "\\end{equation}\n"
+    "The same holds for the second set of modes, which satisfy\n"
+    "\\begin{equation}\n"
+    "\\Pi_{i} = \\Phi ( x , y ) + \\Xi_{a} b c .\n"
+    "\\end{equation}\n"
+)
+
+
+def _typeset(tmp: Path) -> Path:
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich (TeX Live) is not installed")
+    found = subprocess.run(["kpsewhich", "arev.sty"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        pytest.skip("arev.sty is not installed")
+    return typeset(
+        tmp / "arev.tex",
+        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
+        "\\usepackage[T1]{fontenc}\n\\usepackage{arev}\n"
+        "\\pagestyle{empty}\n\\begin{document}\n"
+        "In the limit of a weak coupling the two sectors decouple, and the result of the "
+        "previous section carries over to the present case without change. "
+        + _BODY
+        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
+    )
+
+
+def test_sans_math_italic_letters_are_plain_variables(tmp_path: Path) -> None:
+    tex = _typeset(tmp_path)
+    source = [tuple(as_tokens(e.latex)) for e in read_tex_equations(tex) if e.display]
+    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
+    read = [e.latex for e in regions_to_equations(regions)]
+    assert len(read) == len(source) == 2
+    assert not any("\\mathsf" in latex for latex in read), read
+    assert {tuple(as_tokens(latex)) for latex in read} == set(source), read
+
+
+def test_family_pua_needs_the_family() -> None:
+    assert family_pua_char("ArevSans-Oblique", "\uebf8") == "x"
+    assert family_pua_char("SomeOtherFont-Italic", "\uebf8") == "\uebf8"
+    assert family_pua_char("ArevSans-Roman", "x") == "x"
