@@ -15,6 +15,8 @@ its ink box (``Glyph.ink``), and the delimiter and operator logic reads it like 
 
 from __future__ import annotations
 
+import re
+
 import pymupdf
 
 Origin = tuple[float, float]
@@ -46,7 +48,8 @@ parentheses and bars of the fonts measured draw 0.9-1.05 em, ``\\big`` ones 1.2 
 
 def ink_extents(page: pymupdf.Page) -> dict[Origin, tuple[float, float]]:
     """Top and bottom of the drawn outline of every delimiter and big-operator glyph of the
-    page, by origin (``(round(x, 1), round(y, 1))``)."""
+    page, and of every glyph without a Unicode value, by origin (``(round(x, 1), round(y,
+    1))``)."""
     raw = page.get_text(
         "rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES
     )
@@ -55,7 +58,7 @@ def ink_extents(page: pymupdf.Page) -> dict[Origin, tuple[float, float]]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 for ch in span["chars"]:
-                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES:
+                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES or ch["c"] == "\ufffd":
                         x, y = ch["origin"]
                         out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3])
     return out
@@ -72,3 +75,17 @@ def tall_name(c: str, size: float, ink: tuple[float, float] | None) -> str:
     name = TALL_NAMES.get(c, "")
     piece = name.endswith(("tp", "ex", "bt", "mid"))
     return name if name and (piece or height > TALL_DELIMITER * size) else ""
+
+
+_NUMBERED_SIZE_RE = re.compile(
+    r"((?:paren|bracket|brace|angle|angbracket)(?:left|right))(?:big|Big|bigg|Bigg)?\d+"
+)
+"""Sized delimiters of extension fonts that number their sizes (mathdesign's
+``parenleftbig1`` ... ``braceleftbig6``) instead of CMEX's four (``big`` ... ``Bigg``)."""
+
+
+def numbered_size_name(name: str) -> str:
+    """The delimiter family of a numbered size (``parenleftbig2`` -> ``parenleft``), else
+    ``""``: TeX's metrics of CMEX do not give its height, so it is measured by its ink."""
+    m = _NUMBERED_SIZE_RE.fullmatch(name)
+    return m.group(1) if m else ""

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from scipix_search.ingest.pdf._families import is_math_font
+from scipix_search.ingest.pdf._families import is_extension_font, is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
-from scipix_search.ingest.pdf._ink import ink_extents, tall_name
+from scipix_search.ingest.pdf._ink import ink_extents, numbered_size_name, tall_name
 from scipix_search.ingest.pdf._pua import family_pua_char
-from scipix_search.ingest.pdf._truth import drawn_characters
+from scipix_search.ingest.pdf._truth import drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 _NUMBER_RE = re.compile(r"^\(\s*([A-Z]?\d+(?:\.\d+)*[a-z]?)\s*\)$")
@@ -107,7 +107,19 @@ def _glyph(
     x0, y0, x1, y1 = ch["bbox"]
     if c == "\ufffd":
         name = names.get(key, "")
-        return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], name)
+        extent = ink.get(key)
+        sized = numbered_size_name(name)
+        if sized and extent is not None:  # a delimiter size CMEX's metrics do not give
+            y0, y1 = extent
+            return Glyph(
+                base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], sized, True
+            )
+        letter, role = named_letter(name) if name else ("", "")
+        if not letter or is_extension_font(span["font"]):
+            return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], name)
+        # a letter whose glyph has no Unicode value but a name (mathdesign's ``Acal``)
+        base, font = letter, span["font"] + role
+        return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, "")
     extent = ink.get(key)
     name = tall_name(c, span["size"], extent)
     if name and extent is not None:

@@ -6,7 +6,8 @@ x I`` and the capital Greek ``Γ Ξ Π Σ Φ`` from glyphs of their own shapes (
 a curly ``x``...), named ``uniEBE9`` and the like, so neither the ToUnicode map pdfTeX writes
 from those names nor the names themselves say which letter is drawn. The family's TeX
 encodings (``arevoml.enc``, ``arevot1.enc``, read through its virtual fonts) do: this table
-is what they map, keyed by the family's font names.
+is what they map, keyed by the family's font names. A family that names one of its math
+glyphs after a character mathematics never prints has that glyph here too.
 """
 
 from __future__ import annotations
@@ -22,12 +23,18 @@ _FAMILIES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
             "\uef20": "Π", "\uef23": "Σ", "\uef26": "Φ",
         },
     ),
+    # Kerkis (``kmath``) names the lunate epsilon it sets for ``\\epsilon`` ``uni03F8``, the
+    # Bactrian letter sho, which mathematics never prints
+    (re.compile(r"Kerkis", re.I), {"\u03f8": "ϵ"}),
 )  # fmt: skip
 
 
+_MISNAMED = frozenset(c for _, table in _FAMILIES for c in table if not "\ue000" <= c <= "\uf8ff")
+
+
 def family_pua_char(font: str, c: str) -> str:
-    """The character a private-use glyph of a known family draws, or ``c`` itself."""
-    if not c or not 0xE000 <= ord(c[0]) <= 0xF8FF:
+    """The character a private-use (or misnamed) glyph of a known family draws, or ``c``."""
+    if not c or not (0xE000 <= ord(c[0]) <= 0xF8FF or c in _MISNAMED):
         return c
     for pattern, table in _FAMILIES:
         if c in table and pattern.search(font):

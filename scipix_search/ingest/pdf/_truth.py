@@ -15,6 +15,7 @@ become U+FFFD, which sends their formula to the OCR instead of keeping a wrong s
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -41,13 +42,15 @@ _TEX_NAMES = {
     "unionmulti": "⊎", "turnstileleft": "⊢", "turnstileright": "⊣", "arrowbothv": "↕",
     "arrowdblbothv": "⇕", "wreathproduct": "≀", "coproduct": "∐", "unionsq": "⊔",
     "intersectionsq": "⊓", "subsetsqequal": "⊑", "supersetsqequal": "⊒",
+    # the variant beta of Kerkis and Greek text fonts (TeX's ``\\beta``)
+    "beta1": "β",
 }  # fmt: skip
 # one symbol with several code points (fonts and the AGL pick different ones)
 _SAME = {
     "ϕ": "φ", "ϵ": "ε", "ϑ": "θ", "ϱ": "ρ", "ς": "σ", "ϖ": "π", "ϰ": "κ", "µ": "μ",
     "⋅": "·", "∙": "·", "−": "-", "‐": "-", "∼": "~", "˜": "~", "ˆ": "^", "′": "'", "’": "'",
     "∣": "|", "‖": "∥", "∖": "\\", "∆": "Δ", "Ω": "Ω", "ℏ": "ħ", "∅": "∅", "ø": "∅",
-    "∶": ":", "⁄": "/", "∕": "/", "ı": "i", "ȷ": "j",
+    "∶": ":", "⁄": "/", "∕": "/", "ı": "i", "ȷ": "j", "ϐ": "β",
 }  # fmt: skip
 # TeX's two phis: its fonts name ``\phi`` ``phi`` and ``\varphi`` ``phi1`` (Computer and
 # Latin Modern, newtx, ...), while the ToUnicode maps of PDFs give either code point to
@@ -74,6 +77,21 @@ def drawn_char(name: str) -> str:
 
     c = toUnicode(name)
     return c if len(c) == 1 and c.isprintable() else ""
+
+
+_CALLIGRAPHIC_NAME_RE = re.compile(r"([A-Z])\.?cal")
+"""mathdesign names its ``\\mathcal`` capitals ``Acal`` ... ``Zcal`` (no Unicode value)."""
+
+
+def named_letter(name: str) -> tuple[str, str]:
+    """``(letter, font-role suffix)`` that a glyph without a Unicode value draws, by its name
+    in the font program (``Acal`` -> ``("A", "/CMSY")``, calligraphic; ``beta1`` -> ``β``),
+    or ``("", "")`` when the name names no letter."""
+    m = _CALLIGRAPHIC_NAME_RE.fullmatch(base_glyph_name(name))
+    if m:
+        return m.group(1), "/CMSY"
+    c = drawn_char(name)
+    return split_math_alphanumeric(c) if c.isalpha() else ("", "")
 
 
 def _key(c: str) -> str:

@@ -1,0 +1,82 @@
+"""Glyphs that math fonts name in their programs but give no (or a wrong) Unicode value,
+typeset here with pdflatex (each test skips without it or without its font package).
+
+- mathdesign (Utopia here; Charter and Garamond share its fonts' names) sets ``\\mathcal``
+  capitals as ``Acal`` ... ``Zcal`` and numbers its delimiter sizes (``bracketleftbig1`` ...
+  ``braceleftbig6``) instead of CMEX's ``big`` ... ``Bigg``: a numbered size is measured by
+  its ink, so a ``\\left[ ... \\right]`` around a fraction stays one group (it was read as a
+  matrix of the fraction's parts).
+- Kerkis sets ``\\beta`` as ``beta1`` (no Unicode value) and names the lunate epsilon it sets
+  for ``\\epsilon`` ``uni03F8``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
+from scipix_search.math import as_tokens
+from tests.factories import typeset
+
+_PACKAGES = {
+    "mdutopia": ("mathdesign", "\\usepackage[T1]{fontenc}\n\\usepackage[utopia]{mathdesign}\n"),
+    "kerkis": ("kmath", "\\usepackage[T1]{fontenc}\n\\usepackage{kmath,kerkis}\n"),
+}
+_DELIMITED = (
+    "The action of the Liouville field on the disc is then\n"
+    "\\begin{equation}\n"
+    "\\mathcal{A} = \\int d^{2} x \\left[ \\frac{1}{8 \\pi} ( \\partial_{\\mu} \\varphi )^{2}"
+    " + \\mu \\sum_{i=1}^{r} e^{b e_{i}} \\right] ,\n"
+    "\\end{equation}\n"
+    "and the flow of the coupling follows from\n"
+    "\\begin{equation}\n"
+    "\\mathcal{L}_{\\sigma} = \\left( \\frac{\\partial \\mathcal{P}}{\\partial \\kappa} \\right)"
+    " \\Bigg\\{ \\frac{a}{b} + c \\Bigg\\} .\n"
+    "\\end{equation}\n"
+)
+_GREEK = (
+    "The coefficients of the expansion satisfy\n"
+    "\\begin{equation}\n"
+    "\\beta_{n} = 2 \\theta \\epsilon_{i j} \\partial^{i} A^{j} + \\beta \\epsilon .\n"
+    "\\end{equation}\n"
+)
+
+
+def _typeset(tmp: Path, font: str, body: str) -> Path:
+    package, preamble = _PACKAGES[font]
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich (TeX Live) is not installed")
+    found = subprocess.run(["kpsewhich", f"{package}.sty"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        pytest.skip(f"{package}.sty is not installed")
+    return typeset(
+        tmp / f"{font}.tex",
+        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
+        + preamble
+        + "\\pagestyle{empty}\n\\begin{document}\n"
+        + "In the limit of a weak coupling the two sectors decouple, and the result of the "
+        + "previous section carries over to the present case without change. "
+        + body
+        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
+    )
+
+
+def _rows(tex: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    source = [tuple(as_tokens(e.latex)) for e in read_tex_equations(tex) if e.display]
+    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
+    return source, [tuple(as_tokens(e.latex)) for e in regions_to_equations(regions)]
+
+
+def test_mathdesign_calligraphic_and_numbered_delimiter_sizes(tmp_path: Path) -> None:
+    source, read = _rows(_typeset(tmp_path, "mdutopia", _DELIMITED))
+    assert len(source) == 2
+    assert read == source
+
+
+def test_kerkis_variant_beta_and_lunate_epsilon(tmp_path: Path) -> None:
+    source, read = _rows(_typeset(tmp_path, "kerkis", _GREEK))
+    assert read == source
