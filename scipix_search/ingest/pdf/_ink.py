@@ -77,15 +77,21 @@ def tall_name(c: str, size: float, ink: tuple[float, float] | None) -> str:
     return name if name and (piece or height > TALL_DELIMITER * size) else ""
 
 
-_NUMBERED_SIZE_RE = re.compile(
-    r"((?:paren|bracket|brace|angle|angbracket)(?:left|right))(?:big|Big|bigg|Bigg)?\d+"
+_SIZED_RE = re.compile(
+    r"((?:paren|bracket|brace|angle|angbracket)(?:left|right))((?:big|Big|bigg|Bigg)\d*|\d+)"
 )
-"""Sized delimiters of extension fonts that number their sizes (mathdesign's
-``parenleftbig1`` ... ``braceleftbig6``) instead of CMEX's four (``big`` ... ``Bigg``)."""
+"""Sized delimiters of extension fonts: CMEX's four sizes (``parenleftbig`` ... ``Bigg``)
+and the numbered ones of fonts that have more (mathdesign's ``parenleftbig1`` ...
+``braceleftbig6``)."""
 
 
-def numbered_size_name(name: str) -> str:
-    """The delimiter family of a numbered size (``parenleftbig2`` -> ``parenleft``), else
-    ``""``: TeX's metrics of CMEX do not give its height, so it is measured by its ink."""
-    m = _NUMBERED_SIZE_RE.fullmatch(name)
-    return m.group(1) if m else ""
+def sized_delimiter_name(name: str) -> str:
+    """The name a sized delimiter measured by its ink goes by (``parenleftbigg`` stays,
+    ``parenleftbig2`` -> ``parenleft``), else ``""``. TeX's CMEX metrics give how far a CMEX
+    size hangs from its baseline, but other extension fonts draw the same-named sizes
+    smaller (txfonts' ``\\bigg(`` is 1.95 em tall, CMEX's 2.4) and numbered sizes have no
+    CMEX twin, so the drawn outline is what counts."""
+    m = _SIZED_RE.fullmatch(name)
+    if m is None:
+        return ""
+    return name if m.group(2)[-1].isalpha() else m.group(1)

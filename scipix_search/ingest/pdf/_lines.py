@@ -11,7 +11,7 @@ import pymupdf
 from scipix_search.ingest.pdf._families import is_extension_font, is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
-from scipix_search.ingest.pdf._ink import ink_extents, numbered_size_name, tall_name
+from scipix_search.ingest.pdf._ink import ink_extents, sized_delimiter_name, tall_name
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._truth import drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -108,8 +108,8 @@ def _glyph(
     if c == "\ufffd":
         name = names.get(key, "")
         extent = ink.get(key)
-        sized = numbered_size_name(name)
-        if sized and extent is not None:  # a delimiter size CMEX's metrics do not give
+        sized = sized_delimiter_name(name)
+        if sized and extent is not None:  # a sized delimiter, as drawn (see _ink)
             y0, y1 = extent
             return Glyph(
                 base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], sized, True

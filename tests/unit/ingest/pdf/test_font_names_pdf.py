@@ -6,6 +6,11 @@ typeset here with pdflatex (each test skips without it or without its font packa
   ``braceleftbig6``) instead of CMEX's ``big`` ... ``Bigg``: a numbered size is measured by
   its ink, so a ``\\left[ ... \\right]`` around a fraction stays one group (it was read as a
   matrix of the fraction's parts).
+- txfonts (and pxfonts, Kerkis's kmath) name their delimiter sizes as CMEX does
+  (``parenleftbigg``) but draw them smaller (``\\bigg(`` 1.95 em tall, CMEX's 2.4): sized by
+  CMEX's metrics, the delimiter reached into the denominators beside it and display fractions
+  of its row lost their denominators to a row of their own. Every sized delimiter is measured
+  by its ink now.
 - Kerkis sets ``\\beta`` as ``beta1`` (no Unicode value) and names the lunate epsilon it sets
   for ``\\epsilon`` ``uni03F8``.
 """
@@ -25,6 +30,7 @@ from tests.factories import typeset
 _PACKAGES = {
     "mdutopia": ("mathdesign", "\\usepackage[T1]{fontenc}\n\\usepackage[utopia]{mathdesign}\n"),
     "kerkis": ("kmath", "\\usepackage[T1]{fontenc}\n\\usepackage{kmath,kerkis}\n"),
+    "txfonts": ("txfonts", "\\usepackage[T1]{fontenc}\n\\usepackage{txfonts}\n"),
 }
 _DELIMITED = (
     "The action of the Liouville field on the disc is then\n"
@@ -36,6 +42,17 @@ _DELIMITED = (
     "\\begin{equation}\n"
     "\\mathcal{L}_{\\sigma} = \\left( \\frac{\\partial \\mathcal{P}}{\\partial \\kappa} \\right)"
     " \\Bigg\\{ \\frac{a}{b} + c \\Bigg\\} .\n"
+    "\\end{equation}\n"
+)
+_FRACTIONS = (
+    "The field equation and the flow of the profile read\n"
+    "\\begin{equation}\n"
+    "\\frac{1}{\\sqrt{-G}} \\partial_{M} \\left\\{ \\sqrt{-G} G^{MN} \\partial_{N} \\phi \\right\\}"
+    " = \\frac{\\partial V}{\\partial \\phi} ,\n"
+    "\\end{equation}\n"
+    "and, once the boundary term is dropped,\n"
+    "\\begin{equation}\n"
+    "\\frac{d f}{d \\sigma} ( \\sigma ( 0 ) ) = \\pm \\frac{1}{k k_{1}} \\bigg( 1 - a \\bigg) .\n"
     "\\end{equation}\n"
 )
 _GREEK = (
@@ -79,4 +96,10 @@ def test_mathdesign_calligraphic_and_numbered_delimiter_sizes(tmp_path: Path) ->
 
 def test_kerkis_variant_beta_and_lunate_epsilon(tmp_path: Path) -> None:
     source, read = _rows(_typeset(tmp_path, "kerkis", _GREEK))
+    assert read == source
+
+
+def test_txfonts_sized_delimiters_leave_fractions_whole(tmp_path: Path) -> None:
+    source, read = _rows(_typeset(tmp_path, "txfonts", _FRACTIONS))
+    assert len(source) == 2
     assert read == source
