@@ -85,12 +85,18 @@ and the numbered ones of fonts that have more (mathdesign's ``parenleftbig1`` ..
 ``braceleftbig6``)."""
 
 
+_RADICAL_RE = re.compile(r"radical(?:big|Big|bigg|Bigg)?\d+")
+
+
 def sized_delimiter_name(name: str) -> str:
-    """The name a sized delimiter measured by its ink goes by (``parenleftbigg`` stays,
-    ``parenleftbig2`` -> ``parenleft``), else ``""``. TeX's CMEX metrics give how far a CMEX
+    """The name a sized delimiter or a numbered radical size measured by its ink goes by
+    (``parenleftbigg`` and ``radicalbig1`` stay, ``parenleftbig2`` -> ``parenleft``), else
+    ``""``. TeX's CMEX metrics give how far a CMEX
     size hangs from its baseline, but other extension fonts draw the same-named sizes
     smaller (txfonts' ``\\bigg(`` is 1.95 em tall, CMEX's 2.4) and numbered sizes have no
     CMEX twin, so the drawn outline is what counts."""
+    if _RADICAL_RE.fullmatch(name):
+        return name  # a numbered radical size (mathdesign's ``radicalbig1``): no CMEX twin
     m = _SIZED_RE.fullmatch(name)
     if m is None:
         return ""

@@ -26,6 +26,8 @@ _FAMILIES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     # Kerkis (``kmath``) names the lunate epsilon it sets for ``\\epsilon`` ``uni03F8``, the
     # Bactrian letter sho, which mathematics never prints
     (re.compile(r"Kerkis", re.I), {"\u03f8": "ϵ"}),
+    # the florin is the italic f's shape, and fonts (Arev) name their math-italic f so
+    (re.compile(r""), {"ƒ": "f"}),
 )  # fmt: skip
 
 

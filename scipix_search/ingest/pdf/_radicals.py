@@ -24,6 +24,8 @@ def _radical_depth(g: Glyph) -> float | None:
     """The radical's ink height below its rule (em), or None when ``g`` is no radical."""
     name = piece_name(g)
     if name.startswith("radical"):
+        if g.ink:  # measured (``_ink``): the sign reaches from its rule down to its ink's foot
+            return (g.y1 - g.y0) / g.size
         for suffix, depth in _DEPTH:
             if name.endswith(suffix):
                 return depth
@@ -38,7 +40,9 @@ def radical_extent(g: Glyph) -> tuple[float, float] | None:
     the rule (CMSY's ``√`` too), where the text layer may give the font's box. None for
     other glyphs."""
     depth = _radical_depth(g)
-    return None if depth is None else (g.base, g.base + depth * g.size)
+    if depth is None:
+        return None
+    return (g.y0, g.y1) if g.ink else (g.base, g.base + depth * g.size)
 
 
 def _vinculum(g: Glyph, bars: list[Bar]) -> Bar | None:

@@ -5,7 +5,8 @@ typeset here with pdflatex (each test skips without it or without its font packa
   capitals as ``Acal`` ... ``Zcal`` and numbers its delimiter sizes (``bracketleftbig1`` ...
   ``braceleftbig6``) instead of CMEX's ``big`` ... ``Bigg``: a numbered size is measured by
   its ink, so a ``\\left[ ... \\right]`` around a fraction stays one group (it was read as a
-  matrix of the fraction's parts).
+  matrix of the fraction's parts). Its numbered radical sizes (``radicalbig1``) are measured
+  by their ink as well.
 - txfonts (and pxfonts, Kerkis's kmath) name their delimiter sizes as CMEX does
   (``parenleftbigg``) but draw them smaller (``\\bigg(`` 1.95 em tall, CMEX's 2.4): sized by
   CMEX's metrics, the delimiter reached into the denominators beside it and display fractions
@@ -42,6 +43,10 @@ _DELIMITED = (
     "\\begin{equation}\n"
     "\\mathcal{L}_{\\sigma} = \\left( \\frac{\\partial \\mathcal{P}}{\\partial \\kappa} \\right)"
     " \\Bigg\\{ \\frac{a}{b} + c \\Bigg\\} .\n"
+    "\\end{equation}\n"
+    "while the entropy of the horizon is\n"
+    "\\begin{equation}\n"
+    "S = 2 \\pi \\sqrt{ \\frac{c}{6} Q_{0} } .\n"
     "\\end{equation}\n"
 )
 _FRACTIONS = (
@@ -90,7 +95,7 @@ def _rows(tex: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
 
 def test_mathdesign_calligraphic_and_numbered_delimiter_sizes(tmp_path: Path) -> None:
     source, read = _rows(_typeset(tmp_path, "mdutopia", _DELIMITED))
-    assert len(source) == 2
+    assert len(source) == 3
     assert read == source
 
 

@@ -5,6 +5,7 @@ math), typeset here with pdflatex (the tests skip without it or without arev).
   setup (``ArevSans-Oblique``), a plain variable, not ``\\mathsf``.
 - Arev draws the math ``a i l u v w x I`` and the capitals ``Γ Ξ Π Σ Φ`` from private-use
   glyphs named only by code point (``uniEBE9``); its TeX encodings say which letters they are.
+  Its math italic ``f`` is named ``florin`` (``ƒ``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _BODY = (
     "\\end{equation}\n"
     "The same holds for the second set of modes, which satisfy\n"
     "\\begin{equation}\n"
-    "\\Pi_{i} = \\Phi ( x , y ) + \\Xi_{a} b c .\n"
+    "\\Pi_{i} = \\Phi ( x , y ) + \\Xi_{a} b c + f ( x ) .\n"
     "\\end{equation}\n"
 )
 
