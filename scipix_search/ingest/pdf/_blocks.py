@@ -187,12 +187,18 @@ def _text_in_display(line: Line, left: float, right: float, body_size: float) ->
     )
 
 
+_LABEL_GAP = 4.0
+"""How far (em) the label of a display row may stand before its math."""
+
+
 def _text_cells(
     col: list[Line], candidates: list[Line], left: float, right: float, body_size: float
 ) -> list[Line]:
-    """Words set in a display row beside its math (``\text{otherwise.}`` in a ``cases``
+    """Words set in a display row beside its math (``\\text{otherwise.}`` in a ``cases``
     row, which MuPDF may give as a line of its own): not prose, indented from both margins,
-    and on the row of a math line of the display."""
+    and on the row of a math line of the display, after its math (a condition after its
+    value) or before it, within a few em (the label column of a problem statement:
+    ``\\text{minimize} \\quad & f(x)``, ``\\text{subject to}``)."""
     ids = {id(ln) for ln in candidates}
     math = [ln for ln in candidates if not ln.is_prose]
     out = []
@@ -200,10 +206,9 @@ def _text_cells(
         if id(ln) in ids or ln.is_prose or not _indented(ln, left, right, body_size):
             continue
         y0, y1 = ln.bbox[1], ln.bbox[3]
-        # the words follow the math of their row (a condition after its value)
         if any(
             min(y1, m.bbox[3]) - max(y0, m.bbox[1]) > 0.5 * min(y1 - y0, m.bbox[3] - m.bbox[1])
-            and ln.bbox[0] >= m.bbox[2]
+            and (ln.bbox[0] >= m.bbox[2] or 0 <= m.bbox[0] - ln.bbox[2] <= _LABEL_GAP * body_size)
             for m in math
         ):
             out.append(ln)

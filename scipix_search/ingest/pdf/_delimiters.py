@@ -191,6 +191,10 @@ def group_delimited(glyphs: list[Glyph], bars: list[Bar]) -> list[Glyph]:
                 if _PARTNER[opener.kind] == d.kind and opener.same_height(d):
                     match = k
                     break
+        if match is not None and d.side == "sym" and d.x0 - stack[match].x1 < 0.15 * d.size:
+            # two bars set side by side enclose nothing: both open (``\\left|\\left|``,
+            # a norm written with single bars), and close in the reverse order
+            match = None
         if match is not None:
             # only the partner leaves the stack: a region can hold several rows, and an
             # opener of another row must stay open

@@ -186,27 +186,64 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     row's main baseline. Words in roman fonts that name operators become ``\\max`` etc.
     """
     glyphs = [g for g in glyphs if g.c.strip()]
+    _read_bottoms(glyphs)
     accents, taken = _accents(glyphs)
     return _row_latex([g for g in glyphs if id(g) not in taken], bars, accents)
 
 
-def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) -> str:
+_BOT_NEIGHBOURS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫⩽⩾≅≔:⊢⊨⊣([{⟨,;)]}⟩|")
+"""Relations, punctuation and brackets: TeX puts no thick space between these and a
+relation, so a ``⊥`` set against one with a thick space is no relation."""
+
+
+def _read_bottoms(glyphs: list[Glyph]) -> None:
+    """Tell ``\\bot`` from ``\\perp``: TeX prints both with one glyph, but ``\\perp`` is a
+    relation, set with a thick space (5 mu, 0.28 em) on each side, while ``\\bot`` is an
+    ordinary symbol (``\\top \\vdash \\bot``, ``(\\bot)``, ``\\bot^\\nabla``). A ``⊥`` of
+    the main size with less than 0.15 em beside it, or next to a relation, punctuation or a
+    bracket, or first in the row, is ``\\bot`` (rewritten in place as an atom); a smaller one
+    is left a ``\\perp`` (scripts get no such spaces, and ``V^\\perp`` is the common one)."""
+    if not any(g.c == "⊥" for g in glyphs):
+        return
+    main = max(g.size for g in glyphs)
+    for g in glyphs:
+        if g.c != "⊥" or g.name == "atom" or g.size < 0.85 * main:
+            continue
+        line = [h for h in glyphs if h is not g and abs(h.base - g.base) < 0.3 * g.size]
+        before = max((h for h in line if h.x1 <= g.x0 + 0.5), key=lambda h: h.x1, default=None)
+        after = min((h for h in line if h.x0 >= g.x1 - 0.5), key=lambda h: h.x0, default=None)
+        thick = 0.15 * g.size
+        bot = (
+            before is None
+            or before.c in _BOT_NEIGHBOURS
+            or g.x0 - before.x1 < thick
+            or (after is not None and (after.c in _BOT_NEIGHBOURS or after.x0 - g.x1 < thick))
+        )
+        if bot:
+            g.c, g.name = "\\bot", "atom"
+
+
+def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str]]) -> str:
     """:func:`glyphs_to_latex` once accents are matched; scripts are read recursively, so a
     script of a script (``\\mu_{d-p}`` in a superscript) keeps its own level."""
     if not glyphs:
         return ""
     items: list[tuple[float, str, Glyph | None]] = []
     used: set[int] = set()
+    nested: set[int] = set()  # bars read inside a wider fraction's numerator or denominator
+    size = max(g.size for g in glyphs)
     for bar in sorted(bars, key=lambda b: b.x1 - b.x0, reverse=True):
+        if id(bar) in nested:
+            continue
         num = [
             g
             for i, g in enumerate(glyphs)
-            if i not in used and _within(g, bar) and g.base <= bar.y + 0.5
+            if i not in used and _within(g, bar, size) and g.base <= bar.y + 0.5
         ]
         den = [
             g
             for i, g in enumerate(glyphs)
-            if i not in used and _within(g, bar) and g.base - 0.7 * g.size >= bar.y - 1.5
+            if i not in used and _within(g, bar, size) and g.base - 0.7 * g.size >= bar.y - 1.5
         ]
         if not num and _overline(bar, den):
             used |= {i for i, g in enumerate(glyphs) if any(g is h for h in den)}
@@ -216,7 +253,14 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
             continue
         ids = {id(g) for g in num + den}
         used |= {i for i, g in enumerate(glyphs) if id(g) in ids}
-        latex = f"\\frac{{{_row_latex(num, [], accents)}}}{{{_row_latex(den, [], accents)}}}"
+        # a fraction in a numerator or denominator (``\\frac{d\\rho}{\\frac{-\\Gamma}{b}}``):
+        # its bar lies among that part's glyphs, and is read there
+        num_bars, den_bars = _bars_inside(bar, bars, num), _bars_inside(bar, bars, den)
+        nested |= {id(b) for b in num_bars + den_bars}
+        latex = (
+            f"\\frac{{{_row_latex(num, num_bars, accents)}}}"
+            f"{{{_row_latex(den, den_bars, accents)}}}"
+        )
         items.append((bar.x0, latex, None))
     rest = [g for i, g in enumerate(glyphs) if i not in used]
     if not rest:
@@ -253,13 +297,32 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, str]) ->
         scripts = {}
         text = latex if g is None else glyph_to_latex(g)
         if g is not None and id(g) in accents:
-            text = f"\\{accents[id(g)]}{{{text}}}"
+            for name in accents[id(g)]:
+                text = f"\\{name}{{{text}}}"
         out.append(text)
     out.extend(_script(k, run, accents) for k, run in scripts.items())
     return _join(out)
 
 
-def _script(kind: str, run: list[Glyph], accents: dict[int, str]) -> str:
+def _bars_inside(bar: Bar, bars: list[Bar], part: list[Glyph]) -> list[Bar]:
+    """The narrower bars under ``bar``'s span that lie among the glyphs of ``part`` (the
+    numerator or denominator of its fraction), off ``bar``'s own height."""
+    if not part:
+        return []
+    top, bottom = min(g.y0 for g in part), max(g.y1 for g in part)
+    return [
+        b
+        for b in bars
+        if b is not bar
+        and b.x1 - b.x0 < bar.x1 - bar.x0
+        and bar.x0 - 1 <= b.x0
+        and b.x1 <= bar.x1 + 1
+        and top < b.y < bottom
+        and abs(b.y - bar.y) > 1.0
+    ]
+
+
+def _script(kind: str, run: list[Glyph], accents: dict[int, list[str]]) -> str:
     """``^{...}`` or ``_{...}``; raised primes alone are written ``'`` as TeX reads them
     (``x'`` is ``x^{\\prime}``, while ``x^{'}`` would be a prime on an empty base)."""
     if kind == "^" and all(g.c in "′'" for g in run):
@@ -306,19 +369,37 @@ def accent_over(acc: Glyph, g: Glyph) -> bool:
     return g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1 + 0.5
 
 
-def _accents(glyphs: list[Glyph]) -> tuple[dict[int, str], set[int]]:
-    """Accent glyphs matched to the letter under them: ``({id(letter): "hat"}, {id(accent)})``."""
-    accented: dict[int, str] = {}
+def _accents(glyphs: list[Glyph]) -> tuple[dict[int, list[str]], set[int]]:
+    """Accent glyphs matched to the letter under them, innermost first:
+    ``({id(letter): ["hat"]}, {id(accent)})``.
+
+    TeX stacks accents (``\\tilde{\\hat{H}}``) each over the box of the one below, at the
+    same horizontal centre: read from the lowest up, an accent over a letter that already
+    has one below it wraps that one (``["hat", "tilde"]`` reads ``\\tilde{\\hat{H}}``).
+    """
+    accented: dict[int, list[str]] = {}
+    top: dict[int, Glyph] = {}  # the highest accent matched to a letter so far
     used: set[int] = set()
     letters = [g for g in glyphs if g.c not in ACCENTS]
-    for acc in (g for g in glyphs if g.c in ACCENTS):
+    for acc in sorted((g for g in glyphs if g.c in ACCENTS), key=lambda g: -g.base):
         cx = (acc.x0 + acc.x1) / 2
-        under = [g for g in letters if accent_over(acc, g) and id(g) not in accented]
+        under = [
+            g
+            for g in letters
+            if accent_over(acc, g) and (id(g) not in accented or _stacked(acc, top[id(g)]))
+        ]
         if under:
             base = min(under, key=lambda g: abs((g.x0 + g.x1) / 2 - cx))
-            accented[id(base)] = ACCENTS[acc.c]
+            accented.setdefault(id(base), []).append(ACCENTS[acc.c])
+            top[id(base)] = acc
             used.add(id(acc))
     return accented, used
+
+
+def _stacked(acc: Glyph, below: Glyph) -> bool:
+    """``acc`` is set over the accent ``below``: centred on it and higher."""
+    cx = (acc.x0 + acc.x1) / 2
+    return below.x0 - 0.5 <= cx <= below.x1 + 0.5 and acc.base < below.base - 0.05 * acc.size
 
 
 def _join(parts: list[str]) -> str:
@@ -361,11 +442,11 @@ def _text_words(
     i = 0
     while i < len(items):
         j = i
-        while (
-            j < len(items)
-            and _upright_letter(items[j][2], size)
-            and (j == i or _tight(items[j - 1][2], items[j][2]))
-        ):
+        while j < len(items) and (j == i or _tight(items[j - 1][2], items[j][2])):
+            if not _upright_letter(items[j][2], size) and (
+                j == i or not _abbreviation_point(items, i, j, size)
+            ):
+                break
             j += 1
         word = "".join(
             (" " if k > i and not _tight(items[k - 1][2], g, 0.15) else "") + g.c
@@ -385,6 +466,21 @@ def _text_words(
             out.append((items[i][0], f"\\text{{{word}}}", None))
         i = j
     return out
+
+
+def _abbreviation_point(
+    items: list[tuple[float, str, Glyph | None]], i: int, j: int, size: float
+) -> bool:
+    """``items[j]`` is a point of an abbreviation (``s.t.``, ``w.r.t.``, ``i.e.``) in the
+    upright word that starts at ``items[i]``: a text-font point between two letters, or
+    after the last letter of a word that already holds one. (TeX takes a point in math from
+    the math italic, so a formula's own full stop is another font in Computer Modern.)"""
+    g = items[j][2]
+    if g is None or g.c != "." or not _upright_letter(items[j - 1][2], size):
+        return False
+    nxt = items[j + 1][2] if j + 1 < len(items) else None
+    inner = _upright_letter(nxt, size) and _tight(g, nxt, 0.15)
+    return inner or any(h is not None and h.c == "." for _, _, h in items[i:j])
 
 
 def _tight(a: Glyph | None, b: Glyph | None, space: float = 0.6) -> bool:
@@ -413,9 +509,12 @@ def _overline(bar: Bar, under: list[Glyph]) -> bool:
     )
 
 
-def _within(g: Glyph, bar: Bar) -> bool:
+def _within(g: Glyph, bar: Bar, size: float) -> bool:
+    """``g`` stands over or under ``bar``, near enough to be in its fraction: within 2.2 em
+    of its own size, or of most of the row's (``size``): the subscript of a denominator's
+    denominator is small and far down (``\\frac{a}{\\frac{b}{c_1}}``)."""
     cx = (g.x0 + g.x1) / 2
-    height = 2.2 * g.size
+    height = 2.2 * max(g.size, 0.7 * size)
     return bar.x0 - 1 <= cx <= bar.x1 + 1 and abs((g.y0 + g.y1) / 2 - bar.y) < height
 
 

@@ -58,7 +58,7 @@ def ink_extents(page: pymupdf.Page) -> dict[Origin, tuple[float, float]]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 for ch in span["chars"]:
-                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES or ch["c"] == "\ufffd":
+                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES or ch["c"] in "\ufffd√":
                         x, y = ch["origin"]
                         out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3])
     return out
@@ -101,3 +101,21 @@ def sized_delimiter_name(name: str) -> str:
     if m is None:
         return ""
     return name if m.group(2)[-1].isalpha() else m.group(1)
+
+
+_RADICAL_DEPTHS = (("", 1.2), ("big", 1.3), ("Big", 1.9), ("bigg", 2.5), ("Bigg", 3.1))
+
+
+def radical_name(size: float, base: float, ink: tuple[float, float] | None) -> str:
+    """The CMEX-style name (``radicalbigg``) of a ``√`` drawn deeper under its baseline than
+    a text radical, from its ink; ``""`` otherwise. TeX's sized radicals hang from their
+    baseline, level with the rule, and reach as far below it as the radicand they were
+    chosen for (``\\sqrt`` of a fraction): a font that maps them to plain ``√`` gave the
+    text-size depth, and the radicand's denominators fell outside."""
+    if ink is None or size <= 0:
+        return ""
+    depth = (ink[1] - base) / size
+    if depth < 1.5:
+        return ""
+    suffix, _ = min(_RADICAL_DEPTHS[1:], key=lambda sd: abs(sd[1] - depth))
+    return "radical" + suffix

@@ -8,15 +8,22 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from scipix_search.ingest.pdf._families import is_extension_font, is_math_font
+from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_math_font
 from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
 from scipix_search.ingest.pdf._glyphs import Glyph
-from scipix_search.ingest.pdf._ink import ink_extents, sized_delimiter_name, tall_name
+from scipix_search.ingest.pdf._ink import (
+    ink_extents,
+    radical_name,
+    sized_delimiter_name,
+    tall_name,
+)
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._truth import drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
-_NUMBER_RE = re.compile(r"^\(\s*([A-Z]?\d+(?:\.\d+)*[a-z]?)\s*\)$")
+# an equation number: (12), (3.4), (2a), (A1), (S12), and a prefix of a few capitals with a
+# point (SI.17, A.3, with \\renewcommand{\\theequation}{SI.\\arabic{equation}})
+_NUMBER_RE = re.compile(r"^\(\s*((?:[A-Z]{1,3}\.|[A-Z]?)\d+(?:\.\d+)*[a-z]?)\s*\)$")
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _OPERATOR_WORDS = frozenset(
     "max min sup inf lim log exp sin cos tan det diag rank arg where and for subject to "
@@ -58,9 +65,11 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     unnamed = any(ch[0] == 0xFFFD for span in trace for ch in span["chars"])
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
+    bold = _overprinted(trace)
     ink = ink_extents(page)
     out: list[Line] = []
     height = page.rect.height
+    raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
     for block in raw["blocks"]:
         if block.get("type") != 0:
             continue
@@ -68,18 +77,127 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                _glyph(ch, span, names, drawn, ink)
+                _glyph(ch, span, names, drawn, ink, bold)
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
-            visible = [g for g in glyphs if g.c.strip()]
-            if not visible:
+            raw_lines.append((glyphs, tuple(line["bbox"])))
+    for glyphs, bbox in _numbers_apart(_without_overprints(raw_lines)):
+        visible = [g for g in glyphs if g.c.strip()]
+        if not visible:
+            continue
+        text = "".join(g.c for g in glyphs).strip()
+        if (bbox[3] < 0.06 * height or bbox[1] > 0.94 * height) and len(text) < 40:
+            continue  # running heads and page numbers
+        out.append(_classify(visible, bbox, glyphs))
+    return out
+
+
+def _numbers_apart(
+    lines: list[tuple[list[Glyph], tuple[float, float, float, float]]],
+) -> list[tuple[list[Glyph], tuple[float, float, float, float]]]:
+    """The lines with an equation number that MuPDF joined to its row set apart.
+
+    TeX sets a number flush right, at least ``\\mintagsep`` (half an em) from its row when
+    it fits beside it (amsmath moves it to a line of its own otherwise); MuPDF joins the two
+    into one line when the row comes near enough (``... \\rangle, (SI.17)``), and the row
+    then read the number as its last glyphs and had none. A line that ends in ``(number)``
+    set at least half an em after the rest is two lines.
+    """
+    out: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
+    for glyphs, bbox in lines:
+        visible = [i for i, g in enumerate(glyphs) if g.c.strip()]
+        cut = None
+        for k in range(len(visible) - 1, 0, -1):
+            g, prev = glyphs[visible[k]], glyphs[visible[k - 1]]
+            if g.c == "(":
+                tail = "".join(glyphs[i].c for i in visible[k:])
+                if _NUMBER_RE.match(tail) and g.x0 - prev.x1 >= 0.5 * g.size:
+                    cut = visible[k]
+                break
+        if cut is None:
+            out.append((glyphs, bbox))
+            continue
+        for part in (glyphs[:cut], glyphs[cut:]):
+            shown = [g for g in part if g.c.strip()]
+            box = (
+                min(g.x0 for g in shown),
+                min(g.y0 for g in shown),
+                max(g.x1 for g in shown),
+                max(g.y1 for g in shown),
+            )
+            out.append((part, box))
+    return out
+
+
+_OVERPRINT = 0.08
+"""How far (in em) copies of one glyph may be offset and still be one glyph printed
+several times over."""
+
+
+def _overprinted(trace: list[dict]) -> set[tuple[float, float]]:
+    """Origins of the glyphs that the page prints again over themselves, a little offset:
+    ``\\pmb`` (see :func:`_without_overprints`). MuPDF's text lines keep one copy of such a
+    glyph when the copies fall in one line; its text trace keeps them all."""
+    cells: dict[tuple[str, int, int, int], list[tuple[float, float]]] = {}
+    out: set[tuple[float, float]] = set()
+    for span in trace:
+        reach = _OVERPRINT * span["size"]
+        if reach <= 0:
+            continue
+        for ch in span["chars"]:
+            x, y = ch[2]
+            cell = (round(x / reach), round(y / reach))
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    key = (span["font"], ch[0], cell[0] + dx, cell[1] + dy)
+                    for hx, hy in cells.get(key, ()):
+                        offset = abs(hx - x) + abs(hy - y)
+                        if max(abs(hx - x), abs(hy - y)) <= reach and offset > 0.01 * reach:
+                            out.add((round(hx, 1), round(hy, 1)))
+                            out.add((round(x, 1), round(y, 1)))
+            cells.setdefault((span["font"], ch[0], *cell), []).append((x, y))
+    return out
+
+
+def _without_overprints(
+    lines: list[tuple[list[Glyph], tuple[float, float, float, float]]],
+) -> list[tuple[list[Glyph], tuple[float, float, float, float]]]:
+    """The lines with each glyph that is printed again over itself kept once.
+
+    ``\\pmb`` (amsbsy's "poor man's bold", for symbols that have no bold font) sets its
+    argument three times, offset by fractions of a mu (0.02-0.03 em); MuPDF gives each copy
+    as a line of its own, and a formula read ``\\Sigma\\Sigma\\Sigma``. Copies of the same
+    character in the same font and size, nearer than ``_OVERPRINT`` em in both directions, are
+    one glyph; offset copies make it bold (TeX prints no glyph twice so near: a doubled bar
+    or a ``\\joinrel`` overlaps other characters, never the same one).
+    """
+    kept: dict[tuple[str, str, float, int, int], list[Glyph]] = {}
+    out: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
+    for glyphs, bbox in lines:
+        mine: list[Glyph] = []
+        for g in glyphs:
+            if not g.c.strip():
+                mine.append(g)
                 continue
-            text = "".join(g.c for g in glyphs).strip()
-            bbox = line["bbox"]
-            if (bbox[3] < 0.06 * height or bbox[1] > 0.94 * height) and len(text) < 40:
-                continue  # running heads and page numbers
-            out.append(_classify(visible, bbox, glyphs))
+            reach = _OVERPRINT * g.size
+            cell = (round(g.x0 / max(reach, 0.1)), round(g.base / max(reach, 0.1)))
+            twin = None
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    key = (g.c, g.font, g.size, cell[0] + dx, cell[1] + dy)
+                    for h in kept.get(key, ()):
+                        if abs(h.x0 - g.x0) <= reach and abs(h.base - g.base) <= reach:
+                            twin = h
+            if twin is None:
+                kept.setdefault((g.c, g.font, g.size, *cell), []).append(g)
+                mine.append(g)
+                continue
+            offset = abs(twin.x0 - g.x0) + abs(twin.base - g.base)
+            if offset > 0.01 * g.size and not is_bold_font(twin.font):
+                twin.font += "/Bold"
+        if any(g.c.strip() for g in mine):
+            out.append((mine, bbox))
     return out
 
 
@@ -89,13 +207,15 @@ def _glyph(
     names: dict[tuple[float, float], str],
     drawn: dict[tuple[float, float], str],
     ink: dict[tuple[float, float], tuple[float, float]],
+    bold: set[tuple[float, float]],
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
     selector (which some math fonts print after a delimiter) is blank; a private-use letter
     of a known family, the letter (see ``_pua``); where the text layer
     lies, the character the font draws (see ``_truth``); a tall delimiter or big operator
-    with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``)."""
+    with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``); a glyph
+    printed over itself, bold (``\\pmb``)."""
     c = ch["c"]
     if drawn:
         c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
@@ -124,7 +244,14 @@ def _glyph(
     name = tall_name(c, span["size"], extent)
     if name and extent is not None:
         y0, y1 = extent
+    if c == "√":
+        return Glyph(
+            c, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"] + role,
+            radical_name(span["size"], ch["origin"][1], extent),
+        )  # fmt: skip
     font = span["font"] + role
+    if key in bold and not is_bold_font(font):
+        font += "/Bold"
     return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name, bool(name))
 
 

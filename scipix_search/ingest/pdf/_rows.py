@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from scipix_search.ingest.pdf._families import is_extension_font
+from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font, is_math_font
 from scipix_search.ingest.pdf._glyphs import ACCENTS, Bar, Glyph
 
 logger = logging.getLogger(__name__)
 
-RELATIONS = frozenset("=<>≤≥≈≡∼≃∝∈∉⊂⊆⊃⊇≺⪯≠≪≫→⇒⇔")
+RELATIONS = frozenset("=<>≤≥≈≡∼≃∝∈∉∋⊂⊆⊃⊇≺⪯≻⪰≠≪≫≲≳⩽⩾≅≔→←↦⇒⇐⇔⊢⊨⊣")
 """Characters that make a row an equation of its own, or the continuation of one."""
 _CONTINUATION = RELATIONS | frozenset("+−-±∓×·")
 _TALL_CHARS = frozenset("∑∏∐∫∬∭∮⋃⋂⨁⨂⨀⋁⋀√")
@@ -163,6 +163,32 @@ def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -
         if sum(g.size >= 0.9 * main_size for g in row) < 2:
             return False
     first = min(lower, key=lambda g: g.x0)
-    if first.c in _CONTINUATION:
+    if first.c in _CONTINUATION or _labelled(lower, main_size):
         return True
     return any(g.c in RELATIONS for g in upper) and any(g.c in RELATIONS for g in lower)
+
+
+_OPTIMISE = ("\\min", "\\max", "\\arg", "\\operatorname*{arg")
+
+
+def _labelled(row: list[Glyph], main_size: float) -> bool:
+    """The row starts with a word of upright text (``min.``, ``s.t.``, ``subject to``): the
+    label column of an aligned problem statement, where every row is an equation of its
+    own and most hold no relation."""
+    line = sorted((g for g in row if g.size >= 0.9 * main_size), key=lambda g: g.x0)
+    if len(line) < 2 or min(g.x0 for g in row) < line[0].x0 - 0.1 * main_size:
+        return False
+    if line[0].name == "atom" and line[0].c.startswith(_OPTIMISE):
+        return True  # an operator word made an atom with its limits: min_x, arg max
+    word = 0
+    for g, h in zip(line, line[1:], strict=False):
+        if not _text_letter(g) and not (word and g.c == "."):
+            break
+        word += 1
+        if h.x0 - g.x1 > 0.1 * main_size:
+            break
+    return word >= 2 and _text_letter(line[0])
+
+
+def _text_letter(g: Glyph) -> bool:
+    return g.c.isalpha() and not is_math_font(g.font) and not is_italic_font(g.font)
