@@ -176,3 +176,28 @@ def _read_names(doc: pymupdf.Document, xref: int, ext: str) -> list[str]:
 def base_glyph_name(name: str) -> str:
     """``summationdisplay.1`` -> ``summationdisplay`` (newtx names glyph variants so)."""
     return _VARIANT_RE.sub("", name)
+
+
+_PK_NAME_RE = re.compile(r"/a\d+|/\.notdef")
+
+
+def anonymous_bitmap_fonts(page: pymupdf.Page) -> frozenset[str]:
+    """Names of the page's Type 3 fonts that say nothing about their glyphs: no ToUnicode
+    map, and glyph names that are only their codes (``/a65``), as pdfTeX writes the bitmap
+    (PK) fonts of a Metafont-only family (Concrete math). The text layer gives their codes as
+    if they were ASCII, whatever the font's TeX encoding (a math italic's ``,`` is code 59,
+    ``;``), so only their letters can be believed."""
+    out = set()
+    doc = page.parent
+    for xref, _ext, kind, basefont, *_ in page.get_fonts():
+        if kind != "Type3":
+            continue
+        obj = doc.xref_object(xref, compressed=True)
+        if "/ToUnicode" in obj:
+            continue
+        m = re.search(r"/Encoding (\d+) 0 R", obj)
+        encoding = doc.xref_object(int(m.group(1)), compressed=True) if m else obj
+        names = re.findall(r"/[^\s\[\]/<>()]+", encoding.split("/Differences", 1)[-1])
+        if names and all(_PK_NAME_RE.fullmatch(n) for n in names):
+            out.add(basefont)
+    return frozenset(out)

@@ -118,6 +118,11 @@ class Bar:
     y: float
 
 
+BITMAP_ROLE = "/BITMAP"
+"""Font-role suffix of a glyph of an anonymous bitmap font (``_fonts``) that is not a letter:
+its code is known, its character is not, so its formula is read by the OCR."""
+
+
 def glyph_mapped(g: Glyph) -> bool:
     """The glyph has LaTeX: not U+FFFD, a private-use piece or an extension-font glyph (those
     become atoms first), and an atom only when everything it encloses mapped.
@@ -131,6 +136,8 @@ def glyph_mapped(g: Glyph) -> bool:
     c = g.c
     code = ord(c[0]) if c else 0
     if c == "\ufffd" or 0xE000 <= code <= 0xF8FF or is_extension_font(g.font):
+        return False
+    if BITMAP_ROLE in g.font:
         return False
     return (c.isascii() and c.isprintable()) or c.isalnum() or c in SYMBOLS or c in _KNOWN
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_math_font
-from scipix_search.ingest.pdf._fonts import unnamed_glyph_names
-from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts, unnamed_glyph_names
+from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     ink_extents,
     radical_name,
@@ -66,6 +66,7 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
     bold = _overprinted(trace)
+    bitmap = anonymous_bitmap_fonts(page)
     ink = ink_extents(page)
     out: list[Line] = []
     height = page.rect.height
@@ -77,7 +78,7 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                _glyph(ch, span, names, drawn, ink, bold)
+                _glyph(ch, span, names, drawn, ink, bold, span["font"] in bitmap)
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
@@ -208,6 +209,7 @@ def _glyph(
     drawn: dict[tuple[float, float], str],
     ink: dict[tuple[float, float], tuple[float, float]],
     bold: set[tuple[float, float]],
+    anonymous: bool = False,
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
@@ -252,6 +254,8 @@ def _glyph(
     font = span["font"] + role
     if key in bold and not is_bold_font(font):
         font += "/Bold"
+    if anonymous and not (c.isascii() and c.isalpha()):
+        font += BITMAP_ROLE  # a bitmap font's code, maybe not this character (see _fonts)
     return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name, bool(name))
 
 

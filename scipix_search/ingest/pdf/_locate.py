@@ -25,6 +25,7 @@ from scipix_search.ingest.pdf._blocks import (
 from scipix_search.ingest.pdf._correct import text_layer_complete
 from scipix_search.ingest.pdf._delimiters import group_delimited
 from scipix_search.ingest.pdf._glyphs import (
+    BITMAP_ROLE,
     Bar,
     Drawings,
     Glyph,
@@ -174,6 +175,7 @@ def _make_region(
         math_score=sum(g.is_math for g in printed) / max(1, len(printed)),
         text_complete=text_layer_complete(glyphs),
         has_bars=_has_bars(glyphs, bars),
+        codes_only=_codes_only(printed),
     )
     groups = equation_rows(rows, body_size)
     if len(groups) > 1:
@@ -190,6 +192,7 @@ def _make_region(
                     latex=_rows_latex(gs, rows, bars, glyphs),
                     text_complete=text_layer_complete(gs),
                     has_bars=_has_bars(gs, bars),
+                    codes_only=_codes_only(gs),
                 )
             )
         if numbers:  # the number belongs to the row it is printed beside
@@ -238,3 +241,8 @@ def _latex(glyphs: list[Glyph], bars: list[Bar], block: list[Glyph]) -> str:
 
 def _numerator_of(g: Glyph, bar: Bar) -> bool:
     return bar.x0 - 1 <= (g.x0 + g.x1) / 2 <= bar.x1 + 1 and 0 <= bar.y - g.base <= 0.6 * g.size
+
+
+def _codes_only(glyphs: list[Glyph]) -> bool:
+    """Some glyph's text is an anonymous bitmap font's code, not its character."""
+    return any(BITMAP_ROLE in g.font for g in glyphs)

@@ -24,6 +24,8 @@ class RegionRow:
         image: the row's crop as PNG bytes (at the region's ``dpi``), or None.
         text_complete: the text-layer LaTeX is trusted as it is (see ``text_layer_complete``).
         has_bars: a horizontal rule (fraction bar) is drawn among the row's glyphs.
+        codes_only: some glyphs' text is a bitmap font's code, not its character
+            (``_fonts.anonymous_bitmap_fonts``): the OCR is not checked against the text.
     """
 
     bbox: BBox
@@ -32,6 +34,7 @@ class RegionRow:
     image: bytes | None = None
     text_complete: bool = False
     has_bars: bool = True
+    codes_only: bool = False
 
 
 @dataclass(slots=True)
@@ -54,6 +57,7 @@ class EquationRegion:
         text_complete: every glyph maps to LaTeX and the layout is one the glyph rebuild
             handles, so the text-layer LaTeX is trusted as it is (no OCR needed).
         has_bars: a horizontal rule (fraction bar) is drawn among the region's glyphs.
+        codes_only: as for :class:`RegionRow`.
     """
 
     page: int
@@ -69,6 +73,7 @@ class EquationRegion:
     rows: list[RegionRow] = field(default_factory=list)
     text_complete: bool = False
     has_bars: bool = True
+    codes_only: bool = False
 
     def to_pil(self) -> Any:
         """The crop as a ``PIL.Image`` (RGB); raises ValueError when there is no image."""
@@ -201,6 +206,9 @@ def _recognize(
         if text and (confidence is None or confidence >= min_confidence):
             # the text layer knows the printed symbols and fonts that OCR guesses
             unit = units[i][1] or units[i][0]
+            if unit.codes_only:  # the text layer's symbols are codes: nothing to check with
+                read[i] = (text, "ocr", confidence)
+                continue
             fixed = correct(text, read[i][0], bars=unit.has_bars)
             if agreement(fixed, read[i][0]) < MIN_AGREEMENT:
                 continue  # OCR invents symbols the page does not print: keep the glyphs
