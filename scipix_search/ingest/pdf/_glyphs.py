@@ -118,6 +118,9 @@ class Bar:
     y: float
 
 
+BODY_ROLE = "/BODY"
+"""Font-role suffix of the page's prose font where that is an upright sans (``_lines``): its
+letters in math are ``\\text``, not ``\\mathsf``."""
 BITMAP_ROLE = "/BITMAP"
 """Font-role suffix of a glyph of an anonymous bitmap font (``_fonts``) that is not a letter:
 its code is known, its character is not, so its formula is read by the OCR."""
@@ -172,7 +175,9 @@ def glyph_to_latex(g: Glyph) -> str:
         # a Unicode sans-serif alphanumeric (see _unicode_math), or a letter of an upright
         # sans font: ``\mathsf`` is upright, so a slanted sans letter is the math italic of a
         # sans math setup (arev's ``ArevSans-Oblique``), a plain variable
-        if "/SANS" in font or (is_sans_font(font) and not is_italic_font(font)):
+        if "/SANS" in font or (
+            is_sans_font(font) and not is_italic_font(font) and BODY_ROLE not in font
+        ):
             return f"\\mathsf{{{c}}}"
         if "/MONO" in font:
             return f"\\mathtt{{{c}}}"
@@ -435,7 +440,8 @@ def _upright_letter(g: Glyph | None, size: float) -> bool:
         and not is_math_font(g.font)
         and not is_italic_font(g.font)
         and not is_bold_font(g.font)
-        and "/" not in g.font  # a Unicode math alphanumeric's style (see _unicode_math)
+        # a Unicode math alphanumeric's style (see _unicode_math)
+        and "/" not in g.font.replace(BODY_ROLE, "")
     )
 
 
@@ -466,7 +472,10 @@ def _text_words(
             continue
         if word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
             out.append((items[i][0], f"\\{word}", None))
-        elif all(g is not None and is_sans_font(g.font) for _, _, g in items[i:j]):
+        elif all(
+            g is not None and is_sans_font(g.font) and BODY_ROLE not in g.font
+            for _, _, g in items[i:j]
+        ):
             # a word of the sans text font is ``\mathsf`` (prose in formulas is set serif)
             out.append((items[i][0], f"\\mathsf{{{word}}}", None))
         else:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pymupdf
 
-from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_math_font
+from scipix_search.ingest.pdf._families import (
+    is_bold_font,
+    is_extension_font,
+    is_italic_font,
+    is_math_font,
+    is_sans_font,
+)
 from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts, unnamed_glyph_names
-from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, Glyph
+from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     ink_extents,
     radical_name,
@@ -91,7 +98,25 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
         if (bbox[3] < 0.06 * height or bbox[1] > 0.94 * height) and len(text) < 40:
             continue  # running heads and page numbers
         out.append(_classify(visible, bbox, glyphs))
+    _mark_sans_body(out)
     return out
+
+
+def _mark_sans_body(lines: list[Line]) -> None:
+    """Where the page's prose is set in an upright sans (arev, cmbright, a Helvetica
+    journal), its font's glyphs get ``BODY_ROLE``: ``\\text`` and ``\\mathrm`` words in math
+    are set in it, so they are ``\\text``, not the ``\\mathsf`` of a sans word in a serif
+    page."""
+    fonts = Counter(g.font for line in lines if line.is_prose for g in line.glyphs if g.c.isalpha())
+    if not fonts:
+        return
+    body = fonts.most_common(1)[0][0]
+    if not is_sans_font(body) or is_italic_font(body) or "/" in body:
+        return
+    for line in lines:
+        for g in line.glyphs:
+            if g.font == body:
+                g.font += BODY_ROLE
 
 
 def _numbers_apart(

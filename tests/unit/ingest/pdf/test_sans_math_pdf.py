@@ -6,6 +6,8 @@ math), typeset here with pdflatex (the tests skip without it or without arev).
 - Arev draws the math ``a i l u v w x I`` and the capitals ``Γ Ξ Π Σ Φ`` from private-use
   glyphs named only by code point (``uniEBE9``); its TeX encodings say which letters they are.
   Its math italic ``f`` is named ``florin`` (``ƒ``).
+- The prose is sans too, and ``\\text`` words in math are set in it: they are ``\\text``, not
+  the ``\\mathsf`` that a sans word in a serif page is.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ _BODY = (
     "The same holds for the second set of modes, which satisfy\n"
     "\\begin{equation}\n"
     "\\Pi_{i} = \\Phi ( x , y ) + \\Xi_{a} b c + f ( x ) .\n"
+    "\\end{equation}\n"
+    "The sign of the coupling then follows from\n"
+    "\\begin{equation}\n"
+    "S_{b} = \\begin{cases} T_{\\theta} , & \\text{if } x > 0 , \\\\ - \\Lambda ,"
+    " & \\text{otherwise} . \\end{cases}\n"
     "\\end{equation}\n"
 )
 
@@ -56,7 +63,7 @@ def test_sans_math_italic_letters_are_plain_variables(tmp_path: Path) -> None:
     source = [tuple(as_tokens(e.latex)) for e in read_tex_equations(tex) if e.display]
     regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
     read = [e.latex for e in regions_to_equations(regions)]
-    assert len(read) == len(source) == 2
+    assert len(read) == len(source) == 3
     assert not any("\\mathsf" in latex for latex in read), read
     assert {tuple(as_tokens(latex)) for latex in read} == set(source), read
 
