@@ -19,6 +19,8 @@ import re
 
 import pymupdf
 
+from scipix_search.ingest.pdf._textpage import raw_text
+
 Origin = tuple[float, float]
 
 TALL_NAMES = {
@@ -46,13 +48,13 @@ TALL_DELIMITER = 1.15
 parentheses and bars of the fonts measured draw 0.9-1.05 em, ``\\big`` ones 1.2 em."""
 
 
-def ink_extents(page: pymupdf.Page) -> dict[Origin, tuple[float, float]]:
+def ink_extents(
+    page: pymupdf.Page, listed: pymupdf.DisplayList | None = None
+) -> dict[Origin, tuple[float, float]]:
     """Top and bottom of the drawn outline of every delimiter and big-operator glyph of the
     page, and of every glyph without a Unicode value, by origin (``(round(x, 1), round(y,
-    1))``)."""
-    raw = page.get_text(
-        "rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES
-    )
+    1))``); read from the page's display list ``listed`` when given (see ``_textpage``)."""
+    raw = raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES, listed)
     out: dict[Origin, tuple[float, float]] = {}
     for block in raw["blocks"]:
         for line in block.get("lines", ()):

@@ -25,6 +25,7 @@ from scipix_search.ingest.pdf._ink import (
     tall_name,
 )
 from scipix_search.ingest.pdf._pua import family_pua_char
+from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
@@ -59,13 +60,13 @@ class Line:
         )
 
 
-def page_lines(page: pymupdf.Page) -> list[Line]:
+def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) -> list[Line]:
+    """The page's text lines; its text is read from its display list ``listed`` when given
+    (see ``_textpage``)."""
     # MuPDF's default clip: a page can carry a second copy of its text that is never shown
     # (one paper's displays are all there twice, 16 pt apart), which would merge into the
     # shown one glyph by glyph
-    raw = page.get_text(
-        "rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
-    )
+    raw = raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP, listed)
     trace = page.get_texttrace()
     # CMEX delimiters have no Unicode value; their glyph names tell a [ from a ). The same
     # names show where a font's ToUnicode map lies (``_truth``).
@@ -74,7 +75,7 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     drawn = drawn_characters(page, trace)
     bold = _overprinted(trace)
     bitmap = anonymous_bitmap_fonts(page)
-    ink = ink_extents(page)
+    ink = ink_extents(page, listed)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []

@@ -82,17 +82,25 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _blocks(doc: pymupdf.Document) -> list[_Block]:
+def _page_text(page: pymupdf.Page) -> tuple[ParsedPage, list[_Block]]:
+    """A page, and its text blocks in reading order.
+
+    One text page serves both readings (the page's plain text, whether it has any, and its
+    blocks): they use the same flags, and making a text page (interpreting the content
+    stream) costs more than reading it.
+    """
+    import pymupdf
+
+    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_BLOCKS)
+    has_text = bool(page.get_text("text", textpage=textpage).strip())
+    height = page.rect.height or 1.0
     out: list[_Block] = []
-    for number in range(doc.page_count):
-        page = doc[number]
-        height = page.rect.height or 1.0
-        for x0, y0, x1, y1, text, _no, kind in page.get_text("blocks", sort=True):
-            if kind != 0 or not text.strip():
-                continue
-            margin = y1 <= height * _MARGIN or y0 >= height * (1 - _MARGIN)
-            out.append(_Block(page.number + 1, (x0, y0, x1, y1), text, margin))
-    return out
+    for x0, y0, x1, y1, text, _no, kind in page.get_text("blocks", sort=True, textpage=textpage):
+        if kind != 0 or not text.strip():
+            continue
+        margin = y1 <= height * _MARGIN or y0 >= height * (1 - _MARGIN)
+        out.append(_Block(page.number + 1, (x0, y0, x1, y1), text, margin))
+    return ParsedPage(page.number + 1, page.rect.width, page.rect.height, has_text), out
 
 
 def _merge_lines(blocks: list[_Block]) -> list[_Block]:
@@ -169,13 +177,13 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
     doc = open_pdf(data, name, max_pages=max_pages)
     try:
         try:
-            pages = [
-                ParsedPage(
-                    p.number + 1, p.rect.width, p.rect.height, bool(p.get_text("text").strip())
-                )
-                for p in (doc[i] for i in range(doc.page_count))
-            ]
-            blocks = _merge_lines(_blocks(doc))
+            pages: list[ParsedPage] = []
+            page_blocks: list[_Block] = []
+            for number in range(doc.page_count):
+                page, found = _page_text(doc[number])
+                pages.append(page)
+                page_blocks += found
+            blocks = _merge_lines(page_blocks)
         except Exception as exc:
             raise CorruptInputError(f"{name}: cannot read the PDF's pages ({exc})") from exc
         running = _running_lines(blocks, len(pages))
