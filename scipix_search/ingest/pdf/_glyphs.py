@@ -78,8 +78,10 @@ OPERATOR_NAMES = (
     "exp", "sin", "cos", "tan", "det", "diag", "rank", "tr", "Tr", "sgn", "dim", "ker", "Pr",
 )  # fmt: skip
 _OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?![A-Za-z])")
-# a word already written as text keeps its letters: ``\text{Tr}`` is not ``\text{\Tr}``
-_TEXT_WORD_RE = re.compile(r"(\\(?:text|mathsf)\{[^{}]*\})|" + _OPERATOR_RE.pattern)
+# a word already written as text keeps its letters: ``\text{Tr}`` is not ``\text{\Tr}``,
+# and an operator atom's ``\operatorname{tr}`` or ``\operatorname*{arg\,min}`` is not
+# ``\operatorname{\tr}``
+_TEXT_WORD_RE = re.compile(r"(\\(?:text|mathsf|operatorname\*?)\{[^{}]*\})|" + _OPERATOR_RE.pattern)
 
 
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")

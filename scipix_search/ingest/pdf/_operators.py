@@ -88,9 +88,9 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
         upper = _limits(mine, x0, x1, size, above=top) if takes_limits else []
         text = latex
         if lower:
-            text += "_{" + glyphs_to_latex(lower, []) + "}"
+            text += "_{" + _limit_latex(lower) + "}"
         if upper:
-            text += "^{" + glyphs_to_latex(upper, []) + "}"
+            text += "^{" + _limit_latex(upper) + "}"
         parts = members + lower + upper
         # the row's baseline: a word's own; an operator is centred on the math axis (its
         # limits excluded, they hang below or above it)
@@ -171,6 +171,25 @@ _WORD_OPERATORS = {
 }  # fmt: skip
 """Operator words set in an upright font, as LaTeX; limits attach to the first seven."""
 _LIMIT_OPERATORS = frozenset(list(_WORD_OPERATORS.values())[:7])
+
+
+def _limit_latex(limit: list[Glyph]) -> str:
+    """LaTeX of a limit; one of several lines (``\\substack{s \\in A \\\\ sa = 0}``, each
+    line a script-size baseline of its own) is written as a ``\\substack``, since read left
+    to right the lines' glyphs would interleave."""
+    size = max(g.size for g in limit)
+    bases: list[float] = []
+    for g in sorted(limit, key=lambda g: g.base):
+        if g.size >= 0.9 * size and (not bases or g.base - bases[-1] > 0.7 * size):
+            bases.append(g.base)
+    if len(bases) < 2:
+        return glyphs_to_latex(limit, [])
+    lines: list[list[Glyph]] = [[] for _ in bases]
+    for g in limit:
+        # a smaller glyph is a script of its line: a superscript sits above its baseline
+        level = g.base if g.size >= 0.9 * size else g.base + 0.25 * size
+        lines[min(range(len(bases)), key=lambda k: abs(bases[k] - level))].append(g)
+    return "\\substack{" + " \\\\ ".join(glyphs_to_latex(ln, []) for ln in lines if ln) + "}"
 
 
 def _limits(

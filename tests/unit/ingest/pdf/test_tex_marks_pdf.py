@@ -11,6 +11,8 @@ without pdflatex).
 * a radical sized for a fraction (``\\sqrt{\\frac{a}{b}}``) reaches as deep as its radicand,
   also where the font maps it to a plain ``√``;
 * a fraction in a numerator or denominator is a fraction of its own;
+* limits of several lines under a big operator are a ``\\substack``;
+* an operator word written ``\\operatorname{tr}`` keeps its letters;
 * an equation number with a prefix (``(SI.3)``) is a number, also when MuPDF joins it into
   the line of its row.
 """
@@ -41,6 +43,8 @@ _DISPLAYS = {
     "sqrt-frac-2": r"u = \sqrt{\frac{\sigma_{1} - \sigma_{2}}{t}} + 1",
     "nested-frac": r"\frac{d \rho}{\frac{- \Gamma}{b_{1}}} = \frac{d s}{0}",
     "nested-frac-2": r"x = \frac{\frac{a}{b} + 1}{c}",
+    "substack": r"y = \sum_{\substack{i \in S \\ j \neq i}} a_{i j} + b",
+    "trace": r"\mathrm{tr}(A) = \operatorname{tr}(B)",
 }
 
 
