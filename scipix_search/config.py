@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         "read again at neighbouring scales (lower is faster, 0 never re-reads; see "
         "benchmarks/formula_ocr.py --doubt)",
     )
+    text_ocr: Literal["rapidocr", "tesseract"] = Field(
+        default="rapidocr",
+        description="text OCR of scanned pages and page images: rapidocr (the rapidocr wheel; "
+        "~10 s CPU a 200-dpi page) or tesseract (Debian's tesseract-ocr 5 with "
+        "tesseract-ocr-eng: ~1.5 s CPU a page, but 1-2 points more CER and fewer displays "
+        "found on scans; see docs/ARCHITECTURE.md). A missing engine is an error, never "
+        "replaced by the other",
+    )
     layout_min_confidence: float = Field(
         default=0.5,
         ge=0.0,

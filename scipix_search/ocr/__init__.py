@@ -1,4 +1,4 @@
-"""Formula OCR (pix2tex on ONNX Runtime), page text OCR (RapidOCR), layout/formula detection.
+"""Formula OCR (pix2tex on ONNX Runtime), page text OCR (Tesseract or RapidOCR), layout/formula detection.
 
 Nothing here imports torch at run time: only :func:`build_formula_model` does, to export.
 """

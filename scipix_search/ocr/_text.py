@@ -1,11 +1,18 @@
-"""Text OCR of page images and scanned PDF pages with RapidOCR (PP-OCR ONNX models in its wheel)."""
+"""Text OCR of page images and scanned PDF pages: RapidOCR (default) or Tesseract.
+
+Two engines behind one :class:`TextRecognizer`, chosen by ``Settings.text_ocr``
+(``SCIPIX_TEXT_OCR``): ``rapidocr`` runs the PP-OCR ONNX models of the RapidOCR wheel,
+``tesseract`` Debian's Tesseract 5 program (``ocr/_tesseract.py``; about a seventh of the CPU
+time a page, a little less accurate on scans). A missing engine is an error naming
+what to install; one engine never stands in for the other silently.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -21,29 +28,39 @@ from scipix_search.ocr._images import (
     MAX_FILE_BYTES,
     MAX_IMAGE_PIXELS,
     ImageInput,
+    check_readable,
     load_image,
 )
 from scipix_search.ocr._output import TextLine
 from scipix_search.ocr._preprocess import to_gray
+from scipix_search.ocr._tesseract import TesseractEngine
 
 logger = logging.getLogger(__name__)
 
-_INSTALL_HINT = "text OCR needs RapidOCR: pip install 'rapidocr==3.10.0'"
+_INSTALL_HINT = "text OCR (SCIPIX_TEXT_OCR=rapidocr) needs RapidOCR: pip install 'rapidocr==3.10.0'"
+
+TextEngine = Literal["rapidocr", "tesseract"]
+#: Lines scored under this are dropped, per engine (RapidOCR's scores and Tesseract's mean
+#: word confidences are not on one scale).
+MIN_CONFIDENCE: dict[str, float] = {"rapidocr": 0.5, "tesseract": 0.0}
 
 
 class TextRecognizer:
     """Find and read text lines in page images and PDF pages.
 
     Args:
+        engine: ``rapidocr`` or ``tesseract`` (``Settings.text_ocr``).
         dpi: Resolution at which PDF pages are rendered.
-        min_confidence: Lines scored below this are dropped.
+        min_confidence: Lines scored below this are dropped (default: the engine's
+            :data:`MIN_CONFIDENCE`).
         max_pages: PDFs with more pages are refused (``Settings.max_pages``).
         max_image_pixels: Larger images and rendered pages are refused
             (``Settings.max_image_pixels``).
         max_file_bytes: Larger image files are refused (``Settings.max_file_bytes``).
 
     Raises:
-        MissingDependencyError: rapidocr is not installed.
+        MissingDependencyError: the engine (the tesseract program and its ``eng`` model, or
+            the rapidocr package) is not installed.
 
     Example:
         >>> lines = TextRecognizer.from_settings(get_settings())("page.png")  # doctest: +SKIP
@@ -54,12 +71,29 @@ class TextRecognizer:
     def __init__(
         self,
         *,
+        engine: TextEngine = "rapidocr",
         dpi: int = 200,
-        min_confidence: float = 0.5,
+        min_confidence: float | None = None,
         max_pages: int = 2000,
         max_image_pixels: int = MAX_IMAGE_PIXELS,
         max_file_bytes: int = MAX_FILE_BYTES,
     ) -> None:
+        if engine not in MIN_CONFIDENCE:
+            raise ValueError(f"unknown text OCR engine {engine!r}: tesseract or rapidocr")
+        self.engine = engine
+        self.dpi = dpi
+        self.min_confidence = MIN_CONFIDENCE[engine] if min_confidence is None else min_confidence
+        self.max_pages, self.max_image_pixels = max_pages, max_image_pixels
+        self.max_file_bytes = max_file_bytes
+        self._tesseract: TesseractEngine | None = None
+        self._engine: Any = None
+        if engine == "tesseract":
+            self._tesseract = TesseractEngine()
+        else:
+            self._engine = self._start_rapidocr()
+
+    @staticmethod
+    def _start_rapidocr() -> Any:
         try:
             from rapidocr import RapidOCR
         except ImportError as exc:
@@ -71,21 +105,20 @@ class TextRecognizer:
         verbose = logging.getLogger("scipix_search").isEnabledFor(logging.DEBUG)
         params = {"Global.log_level": "debug" if verbose else "error"}
         try:
-            self._engine = RapidOCR(params=params)
+            return RapidOCR(params=params)
         except Exception as exc:  # rapidocr raises its own untyped errors
             raise OCRError(f"cannot start RapidOCR: {exc}") from exc
-        self.dpi, self.min_confidence = dpi, min_confidence
-        self.max_pages, self.max_image_pixels = max_pages, max_image_pixels
-        self.max_file_bytes = max_file_bytes
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> TextRecognizer:
-        """The recognizer with the limits of ``settings``; ``options`` as in the constructor.
+        """The recognizer of ``settings.text_ocr`` with the limits of ``settings``;
+        ``options`` as in the constructor.
 
         Raises:
-            MissingDependencyError: rapidocr is not installed.
+            MissingDependencyError: the engine is not installed.
         """
         limits = {
+            "engine": settings.text_ocr,
             "max_pages": settings.max_pages,
             "max_image_pixels": settings.max_image_pixels,
             "max_file_bytes": settings.max_file_bytes,
@@ -93,7 +126,15 @@ class TextRecognizer:
         return cls(**{**limits, **options})
 
     def read_array(self, pixels: np.ndarray, page: int = 0) -> list[TextLine]:
-        """Text lines of one ``HxW`` or ``HxWx3`` uint8 image, top to bottom."""
+        """Text lines of one ``HxW`` or ``HxWx3`` uint8 image, top to bottom.
+
+        Raises:
+            OCRError: the engine failed.
+        """
+        if self._tesseract is not None:
+            gray = pixels if pixels.ndim == 2 else _gray(pixels)
+            found = self._tesseract(gray, page)
+            return [line for line in found if line.confidence >= self.min_confidence]
         if pixels.ndim == 2:
             pixels = np.repeat(pixels[:, :, None], 3, axis=2)
         try:
@@ -151,8 +192,9 @@ class TextRecognizer:
             The lines, page by page, top to bottom.
 
         Raises:
-            InputError: The file cannot be read or exceeds the limits.
-            OCRError: RapidOCR failed.
+            InputError: The file cannot be read, exceeds the limits, or is an image too small
+                or too narrow to hold text (``check_readable``).
+            OCRError: the engine failed.
         """
         if isinstance(source, str | Path) and Path(source).is_file():
             with Path(source).open("rb") as handle:
@@ -163,5 +205,13 @@ class TextRecognizer:
                     lines.extend(self.read_array(pixels, number))
                 return lines
         image = load_image(source, max_pixels=self.max_image_pixels, max_bytes=self.max_file_bytes)
+        check_readable(image)
         gray = to_gray(image)
         return self.read_array(gray)
+
+
+def _gray(pixels: np.ndarray) -> np.ndarray:
+    """``HxWx3`` (or ``HxWx4``) uint8 RGB as ``HxW`` uint8 luma (ITU-R 601, as Pillow's ``L``)."""
+    rgb = pixels[:, :, :3].astype(np.float32)
+    luma = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.clip(luma + 0.5, 0, 255).astype(np.uint8)

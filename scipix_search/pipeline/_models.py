@@ -137,10 +137,10 @@ class Models:
 
     @property
     def text_recognizer(self) -> TextRecognizer:
-        """RapidOCR text lines for page scans.
+        """Text lines of page scans, by the engine of ``settings.text_ocr``.
 
         Raises:
-            MissingDependencyError: rapidocr is not installed.
+            MissingDependencyError: the engine (tesseract, or rapidocr) is not installed.
         """
         return self._text_recognizer.get()
 

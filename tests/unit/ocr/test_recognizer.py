@@ -124,6 +124,7 @@ def test_text_recognizer_and_image_defaults_are_the_settings_defaults() -> None:
     assert text["max_pages"].default == defaults.max_pages
     assert text["max_image_pixels"].default == defaults.max_image_pixels
     assert text["max_file_bytes"].default == defaults.max_file_bytes
+    assert text["engine"].default == defaults.text_ocr
     image = inspect.signature(load_image).parameters
     assert image["max_pixels"].default == defaults.max_image_pixels
     assert image["max_bytes"].default == defaults.max_file_bytes
