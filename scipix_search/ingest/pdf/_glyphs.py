@@ -167,6 +167,8 @@ def glyph_to_latex(g: Glyph) -> str:
         if c in _GREEK and is_bold_font(font):
             return f"\\boldsymbol{{{sym}}}"  # \boldsymbol{\Phi} is set in CMBX/CMMIB
         return sym
+    if c.isdigit() and c.isascii() and is_bold_font(font):
+        return f"\\boldsymbol{{{c}}}"  # \mathbf{0}, {\bf 1}: the zero vector, the ones
     if c.isalpha() and c.isascii():
         if is_blackboard_font(font):
             return f"\\mathbb{{{c}}}"

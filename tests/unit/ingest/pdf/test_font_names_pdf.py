@@ -12,6 +12,7 @@ typeset here with pdflatex (each test skips without it or without its font packa
   CMEX's metrics, the delimiter reached into the denominators beside it and display fractions
   of its row lost their denominators to a row of their own. Every sized delimiter is measured
   by its ink now.
+- A digit of a bold font is ``\\mathbf`` (``\\mathbf{0}``, the zero vector), as a letter is.
 - Kerkis sets ``\\beta`` as ``beta1`` (no Unicode value) and names the lunate epsilon it sets
   for ``\\epsilon`` ``uni03F8``.
 """
@@ -32,6 +33,7 @@ _PACKAGES = {
     "mdutopia": ("mathdesign", "\\usepackage[T1]{fontenc}\n\\usepackage[utopia]{mathdesign}\n"),
     "kerkis": ("kmath", "\\usepackage[T1]{fontenc}\n\\usepackage{kmath,kerkis}\n"),
     "txfonts": ("txfonts", "\\usepackage[T1]{fontenc}\n\\usepackage{txfonts}\n"),
+    "cm": ("amsmath", ""),
 }
 _DELIMITED = (
     "The action of the Liouville field on the disc is then\n"
@@ -107,4 +109,16 @@ def test_kerkis_variant_beta_and_lunate_epsilon(tmp_path: Path) -> None:
 def test_txfonts_sized_delimiters_leave_fractions_whole(tmp_path: Path) -> None:
     source, read = _rows(_typeset(tmp_path, "txfonts", _FRACTIONS))
     assert len(source) == 2
+    assert read == source
+
+
+def test_bold_digits_are_bold(tmp_path: Path) -> None:
+    body = (
+        "The initial state and the sum of the weights are\n"
+        "\\begin{equation}\n"
+        "v^{(0)} = \\left( \\begin{array}{c} \\mathbf{0} \\\\ 1 \\end{array} \\right) ,"
+        " \\qquad w = \\mathbf{1} + x .\n"
+        "\\end{equation}\n"
+    )
+    source, read = _rows(_typeset(tmp_path, "cm", body))
     assert read == source
