@@ -33,8 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import _words_outside, levenshtein_chars, load_papers  # noqa: E402
 from scipix_search.eval import degrade_page, print_table, render_page  # noqa: E402
-from scipix_search.ocr import TextLine, TextRecognizer, deskew  # noqa: E402
-from scipix_search.ocr._tesseract import TesseractEngine  # noqa: E402
+from scipix_search.ocr import TesseractEngine, TextLine, TextRecognizer, deskew  # noqa: E402
 
 Box = tuple[float, float, float, float]
 

@@ -13,6 +13,7 @@ from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
+from scipix_search.ocr._tesseract import TesseractEngine
 from scipix_search.ocr._text import TextRecognizer
 from scipix_search.ocr._tokenizer import clean_latex, latex_tokens
 
@@ -24,6 +25,7 @@ __all__ = [
     "LatexResult",
     "Region",
     "TextLine",
+    "TesseractEngine",
     "TextRecognizer",
     "build_formula_model",
     "check_readable",
