@@ -131,3 +131,30 @@ def typeset(tex: Path, source: str) -> Path:
         timeout=120,
     )
     return tex
+
+
+def require_tex_file(name: str) -> None:
+    """Skip the test unless TeX Live's ``kpsewhich`` finds ``name`` (a ``.sty`` or ``.cls``):
+    font and class packages come from optional Debian TeX Live packages."""
+    import pytest
+
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich (TeX Live) is not installed")
+    found = subprocess.run(["kpsewhich", name], capture_output=True, text=True)
+    if not found.stdout.strip():
+        pytest.skip(f"{name} is not installed")
+
+
+def typeset_article(tex: Path, body: str, preamble: str = "") -> Path:
+    """Typeset ``body`` in an 11pt ``article`` with amsmath and ``preamble``, between two prose
+    sentences, so that the displays sit in a column of ordinary text (see :func:`typeset`)."""
+    return typeset(
+        tex,
+        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
+        + preamble
+        + "\\pagestyle{empty}\n\\begin{document}\n"
+        + "In the limit of a weak coupling the two sectors decouple, and the result of the "
+        + "previous section carries over to the present case without change. "
+        + body
+        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
+    )

@@ -10,16 +10,13 @@ while letters, which every TeX text and math encoding keeps at their ASCII codes
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pymupdf
-import pytest
 
 from scipix_search.ingest import find_equation_regions
 from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts
-from tests.factories import typeset
+from tests.factories import require_tex_file, typeset
 
 _BODY = (
     "In the limit of a weak coupling the two sectors decouple, and the result of the "
@@ -44,11 +41,7 @@ def _typeset(tmp: Path, preamble: str) -> Path:
 
 
 def test_bitmap_font_codes_are_not_trusted(tmp_path: Path) -> None:
-    if shutil.which("kpsewhich") is None:
-        pytest.skip("kpsewhich (TeX Live) is not installed")
-    found = subprocess.run(["kpsewhich", "concmath.sty"], capture_output=True, text=True)
-    if not found.stdout.strip():
-        pytest.skip("concmath.sty is not installed")
+    require_tex_file("concmath.sty")
     bitmap = _typeset(tmp_path / "cc", "\\usepackage{concmath}\n").with_suffix(".pdf")
     outline = _typeset(tmp_path / "cm", "").with_suffix(".pdf")
     assert anonymous_bitmap_fonts(pymupdf.open(bitmap)[0])

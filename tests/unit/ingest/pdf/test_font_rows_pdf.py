@@ -12,15 +12,13 @@ tests skip without it or without the font package).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
 from scipix_search.math import as_tokens
-from tests.factories import typeset
+from tests.factories import require_tex_file, typeset_article
 
 _PACKAGES = {
     "euler": ("eulervm", "\\usepackage{eulervm}\n"),
@@ -52,21 +50,8 @@ _CALLIGRAPHIC = (
 
 def _typeset(tmp: Path, font: str, body: str) -> Path:
     package, preamble = _PACKAGES[font]
-    if shutil.which("kpsewhich") is None:
-        pytest.skip("kpsewhich (TeX Live) is not installed")
-    found = subprocess.run(["kpsewhich", f"{package}.sty"], capture_output=True, text=True)
-    if not found.stdout.strip():
-        pytest.skip(f"{package}.sty is not installed")
-    return typeset(
-        tmp / f"{font}.tex",
-        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
-        + preamble
-        + "\\pagestyle{empty}\n\\begin{document}\n"
-        + "In the limit of a weak coupling the two sectors decouple, and the result of the "
-        + "previous section carries over to the present case without change. "
-        + body
-        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
-    )
+    require_tex_file(f"{package}.sty")
+    return typeset_article(tmp / f"{font}.tex", body, preamble)
 
 
 def _rows(tex: Path) -> tuple[list[tuple[str, ...]], set[tuple[str, ...]]]:

@@ -12,16 +12,12 @@ math), typeset here with pdflatex (the tests skip without it or without arev).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.math import as_tokens
-from tests.factories import typeset
+from tests.factories import require_tex_file, typeset_article
 
 _BODY = (
     "The amplitude of the string reduces to the boundary values, and we find\n"
@@ -41,20 +37,9 @@ _BODY = (
 
 
 def _typeset(tmp: Path) -> Path:
-    if shutil.which("kpsewhich") is None:
-        pytest.skip("kpsewhich (TeX Live) is not installed")
-    found = subprocess.run(["kpsewhich", "arev.sty"], capture_output=True, text=True)
-    if not found.stdout.strip():
-        pytest.skip("arev.sty is not installed")
-    return typeset(
-        tmp / "arev.tex",
-        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
-        "\\usepackage[T1]{fontenc}\n\\usepackage{arev}\n"
-        "\\pagestyle{empty}\n\\begin{document}\n"
-        "In the limit of a weak coupling the two sectors decouple, and the result of the "
-        "previous section carries over to the present case without change. "
-        + _BODY
-        + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
+    require_tex_file("arev.sty")
+    return typeset_article(
+        tmp / "arev.tex", _BODY, "\\usepackage[T1]{fontenc}\n\\usepackage{arev}\n"
     )
 
 
