@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/typeset/build.py [--out DIR] [--docs-per-cell N] [--classes a,b]
-        [--fonts x,y] [--grid default|full|heldout|extra] [--jobs 2] [--seed N]
+        [--fonts x,y] [--grid default|full|heldout|extra|classes2[-dev|-heldout]] [--jobs 2] [--seed N]
 
 Every document lands in ``<out>/<class>__<font>__<n>/`` as ``doc.tex`` + ``doc.pdf`` (a paper
 folder like those of ``../shared/data/papers``) with ``truth.json`` beside them (the formulas
@@ -43,7 +43,7 @@ from benchmarks.typeset.formulas import (  # noqa: E402
     load_pool,
     run_pdflatex,
 )
-from benchmarks.typeset.styles import Cell, grid_cells  # noqa: E402
+from benchmarks.typeset.styles import GRIDS, Cell, grid_cells  # noqa: E402
 from scipix_search.eval import print_table, shared_data_dir  # noqa: E402
 from scipix_search.ingest import read_tex_equations  # noqa: E402
 
@@ -52,7 +52,10 @@ DEFAULT_SEED = 1729
 DOC_TIMEOUT_S = 180
 MAX_ATTEMPTS = 8  # each failed compile drops the formulas on the offending line
 OVERFULL_PT = 3.0
-_NEWLABEL_RE = re.compile(r"\\newlabel\{(eq:\d+)\}\{\{([^{}]*)\}")
+# memoir wraps the number: \newlabel{eq:1}{{\M@TitleReference {1}{Introduction}}{1}}
+_NEWLABEL_RE = re.compile(
+    r"\\newlabel\{(eq:\d+)\}\{\{(?:\\M@TitleReference \{([^{}]*)\}\{[^{}]*\}|([^{}]*))\}"
+)
 _OVERFULL_RE = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", re.M)
 _PAGES_RE = re.compile(r"Output written on doc\.pdf \((\d+) page")
 
@@ -191,7 +194,7 @@ def _save(
     folder.mkdir(parents=True)
     (folder / "doc.tex").write_text(written.tex, encoding="utf-8")
     (folder / "doc.pdf").write_bytes(run.pdf or b"")
-    numbers = dict(_NEWLABEL_RE.findall(run.aux))
+    numbers = {label: a or b for label, a, b in _NEWLABEL_RE.findall(run.aux)}
     pages = _PAGES_RE.search(run.log)
     return {
         "class": cell.doc_class.name,
@@ -303,9 +306,7 @@ def add_build_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docs-per-cell", type=int, default=3)
     parser.add_argument("--classes", type=_names, default=None, help="comma-separated")
     parser.add_argument("--fonts", type=_names, default=None, help="comma-separated")
-    parser.add_argument(
-        "--grid", choices=("default", "full", "heldout", "extra"), default="default"
-    )
+    parser.add_argument("--grid", choices=GRIDS, default="default")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--data", type=Path, default=None, help="shared data dir")
