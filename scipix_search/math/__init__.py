@@ -22,6 +22,7 @@ from scipix_search.math._subformula import (
     best_subformula,
     containment,
     match_scores,
+    scores_from_matches,
     subformula_parts,
 )
 from scipix_search.math._tables import FUNCTIONS as FUNCTION_NAMES
@@ -53,6 +54,7 @@ __all__ = [
     "latex_to_asciimath",
     "levenshtein",
     "match_scores",
+    "scores_from_matches",
     "normalize",
     "parse_formula",
     "rename_variables",

@@ -211,9 +211,32 @@ def match_scores(
     n_u, n_c = query.n_unified + n_wild, query.n_concrete + n_wild
     m_u = _matched(query.unified, candidate.unified) + wild
     m_c = _matched(query.concrete, candidate.concrete) + wild
-    whole = unified_weight * _f1(m_u, n_u, candidate.n_unified) + (1.0 - unified_weight) * _f1(
-        m_c, n_c, candidate.n_concrete
+    return scores_from_matches(
+        m_u, m_c, n_u, n_c, candidate.n_unified, candidate.n_concrete, unified_weight
     )
+
+
+def scores_from_matches(
+    m_u: int,
+    m_c: int,
+    n_u: int,
+    n_c: int,
+    cand_u: int,
+    cand_c: int,
+    unified_weight: float = UNIFIED_WEIGHT,
+) -> tuple[float, float]:
+    """``(structural_similarity, containment)`` from the matched tuple counts.
+
+    The arithmetic of :func:`match_scores`, shared with the re-rank that counts matches on
+    stored tuple sketches (``search._sketch``), so both give the same floats.
+
+    Args:
+        m_u, m_c: matched unified and concrete tuples (wildcard matches included).
+        n_u, n_c: the query's unified and concrete tuples (wildcard tuples included).
+        cand_u, cand_c: the candidate's unified and concrete tuples.
+        unified_weight: weight of the unified-label scores.
+    """
+    whole = unified_weight * _f1(m_u, n_u, cand_u) + (1.0 - unified_weight) * _f1(m_c, n_c, cand_c)
     contained = unified_weight * (m_u / n_u if n_u else 0.0) + (1.0 - unified_weight) * (
         m_c / n_c if n_c else 0.0
     )

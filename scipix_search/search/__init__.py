@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         candidate_structure,
         rerank,
         rerank_score,
+        rerank_structures,
         structure_score,
     )
     from scipix_search.search._scores import (
@@ -111,6 +112,7 @@ __getattr__ = lazy_exports(
             "SUBFORMULA_WEIGHT",
             "candidate_structure",
             "rerank",
+            "rerank_structures",
             "rerank_score",
             "structure_score",
         ),
@@ -173,6 +175,7 @@ __all__ = [
     "reciprocal_rank_fusion",
     "rerank",
     "rerank_score",
+    "rerank_structures",
     "save_tuple_index",
     "search_mixed",
     "split_query",

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from scipix_search.embed import FormulaEncoder
 from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundError
-from scipix_search.math import Formula, best_subformula, parse_formula
+from scipix_search.math import Formula, best_subformula, match_scores, parse_formula
 from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit, Ranked, Ranking
-from scipix_search.search._rerank import SUBFORMULA_WEIGHT, candidate_structure, rerank
+from scipix_search.search._rerank import SUBFORMULA_WEIGHT, rerank_structures
 from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
 from scipix_search.search._tuples import TupleIndex, stored_tuple_index
 from scipix_search.store import Equation, IndexSpec, Store, repo
@@ -34,9 +34,10 @@ MAX_LATEX_CHARS = 4000
 
 
 class _FormulaCache:
-    """A bounded LRU of parsed stored formulas: parsing costs ~2 ms, re-ranking ~0.1 ms."""
+    """A bounded LRU of parsed stored formulas, for candidates without a current sketch (added
+    since the tuple index was built, or while it builds) and sketches to confirm."""
 
-    def __init__(self, capacity: int = 200_000) -> None:
+    def __init__(self, capacity: int = 4096) -> None:
         self.capacity = capacity
         self._items: OrderedDict[int, Formula | None] = OrderedDict()
         self._lock = threading.Lock()
@@ -213,19 +214,29 @@ class EquationSearcher:
             stored = repo.equation_embeddings(
                 session=session, ids=[i for i in keys if rescore or first[i] is None]
             )
-        candidates: list[tuple[int, Formula | None, float]] = []
-        for eq_id, key in keys.items():
+        pairs = [(eq_id, key.latex) for eq_id, key in keys.items()]
+        if tuples is not None:  # from the stored sketches: no candidate parsed
+            structures = tuples.structures(query, pairs, self._cache.get)
+        else:  # the tuple index is being built: candidates parsed (LRU)
+            structures = [self._parsed_structure(query, *pair) for pair in pairs]
+        scored: dict[int, tuple[float, float]] = {}
+        candidates: list[tuple[int, float, float, float]] = []
+        for (eq_id, _), (whole, contained) in zip(pairs, structures, strict=True):
             cosine = first[eq_id]
             if eq_id in stored or cosine is None:
                 cosine = stored_cosine(stored.get(eq_id), vector[0])
-            candidates.append((eq_id, self._cache.get(eq_id, key.latex), cosine))
-        ranked = rerank(query, candidates)[:k]
-        parsed = {i: f for i, f, _ in candidates}
+            scored[eq_id] = (whole, contained)
+            candidates.append((eq_id, whole, contained, cosine))
+        ranked = rerank_structures(candidates)[:k]
         items = [Ranked(i, keys[i].document_id, score) for score, i in ranked]
-        return Ranking(items, partial(self._hydrate, query, parsed))
+        return Ranking(items, partial(self._hydrate, query, scored))
+
+    def _parsed_structure(self, query: Formula, eq_id: int, latex: str) -> tuple[float, float]:
+        formula = self._cache.get(eq_id, latex)
+        return (0.0, 0.0) if formula is None else match_scores(query, formula)
 
     def _hydrate(
-        self, query: Formula, parsed: dict[int, Formula | None], items: list[Ranked]
+        self, query: Formula, scored: dict[int, tuple[float, float]], items: list[Ranked]
     ) -> list[Hit]:
         """Hits of ranked equations: their rows and papers, context and matched part."""
         if not items:
@@ -238,16 +249,18 @@ class EquationSearcher:
                 self._hit(
                     equation,
                     r.score,
-                    self._matched_part(query, parsed.get(r.id), equation.latex),
+                    self._matched_part(query, scored.get(r.id), equation.latex),
                     contexts.get(r.id),
                 )
                 for r, equation in kept
             ]
 
     @staticmethod
-    def _matched_part(query: Formula, formula: Formula | None, latex: str) -> str | None:
+    def _matched_part(
+        query: Formula, structure: tuple[float, float] | None, latex: str
+    ) -> str | None:
         """The part of a hit that matched, when it ranks by containing the query (~2 ms)."""
-        whole, contained = candidate_structure(query, formula)
+        whole, contained = structure or (0.0, 0.0)
         if SUBFORMULA_WEIGHT * contained <= whole:
             return None
         found = best_subformula(query, latex)

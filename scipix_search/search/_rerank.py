@@ -76,9 +76,27 @@ def rerank(
     Returns:
         ``(score, id)`` pairs sorted by score, descending, then by id (a stable order for ties).
     """
+    return rerank_structures(
+        (
+            (i, *candidate_structure(query, formula, subformula), cosine)
+            for i, formula, cosine in candidates
+        ),
+        subformula=subformula,
+    )
+
+
+def rerank_structures(
+    candidates: Iterable[tuple[int, float, float, float]],
+    *,
+    subformula: float = SUBFORMULA_WEIGHT,
+) -> list[tuple[float, int]]:
+    """:func:`rerank` of candidates already scored: ``(id, whole, contained, cosine)``.
+
+    The searcher scores its candidates from their stored sketches
+    (:meth:`~scipix_search.search.TupleIndex.structures`), not from parsed formulas.
+    """
     scored = []
-    for i, formula, cosine in candidates:
-        whole, contained = candidate_structure(query, formula, subformula)
+    for i, whole, contained, cosine in candidates:
         structure = structure_score(whole, contained, subformula)
         scored.append((rerank_score(structure, cosine), i))
     scored.sort(key=lambda item: (-item[0], item[1]))

@@ -24,22 +24,32 @@ import os
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from scipix_search.exceptions import LatexParseError
-from scipix_search.math import Formula, parse_formula
+from scipix_search.math import Formula, match_scores, parse_formula
+from scipix_search.search._sketch import (
+    Record,
+    SketchQuery,
+    SketchTable,
+    SketchWriter,
+    Vocabulary,
+    record_bytes,
+    sketch_scores,
+)
 
 logger = logging.getLogger(__name__)
 
 BUCKETS = 1 << 20
 COMMON_SHARE = 0.2
 """Tuples held by more than this share of formulas carry no evidence and cost the most: skipped."""
-KEYS_VERSION = 2
-"""Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
+KEYS_VERSION = 3
+"""3: the file names the rows' re-rank sketches (``search._sketch``). Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
 
 
 def tuple_keys(formula: Formula | None) -> np.ndarray:
@@ -75,6 +85,8 @@ class TupleIndex:
         flat = np.concatenate(list(keys)) if self.n else np.zeros(0, dtype=np.int32)
         rows = np.repeat(np.arange(self.n, dtype=np.int32), lengths)
         order = np.argsort(flat, kind="stable")
+        self.sketches: SketchTable | None = None
+        self.checks: np.ndarray | None = None  # CRC-32 of each row's LaTeX, where known
         self._postings = rows[order]
         self._df = np.bincount(flat, minlength=BUCKETS).astype(np.int32)
         self._starts = np.concatenate(([0], np.cumsum(self._df))).astype(np.int64)
@@ -85,6 +97,8 @@ class TupleIndex:
         index = cls.__new__(cls)
         index.n = len(ids)
         index.ids = np.asarray(ids, np.int64)
+        index.sketches = None
+        index.checks = None
         index._postings = np.asarray(postings, np.int32)
         index._df = np.asarray(df, np.int32)
         index._starts = np.concatenate(([0], np.cumsum(index._df))).astype(np.int64)
@@ -111,7 +125,67 @@ class TupleIndex:
 
     @property
     def nbytes(self) -> int:
-        return int(self._postings.nbytes + self._df.nbytes + self._starts.nbytes + self.ids.nbytes)
+        """Bytes in memory, the sketches' offsets included (their records stay on disk)."""
+        held = self._postings.nbytes + self._df.nbytes + self._starts.nbytes + self.ids.nbytes
+        return int(held) + (self.sketches.nbytes if self.sketches is not None else 0)
+
+    def rows_of(self, ids: Sequence[int]) -> np.ndarray:
+        """Row of each id (ids ascending), -1 where the index does not hold it."""
+        wanted = np.asarray(ids, np.int64)
+        if not self.n or not len(wanted):
+            return np.full(len(wanted), -1, np.int64)
+        rows = np.minimum(np.searchsorted(self.ids, wanted), self.n - 1)
+        return np.where(self.ids[rows] == wanted, rows, -1)
+
+    def structures(
+        self,
+        query: Formula,
+        candidates: Sequence[tuple[int, str]],
+        parse: Callable[[int, str], Formula | None],
+    ) -> list[tuple[float, float]]:
+        """``(whole, contained)`` of each candidate ``(id, latex)`` against ``query``, as
+        :func:`~scipix_search.math.match_scores` gives them (0.0 for LaTeX that does not parse).
+
+        A candidate whose row holds a sketch of this very LaTeX (checksum) is scored from it,
+        unparsed; the others (added since the build, changed, or without a sketch) and the
+        sketches whose token hash equals the query's (confirmed) are parsed by ``parse``.
+        """
+        sketches, checks = self.sketches, self.checks
+        out: list[tuple[float, float] | None] = [None] * len(candidates)
+        records: list[Record] = []
+        at: list[int] = []
+        if sketches is not None and checks is not None:
+            rows = self.rows_of([i for i, _ in candidates])
+            for k, ((_, latex), row) in enumerate(zip(candidates, rows, strict=True)):
+                if row < 0 or int(checks[row]) != _check(latex):
+                    continue
+                record = sketches.read(int(row))
+                if record is None:
+                    out[k] = (0.0, 0.0)
+                elif record is not False:
+                    assert isinstance(record, tuple)
+                    records.append(record)
+                    at.append(k)
+            if records:
+                prepared = SketchQuery.of(query, sketches.vocab)
+
+                def same(j: int) -> bool:
+                    formula = parse(*candidates[at[j]])
+                    return formula is not None and formula.tokens == query.tokens
+
+                unified_of = sketches.vocab.unified_array()
+                for k, pair in zip(
+                    at, sketch_scores(prepared, records, unified_of, same), strict=True
+                ):
+                    out[k] = pair
+        result = []
+        for known, (eq_id, latex) in zip(out, candidates, strict=True):
+            if known is not None:
+                result.append(known)
+                continue
+            formula = parse(eq_id, latex)
+            result.append((0.0, 0.0) if formula is None else match_scores(query, formula))
+        return result
 
     def search(self, query: Formula, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` formulas holding the largest idf-weighted share of the query's tuples.
@@ -169,14 +243,17 @@ def _keys_of(latex: str) -> np.ndarray:
 
 
 def load_tuple_index(path: Path) -> tuple[TupleIndex, np.ndarray] | None:
-    """The index saved at ``path`` and its rows' LaTeX checksums; None when the file is
-    missing, unreadable or of another version."""
+    """The index saved at ``path`` (with its sketches, when their file is whole) and its rows'
+    LaTeX checksums; None when the file is missing, unreadable or of another version."""
     try:
         with np.load(path) as saved:
             if int(saved["version"]) != KEYS_VERSION or int(saved["buckets"]) != BUCKETS:
                 return None
             ids, checks = saved["ids"], saved["checks"]
             postings, df = saved["postings"], saved["df"]
+            sketch_file = str(saved["sketch_file"])
+            offsets, sizes = saved["sketch_offsets"], saved["sketch_sizes"]
+            vocab = saved["sketch_vocab"].tobytes()
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # damaged
@@ -186,12 +263,33 @@ def load_tuple_index(path: Path) -> tuple[TupleIndex, np.ndarray] | None:
     if len(ids) != len(checks) or len(df) != BUCKETS or int(df.sum()) != len(postings) or bad_rows:
         logger.warning("tuple index %s inconsistent: rebuilt from the database", path)
         return None
-    return TupleIndex.from_postings(postings, df, ids), checks.astype(np.uint32)
+    index = TupleIndex.from_postings(postings, df, ids)
+    index.sketches = _load_sketches(path.parent / sketch_file, offsets, sizes, vocab, len(ids))
+    index.checks = checks.astype(np.uint32)
+    return index, index.checks
+
+
+def _load_sketches(
+    path: Path, offsets: np.ndarray, sizes: np.ndarray, vocab: bytes, n: int
+) -> SketchTable | None:
+    """The sketch table, or None when its file is missing or shorter than its rows say."""
+    if len(offsets) != n or len(sizes) != n:
+        return None
+    try:
+        length = path.stat().st_size
+        ends = offsets + np.fromiter((record_bytes(int(s)) for s in sizes), np.int64, n)
+        if n and int(ends.max()) > length:
+            logger.warning("sketch file %s is short: rebuilt from the database", path)
+            return None
+        return SketchTable(path, offsets, sizes, Vocabulary.from_bytes(vocab))
+    except (OSError, ValueError) as exc:
+        logger.warning("sketch file %s unreadable (%s): rebuilt from the database", path, exc)
+        return None
 
 
 def save_tuple_index(path: Path, index: TupleIndex, checks: np.ndarray) -> None:
     """Write ``index`` and its rows' checksums to ``path`` atomically (a temporary file, then
-    a rename).
+    a rename); its sketches' records are already in their own file, named here.
 
     Raises:
         OSError: the folder is not writable or the disk is full.
@@ -199,6 +297,7 @@ def save_tuple_index(path: Path, index: TupleIndex, checks: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # a server's reloads build in threads: two may save at once
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    sketches = index.sketches
     try:
         with tmp.open("wb") as f:
             np.savez(
@@ -209,6 +308,12 @@ def save_tuple_index(path: Path, index: TupleIndex, checks: np.ndarray) -> None:
                 checks=np.asarray(checks, np.uint32),
                 postings=index.postings,
                 df=index.df,
+                sketch_file=np.asarray("" if sketches is None else sketches.path.name),
+                sketch_offsets=np.zeros(0, np.int64) if sketches is None else sketches.offsets,
+                sketch_sizes=np.zeros(0, np.int32) if sketches is None else sketches.sizes,
+                sketch_vocab=np.frombuffer(
+                    b"" if sketches is None else sketches.vocab.to_bytes(), np.uint8
+                ),
             )
             f.flush()
             os.fsync(f.fileno())
@@ -249,25 +354,66 @@ def heal_tuple_rows(
     return rows, parsed + len(known)
 
 
-def stored_tuple_index(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleIndex:
-    """The index of ``formulas`` (``(id, latex)`` in id order) from the file at ``path``.
-
-    When the file holds exactly these ids and LaTeX checksums it is used as saved (no parse,
-    no sort); otherwise its rows are healed (:func:`heal_tuple_rows`), the index rebuilt and
-    saved again. A file that cannot be written only costs the work again at the next open.
-    """
-    formulas = list(formulas)
-    ids = np.fromiter((i for i, _ in formulas), np.int64, len(formulas))
-    checks = np.fromiter((_check(latex) for _, latex in formulas), np.uint32, len(formulas))
-    saved = load_tuple_index(path)
-    if saved is not None and np.array_equal(saved[0].ids, ids) and np.array_equal(saved[1], checks):
-        return saved[0]
-    old = None if saved is None else TupleRows(saved[0].ids, saved[1], saved[0].row_keys())
-    rows, changed = heal_tuple_rows(old, formulas)
-    index = rows.index()
+def _parse(latex: str) -> Formula | None:
     try:
-        save_tuple_index(path, index, rows.checks)
+        return parse_formula(latex)
+    except LatexParseError:
+        return None  # kept, so that it is not parsed again at every open
+
+
+def stored_tuple_index(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleIndex:
+    """The index of ``formulas`` (``(id, latex)`` in id order) from the file at ``path``,
+    with each row's re-rank sketch (:class:`~scipix_search.search._sketch.SketchTable`).
+
+    One pass over ``formulas`` (a stream: nothing but ids and checksums is kept of a row
+    whose saved keys are current). When the file holds exactly these ids and LaTeX checksums
+    it is used as saved (no parse, no sort); otherwise new and changed rows are parsed, their
+    sketches appended, deleted rows dropped, the index rebuilt and saved again. A file that
+    cannot be written only costs the work again at the next open.
+    """
+    saved = load_tuple_index(path)
+    if saved is not None and saved[0].sketches is None:
+        saved = None  # no sketches: everything is parsed again
+    old, old_checks = saved if saved is not None else (None, np.zeros(0, np.uint32))
+    old_ids = old.ids if old is not None else np.zeros(0, np.int64)
+    writer = SketchWriter(path.parent, path.stem, old.sketches if old is not None else None)
+    ids = array("q")
+    checks = array("I")
+    reused = array("q")  # per row, its saved row, or -1 when parsed now
+    fresh: dict[int, np.ndarray] = {}
+    j = 0
+    try:
+        for eq_id, latex in formulas:
+            check = _check(latex)
+            while j < len(old_ids) and old_ids[j] < eq_id:
+                j += 1
+            if j < len(old_ids) and old_ids[j] == eq_id and old_checks[j] == check:
+                reused.append(j)
+                writer.reuse(j)
+            else:
+                formula = _parse(latex)
+                fresh[len(ids)] = tuple_keys(formula)
+                reused.append(-1)
+                writer.add(formula)
+            ids.append(eq_id)
+            checks.append(check)
+    finally:
+        writer.close()
+    if old is not None and not fresh and len(ids) == old.n:
+        return old  # every row as saved
+    old_keys = old.row_keys() if old is not None and len(fresh) < len(ids) else []
+    keys = [fresh[i] if r < 0 else old_keys[r] for i, r in enumerate(reused)]
+    del old_keys
+    index = TupleIndex(keys, np.frombuffer(ids, np.int64) if ids else None)
+    index.sketches = writer.finish()
+    row_checks = np.frombuffer(checks, np.uint32) if checks else np.zeros(0, np.uint32)
+    index.checks = row_checks
+    try:
+        save_tuple_index(path, index, row_checks)
+        if index.sketches.path != writer.path:  # rewritten: readers keep the old one open
+            writer.path.unlink(missing_ok=True)
     except OSError as exc:
         logger.warning("tuple index not saved to %s: %s", path, exc.strerror or exc)
+    changed = len(fresh) + (old.n if old is not None else 0) - (len(ids) - len(fresh))
     logger.info("tuple index: %d formulas, %d parsed or dropped", index.n, changed)
     return index

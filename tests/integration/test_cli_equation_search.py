@@ -137,3 +137,42 @@ def test_cli_search_keeps_the_tuple_index_beside_the_indexes(collection, setting
     assert any(h["source"] == "more.txt" for h in hits)
     healed = load_tuple_index(path)
     assert healed is not None and len(healed[0].ids) == len(stored) + 1
+
+
+def test_equation_searcher_ranks_from_sketches_as_from_parsed_formulas(collection, settings):
+    from scipix_search.pipeline import Models
+    from scipix_search.search import EquationSearcher
+    from scipix_search.store import Store, repo
+
+    store = Store(settings)
+    encoder = Models(settings).formula_encoder
+    sketched = EquationSearcher(store, encoder)
+    parsed = EquationSearcher(store, encoder)
+    queries = [r"x^2+y^2=z^2", r"\frac{f^{(k)}(a)}{k!}", r"\qvar{u} + 1 = 0", FORMULAS[3]]
+
+    def both(query: str) -> list[tuple[int, float]]:
+        sketched.build_tuples()
+        parsed.build_tuples()
+        assert sketched.tuples is not None and sketched.tuples.sketches is not None
+        assert parsed.tuples is not None
+        parsed.tuples.sketches = None  # every candidate parsed, as before sketches
+        got = [(r.id, r.score) for r in sketched.rank(query, k=8).items]
+        want = [(r.id, r.score) for r in parsed.rank(query, k=8).items]
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-9)
+        return got
+
+    for query in queries:
+        assert both(query)
+    # a document deleted and one inserted: the healed sketches still rank as parsing does
+    top = sketched.search(FORMULAS[3], k=1)[0]
+    assert store.delete_document(top.document_id)
+    more = collection.with_name("more.txt")
+    more.write_text(r"\int_0^\infty e^{-t^2}\,dt = \frac{\sqrt{\pi}}{2}" + "\n")
+    assert main(["ingest", str(more)]) == 0
+    sketched.reload()
+    parsed.reload()
+    ids = [i for i, _ in both(FORMULAS[3])]
+    with store.session() as session:
+        assert set(ids) <= {i for i, _ in repo.iter_equation_latex(session=session)}
+    assert top.id not in ids
