@@ -2,7 +2,7 @@
 
     python benchmarks/equation_search.py [--sizes 100000,1000000] [--queries 200]
         [--candidates 100] [--workers 2] [--cache-dir DIR]
-        [--kinds flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw]
+        [--kinds flat,ivf,ivf-sq8,ivf-fp16,ivf-pq,hnsw] [--first-stage KIND]
 
 Corpus: the 8,475 real formulas of ../shared/data/formulas plus the 2,000 im2latex dev formulas,
 enlarged to N by recombining real formulas: a copy with its single-letter variables consistently
@@ -10,7 +10,8 @@ renamed by a random permutation, or two real formulas joined by a relation (``A 
 Every corpus formula is parsed and encoded with the real ``FormulaEncoder`` (same code as
 ingestion; ``--workers`` processes; ``--cache-dir`` keeps the vectors, so a second run of a
 size skips encoding). Parsed trees are not kept for the corpus (25 kB each: 25 GB at 1M);
-the re-rank parses its candidates on demand through an LRU like the searcher's.
+the per-kind re-rank parses its candidates on demand through an LRU like the searcher's
+before sketches; the searcher's path scores them from sketches.
 
 Queries: real corpus formulas with their variables renamed (x->u, i->k, ... a fixed map), so the
 original is the known answer (a recombined copy of it with other renamed variables counts too:
@@ -22,10 +23,17 @@ same structure, and the query's letters match neither). Printed per size:
   stage (top-100, and the exact re-scoring of the shortlist for compressed kinds) and with the
   structural re-rank of the 100 (candidates already parsed), recall@10 against exact search
   (by ids, and by distance as ann-benchmarks counts it) and recall@100;
-* the store's default at this size (``IndexPolicy`` of the default settings): query encoding
-  + FAISS top-100, latency and the known item's hit@1/@10;
+* the store's default at this size (``IndexPolicy`` of the default settings, or
+  ``--first-stage KIND``): query encoding + FAISS top-100, latency and the known item's
+  hit@1/@10;
 * the structural re-rank of the 100 candidates, with candidates parsed on demand (cold) and
-  already parsed (warm), and hit@1/@10 after it.
+  already parsed (warm), and hit@1/@10 after it (the searcher before tuple sketches);
+* the searcher's path: the tuple index (``stored_tuple_index``, built by the store's code and
+  kept in ``--cache-dir``) adds its top-100, and all candidates are scored from their re-rank
+  sketches (``TupleIndex.structures``: records read from the sketch file at every query, no
+  parse, no cache), with its memory per formula and the whole query's p50/p99.
+
+``--kinds ''`` skips the per-kind table (building IVF-PQ at 1M takes ~12 min here).
 """
 
 from __future__ import annotations
@@ -52,7 +60,12 @@ from scipix_search.embed import FormulaEncoder  # noqa: E402
 from scipix_search.eval import shared_data_dir  # noqa: E402
 from scipix_search.exceptions import LatexParseError  # noqa: E402
 from scipix_search.math import Formula, parse_formula, rename_variables  # noqa: E402
-from scipix_search.search import rerank  # noqa: E402
+from scipix_search.search import (  # noqa: E402
+    TupleIndex,
+    rerank,
+    rerank_structures,
+    stored_tuple_index,
+)
 from scipix_search.store import IndexPolicy  # noqa: E402
 
 SHARED = shared_data_dir()  # $SCIPIX_SHARED_DIR/data, by default ../shared/data
@@ -146,6 +159,23 @@ class ParsedCache:
         return formula
 
 
+def corpus_tuples(corpus: list[str], cache: Path) -> tuple[TupleIndex, float]:
+    """The searcher's tuple index with its re-rank sketches over the corpus (ids = rows), built
+    by the store's own code (``stored_tuple_index``: one streamed pass, every row parsed
+    once) and kept at ``cache``: a second run loads it (ids and LaTeX checksums equal)."""
+    started = time.perf_counter()
+    index = stored_tuple_index(cache, enumerate(corpus))
+    return index, time.perf_counter() - started
+
+
+def parse_uncached(_: int, latex: str) -> Formula | None:
+    """The searcher's fallback for a candidate without a sketch, with no LRU (cold)."""
+    try:
+        return parse_formula(latex)
+    except LatexParseError:
+        return None
+
+
 def rerank_ids(q: Formula, scores: np.ndarray, ids: np.ndarray, cache: ParsedCache) -> list[int]:
     """The searcher's re-rank (``search.rerank``) of one query's candidates, best first."""
     candidates = [
@@ -163,6 +193,7 @@ def run_size(
     workers: int,
     cache_dir: Path | None,
     kinds: list[str],
+    first_stage: str | None = None,
 ) -> None:
     import faiss
 
@@ -184,6 +215,8 @@ def run_size(
     qvecs = encoder.encode_query(queries)
     parsed = ParsedCache(corpus)
     for q, qv in zip(queries, qvecs, strict=True):  # warm the LRU: every kind re-ranks parsed
+        if not kinds:
+            break
         scores, ids = faiss.knn(qv[None, :], vectors, candidates, metric=faiss.METRIC_INNER_PRODUCT)
         rerank_ids(q, scores[0], ids[0], parsed)
 
@@ -199,21 +232,39 @@ def run_size(
         )
         + f"{m} renamed-variable queries; top-{candidates}; load {os.getloadavg()[0]:.1f})"
     )
-    compare(kinds, vectors, qvecs, k=candidates, after=rerank_after)
+    if kinds:
+        compare(kinds, vectors, qvecs, k=candidates, after=rerank_after)
     print(
         f"process RSS now (vectors + parsed LRU + last index freed): {rss_bytes() / 2**20:.0f} MiB"
     )
 
     # the store's default: flat below the size, its kind and nprobe from there
     policy = IndexPolicy.from_settings(Settings(), "equations")
-    kind = policy.target if policy.approximate_at(n) else "flat"
+    kind = first_stage or (policy.target if policy.approximate_at(n) else "flat")
     folder = tempfile.TemporaryDirectory(prefix="bench-default-")
     chosen = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
     label = f"{kind} (nprobe {policy.nprobe})" if kind != "flat" else "flat"
     label = f"FAISS {label} top-{candidates}"
+    tuples, tuples_s = (
+        corpus_tuples(corpus, cache_dir / f"tuples-{n}-seed{n}.npz")
+        if cache_dir
+        else corpus_tuples(corpus, Path(folder.name) / "tuples.npz")
+    )
+    sketches = tuples.sketches
+    assert sketches is not None
+    print(
+        f"\ntuple index + re-rank sketches: {tuples.n:,} formulas, "
+        + (f"built in {tuples_s:.0f} s; " if tuples_s > 5 else "loaded; ")
+        + f"in memory {tuples.nbytes / 2**20:.0f} MiB ({tuples.nbytes / n:.0f} B a formula, of "
+        f"which sketch offsets/sizes + vocabulary {sketches.nbytes / n:.1f} B), sketch records on "
+        f"disk {sketches.path.stat().st_size / 2**20:.0f} MiB "
+        f"({sketches.path.stat().st_size / n:.0f} B a formula, read with pread, not resident); "
+        f"vocabulary {len(sketches.vocab.labels):,} labels, {len(sketches.vocab.paths)} paths"
+    )
     parsed = ParsedCache(corpus)  # cold again: the table below times parsing on demand
-    first_lat, cold_lat, warm_lat = [], [], []
-    hits = {"first1": 0, "first10": 0, "final1": 0, "final10": 0}
+    first_lat, cold_lat, warm_lat, sketch_lat, tuple_lat, search_lat = [], [], [], [], [], []
+    hits = {"first1": 0, "first10": 0, "final1": 0, "final10": 0, "sk1": 0, "sk10": 0}
+    n_candidates = []
     for q, answer in zip(queries, answers, strict=True):
         t = time.perf_counter()
         qv = encoder.encode_query([q])
@@ -230,15 +281,38 @@ def run_size(
         t = time.perf_counter()
         rerank_ids(q, scores[0], ids[0], parsed)  # the same candidates, now parsed
         warm_lat.append(time.perf_counter() - t)
+        # the searcher's path (EquationSearcher._rank, less the database): the tuple index's
+        # candidates join FAISS's (their cosine from the stored vector), and all are scored
+        # from their sketches (records read from the file at each query; nothing cached)
+        t = time.perf_counter()
+        first = {int(j): float(s) for s, j in zip(scores[0], ids[0], strict=True) if j >= 0}
+        _, held = tuples.search(q, candidates)
+        extra = [int(j) for j in held if int(j) not in first]
+        if extra:
+            first.update(zip(extra, (vectors[extra] @ qv[0]).tolist(), strict=True))
+        tuple_lat.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pairs = [(j, corpus[j]) for j in first]
+        structures = tuples.structures(q, pairs, parse_uncached)
+        ranked = rerank_structures(
+            (j, whole, part, first[j])
+            for (j, _), (whole, part) in zip(pairs, structures, strict=True)
+        )
+        sketch_lat.append(time.perf_counter() - t)
+        search_lat.append(first_lat[-1] + tuple_lat[-1] + sketch_lat[-1])
+        n_candidates.append(len(pairs))
         # A renamed copy of the query's formula is as right as the original: structure is the
         # same and the query's own variable names match neither.
-        first = [origin[int(j)] for j in ids[0] if j >= 0]
+        first_o = [origin[int(j)] for j in ids[0] if j >= 0]
         final_o = [origin[j] for j in final]
-        hits["first1"] += first[:1] == [answer]
-        hits["first10"] += answer in first[:10]
+        sketch_o = [origin[j] for _, j in ranked]
+        hits["first1"] += first_o[:1] == [answer]
+        hits["first10"] += answer in first_o[:10]
         hits["final1"] += final_o[:1] == [answer]
         hits["final10"] += answer in final_o[:10]
-    print(f"\nchosen first stage: {label}")
+        hits["sk1"] += sketch_o[:1] == [answer]
+        hits["sk10"] += answer in sketch_o[:10]
+    print(f"\nchosen first stage: {label}; load {os.getloadavg()[0]:.1f}")
     print("| stage | p50 ms | p99 ms | hit@1 | hit@10 |")
     print("|---|---|---|---|---|")
     print(
@@ -252,6 +326,20 @@ def run_size(
     print(
         f"| re-rank {candidates}, candidates already parsed (warm LRU) | {pct(warm_lat, 50):.2f} | {pct(warm_lat, 99):.2f} | | |"
     )
+    print(
+        f"| tuple index: its top-{candidates} joined (cosine from the stored vectors) | "
+        f"{pct(tuple_lat, 50):.2f} | {pct(tuple_lat, 99):.2f} | | |"
+    )
+    print(
+        f"| searcher's re-rank from sketches, {np.median(n_candidates):.0f} candidates "
+        f"(FAISS + tuple index), none parsed | {pct(sketch_lat, 50):.2f} | "
+        f"{pct(sketch_lat, 99):.2f} | {hits['sk1'] / m:.3f} | {hits['sk10'] / m:.3f} |"
+    )
+    print(
+        f"| whole query (first stage + tuple index + sketch re-rank) | "
+        f"{pct(search_lat, 50):.2f} | {pct(search_lat, 99):.2f} | | |"
+    )
+    print(f"process RSS now: {rss_bytes() / 2**20:.0f} MiB")
     folder.cleanup()
 
 
@@ -265,7 +353,11 @@ def main() -> None:
     parser.add_argument(
         "--kinds",
         default=",".join((*STORE_KINDS, "hnsw")),
-        help="index kinds to compare (the store's, and hnsw for comparison)",
+        help="index kinds to compare (the store's, and hnsw for comparison); '' for none",
+    )
+    parser.add_argument(
+        "--first-stage",
+        help="index kind of the searcher-path table (default: the store's at that size)",
     )
     args = parser.parse_args()
     base = real_formulas()
@@ -278,7 +370,8 @@ def main() -> None:
             args.candidates,
             workers=args.workers,
             cache_dir=args.cache_dir,
-            kinds=args.kinds.split(","),
+            kinds=[k for k in args.kinds.split(",") if k],
+            first_stage=args.first_stage,
         )
 
 

@@ -194,8 +194,8 @@ class SketchTable:
             return False
         data = os.pread(self._fd, record_bytes(size), int(self.offsets[row]))
         tokhash = int(np.frombuffer(data, "<i8", 1)[0])
-        keys = np.frombuffer(data, "<i8", size, 8).astype(np.int64)
-        counts = np.frombuffer(data, "<u2", size, 8 + 8 * size).astype(np.int64)
+        keys = np.frombuffer(data, "<i8", size, 8)
+        counts = np.frombuffer(data, "<u2", size, 8 + 8 * size)
         return tokhash, keys, counts
 
 
@@ -328,14 +328,19 @@ def _matched(
     counts: np.ndarray,
     n_rows: int,
 ) -> np.ndarray:
-    """Per row, ``sum(min(query[t], row[t]))`` over the tuples both hold (int64)."""
+    """Per row, ``sum(min(query[t], row[t]))`` over the tuples both hold (int64); a row's
+    count of a key is the sum of its entries with that key (so the unified and wildcard forms
+    need no grouping first). Only entries holding a query key are counted: a bincount over
+    (row, query key) cells."""
     q_keys, q_counts = query
     if not len(q_keys) or not len(keys):
         return np.zeros(n_rows, np.int64)
     pos = np.minimum(np.searchsorted(q_keys, keys), len(q_keys) - 1)
     hit = q_keys[pos] == keys
-    matched = np.where(hit, np.minimum(q_counts[pos], counts), 0)
-    return np.bincount(rows, weights=matched, minlength=n_rows).round().astype(np.int64)
+    cells = rows[hit] * len(q_keys) + pos[hit]
+    held = np.bincount(cells, weights=counts[hit], minlength=n_rows * len(q_keys))
+    matched = np.minimum(held.reshape(n_rows, len(q_keys)), q_counts).sum(axis=1)
+    return matched.round().astype(np.int64)
 
 
 def sketch_scores(
@@ -358,21 +363,19 @@ def sketch_scores(
         return []
     lengths = np.fromiter((len(r[1]) for r in records), np.int64, n)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    keys = np.concatenate([r[1] for r in records])
-    counts = np.concatenate([r[2] for r in records])
+    keys = np.concatenate([r[1] for r in records]).astype(np.int64, copy=False)
+    counts = np.concatenate([r[2] for r in records]).astype(np.int64)
     sizes = np.bincount(rows, weights=counts, minlength=n).round().astype(np.int64)
     m_c = _matched(query.concrete, rows, keys, counts, n)
     a, d = keys >> _A_SHIFT, (keys >> PATH_BITS) & _LABEL_MASK
     p = keys & _PATH_MASK
-    ukeys = (unified_of[a] << _A_SHIFT) | (unified_of[d] << PATH_BITS) | p
-    u_rows, ukeys, u_counts = _aggregate(rows, ukeys, counts)
-    m_u = _matched(query.unified, u_rows, ukeys, u_counts, n)
+    # the unified tuples: labels mapped, counts of tuples that map alike summed by _matched
+    a, d = unified_of[a], unified_of[d]
+    m_u = _matched(query.unified, rows, (a << _A_SHIFT) | (d << PATH_BITS) | p, counts, n)
     if len(query.wild[0]):
-        a, d = ukeys >> _A_SHIFT, (ukeys >> PATH_BITS) & _LABEL_MASK
-        p = ukeys & _PATH_MASK
         any_a, any_d = query.any_id << _A_SHIFT, query.any_id << PATH_BITS
         pathed = p != 0
-        g_rows = np.concatenate([u_rows, u_rows[pathed], u_rows[pathed]])
+        g_rows = np.concatenate([rows, rows[pathed], rows[pathed]])
         g_keys = np.concatenate(
             [
                 any_a | (d << PATH_BITS) | p,
@@ -380,8 +383,8 @@ def sketch_scores(
                 (any_a | any_d | p)[pathed],
             ]
         )
-        g_counts = np.concatenate([u_counts, u_counts[pathed], u_counts[pathed]])
-        wild = _matched(query.wild, *_aggregate(g_rows, g_keys, g_counts), n)
+        g_counts = np.concatenate([counts, counts[pathed], counts[pathed]])
+        wild = _matched(query.wild, g_rows, g_keys, g_counts, n)
         m_u, m_c = m_u + wild, m_c + wild
     out = []
     for i, record in enumerate(records):
