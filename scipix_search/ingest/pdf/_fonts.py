@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pymupdf
@@ -201,3 +202,156 @@ def anonymous_bitmap_fonts(page: pymupdf.Page) -> frozenset[str]:
         if names and all(_PK_NAME_RE.fullmatch(n) for n in names):
             out.add(basefont)
     return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class BitmapFont:
+    """What an anonymous bitmap font was found to be (``identify_bitmap_fonts``): the
+    Computer Modern font whose TeX metrics its widths fit (``alias``, ``CMMI7``; empty when
+    several encodings fit), and the glyph name of every code (``""`` where unknown)."""
+
+    alias: str
+    names: tuple[str, ...]
+
+
+MIN_FIT_CODES = 3
+"""An anonymous font is fitted against TeX's metrics only when it draws this many codes."""
+MAX_FIT_ERROR = 0.02
+"""Largest root-mean-square width difference (em, after the best scale) of a fit."""
+
+
+def identify_bitmap_fonts(page: pymupdf.Page) -> dict[str, BitmapFont]:
+    """The anonymous bitmap fonts of the page (``anonymous_bitmap_fonts``) whose TeX font
+    encoding their character widths tell, by font name.
+
+    A Metafont font has the metrics of its TFM file, and a family keeps the character set
+    of the TeX encoding it follows (OT1, T1, OML math italic, OMS symbols, OMX extension,
+    the AMS symbol fonts), with widths near Computer Modern's at the same codes: a font's
+    ``/Widths``, scaled by its ``/FontMatrix``, are fitted (one scale factor, for its size)
+    against every Computer Modern font of ``_tex_metrics``. The best fit names the codes,
+    where it fits within ``MAX_FIT_ERROR`` em; where fonts of several encodings fit about
+    as well, only the codes they all read alike are named (and the font takes the best
+    fit's role only when those are the two text encodings, OT1 and T1)."""
+    anonymous = anonymous_bitmap_fonts(page)
+    out: dict[str, BitmapFont] = {}
+    if not anonymous:
+        return out
+    doc = page.parent
+    for xref, _ext, _kind, basefont, *_ in page.get_fonts():
+        if basefont not in anonymous or basefont in out:
+            continue
+        key = (xref, doc.xref_object(xref, compressed=True))
+        if key not in _BITMAP_CACHE:
+            if len(_BITMAP_CACHE) > 256:
+                _BITMAP_CACHE.clear()
+            _BITMAP_CACHE[key] = _fit_bitmap_font(_em_widths(doc, key[1]))
+        found = _BITMAP_CACHE[key]
+        if found is not None:
+            out[basefont] = found
+    return out
+
+
+_BITMAP_CACHE: dict[tuple[int, str], BitmapFont | None] = {}
+
+
+def _em_widths(doc: pymupdf.Document, obj: str) -> dict[int, float]:
+    """A Type 3 font's advance widths in em, by code (codes of width 0 left out)."""
+    matrix = re.search(r"/FontMatrix\s*\[\s*([-\d.]+)", obj)
+    first = re.search(r"/FirstChar\s+(\d+)", obj)
+    widths = re.search(r"/Widths\s*(?:(\d+) 0 R|\[([^\]]*)\])", obj)
+    if not (matrix and first and widths):
+        return {}
+    if widths.group(1):
+        array = doc.xref_object(int(widths.group(1)), compressed=True)
+        text = array.split("[", 1)[-1].split("]", 1)[0]
+    else:
+        text = widths.group(2)
+    scale = float(matrix.group(1))
+    start = int(first.group(1))
+    values = [float(v) for v in re.findall(r"-?[\d.]+", text)]
+    return {start + i: v * scale for i, v in enumerate(values) if v > 0}
+
+
+def _fit_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
+    from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, WIDTHS
+    from scipix_search.ingest.pdf._truth import drawn_char
+
+    if not widths:
+        return None
+    if len(widths) < MIN_FIT_CODES:
+        return _exact_bitmap_font(widths)
+    fits: list[tuple[float, str, str]] = []
+    for font, (encoding, metric) in WIDTHS.items():
+        if any(c not in metric for c in widths):
+            continue
+        tfm = [metric[c] for c in widths]
+        drawn = list(widths.values())
+        scale = sum(w * t for w, t in zip(drawn, tfm, strict=True)) / sum(t * t for t in tfm)
+        if not 0.5 <= scale <= 2.0:
+            continue
+        err = sum((w / scale - t) ** 2 for w, t in zip(drawn, tfm, strict=True)) / len(tfm)
+        fits.append((err**0.5, font, encoding))
+    if not fits:
+        return None
+    fits.sort()
+    best, font, encoding = fits[0]
+    if best > MAX_FIT_ERROR:
+        return None
+    close = {enc for err, _f, enc in fits if err <= max(1.5 * best, best + 0.004)}
+    names = ENCODINGS[encoding]
+    if len(close) == 1:
+        return BitmapFont(font.upper(), names)
+    agreed = tuple(
+        n if len({drawn_char(ENCODINGS[e][code]) for e in close}) == 1 and drawn_char(n) else ""
+        for code, n in enumerate(names)
+    )
+    # OT1 and T1 are both text encodings: a font that fits both is in that text font's role
+    alias = font.upper() if close <= _TEXT_ENCODINGS else ""
+    return BitmapFont(alias, agreed)
+
+
+_TEXT_ENCODINGS = {"OT1", "T1"}
+EXACT_WIDTH = 0.0015
+"""A font of one or two codes is known only where its widths are a TFM's to this many em."""
+
+
+def _exact_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
+    """A font of too few codes to fit: known where its widths are exactly (``EXACT_WIDTH``)
+    those of Computer Modern fonts at their design size, as a PK font of Computer Modern
+    itself has them, and where all those fonts name its codes alike."""
+    from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, WIDTHS
+    from scipix_search.ingest.pdf._truth import drawn_char
+
+    exact = [
+        (font, encoding)
+        for font, (encoding, metric) in WIDTHS.items()
+        if all(c in metric and abs(metric[c] - w) <= EXACT_WIDTH for c, w in widths.items())
+    ]
+    if not exact:
+        return None
+    names = ENCODINGS[exact[0][1]]
+    for code in widths:
+        named = {ENCODINGS[enc][code] for _f, enc in exact}
+        if len({drawn_char(n) or n for n in named}) > 1:
+            return None
+    encodings = {enc for _f, enc in exact}
+    alias = exact[0][0].upper() if len(encodings) == 1 or encodings <= _TEXT_ENCODINGS else ""
+    return BitmapFont(alias, tuple(n if c in widths else "" for c, n in enumerate(names)))
+
+
+def bitmap_glyph_names(
+    trace: list[dict], fonts: dict[str, BitmapFont]
+) -> dict[tuple[float, float], tuple[str, str]]:
+    """``{origin: (glyph name, font alias)}`` of the characters of identified bitmap fonts
+    (``identify_bitmap_fonts``); the text trace gives each its code as glyph index."""
+    out: dict[tuple[float, float], tuple[str, str]] = {}
+    for span in trace:
+        found = fonts.get(span["font"])
+        if found is None:
+            continue
+        for ch in span["chars"]:
+            code = ch[1]
+            if 0 <= code < len(found.names) and found.names[code]:
+                origin = (round(ch[2][0], 1), round(ch[2][1], 1))
+                out[origin] = (found.names[code], found.alias)
+    return out

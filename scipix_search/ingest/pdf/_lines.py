@@ -16,7 +16,12 @@ from scipix_search.ingest.pdf._families import (
     is_math_font,
     is_sans_font,
 )
-from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts, unnamed_glyph_names
+from scipix_search.ingest.pdf._fonts import (
+    anonymous_bitmap_fonts,
+    bitmap_glyph_names,
+    identify_bitmap_fonts,
+    unnamed_glyph_names,
+)
 from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     ink_extents,
@@ -26,7 +31,7 @@ from scipix_search.ingest.pdf._ink import (
 )
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._textpage import raw_text
-from scipix_search.ingest.pdf._truth import drawn_characters, named_letter
+from scipix_search.ingest.pdf._truth import drawn_char, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 # an equation number: (12), (3.4), (2a), (A1), (S12), and a prefix of a few capitals with a
@@ -75,6 +80,8 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
     drawn = drawn_characters(page, trace)
     bold = _overprinted(trace)
     bitmap = anonymous_bitmap_fonts(page)
+    # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
+    coded = bitmap_glyph_names(trace, identify_bitmap_fonts(page)) if bitmap else {}
     ink = ink_extents(page, listed)
     out: list[Line] = []
     height = page.rect.height
@@ -86,7 +93,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                _glyph(ch, span, names, drawn, ink, bold, span["font"] in bitmap)
+                _glyph(ch, span, names, drawn, ink, bold, span["font"] in bitmap, coded)
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
@@ -236,6 +243,7 @@ def _glyph(
     ink: dict[tuple[float, float], tuple[float, float]],
     bold: set[tuple[float, float]],
     anonymous: bool = False,
+    coded: dict[tuple[float, float], tuple[str, str]] | None = None,
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
@@ -243,13 +251,26 @@ def _glyph(
     of a known family, the letter (see ``_pua``); where the text layer
     lies, the character the font draws (see ``_truth``); a tall delimiter or big operator
     with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``); a glyph
-    printed over itself, bold (``\\pmb``)."""
+    printed over itself, bold (``\\pmb``); a code of a bitmap font whose TeX encoding is
+    known (``coded``), the glyph that encoding names, in the Computer Modern font it fits."""
     c = ch["c"]
+    key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
+    span_font = span["font"]
+    if anonymous and coded and key in coded:
+        name, alias = coded[key]
+        c = drawn_char(name) or "\ufffd"
+        if c == "\ufffd":
+            names = {**names, key: name}
+            ink = {**ink, key: (ch["bbox"][1], ch["bbox"][3])}
+        span_font = alias or span_font
+        anonymous = False
+    elif anonymous and ord(c[0]) < 32:
+        c = "\ufffd"  # a code that MuPDF gives as a control character: a glyph still
     if drawn:
         c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
     if "\ufe00" <= c <= "\ufe0f":
         c = " "
-    c = family_pua_char(span["font"], c)
+    c = family_pua_char(span_font, c)
     base, role = split_math_alphanumeric(c)
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]
@@ -260,13 +281,14 @@ def _glyph(
         if sized and extent is not None:  # a sized delimiter, as drawn (see _ink)
             y0, y1 = extent
             return Glyph(
-                base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], sized, True
+                base, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font, sized, True
             )
         letter, role = named_letter(name) if name else ("", "")
-        if not letter or is_extension_font(span["font"]):
-            return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"], name)
+        if not letter or is_extension_font(span_font):
+            font = span_font + (BITMAP_ROLE if anonymous else "")
+            return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name)
         # a letter whose glyph has no Unicode value but a name (mathdesign's ``Acal``)
-        base, font = letter, span["font"] + role
+        base, font = letter, span_font + role
         return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, "")
     extent = ink.get(key)
     name = tall_name(c, span["size"], extent)
@@ -274,10 +296,10 @@ def _glyph(
         y0, y1 = extent
     if c == "√":
         return Glyph(
-            c, x0, y0, x1, y1, ch["origin"][1], span["size"], span["font"] + role,
+            c, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font + role,
             radical_name(span["size"], ch["origin"][1], extent),
         )  # fmt: skip
-    font = span["font"] + role
+    font = span_font + role
     if key in bold and not is_bold_font(font):
         font += "/Bold"
     if anonymous and not (c.isascii() and c.isalpha()):
