@@ -33,8 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scipix_search.math import Formula, scores_from_matches, unify
-from scipix_search.math._features import ANY
+from scipix_search.math import ANY, Formula, scores_from_matches, unify
 
 LABEL_BITS = 23
 PATH_BITS = 16
