@@ -43,6 +43,8 @@ class _Parser:
         self.end_pos = len(latex)
         self.tag: str | None = None
         self.depth = 0
+        # inside the argument of a text command, where ``$`` switches back to math
+        self.in_text = False
 
     def enter(self, pos: int) -> None:
         """One level deeper; no ``leave`` on errors, because an error ends the parse."""
@@ -184,6 +186,8 @@ class _Parser:
         if tok == "}":
             raise _err("unbalanced", "unbalanced braces: '}' without '{'", pos)
         self.i += 1
+        if tok == "$" and self.in_text:
+            return Sym(_MATH_SHIFT)
         if tok in T.DROP:
             return None
         if tok in T.DROP_ARG:
@@ -224,7 +228,9 @@ class _Parser:
         if arity is None:
             return Sym(tok)
         opt = self.parse_optional() if tok == "\\sqrt" else None
+        outer, self.in_text = self.in_text, tok in T.TEXT_CMDS
         args = [self.parse_arg(tok) for _ in range(arity)]
+        self.in_text = outer
         return _simplify_cmd(tok, args, opt)
 
     def parse_left(self, pos: int) -> Node:
@@ -249,6 +255,8 @@ class _Parser:
         rows: list[list[Group]] = []
         row: list[Group] = []
         stop = frozenset({"&", "\\\\", end, "}"})
+        # a tabular's cells in a text: their ``$`` is dropped as elsewhere
+        outer, self.in_text = self.in_text, False
         self.enter(pos)
         while True:
             cell = self.parse_seq(stop)
@@ -267,6 +275,7 @@ class _Parser:
             else:
                 raise _err("unbalanced", f"\\begin{{{name}}} without {end}", pos)
         self.leave()
+        self.in_text = outer
         rows.append(row)
         while rows and not any(c.items for c in rows[-1]):
             rows.pop()  # empty trailing rows (``\\`` before ``\end``) carry nothing
@@ -361,7 +370,36 @@ def _plain_text(group: Group) -> str | None:
     return None
 
 
+_MATH_SHIFT = "$"
+"""A ``$`` inside a text command's argument: the text's math (``\\text{$f$ is continuous}``)."""
+
+
+def _split_text_math(name: str, items: list[Node]) -> Group:
+    """``\\text{$f$ is continuous}`` prints the math ``f`` and the words ``is continuous``
+    exactly as ``f \\text{ is continuous}`` does (text mode switches back to math for the
+    part between dollars): one canonical form, the math outside the text."""
+    out: list[Node] = []
+    piece: list[Node] = []
+    math = False
+    for item in [*items, Sym(_MATH_SHIFT)]:
+        if not (isinstance(item, Sym) and item.tok == _MATH_SHIFT):
+            piece.append(item)
+            continue
+        if math:
+            out.extend(piece)
+        elif piece:
+            node = _simplify_cmd(name, [Group(piece)], None)
+            out.extend(node.items if isinstance(node, Group) else [node])
+        piece = []
+        math = not math
+    return Group(out)
+
+
 def _simplify_cmd(name: str, args: list[Group], opt: Group | None) -> Node:
+    if name in T.TEXT_CMDS and any(
+        isinstance(x, Sym) and x.tok == _MATH_SHIFT for x in args[0].items
+    ):
+        return _split_text_math(name, args[0].items)
     if name in T.PLAIN_FONTS:
         return args[0]
     inner = args[0].items[0] if args and len(args[0].items) == 1 else None

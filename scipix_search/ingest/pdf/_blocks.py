@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from scipix_search.ingest.pdf._families import is_italic_font
+from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings
 from scipix_search.ingest.pdf._lines import _WORD_RE, Line
 from scipix_search.ingest.pdf._operators import operator_extent
 from scipix_search.ingest.pdf._radicals import radical_extent
+from scipix_search.ingest.pdf._rows import RELATIONS
 
 
 def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -40,6 +41,7 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
     """Consecutive non-prose lines with math, merged while they overlap or nearly touch."""
     if not col:
         return []
+    _mark_display_cells(col, body_size)
     prose_lines = [ln for ln in col if ln.is_prose]
     prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose_lines)
     left = min(ln.bbox[0] for ln in prose_lines or col)
@@ -105,6 +107,52 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
         and (_centred(b, left, right) or _set_in(b, margin, body_size))
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
+
+
+def _mark_display_cells(col: list[Line], body_size: float) -> None:
+    """Words a display row sets after its math (``\\text{(for each $x \\in Q$)}`` in the
+    second column of an ``align``, a condition after ``\\quad``) read as prose by their
+    word count; they are not: a paragraph line starts at the column's margin (or
+    ``\\parindent`` in), and so does the typeset line a piece of it belongs to, while a
+    display is set in from the margin. A prose-looking line whose row starts with math set
+    in by 3 em or more from the margin (the leftmost start shared by three prose lines: a
+    header or a marginal note can start further left), the math ending before the words,
+    is marked a display cell."""
+    starts = sorted(ln.bbox[0] for ln in col if ln.is_prose)
+    left = next(
+        (x for x in starts if sum(abs(x - other) <= 1 for other in starts) >= 3),
+        starts[0] if starts else None,
+    )
+    if left is None:
+        return
+    prose = [ln for ln in col if ln.is_prose]
+    for ln in prose:
+        if ln.hyphenated or ln.bbox[0] < left + 3 * body_size:
+            continue
+        start = _row_start(ln, col)
+        y0, y1 = ln.bbox[1], ln.bbox[3]
+        before = [
+            other
+            for other in col
+            if other.bbox[2] <= ln.bbox[0]
+            and min(y1, other.bbox[3]) - max(y0, other.bbox[1])
+            > 0.5 * min(y1 - y0, other.bbox[3] - other.bbox[1])
+        ]
+        if (
+            start is not ln
+            and not start.is_prose
+            and start.math_share > 0
+            and start.bbox[0] >= left + 3 * body_size
+            and start.bbox[2] <= ln.bbox[0]
+            # an equation, or the brace of a ``cases``: a table's first column of symbols
+            # (``$f_{\rm NL}$ & amplitude of ...``) has neither
+            and any(
+                g.c in RELATIONS or is_extension_font(g.font)
+                for other in before
+                for g in other.glyphs
+            )
+        ):
+            ln.cell = True
 
 
 def _row_start(line: Line, col: list[Line]) -> Line:

@@ -55,10 +55,12 @@ class Line:
     number: str | None = None
     rows: list[list[Glyph]] = field(default_factory=list)
     hyphenated: bool = False
+    # words set in a display row after its math (``_blocks.mark_display_cells``)
+    cell: bool = False
 
     @property
     def is_prose(self) -> bool:
-        return (
+        return not self.cell and (
             self.hyphenated
             or self.prose_chars >= 12
             or (self.prose_chars >= 6 and self.math_share < 0.15)

@@ -44,6 +44,14 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
         # a font around an accented letter prints what the accent over the font's letter does
         (r"\mathbf{\hat{k}}", r"\hat { \mathbf { k } }"),
         (r"\hat{\boldsymbol{k}}", r"\hat { \mathbf { k } }"),
+        # math inside a text prints as the same math outside it
+        (r"\{ f \mid \text{$f$ is open} \}", r"\{ f \mid f \text { i s o p e n } \}"),
+        (r"\text{for all $x \in A$ and $y$}", r"\text { f o r a l l } x \in A \text { a n d } y"),
+        (r"\mbox{if $x^2 > 1$}", r"\text { i f } x ^ { 2 } > 1"),
+        (
+            r"\text{\begin{tabular}{l} if $x$ \end{tabular} or $y$}",
+            r"\text { \begin{matrix} i f x \end{matrix} o r } y",
+        ),
         (r"a \cdot b \times c", r"a \cdot b \times c"),
         (r"x = 1 ,", "x = 1"),
         (r"E = mc^2 .", r"E = m c ^ { 2 }"),
