@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pymupdf
@@ -212,6 +212,7 @@ class BitmapFont:
 
     alias: str
     names: tuple[str, ...]
+    widths: dict[int, float] = field(default_factory=dict)  # em, by code
 
 
 MIN_FIT_CODES = 3
@@ -244,7 +245,9 @@ def identify_bitmap_fonts(page: pymupdf.Page) -> dict[str, BitmapFont]:
         if key not in _BITMAP_CACHE:
             if len(_BITMAP_CACHE) > 256:
                 _BITMAP_CACHE.clear()
-            _BITMAP_CACHE[key] = _fit_bitmap_font(_em_widths(doc, key[1]))
+            widths = _em_widths(doc, key[1])
+            fitted = _fit_bitmap_font(widths)
+            _BITMAP_CACHE[key] = fitted and BitmapFont(fitted.alias, fitted.names, widths)
         found = _BITMAP_CACHE[key]
         if found is not None:
             out[basefont] = found
@@ -341,10 +344,11 @@ def _exact_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
 
 def bitmap_glyph_names(
     trace: list[dict], fonts: dict[str, BitmapFont]
-) -> dict[tuple[float, float], tuple[str, str]]:
-    """``{origin: (glyph name, font alias)}`` of the characters of identified bitmap fonts
-    (``identify_bitmap_fonts``); the text trace gives each its code as glyph index."""
-    out: dict[tuple[float, float], tuple[str, str]] = {}
+) -> dict[tuple[float, float], tuple[str, str, float]]:
+    """``{origin: (glyph name, font alias, advance in points)}`` of the characters of
+    identified bitmap fonts (``identify_bitmap_fonts``); the text trace gives each its code
+    as glyph index."""
+    out: dict[tuple[float, float], tuple[str, str, float]] = {}
     for span in trace:
         found = fonts.get(span["font"])
         if found is None:
@@ -353,5 +357,6 @@ def bitmap_glyph_names(
             code = ch[1]
             if 0 <= code < len(found.names) and found.names[code]:
                 origin = (round(ch[2][0], 1), round(ch[2][1], 1))
-                out[origin] = (found.names[code], found.alias)
+                advance = found.widths.get(code, 0.0) * span["size"]
+                out[origin] = (found.names[code], found.alias, advance)
     return out

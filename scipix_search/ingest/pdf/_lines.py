@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pymupdf
 
@@ -31,7 +32,7 @@ from scipix_search.ingest.pdf._ink import (
 )
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._textpage import raw_text
-from scipix_search.ingest.pdf._truth import drawn_char, drawn_characters, named_letter
+from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 # an equation number: (12), (3.4), (2a), (A1), (S12), and a prefix of a few capitals with a
@@ -245,7 +246,7 @@ def _glyph(
     ink: dict[tuple[float, float], tuple[float, float]],
     bold: set[tuple[float, float]],
     anonymous: bool = False,
-    coded: dict[tuple[float, float], tuple[str, str]] | None = None,
+    coded: dict[tuple[float, float], tuple[str, str, float]] | None = None,
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
@@ -259,8 +260,8 @@ def _glyph(
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     span_font = span["font"]
     if anonymous and coded and key in coded:
-        name, alias = coded[key]
-        c = drawn_char(name) or "\ufffd"
+        name, alias, advance = coded[key]
+        c = _type1_char(name)
         if c == "\ufffd":
             names = {**names, key: name}
             ink = {**ink, key: (ch["bbox"][1], ch["bbox"][3])}
@@ -276,6 +277,8 @@ def _glyph(
     base, role = split_math_alphanumeric(c)
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]
+    if coded and key in coded and coded[key][2] > 0:
+        x1 = x0 + coded[key][2]  # the advance, as for an outline font (MuPDF's is less)
     if c == "\ufffd":
         name = names.get(key, "")
         extent = ink.get(key)
@@ -307,6 +310,17 @@ def _glyph(
     if anonymous and not (c.isascii() and c.isalpha()):
         font += BITMAP_ROLE  # a bitmap font's code, maybe not this character (see _fonts)
     return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name, bool(name))
+
+
+@lru_cache(maxsize=2048)
+def _type1_char(name: str) -> str:
+    """The character MuPDF gives a Type 1 font's glyph of this name (``Omega`` -> U+2126,
+    ``star`` -> U+22C6), so that a bitmap font reads as the outline font it fits; U+FFFD
+    where it gives none (``parenleftbig``: the name is kept, as for the outline font)."""
+    if name in _VARIANTS:  # TeX's two phis, as _truth reads them by name
+        return _VARIANTS[name]
+    code = pymupdf.mupdf.fz_unicode_from_glyph_name(name)
+    return chr(code) if 0 < code < 0x110000 else "\ufffd"
 
 
 def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
