@@ -44,8 +44,7 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
     _mark_display_cells(col, body_size)
     prose_lines = [ln for ln in col if ln.is_prose]
     prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose_lines)
-    left = min(ln.bbox[0] for ln in prose_lines or col)
-    right = max(ln.bbox[2] for ln in prose_lines or col)
+    left, right = column_edges(prose_lines or col, col, body_size)
     candidates = [
         ln
         for ln in col
@@ -153,6 +152,24 @@ def _mark_display_cells(col: list[Line], body_size: float) -> None:
             )
         ):
             ln.cell = True
+
+
+def column_edges(lines: list[Line], col: list[Line], body_size: float) -> tuple[float, float]:
+    """The left and right margins of a column's text: where its prose lines start and end.
+    Every line of a paragraph starts at the left margin (the first one \\parindent in) and
+    ends at most at the right margin, so the outermost starts and ends are the margins;
+    except a line that sticks out alone (more than two em past every other) from a row that
+    starts right of the middle of the others (among all lines of the ``col``: MuPDF gives a
+    typeset line in pieces): a running head set wider than the text block (tufte's spans the
+    note column) or a margin note, never a paragraph's line, however deep its indent."""
+    left = min(ln.bbox[0] for ln in lines)
+    ends = sorted(lines, key=lambda ln: ln.bbox[2], reverse=True)
+    while len(ends) > 1 and (
+        ends[0].bbox[2] > ends[1].bbox[2] + 2 * body_size
+        and _row_start(ends[0], col).bbox[0] > (left + ends[1].bbox[2]) / 2
+    ):
+        ends.pop(0)
+    return left, ends[0].bbox[2]
 
 
 def _row_start(line: Line, col: list[Line]) -> Line:
