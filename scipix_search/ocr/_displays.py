@@ -44,7 +44,11 @@ CENTRED_INSET = 0.05
 CENTRED_SKEW = 0.25
 # Lines whose characters lie this much in words of three or more letters are prose.
 WORDY_SHARE = 0.5
-WORD = re.compile(r"[A-Za-z]{3,}")
+# A word of prose is lower case, capitalised or in capitals. Runs of letters in mixed case
+# ("AAx", "fNL", "idY") are symbols the text OCR read as letters (Tesseract reads a lambda
+# as "A"), not words. Dev half, Tesseract lines (a word was any 3+ letters before): recall
+# 0.722 -> 0.778, precision 0.812 -> 0.875; RapidOCR's lines alike (0.889 / 0.842).
+WORD = re.compile(r"(?<![A-Za-z])(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z])")
 # Regions scored down to this are looked at by the lines (the detector's own cut is 0.5).
 WEAK_CONFIDENCE = 0.2
 # Regions of these kinds may be displays the model called otherwise, if no taller than this.

@@ -75,6 +75,21 @@ def test_a_sure_box_over_prose_without_a_number_is_dropped() -> None:
     assert refine_displays(regions, []) == regions, "without lines the detector's boxes stand"
 
 
+def test_symbols_read_as_letters_in_mixed_case_are_no_words() -> None:
+    # Tesseract reads a lambda as "A": "AAx" or "fNL" is a formula's symbols, not a word,
+    # while prose in capitals or capitalised words stays prose
+    formula = TextLine("idY = AAx.x + fNL", (450.0, 300.0, 750.0, 330.0), 0.8)
+    shouted = TextLine(
+        "THE METHOD OF LINES Turns Heat Into Systems", (450.0, 500.0, 750.0, 530.0), 0.9
+    )
+    lines = _page(formula, shouted)
+    regions = [
+        Region("equation", (450.0, 300.0, 750.0, 330.0), 0.7),
+        Region("equation", (450.0, 500.0, 750.0, 530.0), 0.7),
+    ]
+    assert [b.bbox[1] for b in refine_displays(regions, lines)] == [300.0]
+
+
 def test_a_display_the_model_boxed_nowhere_is_found_by_its_centred_rows() -> None:
     upper = TextLine("A := {α ∈ 2^N | ∀n ∈ N. α(n) = 0}", (450.0, 300.0, 750.0, 330.0), 0.8)
     lower = TextLine("= ∑ w_i x_i + b", (470.0, 340.0, 720.0, 370.0), 0.8)
