@@ -52,6 +52,28 @@ def tfm_widths(path: Path) -> dict[int, float]:
     return {c: widths[d[ci + 4 * (c - bc)]] for c in range(bc, ec + 1) if d[ci + 4 * (c - bc)]}
 
 
+def tfm_ascent_descent(path: Path) -> tuple[float, float] | None:
+    """The height of ``h`` and the depth of ``y`` (em), which pdfTeX writes as an embedded
+    font's ``/Ascent`` and ``/Descent`` (MuPDF's glyph boxes of the outline font); ``None``
+    where the font has no such codes."""
+    d = path.read_bytes()
+    _lf, lh, bc, ec, nw, nh, _nd = struct.unpack(">7H", d[:14])
+    ci = 24 + lh * 4
+    wt = ci + (ec - bc + 1) * 4
+    ht = wt + 4 * nw
+    dp = ht + 4 * nh
+
+    def fix(table: int, i: int) -> float:
+        return struct.unpack(">i", d[table + 4 * i : table + 4 * i + 4])[0] / 2**20
+
+    out = []
+    for code, table, shift in ((104, ht, 4), (121, dp, 0)):
+        if not bc <= code <= ec or not d[ci + 4 * (code - bc)]:
+            return None
+        out.append(fix(table, (d[ci + 4 * (code - bc) + 1] >> shift) & 0xF))
+    return out[0], out[1]
+
+
 def encoding_names(encoding: str, font: str) -> list[str]:
     # the Type 1 CM text fonts' built-in encodings are not OT1 (``arrowup`` at the code of
     # ``ff``): the text encodings come from Latin Modern's encoding files
@@ -101,6 +123,12 @@ def main() -> None:
         for i in range(0, len(items), 8):
             lines.append("        " + ", ".join(items[i : i + 8]) + ",")
         lines.append("    }),")
+    lines.append("}")
+    lines.append("ASCENT_DESCENT: dict[str, tuple[float, float]] = {")
+    for font in widths:
+        found = tfm_ascent_descent(kpsewhich(f"{font}.tfm"))
+        if found is not None:
+            lines.append(f"    {font!r}: ({found[0]:.4f}, {found[1]:.4f}),")
     lines.append("}")
     lines.append("# fmt: on")
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -305,7 +305,7 @@ def _fit_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
     if len(close) == 1:
         return BitmapFont(font.upper(), names)
     agreed = tuple(
-        n if len({drawn_char(ENCODINGS[e][code]) for e in close}) == 1 and drawn_char(n) else ""
+        n if len({_meaning(ENCODINGS[e][code]) for e in close}) == 1 and drawn_char(n) else ""
         for code, n in enumerate(names)
     )
     # OT1 and T1 are both text encodings: a font that fits both is in that text font's role
@@ -314,6 +314,16 @@ def _fit_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
 
 
 _TEXT_ENCODINGS = {"OT1", "T1"}
+
+
+def _meaning(name: str) -> str:
+    """What a glyph name stands for, to compare encodings: its character (the math italic's
+    old-style ``twooldstyle`` is the digit 2), or the name where it has none."""
+    from scipix_search.ingest.pdf._truth import drawn_char
+
+    return drawn_char(name.removesuffix("oldstyle")) or name
+
+
 EXACT_WIDTH = 0.0015
 """A font of one or two codes is known only where its widths are a TFM's to this many em."""
 
@@ -323,7 +333,6 @@ def _exact_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
     those of Computer Modern fonts at their design size, as a PK font of Computer Modern
     itself has them, and where all those fonts name its codes alike."""
     from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, WIDTHS
-    from scipix_search.ingest.pdf._truth import drawn_char
 
     exact = [
         (font, encoding)
@@ -335,7 +344,7 @@ def _exact_bitmap_font(widths: dict[int, float]) -> BitmapFont | None:
     names = ENCODINGS[exact[0][1]]
     for code in widths:
         named = {ENCODINGS[enc][code] for _f, enc in exact}
-        if len({drawn_char(n) or n for n in named}) > 1:
+        if len({_meaning(n) for n in named}) > 1:
             return None
     encodings = {enc for _f, enc in exact}
     alias = exact[0][0].upper() if len(encodings) == 1 or encodings <= _TEXT_ENCODINGS else ""
@@ -360,3 +369,13 @@ def bitmap_glyph_names(
                 advance = found.widths.get(code, 0.0) * span["size"]
                 out[origin] = (found.names[code], found.alias, advance)
     return out
+
+
+def bitmap_font_extent(alias: str) -> tuple[float, float] | None:
+    """``(ascent, descent)`` in em of the Computer Modern font a bitmap font fits (by its
+    alias, ``CMMI10``): pdfTeX's ``/Ascent`` and ``/Descent`` of the outline font (the
+    height of its ``h``, the depth of its ``y``), which MuPDF makes every glyph box of it;
+    ``None`` where unknown."""
+    from scipix_search.ingest.pdf._tex_metrics import ASCENT_DESCENT
+
+    return ASCENT_DESCENT.get(alias.lower())

@@ -49,10 +49,13 @@ parentheses and bars of the fonts measured draw 0.9-1.05 em, ``\\big`` ones 1.2 
 
 
 def ink_extents(
-    page: pymupdf.Page, listed: pymupdf.DisplayList | None = None
+    page: pymupdf.Page,
+    listed: pymupdf.DisplayList | None = None,
+    fonts: frozenset[str] = frozenset(),
 ) -> dict[Origin, tuple[float, float]]:
     """Top and bottom of the drawn outline of every delimiter and big-operator glyph of the
-    page, and of every glyph without a Unicode value, by origin (``(round(x, 1), round(y,
+    page, of every glyph without a Unicode value, and of every glyph of ``fonts`` (bitmap
+    fonts, whose codes are not their characters), by origin (``(round(x, 1), round(y,
     1))``); read from the page's display list ``listed`` when given (see ``_textpage``)."""
     raw = raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES, listed)
     out: dict[Origin, tuple[float, float]] = {}
@@ -60,7 +63,13 @@ def ink_extents(
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 for ch in span["chars"]:
-                    if ch["c"] in TALL_NAMES or ch["c"] in OPERATOR_NAMES or ch["c"] in "\ufffd√":
+                    c = ch["c"]
+                    if (
+                        c in TALL_NAMES
+                        or c in OPERATOR_NAMES
+                        or c in "\ufffd√"
+                        or span["font"] in fonts
+                    ):
                         x, y = ch["origin"]
                         out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3])
     return out

@@ -19,6 +19,7 @@ from scipix_search.ingest.pdf._families import (
 )
 from scipix_search.ingest.pdf._fonts import (
     anonymous_bitmap_fonts,
+    bitmap_font_extent,
     bitmap_glyph_names,
     identify_bitmap_fonts,
     unnamed_glyph_names,
@@ -85,7 +86,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
     bitmap = anonymous_bitmap_fonts(page)
     # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
     coded = bitmap_glyph_names(trace, identify_bitmap_fonts(page)) if bitmap else {}
-    ink = ink_extents(page, listed)
+    ink = ink_extents(page, listed, bitmap)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
@@ -264,7 +265,6 @@ def _glyph(
         c = _type1_char(name)
         if c == "\ufffd":
             names = {**names, key: name}
-            ink = {**ink, key: (ch["bbox"][1], ch["bbox"][3])}
         span_font = alias or span_font
         anonymous = False
     elif anonymous and ord(c[0]) < 32:
@@ -277,8 +277,15 @@ def _glyph(
     base, role = split_math_alphanumeric(c)
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]
-    if coded and key in coded and coded[key][2] > 0:
-        x1 = x0 + coded[key][2]  # the advance, as for an outline font (MuPDF's is less)
+    if coded and key in coded:
+        # the outline font's box: its advance (MuPDF's box of a Type 3 glyph is narrower)
+        # and its ascent and descent (MuPDF's is the bitmap font's whole /FontBBox)
+        if coded[key][2] > 0:
+            x1 = x0 + coded[key][2]
+        extent = bitmap_font_extent(coded[key][1])
+        if extent is not None:
+            y0 = ch["origin"][1] - extent[0] * span["size"]
+            y1 = ch["origin"][1] + extent[1] * span["size"]
     if c == "\ufffd":
         name = names.get(key, "")
         extent = ink.get(key)

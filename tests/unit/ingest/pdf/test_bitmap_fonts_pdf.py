@@ -82,12 +82,15 @@ def test_computer_modern_as_bitmaps_reads_like_its_outlines(tmp_path: Path) -> N
     """With no font map, pdfTeX embeds Computer Modern itself as PK bitmaps, as in older
     PDFs: its fonts have Computer Modern's exact widths, even those of a single glyph (the
     big operator of CMEX, a subscript font), and read as the outline fonts do: the same
-    characters for the same glyph names, TeX's two phis, the advance under an accent."""
+    characters for the same glyph names, TeX's two phis, the advance under an accent, the
+    outline font's ascent and descent (a bitmap font's boxes are its whole /FontBBox)."""
     body = (
         "\\begin{equation}\n\\frac{\\partial \\Gamma_{n}}{\\partial \\kappa} = "
         "( S_{n} , \\Gamma_{n} ) + \\sum_{i} \\alpha_i \\beta_i ,\n\\end{equation}\n"
         "\\begin{equation}\n\\langle \\hat{A} \\rangle = \\varphi ( x ) + \\phi ( \\Omega ) ,"
         "\n\\end{equation}\n"
+        "\\begin{equation}\nH = \\sum_{j} \\frac{1}{\\sqrt{| z - z_{j} |^{2} + x^{2}}} "
+        "\\left( \\frac{a}{b} \\right) ,\n\\end{equation}\n"
     )
     bitmap = typeset(tmp_path / "pk.tex", "\\pdfmapfile{}\n" + _document(body))
     outline = typeset(tmp_path / "t1.tex", _document(body))
@@ -95,7 +98,7 @@ def test_computer_modern_as_bitmaps_reads_like_its_outlines(tmp_path: Path) -> N
     assert anonymous_bitmap_fonts(page) and identify_bitmap_fonts(page)
     pk = find_equation_regions(bitmap.with_suffix(".pdf"), render=False)
     t1 = find_equation_regions(outline.with_suffix(".pdf"), render=False)
-    assert len(pk) == len(t1) == 2
+    assert len(pk) == len(t1) == 3
     for bitmap_region, outline_region in zip(pk, t1, strict=True):
         assert bitmap_region.text_complete
         assert bitmap_region.latex == outline_region.latex
