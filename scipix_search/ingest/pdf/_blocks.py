@@ -24,7 +24,11 @@ def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
     n = len(prose)
     shares = min(left, right) >= 0.3 * n
     mostly_halves = min(left, right) >= max(5, 0.2 * n) and left + right >= 0.7 * n
-    if prose and (shares or mostly_halves):
+    # or a short column beside a long one (the last page of a two-column paper): almost no
+    # prose line crosses the middle, where nearly every line of a one-column page does
+    crossing = sum(ln.bbox[0] < mid - 10 and ln.bbox[2] > mid + 10 for ln in prose)
+    gutter = min(left, right) >= 4 and crossing <= 0.1 * n
+    if prose and (shares or mostly_halves or gutter):
         cols: list[list[Line]] = [[], [], []]
         for ln in lines:
             if ln.bbox[2] < mid + 10:
