@@ -8,9 +8,10 @@ display regions (the oracle boxes): each sampled page is scanned as ``scans.py``
 :func:`~scipix_search.eval.scan_pdf`, same seeds), rendered and levelled as ingestion renders a
 page without a text layer, and cropped at the true boxes and read as
 :class:`~scipix_search.ingest.PageEquations` crops and reads a detector's boxes (its crop
-margin, one batch per document, glyph height pooled over the document). Beside it the same regions are cropped from the clean
-born-digital rendering at the same resolution and read the same way, so the table says how
-much of the reading is lost to the scan itself.
+margin, one batch per document, scaled by the glyph height of the page's prose lines: the
+text layer's lines stand in for the text OCR's). Beside it the same regions are cropped from
+the clean born-digital rendering at the same resolution and read the same way, so the table
+says how much of the reading is lost to the scan itself.
 
 latex@0.6 / latex@0.8: share of regions whose read has normalised-token similarity >= 0.6 /
 0.8 with the source (its best display row, or whole environment), as in ``scans.py``.
@@ -40,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import Paper, load_papers  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
-from scipix_search.eval import print_table, scan_pdf  # noqa: E402
-from scipix_search.ingest import crop_box  # noqa: E402
+from scipix_search.eval import print_table, scan_pdf, text_layer_lines  # noqa: E402
+from scipix_search.ingest import crop_box, prose_crops  # noqa: E402
 from scipix_search.math import token_similarity  # noqa: E402
 from scipix_search.ocr import deskew  # noqa: E402
 from scipix_search.pipeline import SCAN_DPI, Models, render_page  # noqa: E402
@@ -58,23 +59,25 @@ class Scores:
 def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: bool) -> list:
     """Reads of the paper's true regions on its sampled pages, cropped and read as
     :class:`~scipix_search.ingest.PageEquations` crops and reads a detector's boxes (its
-    margin, one batch per document with the glyph height pooled)."""
+    margin, one batch per document, scaled by the prose lines' glyph height)."""
     scale = SCAN_DPI / 72
-    crops = []
+    crops, prose = [], []
     document = pymupdf.open(stream=pdf) if isinstance(pdf, bytes) else pymupdf.open(pdf)
-    with document:
+    with document, pymupdf.open(paper.folder.pdf) as original:
         for number, page in enumerate(paper.pages):
             # a scan is page `number` of the image-only PDF; the clean page is the original's
             pixels = render_page(document[number if scanned else page])
             if scanned:
                 pixels = deskew(pixels)[0]  # levelled as ingestion levels a scan
+            # the prose ruler, from the text layer's lines standing in for the text OCR's
+            prose.extend(prose_crops(pixels, text_layer_lines(original[page], SCAN_DPI)))
             for box in paper.truth[page]:
                 crops.append(
                     crop_box(
                         pixels, (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
                     )
                 )
-    results = recognizer.batch(crops, same_document=True)
+    results = recognizer.batch(crops, same_document=True, prose=prose)
     return list(zip(crops, results, strict=True))
 
 

@@ -113,7 +113,7 @@ def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[s
     """
     import numpy as np
 
-    from scipix_search.ingest import crop_box, magic
+    from scipix_search.ingest import crop_box, magic, prose_crops
     from scipix_search.ocr import load_image
 
     with path.open("rb") as handle:
@@ -134,10 +134,12 @@ def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[s
     regions = detector.displays(pixels, lines)
     if not regions:
         return []
-    # One page's crops share a font size: pool their glyph height (same_document), as the
-    # PDF path does for a document's crops.
+    # One page's crops share a font size: scaled by the glyph height of the page's prose
+    # lines, or pooled over the crops (same_document) without prose, as ingestion does.
     crops = [crop_box(pixels, region.bbox) for region in regions]
-    results = models.latex_recognizer.batch(crops, same_document=True)
+    results = models.latex_recognizer.batch(
+        crops, same_document=True, prose=prose_crops(pixels, lines)
+    )
     return [
         {
             "bbox": list(region.bbox),

@@ -26,6 +26,7 @@ from scipix_search.ingest._image import (
     lines_outside,
     lines_to_passages,
     parse_image,
+    prose_crops,
     scale_passages,
 )
 from scipix_search.ingest._markdown import (
@@ -84,6 +85,7 @@ __all__ = [
     "document_markdown",
     "find_equation_regions",
     "crop_box",
+    "prose_crops",
     "lines_outside",
     "lines_to_passages",
     "magic",

@@ -6,6 +6,7 @@ Kept apart from :mod:`scipix_search.pipeline` so that module stays about orchest
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,13 @@ PARAGRAPH_GAP = 0.9
 # Pixels added around a detected equation before its crop is read: the detector's boxes hug
 # the ink and are sometimes a pixel short; the formula OCR crops to the ink itself.
 CROP_MARGIN = 4
+# Text lines whose characters lie this much in words of 3+ letters, and this long, are prose:
+# their glyphs (x-height) tell the formula OCR the document's font size. A page gives at most
+# this many.
+PROSE_WORD_SHARE = 0.6
+PROSE_MIN_CHARS = 20
+PROSE_LINES_PER_PAGE = 12
+_WORD = re.compile(r"[A-Za-z]{3,}")
 # A text line this much inside an equation box is the equation's own (garbled) text.
 LINE_INSIDE_EQUATION = 0.5
 
@@ -34,6 +42,22 @@ def crop_box(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.
         max(0, int(y0) - CROP_MARGIN) : min(height, int(np.ceil(y1)) + CROP_MARGIN),
         max(0, int(x0) - CROP_MARGIN) : min(width, int(np.ceil(x1)) + CROP_MARGIN),
     ].copy()
+
+
+def is_prose(text: str) -> bool:
+    """A text line of prose: long enough, and most of its characters in words of 3+ letters."""
+    chars = sum(not c.isspace() for c in text)
+    in_words = sum(len(word) for word in _WORD.findall(text))
+    return chars >= PROSE_MIN_CHARS and in_words >= PROSE_WORD_SHARE * chars
+
+
+def prose_crops(pixels: np.ndarray, lines: list[Any]) -> list[np.ndarray]:
+    """Crops of a page's prose lines (:func:`is_prose`), at most
+    :data:`PROSE_LINES_PER_PAGE` spread over the page: the formula OCR's ruler for the
+    document's font size (``batch(..., prose=...)``)."""
+    prose = [line for line in lines if is_prose(line.text)]
+    step = max(1, -(-len(prose) // PROSE_LINES_PER_PAGE))
+    return [crop_box(pixels, tuple(line.bbox)) for line in prose[::step]]
 
 
 def _inside_share(line: tuple[float, ...], box: tuple[float, ...]) -> float:
@@ -58,7 +82,8 @@ class PageEquations:
     The detector finds each page's equations as its page is seen (only the crops are kept, not
     the pages); :meth:`read` runs the formula OCR on all crops at once, so they are scaled by
     the glyph height pooled over the document (its equations share a font size), as the
-    crops of born-digital PDFs are.
+    crops of born-digital PDFs are; where the pages' text lines are given, that height is
+    measured on the prose lines instead (a steadier ruler than a few displays' glyphs).
 
     Args:
         detector: ``equations(pixels) -> regions`` with ``bbox`` and ``confidence`` (the
@@ -69,6 +94,7 @@ class PageEquations:
     def __init__(self, detector: Any, latex_recognizer: Any) -> None:
         self.detector, self.latex_recognizer = detector, latex_recognizer
         self._found: list[tuple[int, tuple[float, float, float, float], np.ndarray]] = []
+        self._prose: list[np.ndarray] = []
 
     def add_page(
         self, pixels: np.ndarray, page: int, factor: float = 1.0, lines: list[Any] | None = None
@@ -82,6 +108,7 @@ class PageEquations:
         else:
             regions = self.detector.equations(pixels)
         boxes = [tuple(region.bbox) for region in regions]
+        self._prose.extend(prose_crops(pixels, lines or []))
         for box in boxes:
             scaled = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
             self._found.append((page, scaled, crop_box(pixels, box)))
@@ -91,7 +118,9 @@ class PageEquations:
         """The equations read from every crop added, in page order (empty reads dropped)."""
         if not self._found:
             return []
-        results = self.latex_recognizer.batch([c for _, _, c in self._found], same_document=True)
+        results = self.latex_recognizer.batch(
+            [c for _, _, c in self._found], same_document=True, prose=self._prose
+        )
         equations: list[ParsedEquation] = []
         for (page, bbox, _), result in zip(self._found, results, strict=True):
             if result.latex:

@@ -8,6 +8,7 @@ of the connected components (the glyphs) and :func:`plan_scale` resizes to the t
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -23,6 +24,13 @@ MAX_HEIGHT, MAX_WIDTH, DIVISOR = 192, 672, 32
 #: Median glyph height in pixels at which the model reads best. Measured on the im2latex dev
 #: images at their best fixed rescale (x1.4), see ``benchmarks/formula_ocr.py --calibrate``.
 TARGET_GLYPH_HEIGHT = 12.6
+#: A document's formula glyph height (see :data:`TARGET_GLYPH_HEIGHT`) as a multiple of the
+#: median glyph height of its prose lines (their x-height, about 0.45 of the font size: 0.43-0.48
+#: on the 9 dev papers' pages, clean and scanned at 200 dpi). A formula crop's own components
+#: are no steady ruler: by what a page's few displays hold (scripts, big operators, fractions)
+#: their pooled median was 0.33-0.66 of the font size across those papers. Chosen on the dev
+#: half's oracle crops (``benchmarks/scan_read.py``, 0.5-0.7 of the font size a plateau; 0.6).
+PROSE_TO_FORMULA = 1.33
 #: Grain (robust standard deviation of the paper's grey levels) above which a crop is a scan
 #: and its levels are flattened (:func:`flatten_paper`): renders have 0 (im2latex, PDF crops),
 #: the benchmark scans (noise 8, then JPEG q75) 3-4.5.
@@ -233,6 +241,23 @@ def plan_scale(prepared: Prepared, *, reference_height: float | None = None) -> 
 def pooled_glyph_height(prepared: list[Prepared | None]) -> float | None:
     """Median glyph height over the crops of one document (``None`` without estimates)."""
     heights = [p.glyph_height for p in prepared if p is not None and p.glyph_height]
+    return float(np.median(heights)) if heights else None
+
+
+def prose_glyph_height(lines: Sequence[np.ndarray]) -> float | None:
+    """Median glyph height (the x-height) over crops of a document's prose lines, or ``None``.
+
+    Each line's glyph height is measured as a formula crop's is (:func:`estimate_glyph_height`,
+    after :func:`flatten_paper` for scans' grain); the median over lines is then taken.
+    """
+    heights = []
+    for line in lines:
+        gray = line if line.ndim == 2 else cv2.cvtColor(line, cv2.COLOR_RGB2GRAY)
+        if gray.size == 0 or gray.max() - gray.min() < 40:
+            continue
+        height = estimate_glyph_height(flatten_paper(gray))
+        if height:
+            heights.append(height)
     return float(np.median(heights)) if heights else None
 
 

@@ -20,10 +20,12 @@ from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy, s
 from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
 from scipix_search.ocr._output import LatexResult
 from scipix_search.ocr._preprocess import (
+    PROSE_TO_FORMULA,
     Prepared,
     plan_scale,
     pooled_glyph_height,
     prepare,
+    prose_glyph_height,
     to_model_input,
 )
 from scipix_search.ocr._tokenizer import LatexTokenizer, clean_latex, latex_tokens
@@ -328,7 +330,12 @@ class LatexRecognizer:
         return self.glyph_height
 
     def batch(
-        self, images: Sequence[ImageInput], batch_size: int = 8, *, same_document: bool = False
+        self,
+        images: Sequence[ImageInput],
+        batch_size: int = 8,
+        *,
+        same_document: bool = False,
+        prose: Sequence[np.ndarray] = (),
     ) -> list[LatexResult]:
         """Read many formula images, batching the model calls.
 
@@ -337,6 +344,11 @@ class LatexRecognizer:
             batch_size: Largest number of crops per model call.
             same_document: The crops share a font size: scale them by their pooled glyph height
                 (unless ``glyph_height`` is already set).
+            prose: Crops of the same document's prose lines, at the images' resolution (a
+                page scan's text lines): the crops are then scaled by the prose's glyph height
+                (``PROSE_TO_FORMULA`` x its x-height), steadier than the formulas' own glyphs
+                (unless ``glyph_height`` is already set; without measurable prose, as
+                ``same_document``).
 
         Returns:
             One result per image, in order; blank images give an empty result with confidence 0.
@@ -348,6 +360,9 @@ class LatexRecognizer:
         prepared: list[Prepared | None] = [prepare(self._load(image)) for image in images]
         live = {i: p for i, p in enumerate(prepared) if p is not None}
         reference = self.glyph_height
+        if reference is None and prose:
+            x_height = prose_glyph_height(prose)
+            reference = PROSE_TO_FORMULA * x_height if x_height else None
         if reference is None and same_document:
             reference = pooled_glyph_height(prepared)
         best = self._vote(live, reference, batch_size)

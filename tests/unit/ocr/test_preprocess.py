@@ -20,6 +20,7 @@ from scipix_search.ocr._preprocess import (
     normalise_polarity,
     plan_scale,
     prepare,
+    prose_glyph_height,
     to_gray,
     to_model_input,
 )
@@ -98,6 +99,22 @@ def test_estimate_glyph_height_scales_with_font() -> None:
     large = estimate_glyph_height(crop_to_content(render("a+b=c", 40)))
     assert small is not None and large is not None
     assert large / small == pytest.approx(2.0, rel=0.2)
+
+
+def test_prose_glyph_height_is_the_x_height_and_ignores_blank_lines() -> None:
+    prose = "the quick brown fox jumps over a lazy dog"
+    small = [render(prose, 10, dpi=200), render("and then it ran away home", 10, dpi=200)]
+    large = [render(prose, 12, dpi=200)]
+    blank = np.full((30, 300), 255, dtype=np.uint8)
+    height = prose_glyph_height([*small, blank])
+    assert height is not None
+    # Times' x-height is 0.45 of the font size (10 pt at 200 dpi: 27.8 px)
+    assert height / (10 * 200 / 72) == pytest.approx(0.45, abs=0.05)
+    assert prose_glyph_height(large) / height == pytest.approx(1.2, rel=0.1)
+    # a scan's grain (noise, JPEG) moves it little
+    assert prose_glyph_height([_scanned(x) for x in small]) == pytest.approx(height, rel=0.15)
+    assert prose_glyph_height([blank]) is None
+    assert prose_glyph_height([]) is None
 
 
 def test_plan_scale_reaches_target_height() -> None:

@@ -1,0 +1,60 @@
+"""The prose lines of a page scan are the formula OCR's ruler for the document's font size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scipix_search.ingest import PageEquations, prose_crops
+from scipix_search.ingest._image import PROSE_LINES_PER_PAGE, is_prose
+from scipix_search.ocr import LatexResult, Region, TextLine
+
+
+def test_prose_is_long_lines_of_words_and_formulas_are_not() -> None:
+    assert is_prose("The estimator is consistent under the conditions of Theorem 2.")
+    assert not is_prose("f(x) = a_1 x + b_2 y^2 (3)")
+    assert not is_prose("idY = AAx.x + fNL")
+    assert not is_prose("Proof.")  # too short to measure a font by
+
+
+class _Detector:
+    def displays(self, pixels: np.ndarray, lines: list[Any]) -> list[Region]:
+        return self.equations(pixels)
+
+    def equations(self, pixels: np.ndarray) -> list[Region]:
+        return [Region("equation", (10.0, 200.0, 200.0, 230.0), 0.9)]
+
+
+class _Recognizer:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def batch(self, crops: list[np.ndarray], **options: Any) -> list[LatexResult]:
+        self.calls.append(options)
+        return [LatexResult("x", "", 0.9, True, 1.0, 1.0, {}) for _ in crops]
+
+
+def test_page_equations_hand_the_prose_lines_to_the_formula_ocr() -> None:
+    pixels = np.full((1000, 800), 255, dtype=np.uint8)
+    prose = [
+        TextLine(
+            f"line {k} of the running text about estimators",
+            (10.0, 20.0 * k, 700.0, 20.0 * k + 15),
+            0.9,
+        )
+        for k in range(1, 40)
+    ]
+    formula = TextLine("f(x) = a_1 x + b_2 y^2 (3)", (10.0, 200.0, 400.0, 230.0), 0.9)
+    recognizer = _Recognizer()
+    found = PageEquations(_Detector(), recognizer)
+    found.add_page(pixels, 1, lines=[*prose, formula])
+    found.add_page(pixels, 2)  # a page without lines adds no ruler
+    assert len(found.read()) == 2
+    (options,) = recognizer.calls
+    assert options["same_document"] is True
+    crops = options["prose"]
+    # a sample spread over the page's prose, none of the formula
+    assert 0 < len(crops) <= PROSE_LINES_PER_PAGE
+    assert all(crop.shape[0] == 15 + 2 * 4 for crop in crops)  # the prose lines, with margin
+    assert prose_crops(pixels, [formula]) == []
