@@ -239,9 +239,14 @@ def _read_bottoms(glyphs: list[Glyph]) -> None:
             g.c, g.name = "\\bot", "atom"
 
 
-def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str]]) -> str:
+def _row_latex(
+    glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str]], *, in_script: bool = False
+) -> str:
     """:func:`glyphs_to_latex` once accents are matched; scripts are read recursively, so a
-    script of a script (``\\mu_{d-p}`` in a superscript) keeps its own level."""
+    script of a script (``\\mu_{d-p}`` in a superscript) keeps its own level. In a script
+    (``in_script``) whose glyphs all have one size, a glyph a quarter em off the run's
+    baseline is a script of its own: under a script-size base (a ``\\textstyle`` fraction)
+    a subscript and its subscript are both in TeX's smallest size (``\\mathcal{A}_{j_1}``)."""
     if not glyphs:
         return ""
     items: list[tuple[float, str, Glyph | None]] = []
@@ -281,8 +286,11 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str
     rest = [g for i, g in enumerate(glyphs) if i not in used]
     if not rest:
         return " ".join(t for _, t, _ in sorted(items, key=lambda it: it[0]))
-    main_size = max(g.size for g in rest)
-    main = [g for g in rest if g.size >= main_size * 0.9]
+    # a \left( or \big( keeps its size in a script-size fraction (``\textstyle``): it
+    # must not make the letters beside it look like scripts
+    sized = [g for g in rest if g.c not in _SIZED_DELIMITERS] or rest
+    main_size = max(g.size for g in sized)
+    main = [g for g in sized if g.size >= main_size * 0.9]
     base = median([g.base for g in main])
     items.extend((g.x0, "", g) for g in rest)
     items.sort(key=lambda it: it[0])
@@ -292,9 +300,12 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str
     # superscript side by side, so read left to right their glyphs alternate
     scripts: dict[str, list[Glyph]] = {}
     last_kind = ""
+    one_size = in_script and max(g.size for g in rest) <= 1.03 * min(g.size for g in rest)
     for _, latex, g in items:
         kind = ""
-        if g is not None and g.size < main_size * 0.85:
+        if one_size and g is not None and abs(g.base - base) > 0.25 * main_size:
+            kind = "^" if g.base < base else "_"
+        elif g is not None and g.size < main_size * 0.85:
             shift = g.base - base
             script = scripts.get(last_kind, [])
             if shift < -0.12 * main_size:
@@ -320,6 +331,9 @@ def _row_latex(glyphs: list[Glyph], bars: list[Bar], accents: dict[int, list[str
     return _join(out)
 
 
+_SIZED_DELIMITERS = frozenset("()[]{}|‖⟨⟩")
+
+
 def _bars_inside(bar: Bar, bars: list[Bar], part: list[Glyph]) -> list[Bar]:
     """The narrower bars under ``bar``'s span that lie among the glyphs of ``part`` (the
     numerator or denominator of its fraction), off ``bar``'s own height."""
@@ -343,7 +357,7 @@ def _script(kind: str, run: list[Glyph], accents: dict[int, list[str]]) -> str:
     (``x'`` is ``x^{\\prime}``, while ``x^{'}`` would be a prime on an empty base)."""
     if kind == "^" and all(g.c in "′'" for g in run):
         return "'" * len(run)
-    return f"{kind}{{{_row_latex(run, [], accents)}}}"
+    return f"{kind}{{{_row_latex(run, [], accents, in_script=True)}}}"
 
 
 ACCENTS = {
