@@ -177,7 +177,7 @@ class _Parser:
             node = self.parse_atom()
             if node is not None:
                 items.append(node)
-        return _flatten(items)
+        return _merge_font_runs(_flatten(items))
 
     def parse_atom(self) -> Node | None:  # noqa: C901 - one dispatch over token kinds
         tok, pos = self.toks[self.i]
@@ -299,6 +299,36 @@ def _flatten(items: list[Node]) -> list[Node]:
     for item in items:
         if isinstance(item, Group):
             out.extend(item.items)
+        else:
+            out.append(item)
+    return out
+
+
+def _font_letters(node: Node) -> str | None:
+    """The font of ``\\mathbf{AT}``-like nodes: a semantic font over single characters."""
+    if (
+        isinstance(node, Cmd)
+        and node.name in T.SEMANTIC_FONTS
+        and node.opt is None
+        and len(node.args) == 1
+        and node.args[0].items
+        and all(isinstance(x, Sym) and len(x.tok) == 1 for x in node.args[0].items)
+    ):
+        return node.name
+    return None
+
+
+def _merge_font_runs(items: list[Node]) -> list[Node]:
+    """``\\mathbf{A}\\mathbf{T}\\mathbf{X}`` prints what ``\\mathbf{ATX}`` prints (each letter
+    is an ordinary symbol of the bold font either way): one canonical form, one command over
+    the run (a script stays on its own letter, as it is set)."""
+    out: list[Node] = []
+    for item in items:
+        font = _font_letters(item)
+        prev = out[-1] if out else None
+        if font is not None and prev is not None and _font_letters(prev) == font:
+            assert isinstance(prev, Cmd) and isinstance(item, Cmd)
+            out[-1] = Cmd(font, [Group([*prev.args[0].items, *item.args[0].items])])
         else:
             out.append(item)
     return out

@@ -87,6 +87,8 @@ ALIAS = {
     r"\iff": r"\Longleftrightarrow",
     r"\bmod": r"\mod",
     r"\cdotp": r"\cdot",
+    r"\backslash": r"\setminus",  # one glyph of the symbol font (binary or ordinary)
+    r"\vcentcolon": ":",  # mathtools' colon centred on the axis: the same glyph
     r"\textasciicircum": "^",
 }
 # Arity of commands with arguments (after aliasing).

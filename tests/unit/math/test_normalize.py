@@ -52,6 +52,16 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
             r"\text{\begin{tabular}{l} if $x$ \end{tabular} or $y$}",
             r"\text { \begin{matrix} i f x \end{matrix} o r } y",
         ),
+        # letters of one font in one command or one command each print the same
+        (r"\mathbf{ATX} + \mathbf{y}", r"\mathbf { A T X } + \mathbf { y }"),
+        (r"\mathbf A\mathbf{T}\boldsymbol X", r"\mathbf { A T X }"),
+        (
+            r"\mathbf{A}\mathbf{T}^{2}\mathcal{X}",
+            r"\mathbf { A } \mathbf { T } ^ { 2 } \mathcal { X }",
+        ),
+        # one glyph of the symbol font, and mathtools' axis-centred colon
+        (r"A \backslash B", r"A \setminus B"),
+        (r"a \vcentcolon\equiv b", r"a : \equiv b"),
         (r"a \cdot b \times c", r"a \cdot b \times c"),
         (r"x = 1 ,", "x = 1"),
         (r"E = mc^2 .", r"E = m c ^ { 2 }"),
