@@ -41,6 +41,7 @@ from scipix_search.pipeline._parse import (
     OCR_MIN_CONFIDENCE,
     SCAN_DPI,
     _formula_detector,
+    _upright,
     render_page,
 )
 
@@ -124,7 +125,9 @@ def _ocr_lines(
     detected display equation left out (the equation is read by the formula OCR)."""
     lines = models.text_recognizer.read_array(pixels, page=number - 1)
     if found is not None:
-        lines = lines_outside(lines, found.add_page(pixels, number, factor))
+        # the lines set the detector's boxes right and give the crops their prose scale, as
+        # in ingestion: a page converts to the equations it would be stored with
+        lines = lines_outside(lines, found.add_page(pixels, number, factor, lines=lines))
     return [(tuple(v * factor for v in line.bbox), line.text) for line in lines]  # type: ignore[misc]
 
 
@@ -156,7 +159,7 @@ def _pdf_markdown(
         for number in track(selected):
             page = doc[number - 1]
             if number in scanned:
-                pixels = render_page(page)
+                pixels = _upright(render_page(page))
                 ocr_lines[number] = _ocr_lines(pixels, number, 72.0 / SCAN_DPI, models, found)
             else:
                 regions.extend(
@@ -193,7 +196,7 @@ def _image_markdown(data: bytes, *, settings: Settings, models: Models) -> str:
         box = (0.0, 0.0, float(width), float(height))
         displays = [DisplayBlock(box, (result.latex,), (None,))] if result.latex else []
         return document_markdown([(1, page_markdown([], displays, width))])
-    pixels = np.asarray(image.convert("RGB"))
+    pixels = _upright(np.asarray(image.convert("RGB")))
     found = _page_equations(models)
     lines = _ocr_lines(pixels, 1, 1.0, models, found)
     equations: list[ParsedEquation] = found.read() if found is not None else []

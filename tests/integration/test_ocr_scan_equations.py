@@ -90,3 +90,25 @@ def test_image_only_pdf_equations_in_points_on_their_pages(models: Models) -> No
     )
     assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
     assert [e.order for e in parsed.equations] == list(range(len(parsed.equations)))
+
+
+def test_convert_reads_a_scanned_page_as_ingestion_stores_it(models: Models) -> None:
+    """``convert --to md`` of an image-only PDF sets the same display LaTeX as ingestion
+    stores: the page levelled, the text lines handed to the display rules and the crops
+    scaled by the page's prose (convert once ran the detector alone)."""
+    from scipix_search.ingest import markdown_displays
+    from scipix_search.pipeline import convert_to_markdown
+
+    scan = pymupdf.open()
+    with pymupdf.open(PDF) as document:
+        page = document[0]
+        png = page.get_pixmap(dpi=150).tobytes("png")
+        scan.new_page(width=page.rect.width, height=page.rect.height).insert_image(
+            page.rect, stream=png
+        )
+    data = scan.tobytes()
+    parsed = parse_pdf_input(data, "scan.pdf", "2" * 64, settings=models.settings, models=models)
+    stored = [e.latex for e in parsed.equations if e.origin == "ocr"]
+    markdown = convert_to_markdown(data, "scan.pdf", settings=models.settings, models=models)
+    converted = [latex for rows in markdown_displays(markdown) for latex in rows]
+    assert stored and converted == stored
