@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         upgrade_database,
     )
     from scipix_search.store._files import atomic_write
+    from scipix_search.store._gpu import faiss_on_gpu
     from scipix_search.store._kinds import IndexPolicy
     from scipix_search.store._layout import (
         ADD_STEPS,
@@ -56,6 +57,7 @@ __getattr__ = lazy_exports(
             "upgrade_database",
         ),
         "scipix_search.store._files": ("atomic_write",),
+        "scipix_search.store._gpu": ("faiss_on_gpu",),
         "scipix_search.store._kinds": ("IndexPolicy",),
         "scipix_search.store._layout": (
             "ADD_STEPS",
@@ -98,6 +100,7 @@ __all__ = [
     "VectorIndex",
     "dispose_engines",
     "ensure_database",
+    "faiss_on_gpu",
     "get_engine",
     "index_lock",
     "keep_original",

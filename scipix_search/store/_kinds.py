@@ -14,12 +14,14 @@ beside them (recall, latency, memory); see ``docs/ARCHITECTURE.md``, "Vector ind
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from scipix_search.config import IndexKind
+from scipix_search.store._gpu import faiss_on_gpu, kmeans_on_gpu
 
 if TYPE_CHECKING:
     import faiss
@@ -52,6 +54,8 @@ class IndexPolicy:
     approximate_from: int = 50_000
     nprobe: int = 128
     lists_per_sqrt: float = 4.0
+    #: ``Settings.device``: where FAISS trains and searches (see ``_gpu.faiss_on_gpu``).
+    device: str = "auto"
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: str) -> IndexPolicy:
@@ -61,6 +65,7 @@ class IndexPolicy:
             kind=chosen,
             approximate_from=settings.index_approximate_from,
             nprobe=settings.index_nprobe,
+            device=settings.device,
         )
 
     @property
@@ -128,7 +133,9 @@ def trained_index(policy: IndexPolicy, sample: np.ndarray, count: int) -> faiss.
     index = faiss.index_factory(dim, f"IVF{lists},{codes}", faiss.METRIC_INNER_PRODUCT)
     ivf = faiss.extract_index_ivf(index)  # a view of `index`, which owns it
     ivf.cp.niter = _KMEANS_ITERATIONS
-    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    on_gpu = kmeans_on_gpu(ivf) if faiss_on_gpu(policy.device) else contextlib.nullcontext()
+    with on_gpu:
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
     ivf.nprobe = policy.nprobe
     logger.info(
         "trained an %s index with %d lists on %d vectors", policy.target, lists, len(sample)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from scipix_search.exceptions import IndexCorruptError, IndexStoreError
 from scipix_search.store._files import locked
+from scipix_search.store._gpu import faiss_on_gpu, to_gpu
 from scipix_search.store._kinds import (
     COMPRESSED,
     IndexPolicy,
@@ -86,6 +87,9 @@ class VectorIndex:
         self._index = index
         self.meta = meta
         self.policy = policy or IndexPolicy()
+        #: A copy of ``_index`` on the GPU that searches read (see ``store._gpu``); dropped
+        #: when the index changes in a way the copy cannot follow.
+        self._device_index: faiss.Index | None = None
         #: Read from the layout of earlier versions (``index.faiss`` + ``meta.json``); the next
         #: :meth:`save` migrates it.
         self.legacy = legacy
@@ -251,6 +255,7 @@ class VectorIndex:
 
         if isinstance(self._index, faiss.IndexIVF):
             self._index.nprobe = nprobe
+            self._device_index = None  # copied with the old nprobe
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(scores, ids)`` of shape (n, k); missing slots have id -1."""
@@ -262,6 +267,9 @@ class VectorIndex:
         if self.ntotal == 0 or k <= 0:
             n = queries.shape[0]
             return np.zeros((n, max(k, 0)), np.float32), -np.ones((n, max(k, 0)), np.int64)
+        device_index = self._on_device()
+        if device_index is not None:
+            return device_index.search(queries, min(k, self.ntotal))
         if queries.shape[0] >= _PARALLEL_QUERIES:
             return self._index.search(queries, min(k, self.ntotal))
         import faiss
@@ -276,6 +284,12 @@ class VectorIndex:
         finally:
             faiss.omp_set_num_threads(threads)
 
+    def _on_device(self) -> faiss.Index | None:
+        """The GPU copy searches read, made on first use where FAISS runs on a GPU."""
+        if self._device_index is None and faiss_on_gpu(self.policy.device):
+            self._device_index = to_gpu(self._index)
+        return self._device_index
+
     # -- writing ------------------------------------------------------------------------
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         import numpy as np
@@ -289,6 +303,8 @@ class VectorIndex:
         # Re-adding an id would leave two rows for it; replace instead.
         self.remove(ids)
         self._index.add_with_ids(vectors, ids)
+        if self._device_index is not None:
+            self._device_index.add_with_ids(vectors, ids)
         if self.kind == "flat" and self.policy.approximate_at(self.ntotal):
             logger.info(
                 "%s index: %d vectors, switching to %s",
@@ -297,6 +313,7 @@ class VectorIndex:
                 self.policy.target,
             )
             self._index = convert(self._index, self.policy)
+            self._device_index = None
         self._refresh_meta()
 
     def train(self, sample: np.ndarray, count: int) -> None:
@@ -308,6 +325,7 @@ class VectorIndex:
         if self.ntotal or not self.policy.approximate_at(count) or len(sample) == 0:
             return
         self._index = trained_index(self.policy, sample, count)
+        self._device_index = None
 
     def remove(self, ids: np.ndarray) -> int:
         import faiss
@@ -317,11 +335,15 @@ class VectorIndex:
         if len(ids) == 0 or self.ntotal == 0:
             return 0
         removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
+        if removed:
+            # FAISS's GPU kinds cannot remove ids: copy the index again at the next search
+            self._device_index = None
         self._refresh_meta()
         return removed
 
     def reset(self) -> None:
         self._index = empty_flat(self.meta.dim)
+        self._device_index = None
         self._refresh_meta()
 
     def _refresh_meta(self) -> None:
