@@ -54,17 +54,25 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._index_kinds import STORE_KINDS, build, compare, rss_bytes  # noqa: E402
+from benchmarks._index_kinds import (  # noqa: E402
+    STORE_KINDS,
+    build,
+    compare,
+    load_built,
+    rss_bytes,
+)
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.embed import FormulaEncoder  # noqa: E402
 from scipix_search.eval import shared_data_dir  # noqa: E402
 from scipix_search.exceptions import LatexParseError  # noqa: E402
 from scipix_search.math import Formula, parse_formula, rename_variables  # noqa: E402
 from scipix_search.search import (  # noqa: E402
+    COMMON_SHARE,
     TupleIndex,
     rerank,
     rerank_structures,
     stored_tuple_index,
+    tuple_keys,
 )
 from scipix_search.store import IndexPolicy  # noqa: E402
 
@@ -168,6 +176,43 @@ def corpus_tuples(corpus: list[str], cache: Path) -> tuple[TupleIndex, float]:
     return index, time.perf_counter() - started
 
 
+def exhaustive_tuple_search(
+    index: TupleIndex, query: Formula, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``TupleIndex.search`` as it was before MaxScore: every posting of the query's
+    informative tuples summed into a score per row, then the top ``k`` of all rows."""
+    keys = tuple_keys(query)
+    df = index.df[keys]
+    informative = df <= max(1, COMMON_SHARE * index.n)
+    total = float(np.log1p(index.n / np.maximum(df[informative], 1)).sum())
+    keep = informative & (df > 0)
+    keys, df = keys[keep], df[keep]
+    if not len(keys) or total <= 0:
+        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+    idf = np.log1p(index.n / df)
+    starts = np.concatenate(([0], np.cumsum(index.df))) if index.n else np.zeros(1, np.int64)
+    rows = np.concatenate([index.postings[starts[b] : starts[b + 1]] for b in keys])
+    scores = np.bincount(rows, weights=np.repeat(idf, df), minlength=index.n) / total
+    k = min(k, index.n)
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    top = top[scores[top] > 0]
+    return scores[top].astype(np.float32), index.ids[top]
+
+
+def same_top(
+    scores_a: np.ndarray, ids_a: np.ndarray, scores_b: np.ndarray, ids_b: np.ndarray
+) -> bool:
+    """Two top-k lists agree: the same scores, and the same ids above the last score (ids
+    tied at the cut are any of the tied)."""
+    if len(scores_a) != len(scores_b) or not np.allclose(scores_a, scores_b, atol=1e-6):
+        return False
+    if not len(scores_a):
+        return True
+    cut = float(scores_a[-1]) + 1e-6
+    return set(ids_a[scores_a > cut].tolist()) == set(ids_b[scores_b > cut].tolist())
+
+
 def parse_uncached(_: int, latex: str) -> Formula | None:
     """The searcher's fallback for a candidate without a sketch, with no LRU (cold)."""
     try:
@@ -204,10 +249,12 @@ def run_size(
     vectors, build_s = encode_corpus(corpus, workers=workers, cache=cache)
 
     known = rng.sample(range(len(base)), n_queries)
-    queries, answers = [], []
+    queries, answers, query_latex = [], [], []
     for i in known:
         try:
-            queries.append(parse_formula(rename_variables(corpus[i])))
+            latex = rename_variables(corpus[i])
+            queries.append(parse_formula(latex))
+            query_latex.append(latex)
             answers.append(i)
         except LatexParseError:
             continue
@@ -242,9 +289,21 @@ def run_size(
     policy = IndexPolicy.from_settings(Settings(), "equations")
     kind = first_stage or (policy.target if policy.approximate_at(n) else "flat")
     folder = tempfile.TemporaryDirectory(prefix="bench-default-")
-    chosen = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
+    kept = cache_dir / f"index-{kind}-{n}-seed{n}" if cache_dir else None
+    if kept is not None and any(kept.glob("index-*.faiss")):
+        chosen = load_built(kind, kept, dim=vectors.shape[1], nprobe=policy.nprobe)
+    else:
+        if kept is not None:
+            kept.mkdir(parents=True, exist_ok=True)
+        chosen = build(kind, vectors, kept or Path(folder.name), nprobe=policy.nprobe)
+    exact_ids = faiss.knn(qvecs, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)[1]
     label = f"{kind} (nprobe {policy.nprobe})" if kind != "flat" else "flat"
     label = f"FAISS {label} top-{candidates}"
+    print(
+        f"\nfirst stage {kind}: "
+        + (f"built in {chosen.build_s:.0f} s, " if chosen.build_s else "loaded from the cache, ")
+        + f"file {chosen.disk_bytes / 2**20:.0f} MiB"
+    )
     tuples, tuples_s = (
         corpus_tuples(corpus, cache_dir / f"tuples-{n}-seed{n}.npz")
         if cache_dir
@@ -263,11 +322,17 @@ def run_size(
     )
     parsed = ParsedCache(corpus)  # cold again: the table below times parsing on demand
     first_lat, cold_lat, warm_lat, sketch_lat, tuple_lat, search_lat = [], [], [], [], [], []
+    parse_lat, encode_lat, faiss_lat, tsearch_lat, full_lat, recall10 = [], [], [], [], [], []
     hits = {"first1": 0, "first10": 0, "final1": 0, "final10": 0, "sk1": 0, "sk10": 0}
     n_candidates = []
-    for q, answer in zip(queries, answers, strict=True):
+    same_tuples = 0
+    for qi, (q, answer) in enumerate(zip(queries, answers, strict=True)):
+        t = time.perf_counter()
+        parse_formula(query_latex[qi])
+        parse_lat.append(time.perf_counter() - t)
         t = time.perf_counter()
         qv = encoder.encode_query([q])
+        encode_lat.append(time.perf_counter() - t)
         scores, ids = chosen.search(qv, candidates)
         if chosen.compressed:  # re-scored with the exact vectors, as the searcher does
             keep = ids[0] >= 0
@@ -275,6 +340,8 @@ def run_size(
             order = np.argsort(-exact, kind="stable")
             scores, ids = exact[order][None, :], ids[0][keep][order][None, :]
         first_lat.append(time.perf_counter() - t)
+        faiss_lat.append(first_lat[-1] - encode_lat[-1])
+        recall10.append(len(set(ids[0][:10].tolist()) & set(exact_ids[qi].tolist())) / 10)
         t = time.perf_counter()
         final = rerank_ids(q, scores[0], ids[0], parsed)  # candidates parsed on demand (LRU)
         cold_lat.append(time.perf_counter() - t)
@@ -287,6 +354,7 @@ def run_size(
         t = time.perf_counter()
         first = {int(j): float(s) for s, j in zip(scores[0], ids[0], strict=True) if j >= 0}
         _, held = tuples.search(q, candidates)
+        tsearch_lat.append(time.perf_counter() - t)
         extra = [int(j) for j in held if int(j) not in first]
         if extra:
             first.update(zip(extra, (vectors[extra] @ qv[0]).tolist(), strict=True))
@@ -299,7 +367,13 @@ def run_size(
             for (j, _), (whole, part) in zip(pairs, structures, strict=True)
         )
         sketch_lat.append(time.perf_counter() - t)
-        search_lat.append(first_lat[-1] + tuple_lat[-1] + sketch_lat[-1])
+        search_lat.append(parse_lat[-1] + first_lat[-1] + tuple_lat[-1] + sketch_lat[-1])
+        # the tuple index as it was (every posting of the query's tuples summed), interleaved
+        # with the searcher's so that both see the same load; its top ids must be the same
+        t = time.perf_counter()
+        scores_before, held_before = exhaustive_tuple_search(tuples, q, candidates)
+        full_lat.append(time.perf_counter() - t)
+        same_tuples += same_top(scores_before, held_before, *tuples.search(q, candidates))
         n_candidates.append(len(pairs))
         # A renamed copy of the query's formula is as right as the original: structure is the
         # same and the query's own variable names match neither.
@@ -313,6 +387,32 @@ def run_size(
         hits["sk1"] += sketch_o[:1] == [answer]
         hits["sk10"] += answer in sketch_o[:10]
     print(f"\nchosen first stage: {label}; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"first stage recall@10 against exact search: {np.mean(recall10):.3f}; tuple index "
+        f"top-{candidates} as every posting summed (same scores, same ids above the last "
+        f"score; equal scores at the cut may differ): {same_tuples} of {m}"
+    )
+    print("\nper stage of the searcher's path (EquationSearcher._rank less the database):")
+    print("| stage | p50 ms | p99 ms |")
+    print("|---|---|---|")
+    for name, values in (
+        ("parse the query", parse_lat),
+        ("encode the query", encode_lat),
+        (
+            f"FAISS {kind} top-{candidates}" + (" + exact re-score" if chosen.compressed else ""),
+            faiss_lat,
+        ),
+        (f"tuple index top-{candidates} (MaxScore)", tsearch_lat),
+        (f"tuple index top-{candidates}, every posting summed (before)", full_lat),
+        (
+            "join the tuple index's candidates (their stored cosine)",
+            [a - b for a, b in zip(tuple_lat, tsearch_lat, strict=True)],
+        ),
+        ("re-rank from sketches", sketch_lat),
+        ("whole query", search_lat),
+    ):
+        print(f"| {name} | {pct(values, 50):.2f} | {pct(values, 99):.2f} |")
+    print()
     print("| stage | p50 ms | p99 ms | hit@1 | hit@10 |")
     print("|---|---|---|---|---|")
     print(
@@ -336,7 +436,7 @@ def run_size(
         f"{pct(sketch_lat, 99):.2f} | {hits['sk1'] / m:.3f} | {hits['sk10'] / m:.3f} |"
     )
     print(
-        f"| whole query (first stage + tuple index + sketch re-rank) | "
+        f"| whole query (parse + first stage + tuple index + sketch re-rank) | "
         f"{pct(search_lat, 50):.2f} | {pct(search_lat, 99):.2f} | | |"
     )
     print(f"process RSS now: {rss_bytes() / 2**20:.0f} MiB")

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         fit_calibration,
     )
     from scipix_search.search._tuples import (
+        COMMON_SHARE,
         TupleIndex,
         TupleRows,
         heal_tuple_rows,
@@ -124,6 +125,7 @@ __getattr__ = lazy_exports(
             "fit_calibration",
         ),
         "scipix_search.search._tuples": (
+            "COMMON_SHARE",
             "TupleIndex",
             "TupleRows",
             "heal_tuple_rows",
@@ -137,6 +139,7 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "CLOSE_MATCH",
+    "COMMON_SHARE",
     "EQUATION_CALIBRATION",
     "PASSAGE_CALIBRATION",
     "STRUCTURE_WEIGHT",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scipix_search.exceptions import LatexParseError
 from scipix_search.math import canonical_latex, parse_formula, subformula_parts
 from scipix_search.search import (
+    COMMON_SHARE,
     TupleIndex,
     TupleRows,
     heal_tuple_rows,
@@ -120,3 +122,47 @@ def test_stored_tuple_index_rebuilt_when_missing_damaged_or_stale(tmp_path: Path
     assert int(ids[0]) == 7
     loaded = load_tuple_index(path)
     assert loaded is not None and loaded[0].ids.tolist() == [1, 2, 7]
+
+
+def _scored_in_full(index: TupleIndex, query_keys: np.ndarray) -> np.ndarray:
+    """Every row's score summed over every posting: what :meth:`TupleIndex.search` prunes."""
+    df = index.df[query_keys]
+    informative = df <= max(1, COMMON_SHARE * index.n)
+    total = float(np.log1p(index.n / np.maximum(df[informative], 1)).sum())
+    scores = np.zeros(index.n)
+    for key, count in zip(query_keys[informative], df[informative], strict=True):
+        if count:
+            held = index.postings[int(index.df[:key].sum()) :][:count]
+            scores[held] += np.log1p(index.n / count)
+    return scores / total if total > 0 else scores
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_tuple_index_search_prunes_to_the_same_top_k_as_scoring_every_posting(k: int) -> None:
+    # Zipf-like keys: a few tuples most formulas hold, many that few do, like real tuples
+    rng = np.random.default_rng(k)
+    keys = [
+        np.unique((rng.zipf(1.3, int(rng.integers(5, 60))) % 4000).astype(np.int32))
+        for _ in range(3000)
+    ]
+    index = TupleIndex(keys, ids=np.arange(3000) * 7 + 3)
+    answered = 0
+    for q in range(60):
+        own = keys[int(rng.integers(len(keys)))]  # a stored formula's part, plus noise
+        part = rng.permutation(own)[: max(1, len(own) // (1 + q % 3))]
+        query = np.unique(np.concatenate((part, [9999])))
+        full = _scored_in_full(index, query)
+        scores, ids = index.search_keys(query, k)
+        expected = np.sort(full[full > 0])[::-1][:k]
+        np.testing.assert_allclose(scores, expected, rtol=1e-6)
+        if not len(expected):  # only tuples most formulas hold
+            continue
+        kth = expected[-1]
+        above = set(np.flatnonzero(full > kth + 1e-9).tolist())
+        assert {int(i) for i, s in zip(ids, scores, strict=True) if s > kth + 1e-6} == {
+            int(index.ids[r]) for r in above
+        }
+        again = index.search_keys(query, k)[1]
+        assert ids.tolist() == again.tolist()  # ties broken the same way at every call
+        answered += 1
+    assert answered >= 40
