@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,7 +53,7 @@ SYMBOLS = {
     "ℝ": "\\mathbb{R}", "ℕ": "\\mathbb{N}", "ℤ": "\\mathbb{Z}", "ℂ": "\\mathbb{C}",
     "ℚ": "\\mathbb{Q}", "{": "\\{", "}": "\\}", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl",
     # symbols that other math fonts (kpfonts, Euler, newtx, STIX) print as their own code
-    "⩽": "\\leqslant", "⩾": "\\geqslant", "≦": "\\leqq", "≧": "\\geqq", "≲": "\\lesssim",
+    "ħ": "\\hbar", "⩽": "\\leqslant", "⩾": "\\geqslant", "≦": "\\leqq", "≧": "\\geqq", "≲": "\\lesssim",
     "≳": "\\gtrsim", "≅": "\\cong", "≍": "\\asymp", "≐": "\\doteq", "≔": ":=",
     "≻": "\\succ", "≼": "\\preccurlyeq", "≽": "\\succcurlyeq", "⪰": "\\succeq",
     "⊊": "\\subsetneq", "⊋": "\\supsetneq", "⊏": "\\sqsubset", "⊑": "\\sqsubseteq",
@@ -201,7 +202,7 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
     those below the denominator. Scripts come from size and baseline offsets against the
     row's main baseline. Words in roman fonts that name operators become ``\\max`` etc.
     """
-    glyphs = [g for g in glyphs if g.c.strip()]
+    glyphs = _read_hbars([g for g in glyphs if g.c.strip()])
     _read_bottoms(glyphs)
     accents, taken = _accents(glyphs)
     return _row_latex([g for g in glyphs if id(g) not in taken], bars, accents)
@@ -210,6 +211,31 @@ def glyphs_to_latex(glyphs: list[Glyph], bars: list[Bar]) -> str:
 _BOT_NEIGHBOURS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫⩽⩾≅≔:⊢⊨⊣([{⟨,;)]}⟩|")
 """Relations, punctuation and brackets: TeX puts no thick space between these and a
 relation, so a ``⊥`` set against one with a thick space is no relation."""
+
+
+def _read_hbars(glyphs: list[Glyph]) -> list[Glyph]:
+    """Tell ``\\hbar`` from ``\\bar{h}``: plain TeX and LaTeX without amssymb define
+    ``\\hbar`` as ``{\\mathchar'26\\mkern-9mu h}``, the roman macron set on the ``h``'s own
+    baseline and kerned back over its ascender, while ``\\bar{h}`` raises the accent by the
+    ``h``'s height less the x-height (a quarter em). A macron on an ``h``'s baseline, its
+    centre over the ``h``, is the ``ℏ`` it prints (rewritten in place, the macron dropped)."""
+    bars = [g for g in glyphs if ACCENTS.get(g.c) == "bar"]
+    if not bars:
+        return glyphs
+    taken: set[int] = set()
+    for g in glyphs:
+        if g.c != "h":
+            continue
+        for acc in bars:
+            if (
+                id(acc) not in taken
+                and abs(acc.base - g.base) < 0.08 * g.size
+                and g.x0 - 0.5 <= (acc.x0 + acc.x1) / 2 <= g.x1
+            ):
+                taken.add(id(acc))
+                g.c = "ℏ"
+                break
+    return [g for g in glyphs if id(g) not in taken]
 
 
 def _read_bottoms(glyphs: list[Glyph]) -> None:
@@ -253,6 +279,11 @@ def _row_latex(
     used: set[int] = set()
     nested: set[int] = set()  # bars read inside a wider fraction's numerator or denominator
     size = max(g.size for g in glyphs)
+    level = _row_level(glyphs, bars)
+    # fractions set as a script (``e^{\\frac{x}{2}}``, ``I_{\\frac{1}{2}}``): their glyphs
+    # are read with the scripts, each fraction's bar going with its glyphs
+    frac_kind: dict[int, str] = {}
+    script_bars: list[tuple[Bar, set[int]]] = []
     for bar in sorted(bars, key=lambda b: b.x1 - b.x0, reverse=True):
         if id(bar) in nested:
             continue
@@ -273,6 +304,12 @@ def _row_latex(
         if not num or not den:
             continue
         ids = {id(g) for g in num + den}
+        kind = _script_fraction(bar, num + den, level)
+        if kind and not ids & frac_kind.keys():
+            frac_kind.update(dict.fromkeys(ids, kind))
+            script_bars.append((bar, ids))
+            nested |= {id(b) for b in _bars_inside(bar, bars, num) + _bars_inside(bar, bars, den)}
+            continue
         used |= {i for i, g in enumerate(glyphs) if id(g) in ids}
         # a fraction in a numerator or denominator (``\\frac{d\\rho}{\\frac{-\\Gamma}{b}}``):
         # its bar lies among that part's glyphs, and is read there
@@ -292,6 +329,14 @@ def _row_latex(
     main_size = max(g.size for g in sized)
     main = [g for g in sized if g.size >= main_size * 0.9]
     base = median([g.base for g in main])
+    one_size = in_script and max(g.size for g in rest) <= 1.03 * min(g.size for g in rest)
+    if one_size:
+        # the baseline most of the run sits on, of a tie the first glyph's: with its own
+        # script beside it (``i_k`` at the smallest size) the median lies between the two
+        ordered = sorted(rest, key=lambda g: g.x0)
+        base = max(
+            ordered, key=lambda g: sum(abs(h.base - g.base) < 0.1 * main_size for h in rest)
+        ).base
     items.extend((g.x0, "", g) for g in rest)
     items.sort(key=lambda it: it[0])
     items = _text_words(items, main_size)
@@ -300,10 +345,11 @@ def _row_latex(
     # superscript side by side, so read left to right their glyphs alternate
     scripts: dict[str, list[Glyph]] = {}
     last_kind = ""
-    one_size = in_script and max(g.size for g in rest) <= 1.03 * min(g.size for g in rest)
     for _, latex, g in items:
         kind = ""
-        if one_size and g is not None and abs(g.base - base) > 0.25 * main_size:
+        if g is not None and id(g) in frac_kind:
+            kind = frac_kind[id(g)]
+        elif one_size and g is not None and abs(g.base - base) > 0.25 * main_size:
             kind = "^" if g.base < base else "_"
         elif g is not None and g.size < main_size * 0.85:
             shift = g.base - base
@@ -320,14 +366,14 @@ def _row_latex(
         if kind and g is not None:
             scripts.setdefault(kind, []).append(g)
             continue
-        out.extend(_script(k, run, accents) for k, run in scripts.items())
+        out.extend(_script(k, run, accents, script_bars) for k, run in scripts.items())
         scripts = {}
         text = latex if g is None else glyph_to_latex(g)
         if g is not None and id(g) in accents:
             for name in accents[id(g)]:
                 text = f"\\{name}{{{text}}}"
         out.append(text)
-    out.extend(_script(k, run, accents) for k, run in scripts.items())
+    out.extend(_script(k, run, accents, script_bars) for k, run in scripts.items())
     return _join(out)
 
 
@@ -352,12 +398,51 @@ def _bars_inside(bar: Bar, bars: list[Bar], part: list[Glyph]) -> list[Bar]:
     ]
 
 
-def _script(kind: str, run: list[Glyph], accents: dict[int, list[str]]) -> str:
+def _script(
+    kind: str,
+    run: list[Glyph],
+    accents: dict[int, list[str]],
+    script_bars: Sequence[tuple[Bar, set[int]]] = (),
+) -> str:
     """``^{...}`` or ``_{...}``; raised primes alone are written ``'`` as TeX reads them
-    (``x'`` is ``x^{\\prime}``, while ``x^{'}`` would be a prime on an empty base)."""
+    (``x'`` is ``x^{\\prime}``, while ``x^{'}`` would be a prime on an empty base). The bars
+    of fractions set in the script (``script_bars``: each with its glyphs) go with it."""
     if kind == "^" and all(g.c in "′'" for g in run):
         return "'" * len(run)
+    ids = {id(g) for g in run}
+    bars = [bar for bar, glyphs in script_bars if glyphs <= ids]
+    if bars:
+        return f"{kind}{{{_row_latex(run, bars, accents)}}}"
     return f"{kind}{{{_row_latex(run, [], accents, in_script=True)}}}"
+
+
+def _row_level(glyphs: list[Glyph], bars: list[Bar]) -> tuple[float, float] | None:
+    """The baseline and size of a row's own glyphs (the largest, off every bar's span): what a
+    fraction's bar is measured against to tell a script fraction from one on the row."""
+    spans = [(b.x0, b.x1) for b in bars]
+    free = [g for g in glyphs if not any(x0 - 1 <= (g.x0 + g.x1) / 2 <= x1 + 1 for x0, x1 in spans)]
+    if not free:
+        return None
+    size = max(g.size for g in free)
+    return median([g.base for g in free if g.size >= 0.9 * size]), size
+
+
+def _script_fraction(bar: Bar, parts: list[Glyph], level: tuple[float, float] | None) -> str:
+    """``^`` or ``_`` for a fraction set as a script, else ``""``. TeX sets a fraction's bar on
+    the math axis of its style, a quarter em over its baseline; a fraction in a script is in
+    script size, and its bar lies on the script's axis: half an em or more over the row's
+    baseline in a superscript, at about the baseline in a subscript. A ``\\tfrac`` on the row
+    is in script size too, but its bar is on the row's own axis."""
+    if level is None:
+        return ""
+    base, size = level
+    if max(g.size for g in parts) >= 0.85 * size:
+        return ""
+    if bar.y < base - 0.45 * size:
+        return "^"
+    if bar.y > base - 0.08 * size:
+        return "_"
+    return ""
 
 
 ACCENTS = {

@@ -99,6 +99,11 @@ def page_equation_regions(
     if not lines:
         return []
     body_size = median([ln.size for ln in lines if ln.is_prose] or [10.0])
+    for ln in lines:
+        # TeX sets an equation number in the text's size; a ``(0)`` in script size is a
+        # script that MuPDF gave a line of its own (``\\rho_{(0)}^*``)
+        if ln.number and ln.size < 0.8 * body_size:
+            ln.number = None
     drawings = Drawings(page)
     bars = drawings.bars
     cols = split_columns(lines, page.rect.width)

@@ -19,6 +19,7 @@ _OPERATORS = {
 }  # fmt: skip
 """CMEX big operators by glyph-name prefix (tried longest first: ``unionmulti`` before ``union``)."""
 _UNICODE_OPERATORS = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int", "⋃": "\\bigcup", "⋂": "\\bigcap"}
+_ATOM_OPERATORS = tuple(sorted(set(_OPERATORS.values())))
 _OPERATOR_DEPTH = {"integraldisplay": 2.22, "integraltext": 1.11, "contintegraldisplay": 2.22}
 
 
@@ -27,6 +28,16 @@ def operator_extent(g: Glyph) -> tuple[float, float] | None:
     extension-font glyph is below its baseline, not its text-layer box), or None."""
     found = _operator(g)
     return None if found is None else (found[1], found[2])
+
+
+def big_operator_extent(g: Glyph) -> tuple[float, float] | None:
+    """Ink top and bottom of a big operator, a glyph or the atom :func:`group_operators`
+    made of it (with any limits set under and over it), or None."""
+    if g.name == "atom":
+        if g.c.startswith(_ATOM_OPERATORS):
+            return g.y0, g.y1
+        return None
+    return operator_extent(g)
 
 
 def _operator(g: Glyph) -> tuple[str, float, float] | None:
@@ -71,6 +82,7 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
         ((min(m.x0 for m in ms) + max(m.x1 for m in ms)) / 2, top, bottom)
         for ms, _, top, bottom in ops
     ]
+    side = _side_scripts(glyphs, ops, text_size)
     work = list(glyphs)
     for members, latex, top, bottom in ops:
         present = {id(g) for g in work}
@@ -83,7 +95,12 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
         takes_limits = len(members) == 1 or latex in _LIMIT_OPERATORS
         # two operators side by side (\sum_{j}\sum_{x}): a limit glyph is the nearer one's
         centre = (x0 + x1) / 2
-        mine = [g for g in rest if _nearest(g, centres, top, bottom) == centre]
+        mine = [
+            g
+            for g in rest
+            if _nearest(g, centres, top, bottom) == centre
+            and side.get(id(g), id(members[0])) == id(members[0])
+        ]
         lower = _limits(mine, x0, x1, size, below=bottom) if takes_limits else []
         upper = _limits(mine, x0, x1, size, above=top) if takes_limits else []
         text = latex
@@ -108,6 +125,30 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
         taken |= {id(g) for g in lower + upper}
         work = [g for g in work if id(g) not in taken] + [atom]
     return work
+
+
+def _side_scripts(
+    glyphs: list[Glyph], ops: list[tuple[list[Glyph], str, float, float]], size: float
+) -> dict[int, int]:
+    """Small glyphs set at the right of a big-operator glyph, level with its ink (TeX's
+    scripts of an ``\\int`` without ``\\limits``, kerned in by its slant), by ``id``, with the
+    ``id`` of that operator: they are no limits of another operator (the lower limit of an
+    ``aligned`` row's integral stands over the integral of the row below, off its centre by
+    less than the run's width)."""
+    small = sorted((g for g in glyphs if g.size <= 0.85 * size), key=lambda g: g.x0)
+    found: dict[int, int] = {}
+    for members, _, top, bottom in ops:
+        if len(members) != 1:
+            continue
+        op = members[0]
+        reach = op.x1
+        for g in small:
+            if g.x0 < op.x1 - 0.2 * size or g.x0 > reach + 0.3 * size or g is op:
+                continue
+            if top <= (g.y0 + g.y1) / 2 <= bottom:
+                found.setdefault(id(g), id(op))
+                reach = max(reach, g.x1)
+    return found
 
 
 def _nearest(

@@ -12,6 +12,7 @@ import logging
 
 from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font, is_math_font
 from scipix_search.ingest.pdf._glyphs import ACCENTS, Bar, Glyph
+from scipix_search.ingest.pdf._operators import big_operator_extent
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
         return owner[nearest]
 
     rows: dict[float, list[Glyph]] = {b: [] for b in keep}
+    scripts = _operator_scripts(glyphs, body_size)
     for g in glyphs:
-        rows[row_of((g.y0 + g.y1) / 2)].append(g)
+        rows[row_of(scripts.get(id(g), (g.y0 + g.y1) / 2))].append(g)
     baselines = keep
     out = []
     for b in baselines:
@@ -75,6 +77,28 @@ def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[
         if gs:
             out.append((min(g.y0 for g in gs), max(g.y1 for g in gs), gs))
     return out
+
+
+def _operator_scripts(glyphs: list[Glyph], body_size: float) -> dict[int, float]:
+    """Small glyphs set as the scripts of a big operator at its right (``\\int_{a}^{b}``:
+    TeX sets a display integral's scripts down to its foot and up to its head), by ``id``,
+    with the operator's centre: they go with its row. The lower one reaches nearer to a
+    left-hand side centred between two rows of an ``aligned`` than to its own row."""
+    ops = [(g, ext) for g in glyphs if (ext := big_operator_extent(g)) is not None]
+    if not ops:
+        return {}
+    small = sorted((g for g in glyphs if g.size < 0.9 * body_size), key=lambda g: g.x0)
+    found: dict[int, float] = {}
+    for op, (top, bottom) in ops:
+        reach = op.x1
+        for g in small:
+            if g is op or g.x0 < op.x1 - 0.2 * body_size or g.x0 > reach + 0.3 * body_size:
+                continue
+            # a script of the script (``\\rho_L``) may hang a little past the foot
+            if top - 0.25 * body_size <= (g.y0 + g.y1) / 2 <= bottom + 0.25 * body_size:
+                found.setdefault(id(g), (top + bottom) / 2)
+                reach = max(reach, g.x1)
+    return found
 
 
 def _bars_of(g: Glyph, bars: list[Bar], body_size: float) -> list[Bar]:
