@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from scipix_search.ingest.pdf._delimiters import find_delimiters
 from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings
 from scipix_search.ingest.pdf._lines import _WORD_RE, Line
@@ -141,7 +142,7 @@ def _mark_display_cells(col: list[Line], body_size: float) -> None:
             and min(y1, other.bbox[3]) - max(y0, other.bbox[1])
             > 0.5 * min(y1 - y0, other.bbox[3] - other.bbox[1])
         ]
-        if (
+        if _after_tall_brace(ln, col, body_size) or (
             start is not ln
             and not start.is_prose
             and start.math_share > 0
@@ -156,6 +157,21 @@ def _mark_display_cells(col: list[Line], body_size: float) -> None:
             )
         ):
             ln.cell = True
+
+
+def _after_tall_brace(line: Line, col: list[Line], body_size: float) -> bool:
+    """``line`` starts right after a tall delimiter that reaches over it and more: a row of a
+    ``cases`` or of an ``aligned`` in ``\\left\\{`` that starts with words (``\\text{R:
+    Copper,} \\quad \\rho = 8930``); a paragraph line has no such thing beside it."""
+    y0, y1 = line.bbox[1], line.bbox[3]
+    return any(
+        d.top <= y0 + 1 and d.bottom >= y1 - 1 and d.bottom - d.top > 1.8 * (y1 - y0)
+        for other in col
+        if other.glyphs
+        and -1 < line.bbox[0] - other.bbox[2] < 1.5 * body_size
+        and all(is_extension_font(g.font) for g in other.glyphs)
+        for d in find_delimiters(other.glyphs)
+    )
 
 
 def column_edges(lines: list[Line], col: list[Line], body_size: float) -> tuple[float, float]:

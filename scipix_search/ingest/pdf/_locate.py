@@ -99,6 +99,8 @@ def page_equation_regions(
     if not lines:
         return []
     body_size = median([ln.size for ln in lines if ln.is_prose] or [10.0])
+    margin = margin_line_numbers(lines, body_size)
+    lines = [ln for ln in lines if id(ln) not in margin]
     for ln in lines:
         # TeX sets an equation number in the text's size; a ``(0)`` in script size is a
         # script that MuPDF gave a line of its own (``\\rho_{(0)}^*``)
@@ -137,6 +139,51 @@ def page_equation_regions(
             for row in region.rows:
                 row.image = _render(listed, row.bbox, dpi)
     return regions
+
+
+def margin_line_numbers(lines: list[Line], body_size: float) -> set[int]:
+    """``id``s of the lines that are a margin's line numbers (``lineno``, a journal's review
+    mode): small numbers alone on their lines, aligned on one edge, counting up down the page
+    by one step (every line, or every fifth), and those of the same size that continue that
+    count, two or more on another edge (a short second column). Beside a display they joined it
+    (``\\frac{a}{6t},^{60}_{61}``)."""
+    numbers = sorted(
+        (ln for ln in lines if ln.text.isdigit() and ln.size < 0.8 * body_size),
+        key=lambda ln: ln.bbox[2],
+    )
+    found: set[int] = set()
+    counts: list[tuple[float, int, int]] = []  # (size, step, a value) of each count found
+    column: list[Line] = []
+    for ln in [*numbers, None]:
+        if ln is not None and (not column or ln.bbox[2] - column[-1].bbox[2] < 1.5):
+            column.append(ln)
+            continue
+        column.sort(key=lambda c: c.bbox[1])
+        values = [int(c.text) for c in column]
+        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        step = max(set(steps), key=steps.count, default=0)
+        if len(column) >= 5 and step > 0 and steps.count(step) >= 0.8 * len(steps):
+            found |= {id(c) for c in column}
+            counts.append((column[0].size, step, values[0]))
+        column = [] if ln is None else [ln]
+    # the rest of the count: two or more on one edge, up by the step, the same size
+    rest = [
+        ln
+        for ln in numbers
+        if id(ln) not in found
+        and any(
+            abs(ln.size - size) < 0.05 * size and (int(ln.text) - value) % step == 0
+            for size, step, value in counts
+        )
+    ]
+    for ln in rest:
+        aligned = sorted(
+            (c for c in rest if abs(c.bbox[2] - ln.bbox[2]) < 1.5), key=lambda c: c.bbox[1]
+        )
+        values = [int(c.text) for c in aligned]
+        if len(aligned) >= 2 and all(a < b for a, b in zip(values, values[1:], strict=False)):
+            found.add(id(ln))
+    return found
 
 
 def _render(

@@ -27,7 +27,11 @@ VisualRow = tuple[float, float, list[Glyph]]
 
 def visual_rows(glyphs: list[Glyph], bars: list[Bar], body_size: float) -> list[VisualRow]:
     """Group glyphs into rows: main-size glyphs by baseline, with small glyphs, fraction
-    parts and tall delimiters attached to the row they belong to."""
+    parts and tall delimiters attached to the row they belong to. Sizes are measured against
+    the page's body size, or the formula's own text size where that is larger (a page whose
+    prose lines are mostly a figure's or a table's smaller print: a superscript of the
+    formula's text size reached the body size and was made a row of its own)."""
+    body_size = max(body_size, formula_size(glyphs)) if glyphs else body_size
     # accents are set as glyphs of the main size on a baseline of their own; never a row
     glyphs_main = [g for g in glyphs if g.size >= 0.9 * body_size and g.c not in ACCENTS]
     mains: list[float] = sorted({round(g.base) for g in glyphs_main})
@@ -130,9 +134,7 @@ def equation_rows(rows: list[VisualRow], body_size: float) -> list[list[Glyph]]:
         return []
     glyphs = [g for _, _, gs in rows for g in gs]
     # the formula's own text size (the page's body size can be a footnote or appendix size)
-    main_size = max(
-        g.size for g in glyphs if sum(h.size >= 0.9 * g.size for h in glyphs) >= 0.3 * len(glyphs)
-    )
+    main_size = formula_size(glyphs)
     groups: list[list[Glyph]] = [list(rows[0][2])]
     for k in range(1, len(rows)):
         above = [g for _, _, gs in rows[:k] for g in gs]
@@ -144,6 +146,13 @@ def equation_rows(rows: list[VisualRow], body_size: float) -> list[list[Glyph]]:
         else:
             groups[-1].extend(rows[k][2])
     return groups
+
+
+def formula_size(glyphs: list[Glyph]) -> float:
+    """A formula's own text size: the largest size that 30 % of its glyphs reach."""
+    return max(
+        g.size for g in glyphs if sum(h.size >= 0.9 * g.size for h in glyphs) >= 0.3 * len(glyphs)
+    )
 
 
 def _separable(above: list[Glyph], below: list[Glyph], main_size: float) -> bool:
