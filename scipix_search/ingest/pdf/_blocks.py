@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from scipix_search.ingest.pdf._delimiters import find_delimiters
-from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
+from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_italic_font
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings
 from scipix_search.ingest.pdf._lines import _WORD_RE, Line
 from scipix_search.ingest.pdf._operators import operator_extent
@@ -77,6 +77,7 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
     # from a baseline above its row, so its text-layer box can touch the line above
     drawn = {id(ln): _row_extent(ln) for ln in candidates}
     blocks: list[list[Line]] = []
+    skipped: list[Line] = []
     for ln in sorted(candidates, key=lambda item: drawn[id(item)][0]):
         if blocks:
             top = min(drawn[id(b)][0] for b in blocks[-1])
@@ -100,8 +101,21 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
             ):
                 continue  # inline math of the paragraph line that goes on under the display
         if ln.is_prose or id(ln) in weak:
+            if not ln.is_prose:
+                skipped.append(ln)
             continue  # a text line belongs to a display only as its continuation
         blocks.append([ln])
+    # a weak line whose top is above the display line it continues (bold letters between
+    # the halves of a ``\\bigl\\{``, set higher by a superscript) came before any block:
+    # it joins the block whose row it shares
+    for ln in skipped:
+        top, bottom = drawn[id(ln)]
+        for block in blocks:
+            b_top = min(drawn[id(b)][0] for b in block)
+            b_bottom = max(drawn[id(b)][1] for b in block)
+            if min(bottom, b_bottom) - max(top, b_top) > 0.5 * (bottom - top):
+                block.append(ln)
+                break
     blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
     margin = None if prose_lines else _paragraph_margin(col)
     return [
@@ -231,7 +245,9 @@ def _join_aligned_rows(
     """Rows of one ``align`` that tall content (fractions, limits) set further apart than
     lines merge: a row aligned at its relation is not centred on its own, but the rows
     together are. Two neighbouring blocks with nothing between them become one when one of
-    them is off-centre and their union is centred."""
+    them is off-centre and their union is centred, or when the lower one starts with a
+    relation set right under one of the upper one's (the column an ``align`` or a ``split``
+    lines its rows up at; rows near the centre are each centred enough on their own)."""
     out: list[list[Line]] = []
     for block in blocks:
         if out:
@@ -247,8 +263,10 @@ def _join_aligned_rows(
             if (
                 0 <= gap <= 1.5 * body_size
                 and not between
-                and off_centre
-                and _centred(prev + block, left, right)
+                and (
+                    (off_centre and _centred(prev + block, left, right))
+                    or _relation_aligned(prev, block)
+                )
                 and not any(ln.is_prose for ln in prev + block)
                 # a line from the margin is the paragraph that goes on after a display
                 and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
@@ -257,6 +275,22 @@ def _join_aligned_rows(
                 continue
         out.append(block)
     return out
+
+
+def _relation_aligned(upper: list[Line], lower: list[Line]) -> bool:
+    """``lower`` starts with a relation printed at the same place across the line as one of
+    ``upper``'s relations, in the same size."""
+    glyphs = [g for ln in lower if not ln.number for g in ln.glyphs]
+    if not glyphs:
+        return False
+    first = min(glyphs, key=lambda g: g.x0)
+    if first.c not in RELATIONS:
+        return False
+    return any(
+        g.c in RELATIONS and abs(g.x0 - first.x0) < 0.5 and abs(g.size - first.size) < 0.5
+        for ln in upper
+        for g in ln.glyphs
+    )
 
 
 def _text_in_display(line: Line, left: float, right: float, body_size: float) -> bool:
@@ -376,11 +410,13 @@ def _set_in(block: list[Line], margin: float | None, body_size: float) -> bool:
 
 
 def _italic_letters(line: Line) -> bool:
-    """Letters in a text italic that form no word: math of fonts that take their letters
-    from the text italic (Times via mathptmx, Utopia via fourier), such as the rest of a
-    display line after a fraction (``2 C^a_{bc} C^b C^c``)."""
+    """Letters in a text italic or bold that form no word: math of fonts that take their
+    letters from the text italic (Times via mathptmx, Utopia via fourier), such as the rest
+    of a display line after a fraction (``2 C^a_{bc} C^b C^c``), and ``\\mathbf`` letters,
+    which every setup takes from the text bold (``\\mathbf{U}^{\\mathsf{H}} \\mathbf{Q}
+    \\mathbf{U}`` between the two halves of a ``\\bigl\\{``)."""
     return line.prose_chars == 0 and any(
-        g.c.isalpha() and is_italic_font(g.font) for g in line.glyphs
+        g.c.isalpha() and (is_italic_font(g.font) or is_bold_font(g.font)) for g in line.glyphs
     )
 
 

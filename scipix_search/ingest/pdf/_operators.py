@@ -6,6 +6,8 @@ into one atom ``\\sum_{lower}^{upper}`` before rows and scripts are read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from scipix_search.ingest.pdf._atoms import atom as _atom
 from scipix_search.ingest.pdf._atoms import piece_name
 from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
@@ -101,8 +103,8 @@ def group_operators(glyphs: list[Glyph]) -> list[Glyph]:
             if _nearest(g, centres, top, bottom) == centre
             and side.get(id(g), id(members[0])) == id(members[0])
         ]
-        lower = _limits(mine, x0, x1, size, below=bottom) if takes_limits else []
-        upper = _limits(mine, x0, x1, size, above=top) if takes_limits else []
+        lower = _limits(mine, x0, x1, size, below=bottom, row=rest) if takes_limits else []
+        upper = _limits(mine, x0, x1, size, above=top, row=rest) if takes_limits else []
         text = latex
         if lower:
             text += "_{" + _limit_latex(lower) + "}"
@@ -241,9 +243,12 @@ def _limits(
     *,
     below: float | None = None,
     above: float | None = None,
+    row: Sequence[Glyph] = (),
 ) -> list[Glyph]:
     """Small glyphs set under (``below``: the operator's ink bottom) or over (``above``: its
-    ink top) the operator, in the run that is centred on it."""
+    ink top) the operator, in the run that is centred on it. A run that starts as the script
+    of a larger glyph of the ``row`` set tight before it (the subscript of ``d\\mathbf{x}``
+    in the row above a ``\\prod``, wider than the operator and over it) is no limit."""
     band = []
     for g in glyphs:
         if g.size > 0.85 * size or g.name == "atom":
@@ -268,5 +273,18 @@ def _limits(
     for run in runs:
         r0, r1 = run[0].x0, max(g.x1 for g in run)
         if r0 <= x1 and r1 >= x0 and abs((r0 + r1) / 2 - centre) < 0.5 * (r1 - r0) + 0.3 * size:
+            if any(_script_of(run[0], g) for g in row):
+                continue
             return run
     return []
+
+
+def _script_of(g: Glyph, base: Glyph) -> bool:
+    """``g`` is set as a sub- or superscript of ``base``: smaller, tight after it (within a
+    tenth of an em), its baseline off ``base``'s by a script's shift."""
+    if g.size > 0.85 * base.size or base.name == "atom":
+        return False
+    if not -0.05 * base.size <= g.x0 - base.x1 <= 0.1 * base.size:
+        return False
+    shift = g.base - base.base
+    return 0.05 * base.size < shift < 0.6 * base.size or 0.2 * base.size < -shift < 0.8 * base.size

@@ -6,7 +6,9 @@ TeX sets a display integral's scripts at its right, the lower one down by its fo
 of the next row, within its width. It was read as that integral's upper limit
 (``\\int^{\\rho_L}_{\\rho_R}^{\\rho}`` in the second row, ``\\int^{\\rho}`` in the first), and
 beside a left-hand side centred between the two rows its own script (the ``L`` of
-``\\rho_L``) went to that side's row.
+``\\rho_L``) went to that side's row. Likewise a script of a glyph in the row above, set
+tight after it and wider than a ``\\prod`` under it (``d\\mathbf{x}_{-\\{X_m \\cup
+X_\\ell\\}}``), is no limit of that operator.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ _DISPLAYS = {
     ),
     "aligned": rf"u(\rho) = \begin{{aligned}} & {_ROW_1}, \\ & {_ROW_2}, \end{{aligned}}",
     "limits": r"y = \int\limits_{a}^{b} f + \sum_{i=1}^{n} x_{i} + \int_{0}^{1} g",
+    "script-over-product": (
+        r"\begin{aligned} p(X) & \textstyle = \int q(\mathbf{x}) d\mathbf{x}_{-\{X_{m} \cup "
+        r"X_{\ell}\}} = \\ & \textstyle = \int \prod_{k=0}^{M} \prod_{j_{1},\ldots,j_{k}} "
+        r"p(X_{k}) d\mathbf{y} \end{aligned}"
+    ),
 }
 
 
@@ -61,3 +68,9 @@ def test_each_integral_keeps_its_scripts(read: dict[str, tuple[str, str]], key: 
     _, latex = read[key]
     for row in (_ROW_1, _ROW_2):
         assert " ".join(as_tokens(row)) in latex
+
+
+def test_a_script_of_the_row_above_is_no_limit(read: dict[str, tuple[str, str]]) -> None:
+    _, latex = read["script-over-product"]
+    assert "\\mathbf { x } _ { - \\{ X _ { m } \\cup X _ { \\ell } \\} } =" in latex
+    assert "\\prod _ { j _ { 1 } , \\ldots , j _ { k } } p" in latex

@@ -1,0 +1,70 @@
+"""Rows of a ``split`` in a double-spaced 12pt manuscript, typeset here with pdflatex (the
+test skips without it).
+
+* ``\\linespread`` (``setspace``, a journal's draft mode) sets the rows of a ``split`` or an
+  ``align`` with limits under their operators further apart than the lines of one display,
+  and rows near the centre are each centred enough on their own: the ``split`` was read as
+  several displays. A row that starts with a relation set right under one of the row above's
+  is the next row of that display (the column an ``align`` lines its rows up at).
+* ``\\mathbf`` letters between the halves of a ``\\bigl\\{`` (``\\mathbf{U}^{\\mathsf{H}}
+  \\mathbf{Q} \\mathbf{U}``) are text-bold letters that form no word, and their superscript
+  puts the top of their line above the row's other lines: the line was left out of the
+  display, and the braces enclosed nothing (``\\operatorname{tr}\\left\\{ \\right\\}``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scipix_search.ingest import find_equation_regions, read_tex_equations
+from scipix_search.math import as_tokens
+from tests.factories import typeset
+
+_DISPLAYS = (
+    r"\begin{split} \mathbf{A}_{1} = & \arg\min_{\mathbf{A}} (\mathrm{tr}\{\mathbf{G}_{0}"
+    r"\mathbf{A} + \mathbf{A}^{\mathsf{H}} \mathbf{G}_{0}^{\mathsf{H}}\}) \\ = & \arg\min_{"
+    r"\mathbf{A}} (\mathrm{tr}\{\mathbf{G}_{0} \mathbf{A} + \mathbf{A}^{\mathsf{H}} \mathbf{A}"
+    r" + \mathbf{G}_{0} \mathbf{G}_{0}^{\mathsf{H}}\}) \\ = & \arg\min_{\mathbf{A}} (\mathrm{tr}"
+    r"\{(\mathbf{A} - \mathbf{G}_{0})^{\mathsf{H}} (\mathbf{A} - \mathbf{G}_{0})\}) \end{split}",
+    r"\begin{split} & \mathrm{tr}\left\{\mathbf{U}^{\mathsf{H}} \mathbf{Q} \mathbf{U}\right\}"
+    r" \\ = & \mathrm{tr}\left\{\mathbf{U}_{0}^{\mathsf{H}} \mathbf{Q} \mathbf{U}_{0} + "
+    r"(\mathbf{U} - \mathbf{U}_{0})^{\mathsf{H}} \mathbf{Q} \mathbf{U}_{0}\right\} \end{split}",
+)
+
+
+@pytest.fixture(scope="module")
+def read(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[tuple[str, str]]]:
+    body = "".join(
+        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full for "
+        "every mode of the spectrum, as stated in the introduction.\n"
+        for latex in _DISPLAYS
+    )
+    tex = typeset(
+        tmp_path_factory.mktemp("spaced") / "spaced.tex",
+        "\\documentclass[12pt]{article}\n\\usepackage{amsmath,amssymb}\n\\linespread{1.6}\n"
+        "\\pagestyle{empty}\n\\begin{document}\nIn the limit of a weak coupling the two sectors "
+        "decouple, and the result of the previous section carries over to the present case "
+        f"without change. We find\n{body}\\end{{document}}\n",
+    )
+    source = [eq.latex for eq in read_tex_equations(tex) if eq.display]
+    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
+    return source, [(r.number or "", r.latex) for r in regions if r.display]
+
+
+def test_one_display_per_split(read: tuple[list[str], list[tuple[str, str]]]) -> None:
+    source, regions = read
+    assert [number for number, _ in regions] == ["1", "2"]
+    for (_, latex), src in zip(regions, source, strict=True):
+        assert latex.count("\\\\") == src.count("\\\\"), latex
+
+
+def test_bold_letters_stay_inside_their_braces(
+    read: tuple[list[str], list[tuple[str, str]]],
+) -> None:
+    _, regions = read
+    first_row = regions[-1][1].split("\\\\")[0]
+    assert " ".join(as_tokens(first_row)) == " ".join(
+        as_tokens(
+            r"\operatorname{tr}\left\{ \mathbf{U}^{\mathsf{H}} \mathbf{Q} \mathbf{U} \right\}"
+        )
+    )
