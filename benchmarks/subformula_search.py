@@ -508,7 +508,7 @@ def main() -> None:
     index.add(vectors)
     # the store's index at this size (SCIPIX_FORMULA_INDEX / _INDEX_APPROXIMATE_FROM / _NPROBE)
     policy = IndexPolicy.from_settings(Settings(), "equations")
-    kind = policy.target if policy.approximate_at(len(vectors)) else "flat"
+    kind = policy.target_at(len(vectors)) if policy.approximate_at(len(vectors)) else "flat"
     folder = tempfile.TemporaryDirectory(prefix="subformula-index-")
     stored = build(kind, vectors, Path(folder.name), nprobe=policy.nprobe)
     stored_label = kind if kind == "flat" else f"{kind} nprobe={policy.nprobe}"

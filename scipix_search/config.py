@@ -176,7 +176,8 @@ class Settings(BaseSettings):
     formula_index: IndexKind = Field(
         default="auto",
         description="Equation index: flat (exact), ivf, ivf-sq8, ivf-fp16, ivf-pq, or auto "
-        "(flat below index_approximate_from vectors, ivf from there); applied when an add "
+        "(flat below index_approximate_from vectors, ivf from there, ivf-pq when trained for "
+        "index_compress_from or more); applied when an add "
         "crosses the size or at `reindex`",
     )
     passage_index: IndexKind = Field(default="auto", description="Passage index, as formula_index")
@@ -185,6 +186,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Vectors from which an index of a kind other than flat is approximate "
         "(below it search is exact)",
+    )
+    index_compress_from: int = Field(
+        default=250_000,
+        ge=1,
+        description="Equation vectors from which an `auto` equations index is trained as "
+        "ivf-pq (64 bytes a vector, its shortlist re-scored exactly) instead of ivf (4 KB a "
+        "vector): at 1M, recall@10 0.990 against exact search in 85 MiB instead of 4 GB; "
+        "applied when the index is trained (`reindex`)",
     )
     index_nprobe: int = Field(
         default=128,

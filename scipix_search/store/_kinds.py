@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 #: What ``auto`` becomes once an index holds ``approximate_from`` vectors (measured, see the
 #: module docstring of ``benchmarks/equation_search.py`` and docs/ARCHITECTURE.md).
 AUTO_KIND: IndexKind = "ivf"
+#: What ``auto`` trains for an equations index of ``compress_from`` vectors or more: IVF-Flat
+#: holds 4 KB a 1024-dim vector (4 GB at 1M), IVF-PQ 64 B; the equation searcher re-scores
+#: the PQ shortlist with the stored vectors (recall@10 against exact search 0.990 at 1M,
+#: 0.980 at 20k; docs/ARCHITECTURE.md, "Vector indexes").
+AUTO_LARGE_KIND: IndexKind = "ivf-pq"
 #: Kinds whose scores are not the exact inner product: a caller re-scores their shortlist.
 COMPRESSED: frozenset[str] = frozenset({"ivf-sq8", "ivf-fp16", "ivf-pq"})
 _TRAIN_PER_LIST = 39  # FAISS warns below 39 training points per centroid
@@ -56,6 +61,10 @@ class IndexPolicy:
     lists_per_sqrt: float = 4.0
     #: ``Settings.device``: where FAISS trains and searches (see ``_gpu.faiss_on_gpu``).
     device: str = "auto"
+    #: Under ``auto``, an index trained for this many vectors or more is ``AUTO_LARGE_KIND``
+    #: (None: never). Only the equations index sets it: the passage searcher ranks by the
+    #: index's scores without re-scoring them.
+    compress_from: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: str) -> IndexPolicy:
@@ -66,12 +75,20 @@ class IndexPolicy:
             approximate_from=settings.index_approximate_from,
             nprobe=settings.index_nprobe,
             device=settings.device,
+            compress_from=settings.index_compress_from if kind == "equations" else None,
         )
 
     @property
     def target(self) -> IndexKind:
         """The approximate kind this policy switches to (``flat`` when it never does)."""
         return AUTO_KIND if self.kind == "auto" else self.kind
+
+    def target_at(self, count: int) -> IndexKind:
+        """The approximate kind of an index trained for ``count`` vectors: :attr:`target`,
+        or under ``auto`` from :attr:`compress_from` on, ``AUTO_LARGE_KIND``. An index keeps
+        the kind it was trained as until it is rebuilt (``scipix-search reindex``)."""
+        large = self.compress_from is not None and count >= self.compress_from
+        return AUTO_LARGE_KIND if self.kind == "auto" and large else self.target
 
     def approximate_at(self, count: int) -> bool:
         """Whether an index of ``count`` vectors should be approximate."""
@@ -110,7 +127,7 @@ def kind_of(index: faiss.Index) -> str:
 
 
 def trained_index(policy: IndexPolicy, sample: np.ndarray, count: int) -> faiss.IndexIVF:
-    """An empty IVF index of ``policy.target`` for about ``count`` vectors, trained on ``sample``.
+    """An empty IVF index of ``policy.target_at(count)`` for about ``count`` vectors, trained on ``sample``.
 
     Args:
         policy: the kind, lists per sqrt(n) and nprobe.
@@ -122,13 +139,14 @@ def trained_index(policy: IndexPolicy, sample: np.ndarray, count: int) -> faiss.
 
     dim = sample.shape[1]
     lists = policy.lists(count)
+    kind = policy.target_at(count)
     codes = {
         "ivf": "Flat",
         "ivf-sq8": "SQ8",
         "ivf-fp16": "SQfp16",
         # 16 dimensions per 8-bit sub-quantiser: 64 bytes a 1024-dim vector (1/64 of float32)
         "ivf-pq": f"PQ{max(1, dim // 16)}",
-    }[policy.target]
+    }[kind]
     # no pre-transform in these strings: the factory's index is the IVF index itself
     index = faiss.index_factory(dim, f"IVF{lists},{codes}", faiss.METRIC_INNER_PRODUCT)
     ivf = faiss.extract_index_ivf(index)  # a view of `index`, which owns it
@@ -137,9 +155,7 @@ def trained_index(policy: IndexPolicy, sample: np.ndarray, count: int) -> faiss.
     with on_gpu:
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
     ivf.nprobe = policy.nprobe
-    logger.info(
-        "trained an %s index with %d lists on %d vectors", policy.target, lists, len(sample)
-    )
+    logger.info("trained an %s index with %d lists on %d vectors", kind, lists, len(sample))
     return cast("faiss.IndexIVF", index)
 
 

@@ -310,7 +310,7 @@ class VectorIndex:
                 "%s index: %d vectors, switching to %s",
                 self.directory.name,
                 self.ntotal,
-                self.policy.target,
+                self.policy.target_at(self.ntotal),
             )
             self._index = convert(self._index, self.policy)
             self._device_index = None

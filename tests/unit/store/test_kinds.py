@@ -124,3 +124,62 @@ def test_policy_of_the_default_settings_is_exact_for_small_indexes(tmp_path: Pat
     assert policy.approximate_at(policy.approximate_from)
     flat = IndexPolicy.from_settings(Settings(data_dir=tmp_path, formula_index="flat"), "equations")
     assert not flat.approximate_at(10**9)
+
+
+def test_auto_policy_compresses_large_equation_indexes_only() -> None:
+    settings = Settings(index_compress_from=250_000)
+    equations = IndexPolicy.from_settings(settings, "equations")
+    assert equations.target_at(100_000) == "ivf"
+    assert equations.target_at(250_000) == "ivf-pq"
+    # passages are ranked by the index's own scores (no exact re-score): never compressed
+    assert IndexPolicy.from_settings(settings, "passages").target_at(10**7) == "ivf"
+    chosen = IndexPolicy.from_settings(Settings(formula_index="ivf-sq8"), "equations")
+    assert chosen.target_at(10**7) == "ivf-sq8"  # a kind set by hand is kept at every size
+
+
+def _add_equations(store: Store, seed: int, spec: IndexSpec, n: int = 100) -> int | None:
+    from scipix_search.ingest import ParsedEquation
+
+    parsed = parsed_document(f"eq{seed}.pdf", passages=1, seed=seed)
+    parsed.equations = [
+        ParsedEquation(f"x_{{{seed}}}^{{{i}}}", 1, None, True, "tex", i) for i in range(n)
+    ]
+    vectors = random_unit_vectors(n, spec.dim, seed=seed)
+    return store.add_document(
+        parsed,
+        passage_vectors=random_unit_vectors(1, 8, seed=seed),
+        equation_extras=[
+            repo.EquationExtras(e.latex, None, v)
+            for e, v in zip(parsed.equations, vectors, strict=True)
+        ],
+        passage_spec=IndexSpec("passages", "test-text", 8),
+        equation_spec=spec,
+    )
+
+
+def test_existing_ivf_equation_index_opens_as_it_is_and_reindex_compresses_it(
+    tmp_path: Path,
+) -> None:
+    spec = IndexSpec("equations", "test-formula", 32)
+    before = Settings(data_dir=tmp_path / "data", index_approximate_from=400)
+    store = Store(before)
+    for seed in range(10):
+        _add_equations(store, seed, spec)
+    assert store.open_index(spec).kind == "ivf"  # as a store of the previous version made it
+
+    store = Store(before.model_copy(update={"index_compress_from": 800}))
+    index = store.open_index(spec)
+    assert index.kind == "ivf"  # opened as it is on disk
+    assert not index.approximate_scores
+    store.rebuild(spec)  # what `scipix-search reindex` does
+    index = store.open_index(spec)
+    assert index.kind == "ivf-pq"
+    assert index.approximate_scores  # the searcher re-scores its shortlist
+    with store.session() as session:
+        db_ids = repo.vector_ids(session=session, kind="equations")
+        stored = repo.equation_embeddings(session=session, ids=[int(i) for i in db_ids[:200]])
+    assert np.array_equal(np.sort(index.ids()), np.sort(db_ids))
+    # each stored vector finds itself among the 10 a caller re-scores
+    queries = np.stack([np.frombuffer(stored[int(i)], np.float32) for i in db_ids[:200]])
+    _, found = index.search(queries, k=10)
+    assert np.mean([db_ids[i] in found[i] for i in range(200)]) >= 0.95
