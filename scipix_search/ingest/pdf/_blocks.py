@@ -245,9 +245,9 @@ def _join_aligned_rows(
     """Rows of one ``align`` that tall content (fractions, limits) set further apart than
     lines merge: a row aligned at its relation is not centred on its own, but the rows
     together are. Two neighbouring blocks with nothing between them become one when one of
-    them is off-centre and their union is centred, or when the lower one starts with a
-    relation set right under one of the upper one's (the column an ``align`` or a ``split``
-    lines its rows up at; rows near the centre are each centred enough on their own)."""
+    them is off-centre and their union is centred, or when the lower one's first relation is
+    set right under one of the upper one's (the column an ``align`` or a ``split`` lines its
+    rows up at; rows near the centre are each centred enough on their own)."""
     out: list[list[Line]] = []
     for block in blocks:
         if out:
@@ -278,14 +278,13 @@ def _join_aligned_rows(
 
 
 def _relation_aligned(upper: list[Line], lower: list[Line]) -> bool:
-    """``lower`` starts with a relation printed at the same place across the line as one of
-    ``upper``'s relations, in the same size."""
-    glyphs = [g for ln in lower if not ln.number for g in ln.glyphs]
-    if not glyphs:
+    """``lower``'s first relation is printed at the same place across the line as one of
+    ``upper``'s relations, in the same size (``V &= ...`` under ``U &= ...``, or a row that
+    starts with the relation)."""
+    relations = [g for ln in lower if not ln.number for g in ln.glyphs if g.c in RELATIONS]
+    if not relations:
         return False
-    first = min(glyphs, key=lambda g: g.x0)
-    if first.c not in RELATIONS:
-        return False
+    first = min(relations, key=lambda g: g.x0)
     return any(
         g.c in RELATIONS and abs(g.x0 - first.x0) < 0.5 and abs(g.size - first.size) < 0.5
         for ln in upper

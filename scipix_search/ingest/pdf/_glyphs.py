@@ -270,9 +270,10 @@ def _row_latex(
 ) -> str:
     """:func:`glyphs_to_latex` once accents are matched; scripts are read recursively, so a
     script of a script (``\\mu_{d-p}`` in a superscript) keeps its own level. In a script
-    (``in_script``) whose glyphs all have one size, a glyph a quarter em off the run's
-    baseline is a script of its own: under a script-size base (a ``\\textstyle`` fraction)
-    a subscript and its subscript are both in TeX's smallest size (``\\mathcal{A}_{j_1}``)."""
+    (``in_script``) whose glyphs all have one size, a glyph a quarter em over the run's
+    baseline, or an eighth of one under it, is a script of its own: under a script-size base
+    (a ``\\textstyle`` fraction) a subscript and its subscript are both in TeX's smallest
+    size (``\\mathcal{A}_{j_1}``)."""
     if not glyphs:
         return ""
     items: list[tuple[float, str, Glyph | None]] = []
@@ -349,7 +350,13 @@ def _row_latex(
         kind = ""
         if g is not None and id(g) in frac_kind:
             kind = frac_kind[id(g)]
-        elif one_size and g is not None and abs(g.base - base) > 0.25 * main_size:
+        elif (
+            one_size
+            and g is not None
+            and (g.base - base > 0.12 * main_size or base - g.base > 0.25 * main_size)
+        ):
+            # TeX lowers a subscript by at least its font's sub1 (0.15 em): a short letter
+            # (``j_m``) gets no more, a digit or a tall letter more (``j_1``, ``j_\ell``)
             kind = "^" if g.base < base else "_"
         elif g is not None and g.size < main_size * 0.85:
             shift = g.base - base

@@ -6,7 +6,8 @@ scriptscript size again, so only its shift off the baseline says it is a script
 (``x_{i_k}`` in the denominator of a ``\\tfrac``, the ``i_1`` of ``x^{a_{i_1}}``). Such a
 run's baseline is the one most of its glyphs sit on (of a tie, the first glyph's): the median
 of ``i`` and ``k`` lies between them, and each was read as a script of the other
-(``x_{^{i}k}``).
+(``x_{^{i}k}``). TeX lowers a subscript by at least its font's ``sub1`` (0.15 em) and a short
+letter by no more (``j_m``, read ``jm``), a digit or a tall letter further.
 
 A fraction in a script is in script size with its bar on the script's math axis, well over
 the row's baseline in a superscript and at about the baseline in a subscript; it is read as
@@ -40,6 +41,10 @@ _DISPLAYS = {
     ),
     "fraction-in-fraction": r"y = \frac{a^{\frac{1}{2}}}{b_{\frac{c}{d}}} + x^{1/2}",
     "parenthesised-script": r"\Delta \rho = \frac{\rho_{(0)}^{*}}{100} + x_{(1)}",
+    "short-letters": (
+        r"d\mathbf{x}_{-\{\mathcal{X}_{j_{1},\ldots,j_{m}}\}} = \tfrac{p(\mathcal{A}_{j_{m}})}{q}"
+        r" + z^{a_{i_{m}}}"
+    ),
 }
 
 

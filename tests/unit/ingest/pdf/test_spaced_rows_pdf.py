@@ -5,7 +5,8 @@ test skips without it).
   ``align`` with limits under their operators further apart than the lines of one display,
   and rows near the centre are each centred enough on their own: the ``split`` was read as
   several displays. A row that starts with a relation set right under one of the row above's
-  is the next row of that display (the column an ``align`` lines its rows up at).
+  is the next row of that display (the column an ``align`` lines its rows up at), and so is
+  a row whose first relation is set right under one of the row above's (``V &= ...``).
 * ``\\mathbf`` letters between the halves of a ``\\bigl\\{`` (``\\mathbf{U}^{\\mathsf{H}}
   \\mathbf{Q} \\mathbf{U}``) are text-bold letters that form no word, and their superscript
   puts the top of their line above the row's other lines: the line was left out of the
@@ -29,6 +30,9 @@ _DISPLAYS = (
     r"\begin{split} & \mathrm{tr}\left\{\mathbf{U}^{\mathsf{H}} \mathbf{Q} \mathbf{U}\right\}"
     r" \\ = & \mathrm{tr}\left\{\mathbf{U}_{0}^{\mathsf{H}} \mathbf{Q} \mathbf{U}_{0} + "
     r"(\mathbf{U} - \mathbf{U}_{0})^{\mathsf{H}} \mathbf{Q} \mathbf{U}_{0}\right\} \end{split}",
+    r"\begin{split} \mathbf{U} &= \mathbf{A} \mathbf{T} \mathbf{X}; \\ \mathbf{V} &= \mathbf{S}^{"
+    r"\mathsf{H}} \tilde{\hat{\mathbf{H}}}^{\mathsf{T}} \\ \mathbf{Q} &= \tilde{\hat{\mathbf{H}}}^{*}"
+    r" \tilde{\hat{\mathbf{H}}}^{\mathsf{T}} + \mathbf{\Sigma}_{\tilde{\mathbf{E}}}. \end{split}",
 )
 
 
@@ -53,7 +57,7 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[tupl
 
 def test_one_display_per_split(read: tuple[list[str], list[tuple[str, str]]]) -> None:
     source, regions = read
-    assert [number for number, _ in regions] == ["1", "2"]
+    assert [number for number, _ in regions] == ["1", "2", "3"]
     for (_, latex), src in zip(regions, source, strict=True):
         assert latex.count("\\\\") == src.count("\\\\"), latex
 
@@ -62,7 +66,7 @@ def test_bold_letters_stay_inside_their_braces(
     read: tuple[list[str], list[tuple[str, str]]],
 ) -> None:
     _, regions = read
-    first_row = regions[-1][1].split("\\\\")[0]
+    first_row = regions[1][1].split("\\\\")[0]
     assert " ".join(as_tokens(first_row)) == " ".join(
         as_tokens(
             r"\operatorname{tr}\left\{ \mathbf{U}^{\mathsf{H}} \mathbf{Q} \mathbf{U} \right\}"
