@@ -69,8 +69,10 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
     assert total.latex_ok >= LATEX_FLOOR
 
 
-# measured on the 18 papers, text layer: recall 0.975, precision 0.907, latex@0.8 0.881
-# (0.879 before sub-subscripts in script-size fractions kept their level;
+# measured on the 18 papers, text layer: recall 0.978, precision 0.907, latex@0.8 0.904
+# (0.884 before fractions and short letters as scripts, \hbar, margin line numbers, rows
+# aligned at their relations and scripts of the row above kept from operators' limits;
+# 0.881 before sub-subscripts in script-size fractions kept their level;
 # 0.866 before words set after a display row's math were kept in the display and math in
 # \text was moved out of it in the canonical form; 0.818 before \pmb, stacked accents, nested fractions, sized Unicode radicals, prefixed
 # numbers and labelled rows; 0.810 before the glyph names of other fonts; 0.803 before the page-box clip of the text layer; 0.786 before joined relations, phi
@@ -80,7 +82,7 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
 # before the font-role, radical and recursive-script work)
 RECALL_FLOOR = 0.94
 PRECISION_FLOOR = 0.89
-LATEX_FLOOR = 0.86
+LATEX_FLOOR = 0.88
 
 
 @pytest.mark.slow
