@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -13,6 +13,9 @@ from scipix_search.exceptions import EmptyQueryError
 from scipix_search.search._hits import Hit, Ranked, Ranking, reciprocal_rank_fusion
 from scipix_search.search._scores import CLOSE_MATCH, PASSAGE_CALIBRATION, stored_cosine
 from scipix_search.store import IndexSpec, Store, repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +71,10 @@ class PassageSearcher:
         dense_scores: dict[int, float] = {}
         # encoded in every mode: a hit's probability of relevance is read from its cosine
         vector = self.encoder.encode_query([query])
-        if mode in ("hybrid", "dense"):
-            scores, ids = self._index.search(vector, self.candidates)
-            ranking = [int(i) for i in ids[0] if i >= 0]
-            dense_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True)}
-            rankings.append(ranking)
         with self.store.session() as session:
+            if mode in ("hybrid", "dense"):
+                dense_scores = self._dense(session, vector)
+                rankings.append(list(dense_scores))
             if mode in ("hybrid", "keyword"):
                 keyword = repo.fulltext_passages(
                     session=session, query=query, limit=self.candidates
@@ -90,6 +91,22 @@ class PassageSearcher:
             documents = repo.passage_documents(session=session, ids=[pid for pid, _ in top])
         items = [Ranked(pid, documents[pid], score) for pid, score in top if pid in documents]
         return Ranking(items, partial(self._hydrate, vector[0], dense_scores))
+
+    def _dense(self, session: Session, vector: np.ndarray) -> dict[int, float]:
+        """The index's ``candidates`` nearest passages and their cosines, best first.
+
+        A compressed index (SQ8, PQ) scores roughly: its shortlist is re-scored with the stored
+        vectors (one query) and ranked by the exact inner product, so the ranking is the
+        exact one among the candidates it found (benchmarks/passage_index.py).
+        """
+        scores, ids = self._index.search(vector, self.candidates)
+        dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        if not self._index.approximate_scores or not dense:
+            return dense
+        stored = repo.passage_embeddings(session=session, ids=list(dense))
+        # absent ids: the index is ahead of a delete; a stable sort keeps the index's order on ties
+        exact = {pid: stored_cosine(stored[pid], vector[0]) for pid in dense if pid in stored}
+        return dict(sorted(exact.items(), key=lambda item: -item[1]))
 
     def _hydrate(
         self, vector: np.ndarray, dense_scores: dict[int, float], items: list[Ranked]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     # Only annotations: importing ingest at run time loads PyMuPDF (see store/_store.py);
     # numpy is imported in the functions that use it (`stats` needs none).
     import numpy as np
+    from sqlalchemy import Select
 
     from scipix_search.ingest import ParsedDocument
 
@@ -261,6 +262,9 @@ _EQUATION_KEYS = select(
 _EQUATION_EMBEDDINGS = select(_EQUATIONS.c.id, _EQUATIONS.c.embedding).where(
     _EQUATIONS.c.id.in_(bindparam("ids", expanding=True))
 )
+_PASSAGE_EMBEDDINGS = select(Passage.__table__.c.id, Passage.__table__.c.embedding).where(
+    Passage.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 _PASSAGE_DOCUMENTS = select(Passage.__table__.c.id, Passage.__table__.c.document_id).where(
     Passage.__table__.c.id.in_(bindparam("ids", expanding=True))
 )
@@ -285,12 +289,25 @@ def equation_keys(*, session: Session, ids: Sequence[int]) -> dict[int, Equation
     return {r[0]: EquationKey(r[1], bool(r[2]), r[3]) for r in rows}
 
 
-def equation_embeddings(*, session: Session, ids: Sequence[int]) -> dict[int, bytes | None]:
-    """Stored vectors of equations by id (one query): for candidates the index did not score."""
+def _stored_vectors(
+    session: Session, statement: Select[Any], ids: Sequence[int]
+) -> dict[int, bytes | None]:
     if not ids:
         return {}
-    rows = session.connection().execute(_EQUATION_EMBEDDINGS, {"ids": list(ids)})
+    rows = session.connection().execute(statement, {"ids": list(ids)})
     return {r[0]: r[1] for r in rows}
+
+
+def equation_embeddings(*, session: Session, ids: Sequence[int]) -> dict[int, bytes | None]:
+    """Stored vectors of equations by id (one query): for candidates the index did not score,
+    or scored only roughly (a compressed index)."""
+    return _stored_vectors(session, _EQUATION_EMBEDDINGS, ids)
+
+
+def passage_embeddings(*, session: Session, ids: Sequence[int]) -> dict[int, bytes | None]:
+    """Stored vectors of passages by id (one query; absent ids were deleted): a compressed
+    index's shortlist re-scored exactly."""
+    return _stored_vectors(session, _PASSAGE_EMBEDDINGS, ids)
 
 
 def passage_documents(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
