@@ -416,6 +416,68 @@ def classes2_half(name: str) -> str:
     return "dev" if int(hashlib.sha256(name.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
 
 
+# A fifth set, display layouts (``grid="layouts"``): classes already in the grids above with
+# the options that move displays and their numbers. ``fleqn`` sets every display at
+# ``\mathindent`` from the left margin instead of centring it (MNRAS, many Elsevier, Copernicus
+# and Springer setups); ``leqno`` puts equation numbers at the left margin (the AMS classes'
+# default, so ``amsart`` here adds ``fleqn``). amsmath takes both from the class options.
+# Each in Computer Modern, newtx and one more setup, chosen so that no font repeats too often.
+def _layout(
+    name: str,
+    documentclass: str,
+    base: str,
+    font: str,
+    *,
+    extra: str = "",
+    two_column: bool = False,
+) -> DocClass:
+    cls = CLASSES[base]
+    return DocClass(
+        name,
+        documentclass,
+        two_column or cls.two_column,
+        cls.front,
+        ("cm", "newtx", font),
+        extra=cls.extra + extra,
+    )
+
+
+LAYOUT_CLASSES: dict[str, DocClass] = {
+    c.name: c
+    for c in (
+        _layout("artfleqn", "\\documentclass[11pt,fleqn]{article}", "article", "kpfonts"),
+        _layout("artleqno", "\\documentclass[11pt,leqno]{article}", "article", "newpx"),
+        _layout(
+            "artfleqnleqno", "\\documentclass[11pt,fleqn,leqno]{article}", "article", "libertine"
+        ),
+        _layout("amsartfleqn", "\\documentclass[fleqn]{amsart}", "amsart", "newpx"),
+        _layout("elsfleqn", "\\documentclass[preprint,12pt,fleqn]{elsarticle}", "elsarticle", "lm"),
+        _layout(
+            "revtexfleqn",
+            "\\documentclass[aps,prl,twocolumn,superscriptaddress,fleqn]{revtex4-2}",
+            "revtex",
+            "mathptmx",
+        ),
+        _layout("art2cfleqn", "\\documentclass[twocolumn,fleqn]{article}", "article2c", "stix2"),
+        # the indent itself: flush against the margin, and twice article's 2.5em
+        _layout(
+            "artindent0",
+            "\\documentclass[11pt,fleqn]{article}",
+            "article",
+            "newpx",
+            extra="\\setlength{\\mathindent}{0pt}\n",
+        ),
+        _layout(
+            "artindent5em",
+            "\\documentclass[11pt,fleqn]{article}",
+            "article",
+            "fourier",
+            extra="\\setlength{\\mathindent}{5em}\n",
+        ),
+    )
+}
+
+
 _SIDE_GRIDS = {
     "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
     "extra": (EXTRA_CLASSES, EXTRA_FONTS),
@@ -427,6 +489,7 @@ _SIDE_GRIDS = {
         )
         for half in ("dev", "heldout")
     },
+    "layouts": (LAYOUT_CLASSES, FONTS),
 }
 GRIDS = ("default", "full", *_SIDE_GRIDS)
 
