@@ -1,14 +1,15 @@
-"""Display blocks: consecutive non-prose lines with math, isolated and centred, merged and
-split by their printed numbers."""
+"""Display blocks: consecutive non-prose lines with math, isolated and centred (or set flush
+left at one indent, ``fleqn``), merged and split by their printed numbers."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from scipix_search.ingest.pdf._delimiters import find_delimiters
 from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_italic_font
-from scipix_search.ingest.pdf._glyphs import Bar, Drawings
-from scipix_search.ingest.pdf._lines import _WORD_RE, Line
+from scipix_search.ingest.pdf._glyphs import Bar, Drawings, Glyph
+from scipix_search.ingest.pdf._lines import _OPERATOR_WORDS, _WORD_RE, Line
 from scipix_search.ingest.pdf._operators import operator_extent
 from scipix_search.ingest.pdf._radicals import radical_extent
 from scipix_search.ingest.pdf._rows import RELATIONS
@@ -42,8 +43,37 @@ def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
     return [lines]
 
 
+@dataclass(slots=True)
+class Block:
+    """A display candidate of a column: its lines, the column's text margins, and whether it
+    is placed as a centred display is (``centred``: centred, wide, numbered, or set in from
+    the paragraph margin of a column without prose)."""
+
+    lines: list[Line]
+    left: float
+    right: float
+    centred: bool
+
+    @property
+    def numbered(self) -> bool:
+        return any(ln.number for ln in self.lines)
+
+    def body_extent(self) -> tuple[float, float]:
+        """Left and right end of the display's own lines (its number set apart)."""
+        body = [ln for ln in self.lines if not ln.number] or self.lines
+        return min(ln.bbox[0] for ln in body), max(ln.bbox[2] for ln in body)
+
+
 def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[list[Line]]:
-    """Consecutive non-prose lines with math, merged while they overlap or nearly touch."""
+    """Consecutive non-prose lines with math, merged while they overlap or nearly touch,
+    placed as a centred display is (see :func:`display_blocks` for flush-left ones)."""
+    return [b.lines for b in display_blocks(col, body_size, drawings) if b.centred]
+
+
+def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[Block]:
+    """Consecutive non-prose lines with math, merged while they overlap or nearly touch,
+    that read as a display; ``centred`` tells where it is placed (:func:`flush_left_indent`
+    decides on the others)."""
     if not col:
         return []
     _mark_display_cells(col, body_size)
@@ -119,12 +149,100 @@ def math_blocks(col: list[Line], body_size: float, drawings: Drawings) -> list[l
     blocks = _join_aligned_rows(blocks, prose_tops, left, right, body_size)
     margin = None if prose_lines else _paragraph_margin(col)
     return [
-        b
+        Block(b, left, right, _centred(b, left, right) or _set_in(b, margin, body_size))
         for b in blocks
         if _is_display(b, body_size)
-        and (_centred(b, left, right) or _set_in(b, margin, body_size))
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
+
+
+_INDENT_TOLERANCE = 1.0
+"""How far (pt) the starts of two displays set at one ``\\mathindent`` may differ."""
+
+
+def flush_left_indent(blocks: list[Block], body_size: float) -> float | None:
+    """The ``\\mathindent`` of displays set flush left (``fleqn``), or ``None``.
+
+    TeX centres a display in the line, or with ``fleqn`` (MNRAS, many Elsevier, Springer and
+    Copernicus setups, amsmath's option) starts every one at ``\\mathindent`` from the left
+    margin, whatever its width: displays of different widths then share their left end,
+    where centred ones share their middle. The numbered displays decide, since their numbers
+    make them displays wherever they stand: when at least two narrower than the column (a
+    wide one starts near the margin either way) and most of those start at one indent from
+    the margin, with middles spread over more than two em (not a run of equally wide centred
+    rows), that is the indent. The number itself stands apart (``leqno`` puts it at the
+    margin), so the display's own lines give its start."""
+    numbered = []
+    for b in blocks:
+        x0, x1 = b.body_extent()
+        width = max(1.0, b.right - b.left)
+        if b.numbered and x1 - x0 <= 0.7 * width and x0 >= b.left - _INDENT_TOLERANCE:
+            numbered.append((x0 - b.left, (x0 + x1) / 2 - b.left))
+    if len(numbered) < 2:
+        return None
+    best: list[tuple[float, float]] = []
+    for offset, _ in numbered:
+        near = [n for n in numbered if abs(n[0] - offset) <= _INDENT_TOLERANCE]
+        if len(near) > len(best):
+            best = near
+    middles = [m for _, m in best]
+    if (
+        len(best) >= 2
+        and len(best) >= 0.6 * len(numbered)
+        and max(middles) - min(middles) > 2 * body_size
+    ):
+        return sorted(o for o, _ in best)[len(best) // 2]
+    return None
+
+
+def set_flush_left(block: Block, indent: float | None) -> bool:
+    """The block starts at the flush-left displays' indent (see :func:`flush_left_indent`)."""
+    if indent is None:
+        return False
+    x0, _ = block.body_extent()
+    body = [ln for ln in block.lines if not ln.number and ln.glyphs]
+    if not body:
+        return False
+    first = min(body, key=lambda ln: (ln.bbox[1], ln.bbox[0])).glyphs[:2]
+    # a display starts with math; a line from the margin that starts with a word in an
+    # upright text font is the paragraph going on (``with $x$ fixed.``) when \mathindent is
+    # zero (an upright Greek capital of the text font, ``\Omega_{q}``, is no word)
+    word = len(first) == 2 and all(
+        g.c.isalpha()
+        and not g.is_math
+        and not is_italic_font(g.font)
+        and g.size >= first[0].size - 0.5
+        for g in first
+    )
+    return (
+        abs(x0 - block.left - indent) <= _INDENT_TOLERANCE
+        and not word
+        and not any(_sentence_word(ln) for ln in body)
+    )
+
+
+def _sentence_word(line: Line) -> bool:
+    """The line holds a word of a sentence: two or more upright letters of a text font in
+    the line's own size, set as one word, that are not a word displays use (``if``,
+    ``otherwise``, ``for``, ``max``). A line of a paragraph that starts with math
+    (``$W_\\mu(z)$ is``) starts where flush-left displays do when \\mathindent is small."""
+    run: list[Glyph] = []
+    for g in [*line.glyphs, None]:
+        letter = (
+            g is not None
+            and g.c.isalpha()
+            and not g.is_math
+            and not is_italic_font(g.font)
+            and g.size >= 0.9 * line.size
+        )
+        if letter and g is not None and (not run or g.x0 - run[-1].x1 < 0.15 * g.size):
+            run.append(g)
+            continue
+        word = "".join(r.c for r in run)
+        if len(word) >= 2 and word.lower() not in _OPERATOR_WORDS:
+            return True
+        run = [g] if letter and g is not None else []
+    return False
 
 
 def _mark_display_cells(col: list[Line], body_size: float) -> None:
@@ -263,13 +381,20 @@ def _join_aligned_rows(
             if (
                 0 <= gap <= 1.5 * body_size
                 and not between
-                and (
-                    (off_centre and _centred(prev + block, left, right))
-                    or _relation_aligned(prev, block)
-                )
                 and not any(ln.is_prose for ln in prev + block)
-                # a line from the margin is the paragraph that goes on after a display
-                and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
+                and (
+                    (
+                        (
+                            (off_centre and _centred(prev + block, left, right))
+                            or _relation_aligned(prev, block)
+                        )
+                        # a line from the margin is the paragraph that goes on after a display
+                        and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
+                    )
+                    # flush left (``fleqn``) nothing is centred, and a display can start at
+                    # the margin: the rows share their leftmost relation
+                    or (off_centre and _aligned_at_relation(prev, block))
+                )
             ):
                 out[-1] = prev + block
                 continue
@@ -290,6 +415,20 @@ def _relation_aligned(upper: list[Line], lower: list[Line]) -> bool:
         for ln in upper
         for g in ln.glyphs
     )
+
+
+def _aligned_at_relation(upper: list[Line], lower: list[Line]) -> bool:
+    """Two blocks are rows of one ``align``: each starts with math and their leftmost
+    relations stand at the same place (TeX aligns every row at its ``&``)."""
+
+    def first_relation(lines: list[Line]) -> float | None:
+        row = sorted((ln for ln in lines if not ln.number), key=lambda ln: ln.bbox[1])
+        if not row or not row[0].glyphs or not row[0].glyphs[0].is_math:
+            return None
+        return min((g.x0 for ln in row for g in ln.glyphs if g.c in RELATIONS), default=None)
+
+    a, b = first_relation(upper), first_relation(lower)
+    return a is not None and b is not None and abs(a - b) <= 0.5
 
 
 def _text_in_display(line: Line, left: float, right: float, body_size: float) -> bool:

@@ -140,7 +140,10 @@ def _numbers_apart(
     it fits beside it (amsmath moves it to a line of its own otherwise); MuPDF joins the two
     into one line when the row comes near enough (``... \\rangle, (SI.17)``), and the row
     then read the number as its last glyphs and had none. A line that ends in ``(number)``
-    set at least half an em after the rest is two lines.
+    set at least half an em after the rest is two lines. With ``leqno`` the number stands
+    flush left, at the margin (nothing of its row just before it), and the row at least
+    ``\\mintagsep`` after it: a line that starts with ``(number)`` before math is two lines
+    too (:func:`_number_first`).
     """
     out: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
     for glyphs, bbox in lines:
@@ -153,6 +156,13 @@ def _numbers_apart(
                 if _NUMBER_RE.match(tail) and g.x0 - prev.x1 >= 0.5 * g.size:
                     cut = visible[k]
                 break
+        if (
+            cut is None
+            and visible
+            and glyphs[visible[0]].c == "("
+            and not _set_after(glyphs[visible[0]], lines)
+        ):
+            cut = _number_first(glyphs, visible)
         if cut is None:
             out.append((glyphs, bbox))
             continue
@@ -166,6 +176,40 @@ def _numbers_apart(
             )
             out.append((part, box))
     return out
+
+
+def _set_after(
+    first: Glyph, lines: list[tuple[list[Glyph], tuple[float, float, float, float]]]
+) -> bool:
+    """Another line of the row starts before ``first`` and ends past it or just before it
+    (within 0.8 em, less than a column gap): ``first`` does not stand at the margin, as a ``leqno`` number does (the base of
+    ``\\rho^*(0)``, whose star MuPDF gives as a line of its own)."""
+    y0, y1 = first.y0, first.y1
+    return any(
+        box[0] < first.x0 - 1
+        and first.x0 - box[2] < 0.8 * first.size
+        and min(y1, box[3]) - max(y0, box[1]) > 0.5 * min(y1 - y0, box[3] - box[1])
+        for _, box in lines
+    )
+
+
+def _number_first(glyphs: list[Glyph], visible: list[int]) -> int | None:
+    """Where the row starts after an equation number set flush left (``leqno``): at least
+    ``\\mintagsep`` (half an em, less what the box of ``)`` takes) after ``(number)``, and
+    math, not words: ``(1) The first case`` of an enumerated list is prose."""
+    for k in range(1, len(visible) - 1):
+        g, nxt = glyphs[visible[k]], glyphs[visible[k + 1]]
+        if g.c != ")":
+            continue
+        head = "".join(glyphs[i].c for i in visible[: k + 1])
+        if not _NUMBER_RE.match(head) or nxt.x0 - g.x1 < 0.4 * g.size:
+            return None
+        rest = [glyphs[i] for i in visible[k + 1 :]]
+        text = "".join(r.c if r.c.isalpha() and not r.is_math else " " for r in rest)
+        if (nxt.c.isalpha() and not nxt.is_math) or _WORD_RE.search(text):
+            return None
+        return visible[k + 1]
+    return None
 
 
 _OVERPRINT = 0.08

@@ -1,8 +1,9 @@
 """Display equations in born-digital PDFs, found from the text layer and the drawings.
 
 A page's text lines are sorted into columns; lines that are not prose (few words in text
-fonts) and carry math (math fonts or symbols) are grouped into vertical blocks; a block is
-cut between equation numbers ``(n)`` at the right margin, and each part becomes an
+fonts) and carry math (math fonts or symbols) are grouped into vertical blocks, kept when
+centred, numbered, or set flush left at the document's ``\\mathindent`` (``fleqn``); a block
+is cut between equation numbers ``(n)`` at either margin, and each part becomes an
 :class:`EquationRegion` with its number, text-layer glyphs, a LaTeX reconstruction and a
 rendered crop. Figures (images, plots) are masked out.
 """
@@ -10,6 +11,7 @@ rendered crop. Figures (images, plots) are masked out.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
@@ -17,8 +19,11 @@ import pymupdf
 from scipix_search.exceptions import CorruptInputError, InputError
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._blocks import (
+    Block,
+    display_blocks,
+    flush_left_indent,
     lines_bbox,
-    math_blocks,
+    set_flush_left,
     split_by_numbers,
     split_columns,
 )
@@ -78,10 +83,15 @@ def find_equation_regions(
         except (pymupdf.FileDataError, RuntimeError) as exc:
             raise CorruptInputError("PDF cannot be opened", path=str(path)) from exc
     try:
+        pages = [_read_page(doc[number]) for number in range(doc.page_count)]
+        # fleqn is a document's choice: its numbered displays on every page show the indent
+        blocks = [b for p in pages if p is not None for _, bs in p.blocks for b in bs]
+        sizes = [p.body_size for p in pages if p is not None]
+        indent = flush_left_indent(blocks, median(sizes)) if sizes else None
         regions: list[EquationRegion] = []
-        for number in range(doc.page_count):
-            page = doc[number]
-            regions.extend(page_equation_regions(page, dpi=dpi, render=render, inline=inline))
+        for p in pages:
+            if p is not None:
+                regions.extend(_page_regions(p, indent, dpi=dpi, render=render, inline=inline))
         return regions
     finally:
         if own:
@@ -91,13 +101,33 @@ def find_equation_regions(
 def page_equation_regions(
     page: pymupdf.Page, *, dpi: int = 200, render: bool = True, inline: bool = False
 ) -> list[EquationRegion]:
-    """Display equations (and inline math) on one page (see :func:`find_equation_regions`)."""
+    """Display equations (and inline math) on one page (see :func:`find_equation_regions`;
+    whether displays are set flush left is judged from this page alone)."""
+    p = _read_page(page)
+    if p is None:
+        return []
+    indent = flush_left_indent([b for _, bs in p.blocks for b in bs], p.body_size)
+    return _page_regions(p, indent, dpi=dpi, render=render, inline=inline)
+
+
+@dataclass(slots=True)
+class _Page:
+    """A page's text lines, columns and display candidates, before placement decides."""
+
+    page: pymupdf.Page
+    listed: pymupdf.DisplayList
+    body_size: float
+    drawings: Drawings
+    blocks: list[tuple[list[Line], list[Block]]]  # each column with its candidates
+
+
+def _read_page(page: pymupdf.Page) -> _Page | None:
     # One display list a page: the text is read from it twice (``_textpage``) and the crops
     # are rendered from it (``Page.get_pixmap`` records the whole page again for every crop).
     listed = page.get_displaylist()
     lines = page_lines(page, listed)
     if not lines:
-        return []
+        return None
     body_size = median([ln.size for ln in lines if ln.is_prose] or [10.0])
     margin = margin_line_numbers(lines, body_size)
     lines = [ln for ln in lines if id(ln) not in margin]
@@ -107,13 +137,25 @@ def page_equation_regions(
         if ln.number and ln.size < 0.8 * body_size:
             ln.number = None
     drawings = Drawings(page)
+    blocks = []
+    for col in split_columns(lines, page.rect.width):
+        col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        blocks.append((col, display_blocks(col, body_size, drawings)))
+    return _Page(page, listed, body_size, drawings, blocks)
+
+
+def _page_regions(
+    p: _Page, indent: float | None, *, dpi: int, render: bool, inline: bool
+) -> list[EquationRegion]:
+    page, listed, body_size, drawings = p.page, p.listed, p.body_size, p.drawings
     bars = drawings.bars
-    cols = split_columns(lines, page.rect.width)
     regions: list[EquationRegion] = []
     in_display: set[int] = set()
-    for col in cols:
-        col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
-        for block in math_blocks(col, body_size, drawings):
+    for _, col_blocks in p.blocks:
+        for b in col_blocks:
+            if not (b.centred or set_flush_left(b, indent)):
+                continue
+            block = b.lines
             in_display |= {id(ln) for ln in block}
             for part in split_by_numbers(block):
                 region = _make_region(page, part, bars, body_size)
@@ -122,7 +164,7 @@ def page_equation_regions(
     if inline:
         prose = [
             glyphs
-            for col in cols
+            for col, _ in p.blocks
             for glyphs in visual_lines(
                 [ln for ln in col if id(ln) not in in_display and not drawings.is_figure(ln.bbox)]
             )
