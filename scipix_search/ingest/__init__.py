@@ -21,13 +21,17 @@ from scipix_search.ingest._detect import (
 from scipix_search.ingest._discover import collect_files, pair_sources
 from scipix_search.ingest._image import (
     FORMULA_MAX_HEIGHT_PX,
+    PROSE_MIN_CHARS,
+    PROSE_WORD_SHARE,
     PageEquations,
     crop_box,
+    is_prose,
     lines_outside,
     lines_to_passages,
     parse_image,
     prose_crops,
     scale_passages,
+    word_share,
 )
 from scipix_search.ingest._markdown import (
     DisplayBlock,
@@ -86,6 +90,10 @@ __all__ = [
     "find_equation_regions",
     "crop_box",
     "prose_crops",
+    "is_prose",
+    "word_share",
+    "PROSE_WORD_SHARE",
+    "PROSE_MIN_CHARS",
     "lines_outside",
     "lines_to_passages",
     "magic",

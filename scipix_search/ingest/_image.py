@@ -23,13 +23,17 @@ PARAGRAPH_GAP = 0.9
 # Pixels added around a detected equation before its crop is read: the detector's boxes hug
 # the ink and are sometimes a pixel short; the formula OCR crops to the ink itself.
 CROP_MARGIN = 4
-# Text lines whose characters lie this much in words of 3+ letters, and this long, are prose:
-# their glyphs (x-height) tell the formula OCR the document's font size. A page gives at most
-# this many.
-PROSE_WORD_SHARE = 0.6
+# A word of prose is lower case, capitalised or in capitals, three letters or more. Runs of
+# letters in mixed case ("AAx" for a lambda, "fNL", "idY") are symbols the text OCR read as
+# letters, not words.
+PROSE_WORD = re.compile(r"(?<![A-Za-z])(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z])")
+# Text whose non-space characters lie this much in such words is prose: the one judge of
+# "words, not math" for the lines of a page image (the display rules of ``ocr`` ask it too).
+PROSE_WORD_SHARE = 0.5
+# A prose line this long measures the document's font size for the formula OCR (its
+# glyphs' x-height); a page gives at most this many.
 PROSE_MIN_CHARS = 20
 PROSE_LINES_PER_PAGE = 12
-_WORD = re.compile(r"[A-Za-z]{3,}")
 # A text line this much inside an equation box is the equation's own (garbled) text.
 LINE_INSIDE_EQUATION = 0.5
 
@@ -44,18 +48,25 @@ def crop_box(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.
     ].copy()
 
 
-def is_prose(text: str) -> bool:
-    """A text line of prose: long enough, and most of its characters in words of 3+ letters."""
+def word_share(text: str) -> float:
+    """The share of ``text``'s non-space characters that lie in words of prose
+    (:data:`PROSE_WORD`); 0 for blank text."""
     chars = sum(not c.isspace() for c in text)
-    in_words = sum(len(word) for word in _WORD.findall(text))
-    return chars >= PROSE_MIN_CHARS and in_words >= PROSE_WORD_SHARE * chars
+    return sum(len(word) for word in PROSE_WORD.findall(text)) / chars if chars else 0.0
+
+
+def is_prose(text: str, min_chars: int = 1) -> bool:
+    """Text of prose, not math: at least ``min_chars`` non-space characters, and at least
+    :data:`PROSE_WORD_SHARE` of them in words (:func:`word_share`)."""
+    chars = sum(not c.isspace() for c in text)
+    return chars >= max(min_chars, 1) and word_share(text) >= PROSE_WORD_SHARE
 
 
 def prose_crops(pixels: np.ndarray, lines: list[Any]) -> list[np.ndarray]:
-    """Crops of a page's prose lines (:func:`is_prose`), at most
-    :data:`PROSE_LINES_PER_PAGE` spread over the page: the formula OCR's ruler for the
+    """Crops of a page's prose lines (:func:`is_prose`, :data:`PROSE_MIN_CHARS` long), at
+    most :data:`PROSE_LINES_PER_PAGE` spread over the page: the formula OCR's ruler for the
     document's font size (``batch(..., prose=...)``)."""
-    prose = [line for line in lines if is_prose(line.text)]
+    prose = [line for line in lines if is_prose(line.text, PROSE_MIN_CHARS)]
     step = max(1, -(-len(prose) // PROSE_LINES_PER_PAGE))
     return [crop_box(pixels, tuple(line.bbox)) for line in prose[::step]]
 

@@ -28,10 +28,17 @@ from typing import Any
 
 import numpy as np
 
+from scipix_search.ingest import PROSE_MIN_CHARS, is_prose, word_share
 from scipix_search.ocr._layout import EQUATION, Region
 
 #: ``(3)``, ``(12a)``, ``(2.4)``, ``(A1)``, ``(S3)``, ``(4-2)``: a printed equation number.
 NUMBER = re.compile(r"^\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\)$")
+# A piece of up to six characters opening or closing with a parenthesis, no wider than this
+# many line heights and ending this close to its column's right edge, beside a row that is
+# not prose, is an equation number the OCR misread (Tesseract reads ``(1)`` as ``qd)``).
+MISREAD_NUMBER = re.compile(r"^(?:\(\S{1,5}|\S{1,5}\))$")
+MISREAD_NUMBER_WIDTH = 3.0
+MISREAD_NUMBER_FLUSH = 1.0
 # Boxes closer than this many text-line heights, one above the other, are rows of one display.
 MERGE_GAP_LINES = 0.9
 # Boxes overlapping horizontally by less than this share of the narrower are side by side.
@@ -42,13 +49,14 @@ NUMBER_GAP_LINES = 0.5
 CENTRED_INSET = 0.05
 # ... and about as far from one edge as from the other.
 CENTRED_SKEW = 0.25
-# Lines whose characters lie this much in words of three or more letters are prose.
-WORDY_SHARE = 0.5
-# A word of prose is lower case, capitalised or in capitals. Runs of letters in mixed case
-# ("AAx", "fNL", "idY") are symbols the text OCR read as letters (Tesseract reads a lambda
-# as "A"), not words. Dev half, Tesseract lines (a word was any 3+ letters before): recall
-# 0.722 -> 0.778, precision 0.812 -> 0.875; RapidOCR's lines alike (0.889 / 0.842).
-WORD = re.compile(r"(?<![A-Za-z])(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z])")
+# A region the model calls an equation (scored under its cut) is prose only when this much
+# of its text is words: the model's class is evidence against the words the OCR made of it.
+EQUATION_PROSE_SHARE = 0.7
+# Text of Latin letters and punctuation alone, two words or more, one of them of four letters
+# or more with a capital, is a name or a heading, no formula (an author line ``Bo Y.-C.
+# Ning``; a heading in small capitals read ``IL. ANALysIs``).
+LETTERS = re.compile(r"[A-Za-z]+")
+LETTERS_ONLY = re.compile(r"^\s*[A-Za-z][A-Za-z.,;:'’&]*(?:[\s\-]+[A-Za-z][A-Za-z.,;:'’&\-]*)+\s*$")
 # Regions scored down to this are looked at by the lines (the detector's own cut is 0.5).
 WEAK_CONFIDENCE = 0.2
 # Regions of these kinds may be displays the model called otherwise, if no taller than this.
@@ -66,6 +74,8 @@ NOT_PROSE_KINDS = ("figure", "table", "header", "footer")
 SURE_KIND = 0.5
 # Rows of a display candidate closer than this many line heights are one display.
 ROW_GAP_LINES = 0.9
+# A paragraph's lines start within this many line heights of their column's left edge.
+PARAGRAPH_INDENT_LINES = 1.5
 # Grey levels under this are ink (scans: dark glyphs on light paper).
 INK_BELOW = 150
 
@@ -77,8 +87,43 @@ def _line_height(lines: Sequence[Any]) -> float:
     return float(heights[len(heights) // 2]) if heights else 20.0
 
 
-def _numbers(lines: Sequence[Any]) -> list[Box]:
-    return [tuple(line.bbox) for line in lines if NUMBER.match(line.text.strip())]
+def _numbers(
+    lines: Sequence[Any], columns: list[tuple[float, float]], line_height: float
+) -> list[Box]:
+    """The equation numbers of a page: pieces read as ``(n)``, and pieces the OCR misread
+    (``qd)`` for ``(1)``) where they sit as a number is set: short, opening or closing with a
+    parenthesis, flush with the right edge of their column, beside a row that is not prose."""
+    numbers = []
+    for line in lines:
+        text = line.text.strip()
+        if NUMBER.match(text) or _misread_number(line, text, lines, columns, line_height):
+            numbers.append(tuple(line.bbox))
+    return numbers
+
+
+def _misread_number(
+    line: Any,
+    text: str,
+    lines: Sequence[Any],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> bool:
+    box = tuple(line.bbox)
+    if not MISREAD_NUMBER.match(text) or box[2] - box[0] > MISREAD_NUMBER_WIDTH * line_height:
+        return False
+    column = _column_of(box, columns)
+    if abs(box[2] - column[1]) > MISREAD_NUMBER_FLUSH * line_height:
+        return False
+    centre = (box[1] + box[3]) / 2
+    beside = [
+        other
+        for other in lines
+        if other is not line
+        and other.bbox[1] <= centre <= other.bbox[3]
+        and other.bbox[2] <= box[0] - line_height
+        and _column_of(tuple(other.bbox), columns) == column
+    ]
+    return bool(beside) and not is_prose(" ".join(other.text for other in beside))
 
 
 def _row_of(number: Box, box: Box) -> bool:
@@ -176,20 +221,29 @@ def _centred(box: Box, column: tuple[float, float]) -> bool:
     )
 
 
-def _wordy(box: Box, lines: Sequence[Any]) -> bool:
-    """The lines inside are prose: most of their characters are in words of 3+ letters."""
+def _wordy(box: Box, lines: Sequence[Any], share: float | None = None) -> bool:
+    """The lines inside are prose (``ingest.is_prose``: mostly words, not symbols), or, with
+    ``share``, at least that share of their characters lie in words; or they are letters and
+    punctuation alone with a word of four letters or more that is not all lower case (a name
+    with its initials, a heading: no sign, digit or symbol of a formula)."""
     text = " ".join(line.text for line in lines if _overlap_share(line.bbox, box) >= 0.5)
-    chars = sum(not c.isspace() for c in text)
-    if not chars:
-        return False
-    in_words = sum(len(word) for word in WORD.findall(text))
-    return in_words / chars >= WORDY_SHARE
+    if LETTERS_ONLY.match(text) and any(
+        len(word) >= 4 and not word.islower() for word in LETTERS.findall(text)
+    ):
+        return True
+    return is_prose(text) if share is None else bool(text.strip()) and word_share(text) >= share
 
 
-def _on_number_row(number: Box, region: Box, line_height: float) -> bool:
+def _on_number_row(
+    number: Box, region: Box, line_height: float, columns: list[tuple[float, float]]
+) -> bool:
+    """The number is on the region's rows, to its right, in the column where the region ends
+    (a number of the other column's display is not this region's)."""
     centre = (number[1] + number[3]) / 2
+    end = (region[2], region[1], region[2], region[3])
     return (
-        region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
+        _column_of(number, columns) == _column_of(end, columns)
+        and region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
         and region[0] < number[0]
         and region[2] <= number[2] + line_height
         and region[3] - region[1] <= MAX_RECOVERED_LINES * line_height
@@ -209,21 +263,37 @@ def _recovered(
     found: list[tuple[Box, float]] = []
     others = sorted((r for r in regions if r.kind in RECOVERABLE), key=lambda r: -r.confidence)
     for region in others:
-        box = region.bbox
-        if any(_overlap_share(box, t) > 0.3 or _overlap_share(t, box) > 0.3 for t in taken):
-            continue
-        if box[3] - box[1] > MAX_RECOVERED_LINES * line_height:
-            continue
-        if box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height or any(
-            _overlap_share(box, n) >= 0.3 for n in numbers
-        ):
-            continue  # a page number, or the equation number itself
-        numbered = any(_on_number_row(n, box, line_height) for n in numbers)
-        plain = _centred(box, _column_of(box, columns)) and not _wordy(box, lines)
-        if numbered or plain:
-            found.append((box, region.confidence))
-            taken.append(box)
+        # an equation box over the rows of several numbers is judged one numbered row at a time
+        pieces = _split(region.bbox, numbers) if region.kind == EQUATION else [region.bbox]
+        for box in pieces:
+            if _recoverable(box, region, taken, lines, numbers, columns, line_height):
+                found.append((box, region.confidence))
+                taken.append(box)
     return found
+
+
+def _recoverable(
+    box: Box,
+    region: Region,
+    taken: list[Box],
+    lines: Sequence[Any],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> bool:
+    if any(_overlap_share(box, t) > 0.3 or _overlap_share(t, box) > 0.3 for t in taken):
+        return False
+    if box[3] - box[1] > MAX_RECOVERED_LINES * line_height:
+        return False
+    if box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height or any(
+        _overlap_share(box, n) >= 0.3 for n in numbers
+    ):
+        return False  # a page number, or the equation number itself
+    if any(_on_number_row(n, box, line_height, columns) for n in numbers):
+        return True
+    return _centred(box, _column_of(box, columns)) and not _wordy(
+        box, lines, share=EQUATION_PROSE_SHARE if region.kind == EQUATION else None
+    )
 
 
 def _union(boxes: Sequence[Box]) -> Box:
@@ -266,9 +336,7 @@ def _line_candidates(
     """Displays the model boxed nowhere, found from the lines alone: rows set centred in their
     column (or carrying a number at the right) whose text is not words, with the rows under
     them that are not words either (the continuation rows of a multi-row display)."""
-    blocked = [
-        r.bbox for r in regions if r.kind in NOT_PROSE_KINDS and r.confidence >= SURE_KIND
-    ] + taken
+    figures = [r.bbox for r in regions if r.kind in NOT_PROSE_KINDS and r.confidence >= SURE_KIND]
     found: list[Box] = []
     group: list[Box] = []
 
@@ -278,11 +346,16 @@ def _line_candidates(
         group.clear()
 
     for row in _rows(lines, columns):
-        maths = [tuple(x.bbox) for x in row if not NUMBER.match(x.text.strip())]
+        maths = [tuple(x.bbox) for x in row if tuple(x.bbox) not in numbers]
         if not maths:
             continue
         box = _union(maths)
-        free = not any(_overlap_share(box, b) > 0.3 for b in blocked)
+        numbered = any(_on_number_row(n, box, line_height, columns) for n in numbers)
+        # a row with an equation number is a display even inside what the model took for a
+        # figure (figures and tables carry no right-aligned (n))
+        free = not any(_overlap_share(box, b) > 0.3 for b in taken) and (
+            numbered or not any(_overlap_share(box, b) > 0.3 for b in figures)
+        )
         plain = free and not _wordy(box, row)
         if group and plain and box[1] - group[-1][3] <= ROW_GAP_LINES * line_height:
             group.append(box)
@@ -290,7 +363,6 @@ def _line_candidates(
         flush()
         if not plain or box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height:
             continue
-        numbered = any(_on_number_row(n, box, line_height) for n in numbers)
         if numbered or _centred(box, _column_of(box, columns)):
             group.append(box)
     flush()
@@ -307,13 +379,11 @@ def _continues(text: str) -> bool:
     return bool(CONTINUATION.match(text.strip()))
 
 
-def _spans(rows: list[list[Any]]) -> list[tuple[Box, list[Any]]]:
+def _spans(rows: list[list[Any]], numbers: list[Box]) -> list[tuple[Box, list[Any]]]:
     """Each row's box (its number left out) with its lines, top to bottom."""
     spans = [
         (
-            _union(
-                [tuple(x.bbox) for x in row if not NUMBER.match(x.text.strip())] or [row[0].bbox]
-            ),
+            _union([tuple(x.bbox) for x in row if tuple(x.bbox) not in numbers] or [row[0].bbox]),
             row,
         )
         for row in rows
@@ -321,11 +391,13 @@ def _spans(rows: list[list[Any]]) -> list[tuple[Box, list[Any]]]:
     return sorted(spans, key=lambda s: s[0][1])
 
 
-def _grow(boxes: list[Box], rows: list[list[Any]], *, line_height: float) -> list[Box]:
+def _grow(
+    boxes: list[Box], rows: list[list[Any]], numbers: list[Box], *, line_height: float
+) -> list[Box]:
     """Each display box takes the rows next to it that continue it: a row under it that opens
     with a relation or operator, and the row above its own first row when that row opens so
     (and is not prose)."""
-    spans = _spans(rows)
+    spans = _spans(rows, numbers)
     out: list[Box] = []
     for box in boxes:
         changed = True
@@ -351,6 +423,43 @@ def _grow(boxes: list[Box], rows: list[list[Any]], *, line_height: float) -> lis
                     break
         out.append(box)
     return out
+
+
+def _trim_prose(
+    box: Box,
+    rows: list[list[Any]],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> Box:
+    """The box without the rows of prose at its top and bottom (a box the model drew over a
+    display and the sentence that leads into it, or out of it): a row of the box whose text
+    is prose and carries no number is cut off, from either end, until a row that is not."""
+    inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
+
+    def prose(span: Box, row: list[Any]) -> bool:
+        # a line of the paragraph: prose text, long, or starting at the column's left edge
+        # (words the OCR made of a display's glyphs are short and set in)
+        text = _row_text(row)
+        return (
+            not any(tuple(x.bbox) in numbers for x in row)
+            and is_prose(text)
+            and (
+                is_prose(text, PROSE_MIN_CHARS)
+                or span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
+            )
+        )
+
+    first, last = 0, len(inside)
+    while last - first > 1 and prose(*inside[first]):
+        first += 1
+    while last - first > 1 and prose(*inside[last - 1]):
+        last -= 1
+    if (first, last) == (0, len(inside)):
+        return box
+    top = max(box[1], min(span[1] for span, _ in inside[first:last]))
+    bottom = min(box[3], max(span[3] for span, _ in inside[first:last]))
+    return (box[0], top, box[2], bottom) if bottom > top else box
 
 
 def _first_continues(box: Box, spans: list[tuple[Box, list[Any]]]) -> bool:
@@ -439,12 +548,12 @@ def refine_displays(
     sure = [r for r in regions if r.kind == EQUATION and r.confidence >= min_confidence]
     if not lines:
         return sorted(sure, key=lambda r: (r.bbox[1], r.bbox[0]))
-    numbers = _numbers(lines)
     height = _line_height(lines)
-    # a sure box over prose with no number on its rows is a paragraph with inline math
-    sure = [r for r in sure if _count_numbers(r.bbox, numbers) or not _wordy(r.bbox, lines)]
     width = max(line.bbox[2] for line in lines)
     columns = _columns(lines, width)
+    numbers = _numbers(lines, columns, height)
+    # a sure box over prose with no number on its rows is a paragraph with inline math
+    sure = [r for r in sure if _count_numbers(r.bbox, numbers) or not _wordy(r.bbox, lines)]
     pieces: list[tuple[Box, float]] = []
     for region in sure:
         pieces.extend((box, region.confidence) for box in _split(region.bbox, numbers))
@@ -452,12 +561,13 @@ def refine_displays(
     for box, score in _recovered(regions, taken, lines, numbers, columns, height):
         pieces.extend((piece, score) for piece in _split(box, numbers))
     boxes = _merge([box for box, _ in pieces], numbers, height)
-    boxes = _grow(boxes, _rows(lines, columns), line_height=height)
+    boxes = _grow(boxes, _rows(lines, columns), numbers, line_height=height)
 
     def confidence(box: Box) -> float:
         return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)
 
-    scored = [(box, confidence(box)) for box in boxes]
+    rows = _rows(lines, columns)
+    scored = [(_trim_prose(box, rows, numbers, columns, height), confidence(box)) for box in boxes]
     if pixels is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed
         grey = pixels if pixels.ndim == 2 else pixels.mean(axis=2)

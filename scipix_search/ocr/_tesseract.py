@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from scipix_search.exceptions import MissingDependencyError, OCRError
+from scipix_search.ocr._displays import NUMBER
 from scipix_search.ocr._output import TextLine
 
 INSTALL_HINT = (
@@ -35,6 +36,10 @@ DEFAULT_PSM = 3
 #: as RapidOCR's detector gives it. Prose spaces are under half a height; a ``\qquad``
 #: in a formula is about two.
 SPLIT_GAP_HEIGHTS = 1.5
+#: A line's last word that reads as an equation number ``(n)`` is a line of its own when
+#: it stands further than this many word heights from the word before it (a display's number
+#: set closer than the cut above; prose spaces are under half a height).
+NUMBER_GAP_HEIGHTS = 0.6
 #: Wall time one page may take before the program is stopped.
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -106,7 +111,12 @@ def _split(
         height = float(np.median([w[5] - w[3] for w in members]))
         start, right = 0, members[0][4]
         for i in range(1, len(members)):
-            if members[i][2] - right > gap * height:
+            space = members[i][2] - right
+            if space > gap * height or (
+                i == len(members) - 1
+                and space > NUMBER_GAP_HEIGHTS * height
+                and NUMBER.match(members[i][0])
+            ):
                 yield members[start:i]
                 start = i
             right = max(right, members[i][4])

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from scipix_search.ingest import PageEquations, prose_crops
-from scipix_search.ingest._image import PROSE_LINES_PER_PAGE, is_prose
+from scipix_search.ingest._image import PROSE_LINES_PER_PAGE, PROSE_MIN_CHARS, is_prose, word_share
 from scipix_search.ocr import LatexResult, Region, TextLine
 
 
@@ -15,7 +15,16 @@ def test_prose_is_long_lines_of_words_and_formulas_are_not() -> None:
     assert is_prose("The estimator is consistent under the conditions of Theorem 2.")
     assert not is_prose("f(x) = a_1 x + b_2 y^2 (3)")
     assert not is_prose("idY = AAx.x + fNL")
-    assert not is_prose("Proof.")  # too short to measure a font by
+    assert is_prose("Proof.") and not is_prose("Proof.", PROSE_MIN_CHARS)  # too short a ruler
+
+
+def test_word_share_counts_words_of_prose_not_symbols_read_as_letters() -> None:
+    assert word_share("the method and lines") == 1.0
+    assert word_share("") == 0.0
+    # mixed case runs ("fNL", "AAx") are symbols; capitals and capitalised words are words
+    assert word_share("fNL AAx") == 0.0
+    assert word_share("THE Method") == 1.0
+    assert 0.0 < word_share("R ∈ {(rmin, rmax) ∈ N2 | rmin ≤ rmax }") < 1.0
 
 
 class _Detector:

@@ -120,3 +120,45 @@ def test_a_box_is_set_to_the_ink_of_its_display_and_stops_before_its_number() ->
     narrow = Region("equation", (380.0, 298.0, 600.0, 332.0), 0.9)  # stops mid-display
     boxes = refine_displays([narrow], lines, pixels=pixels)
     assert [b.bbox for b in boxes] == [(400.0, 305.0, 800.0, 325.0)]
+
+
+def test_a_misread_number_flush_right_beside_math_marks_its_row_a_display() -> None:
+    # a display set flush left (not centred) whose "(1)" the OCR read as "qd)": where it sits
+    # (short, a parenthesis, flush with the column's right edge, beside a row of no prose)
+    # says it is the number; the same piece mid-column, or beside prose, says nothing
+    formula = TextLine("Φ = φ+ f[φ2− <φ2>],", (100.0, 300.0, 400.0, 330.0), 0.3)
+    misread = TextLine("qd)", (1060.0, 300.0, 1100.0, 330.0), 0.3)
+    boxes = [b.bbox for b in refine_displays([], _page(formula, misread))]
+    assert boxes == [(100.0, 300.0, 400.0, 330.0)]
+    mid = TextLine("qd)", (700.0, 300.0, 740.0, 330.0), 0.3)
+    assert refine_displays([], _page(formula, mid)) == []
+    prose = TextLine(
+        "as shown by the method of lines (Smith et", (100.0, 500.0, 1000.0, 530.0), 0.9
+    )
+    tail = TextLine("al.)", (1060.0, 500.0, 1100.0, 530.0), 0.9)
+    assert refine_displays([], _page(prose, tail)) == []
+
+
+def test_a_centred_box_the_model_calls_an_equation_needs_more_words_to_be_prose() -> None:
+    # "rmin" and "rmax" read as words make half the characters words; the model's own
+    # equation class (under its cut) outweighs that, its text class does not
+    text = "R ∈ {(rmin, rmax) ∈ N2 | rmin ≤ rmax }"
+    line = TextLine(text, (450.0, 300.0, 750.0, 330.0), 0.9)
+    box = (450.0, 300.0, 750.0, 330.0)
+    assert [b.bbox for b in refine_displays([Region("equation", box, 0.45)], _page(line))] == [box]
+    assert refine_displays([Region("text", box, 0.45)], _page(line)) == []
+
+
+def test_a_centred_name_with_initials_is_no_display() -> None:
+    name = TextLine("Bo Y.-C. Ning", (520.0, 300.0, 680.0, 330.0), 0.99)
+    assert refine_displays([Region("text", (518.0, 298.0, 682.0, 332.0), 0.9)], _page(name)) == []
+
+
+def test_a_box_drawn_over_the_sentence_before_its_display_ends_at_the_display() -> None:
+    lead = TextLine(
+        "In terms of these variables the boundary term reads", (100.0, 260.0, 900.0, 290.0), 0.99
+    )
+    formula = TextLine("ds2 = l2/z2(−dt2 + dx2 + dz2).", (400.0, 300.0, 800.0, 330.0), 0.9)
+    lines = _page(lead, formula, _number("(9)", 300.0))
+    boxes = refine_displays([Region("equation", (100.0, 258.0, 1000.0, 332.0), 0.8)], lines)
+    assert [b.bbox[1::2] for b in boxes] == [(300.0, 330.0)]

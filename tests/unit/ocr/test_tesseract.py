@@ -63,7 +63,18 @@ def test_tsv_words_become_lines_boxed_by_their_union_top_to_bottom() -> None:
         TextLine("a +b", (10.0, 100.0, 100.0, 120.0), 0.45, 4),
         TextLine("(4)", (400.0, 100.0, 440.0, 120.0), 0.9, 4),
     ]
-    assert [ln.text for ln in tsv_lines(tsv, split_gap=1000.0)][-1] == "a +b (4)"
+    # an equation number is cut off at a narrower gap than other words ...
+    assert [ln.text for ln in tsv_lines(tsv, split_gap=1000.0)][-2:] == ["a +b", "(4)"]
+    # ... but not at a word space: "(5)" cited at the end of a line of prose stays in it
+    cited = "\n".join(
+        [
+            HEADER,
+            _row(5, 1, 1, 1, (10, 10, 40, 20), 90.0, "as"),
+            _row(5, 1, 1, 2, (56, 10, 20, 20), 90.0, "in"),
+            _row(5, 1, 1, 3, (82, 10, 30, 20), 90.0, "(5)"),
+        ]
+    )
+    assert [ln.text for ln in tsv_lines(cited)] == ["as in (5)"]
     assert tsv_lines(HEADER) == [] and tsv_lines("") == []
 
 
