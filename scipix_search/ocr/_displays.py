@@ -80,6 +80,7 @@ PARAGRAPH_INDENT_LINES = 1.5
 INK_BELOW = 150
 
 Box = tuple[float, float, float, float]
+Columns = list[tuple[float, float]]
 
 
 def _line_height(lines: Sequence[Any]) -> float:
@@ -126,15 +127,21 @@ def _misread_number(
     return bool(beside) and not is_prose(" ".join(other.text for other in beside))
 
 
-def _row_of(number: Box, box: Box) -> bool:
-    """The number sits on the box's rows, at its right."""
+def _row_of(number: Box, box: Box, columns: Columns) -> bool:
+    """The number sits on the box's rows, at its right, in the column where the box ends
+    (the next column's numbers are its own displays')."""
     centre = (number[1] + number[3]) / 2
-    return box[1] <= centre <= box[3] and number[0] >= (box[0] + box[2]) / 2
+    end = (box[2], box[1], box[2], box[3])
+    return (
+        box[1] <= centre <= box[3]
+        and number[0] >= (box[0] + box[2]) / 2
+        and _column_of(number, columns) == _column_of(end, columns)
+    )
 
 
-def _split(box: Box, numbers: list[Box]) -> list[Box]:
+def _split(box: Box, numbers: list[Box], columns: Columns) -> list[Box]:
     """One box per number on its rows, cut halfway between consecutive numbers."""
-    mine = sorted((n for n in numbers if _row_of(n, box)), key=lambda n: n[1])
+    mine = sorted((n for n in numbers if _row_of(n, box, columns)), key=lambda n: n[1])
     if len(mine) < 2:
         return [box]
     cuts = [box[1]]
@@ -144,11 +151,11 @@ def _split(box: Box, numbers: list[Box]) -> list[Box]:
     return [(box[0], top, box[2], bottom) for top, bottom in zip(cuts, cuts[1:], strict=False)]
 
 
-def _count_numbers(box: Box, numbers: list[Box]) -> int:
-    return sum(_row_of(n, box) for n in numbers)
+def _count_numbers(box: Box, numbers: list[Box], columns: Columns) -> int:
+    return sum(_row_of(n, box, columns) for n in numbers)
 
 
-def _merge(boxes: list[Box], numbers: list[Box], line_height: float) -> list[Box]:
+def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: float) -> list[Box]:
     """Stacked boxes of one display (close, overlapping in x, at most one number) as one."""
     merged: list[Box] = []
     for box in sorted(boxes, key=lambda b: b[1]):
@@ -160,7 +167,7 @@ def _merge(boxes: list[Box], numbers: list[Box], line_height: float) -> list[Box
             if (
                 box[1] - last[3] <= MERGE_GAP_LINES * line_height
                 and overlap >= MERGE_OVERLAP * narrower
-                and _count_numbers(union, numbers) <= 1
+                and _count_numbers(union, numbers, columns) <= 1
             ):
                 merged[-1] = union
                 continue
@@ -168,9 +175,9 @@ def _merge(boxes: list[Box], numbers: list[Box], line_height: float) -> list[Box
     return merged
 
 
-def _end_before_number(box: Box, numbers: list[Box], line_height: float) -> Box:
+def _end_before_number(box: Box, numbers: list[Box], columns: Columns, line_height: float) -> Box:
     for number in numbers:
-        if _row_of(number, box) and number[0] < box[2]:
+        if _row_of(number, box, columns) and number[0] < box[2]:
             return (box[0], box[1], min(box[2], number[0] - NUMBER_GAP_LINES * line_height), box[3])
     return box
 
@@ -264,7 +271,7 @@ def _recovered(
     others = sorted((r for r in regions if r.kind in RECOVERABLE), key=lambda r: -r.confidence)
     for region in others:
         # an equation box over the rows of several numbers is judged one numbered row at a time
-        pieces = _split(region.bbox, numbers) if region.kind == EQUATION else [region.bbox]
+        pieces = _split(region.bbox, numbers, columns) if region.kind == EQUATION else [region.bbox]
         for box in pieces:
             if _recoverable(box, region, taken, lines, numbers, columns, line_height):
                 found.append((box, region.confidence))
@@ -341,7 +348,7 @@ def _line_candidates(
     group: list[Box] = []
 
     def flush() -> None:
-        if group and _count_numbers(_union(group), numbers) <= 1:
+        if group and _count_numbers(_union(group), numbers, columns) <= 1:
             found.append(_union(group))
         group.clear()
 
@@ -482,7 +489,7 @@ def _ink_extend(
     left_limit = max(0, int(column[0] - line_height))
     right_limit = min(grey.shape[1], int(column[1] + line_height))
     for number in numbers:
-        if _row_of(number, box) or box[1] <= (number[1] + number[3]) / 2 <= box[3]:
+        if _row_of(number, box, [column]) or box[1] <= (number[1] + number[3]) / 2 <= box[3]:
             if number[0] >= box[2]:
                 right_limit = min(right_limit, int(number[0]))
             elif number[2] <= box[0]:
@@ -553,14 +560,16 @@ def refine_displays(
     columns = _columns(lines, width)
     numbers = _numbers(lines, columns, height)
     # a sure box over prose with no number on its rows is a paragraph with inline math
-    sure = [r for r in sure if _count_numbers(r.bbox, numbers) or not _wordy(r.bbox, lines)]
+    sure = [
+        r for r in sure if _count_numbers(r.bbox, numbers, columns) or not _wordy(r.bbox, lines)
+    ]
     pieces: list[tuple[Box, float]] = []
     for region in sure:
-        pieces.extend((box, region.confidence) for box in _split(region.bbox, numbers))
+        pieces.extend((box, region.confidence) for box in _split(region.bbox, numbers, columns))
     taken = [box for box, _ in pieces]
     for box, score in _recovered(regions, taken, lines, numbers, columns, height):
-        pieces.extend((piece, score) for piece in _split(box, numbers))
-    boxes = _merge([box for box, _ in pieces], numbers, height)
+        pieces.extend((piece, score) for piece in _split(box, numbers, columns))
+    boxes = _merge([box for box, _ in pieces], numbers, columns, height)
     boxes = _grow(boxes, _rows(lines, columns), numbers, line_height=height)
 
     def confidence(box: Box) -> float:
@@ -580,7 +589,7 @@ def refine_displays(
         (box, WEAK_CONFIDENCE)
         for box in _line_candidates(lines, regions, taken + boxes, numbers, columns, height)
     ]
-    ended = [(_end_before_number(box, numbers, height), score) for box, score in scored]
+    ended = [(_end_before_number(box, numbers, columns, height), score) for box, score in scored]
     out = [
         Region(EQUATION, box, round(score, 4))
         for box, score in ended

@@ -162,3 +162,18 @@ def test_a_box_drawn_over_the_sentence_before_its_display_ends_at_the_display() 
     lines = _page(lead, formula, _number("(9)", 300.0))
     boxes = refine_displays([Region("equation", (100.0, 258.0, 1000.0, 332.0), 0.8)], lines)
     assert [b.bbox[1::2] for b in boxes] == [(300.0, 330.0)]
+
+
+def test_a_number_of_the_other_column_does_not_split_a_display() -> None:
+    # two columns (100-480, 620-1100): the right column's "(2)" on the rows of a left-column
+    # display is its own display's number, not a second number of the left one
+    left = [TextLine(PROSE[:40], (100.0, y, 480.0, y + 25.0), 0.99) for y in range(100, 400, 30)]
+    right = [TextLine(PROSE[:40], (620.0, y, 1100.0, y + 25.0), 0.99) for y in range(100, 400, 30)]
+    formula = TextLine("a = b + c", (200.0, 450.0, 400.0, 530.0), 0.9)
+    numbers = [
+        TextLine("(1)", (440.0, 480.0, 480.0, 505.0), 0.99),
+        TextLine("(2)", (1060.0, 455.0, 1100.0, 480.0), 0.99),
+    ]
+    lines = sorted([*left, *right, formula, *numbers], key=lambda line: line.bbox[1])
+    boxes = refine_displays([Region("equation", (200.0, 450.0, 400.0, 530.0), 0.9)], lines)
+    assert [b.bbox for b in boxes] == [(200.0, 450.0, 400.0, 530.0)]
