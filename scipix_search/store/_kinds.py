@@ -39,6 +39,11 @@ AUTO_KIND: IndexKind = "ivf"
 #: the PQ shortlist with the stored vectors (recall@10 against exact search 0.990 at 1M,
 #: 0.980 at 20k; docs/ARCHITECTURE.md, "Vector indexes").
 AUTO_LARGE_KIND: IndexKind = "ivf-pq"
+#: What ``auto`` trains for a passages index of ``compress_from`` vectors or more: IVF-Flat
+#: holds 1.5 KB a 384-dim vector (1.5 GB at 1M), SQ8 0.4 KB; the passage searcher re-scores
+#: the shortlist with the stored vectors, which ranks as IVF-Flat does (PQ at 24 B loses
+#: neighbours the re-score cannot bring back; benchmarks/passage_index.py).
+AUTO_LARGE_PASSAGE_KIND: IndexKind = "ivf-sq8"
 #: Kinds whose scores are not the exact inner product: a caller re-scores their shortlist.
 COMPRESSED: frozenset[str] = frozenset({"ivf-sq8", "ivf-fp16", "ivf-pq"})
 _TRAIN_PER_LIST = 39  # FAISS warns below 39 training points per centroid
@@ -61,10 +66,12 @@ class IndexPolicy:
     lists_per_sqrt: float = 4.0
     #: ``Settings.device``: where FAISS trains and searches (see ``_gpu.faiss_on_gpu``).
     device: str = "auto"
-    #: Under ``auto``, an index trained for this many vectors or more is ``AUTO_LARGE_KIND``
-    #: (None: never). Only the equations index sets it: the passage searcher ranks by the
-    #: index's scores without re-scoring them.
+    #: Under ``auto``, an index trained for this many vectors or more is :attr:`compressed`
+    #: (None: never); both searchers re-score a compressed index's shortlist exactly.
     compress_from: int | None = None
+    #: The compressed kind: ``AUTO_LARGE_KIND`` for equations, ``AUTO_LARGE_PASSAGE_KIND``
+    #: for passages.
+    compressed: IndexKind = AUTO_LARGE_KIND
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: str) -> IndexPolicy:
@@ -75,7 +82,8 @@ class IndexPolicy:
             approximate_from=settings.index_approximate_from,
             nprobe=settings.index_nprobe,
             device=settings.device,
-            compress_from=settings.index_compress_from if kind == "equations" else None,
+            compress_from=settings.index_compress_from,
+            compressed=AUTO_LARGE_KIND if kind == "equations" else AUTO_LARGE_PASSAGE_KIND,
         )
 
     @property
@@ -85,10 +93,10 @@ class IndexPolicy:
 
     def target_at(self, count: int) -> IndexKind:
         """The approximate kind of an index trained for ``count`` vectors: :attr:`target`,
-        or under ``auto`` from :attr:`compress_from` on, ``AUTO_LARGE_KIND``. An index keeps
+        or under ``auto`` from :attr:`compress_from` on, :attr:`compressed`. An index keeps
         the kind it was trained as until it is rebuilt (``scipix-search reindex``)."""
         large = self.compress_from is not None and count >= self.compress_from
-        return AUTO_LARGE_KIND if self.kind == "auto" and large else self.target
+        return self.compressed if self.kind == "auto" and large else self.target
 
     def approximate_at(self, count: int) -> bool:
         """Whether an index of ``count`` vectors should be approximate."""

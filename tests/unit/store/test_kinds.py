@@ -126,13 +126,15 @@ def test_policy_of_the_default_settings_is_exact_for_small_indexes(tmp_path: Pat
     assert not flat.approximate_at(10**9)
 
 
-def test_auto_policy_compresses_large_equation_indexes_only() -> None:
+def test_auto_policy_compresses_large_indexes() -> None:
     settings = Settings(index_compress_from=250_000)
     equations = IndexPolicy.from_settings(settings, "equations")
     assert equations.target_at(100_000) == "ivf"
     assert equations.target_at(250_000) == "ivf-pq"
-    # passages are ranked by the index's own scores (no exact re-score): never compressed
-    assert IndexPolicy.from_settings(settings, "passages").target_at(10**7) == "ivf"
+    # passages: 8-bit codes (24-byte PQ loses neighbours that a re-score cannot bring back)
+    passages = IndexPolicy.from_settings(settings, "passages")
+    assert passages.target_at(100_000) == "ivf"
+    assert passages.target_at(250_000) == "ivf-sq8"
     chosen = IndexPolicy.from_settings(Settings(formula_index="ivf-sq8"), "equations")
     assert chosen.target_at(10**7) == "ivf-sq8"  # a kind set by hand is kept at every size
 
@@ -157,14 +159,29 @@ def _add_equations(store: Store, seed: int, spec: IndexSpec, n: int = 100) -> in
     )
 
 
-def test_existing_ivf_equation_index_opens_as_it_is_and_reindex_compresses_it(
-    tmp_path: Path,
+def _add_passages(store: Store, seed: int, spec: IndexSpec, n: int = 100) -> int | None:
+    return store.add_document(
+        parsed_document(f"p{seed}.pdf", passages=n, seed=seed),
+        passage_vectors=random_unit_vectors(n, spec.dim, seed=seed),
+        equation_extras=[],
+        passage_spec=spec,
+        equation_spec=IndexSpec("equations", "test-formula", 8),
+    )
+
+
+@pytest.mark.parametrize(("name", "compressed"), [("equations", "ivf-pq"), ("passages", "ivf-sq8")])
+def test_existing_ivf_index_opens_as_it_is_and_reindex_compresses_it(
+    tmp_path: Path, name: str, compressed: str
 ) -> None:
-    spec = IndexSpec("equations", "test-formula", 32)
+    spec = IndexSpec(name, f"test-{name}", 32)
+    add, embeddings = {
+        "equations": (_add_equations, repo.equation_embeddings),
+        "passages": (_add_passages, repo.passage_embeddings),
+    }[name]
     before = Settings(data_dir=tmp_path / "data", index_approximate_from=400)
     store = Store(before)
     for seed in range(10):
-        _add_equations(store, seed, spec)
+        add(store, seed, spec)
     assert store.open_index(spec).kind == "ivf"  # as a store of the previous version made it
 
     store = Store(before.model_copy(update={"index_compress_from": 800}))
@@ -173,11 +190,11 @@ def test_existing_ivf_equation_index_opens_as_it_is_and_reindex_compresses_it(
     assert not index.approximate_scores
     store.rebuild(spec)  # what `scipix-search reindex` does
     index = store.open_index(spec)
-    assert index.kind == "ivf-pq"
+    assert index.kind == compressed
     assert index.approximate_scores  # the searcher re-scores its shortlist
     with store.session() as session:
-        db_ids = repo.vector_ids(session=session, kind="equations")
-        stored = repo.equation_embeddings(session=session, ids=[int(i) for i in db_ids[:200]])
+        db_ids = repo.vector_ids(session=session, kind=name)
+        stored = embeddings(session=session, ids=[int(i) for i in db_ids[:200]])
     assert np.array_equal(np.sort(index.ids()), np.sort(db_ids))
     # each stored vector finds itself among the 10 a caller re-scores
     queries = np.stack([np.frombuffer(stored[int(i)], np.float32) for i in db_ids[:200]])
