@@ -220,7 +220,7 @@ def main() -> None:
         "SCIPIX_EMBEDDED_WORKER": "false",
     }
     if args.nprobe:
-        env["SCIPIX_INDEX_NPROBE"] = str(args.nprobe)
+        env["SCIPIX_INDEX_NPROBE"] = env["SCIPIX_PASSAGE_NPROBE"] = str(args.nprobe)
     os.environ.update({k: v for k, v in env.items() if k.startswith("SCIPIX_")})
     settings = Settings()
 

@@ -80,7 +80,7 @@ class IndexPolicy:
         return cls(
             kind=chosen,
             approximate_from=settings.index_approximate_from,
-            nprobe=settings.index_nprobe,
+            nprobe=settings.index_nprobe if kind == "equations" else settings.passage_nprobe,
             device=settings.device,
             compress_from=settings.index_compress_from,
             compressed=AUTO_LARGE_KIND if kind == "equations" else AUTO_LARGE_PASSAGE_KIND,

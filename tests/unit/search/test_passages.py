@@ -42,7 +42,7 @@ def _store(tmp_path: Path, kind: str, vectors: np.ndarray) -> Store:
         data_dir=tmp_path / kind,
         passage_index=kind,  # type: ignore[arg-type]
         index_approximate_from=1000,
-        index_nprobe=10_000,  # every list: what is left is the codes' error alone
+        passage_nprobe=10_000,  # every list: what is left is the codes' error alone
     )
     store = Store(settings)
     spec = IndexSpec("passages", "test-text", DIM)

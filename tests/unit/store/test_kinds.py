@@ -135,6 +135,12 @@ def test_auto_policy_compresses_large_indexes() -> None:
     passages = IndexPolicy.from_settings(settings, "passages")
     assert passages.target_at(100_000) == "ivf"
     assert passages.target_at(250_000) == "ivf-sq8"
+
+
+def test_passages_scan_their_own_number_of_lists() -> None:
+    settings = Settings(index_nprobe=32, passage_nprobe=300)
+    assert IndexPolicy.from_settings(settings, "equations").nprobe == 32
+    assert IndexPolicy.from_settings(settings, "passages").nprobe == 300
     chosen = IndexPolicy.from_settings(Settings(formula_index="ivf-sq8"), "equations")
     assert chosen.target_at(10**7) == "ivf-sq8"  # a kind set by hand is kept at every size
 
