@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from scipix_search.config import Settings
 from scipix_search.search import PassageSearcher
@@ -92,3 +93,51 @@ def test_re_score_skips_passages_deleted_since_the_index_was_written(tmp_path: P
         repo.delete_document(session=session, document_id=1)
     ranked = [r.id for r in searcher.rank("q", k=10, mode="dense").items]
     assert first not in ranked and len(ranked) == 10
+
+
+@pytest.mark.model
+@pytest.mark.shared
+@pytest.mark.slow
+def test_real_passages_rank_as_with_the_flat_index_once_re_scored(
+    tmp_path: Path, shared_dir: Path, text_encoder: object
+) -> None:
+    """The real encoder on the passages of two real papers; queries: a sentence of others."""
+    from scipix_search.eval import paper_folders
+    from scipix_search.ingest import parse_pdf, sha256_bytes
+
+    papers = paper_folders(shared_dir / "papers")
+    texts: list[str] = []
+    for paper in papers[:2]:
+        data = paper.pdf.read_bytes()
+        texts += [
+            p.text
+            for p in parse_pdf(data, paper.pdf.name, sha256_bytes(data), max_pages=100).passages
+        ]
+    queries = [t.split(". ")[0][:200] for t in texts[1::7]][:20]
+    vectors = text_encoder.encode_document(texts)  # type: ignore[attr-defined]
+    n = len(texts) // 20 * 20
+    assert n >= 200, "two real papers give at least 200 passages"
+
+    searchers = {}
+    for kind in ("flat", "ivf-sq8"):
+        settings = Settings(
+            data_dir=tmp_path / kind,
+            passage_index=kind,  # type: ignore[arg-type]
+            index_approximate_from=100,
+            passage_nprobe=10_000,
+        )
+        store = Store(settings)
+        spec = IndexSpec("passages", text_encoder.name, text_encoder.dim)  # type: ignore[attr-defined]
+        for doc in range(n // 20):
+            store.add_document(
+                parsed_document(f"p{doc}.pdf", passages=20, seed=doc),
+                passage_vectors=vectors[doc * 20 : (doc + 1) * 20],
+                equation_extras=[],
+                passage_spec=spec,
+                equation_spec=IndexSpec("equations", "test-formula", 8),
+            )
+        searchers[kind] = PassageSearcher(store, text_encoder)  # type: ignore[arg-type]
+    assert searchers["ivf-sq8"]._index.kind == "ivf-sq8"
+    for query in queries:
+        exact = [r.id for r in searchers["flat"].rank(query, k=10, mode="dense").items]
+        assert [r.id for r in searchers["ivf-sq8"].rank(query, k=10, mode="dense").items] == exact
