@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from scipix_search.store._fts import rarest_words
 from scipix_search.store.models import Document, Equation, Page, Passage
 
 if TYPE_CHECKING:
@@ -331,13 +332,15 @@ def fulltext_passages(*, session: Session, query: str, limit: int) -> list[tuple
     """Keyword search over passages: SQLite FTS5 (bm25) or PostgreSQL full text (ts_rank).
 
     Returns ``(passage id, score)`` best first; any word may match (OR), ranking rewards more.
+    On SQLite a large store scores the query's rarest words only (``_fts.rarest_words``).
     """
     words = list(dict.fromkeys(w for w in _FTS_WORD.findall(query) if w.lower() not in _STOPWORDS))
     words = words[:_MAX_TERMS]
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        match = " OR ".join(f'"{w}"' for w in words)
+        # the rarest words within a postings budget: bm25 over common words' rows is the cost
+        match = " OR ".join(f'"{w}"' for w in rarest_words(session, words))
         rows = session.execute(
             text(
                 "SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts "

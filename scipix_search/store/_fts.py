@@ -1,0 +1,87 @@
+"""Which query words SQLite's keyword search scores: the rarest, within a postings budget.
+
+FTS5 ranks an OR query by ``bm25`` over every row holding any of its words, so its cost is the
+sum of their posting lists: at 1M passages a few common words (``model``: 63k rows) made it
+105 ms p50 (docs/ARCHITECTURE.md, "Measured at 1M"). Rare words carry most of bm25's weight
+(its idf), so the words are taken rarest first while their postings fit ``POSTINGS_BUDGET``; the
+rarest one is always kept. A store whose query words hold fewer postings than the budget in
+all (every store in the tests, a paper collection of some thousands of passages) searches all
+of them, as before.
+
+Document counts come from ``fts5vocab`` over the passages index, per stem: the query's words
+are stemmed by a temporary FTS5 table with the same tokenizer (``porter unicode61``), one row a
+word, read back through its own ``fts5vocab`` instance table. Counts are cached per process:
+they only steer the choice, and a count that is stale by some inserts steers it alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+#: Postings the chosen words may hold together (about 15 ms of FTS5 ranking on this VM).
+POSTINGS_BUDGET = 20_000
+_CACHE_LIMIT = 200_000
+_counts: dict[str, int] = {}
+
+_SETUP = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.scipix_query_words "
+    "USING fts5(word, tokenize='porter unicode61')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.scipix_query_stems "
+    "USING fts5vocab(temp, scipix_query_words, instance)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.scipix_passage_stems "
+    "USING fts5vocab(main, passages_fts, row)",
+)
+
+
+def _stems(session: Session, words: list[str]) -> dict[int, str]:
+    """The FTS5 stem of each word, by the word's position."""
+    for statement in _SETUP:
+        session.execute(text(statement))
+    session.execute(text("DELETE FROM temp.scipix_query_words"))
+    for i, word in enumerate(words):
+        session.execute(
+            text("INSERT INTO temp.scipix_query_words(rowid, word) VALUES (:i, :w)"),
+            {"i": i, "w": word},
+        )
+    rows = session.execute(text("SELECT doc, term FROM temp.scipix_query_stems")).all()
+    session.execute(text("DELETE FROM temp.scipix_query_words"))
+    return {int(doc): str(term) for doc, term in rows}
+
+
+def _count(session: Session, stem: str) -> int:
+    if stem not in _counts:
+        if len(_counts) >= _CACHE_LIMIT:
+            _counts.clear()
+        row = session.execute(
+            text("SELECT doc FROM temp.scipix_passage_stems WHERE term = :t"), {"t": stem}
+        ).first()
+        _counts[stem] = int(row[0]) if row else 0
+    return _counts[stem]
+
+
+def rarest_words(session: Session, words: list[str], budget: int = POSTINGS_BUDGET) -> list[str]:
+    """``words`` (in query order) whose postings fit ``budget``, rarest first; all of them
+    when they fit together. Words no passage holds cost nothing and are kept."""
+    if len(words) <= 1:
+        return words
+    stems = _stems(session, words)
+    counts = {i: _count(session, stems[i]) if i in stems else 0 for i in range(len(words))}
+    if sum(counts.values()) <= budget:
+        return words
+    kept: list[int] = []
+    spent = 0
+    for i in sorted(counts, key=lambda i: (counts[i], i)):
+        if kept and spent + counts[i] > budget:
+            continue
+        kept.append(i)
+        spent += counts[i]
+    logger.debug("keyword search scores %d of %d words (%d postings)", len(kept), len(words), spent)
+    return [words[i] for i in sorted(kept)]
