@@ -93,6 +93,10 @@ def test_cli_reindex_rebuilds_from_database(settings, text_encoder, capsys):
     stats = _stats(capsys)
     assert f"passages: {stats['database']['passages']} vectors" in out
     assert stats["database"]["passages"] > 0 and stats["indexes"]["passages"]["in_sync"]
+    # the tuple index is rebuilt with them, so `serve` and searches only read it back
+    assert f"tuples: {stats['database']['equations']} equations" in out
+    assert stats["database"]["equations"] > 0
+    assert (settings.index_dir / "tuples" / "equations.npz").is_file()
 
 
 def test_cli_empty_query_is_a_clear_error(settings, text_encoder, capsys):
