@@ -85,22 +85,37 @@ def build(kind: str, vectors: np.ndarray, folder: Path, *, nprobe: int = 16) -> 
         )
     policy = IndexPolicy(kind=kind, approximate_from=1, nprobe=nprobe)  # type: ignore[arg-type]
     store_index = VectorIndex.open(folder, dim=dim, encoder="bench", policy=policy)
-    if kind != "flat":
-        rows = np.random.default_rng(0).choice(n, policy.training_size(n), replace=False)
+    fill_as_rebuilt(store_index, vectors)
+    build_s = time.perf_counter() - started
+    store_index.save()
+    return _store_built(kind, store_index, folder, build_s, before)
+
+
+def fill_as_rebuilt(store_index: VectorIndex, vectors: np.ndarray) -> None:
+    """Add ``vectors`` (ids = row numbers) as a rebuild does: an approximate kind trained on a
+    random sample first, then the rows in batches."""
+    n = len(vectors)
+    ids = np.arange(n, dtype=np.int64)
+    if store_index.policy.approximate_at(n):
+        size = store_index.policy.training_size(n)
+        rows = np.random.default_rng(0).choice(n, size, replace=False)
         store_index.train(vectors[np.sort(rows)], n)
     for start in range(0, n, _BATCH):
         store_index.add(ids[start : start + _BATCH], vectors[start : start + _BATCH])
-    build_s = time.perf_counter() - started
-    store_index.save()
-    disk = sum(p.stat().st_size for p in folder.glob("index-*.faiss"))
+
+
+def _store_built(
+    kind: str, store_index: VectorIndex, folder: Path, build_s: float, before: int
+) -> Built:
+    flat = kind == "flat"
     return Built(
         kind,
         store_index.search,
-        None if kind == "flat" else store_index.set_nprobe,
-        (0,) if kind == "flat" else NPROBES,
+        None if flat else store_index.set_nprobe,
+        (0,) if flat else NPROBES,
         "nprobe",
         build_s,
-        disk,
+        sum(p.stat().st_size for p in folder.glob("index-*.faiss")),
         rss_bytes() - before,
         store_index.approximate_scores,
     )
@@ -114,17 +129,7 @@ def load_built(kind: str, folder: Path, *, dim: int, nprobe: int = 16) -> Built:
     store_index = VectorIndex.open(folder, dim=dim, encoder="bench", policy=policy)
     if kind != "flat":
         store_index.set_nprobe(nprobe)
-    return Built(
-        kind,
-        store_index.search,
-        None if kind == "flat" else store_index.set_nprobe,
-        (0,) if kind == "flat" else NPROBES,
-        "nprobe",
-        0.0,
-        sum(p.stat().st_size for p in folder.glob("index-*.faiss")),
-        rss_bytes() - before,
-        store_index.approximate_scores,
-    )
+    return _store_built(kind, store_index, folder, 0.0, before)
 
 
 def pct(values: list[float], q: float) -> float:

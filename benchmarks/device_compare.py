@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,8 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchmarks._index_kinds import fill_as_rebuilt  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import paper_folders, print_table, shared_data_dir  # noqa: E402
 from scipix_search.exceptions import MissingDependencyError  # noqa: E402
@@ -116,7 +121,6 @@ def bench_faiss(
     from scipix_search.store import IndexPolicy, VectorIndex
 
     out: Figures = {}
-    ids = np.arange(len(vectors), dtype=np.int64)
     for kind in ("flat", "ivf"):
         policy = IndexPolicy(
             kind=kind, approximate_from=0, nprobe=settings.index_nprobe, device=settings.device
@@ -125,13 +129,7 @@ def bench_faiss(
             Path(tempfile.mkdtemp()), dim=vectors.shape[1], encoder="bench", policy=policy
         )
         start = time.perf_counter()
-        if kind != "flat":  # the rebuild's path: train on a sample, then add in batches
-            rows = np.random.default_rng(0).choice(
-                len(vectors), size=policy.training_size(len(vectors)), replace=False
-            )
-            index.train(vectors[np.sort(rows)], len(vectors))
-        for begin in range(0, len(vectors), 50_000):
-            index.add(ids[begin : begin + 50_000], vectors[begin : begin + 50_000])
+        fill_as_rebuilt(index, vectors)  # the rebuild's path: train on a sample, add in batches
         index.search(queries[:1], 10)  # the device copy is made by the first search
         out[f"{kind}: build s"] = time.perf_counter() - start
         times, found = [], []

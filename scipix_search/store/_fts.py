@@ -11,7 +11,8 @@ of them, as before.
 Document counts come from ``fts5vocab`` over the passages index, per stem: the query's words
 are stemmed by a temporary FTS5 table with the same tokenizer (``porter unicode61``), one row a
 word, read back through its own ``fts5vocab`` instance table. Counts are cached per process:
-they only steer the choice, and a count that is stale by some inserts steers it alike.
+they only steer the choice, and a count that is stale by some inserts steers it alike
+(kept per database).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ logger = logging.getLogger(__name__)
 #: Postings the chosen words may hold together (about 15 ms of FTS5 ranking on this VM).
 POSTINGS_BUDGET = 20_000
 _CACHE_LIMIT = 200_000
-_counts: dict[str, int] = {}
+#: Document counts by (database, stem): two stores in one process (tests, an API beside a
+#: CLI) must not steer each other's choice.
+_counts: dict[tuple[str, str], int] = {}
 
 _SETUP = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.scipix_query_words "
@@ -46,25 +49,25 @@ def _stems(session: Session, words: list[str]) -> dict[int, str]:
     for statement in _SETUP:
         session.execute(text(statement))
     session.execute(text("DELETE FROM temp.scipix_query_words"))
-    for i, word in enumerate(words):
-        session.execute(
-            text("INSERT INTO temp.scipix_query_words(rowid, word) VALUES (:i, :w)"),
-            {"i": i, "w": word},
-        )
+    session.execute(
+        text("INSERT INTO temp.scipix_query_words(rowid, word) VALUES (:i, :w)"),
+        [{"i": i, "w": word} for i, word in enumerate(words)],
+    )
     rows = session.execute(text("SELECT doc, term FROM temp.scipix_query_stems")).all()
     session.execute(text("DELETE FROM temp.scipix_query_words"))
     return {int(doc): str(term) for doc, term in rows}
 
 
 def _count(session: Session, stem: str) -> int:
-    if stem not in _counts:
+    key = (str(session.get_bind().engine.url), stem)
+    if key not in _counts:
         if len(_counts) >= _CACHE_LIMIT:
             _counts.clear()
         row = session.execute(
             text("SELECT doc FROM temp.scipix_passage_stems WHERE term = :t"), {"t": stem}
         ).first()
-        _counts[stem] = int(row[0]) if row else 0
-    return _counts[stem]
+        _counts[key] = int(row[0]) if row else 0
+    return _counts[key]
 
 
 def rarest_words(session: Session, words: list[str], budget: int = POSTINGS_BUDGET) -> list[str]:

@@ -27,8 +27,10 @@ logger = logging.getLogger(__name__)
 FAISS_GPU_PACKAGE = "faiss-gpu-cu12"
 
 
+@functools.cache
 def gpu_count() -> int:
-    """GPUs FAISS can use here: 0 with ``faiss-cpu``, which has no GPU code."""
+    """GPUs FAISS can use here: 0 with ``faiss-cpu``, which has no GPU code. Asked once a
+    process: every search of an ``auto`` index on a CPU machine asks again otherwise."""
     import faiss
 
     get = getattr(faiss, "get_num_gpus", None)
