@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -21,6 +23,21 @@ logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MAX_QUERY_CHARS = 2000
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _keyword_pool() -> ThreadPoolExecutor:
+    """Threads for the keyword retriever, which runs beside the query's encoding and FAISS
+    search: both wait in C (SQLite, ONNX Runtime, FAISS release the GIL), so a hybrid query
+    takes about the longer of the two instead of their sum (docs/ARCHITECTURE.md)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
+        return _pool
 
 
 def snippet(text: str, limit: int = 300) -> str:
@@ -69,16 +86,18 @@ class PassageSearcher:
         query = query[:MAX_QUERY_CHARS]
         rankings: list[list[int]] = []
         dense_scores: dict[int, float] = {}
+        pending: Future[list[tuple[int, float]]] | None = None
+        if mode in ("hybrid", "keyword"):
+            pending = _keyword_pool().submit(self._keyword, query)
         # encoded in every mode: a hit's probability of relevance is read from its cosine
         vector = self.encoder.encode_query([query])
         with self.store.session() as session:
             if mode in ("hybrid", "dense"):
                 dense_scores = self._dense(session, vector)
                 rankings.append(list(dense_scores))
-            if mode in ("hybrid", "keyword"):
-                keyword = repo.fulltext_passages(
-                    session=session, query=query, limit=self.candidates
-                )
+            keyword: list[tuple[int, float]] = []
+            if pending is not None:
+                keyword = pending.result()
                 rankings.append([pid for pid, _ in keyword])
             if mode == "hybrid":
                 fused = reciprocal_rank_fusion(rankings)
@@ -91,6 +110,12 @@ class PassageSearcher:
             documents = repo.passage_documents(session=session, ids=[pid for pid, _ in top])
         items = [Ranked(pid, documents[pid], score) for pid, score in top if pid in documents]
         return Ranking(items, partial(self._hydrate, vector[0], dense_scores))
+
+    def _keyword(self, query: str) -> list[tuple[int, float]]:
+        """The keyword retriever's ``candidates`` best passages, in a session of its own
+        (it runs in another thread)."""
+        with self.store.session() as session:
+            return repo.fulltext_passages(session=session, query=query, limit=self.candidates)
 
     def _dense(self, session: Session, vector: np.ndarray) -> dict[int, float]:
         """The index's ``candidates`` nearest passages and their cosines, best first.

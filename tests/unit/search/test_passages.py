@@ -141,3 +141,31 @@ def test_real_passages_rank_as_with_the_flat_index_once_re_scored(
     for query in queries:
         exact = [r.id for r in searchers["flat"].rank(query, k=10, mode="dense").items]
         assert [r.id for r in searchers["ivf-sq8"].rank(query, k=10, mode="dense").items] == exact
+
+
+def test_hybrid_fuses_the_keyword_ranking_found_beside_the_dense_one(tmp_path: Path) -> None:
+    """The keyword retriever runs in a thread of its own while the query encodes; what the
+    hybrid query ranks is still the fusion of the two rankings each mode gives alone."""
+    import threading
+
+    from scipix_search.search._hits import reciprocal_rank_fusion
+
+    vectors = _text_like_vectors(1000, seed=4)
+    query = "Variant 3-17"  # words of some passages (tests/factories LOREM + "Variant d-i")
+    encoder = _Encoder({query: vectors[611]})
+    searcher = PassageSearcher(_store(tmp_path, "flat", vectors), encoder)  # type: ignore[arg-type]
+    threads: list[str] = []
+    keyword = searcher._keyword
+
+    def spy(text: str) -> list[tuple[int, float]]:
+        threads.append(threading.current_thread().name)
+        return keyword(text)
+
+    searcher._keyword = spy  # type: ignore[method-assign]
+    dense = [r.id for r in searcher.rank(query, k=100, mode="dense").items]
+    words = [r.id for r in searcher.rank(query, k=100, mode="keyword").items]
+    hybrid = searcher.rank(query, k=10, mode="hybrid").items
+    assert dense and words and set(words) != set(dense)
+    fused = reciprocal_rank_fusion([dense, words])[:10]
+    assert [r.id for r in hybrid] == [pid for pid, _ in fused]
+    assert threads and all(name != threading.current_thread().name for name in threads)
