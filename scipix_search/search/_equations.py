@@ -25,6 +25,7 @@ from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit, Ranked, Ranking
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, rerank_structures
 from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
+from scipix_search.search._threads import side_pool
 from scipix_search.search._tuples import TupleIndex, stored_tuple_index
 from scipix_search.store import Equation, IndexSpec, Store, repo
 
@@ -189,18 +190,18 @@ class EquationSearcher:
         exclude: int | None = None,
         display: bool | None = None,
     ) -> Ranking:
-        vector = self.encoder.encode_query([query])
         # a filter on display/inline drops candidates: fetch more, so k remain
         fetch = max(self.candidates, k) * (1 if display is None else 4)
+        tuples = self.tuples  # read once: a background build may replace it
+        # formulas that contain the query, found beside the vector search (see side_pool)
+        held = None if tuples is None else side_pool().submit(tuples.search, query, fetch)
+        vector = self.encoder.encode_query([query])
         scores, ids = self._index.search(vector, fetch)
         first: dict[int, float | None] = {
             int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0
         }
-        tuples = self.tuples  # read once: a background build may replace it
-        if tuples is not None:
-            # formulas that contain the query; their cosine comes from their stored vector
-            _, held = tuples.search(query, fetch)
-            first.update((int(i), None) for i in held if int(i) not in first)
+        if held is not None:  # their cosine comes from their stored vector
+            first.update((int(i), None) for i in held.result()[1] if int(i) not in first)
         if exclude is not None:
             first.pop(exclude, None)
         with self.store.session() as session:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -14,6 +13,7 @@ from scipix_search.embed import TextEncoder
 from scipix_search.exceptions import EmptyQueryError
 from scipix_search.search._hits import Hit, Ranked, Ranking, reciprocal_rank_fusion
 from scipix_search.search._scores import CLOSE_MATCH, PASSAGE_CALIBRATION, stored_cosine
+from scipix_search.search._threads import side_pool
 from scipix_search.store import IndexSpec, Store, repo
 
 if TYPE_CHECKING:
@@ -23,21 +23,6 @@ logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MAX_QUERY_CHARS = 2000
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _keyword_pool() -> ThreadPoolExecutor:
-    """Threads for the keyword retriever, which runs beside the query's encoding and FAISS
-    search: both wait in C (SQLite, ONNX Runtime, FAISS release the GIL), so a hybrid query
-    takes about the longer of the two instead of their sum (docs/ARCHITECTURE.md)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
-        return _pool
 
 
 def snippet(text: str, limit: int = 300) -> str:
@@ -88,7 +73,7 @@ class PassageSearcher:
         dense_scores: dict[int, float] = {}
         pending: Future[list[tuple[int, float]]] | None = None
         if mode in ("hybrid", "keyword"):
-            pending = _keyword_pool().submit(self._keyword, query)
+            pending = side_pool().submit(self._keyword, query)
         # encoded in every mode: a hit's probability of relevance is read from its cosine
         vector = self.encoder.encode_query([query])
         with self.store.session() as session:
