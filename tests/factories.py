@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pymupdf
 
-from scipix_search.ingest import ParsedDocument, ParsedPage, ParsedPassage, sha256_bytes
+from scipix_search.ingest import (
+    EquationRegion,
+    ParsedDocument,
+    ParsedPage,
+    ParsedPassage,
+    sha256_bytes,
+)
 
 LOREM = (
     "Spectral methods approximate the solution of a differential equation by a finite sum of "
@@ -145,16 +153,63 @@ def require_tex_file(name: str) -> None:
         pytest.skip(f"{name} is not installed")
 
 
-def typeset_article(tex: Path, body: str, preamble: str = "") -> Path:
-    """Typeset ``body`` in an 11pt ``article`` with amsmath and ``preamble``, between two prose
-    sentences, so that the displays sit in a column of ordinary text (see :func:`typeset`)."""
+_ARTICLE_INTRO = (
+    "In the limit of a weak coupling the two sectors decouple, and the result of the "
+    "previous section carries over to the present case without change. "
+)
+
+
+def typeset_article(tex: Path, body: str, preamble: str = "", *, options: str = "11pt") -> Path:
+    """Typeset ``body`` in an ``article`` (class ``options``, 11pt by default) with amsmath and
+    ``preamble``, between two prose sentences, so that the displays sit in a column of
+    ordinary text (see :func:`typeset`)."""
     return typeset(
         tex,
-        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n"
+        f"\\documentclass[{options}]{{article}}\n\\usepackage{{amsmath}}\n"
         + preamble
         + "\\pagestyle{empty}\n\\begin{document}\n"
-        + "In the limit of a weak coupling the two sectors decouple, and the result of the "
-        + "previous section carries over to the present case without change. "
+        + _ARTICLE_INTRO
         + body
         + "for every mode of the spectrum, as stated in the introduction.\n\\end{document}\n",
     )
+
+
+@dataclass(slots=True)
+class NumberedDisplays:
+    """Numbered displays typeset between prose and read back from the PDF: each display's
+    source LaTeX (as the project's LaTeX reader gives it, in order) and the reader's regions."""
+
+    tex: Path
+    source: list[str]
+    regions: list[EquationRegion]
+
+    def read(self, n: int) -> str:
+        """The LaTeX of the region that carries display ``n``'s number (1-based), or ``""``."""
+        return {r.number: r.latex for r in self.regions}.get(str(n), "")
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(source, read) LaTeX of every display, compared by equation number."""
+        return [(src, self.read(n)) for n, src in enumerate(self.source, start=1)]
+
+
+def typeset_numbered(
+    tex: Path,
+    displays: Iterable[str],
+    preamble: str = "",
+    *,
+    options: str = "11pt",
+    lead: str = "",
+    between: str = "as the next step shows in full.",
+) -> NumberedDisplays:
+    """Typeset each of ``displays`` as a numbered ``equation`` with the prose ``between`` after
+    it, in an article (:func:`typeset_article`; ``lead`` goes right before the first display),
+    and read the PDF back with the text layer (no rendering)."""
+    from scipix_search.ingest import find_equation_regions, read_tex_equations
+
+    latex = list(displays)
+    body = "".join(f"\\begin{{equation}}\n{d}\n\\end{{equation}}\n{between}\n" for d in latex)
+    typeset_article(tex, lead + body, preamble, options=options)
+    source = [eq.latex for eq in read_tex_equations(tex) if eq.display]
+    assert len(source) == len(latex), source
+    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
+    return NumberedDisplays(tex, source, regions)

@@ -393,7 +393,7 @@ def _join_aligned_rows(
                     )
                     # flush left (``fleqn``) nothing is centred, and a display can start at
                     # the margin: the rows share their leftmost relation
-                    or (off_centre and _aligned_at_relation(prev, block))
+                    or (off_centre and _relation_aligned(prev, block, math_first=True))
                 )
             ):
                 out[-1] = prev + block
@@ -402,10 +402,14 @@ def _join_aligned_rows(
     return out
 
 
-def _relation_aligned(upper: list[Line], lower: list[Line]) -> bool:
-    """``lower``'s first relation is printed at the same place across the line as one of
-    ``upper``'s relations, in the same size (``V &= ...`` under ``U &= ...``, or a row that
-    starts with the relation)."""
+def _relation_aligned(upper: list[Line], lower: list[Line], *, math_first: bool = False) -> bool:
+    """Two blocks are rows of one ``align`` or ``split`` (TeX lines every row up at its
+    ``&``): ``lower``'s first relation is printed at the same place across the line as one
+    of ``upper``'s relations, in the same size (``V &= ...`` under ``U &= ...``, or a row that
+    starts with the relation). With ``math_first`` (flush left, where a paragraph's line
+    starts at the same margin as a display) both blocks must also start with math."""
+    if math_first and not (_starts_with_math(upper) and _starts_with_math(lower)):
+        return False
     relations = [g for ln in lower if not ln.number for g in ln.glyphs if g.c in RELATIONS]
     if not relations:
         return False
@@ -413,22 +417,15 @@ def _relation_aligned(upper: list[Line], lower: list[Line]) -> bool:
     return any(
         g.c in RELATIONS and abs(g.x0 - first.x0) < 0.5 and abs(g.size - first.size) < 0.5
         for ln in upper
+        if not ln.number
         for g in ln.glyphs
     )
 
 
-def _aligned_at_relation(upper: list[Line], lower: list[Line]) -> bool:
-    """Two blocks are rows of one ``align``: each starts with math and their leftmost
-    relations stand at the same place (TeX aligns every row at its ``&``)."""
-
-    def first_relation(lines: list[Line]) -> float | None:
-        row = sorted((ln for ln in lines if not ln.number), key=lambda ln: ln.bbox[1])
-        if not row or not row[0].glyphs or not row[0].glyphs[0].is_math:
-            return None
-        return min((g.x0 for ln in row for g in ln.glyphs if g.c in RELATIONS), default=None)
-
-    a, b = first_relation(upper), first_relation(lower)
-    return a is not None and b is not None and abs(a - b) <= 0.5
+def _starts_with_math(lines: list[Line]) -> bool:
+    """The block's top line (equation numbers aside) starts with a math glyph."""
+    top = min((ln for ln in lines if not ln.number), key=lambda ln: ln.bbox[1], default=None)
+    return top is not None and bool(top.glyphs) and top.glyphs[0].is_math
 
 
 def _text_in_display(line: Line, left: float, right: float, body_size: float) -> bool:

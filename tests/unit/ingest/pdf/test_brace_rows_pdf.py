@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions
-from tests.factories import typeset_article
+from tests.factories import typeset_numbered
 
 _DISPLAYS = (
     r"\left\{ \begin{aligned} & \text{L: Al,} \quad \rho = 2785 \text{kg}/\text{m}^{3}, \quad "
@@ -25,13 +24,8 @@ _DISPLAYS = (
 
 @pytest.fixture(scope="module")
 def read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full.\n"
-        for latex in _DISPLAYS
-    )
-    tex = typeset_article(tmp_path_factory.mktemp("bracerows") / "rows.tex", body)
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    return {r.number or "": r.latex for r in regions if r.display}
+    doc = typeset_numbered(tmp_path_factory.mktemp("bracerows") / "rows.tex", _DISPLAYS)
+    return {r.number or "": r.latex for r in doc.regions if r.display}
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
-from tests.factories import typeset_article
+from tests.factories import typeset_numbered
 
 _DISPLAYS = (
     r"E = \hbar \omega + \bar{h} k + \bar{a}",
@@ -35,13 +34,8 @@ _FONTS = {
 def test_hbar_and_bar_h_read_as_typeset(
     tmp_path_factory: pytest.TempPathFactory, font: str
 ) -> None:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full.\n"
-        for latex in _DISPLAYS
+    doc = typeset_numbered(
+        tmp_path_factory.mktemp(f"hbar-{font}") / "hbar.tex", _DISPLAYS, _FONTS[font]
     )
-    tex = typeset_article(tmp_path_factory.mktemp(f"hbar-{font}") / "hbar.tex", body, _FONTS[font])
-    source = [e for e in read_tex_equations(tex) if e.display]
-    read = {r.number: r.latex for r in find_equation_regions(tex.with_suffix(".pdf"), render=False)}
-    assert len(source) == len(_DISPLAYS)
-    for n, eq in enumerate(source, start=1):
-        assert tuple(as_tokens(read.get(str(n), ""))) == tuple(as_tokens(eq.latex)), read
+    for source, read in doc.pairs():
+        assert tuple(as_tokens(read)) == tuple(as_tokens(source)), read

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
-from tests.factories import typeset_article
+from tests.factories import typeset_numbered
 
 _ROW_1 = r"u_L - \int_{\rho_L}^{\rho} \frac{c(x)}{x} dx"
 _ROW_2 = r"u_R + \int_{\rho_R}^{\rho} \frac{c(x)}{x} dx"
@@ -42,18 +41,12 @@ _DISPLAYS = {
 
 @pytest.fixture(scope="module")
 def read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full.\n"
-        for latex in _DISPLAYS.values()
+    doc = typeset_numbered(
+        tmp_path_factory.mktemp("opscripts") / "opscripts.tex", _DISPLAYS.values()
     )
-    tex = typeset_article(tmp_path_factory.mktemp("opscripts") / "opscripts.tex", body)
-    source = [e for e in read_tex_equations(tex) if e.display]
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    latex = {r.number: r.latex for r in regions}
-    assert len(source) == len(_DISPLAYS)
     return {
-        key: (" ".join(as_tokens(eq.latex)), " ".join(as_tokens(latex.get(str(n), ""))))
-        for n, (key, eq) in enumerate(zip(_DISPLAYS, source, strict=True), start=1)
+        key: (" ".join(as_tokens(source)), " ".join(as_tokens(latex)))
+        for key, (source, latex) in zip(_DISPLAYS, doc.pairs(), strict=True)
     }
 
 

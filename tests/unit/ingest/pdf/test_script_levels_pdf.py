@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
-from tests.factories import typeset_article
+from tests.factories import typeset_numbered
 
 _DISPLAYS = {
     "frac-numerator": r"y = \tfrac{p(\mathcal{A}_{j_1,\ldots,j_\ell})}{q(x_{i_k})} + 1",
@@ -50,18 +49,10 @@ _DISPLAYS = {
 
 @pytest.fixture(scope="module")
 def read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[tuple[str, ...], str]]:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full.\n"
-        for latex in _DISPLAYS.values()
-    )
-    tex = typeset_article(tmp_path_factory.mktemp("scripts") / "scripts.tex", body)
-    source = [e for e in read_tex_equations(tex) if e.display]
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    latex = {r.number: r.latex for r in regions}
-    assert len(source) == len(_DISPLAYS)
+    doc = typeset_numbered(tmp_path_factory.mktemp("scripts") / "scripts.tex", _DISPLAYS.values())
     return {
-        key: (tuple(as_tokens(eq.latex)), latex.get(str(n), ""))
-        for n, (key, eq) in enumerate(zip(_DISPLAYS, source, strict=True), start=1)
+        key: (tuple(as_tokens(source)), latex)
+        for key, (source, latex) in zip(_DISPLAYS, doc.pairs(), strict=True)
     }
 
 

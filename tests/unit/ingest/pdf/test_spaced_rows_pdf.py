@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
-from tests.factories import typeset
+from tests.factories import typeset_numbered
 
 _DISPLAYS = (
     r"\begin{split} \mathbf{A}_{1} = & \arg\min_{\mathbf{A}} (\mathrm{tr}\{\mathbf{G}_{0}"
@@ -38,21 +37,16 @@ _DISPLAYS = (
 
 @pytest.fixture(scope="module")
 def read(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[tuple[str, str]]]:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full for "
-        "every mode of the spectrum, as stated in the introduction.\n"
-        for latex in _DISPLAYS
-    )
-    tex = typeset(
+    doc = typeset_numbered(
         tmp_path_factory.mktemp("spaced") / "spaced.tex",
-        "\\documentclass[12pt]{article}\n\\usepackage{amsmath,amssymb}\n\\linespread{1.6}\n"
-        "\\pagestyle{empty}\n\\begin{document}\nIn the limit of a weak coupling the two sectors "
-        "decouple, and the result of the previous section carries over to the present case "
-        f"without change. We find\n{body}\\end{{document}}\n",
+        _DISPLAYS,
+        "\\usepackage{amssymb}\n\\linespread{1.6}\n",
+        options="12pt",
+        lead="We find\n",
+        between="as the next step shows in full for every mode of the spectrum, as stated in "
+        "the introduction.",
     )
-    source = [eq.latex for eq in read_tex_equations(tex) if eq.display]
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    return source, [(r.number or "", r.latex) for r in regions if r.display]
+    return doc.source, [(r.number or "", r.latex) for r in doc.regions if r.display]
 
 
 def test_one_display_per_split(read: tuple[list[str], list[tuple[str, str]]]) -> None:

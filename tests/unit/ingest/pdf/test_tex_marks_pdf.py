@@ -23,11 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.ingest.pdf._glyphs import Glyph
 from scipix_search.ingest.pdf._lines import _numbers_apart
 from scipix_search.math import as_tokens
-from tests.factories import typeset
+from tests.factories import NumberedDisplays, typeset_numbered
 
 _DISPLAYS = {
     "pmb": r"\pmb{\Sigma} = \mathbf{A} + \pmb{\Sigma}_{\mathbf{E}}",
@@ -48,31 +47,21 @@ _DISPLAYS = {
 }
 
 
-def _typeset(tmp: Path, numbering: str = "") -> Path:
-    body = "".join(
-        f"\\begin{{equation}}\n{latex}\n\\end{{equation}}\nas the next step shows in full.\n"
-        for latex in _DISPLAYS.values()
-    )
-    return typeset(
+def _typeset(tmp: Path, numbering: str = "") -> NumberedDisplays:
+    return typeset_numbered(
         tmp / "marks.tex",
-        "\\documentclass{article}\n\\usepackage{amsmath,amssymb,amsbsy}\n"
-        f"\\pagestyle{{empty}}\n{numbering}\\begin{{document}}\n"
-        "The quantities of the model are related by the following equations, which we\n"
-        "state here before we use them in the rest of this section.\n"
-        f"{body}\\end{{document}}\n",
+        _DISPLAYS.values(),
+        f"\\usepackage{{amssymb,amsbsy}}\n{numbering}",
+        options="10pt",
     )
 
 
 @pytest.fixture(scope="module")
 def marks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[tuple[str, ...], str]]:
-    tex = _typeset(tmp_path_factory.mktemp("marks"))
-    source = [e for e in read_tex_equations(tex) if e.display]
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    read = {r.number: r.latex for r in regions}
-    assert len(source) == len(_DISPLAYS)
+    doc = _typeset(tmp_path_factory.mktemp("marks"))
     return {
-        key: (tuple(as_tokens(eq.latex)), read.get(str(n), ""))
-        for n, (key, eq) in enumerate(zip(_DISPLAYS, source, strict=True), start=1)
+        key: (tuple(as_tokens(source)), latex)
+        for key, (source, latex) in zip(_DISPLAYS, doc.pairs(), strict=True)
     }
 
 
@@ -89,9 +78,8 @@ def test_overprint_is_one_bold_glyph(marks: dict[str, tuple[tuple[str, ...], str
 
 
 def test_prefixed_numbers(tmp_path: Path) -> None:
-    tex = _typeset(tmp_path, "\\renewcommand{\\theequation}{SI.\\arabic{equation}}\n")
-    regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
-    assert sorted(r.number or "" for r in regions) == sorted(
+    doc = _typeset(tmp_path, "\\renewcommand{\\theequation}{SI.\\arabic{equation}}\n")
+    assert sorted(r.number or "" for r in doc.regions) == sorted(
         f"SI.{n}" for n in range(1, len(_DISPLAYS) + 1)
     )
 
