@@ -83,7 +83,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
     candidates = [
         ln
         for ln in col
-        if (not ln.is_prose or _text_in_display(ln, left, right, body_size))
+        if (not ln.is_prose or _text_in_display(ln, col, left, right, body_size))
         and (ln.number or ln.is_prose or not _beside_prose(_row_extent(ln), prose_tops))
         and not drawings.is_figure(ln.bbox)
         and (
@@ -93,6 +93,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
             or _fragment(ln)
             or _by_bar(ln, drawings.bars, body_size)
             or _italic_letters(ln)
+            or _operator_name(ln)
         )
     ]
     candidates += _text_cells(col, candidates, left, right, body_size)
@@ -106,13 +107,14 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
     # a line of only big operators or radical signs is stacked where it is drawn: it hangs
     # from a baseline above its row, so its text-layer box can touch the line above
     drawn = {id(ln): _row_extent(ln) for ln in candidates}
+    reach = {id(ln): _set_extent(ln, drawn[id(ln)]) for ln in candidates}
     blocks: list[list[Line]] = []
     skipped: list[Line] = []
     for ln in sorted(candidates, key=lambda item: drawn[id(item)][0]):
         if blocks:
-            top = min(drawn[id(b)][0] for b in blocks[-1])
-            bottom = max(drawn[id(b)][1] for b in blocks[-1])
-            ln_top = drawn[id(ln)][0]
+            top = min(reach[id(b)][0] for b in blocks[-1])
+            bottom = max(reach[id(b)][1] for b in blocks[-1])
+            ln_top = reach[id(ln)][0]
             between = any(
                 bottom - 1 <= (p0 + p1) / 2 <= ln_top + 1
                 for p0, p1 in prose_tops
@@ -152,6 +154,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         Block(b, left, right, _centred(b, left, right) or _set_in(b, margin, body_size))
         for b in blocks
         if _is_display(b, body_size)
+        and not _inline_parts(b, prose_tops, body_size)
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
 
@@ -394,6 +397,7 @@ def _join_aligned_rows(
                     # flush left (``fleqn``) nothing is centred, and a display can start at
                     # the margin: the rows share their leftmost relation
                     or (off_centre and _relation_aligned(prev, block, math_first=True))
+                    or _multline_rows(prev, block, left, right, body_size)
                 )
             ):
                 out[-1] = prev + block
@@ -422,20 +426,56 @@ def _relation_aligned(upper: list[Line], lower: list[Line], *, math_first: bool 
     )
 
 
+_MULTLINE_GAP = (0.5, 1.3)
+"""How far (em) from its margin ``multline`` sets its first row (left) and its last (right):
+``\\multlinegap``, 10 pt."""
+
+
+def _multline_rows(
+    upper: list[Line], lower: list[Line], left: float, right: float, body_size: float
+) -> bool:
+    """The first and the last row of a ``multline``: the upper one set flush left at
+    ``\\multlinegap`` from the margin (not where a paragraph's line starts: at the margin, or
+    ``\\parindent`` in with a word), the lower one flush right at that gap from the right
+    margin or with the display's number there, each to its own side of the other."""
+    upper_body = [ln for ln in upper if not ln.number]
+    lower_body = [ln for ln in lower if not ln.number]
+    if not upper_body or not lower_body or any(ln.number for ln in upper):
+        return False
+    top = min(upper_body, key=lambda ln: (ln.bbox[0], ln.bbox[1]))
+    first = top.glyphs[0] if top.glyphs else None
+    u0, u1 = top.bbox[0], max(ln.bbox[2] for ln in upper_body)
+    l0, l1 = min(ln.bbox[0] for ln in lower_body), max(ln.bbox[2] for ln in lower_body)
+    lo, hi = _MULTLINE_GAP
+    return (
+        first is not None
+        and (first.is_math or not first.c.isalpha())
+        and lo * body_size <= u0 - left <= hi * body_size
+        and (any(ln.number for ln in lower) or right - l1 <= hi * body_size)
+        and l0 > u0 + body_size
+        and l1 > u1 + body_size
+    )
+
+
 def _starts_with_math(lines: list[Line]) -> bool:
     """The block's top line (equation numbers aside) starts with a math glyph."""
     top = min((ln for ln in lines if not ln.number), key=lambda ln: ln.bbox[1], default=None)
     return top is not None and bool(top.glyphs) and top.glyphs[0].is_math
 
 
-def _text_in_display(line: Line, left: float, right: float, body_size: float) -> bool:
+def _text_in_display(
+    line: Line, col: list[Line], left: float, right: float, body_size: float
+) -> bool:
     """A line of words set inside a display (``\\text{strictly causal, ...}`` on the second
     row of an ``aligned``): indented from both margins, unlike any line of a paragraph, and
-    starting with math."""
+    starting with math, as does the row it is a piece of (MuPDF gives a paragraph's line in
+    pieces where inline math breaks it: ``Here G^{(3)}`` | ``r(x) denotes the ...``)."""
     first = line.glyphs[0] if line.glyphs else None
+    start = _row_start(line, col)
     return (
         first is not None
         and first.is_math
+        and (start is line or (bool(start.glyphs) and start.glyphs[0].is_math))
         and line.bbox[0] >= left + 3 * body_size
         and line.bbox[2] <= right - 3 * body_size
     )
@@ -512,6 +552,17 @@ def _beside_prose(extent: tuple[float, float], prose: list[tuple[float, float]])
     return False
 
 
+def _inline_parts(block: list[Line], prose: list[tuple[float, float]], body_size: float) -> bool:
+    """The block is parts of inline math set over or under a paragraph's line (the
+    numerators of ``$\\frac{M_c}{\\hbar}$`` and ``$\\frac{a^2-1}{r}$`` in one line): every line
+    is in script size, and each reaches into a prose line's row. TeX sets a display in the
+    text's size, with a skip over and under it."""
+    return all(
+        ln.size < 0.8 * body_size and any(ln.bbox[3] > p0 and ln.bbox[1] < p1 for p0, p1 in prose)
+        for ln in block
+    )
+
+
 def _centred(block: list[Line], left: float, right: float) -> bool:
     """Display math is centred in its column, wide, or numbered; algorithm and figure
     fragments hug the left margin."""
@@ -542,6 +593,20 @@ def _set_in(block: list[Line], margin: float | None, body_size: float) -> bool:
     the line, which sets it in from the paragraph margin by more than a paragraph indent
     (\\parindent is 1 to 1.5 em), while algorithm and figure fragments hug the margin."""
     return margin is not None and min(ln.bbox[0] for ln in block) >= margin + 2 * body_size
+
+
+_LIMIT_NAMES = frozenset("lim max min sup inf".split())
+
+
+def _operator_name(line: Line) -> bool:
+    """An operator name alone on its line (``lim``, ``max``): the text layer gives the name
+    of a ``\\lim_{\\lambda \\to \\infty}`` a line of its own above its limit's, and its upright
+    letters come from a roman that prose shares (Computer Modern's, or the Times text roman
+    via mathptmx), so nothing else says math. Like italic letters, it continues a display
+    only."""
+    return line.text.strip() in _LIMIT_NAMES and not any(
+        is_italic_font(g.font) for g in line.glyphs if g.c.strip()
+    )
 
 
 def _italic_letters(line: Line) -> bool:
@@ -648,6 +713,33 @@ def _row_extent(line: Line) -> tuple[float, float]:
     ):
         return line.bbox[1], line.bbox[3]
     return _drawn_extent(line)
+
+
+_ASCENT, _DEPTH = 0.7, 0.2
+"""The least height and depth (em) of a glyph's box as TeX sets it in a line: Computer
+Modern's letters reach about 0.7 em over their baseline and 0.2 em under it."""
+
+
+def _set_extent(line: Line, extent: tuple[float, float]) -> tuple[float, float]:
+    """``extent`` widened to the band TeX gives the line's glyphs around their baselines:
+    some math fonts report a box of half an em (newtx's and Libertine's math italic) or none
+    under the baseline (Fourier's symbols), so their rows look further apart than TeX set
+    them (the last row of an ``array`` was left out of its display)."""
+    # an extension-font glyph hangs from its baseline; big operators and radical signs
+    # have their drawn extent already
+    plain = [
+        g
+        for g in line.glyphs
+        if not is_extension_font(g.font)
+        and operator_extent(g) is None
+        and radical_extent(g) is None
+    ]
+    if not plain:
+        return extent
+    return (
+        min(extent[0], min(g.base - _ASCENT * g.size for g in plain)),
+        max(extent[1], max(g.base + _DEPTH * g.size for g in plain)),
+    )
 
 
 def _drawn_extent(line: Line) -> tuple[float, float]:

@@ -29,6 +29,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
 )
 from scipix_search.ingest.pdf._operators import group_operators
+from scipix_search.ingest.pdf._rows import RELATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ ROW_GAP = 0.6
 COLUMN_GAP = 0.6
 """A horizontal gap at least this wide (em) in every row is a column separation: array
 columns are 2 x 5 pt apart, binary operators and relations at most 5/18 em."""
+BARE_COLUMN_GAP = 0.45
+"""The same for an array with no delimiters, whose columns must also line up over two rows
+or more: classes set ``\\arraycolsep`` narrower than LaTeX's 5 pt (revtex's columns are
+0.6 em apart at 10 pt), still wider than a relation's thick spaces."""
 
 
 def _family(name: str) -> tuple[str, str] | None:
@@ -272,6 +277,76 @@ def _group_latex(inside: list[Glyph], kind: str, closed: bool, bars: list[Bar]) 
     return f"\\begin{{{env}}} {_table(cells)} \\end{{{env}}}", complete
 
 
+def group_bare_array(glyphs: list[Glyph], bars: list[Bar]) -> list[Glyph]:
+    """A display set as an ``array`` or ``matrix`` with no delimiters around it (a
+    commutative diagram, a table of values): one ``matrix`` atom, else ``glyphs`` unchanged.
+
+    TeX sets an array's cells centred in columns ``2\\arraycolsep`` (10 pt) apart and its rows
+    on baselines ``\\arraystretch`` apart, with nothing across a column gap: the rows
+    (:func:`_rows`, fraction parts in their bar's row) leave gaps of ``COLUMN_GAP`` em at the
+    same places (:func:`_columns`, ``BARE_COLUMN_GAP``), one row holds two cells or more, and one column cells of
+    two rows or more (the rows of a ``multline`` set apart leave a gap, each on its own side).
+    A cell with a relation among other glyphs (an equation: the column pairs of an ``align``,
+    conditions set a ``\\quad`` apart, ``x`` apart from ``= a + b``) is no array entry; a cell
+    that is only a relation (a diagram's arrow, its label over it) is. The cells of a column
+    line up as TeX sets them (:func:`_aligned`): pieces of a display that only happen to
+    leave gaps at the same places do not."""
+    rows = _rows(glyphs, bars)
+    columns = _columns(glyphs, BARE_COLUMN_GAP)
+    if len(rows) < 2 or len(columns) < 2:
+        return glyphs
+    cells = [
+        [[g for g in row if x0 - 0.1 <= (g.x0 + g.x1) / 2 <= x1 + 0.1] for x0, x1 in columns]
+        for row in rows
+    ]
+    if not any(sum(bool(cell) for cell in row) >= 2 for row in cells) or not any(
+        sum(bool(row[k]) for row in cells) >= 2 for k in range(len(columns))
+    ):
+        return glyphs
+    if any(_is_equation(cell) for row in cells for cell in row):
+        return glyphs
+    if not all(_aligned(column) for column in zip(*cells, strict=True)):
+        return glyphs
+    latex = "\\begin{matrix} " + _table(_cells(rows, columns, bars)) + " \\end{matrix}"
+    size = max(g.size for g in glyphs)
+    box = (
+        min(g.x0 for g in glyphs),
+        min(g.y0 for g in glyphs),
+        max(g.x1 for g in glyphs),
+        max(g.y1 for g in glyphs),
+    )
+    complete = all(glyph_mapped(g) for g in glyphs)
+    return [_atom(latex, box[0], box[1], box[2], box[3], size, complete=complete)]
+
+
+def _aligned(column: tuple[list[Glyph], ...]) -> bool:
+    """The cells of one array column line up as TeX sets them: centred (``c``), or flush
+    left or right (``l``, ``r``), within a tenth of an em."""
+    boxes = [
+        (min(g.x0 for g in c), max(g.x1 for g in c), max(g.size for g in c)) for c in column if c
+    ]
+    if len(boxes) < 2:
+        return True
+    tol = 0.1 * max(b[2] for b in boxes)
+    edges = (
+        [(b[0] + b[1]) / 2 for b in boxes],
+        [b[0] for b in boxes],
+        [b[1] for b in boxes],
+    )
+    return any(max(e) - min(e) <= tol for e in edges)
+
+
+def _is_equation(cell: list[Glyph]) -> bool:
+    """A relation in the cell with other glyphs on its baseline (``a = b``, ``= a + b``): a
+    relation that is an array entry stands alone in its cell (a label may be set over it)."""
+    for rel in cell:
+        if rel.c not in RELATIONS:
+            continue
+        if any(g is not rel and abs(g.base - rel.base) < 0.2 * rel.size for g in cell):
+            return True
+    return False
+
+
 def _anchor(g: Glyph, bars: list[Bar], size: float) -> float:
     """The baseline of the row ``g`` belongs to: its own, or for a numerator or
     denominator, the row of its fraction bar."""
@@ -311,15 +386,15 @@ def _rows(inside: list[Glyph], bars: list[Bar]) -> list[list[Glyph]]:
     return [r for r in rows if r]
 
 
-def _columns(inside: list[Glyph]) -> list[tuple[float, float]]:
-    """x-ranges of the columns: runs of glyphs with no gap of ``COLUMN_GAP`` em."""
+def _columns(inside: list[Glyph], gap: float = COLUMN_GAP) -> list[tuple[float, float]]:
+    """x-ranges of the columns: runs of glyphs with no gap of ``gap`` em."""
     if not inside:
         return []
     size = max(g.size for g in inside)
     spans = sorted((g.x0, g.x1) for g in inside)
     cols = [list(spans[0])]
     for x0, x1 in spans[1:]:
-        if x0 - cols[-1][1] >= COLUMN_GAP * size:
+        if x0 - cols[-1][1] >= gap * size:
             cols.append([x0, x1])
         else:
             cols[-1][1] = max(cols[-1][1], x1)

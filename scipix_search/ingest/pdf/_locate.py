@@ -28,7 +28,7 @@ from scipix_search.ingest.pdf._blocks import (
     split_columns,
 )
 from scipix_search.ingest.pdf._correct import text_layer_complete
-from scipix_search.ingest.pdf._delimiters import group_delimited
+from scipix_search.ingest.pdf._delimiters import group_bare_array, group_delimited
 from scipix_search.ingest.pdf._glyphs import (
     BITMAP_ROLE,
     Bar,
@@ -255,7 +255,7 @@ def _make_region(
     # a radical, a matrix or a delimited group is one glyph for the row logic, so its rows
     # stay inside; a radical's rules are no fraction bars
     glyphs, bars = group_radicals(group_wide_accents(join_relations(printed)), bars)
-    glyphs = group_delimited(glyphs, bars)
+    glyphs = group_bare_array(group_delimited(glyphs, bars), bars)
     rows = visual_rows(glyphs, bars, body_size)
     row_latex = [_latex(gs, bars, glyphs) for _, _, gs in rows]
     region = EquationRegion(

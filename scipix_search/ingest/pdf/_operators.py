@@ -179,8 +179,9 @@ def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, 
         runs = [[letters[0]]]
         for g in letters[1:]:
             gap = g.x0 - runs[-1][-1].x1
-            # "arg min" is set with a thin space between the two words
-            if gap < 0.35 * g.size:
+            # "arg min" is set with a thin space between the two words; a word's letters
+            # share a font (\lim\mathscr{G}: the G is no letter of the name)
+            if gap < 0.35 * g.size and g.font == runs[-1][-1].font:
                 runs[-1].append(g)
             else:
                 runs.append([g])

@@ -217,11 +217,20 @@ def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() 
         ]
         return _Line(glyphs, (x0, 100, x1, 111), "Φ strictly causal", 10.0, 0.1, 14)
 
+    def ok(ln: _Line, col: list[_Line] | None = None) -> bool:
+        return _text_in_display(ln, col or [ln], 72, 540, 10.0)
+
     # the second row of an aligned display: "Φx, Φu strictly causal, linear, and ℓ∞-stable"
-    assert _text_in_display(line(200, 412, "CMMIB10"), 72, 540, 10.0)
+    row = line(200, 412, "CMMIB10")
+    assert ok(row)
+    # beside the display's math on its row
+    assert ok(row, [line(150, 190, "CMMI10"), row])
     # a paragraph line starts at the margin; a centred line of words does not start with math
-    assert not _text_in_display(line(72, 412, "CMMIB10"), 72, 540, 10.0)
-    assert not _text_in_display(line(200, 412, "CMR10", "W"), 72, 540, 10.0)
+    assert not ok(line(72, 412, "CMMIB10"))
+    assert not ok(line(200, 412, "CMR10", "W"))
+    # a piece of a paragraph's line ("Here G^{(3)}" | "r(x) denotes the ..."): its row
+    # starts with a word
+    assert not ok(row, [line(90, 190, "CMR10", "H"), row])
 
 
 def test_crops_are_rendered_for_display_equations_only() -> None:
