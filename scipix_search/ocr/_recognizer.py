@@ -29,7 +29,7 @@ from scipix_search.ocr._preprocess import (
     to_model_input,
 )
 from scipix_search.ocr._tokenizer import LatexTokenizer, clean_latex, latex_tokens
-from scipix_search.ocr._vote import VOTE_FACTORS, Read, elect
+from scipix_search.ocr._vote import VOTE_FACTORS, Read, Settled, elect
 from scipix_search.onnx import make_session, uses_cuda
 
 logger = logging.getLogger(__name__)
@@ -267,6 +267,7 @@ class LatexRecognizer:
         live: dict[int, Prepared],
         reference: float | None,
         batch_size: int,
+        settled: Settled | None = None,
     ) -> dict[int, tuple[Hypothesis, float, dict[str, Any]]]:
         """Read each crop at the ``VOTE_FACTORS`` scales and keep the majority reading.
 
@@ -276,7 +277,9 @@ class LatexRecognizer:
         are confident too), but the errors of neighbouring scales rarely coincide, so agreement
         decides; three different reads are settled by :func:`elect`.
 
-        ``live`` maps the index of each image that holds ink to its prepared crop.
+        ``live`` maps the index of each image that holds ink to its prepared crop; a first
+        read that ``settled`` accepts (called with the image's index and the read's LaTeX) is
+        kept without a vote.
         """
         first = {i: plan_scale(p, reference_height=reference) for i, p in live.items()}
         reads: dict[int, list[Read]] = {i: [] for i in live}
@@ -287,7 +290,11 @@ class LatexRecognizer:
                 todo = [
                     i
                     for i in live
-                    if self.scale_votes > 1 or (self.multiscale and self._doubtful(reads[i][0].hyp))
+                    if (
+                        self.scale_votes > 1
+                        or (self.multiscale and self._doubtful(reads[i][0].hyp))
+                    )
+                    and not (settled is not None and settled(i, reads[i][0].latex))
                 ]
             else:
                 todo = [i for i in todo if reads[i][0].key != reads[i][1].key]
@@ -298,8 +305,8 @@ class LatexRecognizer:
             for i, scale, (hyp, cross) in zip(
                 todo, scales, self._read(crops, batch_size), strict=True
             ):
-                key = tuple(latex_tokens(clean_latex(self._tokenizer.decode(hyp.ids))))
-                reads[i].append(Read(hyp, scale, key, cross))
+                latex = clean_latex(self._tokenizer.decode(hyp.ids))
+                reads[i].append(Read(hyp, scale, tuple(latex_tokens(latex)), cross, latex))
         return {i: elect(options, self.likelihoods) for i, options in reads.items()}
 
     # -- public API ----------------------------------------------------------------------------
@@ -336,6 +343,7 @@ class LatexRecognizer:
         *,
         same_document: bool = False,
         prose: Sequence[np.ndarray] = (),
+        settled: Settled | None = None,
     ) -> list[LatexResult]:
         """Read many formula images, batching the model calls.
 
@@ -349,6 +357,10 @@ class LatexRecognizer:
                 (``PROSE_TO_FORMULA`` x its x-height), steadier than the formulas' own glyphs
                 (unless ``glyph_height`` is already set; without measurable prose, as
                 ``same_document``).
+            settled: Judges a crop's first read (called with the image's index and its
+                LaTeX): a read it accepts is kept without a scale vote, however doubtful. A
+                caller that can check a read against other evidence (a PDF's text layer) saves
+                the vote's two more reads and its scoring, five sixths of a voted crop's time.
 
         Returns:
             One result per image, in order; blank images give an empty result with confidence 0.
@@ -365,7 +377,7 @@ class LatexRecognizer:
             reference = PROSE_TO_FORMULA * x_height if x_height else None
         if reference is None and same_document:
             reference = pooled_glyph_height(prepared)
-        best = self._vote(live, reference, batch_size)
+        best = self._vote(live, reference, batch_size, settled)
         elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
         results = []
         for i in range(len(images)):

@@ -19,6 +19,9 @@ VOTE_FACTORS = (1.0, 0.9, 1.1)
 #: Log-probability of each candidate token sequence given one encoded image.
 Likelihoods = Callable[[list[np.ndarray], Sequence[list[int]]], list[float]]
 
+#: Whether a crop's first read (the image's index, its LaTeX) is kept without a vote.
+Settled = Callable[[int, str], bool]
+
 
 @dataclass
 class Read:
@@ -28,6 +31,7 @@ class Read:
     scale: float
     key: tuple[str, ...]  # the LaTeX tokens the vote compares
     cross: list[np.ndarray]  # the encoding, to score other reads' candidates under it
+    latex: str = ""  # the read's cleaned LaTeX
 
 
 def elect(

@@ -227,6 +227,24 @@ def test_doubtful_reads_go_to_a_vote(model_dir: Path, shared_dir: Path) -> None:
     assert once and voted
 
 
+def test_settled_first_reads_skip_the_vote(model_dir: Path) -> None:
+    voter = LatexRecognizer(model_dir, device="cpu", scale_votes=3)
+    single = LatexRecognizer(model_dir, device="cpu", scale_votes=1, multiscale=False)
+    images = [render_line(text, 30, dpi=150) for text in ("f(x)=y-1", "a+b=c")]
+    asked: list[tuple[int, str]] = []
+
+    def settled(index: int, latex: str) -> bool:
+        asked.append((index, latex))
+        return index == 0
+
+    results = voter.batch(images, settled=settled)
+    once = single.batch(images)
+    # The first reads are judged, as the caller would print them; a settled one is kept alone.
+    assert asked == [(0, once[0].latex), (1, once[1].latex)]
+    assert results[0].extra["reads"] == 1 and results[0].latex == once[0].latex
+    assert results[1].extra["reads"] >= 2
+
+
 def test_likelihood_of_a_read_is_its_decoding_score(recognizer: LatexRecognizer) -> None:
     from scipix_search.ocr._preprocess import plan_scale, prepare, to_model_input
 

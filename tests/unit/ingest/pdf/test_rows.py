@@ -97,7 +97,9 @@ def test_regions_to_equations_reads_rows_in_one_batch() -> None:
     class Recognizer:
         calls: list[tuple[int, bool]] = []
 
-        def batch(self, images: list[object], *, same_document: bool = False) -> list[object]:
+        def batch(
+            self, images: list[object], *, same_document: bool = False, settled: object = None
+        ) -> list[object]:
             self.calls.append((len(images), same_document))
             reads = ["x = a", "y = c", "z"]
             return [type("R", (), {"latex": r, "confidence": 0.9})() for r in reads]
@@ -115,6 +117,30 @@ def test_regions_to_equations_reads_rows_in_one_batch() -> None:
     plain = regions_to_equations([region, single])
     assert [e.latex for e in plain] == ["x=a \\\\ y=c", "x=a", "y=c", "z"]
     assert all(e.origin == "pdf" for e in plain)
+
+
+def test_first_reads_the_text_layer_confirms_are_settled() -> None:
+    png = _png()
+    regions = [
+        EquationRegion(page=1, bbox=(0, 0, 10, 9), display=True, latex=latex, image=png)
+        for latex in ("x=a+b", "x=a+b", "y=c")
+    ]
+    regions[2].codes_only = True  # bitmap-font codes: nothing to check a read with
+    seen: list[bool] = []
+
+    class Recognizer:
+        def batch(self, images: list[object], **options: object) -> list[object]:
+            settled = options["settled"]
+            assert callable(settled)
+            # a read of the printed symbols; one that invents symbols; any read of codes
+            seen.extend(
+                [settled(0, "x = a + b"), settled(1, "\\Omega \\beta \\psi"), settled(2, "y=c")]
+            )
+            return ["x = a + b", "\\Omega", "y=c"]
+
+    out = regions_to_equations(regions, Recognizer())
+    assert seen == [True, False, False]
+    assert [e.origin for e in out] == ["ocr", "pdf", "ocr"]
 
 
 def _png() -> bytes:
