@@ -378,7 +378,11 @@ def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
     text = "".join(g.c for g in glyphs).strip()
     math = sum(g.is_math for g in visible)
     size = max(g.size for g in visible)
-    bases = sorted(g.base for g in visible if g.size >= 0.9 * size)
+    # an extension-font glyph hangs from its baseline, and TeX takes it at 10 pt in any text
+    # size (an inline \int in an 8 pt abstract): its baseline is not the line's
+    seated = [g for g in visible if not is_extension_font(g.font)] or visible
+    top = max(g.size for g in seated)
+    bases = sorted(g.base for g in seated if g.size >= 0.9 * top)
     base = bases[len(bases) // 2]
     prose = 0
     word: list[Glyph] = []

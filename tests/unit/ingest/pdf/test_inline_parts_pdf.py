@@ -13,10 +13,12 @@ documents typeset here in several math fonts (the tests skip without pdflatex).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scipix_search.ingest import find_equation_regions
-from tests.factories import require_tex_file, typeset_article
+from tests.factories import require_tex_file, typeset, typeset_article
 
 _BODY = (
     "The kernel follows:\n\\begin{equation}\nK(x) = \\int_{0}^{x} G(y) \\, dy\n"
@@ -44,3 +46,27 @@ def test_inline_fraction_parts_are_no_display(
     tex = typeset_article(tmp_path_factory.mktemp(f"parts-{font}") / "parts.tex", _BODY, preamble)
     regions = [r for r in find_equation_regions(tex.with_suffix(".pdf"), render=False) if r.display]
     assert [r.number for r in regions] == ["1"], [r.text for r in regions]
+
+
+@pytest.mark.parametrize("font", ["cm", "mlmodern"])
+def test_small_print_with_an_inline_integral_is_prose(tmp_path: Path, font: str) -> None:
+    """TeX takes the extension font at 10 pt in any size, and its glyphs hang from their
+    baseline: in a small-print paragraph set in from both margins (amsart's abstract) an
+    inline ``\\int`` made the line's size and baseline its own, every word looked like a script
+    of it, and the line read as a centred display."""
+    if font != "cm":
+        require_tex_file(f"{font}.sty")
+    tex = typeset(
+        tmp_path / "abstract.tex",
+        "\\documentclass{amsart}\n"
+        + ("" if font == "cm" else f"\\usepackage{{{font}}}\n")
+        + "\\begin{document}\n\\title{On the flux}\n\\begin{abstract}\n"
+        "We assume throughout that $\\Phi_{E}(z, \\bar{z})$ is given. One checks that "
+        "$\\beta(\\lambda)$ holds whenever the solution is effective. In this case we find "
+        "$D \\int \\mathrm{d}x \\, a = 0$, which is consistent with the physical "
+        "transformation.\n\\end{abstract}\n\\maketitle\n"
+        "The fields are conserved, as the introduction states for every mode of the spectrum "
+        "and every boundary term of the model.\n\\end{document}\n",
+    )
+    regions = [r for r in find_equation_regions(tex.with_suffix(".pdf"), render=False) if r.display]
+    assert regions == [], [r.text for r in regions]
