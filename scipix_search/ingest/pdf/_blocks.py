@@ -641,8 +641,16 @@ def _is_display(block: list[Line], body_size: float) -> bool:
         return False
     if len(glyphs) < 3 and not has_number:
         return False
+    # letters in a text italic that form no word are math where the math takes its letters
+    # from the text italic (Utopia via fourier, Times via mathptmx): ``f_n(\\bar{m})``
+    letters = sum(
+        g.c.isalpha() and not g.is_math and is_italic_font(g.font)
+        for ln in block
+        if ln.number is None and ln.prose_chars == 0
+        for g in ln.glyphs
+    )
     # a lone word-like line in a text font is a heading or a table cell, not math
-    return math / len(glyphs) >= 0.08 or has_number
+    return (math + letters) / len(glyphs) >= 0.08 or has_number
 
 
 def split_by_numbers(block: list[Line]) -> list[list[Line]]:
