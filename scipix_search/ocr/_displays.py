@@ -8,6 +8,8 @@ is one numbered equation (with its unnumbered continuation rows), which is how t
 a born-digital PDF are drawn (the number excluded), so the boxes are
 
 * split where one box holds the rows of several numbers;
+* cut at the rows of prose inside them (a box over two displays and the sentence between
+  them, or over a display and the sentence that leads into it);
 * merged where boxes stacked closely, one under the other, share at most one number;
 * added where a number has display ink to its left that no equation box covers;
 * grown over the rows next to them that continue them (a row opening with ``=`` or another
@@ -159,17 +161,22 @@ def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: 
     """Stacked boxes of one display (close, overlapping in x, at most one number) as one."""
     merged: list[Box] = []
     for box in sorted(boxes, key=lambda b: b[1]):
-        if merged:
-            last = merged[-1]
-            overlap = min(last[2], box[2]) - max(last[0], box[0])
-            narrower = min(last[2] - last[0], box[2] - box[0])
+        # the box above it is the last one it overlaps in x (a box of the other column may
+        # lie between them in top-to-bottom order)
+        above = [
+            i
+            for i, last in enumerate(merged)
+            if min(last[2], box[2]) - max(last[0], box[0])
+            >= MERGE_OVERLAP * min(last[2] - last[0], box[2] - box[0])
+        ]
+        if above:
+            last = merged[above[-1]]
             union = (min(last[0], box[0]), last[1], max(last[2], box[2]), max(last[3], box[3]))
             if (
                 box[1] - last[3] <= MERGE_GAP_LINES * line_height
-                and overlap >= MERGE_OVERLAP * narrower
                 and _count_numbers(union, numbers, columns) <= 1
             ):
-                merged[-1] = union
+                merged[above[-1]] = union
                 continue
         merged.append(box)
     return merged
@@ -432,6 +439,22 @@ def _grow(
     return out
 
 
+def _prose_row(
+    span: Box, row: list[Any], numbers: list[Box], columns: Columns, line_height: float
+) -> bool:
+    """A line of a paragraph: prose text carrying no number, long or starting at its
+    column's left edge (words the OCR made of a display's glyphs are short and set in)."""
+    text = _row_text(row)
+    return (
+        not any(tuple(x.bbox) in numbers for x in row)
+        and is_prose(text)
+        and (
+            is_prose(text, PROSE_MIN_CHARS)
+            or span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
+        )
+    )
+
+
 def _trim_prose(
     box: Box,
     rows: list[list[Any]],
@@ -445,17 +468,7 @@ def _trim_prose(
     inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
 
     def prose(span: Box, row: list[Any]) -> bool:
-        # a line of the paragraph: prose text, long, or starting at the column's left edge
-        # (words the OCR made of a display's glyphs are short and set in)
-        text = _row_text(row)
-        return (
-            not any(tuple(x.bbox) in numbers for x in row)
-            and is_prose(text)
-            and (
-                is_prose(text, PROSE_MIN_CHARS)
-                or span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
-            )
-        )
+        return _prose_row(span, row, numbers, columns, line_height)
 
     first, last = 0, len(inside)
     while last - first > 1 and prose(*inside[first]):
@@ -467,6 +480,35 @@ def _trim_prose(
     top = max(box[1], min(span[1] for span, _ in inside[first:last]))
     bottom = min(box[3], max(span[3] for span, _ in inside[first:last]))
     return (box[0], top, box[2], bottom) if bottom > top else box
+
+
+def _cut_prose(
+    box: Box,
+    rows: list[list[Any]],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[Box]:
+    """The box cut at the rows of prose inside it: one box per run of rows that are not
+    prose (a box the model drew over two displays and the sentence between them, or over a
+    display and the sentence before it); the box as it is where it holds no such run."""
+    inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
+    runs: list[list[Box]] = [[]]
+    for span, row in inside:
+        if _prose_row(span, row, numbers, columns, line_height):
+            runs.append([])
+        else:
+            runs[-1].append(span)
+    runs = [run for run in runs if run]
+    if not runs or (len(runs) == 1 and len(runs[0]) == len(inside)):
+        return [box]
+    out = []
+    for run in runs:
+        top = max(box[1], min(span[1] for span in run))
+        bottom = min(box[3], max(span[3] for span in run))
+        if bottom > top:
+            out.append((box[0], top, box[2], bottom))
+    return out or [box]
 
 
 def _first_continues(box: Box, spans: list[tuple[Box, list[Any]]]) -> bool:
@@ -569,6 +611,13 @@ def refine_displays(
     taken = [box for box, _ in pieces]
     for box, score in _recovered(regions, taken, lines, numbers, columns, height):
         pieces.extend((piece, score) for piece in _split(box, numbers, columns))
+    # a box over two displays and the sentence between them is two displays
+    page_rows = _rows(lines, columns)
+    pieces = [
+        (cut, score)
+        for box, score in pieces
+        for cut in _cut_prose(box, page_rows, numbers, columns, height)
+    ]
     boxes = _merge([box for box, _ in pieces], numbers, columns, height)
     boxes = _grow(boxes, _rows(lines, columns), numbers, line_height=height)
 

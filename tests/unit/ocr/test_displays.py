@@ -177,3 +177,37 @@ def test_a_number_of_the_other_column_does_not_split_a_display() -> None:
     lines = sorted([*left, *right, formula, *numbers], key=lambda line: line.bbox[1])
     boxes = refine_displays([Region("equation", (200.0, 450.0, 400.0, 530.0), 0.9)], lines)
     assert [b.bbox for b in boxes] == [(200.0, 450.0, 400.0, 530.0)]
+
+
+def test_a_box_over_two_displays_and_the_sentence_between_them_is_two_displays() -> None:
+    first = TextLine("u(x) = ∫ k(x, y) f(y) dy", (400.0, 300.0, 800.0, 330.0), 0.8)
+    between = TextLine(PROSE, (100.0, 345.0, 1100.0, 375.0), 0.99)
+    second = TextLine("k(x, y) = e^{-|x-y|}", (420.0, 390.0, 780.0, 420.0), 0.8)
+    box = Region("equation", (150.0, 295.0, 1050.0, 425.0), 0.9)  # over the sentence too
+    # no number, or one for the lower display only: the sentence is what parts them
+    for numbers in ([], [_number("(1)", 390.0)]):
+        lines = _page(first, between, second, *numbers)
+        boxes = [b.bbox[1::2] for b in refine_displays([box], lines)]
+        assert boxes == [(300.0, 330.0), (390.0, 420.0)]
+    # a box over one display and no prose row is left as it is
+    lines = _page(first, _number("(1)", 300.0))
+    narrow = Region("equation", (390.0, 295.0, 810.0, 335.0), 0.9)
+    assert [b.bbox for b in refine_displays([narrow], lines)] == [(390.0, 295.0, 810.0, 335.0)]
+
+
+def test_rows_of_one_display_merge_past_a_box_of_the_other_column() -> None:
+    # two columns; the right column's display is boxed twice (over two rows, and its lower
+    # row alone), and a left-column display lies between the two boxes in top-to-bottom order
+    left = [TextLine(PROSE[:40], (100.0, y, 480.0, y + 25.0), 0.99) for y in range(100, 280, 30)]
+    right = [TextLine(PROSE[:40], (620.0, y, 1100.0, y + 25.0), 0.99) for y in range(100, 280, 30)]
+    upper = TextLine("f(x) = a + b", (720.0, 300.0, 980.0, 325.0), 0.8)
+    lower = TextLine("+ c + d", (760.0, 335.0, 960.0, 360.0), 0.8)
+    other = TextLine("g = h", (200.0, 310.0, 380.0, 335.0), 0.8)
+    lines = sorted([*left, *right, upper, lower, other], key=lambda line: line.bbox[1])
+    regions = [
+        Region("equation", (720.0, 300.0, 980.0, 360.0), 0.9),
+        Region("equation", (200.0, 310.0, 380.0, 335.0), 0.9),
+        Region("equation", (760.0, 335.0, 960.0, 360.0), 0.6),
+    ]
+    boxes = [b.bbox for b in refine_displays(regions, lines)]
+    assert sorted(boxes) == [(200.0, 310.0, 380.0, 335.0), (720.0, 300.0, 980.0, 360.0)]
