@@ -145,6 +145,15 @@ def glyph_mapped(g: Glyph) -> bool:
         return False
     if BITMAP_ROLE in g.font:
         return False
+    return char_mapped(c)
+
+
+def char_mapped(c: str) -> bool:
+    """The character has LaTeX: printable ASCII, a letter or digit, a known math symbol, an
+    accent or a prime (not U+FFFD, not a private-use code, not a character math never prints
+    as itself)."""
+    if c == "\ufffd" or (c and 0xE000 <= ord(c[0]) <= 0xF8FF):
+        return False
     return (c.isascii() and c.isprintable()) or c.isalnum() or c in SYMBOLS or c in _KNOWN
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from scipix_search.ingest._types import BBox, EquationOrigin, ParsedEquation
 from scipix_search.ingest.pdf._correct import MIN_AGREEMENT, agreement, correct
+from scipix_search.ingest.pdf._holes import fill_holes, has_holes
 
 logger = logging.getLogger(__name__)
 
@@ -228,9 +229,15 @@ def _recognize(
             if unit.codes_only:  # the text layer's symbols are codes: nothing to check with
                 read[i] = (text, "ocr", confidence)
                 continue
-            fixed = correct(text, read[i][0], bars=unit.has_bars)
-            if agreement(fixed, read[i][0]) < MIN_AGREEMENT:
+            glyphs = read[i][0]
+            fixed = correct(text, glyphs, bars=unit.has_bars)
+            if agreement(fixed, glyphs) < MIN_AGREEMENT:
                 continue  # OCR invents symbols the page does not print: keep the glyphs
+            if has_holes(glyphs):
+                # the glyph reading is exact but for the glyphs it could not name: the OCR
+                # fills those, and replaces it whole only where a hole hides a structure
+                filled = fill_holes(glyphs, fixed)
+                fixed = fixed if filled is None else filled
             read[i] = (fixed, "ocr", confidence)
     return read
 
