@@ -477,9 +477,14 @@ def _trim_prose(
         last -= 1
     if (first, last) == (0, len(inside)):
         return box
-    top = max(box[1], min(span[1] for span, _ in inside[first:last]))
-    bottom = min(box[3], max(span[3] for span, _ in inside[first:last]))
-    return (box[0], top, box[2], bottom) if bottom > top else box
+    return _rows_box(box, [span for span, _ in inside[first:last]]) or box
+
+
+def _rows_box(box: Box, spans: list[Box]) -> Box | None:
+    """``box`` cut to the height of ``spans`` (its rows); None where nothing is left."""
+    top = max(box[1], min(span[1] for span in spans))
+    bottom = min(box[3], max(span[3] for span in spans))
+    return (box[0], top, box[2], bottom) if bottom > top else None
 
 
 def _cut_prose(
@@ -502,12 +507,7 @@ def _cut_prose(
     runs = [run for run in runs if run]
     if not runs or (len(runs) == 1 and len(runs[0]) == len(inside)):
         return [box]
-    out = []
-    for run in runs:
-        top = max(box[1], min(span[1] for span in run))
-        bottom = min(box[3], max(span[3] for span in run))
-        if bottom > top:
-            out.append((box[0], top, box[2], bottom))
+    out = [cut for cut in (_rows_box(box, run) for run in runs) if cut is not None]
     return out or [box]
 
 
@@ -619,13 +619,14 @@ def refine_displays(
         for cut in _cut_prose(box, page_rows, numbers, columns, height)
     ]
     boxes = _merge([box for box, _ in pieces], numbers, columns, height)
-    boxes = _grow(boxes, _rows(lines, columns), numbers, line_height=height)
+    boxes = _grow(boxes, page_rows, numbers, line_height=height)
 
     def confidence(box: Box) -> float:
         return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)
 
-    rows = _rows(lines, columns)
-    scored = [(_trim_prose(box, rows, numbers, columns, height), confidence(box)) for box in boxes]
+    scored = [
+        (_trim_prose(box, page_rows, numbers, columns, height), confidence(box)) for box in boxes
+    ]
     if pixels is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed
         grey = pixels if pixels.ndim == 2 else pixels.mean(axis=2)
