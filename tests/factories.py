@@ -141,6 +141,25 @@ def typeset(tex: Path, source: str) -> Path:
     return tex
 
 
+#: Math font setups the typeset tests use: preamble lines and the package file they need.
+MATH_FONTS: dict[str, tuple[str, str | None]] = {
+    "cm": ("", None),
+    "mathptmx": ("\\usepackage{mathptmx}\n", "mathptmx.sty"),
+    "newtx": ("\\usepackage{newtxtext,newtxmath}\n", "newtxmath.sty"),
+    "stix2": ("\\usepackage{stix2}\n", "stix2.sty"),
+    "fourier": ("\\usepackage{fourier}\n", "fourier.sty"),
+}
+
+
+def math_font_preamble(font: str) -> str:
+    """The preamble lines of a :data:`MATH_FONTS` setup; skips the test where its package is
+    not installed."""
+    preamble, package = MATH_FONTS[font]
+    if package:
+        require_tex_file(package)
+    return preamble
+
+
 def require_tex_file(name: str) -> None:
     """Skip the test unless TeX Live's ``kpsewhich`` finds ``name`` (a ``.sty`` or ``.cls``):
     font and class packages come from optional Debian TeX Live packages."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.math import as_tokens
-from tests.factories import require_tex_file, typeset_numbered
+from tests.factories import math_font_preamble, typeset_numbered
 
 _DISPLAYS = {
     "square": (
@@ -32,20 +32,14 @@ _DISPLAYS = {
     "pairs": r"\begin{aligned} a & = b, & c & = d \\ e & = f, & g & = h \end{aligned}",
 }
 
-_FONTS = {
-    "cm": ("", None),
-    "newtx": ("\\usepackage{newtxtext,newtxmath}\n", "newtxmath.sty"),
-    "fourier": ("\\usepackage{fourier}\n", "fourier.sty"),
-}
+_FONTS = ("cm", "newtx", "fourier")
 
 
-@pytest.fixture(scope="module", params=list(_FONTS))
+@pytest.fixture(scope="module", params=_FONTS)
 def read(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[str, str]]:
-    preamble, package = _FONTS[request.param]
-    if package:
-        require_tex_file(package)
+    preamble = math_font_preamble(request.param)
     doc = typeset_numbered(
         tmp_path_factory.mktemp(f"bare-{request.param}") / "bare.tex",
         _DISPLAYS.values(),

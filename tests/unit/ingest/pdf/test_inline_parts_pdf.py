@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from scipix_search.ingest import find_equation_regions
-from tests.factories import require_tex_file, typeset, typeset_article
+from tests.factories import math_font_preamble, require_tex_file, typeset, typeset_article
 
 _BODY = (
     "The kernel follows:\n\\begin{equation}\nK(x) = \\int_{0}^{x} G(y) \\, dy\n"
@@ -29,20 +29,14 @@ _BODY = (
     "take $\\frac{M_c}{\\hbar}$.\n\n"
 )
 
-_FONTS = {
-    "cm": ("", None),
-    "stix2": ("\\usepackage{stix2}\n", "stix2.sty"),
-    "newtx": ("\\usepackage{newtxtext,newtxmath}\n", "newtxmath.sty"),
-}
+_FONTS = ("cm", "stix2", "newtx")
 
 
-@pytest.mark.parametrize("font", list(_FONTS))
+@pytest.mark.parametrize("font", _FONTS)
 def test_inline_fraction_parts_are_no_display(
     tmp_path_factory: pytest.TempPathFactory, font: str
 ) -> None:
-    preamble, package = _FONTS[font]
-    if package:
-        require_tex_file(package)
+    preamble = math_font_preamble(font)
     tex = typeset_article(tmp_path_factory.mktemp(f"parts-{font}") / "parts.tex", _BODY, preamble)
     regions = [r for r in find_equation_regions(tex.with_suffix(".pdf"), render=False) if r.display]
     assert [r.number for r in regions] == ["1"], [r.text for r in regions]

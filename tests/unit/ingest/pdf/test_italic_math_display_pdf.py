@@ -12,18 +12,16 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.ingest import find_equation_regions
-from tests.factories import require_tex_file, typeset_article
+from tests.factories import math_font_preamble, typeset_article
 
-_FONTS = {"cm": ("", None), "fourier": ("\\usepackage{fourier}\n", "fourier.sty")}
+_FONTS = ("cm", "fourier")
 
 
-@pytest.mark.parametrize("font", list(_FONTS))
+@pytest.mark.parametrize("font", _FONTS)
 def test_display_of_text_italic_letters_is_found(
     tmp_path_factory: pytest.TempPathFactory, font: str
 ) -> None:
-    preamble, package = _FONTS[font]
-    if package:
-        require_tex_file(package)
+    preamble = math_font_preamble(font)
     body = (
         "This leads to\n\\begin{equation*}\nf_{n}(\\bar{m}) = \\frac{1}{\\bar{m}} "
         "y_{n}^{2}(\\bar{m}) .\n\\end{equation*}\n\nThe general spectrum plays a central role "

@@ -14,25 +14,19 @@ import pytest
 
 from scipix_search.ingest import find_equation_regions, read_tex_equations
 from scipix_search.math import as_tokens
-from tests.factories import require_tex_file, typeset_article
+from tests.factories import math_font_preamble, typeset_article
 
 _ROWS = (
     r"\Delta = \{ a, b, c, \ldots \}, \quad a \in \mathbf{R}^{r}, \quad a^{2}",
     r"= a \cdot a = 2, \quad \forall a \in \Delta .",
 )
 
-_FONTS = {
-    "cm": ("", None),
-    "fourier": ("\\usepackage{fourier}\n", "fourier.sty"),
-    "stix2": ("\\usepackage{stix2}\n", "stix2.sty"),
-}
+_FONTS = ("cm", "fourier", "stix2")
 
 
-@pytest.mark.parametrize("font", list(_FONTS))
+@pytest.mark.parametrize("font", _FONTS)
 def test_multline_keeps_its_first_row(tmp_path_factory: pytest.TempPathFactory, font: str) -> None:
-    preamble, package = _FONTS[font]
-    if package:
-        require_tex_file(package)
+    preamble = math_font_preamble(font)
     body = (
         "In terms of these variables the propagator reads\n\\begin{multline}\n"
         + " \\\\\n".join(_ROWS)

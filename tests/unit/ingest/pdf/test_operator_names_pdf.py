@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.math import as_tokens
-from tests.factories import require_tex_file, typeset_numbered
+from tests.factories import math_font_preamble, typeset_numbered
 
 _LIMIT = r"\lim_{\lambda \to \infty}"
 _DISPLAYS = (
@@ -22,20 +22,14 @@ _DISPLAYS = (
     r"\max_{x \in X} F(x) = \min_{y} g(y) + 1",
 )
 
-_FONTS = {
-    "cm": ("", None),
-    "mathptmx": ("\\usepackage{mathptmx}\n", "mathptmx.sty"),
-    "newtx": ("\\usepackage{newtxtext,newtxmath}\n", "newtxmath.sty"),
-}
+_FONTS = ("cm", "mathptmx", "newtx")
 
 
-@pytest.mark.parametrize("font", list(_FONTS))
+@pytest.mark.parametrize("font", _FONTS)
 def test_operator_names_keep_their_limits(
     tmp_path_factory: pytest.TempPathFactory, font: str
 ) -> None:
-    preamble, package = _FONTS[font]
-    if package:
-        require_tex_file(package)
+    preamble = math_font_preamble(font)
     doc = typeset_numbered(
         tmp_path_factory.mktemp(f"opnames-{font}") / "ops.tex", _DISPLAYS, preamble
     )
