@@ -114,9 +114,41 @@ def make_session(
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     providers = choose_providers(device, ort.get_available_providers())
+    if CUDA in providers:
+        _preload_cuda_libraries(ort)
     try:
         session = ort.InferenceSession(str(path), options, providers=providers)
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise error(f"cannot load {path}: {exc}", path=str(path)) from exc
+    if CUDA in providers and not uses_cuda(session):
+        # onnxruntime-gpu lists its CUDA provider even where the CUDA or cuDNN libraries are
+        # missing, and then quietly builds a CPU session: a "cuda" figure would be a CPU one.
+        if device == "cuda":
+            raise MissingDependencyError(
+                f"device 'cuda' requested but the CUDA provider did not load for {path.name} "
+                "(CUDA 12/13 runtime, cuBLAS and cuDNN 9 libraries must be on the library path)",
+                package="onnxruntime-gpu",
+                providers=session.get_providers(),
+            )
+        logger.warning("%s: the CUDA provider did not load; running on the CPU", path.name)
     logger.debug("loaded %s on %s", path.name, session.get_providers())
     return session
+
+
+_preloaded = False
+
+
+def _preload_cuda_libraries(ort: Any) -> None:
+    """Load the CUDA and cuDNN libraries of the ``nvidia-*`` wheels once (onnxruntime >= 1.21).
+
+    onnxruntime-gpu finds them only on the library path; ``preload_dlls`` also looks in the
+    Python environment's ``nvidia`` packages (where PyTorch's CUDA build puts them).
+    """
+    global _preloaded
+    if _preloaded or not hasattr(ort, "preload_dlls"):
+        return
+    _preloaded = True
+    try:
+        ort.preload_dlls()
+    except Exception as exc:  # a missing library shows again, as a failed provider, below
+        logger.debug("onnxruntime.preload_dlls failed: %s", exc)

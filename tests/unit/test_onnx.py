@@ -52,3 +52,24 @@ def test_make_session_errors(tmp_path: Path) -> None:
         make_session(broken, "cpu", error=OCRError)
     with pytest.raises(EmbeddingError, match="cannot load"):
         make_session(broken, "cpu", error=EmbeddingError)
+
+
+def test_cuda_provider_that_does_not_load_is_an_error_not_a_cpu_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # onnxruntime-gpu lists CUDAExecutionProvider even without the CUDA libraries, then builds a
+    # CPU session; this CPU build, told the provider exists, does the same.
+    import onnxruntime
+
+    path = identity_onnx_model(tmp_path / "identity.onnx")
+    monkeypatch.setattr(
+        onnxruntime,
+        "get_available_providers",
+        lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"],
+    )
+    with pytest.raises(MissingDependencyError, match="did not load"):
+        make_session(path, "cuda")
+    with caplog.at_level("WARNING", logger="scipix_search.onnx"):
+        session = make_session(path, "auto")
+    assert not uses_cuda(session)
+    assert "did not load" in caplog.text
