@@ -478,6 +478,130 @@ LAYOUT_CLASSES: dict[str, DocClass] = {
 }
 
 
+# A sixth set, held out from the start (``grid="fresh"``, added 2026-12-04 before any of it
+# was scored): classes and math font setups in no grid above, all from Debian's TeX Live.
+# Summary figures only; never developed on. URW Garamond (mathdesign), baskervaldx, Heuristica
+# (its T2A encoding), GFS Neohellenic (fontspec), svjour3, sn-jnl, iopart and cas-sc are not
+# buildable here; quantumarticle wants ``\pdfoutput=1`` in the file's first five lines.
+FRESH_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup("cm", "Computer Modern (class default)", ""),
+        FontSetup(
+            "xcharter",
+            "XCharter + newtxmath[xcharter]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{XCharter}\n\\usepackage[xcharter]{newtxmath}\n",
+        ),
+        FontSetup(
+            "erewhon",
+            "Erewhon (Utopia) + newtxmath[utopia]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{erewhon}\n\\usepackage[utopia]{newtxmath}\n",
+        ),
+        FontSetup(
+            "ebgaramond",
+            "EB Garamond + newtxmath[ebgaramond]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{ebgaramond}\n"
+            "\\usepackage[ebgaramond]{newtxmath}\n",
+        ),
+        FontSetup(
+            "stickstoo",
+            "STIX-like: stickstootext + newtxmath[stickstoo]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{stickstootext}\n"
+            "\\usepackage[stickstoo]{newtxmath}\n",
+        ),
+        FontSetup(
+            "notomath",
+            "Noto Serif + its math (notomath)",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{notomath}\n",
+        ),
+        FontSetup(
+            "gfsartemisia",
+            "GFS Artemisia (gfsartemisia)",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{gfsartemisia}\n",
+        ),
+        FontSetup(
+            "cceuler",
+            "Concrete text + Euler math",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{ccfonts,eulervm}\n",
+        ),
+        FontSetup(
+            "lxfonts",
+            "LX fonts (slides sans)",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{lxfonts}\n",
+        ),
+        FontSetup(
+            "newtxsf", "sans math: newtxsf", "\\usepackage[T1]{fontenc}\n\\usepackage{newtxsf}\n"
+        ),
+        FontSetup("boisik", "Baskerville-like: boisik", "\\usepackage{boisik}\n"),
+        FontSetup("fdsymbol", "CM letters + fdsymbol symbols", "\\usepackage{fdsymbol}\n"),
+        FontSetup("mnsymbol", "CM letters + MnSymbol symbols", "\\usepackage{MnSymbol}\n"),
+    )
+}
+FRESH_CLASSES: dict[str, DocClass] = {
+    c.name: c
+    for c in (
+        DocClass(
+            "report",
+            "\\documentclass[11pt]{report}",  # numbered within chapters
+            False,
+            _PLAIN_FRONT + "\\chapter{{Theory}}\n",
+            ("cm", "xcharter"),
+        ),
+        DocClass(
+            "aomart",
+            "\\documentclass{aomart}",  # Annals of Mathematics
+            False,
+            "\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\address{{Department of Mathematics, Example University}}\n\\begin{{document}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("fdsymbol", "boisik"),
+        ),
+        DocClass(
+            "emulateapj",
+            "\\documentclass{emulateapj}",  # two columns, ApJ preprint style
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\affil{{Department of Astronomy, Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\keywords{{methods}}\n",
+            ("cm", "stickstoo"),
+        ),
+        DocClass(
+            "smfart",
+            "\\documentclass{smfart}",  # Société Mathématique de France
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\address{{Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("mnsymbol", "cceuler"),
+        ),
+        DocClass(
+            "ltugboat",
+            "\\documentclass{ltugboat}",  # TUGboat: two columns
+            True,
+            "\\title{{{title}}}\n\\author{{{author}}}\n\\address{{Example University}}\n"
+            "\\begin{{document}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("lxfonts", "ebgaramond"),
+        ),
+        DocClass(
+            "ieeeconf",
+            "\\documentclass[letterpaper,10pt,conference]{IEEEconf}",
+            True,
+            "\\title{{{title}}}\n\\author{{{author}}}\n\\begin{{document}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("gfsartemisia", "notomath"),
+        ),
+        DocClass(
+            "extarticle2c",
+            "\\documentclass[10pt,twocolumn]{extarticle}",
+            True,
+            _PLAIN_FRONT,
+            ("newtxsf", "erewhon"),
+        ),
+    )
+}
+
+
 _SIDE_GRIDS = {
     "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
     "extra": (EXTRA_CLASSES, EXTRA_FONTS),
@@ -490,6 +614,7 @@ _SIDE_GRIDS = {
         for half in ("dev", "heldout")
     },
     "layouts": (LAYOUT_CLASSES, FONTS),
+    "fresh": (FRESH_CLASSES, FRESH_FONTS),
 }
 GRIDS = ("default", "full", *_SIDE_GRIDS)
 
