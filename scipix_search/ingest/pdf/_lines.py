@@ -101,7 +101,10 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
-            raw_lines.append((glyphs, tuple(line["bbox"])))
+            box = tuple(line["bbox"])
+            if any(span["font"] in bitmap for span in line["spans"]):
+                box = _glyphs_height(glyphs, box)
+            raw_lines.append((glyphs, box))
     for glyphs, bbox in _numbers_apart(_without_overprints(raw_lines)):
         visible = [g for g in glyphs if g.c.strip()]
         if not visible:
@@ -112,6 +115,19 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
         out.append(_classify(visible, bbox, glyphs))
     _mark_sans_body(out)
     return out
+
+
+def _glyphs_height(
+    glyphs: list[Glyph], bbox: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """A line's box with the height of its glyphs: MuPDF gives a line of a bitmap (Type 3)
+    font the font's whole ``/FontBBox`` (three lines tall for a PK extension font), so a
+    display row holding a wide accent reached into the paragraph line under it; its glyphs
+    have their outline font's ascent and descent or their ink (``_glyph``)."""
+    shown = [g for g in glyphs if g.c.strip()]
+    if not shown:
+        return bbox
+    return (bbox[0], min(g.y0 for g in shown), bbox[2], max(g.y1 for g in shown))
 
 
 def _mark_sans_body(lines: list[Line]) -> None:

@@ -128,3 +128,28 @@ def test_widths_fit_their_encoding_at_any_size() -> None:
     two = _fit_bitmap_font({11: cmmi[11], 12: cmmi[12]})
     assert two is not None and two.names[11] == "alpha"
     assert _fit_bitmap_font({11: cmmi[11] * 1.07, 12: cmmi[12] * 1.07}) is None
+
+
+def test_a_bitmap_display_row_ends_where_its_glyphs_do(tmp_path: Path) -> None:
+    """MuPDF gives a line of a bitmap (Type 3) font the font's whole /FontBBox: a display row
+    holding a PK extension-font glyph (a wide accent; the font's box is as tall as its tallest
+    glyph, a big delimiter) reached three lines down, into the
+    paragraph line under it, and the two made one block that was no display."""
+    require_tex_file("concmath.sty")
+    body = (
+        "\\begin{equation}\n\\Bigg( \\frac{a}{b} \\Bigg) = \\int_{0}^{1} f(x)\\,dx\n"
+        "\\end{equation}\nThis leads to\n\\begin{equation*}\n\\widetilde{H}(\\mu, r) = \\beta_{1} u_{1}(\\mu, r)"
+        " + \\beta_{2} u_{2}(\\mu, r) + u_{n-h}(\\mu, r)\n\\end{equation*}\n"
+        "with $S(p;1)$ fixed.\n"
+    )
+    source = _document(body).replace(
+        "\\usepackage{amsmath}\n",
+        "\\usepackage{amsmath}\n\\usepackage[T1]{fontenc}\n\\usepackage{concmath}\n",
+    )
+    pdf = typeset(tmp_path / "cc.tex", source).with_suffix(".pdf")
+    page = pymupdf.open(pdf)[0]
+    assert anonymous_bitmap_fonts(page)
+    _first, region = find_equation_regions(pdf, render=False)
+    assert region.latex.startswith("\\widetilde{H}")
+    prose = [ln for ln in _lines.page_lines(page) if ln.text.startswith("with")]
+    assert prose and region.bbox[3] < prose[0].bbox[1]
