@@ -39,8 +39,38 @@ def split_columns(lines: list[Line], width: float) -> list[list[Line]]:
                 cols[1].append(ln)
             else:
                 cols[2].append(ln)
+        _join_crossing_rows(cols)
         return [c for c in cols if c]
     return [lines]
+
+
+def _join_crossing_rows(cols: list[list[Line]]) -> None:
+    """Pieces of a line that crosses the middle go with it (``cols[2]``, in place).
+
+    MuPDF can give one typeset line in pieces (a two-column paper's full-width abstract
+    broken where a superscript ends: ``Note that $E_0^{HO}$`` | ``are not independent...``);
+    the piece left of the middle fell into the left column, alone and short, and read as a
+    centred display. A piece on the row of a crossing line (their boxes overlap over half
+    the lower one's height) that touches it or a piece already moved (less than half an em
+    between them, or overlapping) is part of it: a column's own lines keep a gutter from
+    anything that crosses the middle."""
+    moved = True
+    while moved and cols[2]:
+        moved = False
+        for side in (0, 1):
+            for ln in list(cols[side]):
+                if any(_same_row_piece(ln, other) for other in cols[2]):
+                    cols[side].remove(ln)
+                    cols[2].append(ln)
+                    moved = True
+
+
+def _same_row_piece(a: Line, b: Line) -> bool:
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    if overlap <= 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]):
+        return False
+    gap = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+    return gap < 0.5 * max(a.size, b.size)
 
 
 @dataclass(slots=True)
