@@ -94,3 +94,25 @@ def test_centred_displays_set_no_indent(tmp_path: Path) -> None:
     assert flush_left_indent(blocks, size) is None
     source, found = _rows(tex)
     assert found == source
+
+
+def test_rows_set_apart_against_the_margin_join_at_their_relations(tmp_path: Path) -> None:
+    """An ``align*`` against the margin (``\\mathindent`` 0) whose rows stand further apart
+    than lines do (``\\\\[8pt]``): no row is centred and the display starts where the
+    paragraph does, so only the rows' leftmost relations, set at one place, join them."""
+    rows = (
+        f"{_PROSE}We obtain\n\\begin{{align*}}\n"
+        "\\Phi _ { 0 } & = \\sum _ { n } a _ { n } b _ { n } + \\omega _ { q - 1 } , \\\\[8pt]\n"
+        "\\Psi & = i k [ \\Delta , S ] ,\n\\end{align*}\n"
+        f"with $z$ fixed. {_PROSE}\n"
+    )
+    tex = typeset(
+        tmp_path / "rows.tex",
+        "\\documentclass[11pt,fleqn]{article}\n\\usepackage{amsmath}\n"
+        "\\AtBeginDocument{\\setlength{\\mathindent}{0pt}}\n"
+        f"\\pagestyle{{empty}}\n\\begin{{document}}\n{_BODY}{rows}\\end{{document}}\n",
+    )
+    source, found = _rows(tex)
+    assert found == source
+    last = find_equation_regions(tex.with_suffix(".pdf"), render=False)[-1]
+    assert len(last.row_latex) == 2
