@@ -602,6 +602,55 @@ FRESH_CLASSES: dict[str, DocClass] = {
 }
 
 
+# A seventh set, a development grid (``grid="fonts3"``, 2026-12-04) of math fonts whose
+# names say nothing about math: the JMN fonts set their math in fonts named like text
+# (``Iwona-Italic``), mathastext takes math letters from the text font, mathpple slants
+# Euler, sansmathfonts is a sans Computer Modern. None is in any grid above.
+FONTS3: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup(
+            "iwona",
+            "Iwona (sans) with its math",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[math]{iwona}\n",
+        ),
+        FontSetup(
+            "kurier",
+            "Kurier (sans) with its math",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[math]{kurier}\n",
+        ),
+        FontSetup(
+            "anttor",
+            "Antykwa Torunska with its math",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[math]{anttor}\n",
+        ),
+        FontSetup("mathpple", "Palatino + slanted Euler: mathpple", "\\usepackage{mathpple}\n"),
+        FontSetup(
+            "mathastext",
+            "Latin Modern text letters as math: mathastext",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{mathastext}\n",
+        ),
+        FontSetup(
+            "sansmathfonts",
+            "sans Computer Modern: sansmathfonts",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{sansmathfonts}\n",
+        ),
+    )
+}
+FONTS3_CLASSES: dict[str, DocClass] = {
+    "article": DocClass(
+        "article", "\\documentclass[11pt]{article}", False, _PLAIN_FRONT, tuple(FONTS3)
+    ),
+    "article2c": DocClass(
+        "article2c",
+        "\\documentclass[twocolumn]{article}",
+        True,
+        _PLAIN_FRONT,
+        ("iwona", "mathpple"),
+    ),
+}
+
+
 _SIDE_GRIDS = {
     "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
     "extra": (EXTRA_CLASSES, EXTRA_FONTS),
@@ -615,6 +664,7 @@ _SIDE_GRIDS = {
     },
     "layouts": (LAYOUT_CLASSES, FONTS),
     "fresh": (FRESH_CLASSES, FRESH_FONTS),
+    "fonts3": (FONTS3_CLASSES, FONTS3),
 }
 GRIDS = ("default", "full", *_SIDE_GRIDS)
 
