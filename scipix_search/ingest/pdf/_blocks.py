@@ -50,16 +50,17 @@ def _join_crossing_rows(cols: list[list[Line]]) -> None:
     MuPDF can give one typeset line in pieces (a two-column paper's full-width abstract
     broken where a superscript ends: ``Note that $E_0^{HO}$`` | ``are not independent...``);
     the piece left of the middle fell into the left column, alone and short, and read as a
-    centred display. A piece on the row of a crossing line (their boxes overlap over half
-    the lower one's height) that touches it or a piece already moved (less than half an em
-    between them, or overlapping) is part of it: a column's own lines keep a gutter from
-    anything that crosses the middle."""
+    centred display. A piece that is no prose line, on the row of a crossing line (their
+    boxes overlap over half the lower one's height) and touching it or a piece already moved
+    (less than half an em between them, or overlapping) is part of it: a column's own lines
+    keep a gutter from anything that crosses the middle. (A prose line of the other column
+    stays: a display row too wide for its column can run into it.)"""
     moved = True
     while moved and cols[2]:
         moved = False
         for side in (0, 1):
             for ln in list(cols[side]):
-                if any(_same_row_piece(ln, other) for other in cols[2]):
+                if not ln.is_prose and any(_same_row_piece(ln, other) for other in cols[2]):
                     cols[side].remove(ln)
                     cols[2].append(ln)
                     moved = True
@@ -124,6 +125,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
             or _by_bar(ln, drawings.bars, body_size)
             or _italic_letters(ln)
             or _operator_name(ln)
+            or _unmapped(ln)
         )
     ]
     candidates += _text_cells(col, candidates, left, right, body_size)
@@ -424,6 +426,12 @@ def _join_aligned_rows(
                         # a line from the margin is the paragraph that goes on after a display
                         and min(ln.bbox[0] for ln in prev + block) >= left + 1.5 * body_size
                     )
+                    # a row too wide to stand in from the margin (two columns) over one set
+                    # in from it that TeX lined up at the same relation
+                    or (
+                        _relation_aligned(prev, block)
+                        and min(ln.bbox[0] for ln in block) >= left + 1.5 * body_size
+                    )
                     # flush left (``fleqn``) nothing is centred, and a display can start at
                     # the margin: the rows share their leftmost relation
                     or (off_centre and _relation_aligned(prev, block, math_first=True))
@@ -549,7 +557,9 @@ def _by_bar(line: Line, bars: list[Bar], body_size: float) -> bool:
     Punctuation after the fraction can share the line (Euler takes digits and punctuation
     from CMR, the relation from another font, so ``4,`` of ``\\frac{1}{4},`` is one line)."""
     x0, y0, x1, y1 = line.bbox
-    unpunctuated = [g for g in line.glyphs if g.c not in ",.;:"]
+    # a big delimiter set before the fraction (a glyph with no Unicode value, ``\\biggl(``)
+    # can share MuPDF's line with the numerator too
+    unpunctuated = [g for g in line.glyphs if g.c not in ",.;:" and g.c != "\ufffd" and not g.name]
     if unpunctuated and len(unpunctuated) < len(line.glyphs):
         x0, x1 = min(g.x0 for g in unpunctuated), max(g.x1 for g in unpunctuated)
         y0, y1 = min(g.y0 for g in unpunctuated), max(g.y1 for g in unpunctuated)
@@ -648,6 +658,13 @@ def _italic_letters(line: Line) -> bool:
     return line.prose_chars == 0 and any(
         g.c.isalpha() and (is_italic_font(g.font) or is_bold_font(g.font)) for g in line.glyphs
     )
+
+
+def _unmapped(line: Line) -> bool:
+    """Only glyphs with no Unicode value and no name the reader knows: in a font that is not
+    named as a math font (Iwona's math is in ``Iwona-Regular``), the pieces of a big
+    operator or delimiter that MuPDF sets on lines of their own."""
+    return all(g.c == "\ufffd" for g in line.glyphs)
 
 
 def _fragment(line: Line) -> bool:
