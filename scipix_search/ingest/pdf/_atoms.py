@@ -8,7 +8,7 @@ from scipix_search.ingest.pdf._glyphs import Glyph
 ATOM_FONT = "ScipixMathAtom"
 """Font name of atoms; ``-partial`` is appended when some enclosed glyph did not map."""
 
-_PUA_PIECES = {
+PUA_PIECES = {
     0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
     0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
     0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
@@ -23,7 +23,7 @@ def piece_name(g: Glyph) -> str:
     """The delimiter-piece glyph name of ``g`` (from the font or the private-use code point)."""
     if g.name and g.name != "atom":
         return g.name
-    return _PUA_PIECES.get(ord(g.c[0]), "") if g.c else ""
+    return PUA_PIECES.get(ord(g.c[0]), "") if g.c else ""
 
 
 def atom(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from scipix_search.ingest.pdf._atoms import PUA_PIECES
 from scipix_search.ingest.pdf._glyphs import ACCENTS, SYMBOLS, char_mapped
 
 _TOKEN_RE = re.compile(r"\\[A-Za-z]+\*?|\\.|\S")
@@ -38,6 +39,40 @@ _SYMBOL_COMMANDS = frozenset(
 )
 """Commands that print one symbol and take no argument: what a hole may be filled with."""
 _ACCENT_NAMES = frozenset(ACCENTS.values()) | frozenset("widehat widetilde overline".split())
+
+
+_PIECE_DELIMITER = {"paren": "()", "bracket": "[]", "brace": (r"\{", r"\}")}
+
+
+def mend_pieces(latex: str, *, keep: bool = True) -> str:
+    """``latex`` with the Symbol-font pieces of tall delimiters that the rebuild did not
+    assemble (private-use code points, see ``_atoms.PUA_PIECES``) written as the delimiter
+    they build: a piece names its delimiter and its part (top, middle, extension, bottom),
+    so it is no hole to fill. The pieces of one delimiter (top to bottom, in reading order:
+    the rows of a ``cases`` each hold some) give the symbol once, at the first; with
+    ``keep=False`` they are dropped.
+
+    Example:
+        >>> mend_pieces("x = \uf8f1 a \\\\ \uf8f3 b")
+        'x = \\{ a \\\\  b'
+    """
+    out: list[str] = []
+    open_: set[str] = set()  # delimiters whose bottom piece is still to come
+    for c in latex:
+        name = PUA_PIECES.get(ord(c), "")
+        if not name:
+            out.append(c)
+            continue
+        kind = next(k for k in _PIECE_DELIMITER if name.startswith(k))
+        side = "left" if "left" in name else "right"
+        key = kind + side
+        if key not in open_ and keep:
+            out.append(_PIECE_DELIMITER[kind][side == "right"])
+        if name.endswith("bt"):
+            open_.discard(key)
+        else:
+            open_.add(key)
+    return "".join(out)
 
 
 def is_hole(token: str) -> bool:

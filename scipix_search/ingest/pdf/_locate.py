@@ -252,6 +252,7 @@ def _make_region(
         "".join(g.c for g in sorted(gs, key=lambda g: g.x0))
         for _, _, gs in visual_rows(printed, bars, body_size)
     ]
+    drawn = bars  # every rule: a radical's and the fractions in its radicand count as drawn
     # a radical, a matrix or a delimited group is one glyph for the row logic, so its rows
     # stay inside; a radical's rules are no fraction bars
     glyphs, bars = group_radicals(group_wide_accents(join_relations(printed)), bars)
@@ -268,7 +269,7 @@ def _make_region(
         row_latex=[r for r in row_latex if r],
         math_score=sum(g.is_math for g in printed) / max(1, len(printed)),
         text_complete=text_layer_complete(glyphs),
-        has_bars=_has_bars(glyphs, bars),
+        has_bars=_has_bars(glyphs, drawn),
         codes_only=_codes_only(printed),
     )
     groups = equation_rows(rows, body_size)
@@ -285,7 +286,7 @@ def _make_region(
                     bbox=box,
                     latex=_rows_latex(gs, rows, bars, glyphs),
                     text_complete=text_layer_complete(gs),
-                    has_bars=_has_bars(gs, bars),
+                    has_bars=_has_bars(gs, drawn),
                     codes_only=_codes_only(gs),
                 )
             )

@@ -9,7 +9,7 @@ from typing import Any
 
 from scipix_search.ingest._types import BBox, EquationOrigin, ParsedEquation
 from scipix_search.ingest.pdf._correct import MIN_AGREEMENT, agreement, correct
-from scipix_search.ingest.pdf._holes import fill_holes, has_holes
+from scipix_search.ingest.pdf._holes import fill_holes, has_holes, mend_pieces
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,9 @@ def _recognize(
                 continue  # OCR invents symbols the page does not print: keep the glyphs
             if has_holes(glyphs):
                 # the glyph reading is exact but for the glyphs it could not name: the OCR
-                # fills those, and replaces it whole only where a hole hides a structure
+                # fills those, and replaces it whole only where a hole hides a structure;
+                # the pieces of a tall delimiter name it, and hide no structure
+                glyphs = mend_pieces(glyphs)
                 filled = fill_holes(glyphs, fixed)
                 fixed = fixed if filled is None else filled
             read[i] = (fixed, "ocr", confidence)

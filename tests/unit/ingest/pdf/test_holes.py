@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scipix_search.ingest.pdf._holes import fill_holes, has_holes, is_hole
+from scipix_search.ingest.pdf._holes import fill_holes, has_holes, is_hole, mend_pieces
 from scipix_search.ingest.pdf._locate import find_equation_regions
-from scipix_search.ingest.pdf._regions import regions_to_equations
-from tests.factories import typeset_article
+from scipix_search.ingest.pdf._regions import EquationRegion, regions_to_equations
+from tests.factories import require_tex_file, typeset_article
 
 HOLE = "\ufffd"
 
@@ -80,3 +80,78 @@ def test_regions_to_equations_fills_holes_of_a_typeset_display(tmp_path: Path) -
 
     (eq,) = regions_to_equations(regions, recognizer=lambda image: Fraction())
     assert eq.latex.startswith(r"f(x)=\left\{q^{") and r"\begin{cases}" not in eq.latex
+
+
+def test_mend_pieces_writes_each_tall_delimiter_once() -> None:
+    # the Symbol font's pieces (top, middle, bottom) of one brace, spread over a cases' rows
+    top, mid, bottom = "\uf8f1", "\uf8f2", "\uf8f3"
+    glyphs = rf"a, \\ {top} \\ {mid}U_{{L}}, x<0, \\ U= \\ {bottom}U_{{R}}, x\geq0"
+    assert mend_pieces(glyphs) == r"a, \\ \{ \\ U_{L}, x<0, \\ U= \\ U_{R}, x\geq0"
+    assert mend_pieces(glyphs, keep=False) == r"a, \\  \\ U_{L}, x<0, \\ U= \\ U_{R}, x\geq0"
+    # two delimiters one after the other: each is written once, each on its own side
+    paren = "\uf8eb\uf8ec\uf8ed"  # left parenthesis: top, extension, bottom
+    assert mend_pieces(f"x{paren}a+b\uf8f6\uf8f7\uf8f8{paren}c\uf8f6\uf8f8") == "x(a+b)(c)"
+    assert not has_holes(mend_pieces(glyphs)) and has_holes(glyphs)
+
+
+def test_ocr_structure_at_delimiter_pieces_keeps_the_glyph_rows() -> None:
+    # the glyphs set the rows of a cases, with an inner brace whose pieces the rebuild did
+    # not assemble; the OCR reads the crop as one line with a \frac across those pieces: a
+    # delimiter hides no structure, so the rows stay the glyphs'
+    top, mid, bottom = "\uf8f1", "\uf8f2", "\uf8f3"
+    glyphs = (
+        rf"\begin{{cases}} \partial_{{t}}\rho=0, \\ {top} \\ {mid}U_{{L}},x<0, \\ U= \\ "
+        rf"{bottom}U_{{R}},x\geq0, \end{{cases}}"
+    )
+    region = EquationRegion(page=1, bbox=(0, 0, 100, 40), display=True, latex=glyphs)
+    region.image = _png()
+
+    class Garbled:
+        latex = r"\left\{\begin{array}{l}\partial_{t}\rho=0,\\ U=\left\{\frac{U_{L}x<0}{U_{R}x\geq0}\end{array}\right."
+        confidence = 0.9
+
+    (eq,) = regions_to_equations([region], recognizer=lambda image: Garbled())
+    assert eq.latex.startswith(r"\begin{cases} \partial_{t}\rho=0, \\ \{ \\ U_{L},x<0")
+    assert not has_holes(eq.latex)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_a_fraction_inside_a_radical_counts_as_drawn(tmp_path: Path) -> None:
+    # the radical takes its vinculum and the fraction bars of its radicand out of the bars
+    # the row logic sees; they are still drawn, so the OCR's \frac there is no row stack
+    tex = typeset_article(
+        tmp_path / "radical.tex",
+        "\\begin{equation}\n D = D_0 \\sqrt{1 + \\frac{E}{V^2}} + q^{i/2}\n\\end{equation}\n",
+        "\\usepackage{stix2}\n",
+    )
+    (region,) = find_equation_regions(tex.with_suffix(".pdf"), dpi=72)
+    assert region.has_bars and has_holes(region.latex)
+
+    class Read:
+        latex = r"D=D_{0}\sqrt{1+\frac{E}{V^{2}}}+q^{i/2}"
+        confidence = 0.9
+
+    (eq,) = regions_to_equations([region], recognizer=lambda image: Read())
+    assert r"\frac{E}{V^{2}}" in eq.latex and "matrix" not in eq.latex
+
+
+def test_an_ordinary_symbol_of_the_extension_font_is_named(tmp_path: Path) -> None:
+    # eulervm sets \infty from its extension font (EUEX): an ordinary symbol, not a piece of
+    # a tall delimiter, so the glyph reading is complete and needs no OCR
+    require_tex_file("eulervm.sty")
+    tex = typeset_article(
+        tmp_path / "euler.tex",
+        "\\begin{equation}\n \\ell = \\sum_{j=1}^{\\infty} n_j + \\infty\n\\end{equation}\n",
+        "\\usepackage{eulervm}\n",
+    )
+    (region,) = find_equation_regions(tex.with_suffix(".pdf"), dpi=72)
+    assert region.text_complete and region.latex.count(r"\infty") == 2
