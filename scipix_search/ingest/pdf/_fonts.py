@@ -121,20 +121,59 @@ def unnamed_glyph_names(
         ``{(round(x, 1), round(y, 1)): name}`` for every U+FFFD character of a Type 1 font
         whose program names it; empty when there are none.
     """
-    unknown: dict[str, list[tuple[int, tuple[float, float]]]] = {}
-    for span in page.get_texttrace() if trace is None else trace:
-        for ch in span["chars"]:
-            if ch[0] == 0xFFFD:
-                unknown.setdefault(span["font"], []).append((ch[1], ch[2]))
+    spans = page.get_texttrace() if trace is None else trace
+    unknown = any(ch[0] == 0xFFFD for span in spans for ch in span["chars"])
     out: dict[tuple[float, float], str] = {}
     fonts = page.get_fonts() if unknown else []
-    for name, chars in unknown.items():
-        names = font_glyph_names(page, name, fonts)
+    for span in spans:
+        chars = [(ch[1], ch[2]) for ch in span["chars"] if ch[0] == 0xFFFD]
+        if not chars:
+            continue
+        names = span_glyph_names(page, span, fonts)
         for gid, origin in chars:
             if 0 <= gid < len(names):
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
                 out[(round(origin[0], 1), round(origin[1], 1))] = _VARIANT_RE.sub("", names[gid])
     return out
+
+
+def span_glyph_names(page: pymupdf.Page, span: dict, fonts: list[tuple]) -> list[str]:
+    """Glyph names of the font program a text-trace span is drawn with (see
+    :func:`font_glyph_names`).
+
+    MuPDF cuts font names to 24 characters, so fonts that differ only after that
+    (``ComputerModernSans-MathitalicRegular10pt`` and ``...7pt``) share a span name, and the
+    names of the first such font were read for the glyph indices of all of them: wrong
+    names, and the text layer "fixed" by them. Where the name is shared, the program whose
+    names agree with the span's letters (code ``a``, glyph named ``a``) is the span's; no
+    names when none stands out."""
+    span_font = span["font"]
+    candidates = {
+        basefont.split("+", 1)[-1]: xref
+        for xref, _ext, _kind, basefont, *_ in fonts
+        if basefont.split("+", 1)[-1].startswith(span_font)
+    }
+    if len(candidates) <= 1:
+        return font_glyph_names(page, span_font, fonts)
+    scores = []
+    for full in candidates:
+        names = font_glyph_names(page, full, fonts)
+        agree = sum(
+            0 <= gid < len(names) and chr(code).isalpha() and names[gid] == chr(code)
+            for code, gid, *_ in span["chars"]
+            if code < 0x80
+        )
+        misses = sum(not 0 <= gid < len(names) for _code, gid, *_ in span["chars"])
+        scores.append((agree - misses, names))
+    best = max(score for score, _ in scores)
+    tied = [names for score, names in scores if score == best]
+    if best <= 0:
+        return []
+    # programs that name the span's glyphs alike (subsets of one font) are the same to it
+    read = {
+        tuple(ns[gid] if 0 <= gid < len(ns) else "" for _c, gid, *_ in span["chars"]) for ns in tied
+    }
+    return tied[0] if len(read) == 1 else []
 
 
 def font_glyph_names(

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import pymupdf
 
-from scipix_search.ingest.pdf._fonts import base_glyph_name, font_glyph_names
+from scipix_search.ingest.pdf._fonts import base_glyph_name, span_glyph_names
 from scipix_search.ingest.pdf._glyphs import SYMBOLS
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
@@ -122,15 +122,16 @@ def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]
     Returns:
         ``{(round(x, 1), round(y, 1)): character}``; empty for an honest text layer.
     """
-    by_font: dict[str, list[tuple[int, int, Origin]]] = {}
+    fonts = page.get_fonts() if trace else []
+    # the characters of each font program (two fonts can share MuPDF's cut name)
+    by_font: dict[int, tuple[list[str], list[tuple[int, int, Origin]]]] = {}
     for span in trace:
-        by_font.setdefault(span["font"], []).extend((ch[0], ch[1], ch[2]) for ch in span["chars"])
+        names = span_glyph_names(page, span, fonts)
+        if names:
+            entry = by_font.setdefault(id(names), (names, []))
+            entry[1].extend((ch[0], ch[1], ch[2]) for ch in span["chars"])
     out: dict[Origin, str] = {}
-    fonts = page.get_fonts() if by_font else []
-    for font, chars in by_font.items():
-        names = font_glyph_names(page, font, fonts)
-        if not names:
-            continue
+    for names, chars in by_font.values():
         fixes: dict[tuple[int, int], str] = {}
         variants: dict[tuple[int, int], str] = {}
         silent: set[tuple[int, int]] = set()
