@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 _EEXEC_KEY = 55665
 _VARIANT_RE = re.compile(r"(?<=[A-Za-z])\.\d+$")
+_PIECE_VARIANT_RE = re.compile(r"^((?:paren|bracket|brace)[a-z]*(?:tp|ex|bt|mid))[A-Z]$")
+"""newtxmath's extension fonts (newtx, newpx, Libertine, Cochineal) name the pieces of their
+extensible parentheses ``parenlefttpA``, ``parenleftexA``, ``parenleftbtA``: a variant letter
+after CMEX's piece name, so a tall ``(`` of pieces was no delimiter."""
 _CHARSTRING_RE = re.compile(rb"/([A-Za-z0-9._-]+)\s+(\d+)\s+(?:RD|-\|)\s")
 
 
@@ -133,7 +137,8 @@ def unnamed_glyph_names(
         for gid, origin in chars:
             if 0 <= gid < len(names):
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
-                out[(round(origin[0], 1), round(origin[1], 1))] = _VARIANT_RE.sub("", names[gid])
+                name = _PIECE_VARIANT_RE.sub(r"\1", _VARIANT_RE.sub("", names[gid]))
+                out[(round(origin[0], 1), round(origin[1], 1))] = name
     return out
 
 

@@ -299,6 +299,9 @@ def _without_overprints(
     return out
 
 
+_PIECE_RE = re.compile(r"^(?:paren|bracket|brace)[a-z]*(?:tp|ex|bt|mid)$")
+
+
 def _glyph(
     ch: dict,
     span: dict,
@@ -355,6 +358,11 @@ def _glyph(
             return Glyph(
                 base, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font, sized, True
             )
+        if _PIECE_RE.search(name) and extent is not None and extent[1] > extent[0]:
+            # a piece of an extensible delimiter, as drawn: extension fonts other than CMEX
+            # (newtxmath's) draw their pieces at other heights than TeX's CMEX metrics say
+            y0, y1 = extent
+            return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font, name, True)
         letter, role = named_letter(name) if name else ("", "")
         if not letter or is_extension_font(span_font):
             font = span_font + (BITMAP_ROLE if anonymous else "")
