@@ -226,9 +226,10 @@ def main() -> None:
         bench_cli_jobs(args.jobs, args.limit)
         return
     settings = Settings()
-    encoder = TextEncoder.from_model_dir(settings.model_dir, device=settings.device)
+    encoder = TextEncoder.from_settings(settings)  # as ingestion opens it (int8 on a CPU)
     print(
-        f"machine: {os.cpu_count()} CPUs; encoder {encoder.name} on {encoder._session.get_providers()[0]}"
+        f"machine: {os.cpu_count()} CPUs; encoder {encoder.name} {encoder.precision} on "
+        f"{encoder._session.get_providers()[0]}"
     )
     sentences = bench_ingest(encoder, keep_sentences=not args.ingest_only)
     if not args.ingest_only:

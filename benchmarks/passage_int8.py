@@ -6,7 +6,8 @@ Every passage of the real papers' PDFs (as ingestion cuts them) is embedded by t
 all-MiniLM-L6-v2 and by int8 copies made here with ``onnxruntime.quantization.quantize_dynamic``
 (per-tensor, per-channel MatMuls, and per-channel only the MatMuls that read a layer norm's
 output: each layer's Q, K, V and FFN-in projections, keeping the attention output and FFN-out
-projections fp32); a query is one sentence of a passage, and the passage it came from is the
+projections fp32), and by the default int8 copy (``embed/_text_int8.py``: the last with
+SmoothQuant scales); every text runs alone, as the encoder runs on a CPU; a query is one sentence of a passage, and the passage it came from is the
 answer (dense search alone, exact inner product over all passages). Prints CPU ms a passage,
 MRR (overall and by the half of the answer's paper, as ``pdf_equations.py`` splits them), R@1,
 R@10 and the cosine of each copy's vectors to fp32's.
@@ -34,7 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks._common import half_of  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
-from scipix_search.embed import TextEncoder  # noqa: E402
+from scipix_search.embed import TextEncoder, int8_model_dir  # noqa: E402
 from scipix_search.eval import paper_folders, shared_data_dir  # noqa: E402
 from scipix_search.ingest import parse_pdf, sha256_bytes  # noqa: E402
 
@@ -69,9 +70,11 @@ def layer_norm_readers(model: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument(
+        "--queries", type=int, default=400, help="0: one query from every passage that has one"
+    )
     args = parser.parse_args()
-    src = TextEncoder.from_settings(Settings()).path
+    src = TextEncoder.from_model_dir(Settings().model_dir, precision="fp32").path
     passages: list[str] = []
     halves: list[str] = []
     for paper in paper_folders(shared_data_dir() / "papers"):
@@ -87,7 +90,7 @@ def main() -> None:
         if sentences:
             queries.append(rng.choice(sentences))
             answers.append(j)
-        if len(queries) == args.queries:
+        if len(queries) == args.queries > 0:
             break
     scratch = Path(tempfile.mkdtemp())
     models = {
@@ -103,6 +106,7 @@ def main() -> None:
             op_types_to_quantize=["MatMul"],
             nodes_to_quantize=layer_norm_readers(src / "model.onnx"),
         ),
+        "int8 smoothed QKV + FFN-in (default)": int8_model_dir(src),
     }
     half = np.array([halves[j] for j in answers])
     print(f"{len(passages)} passages, {len(queries)} queries, {os.cpu_count()} CPUs")
@@ -124,9 +128,9 @@ def main() -> None:
             reference = vectors
         cosine = (vectors * reference).sum(axis=1)
         rr = 1 / ranks
-        by_half = f"{rr[half == 'a'].mean():.3f} / {rr[half == 'b'].mean():.3f}"
+        by_half = f"{rr[half == 'a'].mean():.4f} / {rr[half == 'b'].mean():.4f}"
         print(
-            f"| {name} | {cpu_ms:.1f} | {rr.mean():.3f} | {by_half} | {np.mean(ranks == 1):.3f} "
+            f"| {name} | {cpu_ms:.1f} | {rr.mean():.4f} | {by_half} | {np.mean(ranks == 1):.3f} "
             f"| {np.mean(ranks <= 10):.3f} | {cosine.mean():.4f} / {cosine.min():.4f} |"
         )
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -8,12 +8,14 @@ from scipix_search.cli._common import emit, settings_of
 
 
 def run(args: argparse.Namespace) -> int:
-    from scipix_search.embed import build_text_model
+    from scipix_search.embed import build_text_model, int8_model_dir
     from scipix_search.ocr import build_formula_model
 
     settings = settings_of(args)
     path = build_text_model(settings.model_dir, force=args.force)
     emit(f"text model: {path}")
+    # the CPU default (Settings.text_precision): derived from the export, cached by its content
+    emit(f"text model, int8: {int8_model_dir(path)}")
     path = build_formula_model(settings.model_dir, force=args.force)
     emit(f"formula model: {path}")
     return 0
