@@ -22,7 +22,7 @@ from functools import lru_cache
 import pymupdf
 
 from scipix_search.ingest.pdf._fonts import base_glyph_name, span_glyph_names
-from scipix_search.ingest.pdf._glyphs import SYMBOLS
+from scipix_search.ingest.pdf._glyphs import ACCENTS, SYMBOLS
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 Origin = tuple[float, float]
@@ -44,6 +44,8 @@ _TEX_NAMES = {
     "intersectionsq": "⊓", "subsetsqequal": "⊑", "supersetsqequal": "⊒",
     # the variant beta of Kerkis and Greek text fonts (TeX's ``\\beta``)
     "beta1": "β",
+    # the math accents of newtx's and newpx's symbol fonts (txsys, pxsys), and kpfonts' ≠
+    "vec": "⃗", "dotacc": "˙", "ddotacc": "¨", "nequal": "≠",
 }  # fmt: skip
 # one symbol with several code points (fonts and the AGL pick different ones)
 _SAME = {
@@ -85,12 +87,15 @@ _CALLIGRAPHIC_NAME_RE = re.compile(r"([A-Z])\.?cal")
 
 def named_letter(name: str) -> tuple[str, str]:
     """``(letter, font-role suffix)`` that a glyph without a Unicode value draws, by its name
-    in the font program (``Acal`` -> ``("A", "/CMSY")``, calligraphic; ``beta1`` -> ``β``),
-    or ``("", "")`` when the name names no letter."""
+    in the font program (``Acal`` -> ``("A", "/CMSY")``, calligraphic; ``beta1`` -> ``β``;
+    an accent, ``dotacc`` -> ``˙``, or a symbol by its TeX name, ``nequal`` -> ``≠``), or
+    ``("", "")`` when the name names no letter."""
     m = _CALLIGRAPHIC_NAME_RE.fullmatch(base_glyph_name(name))
     if m:
         return m.group(1), "/CMSY"
     c = drawn_char(name)
+    if c in ACCENTS or (base_glyph_name(name) in _TEX_NAMES and c in SYMBOLS):
+        return c, ""  # an accent, or a symbol by its TeX name (kpfonts' ``nequal``)
     return split_math_alphanumeric(c) if c.isalpha() else ("", "")
 
 
