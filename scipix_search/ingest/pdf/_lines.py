@@ -105,6 +105,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
             if any(span["font"] in bitmap for span in line["spans"]):
                 box = _glyphs_height(glyphs, box)
             raw_lines.append((glyphs, box))
+    raw_lines = _seat_hanging_fonts(raw_lines)
     for glyphs, bbox in _numbers_apart(_without_overprints(raw_lines)):
         visible = [g for g in glyphs if g.c.strip()]
         if not visible:
@@ -114,6 +115,47 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
             continue  # running heads and page numbers
         out.append(_classify(visible, bbox, glyphs))
     _mark_sans_body(out)
+    return out
+
+
+_BAND = (0.7, 0.2)
+"""Height and depth (em) of the box TeX gives a letter: Computer Modern's reach about 0.7 em
+over their baseline and 0.2 em under it (MuPDF's boxes of CMR10 are 0.69 and 0.19)."""
+
+
+def _seat_hanging_fonts(
+    lines: list[tuple[list[Glyph], tuple[float, float, float, float]]],
+) -> list[tuple[list[Glyph], tuple[float, float, float, float]]]:
+    """Glyph boxes of a font that MuPDF hangs under the baseline, set around it.
+
+    MuPDF's box of a glyph is the font's ascent over the baseline and its descent under it;
+    a font whose program reports them wrongly (the JMN fonts' ``Iwona-Regular``: 0.04 em
+    over, 0.6 em under) gets every box hanging below its baseline, so its ``=`` sat lower
+    than the math italic beside it and rows, scripts and delimiters came apart. Only an
+    extension font's glyphs hang so (their baseline is their top); a text or math font
+    whose glyphs on the page mostly reach less than 0.2 em over their baseline gets TeX's
+    letter band instead, and the lines holding its glyphs the height of their glyphs."""
+    ascents: dict[str, list[float]] = {}
+    for glyphs, _ in lines:
+        for g in glyphs:
+            if g.c.strip() and g.c != "\ufffd" and not g.ink and g.size > 0:
+                ascents.setdefault(g.font, []).append((g.base - g.y0) / g.size)
+    hanging = {
+        font
+        for font, values in ascents.items()
+        if not is_extension_font(font) and sorted(values)[len(values) // 2] < 0.2
+    }
+    if not hanging:
+        return lines
+    out = []
+    for glyphs, bbox in lines:
+        moved = False
+        for g in glyphs:
+            if g.font in hanging and not g.ink and g.c != "\ufffd":
+                g.y0 = g.base - _BAND[0] * g.size
+                g.y1 = g.base + _BAND[1] * g.size
+                moved = True
+        out.append((glyphs, _glyphs_height(glyphs, bbox) if moved else bbox))
     return out
 
 
