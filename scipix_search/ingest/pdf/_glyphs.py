@@ -130,10 +130,8 @@ its code is known, its character is not, so its formula is read by the OCR."""
 
 
 def glyph_mapped(g: Glyph) -> bool:
-    """The glyph has LaTeX: not U+FFFD, a private-use piece or an extension-font glyph of a
-    delimiter, operator, radical or wide accent (those become atoms first; an ordinary
-    symbol there, eulervm's ``\\infty``, prints what it says), and an atom only when
-    everything it encloses mapped.
+    """The glyph has LaTeX: not U+FFFD, a private-use piece or an extension-font glyph (those
+    become atoms first), and an atom only when everything it encloses mapped.
 
     A character that math never prints as itself (``⌧`` U+2327 for a ``τ``, ``“`` for an
     ``=``) means the font's ToUnicode map lies: the glyph is not trusted, so the formula
@@ -143,10 +141,8 @@ def glyph_mapped(g: Glyph) -> bool:
         return not g.font.endswith("-partial")
     c = g.c
     code = ord(c[0]) if c else 0
-    if c == "\ufffd" or 0xE000 <= code <= 0xF8FF:
+    if c == "\ufffd" or 0xE000 <= code <= 0xF8FF or is_extension_font(g.font):
         return False
-    if is_extension_font(g.font) and (c in _EXTENSIBLE or 0x2300 <= code <= 0x23FF):
-        return False  # a piece of something bigger that was not rebuilt
     if BITMAP_ROLE in g.font:
         return False
     return char_mapped(c)
@@ -732,10 +728,3 @@ class Drawings:
 
 _KNOWN = frozenset(ACCENTS) | frozenset("′″‴ ")
 """Characters besides ``SYMBOLS`` that math prints as themselves (accents, primes)."""
-_EXTENSIBLE = frozenset(
-    "∑∏∐∫∬∭∮∯∰⋃⋂⨁⨂⨀⨄⨆⨅⋁⋀⊕⊗⊙⊎⊔∪∩∨∧√()[]{}|‖⟨⟩〈〉/\\∕⁄↑↓⇑⇓↕⇕^~ˆ˜ˇ˘¯"
-) | frozenset(ACCENTS)
-"""What an extension font sets big or builds from pieces (delimiters, operators, radicals,
-wide accents, extensible arrows): a glyph of these left on its own there is a piece of
-something the rebuild did not assemble. Its other glyphs are ordinary symbols (eulervm takes
-``\\infty`` from its extension font) and print what their name says."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from scipix_search.ingest.pdf._holes import fill_holes, has_holes, is_hole, mend_pieces
 from scipix_search.ingest.pdf._locate import find_equation_regions
 from scipix_search.ingest.pdf._regions import EquationRegion, regions_to_equations
-from tests.factories import require_tex_file, typeset_article
+from tests.factories import typeset_article
 
 HOLE = "\ufffd"
 
@@ -142,16 +142,3 @@ def test_a_fraction_inside_a_radical_counts_as_drawn(tmp_path: Path) -> None:
 
     (eq,) = regions_to_equations([region], recognizer=lambda image: Read())
     assert r"\frac{E}{V^{2}}" in eq.latex and "matrix" not in eq.latex
-
-
-def test_an_ordinary_symbol_of_the_extension_font_is_named(tmp_path: Path) -> None:
-    # eulervm sets \infty from its extension font (EUEX): an ordinary symbol, not a piece of
-    # a tall delimiter, so the glyph reading is complete and needs no OCR
-    require_tex_file("eulervm.sty")
-    tex = typeset_article(
-        tmp_path / "euler.tex",
-        "\\begin{equation}\n \\ell = \\sum_{j=1}^{\\infty} n_j + \\infty\n\\end{equation}\n",
-        "\\usepackage{eulervm}\n",
-    )
-    (region,) = find_equation_regions(tex.with_suffix(".pdf"), dpi=72)
-    assert region.text_complete and region.latex.count(r"\infty") == 2
