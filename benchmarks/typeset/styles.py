@@ -651,6 +651,121 @@ FONTS3_CLASSES: dict[str, DocClass] = {
 }
 
 
+# An eighth set, held out from the start (``grid="fresh2"``, added 2026-12-04 before any of it
+# was scored): document classes and math font setups in no grid above, all from Debian's TeX
+# Live. Summary figures only; never developed on. STIX v1 (not STIX Two), Baskerville with
+# newtxmath[baskervillef], Latin Modern through cfr-lm, mathabx's symbols with CM letters,
+# Euler with Palatino via eulerpx, sans math from CM sans (sfmath) and from Kp-Fonts
+# (kpfonts[sfmath]), MdSymbol's symbols with CM letters. GFS Neohellenic Math
+# (gfsneohellenicot) needs fontspec, gfsdidot a font Debian lacks; jss, lipics, aa, eptcs,
+# copernicus and imsart are not in Debian's texlive-publishers.
+FRESH2_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup("stix", "STIX v1", "\\usepackage[T1]{fontenc}\n\\usepackage{stix}\n"),
+        FontSetup(
+            "baskervillef",
+            "Baskerville F + newtxmath[baskervillef]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{baskervillef}\n"
+            "\\usepackage[baskervillef]{newtxmath}\n",
+        ),
+        FontSetup(
+            "cfrlm", "Latin Modern via cfr-lm", "\\usepackage[T1]{fontenc}\n\\usepackage{cfr-lm}\n"
+        ),
+        FontSetup("mathabx", "CM letters + mathabx symbols", "\\usepackage{mathabx}\n"),
+        FontSetup(
+            "eulerpx",
+            "Palatino text + Euler math: eulerpx",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{eulerpx}\n",
+        ),
+        FontSetup(
+            "sfmath",
+            "CM sans text and math: sfmath",
+            "\\usepackage[T1]{fontenc}\n\\renewcommand{\\familydefault}{\\sfdefault}\n"
+            "\\usepackage{sfmath}\n",
+        ),
+        FontSetup(
+            "kpsans",
+            "Kp-Fonts with sans math: kpfonts[sfmath]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[sfmath]{kpfonts}\n",
+        ),
+        FontSetup("mdsymbol", "CM letters + MdSymbol symbols", "\\usepackage{mdsymbol}\n"),
+    )
+}
+FRESH2_CLASSES: dict[str, DocClass] = {
+    c.name: c
+    for c in (
+        DocClass(
+            "scrreprt",
+            "\\documentclass[11pt]{scrreprt}",  # KOMA report: numbered within chapters
+            False,
+            _PLAIN_FRONT + "\\chapter{{Theory}}\n",
+            ("stix", "mathabx"),
+        ),
+        DocClass(
+            "ejpecp",
+            "\\documentclass[EJP,preprint]{ejpecp}",  # Electron. J. Probab.: Bera text
+            False,
+            "\\TITLE{{{title}}}\n\\AUTHORS{{{author}}}\n\\ABSTRACT{{{abstract}}}\n"
+            "\\begin{{document}}\n\\maketitle\n",
+            ("eulerpx", "kpsans"),
+        ),
+        DocClass(
+            "ptptex",
+            "\\documentclass{ptptex}",  # Progress of Theoretical Physics
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\inst{{Department of Physics, Example University}}\n\\abst{{{abstract}}}\n"
+            "\\maketitle\n",
+            ("baskervillef", "cfrlm"),
+        ),
+        DocClass(
+            "tuftebook",
+            "\\documentclass{tufte-book}",  # wide margin, chapters
+            False,
+            "\\title{{{title}}}\n\\author{{{author}}}\n\\begin{{document}}\n\\maketitle\n"
+            "\\chapter{{Theory}}\n{abstract}\n",
+            ("sfmath", "mdsymbol"),
+        ),
+        DocClass(
+            "jpsj2",
+            "\\documentclass{jpsj2}",  # J. Phys. Soc. Jpn. (its preprint layout)
+            False,
+            "\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\inst{{Department of Physics, Example University}}\n\\abst{{{abstract}}}\n"
+            "\\begin{{document}}\n\\maketitle\n",
+            ("stix", "eulerpx"),
+        ),
+        DocClass(
+            "ascelike",
+            "\\documentclass[Journal,letterpaper]{ascelike}",  # ASCE journals
+            False,
+            "\\title{{{title}}}\n\\author{{{author}}}\n\\begin{{document}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("baskervillef", "sfmath"),
+        ),
+        DocClass(
+            "aiaa",
+            "\\documentclass{aiaa-tc}",  # AIAA technical conferences
+            False,
+            "\\title{{{title}}}\n\\author{{{author}\\thanks{{Example University}}}}\n"
+            "\\begin{{document}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("mathabx", "kpsans"),
+        ),
+        DocClass(
+            "revtex4",
+            "\\documentclass[aps,pre,twocolumn]{revtex4}",  # REVTeX 4.0, not 4-1 or 4-2
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\affiliation{{Department of Physics, Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("mdsymbol", "cfrlm"),
+        ),
+    )
+}
+
+
 _SIDE_GRIDS = {
     "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
     "extra": (EXTRA_CLASSES, EXTRA_FONTS),
@@ -665,6 +780,7 @@ _SIDE_GRIDS = {
     "layouts": (LAYOUT_CLASSES, FONTS),
     "fresh": (FRESH_CLASSES, FRESH_FONTS),
     "fonts3": (FONTS3_CLASSES, FONTS3),
+    "fresh2": (FRESH2_CLASSES, FRESH2_FONTS),
 }
 GRIDS = ("default", "full", *_SIDE_GRIDS)
 
