@@ -11,12 +11,14 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 logger = logging.getLogger(__name__)
 
-StepFn = Callable[[np.ndarray, int, list[np.ndarray]], tuple[np.ndarray, list[np.ndarray]]]
+# The caches are opaque to the decoders here: NumPy arrays, or ORT values kept on a device.
+StepFn = Callable[[np.ndarray, int, list[Any]], tuple[np.ndarray, list[Any]]]
 
 #: Confidence factor applied to a hypothesis cut short because it looped.
 LOOP_PENALTY = 0.5

@@ -352,3 +352,27 @@ def test_cli_json_one_line_per_file(
     assert similarity(records[0]["latex"], "a+b=c") >= 0.75
     assert {"file", "latex", "mathml", "confidence", "time_ms"} <= records[0].keys()
     assert "error" in records[1]
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_device_bound_caches_decode_like_host_arrays(model_dir: Path, precision: str) -> None:
+    """The IOBinding step (caches kept as ORT values between tokens, as on a GPU) reads and
+    scores exactly as the plain step; bound to the CPU here, the only device CI has."""
+    plain = LatexRecognizer(model_dir, device="cpu", precision=precision)
+    bound = LatexRecognizer(model_dir, device="cpu", precision=precision)
+    assert plain._bind_device is None
+    bound._bind_device = "cpu"
+    images = [render_line(text, 30, dpi=150) for text, _ in RENDERED]
+    expected, got = plain.batch(images), bound.batch(images)
+    assert [r.latex for r in got] == [r.latex for r in expected]
+    assert [r.confidence for r in got] == pytest.approx([r.confidence for r in expected], abs=1e-5)
+    from scipix_search.ocr._preprocess import plan_scale, prepare, to_model_input
+
+    prepared = prepare(images[0])
+    assert prepared is not None
+    cross = plain.encode(to_model_input(prepared.gray, plan_scale(prepared)))
+    hyp = plain.decode(cross)[0]
+    assert bound.decode(cross)[0].ids == hyp.ids
+    assert bound.likelihoods(cross, [hyp.ids]) == pytest.approx(
+        plain.likelihoods(cross, [hyp.ids]), abs=1e-4
+    )
