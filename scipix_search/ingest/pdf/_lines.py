@@ -31,6 +31,7 @@ from scipix_search.ingest.pdf._ink import (
     sized_delimiter_name,
     tall_name,
 )
+from scipix_search.ingest.pdf._overprints import overprinted, without_overprints
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
@@ -82,7 +83,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
     unnamed = any(ch[0] == 0xFFFD for span in trace for ch in span["chars"])
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
-    bold = _overprinted(trace)
+    bold = overprinted(trace)
     bitmap = anonymous_bitmap_fonts(page)
     # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
     coded = bitmap_glyph_names(trace, identify_bitmap_fonts(page)) if bitmap else {}
@@ -106,7 +107,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
                 box = _glyphs_height(glyphs, box)
             raw_lines.append((glyphs, box))
     raw_lines = _seat_hanging_fonts(raw_lines)
-    for glyphs, bbox in _numbers_apart(_without_overprints(raw_lines)):
+    for glyphs, bbox in _numbers_apart(without_overprints(raw_lines)):
         visible = [g for g in glyphs if g.c.strip()]
         if not visible:
             continue
@@ -268,77 +269,6 @@ def _number_first(glyphs: list[Glyph], visible: list[int]) -> int | None:
             return None
         return visible[k + 1]
     return None
-
-
-_OVERPRINT = 0.08
-"""How far (in em) copies of one glyph may be offset and still be one glyph printed
-several times over."""
-
-
-def _overprinted(trace: list[dict]) -> set[tuple[float, float]]:
-    """Origins of the glyphs that the page prints again over themselves, a little offset:
-    ``\\pmb`` (see :func:`_without_overprints`). MuPDF's text lines keep one copy of such a
-    glyph when the copies fall in one line; its text trace keeps them all."""
-    cells: dict[tuple[str, int, int, int], list[tuple[float, float]]] = {}
-    out: set[tuple[float, float]] = set()
-    for span in trace:
-        reach = _OVERPRINT * span["size"]
-        if reach <= 0:
-            continue
-        for ch in span["chars"]:
-            x, y = ch[2]
-            cell = (round(x / reach), round(y / reach))
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    key = (span["font"], ch[0], cell[0] + dx, cell[1] + dy)
-                    for hx, hy in cells.get(key, ()):
-                        offset = abs(hx - x) + abs(hy - y)
-                        if max(abs(hx - x), abs(hy - y)) <= reach and offset > 0.01 * reach:
-                            out.add((round(hx, 1), round(hy, 1)))
-                            out.add((round(x, 1), round(y, 1)))
-            cells.setdefault((span["font"], ch[0], *cell), []).append((x, y))
-    return out
-
-
-def _without_overprints(
-    lines: list[tuple[list[Glyph], tuple[float, float, float, float]]],
-) -> list[tuple[list[Glyph], tuple[float, float, float, float]]]:
-    """The lines with each glyph that is printed again over itself kept once.
-
-    ``\\pmb`` (amsbsy's "poor man's bold", for symbols that have no bold font) sets its
-    argument three times, offset by fractions of a mu (0.02-0.03 em); MuPDF gives each copy
-    as a line of its own, and a formula read ``\\Sigma\\Sigma\\Sigma``. Copies of the same
-    character in the same font and size, nearer than ``_OVERPRINT`` em in both directions, are
-    one glyph; offset copies make it bold (TeX prints no glyph twice so near: a doubled bar
-    or a ``\\joinrel`` overlaps other characters, never the same one).
-    """
-    kept: dict[tuple[str, str, float, int, int], list[Glyph]] = {}
-    out: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
-    for glyphs, bbox in lines:
-        mine: list[Glyph] = []
-        for g in glyphs:
-            if not g.c.strip():
-                mine.append(g)
-                continue
-            reach = _OVERPRINT * g.size
-            cell = (round(g.x0 / max(reach, 0.1)), round(g.base / max(reach, 0.1)))
-            twin = None
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    key = (g.c, g.font, g.size, cell[0] + dx, cell[1] + dy)
-                    for h in kept.get(key, ()):
-                        if abs(h.x0 - g.x0) <= reach and abs(h.base - g.base) <= reach:
-                            twin = h
-            if twin is None:
-                kept.setdefault((g.c, g.font, g.size, *cell), []).append(g)
-                mine.append(g)
-                continue
-            offset = abs(twin.x0 - g.x0) + abs(twin.base - g.base)
-            if offset > 0.01 * g.size and not is_bold_font(twin.font):
-                twin.font += "/Bold"
-        if any(g.c.strip() for g in mine):
-            out.append((mine, bbox))
-    return out
 
 
 _PIECE_RE = re.compile(r"^(?:paren|bracket|brace)[a-z]*(?:tp|ex|bt|mid)$")
