@@ -159,7 +159,7 @@ class LatexRecognizer:
         """The recognizer ``settings`` describe (model folder, device, scale votes, doubt
         threshold, image limits); ``options`` add or override constructor arguments."""
         from_settings = {
-            "device": settings.device,
+            "device": settings.ocr_device or settings.device,
             "scale_votes": settings.ocr_scale_votes,
             "doubt_below": settings.ocr_doubt_below,
             "max_image_pixels": settings.max_image_pixels,

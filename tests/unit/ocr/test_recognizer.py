@@ -81,6 +81,14 @@ def test_from_settings_device_reaches_the_sessions(stand_in: Path) -> None:
         LatexRecognizer.from_settings(Settings(model_dir=stand_in, device="cuda"))
 
 
+def test_ocr_device_overrides_the_device_for_the_formula_ocr_only(stand_in: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    settings = Settings(model_dir=stand_in, device="cuda", ocr_device="cpu")
+    recognizer = LatexRecognizer.from_settings(settings)  # no CUDA needed for a CPU OCR
+    assert recognizer.device == "cpu"
+    assert LatexRecognizer.from_settings(Settings(model_dir=stand_in, device="cpu")).device == "cpu"
+
+
 def test_from_settings_options_add_and_override(stand_in: Path) -> None:
     settings = Settings(model_dir=stand_in, device="cpu", ocr_scale_votes=3)
     recognizer = LatexRecognizer.from_settings(settings, beam_size=2, scale_votes=1)
