@@ -34,6 +34,7 @@ from scipix_search.ocr._images import (
 from scipix_search.ocr._output import TextLine
 from scipix_search.ocr._preprocess import to_gray
 from scipix_search.ocr._tesseract import TesseractEngine
+from scipix_search.onnx import make_session
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ TextEngine = Literal["rapidocr", "tesseract"]
 #: Lines scored under this are dropped, per engine (RapidOCR's scores and Tesseract's mean
 #: word confidences are not on one scale).
 MIN_CONFIDENCE: dict[str, float] = {"rapidocr": 0.5, "tesseract": 0.0}
+#: The ONNX models of the rapidocr 3.10.0 wheel (its ``models`` folder), by RapidOCR stage.
+RAPIDOCR_MODELS = {
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+}
 
 
 class TextRecognizer:
@@ -57,6 +64,9 @@ class TextRecognizer:
         max_image_pixels: Larger images and rendered pages are refused
             (``Settings.max_image_pixels``).
         max_file_bytes: Larger image files are refused (``Settings.max_file_bytes``).
+        device: Where RapidOCR's ONNX models run (``auto``, ``cpu`` or ``cuda``). The CPU by
+            default, as RapidOCR ran them before, whatever ``Settings.device`` says: its
+            models on a GPU were never measured here.
 
     Raises:
         MissingDependencyError: the engine (the tesseract program and its ``eng`` model, or
@@ -77,6 +87,7 @@ class TextRecognizer:
         max_pages: int = 2000,
         max_image_pixels: int = MAX_IMAGE_PIXELS,
         max_file_bytes: int = MAX_FILE_BYTES,
+        device: str = "cpu",
     ) -> None:
         if engine not in MIN_CONFIDENCE:
             raise ValueError(f"unknown text OCR engine {engine!r}: tesseract or rapidocr")
@@ -90,11 +101,12 @@ class TextRecognizer:
         if engine == "tesseract":
             self._tesseract = TesseractEngine()
         else:
-            self._engine = self._start_rapidocr()
+            self._engine = self._start_rapidocr(device)
 
     @staticmethod
-    def _start_rapidocr() -> Any:
+    def _start_rapidocr(device: str) -> Any:
         try:
+            import rapidocr
             from rapidocr import RapidOCR
         except ImportError as exc:
             raise MissingDependencyError(_INSTALL_HINT, package="rapidocr") from exc
@@ -103,11 +115,28 @@ class TextRecognizer:
         # and "detection result is empty" lines would reach users of `ocr` and
         # `ingest`. Only errors, unless this project logs at DEBUG.
         verbose = logging.getLogger("scipix_search").isEnabledFor(logging.DEBUG)
-        params = {"Global.log_level": "debug" if verbose else "error"}
+        folder = Path(rapidocr.__file__).parent / "models"
+        params: dict[str, Any] = {
+            "Global.log_level": "debug" if verbose else "error",
+            # One line a recognizer run: a batch pads every line to its widest, and a page's
+            # lines run from `(3)` to a column's width (6 lines a batch: 1.7x the seconds).
+            "Rec.rec_batch_num": 1,
+        }
+        # The wheel's own files, named: RapidOCR downloads a model it does not find.
+        params.update(
+            {f"{stage}.model_path": str(folder / name) for stage, name in RAPIDOCR_MODELS.items()}
+        )
         try:
-            return RapidOCR(params=params)
+            engine = RapidOCR(params=params)
+            parts = (engine._load_det_model(), engine._load_cls_model(), engine._load_rec_model())
         except Exception as exc:  # rapidocr raises its own untyped errors
             raise OCRError(f"cannot start RapidOCR: {exc}") from exc
+        # RapidOCR's sessions spin idle threads and count the host's cores: each stage then
+        # held a core the next one (and the formula OCR) lacked. The package's one session
+        # factory instead (threads of this process's cores, sleeping when idle).
+        for part, name in zip(parts, RAPIDOCR_MODELS.values(), strict=True):
+            part.session.session = make_session(folder / name, device, error=OCRError)
+        return engine
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> TextRecognizer:

@@ -51,3 +51,30 @@ def test_text_recognizer_keeps_rapidocr_quiet() -> None:
     finally:
         rapid_logger.removeHandler(handler)
     assert [record.getMessage() for record in seen] == []
+
+
+def test_rapidocr_runs_on_the_package_sessions() -> None:
+    """RapidOCR's three models run on sessions of `onnx.make_session` (idle threads sleep,
+    threads counted from this process's cores), its recognizer one line a run, and a typed
+    line still reads as its text."""
+    pytest.importorskip("rapidocr")
+    import os
+
+    from PIL import ImageDraw, ImageFont
+
+    from scipix_search.ocr import TextRecognizer
+
+    recognizer = TextRecognizer(device="cpu")
+    engine = recognizer._engine
+    for part in (engine.text_det, engine.text_cls, engine.text_rec):
+        options = part.session.session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.intra_op_num_threads == len(os.sched_getaffinity(0))
+    assert engine.text_rec.rec_batch_num == 1
+    image = Image.new("L", (900, 120), 255)
+    font = ImageFont.load_default(size=40)
+    ImageDraw.Draw(image).text((20, 30), "Scanned pages are read", fill=0, font=font)
+    lines = sorted(recognizer.read_array(np.asarray(image)), key=lambda line: line.bbox[0])
+    text = " ".join(line.text for line in lines)
+    assert "Scanned" in text
+    assert "pages are read" in text
