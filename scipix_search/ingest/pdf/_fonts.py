@@ -129,11 +129,12 @@ def unnamed_glyph_names(
     unknown = any(ch[0] == 0xFFFD for span in spans for ch in span["chars"])
     out: dict[tuple[float, float], str] = {}
     fonts = page.get_fonts() if unknown else []
+    memo: dict[str, list[str]] = {}
     for span in spans:
         chars = [(ch[1], ch[2]) for ch in span["chars"] if ch[0] == 0xFFFD]
         if not chars:
             continue
-        names = span_glyph_names(page, span, fonts)
+        names = span_glyph_names(page, span, fonts, memo)
         for gid, origin in chars:
             if 0 <= gid < len(names):
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
@@ -142,7 +143,9 @@ def unnamed_glyph_names(
     return out
 
 
-def span_glyph_names(page: pymupdf.Page, span: dict, fonts: list[tuple]) -> list[str]:
+def span_glyph_names(
+    page: pymupdf.Page, span: dict, fonts: list[tuple], memo: dict[str, list[str]] | None = None
+) -> list[str]:
     """Glyph names of the font program a text-trace span is drawn with (see
     :func:`font_glyph_names`).
 
@@ -151,15 +154,21 @@ def span_glyph_names(page: pymupdf.Page, span: dict, fonts: list[tuple]) -> list
     names of the first such font were read for the glyph indices of all of them: wrong
     names, and the text layer "fixed" by them. Where the name is shared, the program whose
     names agree with the span's letters (code ``a``, glyph named ``a``) is the span's; no
-    names when none stands out."""
+    names when none stands out. ``memo`` keeps, for the caller's page, the names of each
+    span font that only one program can be (a page has thousands of spans, tens of fonts)."""
     span_font = span["font"]
+    if memo is not None and span_font in memo:
+        return memo[span_font]
     candidates = {
         basefont.split("+", 1)[-1]: xref
         for xref, _ext, _kind, basefont, *_ in fonts
         if basefont.split("+", 1)[-1].startswith(span_font)
     }
     if len(candidates) <= 1:
-        return font_glyph_names(page, span_font, fonts)
+        names = font_glyph_names(page, span_font, fonts)
+        if memo is not None:
+            memo[span_font] = names
+        return names
     scores = []
     for full in candidates:
         names = font_glyph_names(page, full, fonts)

@@ -672,7 +672,7 @@ class Drawings:
 
     def __init__(self, page: pymupdf.Page) -> None:
         self.bars: list[Bar] = []
-        self.shapes: list[pymupdf.Rect] = []
+        self.shapes: list[tuple[float, float, float, float]] = []
         self._shape_array: np.ndarray | None = None
         self.density: dict[tuple[int, int], int] = {}
         self.images = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
@@ -684,7 +684,7 @@ class Drawings:
             if min(x1 - x0, y1 - y0) > 1.5:
                 # TeX typesets display math with glyphs and thin rules only (fraction bars,
                 # radical vincula, array rules); a box, circle or slanted arrow is a drawing
-                self.shapes.append(pymupdf.Rect(x0, y0, x1, y1))
+                self.shapes.append((x0, y0, x1, y1))
             key = (int((x0 + x1) / 2 / self.CELL), int((y0 + y1) / 2 / self.CELL))
             self.density[key] = self.density.get(key, 0) + 1
 
@@ -705,9 +705,7 @@ class Drawings:
             # a shape that encloses the whole neighbourhood is a frame or a background
             # (a boxed theorem, a coloured panel), not a diagram around the line
             if self._shape_array is None:  # a plot can draw 10^5 shapes: test them at once
-                self._shape_array = np.array(
-                    [(s.x0, s.y0, s.x1, s.y1) for s in self.shapes], dtype=np.float64
-                )
+                self._shape_array = np.array(self.shapes, dtype=np.float64)
             sx0, sy0, sx1, sy1 = self._shape_array.T
             nx0, ny0, nx1, ny1 = near
             intersects = (np.maximum(sx0, nx0) < np.minimum(sx1, nx1)) & (

@@ -305,12 +305,11 @@ def _glyph(
     elif anonymous and ord(c[0]) < 32:
         c = "\ufffd"  # a code that MuPDF gives as a control character: a glyph still
     if drawn:
-        c = drawn.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)), c)
+        c = drawn.get(key, c)
     if "\ufe00" <= c <= "\ufe0f":
         c = " "
     c = family_pua_char(span_font, c)
     base, role = split_math_alphanumeric(c)
-    key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     x0, y0, x1, y1 = ch["bbox"]
     if coded and key in coded:
         # the outline font's box: its advance (MuPDF's box of a Type 3 glyph is narrower)

@@ -130,8 +130,9 @@ def drawn_characters(page: pymupdf.Page, trace: list[dict]) -> dict[Origin, str]
     fonts = page.get_fonts() if trace else []
     # the characters of each font program (two fonts can share MuPDF's cut name)
     by_font: dict[int, tuple[list[str], list[tuple[int, int, Origin]]]] = {}
+    memo: dict[str, list[str]] = {}
     for span in trace:
-        names = span_glyph_names(page, span, fonts)
+        names = span_glyph_names(page, span, fonts, memo)
         if names:
             entry = by_font.setdefault(id(names), (names, []))
             entry[1].extend((ch[0], ch[1], ch[2]) for ch in span["chars"])
