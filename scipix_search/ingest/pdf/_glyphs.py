@@ -45,6 +45,7 @@ SYMBOLS = {
     "¬": "\\neg", "∧": "\\wedge", "∨": "\\vee", "→": "\\rightarrow", "←": "\\leftarrow",
     "↔": "\\leftrightarrow", "⇒": "\\Rightarrow", "⇐": "\\Leftarrow", "⇔": "\\Leftrightarrow",
     "↦": "\\mapsto", "⟨": "\\langle", "⟩": "\\rangle", "〈": "\\langle", "〉": "\\rangle",
+    "\u2329": "\\langle", "\u232a": "\\rangle",
     "‖": "\\|", "∥": "\\|", "⌈": "\\lceil", "⌉": "\\rceil", "⌊": "\\lfloor", "⌋": "\\rfloor",
     "…": "\\ldots", "⋯": "\\cdots", "⋮": "\\vdots", "⋱": "\\ddots", "◦": "\\circ",
     "∘": "\\circ", "⊗": "\\otimes", "⊕": "\\oplus", "†": "\\dagger", "⋆": "\\star",

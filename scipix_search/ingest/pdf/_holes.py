@@ -97,7 +97,12 @@ def _symbols(tokens: list[str]) -> list[int]:
     ``^{\\prime}`` is kept as its ``\\prime`` alone, as the glyphs' ``'`` is."""
     keep: list[int] = []
     null = False
+    env = _environments(tokens)
     for i, tok in enumerate(tokens):
+        if i in env:
+            if env[i]:
+                keep.append(i)
+            continue
         if null and tok == ".":  # \left. / \right.: no delimiter
             null = False
             continue
@@ -107,6 +112,45 @@ def _symbols(tokens: list[str]) -> list[int]:
         if tok not in _LAYOUT:
             keep.append(i)
     return keep
+
+
+_ENV_DELIMITERS = {
+    "cases": (r"\{", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"),
+    "Bmatrix": (r"\{", r"\}"), "vmatrix": ("|", "|"), "Vmatrix": (r"\|", r"\|"),
+}  # fmt: skip
+"""The delimiters an environment prints around its rows."""
+
+
+def _environments(tokens: list[str]) -> dict[int, str]:
+    """``\\begin`` / ``\\end`` with the environment's name and an array's column spec
+    (``\\begin{array}{ll}``) print no letters: index -> the delimiter they print (``cases``:
+    a brace; ``pmatrix``: parentheses), or "" for a token that prints nothing."""
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(tokens):
+        if tokens[i] not in (r"\begin", r"\end"):
+            i += 1
+            continue
+        start, end = i, i + 1
+        name: list[str] = []
+        groups = 0
+        while end < len(tokens) and tokens[end] == "{" and groups < 2:
+            if groups == 1 and "".join(name).rstrip("*") not in ("array", "subarray", "tabular"):
+                break
+            depth = 0
+            while end < len(tokens):
+                depth += {"{": 1, "}": -1}.get(tokens[end], 0)
+                if groups == 0 and tokens[end] not in "{}":
+                    name.append(tokens[end])
+                end += 1
+                if depth == 0:
+                    break
+            groups += 1
+        side = _ENV_DELIMITERS.get("".join(name), ("", ""))[tokens[start] == r"\end"]
+        out.update((k, "") for k in range(start, end))
+        out[start] = side
+        i = end
+    return out
 
 
 def _next_symbol(tokens: list[str], i: int) -> str:
@@ -143,9 +187,13 @@ def fill_holes(glyph_latex: str, ocr_latex: str) -> str | None:
     ocr = _TOKEN_RE.findall(ocr_latex)
     if _accents(ocr) > _accents([t for _, _, t in glyph]):
         return None  # an accent the glyphs could not name: it sits over its letter
-    gi, oi = _symbols([t for _, _, t in glyph]), _symbols(ocr)
-    gs = [glyph[i][2] for i in gi]
-    os_ = ["'" if ocr[i] == r"\prime" and ocr[i - 1] in "^{" else ocr[i] for i in oi]
+    gt = [t for _, _, t in glyph]
+    gi, oi = _symbols(gt), _symbols(ocr)
+    genv, oenv = _environments(gt), _environments(ocr)
+    gs = [genv.get(i) or gt[i] for i in gi]
+    os_ = [
+        oenv.get(i) or ("'" if ocr[i] == r"\prime" and ocr[i - 1] in "^{" else ocr[i]) for i in oi
+    ]
     filled: dict[int, str] = {}  # glyph token index -> its replacement
     matcher = difflib.SequenceMatcher(None, gs, os_, autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():

@@ -26,7 +26,7 @@ Origin = tuple[float, float]
 TALL_NAMES = {
     "(": "parenleft", ")": "parenright", "[": "bracketleft", "]": "bracketright",
     "{": "braceleft", "}": "braceright", "⟨": "angleleft", "〈": "angleleft",
-    "⟩": "angleright", "〉": "angleright", "|": "vextendsingle", "∣": "vextendsingle",
+    "⟩": "angleright", "〉": "angleright", "\u2329": "angleleft", "\u232a": "angleright", "|": "vextendsingle", "∣": "vextendsingle",
     "‖": "vextenddouble", "∥": "vextenddouble",
     # the Unicode pieces of extensible delimiters (Miscellaneous Technical block)
     "⎛": "parenlefttp", "⎜": "parenleftex", "⎝": "parenleftbt", "⎞": "parenrighttp",

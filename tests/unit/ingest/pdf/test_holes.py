@@ -142,3 +142,17 @@ def test_a_fraction_inside_a_radical_counts_as_drawn(tmp_path: Path) -> None:
 
     (eq,) = regions_to_equations([region], recognizer=lambda image: Read())
     assert r"\frac{E}{V^{2}}" in eq.latex and "matrix" not in eq.latex
+
+
+def test_fill_holes_takes_no_letters_from_an_environment_name() -> None:
+    # the OCR reads a cases as \left\{ \begin{array}{ll}: the name and the column spec print
+    # nothing, and the brace a cases prints is the OCR's \{ (no hole takes "r r a y l l")
+    glyphs = rf"A=\begin{{cases}} {HOLE}a|b{HOLE}, & x>0, \\ c, & \text{{else}}. \end{{cases}}"
+    ocr = r"A=\left\{\begin{array}{l l}{{\langle a|b\rangle,}}&{{x>0,}}\\ {{c,}}&{{\mathrm{else.}}}\end{array}\right."
+    assert fill_holes(glyphs, ocr) == (
+        r"A=\begin{cases} \langle a|b\rangle, & x>0, \\ c, & \text{else}. \end{cases}"
+    )
+    # a matrix the OCR reads as a bmatrix keeps the glyphs' pmatrix; only its hole is filled
+    glyphs = rf"M=\begin{{pmatrix}} a & b{HOLE} \\ c & d \end{{pmatrix}}"
+    ocr = r"M=\begin{pmatrix}a&b'\\ c&d\end{pmatrix}"
+    assert fill_holes(glyphs, ocr) == r"M=\begin{pmatrix} a & b' \\ c & d \end{pmatrix}"
