@@ -3,7 +3,9 @@ names (by code) of Computer Modern's fonts in TeX's font encodings (OT1, T1, OML
 and the AMS symbol fonts), from the TeX Live installed by ``scripts/install_tex.sh``.
 
 The reader fits an anonymous bitmap (Type 3) font's widths against them to learn its TeX
-encoding (``_fonts.identify_bitmap_font``). Usage: ``python scripts/gen_tex_metrics.py``.
+encoding (``_fonts.identify_bitmap_font``), and a font's drawn glyphs against their outlines
+(``INK``: how far each glyph reaches over and under its baseline) to tell a text layer that
+names another glyph than the one drawn (``_shapes``). Usage: ``python scripts/gen_tex_metrics.py``.
 """
 
 from __future__ import annotations
@@ -89,6 +91,34 @@ def encoding_names(encoding: str, font: str) -> list[str]:
     return [enc[i] if i < len(enc) else ".notdef" for i in range(256)]
 
 
+# the font whose drawn glyphs stand for each encoding's (10 pt; T1 in Latin Modern, whose
+# program has the T1 names)
+_INK_FONTS = {
+    "OT1": "cmr10", "T1": "lmr10", "OML": "cmmi10", "OMS": "cmsy10", "OMX": "cmex10",
+    "MSAM": "msam10", "MSBM": "msbm10",
+}  # fmt: skip
+
+
+def glyph_inks(font: str, names: list[str]) -> dict[int, tuple[float, float]]:
+    """``{code: (top, bottom)}``: how far each glyph's outline reaches over its baseline
+    and under it (em, from the Type 1 program; a glyph wholly over its baseline has a
+    negative bottom)."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    t1 = T1Font(str(kpsewhich(f"{font}.pfb")))
+    t1.parse()
+    glyphs = t1.getGlyphSet()
+    out = {}
+    for code, name in enumerate(names):
+        if name in (".notdef", "") or name not in glyphs:
+            continue
+        pen = BoundsPen(glyphs)
+        glyphs[name].draw(pen)
+        if pen.bounds is not None:
+            out[code] = (pen.bounds[3] / 1000, -pen.bounds[1] / 1000)
+    return out
+
+
 def main() -> None:
     names: dict[str, list[str]] = {}
     widths: dict[str, tuple[str, dict[int, float]]] = {}
@@ -129,6 +159,14 @@ def main() -> None:
         found = tfm_ascent_descent(kpsewhich(f"{font}.tfm"))
         if found is not None:
             lines.append(f"    {font!r}: ({found[0]:.4f}, {found[1]:.4f}),")
+    lines.append("}")
+    lines.append("INK: dict[str, dict[int, tuple[float, float]]] = {")
+    for enc, font in _INK_FONTS.items():
+        lines.append(f"    {enc!r}: {{")
+        items = [f"{c}: ({t:.3f}, {b:.3f})" for c, (t, b) in glyph_inks(font, names[enc]).items()]
+        for i in range(0, len(items), 6):
+            lines.append("        " + ", ".join(items[i : i + 6]) + ",")
+        lines.append("    },")
     lines.append("}")
     lines.append("# fmt: on")
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")

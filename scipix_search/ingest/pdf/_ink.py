@@ -52,12 +52,15 @@ def ink_extents(
     page: pymupdf.Page,
     listed: pymupdf.DisplayList | None = None,
     fonts: frozenset[str] = frozenset(),
+    raw: dict | None = None,
 ) -> dict[Origin, tuple[float, float]]:
     """Top and bottom of the drawn outline of every delimiter and big-operator glyph of the
     page, of every glyph without a Unicode value, and of every glyph of ``fonts`` (bitmap
     fonts, whose codes are not their characters), by origin (``(round(x, 1), round(y,
-    1))``); read from the page's display list ``listed`` when given (see ``_textpage``)."""
-    raw = raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES, listed)
+    1))``); read from the page's display list ``listed`` when given (see ``_textpage``), or
+    from ``raw``, the page's ``rawdict`` with those outlines (``accurate_raw``)."""
+    if raw is None:
+        raw = accurate_raw(page, listed)
     out: dict[Origin, tuple[float, float]] = {}
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
@@ -73,6 +76,11 @@ def ink_extents(
                         x, y = ch["origin"]
                         out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3])
     return out
+
+
+def accurate_raw(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) -> dict:
+    """The page's ``rawdict`` with every character's box its drawn outline."""
+    return raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES, listed)
 
 
 def tall_name(c: str, size: float, ink: tuple[float, float] | None) -> str:

@@ -26,6 +26,7 @@ from scipix_search.ingest.pdf._fonts import (
 )
 from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
+    accurate_raw,
     ink_extents,
     radical_name,
     sized_delimiter_name,
@@ -33,6 +34,7 @@ from scipix_search.ingest.pdf._ink import (
 )
 from scipix_search.ingest.pdf._overprints import overprinted, without_overprints
 from scipix_search.ingest.pdf._pua import family_pua_char
+from scipix_search.ingest.pdf._shapes import misnamed_fonts, outline_extents
 from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -86,8 +88,16 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
     bold = overprinted(trace)
     bitmap = anonymous_bitmap_fonts(page)
     # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
-    coded = bitmap_glyph_names(trace, identify_bitmap_fonts(page)) if bitmap else {}
-    ink = ink_extents(page, listed, bitmap)
+    identified = identify_bitmap_fonts(page) if bitmap else {}
+    coded = bitmap_glyph_names(trace, identified) if bitmap else {}
+    # a font whose drawn glyphs follow a TeX encoding that its text layer does not: so too
+    # (see _shapes)
+    raw_ink = accurate_raw(page, listed)
+    misnamed, misread = misnamed_fonts(
+        page, trace, outline_extents(raw_ink), bitmap, frozenset(identified)
+    )
+    coded = {**misnamed, **coded}
+    ink = ink_extents(page, listed, bitmap | misread, raw_ink)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
@@ -98,7 +108,16 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
             glyphs = [
-                _glyph(ch, span, names, drawn, ink, bold, span["font"] in bitmap, coded)
+                _glyph(
+                    ch,
+                    span,
+                    names,
+                    drawn,
+                    ink,
+                    bold,
+                    span["font"] in bitmap or span["font"] in misread,
+                    coded,
+                )
                 for span in line["spans"]
                 for ch in span["chars"]
             ]
@@ -311,7 +330,7 @@ def _glyph(
     c = family_pua_char(span_font, c)
     base, role = split_math_alphanumeric(c)
     x0, y0, x1, y1 = ch["bbox"]
-    if coded and key in coded:
+    if coded and key in coded and coded[key][2] >= 0:
         # the outline font's box: its advance (MuPDF's box of a Type 3 glyph is narrower)
         # and its ascent and descent (MuPDF's is the bitmap font's whole /FontBBox)
         if coded[key][2] > 0:

@@ -1,0 +1,329 @@
+"""Fonts whose text layer names other glyphs than the ones drawn, told by the drawn shapes.
+
+A font's text layer comes from its ToUnicode map or, without one, from its glyph names; a
+font converted from Metafont can name each glyph after the ASCII character of its code
+(``exclam`` at code 33, ``equal`` at 61) whatever it draws there. Such a math italic then
+reads ``!`` for ``\\omega``, ``=`` for ``/`` and ``;`` for ``,``, its names agree with its
+text layer, and nothing in the file says otherwise (the LX fonts do this; so do the bitmap
+fonts of a Metafont-only family, whose codes MuPDF gives as ASCII).
+
+What is drawn still tells: every glyph's outline reaches a certain height over its
+baseline and depth under it (MuPDF measures it, ``TEXT_ACCURATE_BBOXES``), and TeX's font
+encodings put glyphs of very different extents at the codes where they differ from ASCII (a
+comma, an ``\\omega`` and a slash where ASCII has ``;``, ``!`` and ``=``). For each font of a
+page, the codes where the text layer's character and a TeX encoding's glyph mean different
+things are set against both glyphs' outlines (Computer Modern's, ``_tex_metrics.INK``);
+where the encoding's glyph fits the drawn ink clearly better on most such codes, the font
+follows that encoding and every code of it is read as the encoding names it. A font whose
+text layer tells the truth never loses: its characters are what is drawn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymupdf
+
+from scipix_search.ingest.pdf._fonts import span_glyph_names
+
+Origin = tuple[float, float]
+
+_CANDIDATES = {
+    "OML": "CMMI10", "OMS": "CMSY10", "OMX": "CMEX10", "OT1": "CMR10", "MSAM": "MSAM10",
+    "MSBM": "MSBM10",
+}  # fmt: skip
+"""TeX encodings a font's codes may follow, with the Computer Modern font a font read
+through one takes the role of (``_families`` knows these)."""
+_REFERENCE_ORDER = ("OT1", "OML", "OMS", "T1", "MSAM", "MSBM")
+"""Whose outline stands for a character of the text layer (text sizes first: OMX has none)."""
+MARGIN = 0.08
+"""An encoding's glyph fits a code only where its outline is this much closer (em, top and
+bottom summed) to the drawn ink than the text layer's character."""
+MIN_CODES = 3
+"""Codes the encoding must win before a font is read through it."""
+FIT = 0.2
+"""A glyph's outline fits the encoding's at its code within this (em, top and bottom summed;
+the LX fonts' x-height is 0.55 em, Computer Modern's 0.43)."""
+MIN_FIT = 0.8
+"""Share of the font's codes whose outlines must fit the encoding's (the encodings found on
+the development grids fit 0.91-1.0 of them, mathabx's own layout 0.1-0.6)."""
+MIN_SHARE = 0.75
+"""Share of the disputed codes (both readings known and meaning differently) it must win."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    code: int
+    text: str
+    top: float  # em over the baseline
+    bottom: float  # em under it
+
+
+@lru_cache(maxsize=1)
+def _references() -> dict[str, tuple[float, float]]:
+    """``{character key: (top, bottom)}`` of the Computer Modern glyph of each character."""
+    from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, INK
+    from scipix_search.ingest.pdf._truth import _key, drawn_char
+
+    out: dict[str, tuple[float, float]] = {}
+    for enc in _REFERENCE_ORDER:
+        names = ENCODINGS[enc]
+        for code, ink in INK[enc].items():
+            c = drawn_char(names[code]) if code < len(names) else ""
+            if c and c.strip():
+                out.setdefault(_key(c), ink)
+    return out
+
+
+_CODES = 128
+"""TeX's math and OT1 encodings have 128 codes (Type 1 programs repeat some above 160)."""
+
+
+def _named_so(text: str) -> bool:
+    """A character that a glyph name after its code's place in a text encoding gives:
+    Latin letters and punctuation, typographic quotes, ligatures (``exclam``,
+    ``guilsinglleft``, ``fl``), not a math symbol that a font names truly (``radical``),
+    nor a delimiter (``_SIZED``)."""
+    if text in _SIZED:
+        return False
+    o = ord(text[0])
+    return 0x20 < o < 0x250 or 0x2010 <= o <= 0x203A or 0xFB00 <= o <= 0xFB06
+
+
+_SIZED = frozenset("()[]{}|/\\<>")
+"""Delimiters TeX draws in many sizes: the text layer rightly gives a tall ``(`` of an
+extension font as ``(``, and no one outline stands for it."""
+
+
+def _meaning(name: str) -> str:
+    from scipix_search.ingest.pdf._truth import _key, drawn_char
+
+    c = drawn_char(name)
+    return _key(c) if c else name
+
+
+def _error(top: float, bottom: float, ref: tuple[float, float]) -> float:
+    return abs(top - ref[0]) + abs(bottom - ref[1])
+
+
+def fit_encoding(samples: list[Sample]) -> str:
+    """The TeX encoding a font's drawn glyphs follow where its text layer does not, or
+    ``""`` (see the module's docstring)."""
+    return _fit(samples)[0]
+
+
+def _fit(samples: list[Sample]) -> tuple[str, bool]:
+    """``fit_encoding``, and whether some encoding wins a disputed code with the share it
+    needs but too few codes to judge by (the page shows too little of the font)."""
+    from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, INK
+    from scipix_search.ingest.pdf._truth import _key
+
+    refs = _references()
+    by_code: dict[tuple[int, str], list[Sample]] = {}
+    for s in samples:
+        by_code.setdefault((s.code, s.text), []).append(s)
+    best = ("", 0)
+    suspect = False
+    for enc in _CANDIDATES:
+        names, ink = ENCODINGS[enc], INK[enc]
+        wins = disputed = 0
+        for (code, text), group in by_code.items():
+            ref_text = refs.get(_key(text))
+            if code not in ink or code >= _CODES or ref_text is None or not _named_so(text):
+                continue
+            if _meaning(names[code]) == _key(text):
+                continue
+            disputed += 1
+            s = sorted(group, key=lambda g: g.top)[len(group) // 2]
+            if _error(s.top, s.bottom, ink[code]) + MARGIN < _error(s.top, s.bottom, ref_text):
+                wins += 1
+        if wins and wins >= MIN_SHARE * disputed:
+            suspect = True
+        if wins < MIN_CODES or wins < MIN_SHARE * disputed or wins <= best[1]:
+            continue
+        # the encoding must fit the font's other glyphs too: a font with a layout of its own
+        # (mathabx) and names that lie fits none
+        fits = [
+            _error(s.top, s.bottom, ink[code]) <= FIT
+            for (code, _text), group in by_code.items()
+            if code < _CODES and code in ink
+            for s in (sorted(group, key=lambda g: g.top)[len(group) // 2],)
+        ]
+        if sum(fits) >= MIN_FIT * len(fits):
+            best = (enc, wins)
+    return best[0], suspect and not best[0]
+
+
+_DUP_RE = re.compile(rb"dup\s+(\d+)\s*/([^\s/\[\]{}()<>]+)\s+put")
+
+
+def _codes_by_name(page: pymupdf.Page, span_font: str, fonts: list[tuple]) -> dict[str, int]:
+    """``{glyph name: code}`` of a Type 1 font: the PDF's ``/Differences`` where it has
+    them, else the program's built-in encoding; empty where neither is readable."""
+    doc = page.parent
+    for xref, _ext, kind, basefont, *_ in fonts:
+        if not basefont.split("+", 1)[-1].startswith(span_font):
+            continue
+        if kind not in ("Type1", "Type1C"):
+            return {}
+        key = (xref, doc.xref_object(xref, compressed=True))
+        if key in _CODES_CACHE:
+            return _CODES_CACHE[key]
+        if len(_CODES_CACHE) > 256:
+            _CODES_CACHE.clear()
+        out: dict[str, int] = {}
+        m = re.search(r"/Differences\s*\[([^\]]*)\]", key[1])
+        if m:
+            code = 0
+            for tok in re.findall(r"\d+|/[^\s/\[\]]+", m.group(1)):
+                if tok.isdigit():
+                    code = int(tok)
+                else:
+                    out.setdefault(tok[1:], code)
+                    code += 1
+        else:
+            try:
+                program = doc.extract_font(xref)[3] or b""
+            except Exception:  # noqa: BLE001 - an unreadable font is left as it reads
+                program = b""
+            clear = program[: max(program.find(b"eexec"), 0)]
+            for code_s, name in _DUP_RE.findall(clear):
+                out.setdefault(name.decode("latin-1"), int(code_s))
+        _CODES_CACHE[key] = out
+        return out
+    return {}
+
+
+_CODES_CACHE: dict[tuple[int, str], dict[str, int]] = {}
+
+
+def misnamed_fonts(
+    page: pymupdf.Page,
+    trace: list[dict],
+    ink: dict[Origin, tuple[float, float, float]],
+    bitmap: frozenset[str],
+    known: frozenset[str] = frozenset(),
+) -> tuple[dict[Origin, tuple[str, str, float]], frozenset[str]]:
+    """``{origin: (glyph name, font alias, -1.0)}`` for every character of a font whose
+    drawn glyphs follow a TeX encoding that its text layer does not (``fit_encoding``), in
+    the form of ``_fonts.bitmap_glyph_names`` (no advance: the outline's box is kept).
+
+    Args:
+        page: the page.
+        trace: its ``get_texttrace()``.
+        ink: ``{origin: (top, bottom, size)}`` of the drawn outline of every character
+            (page coordinates).
+        bitmap: the page's anonymous bitmap fonts, whose codes are the trace's glyph ids.
+        known: fonts already read otherwise (bitmap fonts whose widths told their encoding).
+
+    Returns:
+        The characters, and the fonts read so.
+    """
+    from scipix_search.ingest.pdf._tex_metrics import ENCODINGS
+
+    per_font, samples = _page_samples(page, trace, ink, bitmap, known)
+    out: dict[Origin, tuple[str, str, float]] = {}
+    read: set[str] = set()
+    for font, found in samples.items():
+        enc, suspect = _fit(found)
+        if suspect:  # too few of its glyphs on this page: judged by the whole document's
+            enc = _document_encodings(page.parent).get(font, "")
+        if not enc:
+            continue
+        read.add(font)
+        encoded = ENCODINGS[enc]
+        for code, _text, origin in per_font[font]:
+            if code < _CODES and encoded[code] not in (".notdef", ""):
+                out[origin] = (encoded[code], _CANDIDATES[enc], -1.0)
+    return out, frozenset(read)
+
+
+def _document_encodings(doc: pymupdf.Document) -> dict[str, str]:
+    """``{font: encoding}`` judged on the samples of every page of the document (once a
+    document; only asked where a page shows a font too little to judge)."""
+    from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts, identify_bitmap_fonts
+    from scipix_search.ingest.pdf._ink import accurate_raw
+
+    key = (id(doc), doc.name, len(doc))
+    if key not in _DOC_CACHE:
+        if len(_DOC_CACHE) > 8:
+            _DOC_CACHE.clear()
+        samples: dict[str, list[Sample]] = {}
+        for number in range(len(doc)):
+            page = doc[number]
+            bitmap = anonymous_bitmap_fonts(page)
+            known = frozenset(identify_bitmap_fonts(page)) if bitmap else frozenset()
+            ink = outline_extents(accurate_raw(page))
+            for font, found in _page_samples(page, page.get_texttrace(), ink, bitmap, known)[
+                1
+            ].items():
+                samples.setdefault(font, []).extend(found)
+        _DOC_CACHE[key] = {font: fit_encoding(found) for font, found in samples.items()}
+    return _DOC_CACHE[key]
+
+
+_DOC_CACHE: dict[tuple[int, str, int], dict[str, str]] = {}
+
+
+def _page_samples(
+    page: pymupdf.Page,
+    trace: list[dict],
+    ink: dict[Origin, tuple[float, float, float]],
+    bitmap: frozenset[str],
+    known: frozenset[str],
+) -> tuple[dict[str, list[tuple[int, str, Origin]]], dict[str, list[Sample]]]:
+    """Every character of the page's fonts by code (``{font: [(code, text, origin)]}``), and
+    the drawn extents of those with an outline (``{font: [Sample]}``)."""
+    fonts = page.get_fonts() if trace else []
+    per_font: dict[str, list[tuple[int, str, Origin]]] = {}
+    samples: dict[str, list[Sample]] = {}
+    memo: dict[str, list[str]] = {}  # the page's glyph names by span font (see _fonts)
+    codes_memo: dict[str, dict[str, int]] = {}
+    for span in trace:
+        font = span["font"]
+        if font in known:
+            continue
+        if font in bitmap:
+            codes = [ch[1] for ch in span["chars"]]
+        else:
+            names = span_glyph_names(page, span, fonts, memo)
+            if not names:
+                continue
+            if font not in codes_memo:
+                codes_memo[font] = _codes_by_name(page, font, fonts)
+            by_name = codes_memo[font]
+            if not by_name:
+                continue
+            codes = [
+                by_name.get(names[ch[1]], -1) if 0 <= ch[1] < len(names) else -1
+                for ch in span["chars"]
+            ]
+        for ch, code in zip(span["chars"], codes, strict=True):
+            if code < 0:
+                continue
+            origin = (round(ch[2][0], 1), round(ch[2][1], 1))
+            per_font.setdefault(font, []).append((code, chr(ch[0]), origin))
+            extent = ink.get(origin)
+            if extent is None or extent[2] <= 0 or extent[1] <= extent[0]:
+                continue
+            top, bottom, size = extent
+            base = ch[2][1]
+            samples.setdefault(font, []).append(
+                Sample(code, chr(ch[0]), (base - top) / size, (bottom - base) / size)
+            )
+    return per_font, samples
+
+
+def outline_extents(raw: dict) -> dict[Origin, tuple[float, float, float]]:
+    """``{origin: (top, bottom, font size)}`` of every character's drawn outline, from the
+    page's ``rawdict`` read with ``TEXT_ACCURATE_BBOXES``."""
+    out: dict[Origin, tuple[float, float, float]] = {}
+    for block in raw["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    x, y = ch["origin"]
+                    out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3], span["size"])
+    return out
