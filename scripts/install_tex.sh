@@ -8,6 +8,9 @@
 # with texlive-latex-base; lmodern.sty is in `lmodern`, which texlive-base only recommends;
 # newtx (so acmart and libertine+newtxmath too) \inputs binhex.tex from texlive-plain-generic.
 # --no-install-recommends skips the ~60 system font packages texlive-fonts-extra recommends.
+# texlive-xetex and texlive-luatex (about 20 MB installed, fontspec and unicode-math with them)
+# set the unicode grids of benchmarks/typeset: OpenType math fonts (Latin Modern Math, STIX
+# Two, XITS, Libertinus, Fira Math, Garamond-Math, New CM) come with texlive-fonts-extra and lmodern.
 #
 # Measured on Debian 12 (bookworm), 2 cores: see benchmarks/typeset/README.md.
 set -euo pipefail
@@ -22,14 +25,20 @@ PACKAGES=(
   texlive-publishers
   lmodern
   texlive-plain-generic
+  texlive-xetex
+  texlive-luatex
 )
 # One file per font setup / class the corpus uses: pdflatex alone does not prove they exist.
 PROBES=(newtxmath.sty newpxmath.sty fourier.sty kpfonts.sty libertine.sty stix2.sty
   eulervm.sty mathptmx.sty lmodern.sty acmart.cls revtex4-2.cls IEEEtran.cls elsarticle.cls
-  llncs.cls amsart.cls binhex.tex)
+  llncs.cls amsart.cls binhex.tex unicode-math.sty fontspec.sty latinmodern-math.otf
+  STIXTwoMath-Regular.otf)
 
 have_all() {
-  command -v pdflatex >/dev/null 2>&1 && command -v kpsewhich >/dev/null 2>&1 || return 1
+  local c
+  for c in pdflatex xelatex lualatex kpsewhich; do
+    command -v "$c" >/dev/null 2>&1 || return 1
+  done
   local f
   for f in "${PROBES[@]}"; do
     [ -n "$(kpsewhich "$f")" ] || return 1

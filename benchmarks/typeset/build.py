@@ -1,14 +1,15 @@
-"""Build the typeset corpus: real formulas set by pdflatex in many classes and math fonts.
+"""Build the typeset corpus: real formulas set by pdflatex (or xelatex/lualatex) in many classes and math fonts.
 
 Usage:
     python benchmarks/typeset/build.py [--out DIR] [--docs-per-cell N] [--classes a,b]
-        [--fonts x,y] [--grid default|full|heldout|extra|classes2[-dev|-heldout]|layouts|fresh|fonts3|fresh2] [--jobs 2] [--seed N]
+        [--fonts x,y] [--grid default|full|heldout|extra|classes2[-dev|-heldout]|layouts|fresh|
+        fonts3|fresh2|unicode[-dev|-heldout]] [--jobs 2] [--seed N]
 
 Every document lands in ``<out>/<class>__<font>__<n>/`` as ``doc.tex`` + ``doc.pdf`` (a paper
 folder like those of ``../shared/data/papers``) with ``truth.json`` beside them (the formulas
 used, LaTeX's own equation numbers from the .aux file, and what the project's LaTeX reader
-found). A document is recompiled only when its .tex changes. Needs ``pdflatex``
-(``scripts/install_tex.sh``).
+found). A document is recompiled only when its .tex (or its cell's TeX engine) changes. Needs
+``pdflatex``, and ``xelatex`` / ``lualatex`` for the unicode grids (``scripts/install_tex.sh``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from benchmarks.typeset.formulas import (  # noqa: E402
     FormulaChecker,
     PreambleError,
     TexRun,
+    engine_keyed,
     load_pool,
     run_pdflatex,
 )
@@ -96,10 +98,11 @@ def build_corpus(
     data_dir: Path | None = None,
 ) -> list[BuiltDoc]:
     """Build (or reuse) every document of the selected cells; cells run ``jobs`` at a time."""
-    if shutil.which("pdflatex") is None:
-        raise RuntimeError("pdflatex not found: run scripts/install_tex.sh")
-    lists = split_pool(load_pool(data_dir or shared_data_dir()), seed)
     cells = grid_cells(classes, fonts, grid=grid)
+    for engine in sorted({c.engine for c in cells} | {"pdflatex"}):
+        if shutil.which(engine) is None:
+            raise RuntimeError(f"{engine} not found: run scripts/install_tex.sh")
+    lists = split_pool(load_pool(data_dir or shared_data_dir()), seed)
     out.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = pool.map(lambda c: build_cell(c, docs_per_cell, out, lists, seed), cells)
@@ -110,7 +113,7 @@ def build_cell(
     cell: Cell, docs: int, out: Path, lists: dict[str, list[Formula]], seed: int
 ) -> list[BuiltDoc]:
     start = time.perf_counter()
-    checker = FormulaChecker(cell.check_header(), out / ".checks")
+    checker = FormulaChecker(cell.check_header(), out / ".checks", engine=cell.engine)
     try:
         # one pdflatex run pre-checks what the cell's documents will most likely draw
         checker.check(
@@ -144,13 +147,13 @@ def build_document(
     start = time.perf_counter()
     for _ in range(MAX_ATTEMPTS):
         written = DocumentWriter(cell, make_streams(lists, index, checker), seed, index).write()
-        digest = hashlib.sha256(written.tex.encode()).hexdigest()
+        digest = hashlib.sha256(engine_keyed(written.tex, cell.engine).encode()).hexdigest()
         truth = _cached_truth(folder, digest)
         if truth is not None:
             doc.cached = True
             _fill_from_truth(doc, truth)
             return doc
-        run = run_pdflatex(written.tex, timeout_s=DOC_TIMEOUT_S, passes=2)
+        run = run_pdflatex(written.tex, timeout_s=DOC_TIMEOUT_S, passes=2, engine=cell.engine)
         if run.ok and run.pdf is not None:
             truth = _save(folder, cell, index, seed, written, digest, run)
             doc.seconds = time.perf_counter() - start
@@ -199,6 +202,7 @@ def _save(
     return {
         "class": cell.doc_class.name,
         "font": cell.font.name,
+        "engine": cell.engine,
         "doc": index,
         "seed": seed,
         "tex_sha256": digest,

@@ -1,4 +1,4 @@
-"""Real formulas for the typeset corpus: the pool, token structure, and a pdflatex pre-check.
+"""Real formulas for the typeset corpus: the pool, token structure, and a TeX pre-check.
 
 The pool is the im2latex formulas of ``../shared/data`` (space-tokenised LaTeX). A formula is
 used in a cell only after pdflatex has set it in that cell's preamble without an error (fonts
@@ -128,9 +128,17 @@ class FormulaChecker:
     Thread-safe per instance.
     """
 
-    def __init__(self, header: str, cache_dir: Path, *, timeout_s: int = CHECK_TIMEOUT_S):
+    def __init__(
+        self,
+        header: str,
+        cache_dir: Path,
+        *,
+        timeout_s: int = CHECK_TIMEOUT_S,
+        engine: str = "pdflatex",
+    ):
         self.header = header
-        key = hashlib.sha256(header.encode()).hexdigest()[:12]
+        self.engine = engine
+        key = hashlib.sha256(engine_keyed(header, engine).encode()).hexdigest()[:12]
         self.path = cache_dir / f"check-{key}.json"
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
@@ -178,7 +186,9 @@ class FormulaChecker:
             f"{self.header}\\tracinglostchars=3\n"
             f"\\typeout{{@@C \\the\\columnwidth}}\n{body}\\end{{document}}\n"
         )
-        log = run_pdflatex(tex, timeout_s=self.timeout_s, halt=False, keep_pdf=False).log
+        log = run_pdflatex(
+            tex, timeout_s=self.timeout_s, halt=False, keep_pdf=False, engine=self.engine
+        ).log
         started: set[int] = set()
         bad: set[int] = set()
         current: int | None = None
@@ -221,17 +231,35 @@ class TexRun:
     aux: str
 
 
+ENGINES = ("pdflatex", "xelatex", "lualatex")
+
+
+def engine_keyed(text: str, engine: str) -> str:
+    """``text`` as a cache key of documents set by ``engine``: pdflatex's keys stay the bare
+    text (the corpora built before engines existed stay cached), others are prefixed."""
+    return text if engine == "pdflatex" else f"%engine={engine}\n{text}"
+
+
 def run_pdflatex(
-    tex: str, *, timeout_s: int, halt: bool = True, passes: int = 1, keep_pdf: bool = True
+    tex: str,
+    *,
+    timeout_s: int,
+    halt: bool = True,
+    passes: int = 1,
+    keep_pdf: bool = True,
+    engine: str = "pdflatex",
 ) -> TexRun:
-    """Compile ``tex`` in a scratch folder; ``passes`` runs resolve labels and references."""
+    """Compile ``tex`` in a scratch folder with ``engine`` (pdflatex, xelatex or lualatex);
+    ``passes`` runs resolve labels and references."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown TeX engine {engine!r}")
     env = {
         **os.environ,
         "max_print_line": "100000",  # unwrapped log lines: markers and errors stay whole
         "SOURCE_DATE_EPOCH": "0",  # reproducible PDFs: same .tex, same bytes
         "FORCE_SOURCE_DATE": "1",
     }
-    args = ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape"]
+    args = [engine, "-interaction=nonstopmode", "-no-shell-escape"]
     if halt:
         args.append("-halt-on-error")
     with tempfile.TemporaryDirectory(prefix="typeset-") as tmp:

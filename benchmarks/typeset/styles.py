@@ -10,7 +10,7 @@ matching setup name. ``grid="full"`` pairs every class that accepts fonts with e
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _AMS = "\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
 
@@ -22,6 +22,7 @@ class FontSetup:
     name: str
     description: str
     preamble: str
+    engine: str = "pdflatex"  # the TeX engine the setup needs (xelatex/lualatex: fontspec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,10 @@ class Cell:
     @property
     def name(self) -> str:
         return f"{self.doc_class.name}__{self.font.name}"
+
+    @property
+    def engine(self) -> str:
+        return self.font.engine
 
     def preamble(self) -> str:
         """Everything before the front matter: class, AMS packages, fonts.
@@ -766,6 +771,69 @@ FRESH2_CLASSES: dict[str, DocClass] = {
 }
 
 
+# A ninth set (``grid="unicode"``, 2026-12-04): papers set with XeLaTeX or LuaLaTeX and
+# unicode-math, OpenType math fonts from Debian's TeX Live (Identity-H CID fonts, math
+# alphanumerics at U+1D400.., delimiters and radicals as size variants and extensible pieces).
+# Split by font into ``unicode-dev`` and ``unicode-heldout`` before any of it was scored, each
+# half with both engines; the held-out half is scored by its summary lines only.
+def _otf(name: str, description: str, math: str, text: str, engine: str) -> FontSetup:
+    """unicode-math with ``math`` (an .otf file); ``text`` a fontspec family with its files
+    named ``<text>-Regular/Bold/Italic/BoldItalic.otf`` (empty: Latin Modern, the default)."""
+    main = (
+        f"\\setmainfont{{{text}}}[Extension=.otf,UprightFont=*-Regular,BoldFont=*-Bold,"
+        "ItalicFont=*-Italic,BoldItalicFont=*-BoldItalic]\n"
+        if text
+        else ""
+    )
+    preamble = f"\\usepackage{{unicode-math}}\n{main}\\setmathfont{{{math}}}\n"
+    return FontSetup(name, f"{description} ({engine}, unicode-math)", preamble, engine)
+
+
+UNICODE_DEV_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        _otf("lmmath", "Latin Modern Math", "latinmodern-math.otf", "", "xelatex"),
+        _otf("newcm", "New Computer Modern Math", "NewCMMath-Regular.otf", "NewCM10", "lualatex"),
+        _otf("xits", "XITS Math + XITS", "XITSMath-Regular.otf", "XITS", "lualatex"),
+        _otf(
+            "libertinus",
+            "Libertinus Math + Serif",
+            "LibertinusMath-Regular.otf",
+            "LibertinusSerif",
+            "xelatex",
+        ),
+    )
+}
+UNICODE_HELDOUT_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        _otf(
+            "stixtwo", "STIX Two Math + Text", "STIXTwoMath-Regular.otf", "STIXTwoText", "lualatex"
+        ),
+        _otf("firamath", "Fira Math + Fira Sans", "FiraMath-Regular.otf", "FiraSans", "xelatex"),
+        _otf(
+            "garamond", "Garamond-Math + EB Garamond", "Garamond-Math.otf", "EBGaramond", "lualatex"
+        ),
+    )
+}
+UNICODE_FONTS = {**UNICODE_DEV_FONTS, **UNICODE_HELDOUT_FONTS}
+_UNICODE_PAIRS = {
+    "article": ("lmmath", "xits", "stixtwo", "garamond"),
+    "article2c": ("xits", "firamath"),
+    "amsart": ("newcm", "libertinus", "firamath"),
+    "revtex": ("lmmath", "stixtwo"),
+    "elsarticle": ("newcm", "libertinus", "garamond"),
+}
+
+
+def _unicode_classes(fonts: dict[str, FontSetup]) -> dict[str, DocClass]:
+    return {
+        name: replace(CLASSES[name], fonts=tuple(f for f in pairs if f in fonts))
+        for name, pairs in _UNICODE_PAIRS.items()
+        if any(f in fonts for f in pairs)
+    }
+
+
 _SIDE_GRIDS = {
     "heldout": (HELDOUT_CLASSES, HELDOUT_FONTS),
     "extra": (EXTRA_CLASSES, EXTRA_FONTS),
@@ -781,6 +849,9 @@ _SIDE_GRIDS = {
     "fresh": (FRESH_CLASSES, FRESH_FONTS),
     "fonts3": (FONTS3_CLASSES, FONTS3),
     "fresh2": (FRESH2_CLASSES, FRESH2_FONTS),
+    "unicode": (_unicode_classes(UNICODE_FONTS), UNICODE_FONTS),
+    "unicode-dev": (_unicode_classes(UNICODE_DEV_FONTS), UNICODE_DEV_FONTS),
+    "unicode-heldout": (_unicode_classes(UNICODE_HELDOUT_FONTS), UNICODE_HELDOUT_FONTS),
 }
 GRIDS = ("default", "full", *_SIDE_GRIDS)
 
