@@ -61,6 +61,7 @@ from scipix_search.ingest.pdf import (
     page_equation_regions,
     page_markdown_blocks,
     parse_pdf,
+    passages_outside,
     regions_to_equations,
 )
 
@@ -109,6 +110,7 @@ __all__ = [
     "parse_image",
     "parse_latex_source",
     "parse_pdf",
+    "passages_outside",
     "read_input",
     "read_tex_equations",
     "reading_order",

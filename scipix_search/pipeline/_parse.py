@@ -17,6 +17,7 @@ import numpy as np
 from scipix_search.config import Settings
 from scipix_search.exceptions import InputError, MissingDependencyError
 from scipix_search.ingest import (
+    BBox,
     PageEquations,
     ParsedDocument,
     find_equation_regions,
@@ -27,6 +28,7 @@ from scipix_search.ingest import (
     parse_image,
     parse_latex_source,
     parse_pdf,
+    passages_outside,
     regions_to_equations,
     scale_passages,
     sniff,
@@ -138,6 +140,12 @@ def parse_pdf_input(
     # One OCR batch per document (crops share a font size, so the recognizer scales them
     # all by their pooled glyph height); multi-row displays are read row by row.
     parsed.equations = regions_to_equations(regions, recognizer, min_confidence=OCR_MIN_CONFIDENCE)
+    # A display's own text block is not prose: the equation is stored as LaTeX instead.
+    displays: dict[int, list[BBox]] = {}
+    for region in regions:
+        if region.display:
+            displays.setdefault(region.page, []).append(region.bbox)
+    parsed.passages = passages_outside(parsed.passages, displays)
     _ocr_scanned_pages(data, name, parsed, settings=settings, models=models)
     return parsed
 

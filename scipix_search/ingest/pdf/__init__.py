@@ -9,7 +9,7 @@ glyphs alone do not rebuild them); ``regions_to_equations`` turns regions (and O
 
 from scipix_search.ingest.pdf._locate import find_equation_regions, page_equation_regions
 from scipix_search.ingest.pdf._markdown import page_markdown_blocks
-from scipix_search.ingest.pdf._passages import open_pdf, parse_pdf
+from scipix_search.ingest.pdf._passages import open_pdf, parse_pdf, passages_outside
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow, regions_to_equations
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "page_equation_regions",
     "page_markdown_blocks",
     "parse_pdf",
+    "passages_outside",
     "regions_to_equations",
 ]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from scipix_search.exceptions import CorruptInputError, InputTooLargeError
-from scipix_search.ingest._types import ParsedDocument, ParsedPage, ParsedPassage
+from scipix_search.ingest._types import BBox, ParsedDocument, ParsedPage, ParsedPassage
 from scipix_search.ingest.pdf._meta import read_pdf_meta
 from scipix_search.ingest.pdf._prose import prose_flags
 
@@ -26,6 +26,11 @@ logger = logging.getLogger(__name__)
 
 _MARGIN = 0.075  # share of the page height treated as header / footer band
 _MIN_PASSAGE_CHARS = 20
+DISPLAY_COVER = 0.8
+"""A text block this much of whose height lies beside display-equation regions that it meets is
+the display's own text. On the real papers a display's block scores 1.0 (0.96-1.0 with its
+number); blocks where MuPDF joined a display to the sentence that leads into it score 0.5-0.7
+and keep their prose."""
 _MAX_PASSAGE_CHARS = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 _HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\n(\w)")
@@ -157,6 +162,58 @@ def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
     counts = Counter(_DIGITS.sub("#", _clean(b.text)).lower() for b in blocks if b.in_margin)
     threshold = max(2, int(page_count * 0.3))
     return {key for key, n in counts.items() if n >= threshold}
+
+
+def passages_outside(
+    passages: list[ParsedPassage], boxes: dict[int, list[BBox]], *, cover: float = DISPLAY_COVER
+) -> list[ParsedPassage]:
+    """The passages that are not a display equation's own text, renumbered in reading order.
+
+    The text layer gives a display its own block, which reads as a garbled line
+    (``p2 = 2t(c1f(ρ2/ρ0) + e1) −(σ1 + sxx2)``): about a tenth of the real papers' passages
+    and of their tokens. The equation itself is stored as LaTeX; as a passage it would only
+    cost an embedding and answer text queries with noise. A block that is mostly prose
+    around a display (less than ``cover`` of its height beside the regions) is kept whole.
+
+    Args:
+        passages: a document's passages in reading order.
+        boxes: display-equation boxes (PDF points) by 1-based page number.
+        cover: the share of a passage's height beside the page's boxes at which it is dropped.
+    """
+    kept: list[ParsedPassage] = []
+    for passage in passages:
+        page_boxes = boxes.get(passage.page or 0, [])
+        if (
+            passage.bbox is not None
+            and page_boxes
+            and (_covered_share(passage.bbox, page_boxes) >= cover)
+        ):
+            continue
+        kept.append(replace(passage, order=len(kept)))
+    return kept
+
+
+def _covered_share(box: BBox, boxes: list[BBox]) -> float:
+    """The share of ``box``'s height that lies beside ``boxes`` it meets horizontally.
+
+    Height, not area: a display's block also holds its number at the column's edge, which
+    the region leaves out (a one-row display with its number is 40-45 % region by area).
+    """
+    height = box[3] - box[1]
+    if height <= 0:
+        return 0.0
+    spans = sorted(
+        (max(box[1], other[1]), min(box[3], other[3]))
+        for other in boxes
+        if min(box[2], other[2]) > max(box[0], other[0])
+    )
+    covered, reach = 0.0, box[1]
+    for top, bottom in spans:
+        top = max(top, reach)
+        if bottom > top:
+            covered += bottom - top
+            reach = bottom
+    return covered / height
 
 
 def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedDocument:

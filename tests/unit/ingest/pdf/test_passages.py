@@ -65,3 +65,28 @@ def test_parse_pdf_zero_pages_fails_with_reason():
 def test_parse_pdf_too_many_pages_fails():
     with pytest.raises(InputTooLargeError, match="pages exceeds"):
         _parse(make_pdf([[LOREM], [LOREM], [LOREM]]), max_pages=2)
+
+
+def test_passages_outside_drops_display_blocks_and_renumbers():
+    from scipix_search.ingest import ParsedPassage, passages_outside
+
+    passages = [
+        ParsedPassage("Prose that leads into the display:", 1, (72, 100, 520, 130), 0),
+        # the display's own block, its number at the column's edge outside the region
+        ParsedPassage("u = v + w, (3)", 1, (200, 140, 520, 156), 1),
+        # MuPDF joined the display to the sentence after it: mostly prose, kept
+        ParsedPassage("x = y. Then the sentence goes on for lines", 1, (72, 160, 520, 210), 2),
+        # beside the display in the other column: kept
+        ParsedPassage("Right column prose.", 1, (560, 138, 800, 158), 3),
+        ParsedPassage("Page two prose.", 2, (72, 140, 520, 156), 4),
+    ]
+    boxes = {1: [(200, 140, 400, 156), (220, 160, 380, 170)]}
+    kept = passages_outside(passages, boxes)
+    assert [p.text for p in kept] == [
+        "Prose that leads into the display:",
+        "x = y. Then the sentence goes on for lines",
+        "Right column prose.",
+        "Page two prose.",
+    ]
+    assert [p.order for p in kept] == [0, 1, 2, 3]
+    assert passages_outside(passages, {}) == passages
