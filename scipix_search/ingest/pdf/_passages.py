@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _MARGIN = 0.075  # share of the page height treated as header / footer band
+_SAME_HEIGHT = 4.0  # points: a running line's top, rounded to this, is the same on every page
+_RUNNING_MAX_CHARS = 160  # a head or foot is a line or two, never a paragraph
 _MIN_PASSAGE_CHARS = 20
 DISPLAY_COVER = 0.8
 """A text block this much of whose height lies beside display-equation regions that it meets is
@@ -157,11 +159,29 @@ def _chunks(text: str, limit: int = _MAX_PASSAGE_CHARS) -> list[str]:
     return pieces
 
 
+def _running_key(block: _Block) -> str:
+    return _DIGITS.sub("#", _clean(block.text)).lower()
+
+
 def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
-    """Margin texts that repeat (digits ignored) on several pages: headers and footers."""
-    counts = Counter(_DIGITS.sub("#", _clean(b.text)).lower() for b in blocks if b.in_margin)
+    """Headers and footers: margin texts that repeat (digits ignored) on several pages, and
+    short texts that repeat at the same height on as many pages and at least three.
+
+    The second kind sits below the margin band: a book's wide top margin (18 % of the page
+    down), a journal's head under a rule, a preprint's footer line above the page number. As
+    passages they would be the "last passage of the previous page" that introduces an
+    equation at the top of the next one (``search/_context.py``).
+    """
     threshold = max(2, int(page_count * 0.3))
-    return {key for key, n in counts.items() if n >= threshold}
+    counts = Counter(_running_key(b) for b in blocks if b.in_margin)
+    running = {key for key, n in counts.items() if n >= threshold}
+    placed = Counter(
+        (key, round(b.bbox[1] / _SAME_HEIGHT))
+        for b in blocks
+        if not b.in_margin and len(key := _running_key(b)) <= _RUNNING_MAX_CHARS
+    )
+    running |= {key for (key, _y), n in placed.items() if n >= max(3, threshold)}
+    return running
 
 
 def passages_outside(
@@ -249,8 +269,8 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
         for block, text, kind in zip(blocks, texts, prose_flags(texts), strict=True):
             if kind != "prose":  # bibliography and figure text answer no topic query
                 continue
-            if block.in_margin and (
-                _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text).lower() in running
+            if _DIGITS.sub("#", text).lower() in running or (
+                block.in_margin and _PAGE_NUMBER.match(text)
             ):
                 continue
             if len(text) < _MIN_PASSAGE_CHARS or _PAGE_NUMBER.match(text):

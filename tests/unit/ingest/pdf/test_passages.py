@@ -90,3 +90,24 @@ def test_passages_outside_drops_display_blocks_and_renumbers():
     ]
     assert [p.order for p in kept] == [0, 1, 2, 3]
     assert passages_outside(passages, {}) == passages
+
+
+def test_parse_pdf_drops_running_heads_set_below_the_margin_band():
+    import pymupdf
+
+    doc = pymupdf.open()
+    for number in range(1, 5):
+        page = doc.new_page(width=595, height=842)
+        # a book's head, 17 % down the page: outside the margin band
+        page.insert_text((72, 140), f"Heat in thin rods, chapter {number + 40}", fontsize=9)
+        body = 200 + 40 * number  # the repeated body sentence moves down page by page
+        page.insert_textbox(pymupdf.Rect(72, 170, 523, 230), LOREM, fontsize=11)
+        page.insert_textbox(
+            pymupdf.Rect(72, body, 523, body + 30), "Repeated caption text of a figure.", fontsize=11
+        )
+    data = doc.tobytes()
+    doc.close()
+    texts = [p.text for p in _parse(data).passages]
+    assert not any("Heat in thin rods" in t for t in texts)
+    assert sum(t == "Repeated caption text of a figure." for t in texts) == 4
+    assert sum(t.startswith(LOREM[:30]) for t in texts) == 4
