@@ -103,7 +103,9 @@ def test_parse_pdf_drops_running_heads_set_below_the_margin_band():
         body = 200 + 40 * number  # the repeated body sentence moves down page by page
         page.insert_textbox(pymupdf.Rect(72, 170, 523, 230), LOREM, fontsize=11)
         page.insert_textbox(
-            pymupdf.Rect(72, body, 523, body + 30), "Repeated caption text of a figure.", fontsize=11
+            pymupdf.Rect(72, body, 523, body + 30),
+            "Repeated caption text of a figure.",
+            fontsize=11,
         )
     data = doc.tobytes()
     doc.close()
