@@ -34,7 +34,7 @@ from scipix_search.ingest.pdf._ink import (
 )
 from scipix_search.ingest.pdf._overprints import overprinted, without_overprints
 from scipix_search.ingest.pdf._pua import family_pua_char
-from scipix_search.ingest.pdf._shapes import misnamed_fonts, outline_extents
+from scipix_search.ingest.pdf._shapes import DocumentFonts, misnamed_fonts, outline_extents
 from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -72,9 +72,14 @@ class Line:
         )
 
 
-def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) -> list[Line]:
+def page_lines(
+    page: pymupdf.Page,
+    listed: pymupdf.DisplayList | None = None,
+    document: DocumentFonts | None = None,
+) -> list[Line]:
     """The page's text lines; its text is read from its display list ``listed`` when given
-    (see ``_textpage``)."""
+    (see ``_textpage``). ``document`` gathers the font samples of a caller that reads every
+    page of the document and then again those it names (see ``_shapes.DocumentFonts``)."""
     # MuPDF's default clip: a page can carry a second copy of its text that is never shown
     # (one paper's displays are all there twice, 16 pt apart), which would merge into the
     # shown one glyph by glyph
@@ -94,7 +99,7 @@ def page_lines(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) ->
     # (see _shapes)
     raw_ink = accurate_raw(page, listed)
     misnamed, misread = misnamed_fonts(
-        page, trace, outline_extents(raw_ink), bitmap, frozenset(identified)
+        page, trace, outline_extents(raw_ink), bitmap, frozenset(identified), document
     )
     coded = {**misnamed, **coded}
     ink = ink_extents(page, listed, bitmap | misread, raw_ink)

@@ -44,6 +44,7 @@ from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
 from scipix_search.ingest.pdf._relations import join_relations
 from scipix_search.ingest.pdf._rows import equation_rows, visual_rows
+from scipix_search.ingest.pdf._shapes import DocumentFonts
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,10 @@ def find_equation_regions(
         except (pymupdf.FileDataError, RuntimeError) as exc:
             raise CorruptInputError("PDF cannot be opened", path=str(path)) from exc
     try:
-        pages = [_read_page(doc[number]) for number in range(doc.page_count)]
+        fonts = DocumentFonts()  # a font a page shows too little of: judged on every page
+        pages = [_read_page(doc[number], fonts) for number in range(doc.page_count)]
+        for number in fonts.reread():
+            pages[number] = _read_page(doc[number], fonts)
         # fleqn is a document's choice: its numbered displays on every page show the indent
         blocks = [b for p in pages if p is not None for _, bs in p.blocks for b in bs]
         sizes = [p.body_size for p in pages if p is not None]
@@ -121,11 +125,11 @@ class _Page:
     blocks: list[tuple[list[Line], list[Block]]]  # each column with its candidates
 
 
-def _read_page(page: pymupdf.Page) -> _Page | None:
+def _read_page(page: pymupdf.Page, fonts: DocumentFonts | None = None) -> _Page | None:
     # One display list a page: the text is read from it twice (``_textpage``) and the crops
     # are rendered from it (``Page.get_pixmap`` records the whole page again for every crop).
     listed = page.get_displaylist()
-    lines = page_lines(page, listed)
+    lines = page_lines(page, listed, fonts)
     if not lines:
         return None
     body_size = median([ln.size for ln in lines if ln.is_prose] or [10.0])

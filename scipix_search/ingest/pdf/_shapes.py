@@ -97,11 +97,19 @@ _SIZED = frozenset("()[]{}|/\\<>")
 extension font as ``(``, and no one outline stands for it."""
 
 
+@lru_cache(maxsize=4096)
 def _meaning(name: str) -> str:
     from scipix_search.ingest.pdf._truth import _key, drawn_char
 
     c = drawn_char(name)
     return _key(c) if c else name
+
+
+@lru_cache(maxsize=4096)
+def _text_key(text: str) -> str:
+    from scipix_search.ingest.pdf._truth import _key
+
+    return _key(text)
 
 
 def _error(top: float, bottom: float, ref: tuple[float, float]) -> float:
@@ -118,26 +126,31 @@ def _fit(samples: list[Sample]) -> tuple[str, bool]:
     """``fit_encoding``, and whether some encoding wins a disputed code with the share it
     needs but too few codes to judge by (the page shows too little of the font)."""
     from scipix_search.ingest.pdf._tex_metrics import ENCODINGS, INK
-    from scipix_search.ingest.pdf._truth import _key
 
     refs = _references()
     by_code: dict[tuple[int, str], list[Sample]] = {}
     for s in samples:
         by_code.setdefault((s.code, s.text), []).append(s)
+    # each (code, character) once: its middle sample by height, what the character means
+    # and its Computer Modern outline where its name may follow its code's place in a text
+    # encoding (codes past TeX's 128 are never judged)
+    groups: list[tuple[int, str, tuple[float, float] | None, float, float]] = []
+    for (code, text), group in by_code.items():
+        if code >= _CODES:
+            continue
+        s = sorted(group, key=lambda g: g.top)[len(group) // 2]
+        key = _text_key(text)
+        groups.append((code, key, refs.get(key) if _named_so(text) else None, s.top, s.bottom))
     best = ("", 0)
     suspect = False
     for enc in _CANDIDATES:
         names, ink = ENCODINGS[enc], INK[enc]
         wins = disputed = 0
-        for (code, text), group in by_code.items():
-            ref_text = refs.get(_key(text))
-            if code not in ink or code >= _CODES or ref_text is None or not _named_so(text):
-                continue
-            if _meaning(names[code]) == _key(text):
+        for code, key, ref_text, top, bottom in groups:
+            if ref_text is None or code not in ink or _meaning(names[code]) == key:
                 continue
             disputed += 1
-            s = sorted(group, key=lambda g: g.top)[len(group) // 2]
-            if _error(s.top, s.bottom, ink[code]) + MARGIN < _error(s.top, s.bottom, ref_text):
+            if _error(top, bottom, ink[code]) + MARGIN < _error(top, bottom, ref_text):
                 wins += 1
         if wins and wins >= MIN_SHARE * disputed:
             suspect = True
@@ -146,10 +159,9 @@ def _fit(samples: list[Sample]) -> tuple[str, bool]:
         # the encoding must fit the font's other glyphs too: a font with a layout of its own
         # (mathabx) and names that lie fits none
         fits = [
-            _error(s.top, s.bottom, ink[code]) <= FIT
-            for (code, _text), group in by_code.items()
-            if code < _CODES and code in ink
-            for s in (sorted(group, key=lambda g: g.top)[len(group) // 2],)
+            _error(top, bottom, ink[code]) <= FIT
+            for code, _key, _ref, top, bottom in groups
+            if code in ink
         ]
         if sum(fits) >= MIN_FIT * len(fits):
             best = (enc, wins)
@@ -205,6 +217,7 @@ def misnamed_fonts(
     ink: dict[Origin, tuple[float, float, float]],
     bitmap: frozenset[str],
     known: frozenset[str] = frozenset(),
+    document: DocumentFonts | None = None,
 ) -> tuple[dict[Origin, tuple[str, str, float]], frozenset[str]]:
     """``{origin: (glyph name, font alias, -1.0)}`` for every character of a font whose
     drawn glyphs follow a TeX encoding that its text layer does not (``fit_encoding``), in
@@ -217,6 +230,9 @@ def misnamed_fonts(
             (page coordinates).
         bitmap: the page's anonymous bitmap fonts, whose codes are the trace's glyph ids.
         known: fonts already read otherwise (bitmap fonts whose widths told their encoding).
+        document: the samples of the document's pages read so far, when the caller reads
+            every page and reads again those it names (``DocumentFonts``); without it a font
+            the page shows too little of is judged on a reading of the whole document.
 
     Returns:
         The characters, and the fonts read so.
@@ -224,11 +240,15 @@ def misnamed_fonts(
     from scipix_search.ingest.pdf._tex_metrics import ENCODINGS
 
     per_font, samples = _page_samples(page, trace, ink, bitmap, known)
+    if document is not None:
+        document.add(page.number, samples)
     out: dict[Origin, tuple[str, str, float]] = {}
     read: set[str] = set()
     for font, found in samples.items():
         enc, suspect = _fit(found)
-        if suspect:  # too few of its glyphs on this page: judged by the whole document's
+        if suspect and document is not None:  # see DocumentFonts
+            enc = document.encoding(page.number, font)
+        elif suspect:  # too few of its glyphs on this page: judged by the whole document's
             enc = _document_encodings(page.parent).get(font, "")
         if not enc:
             continue
@@ -267,6 +287,53 @@ def _document_encodings(doc: pymupdf.Document) -> dict[str, str]:
 _DOC_CACHE: dict[tuple[int, str, int], dict[str, str]] = {}
 
 
+class DocumentFonts:
+    """A document's font samples, gathered as its pages are read one after the other.
+
+    A font that a page shows too little of to judge is judged on the samples of every page
+    of the document. Gathering them first cost a second reading of every page (its text
+    trace, its outlines and its samples) whenever one page showed such a font, as most
+    papers set in Computer Modern do (a script-size symbol font with one or two telling
+    codes on a page), though the whole document then fits no encoding either. Here each
+    page adds the samples its own reading made (``misnamed_fonts``), such a font reads as
+    its text layer says meanwhile, and once every page is read (``reread``) the fonts asked
+    about are judged on the document's samples, and the pages where one of them is read
+    through an encoding are named to be read again (as the second reading of the
+    document would have read them: ``encoding`` then answers with the judgement).
+    """
+
+    def __init__(self) -> None:
+        self._samples: dict[str, list[Sample]] = {}
+        self._added: set[int] = set()
+        self._asked: dict[int, set[str]] = {}
+        self._judged: dict[str, str] | None = None
+
+    def add(self, number: int, samples: dict[str, list[Sample]]) -> None:
+        """The samples of page ``number`` (0-based), once a page (a page read again adds
+        nothing)."""
+        if number in self._added:
+            return
+        self._added.add(number)
+        for font, found in samples.items():
+            self._samples.setdefault(font, []).extend(found)
+
+    def encoding(self, number: int, font: str) -> str:
+        """The encoding the document's samples fit ``font`` to, once ``reread`` judged
+        them; ``""`` before (page ``number`` asked, and may be read again)."""
+        if self._judged is None:
+            self._asked.setdefault(number, set()).add(font)
+            return ""
+        return self._judged.get(font, "")
+
+    def reread(self) -> list[int]:
+        """Judge the fonts the pages asked about on every page's samples; the pages (0-based,
+        in order) that read one of them otherwise than the document's judgement."""
+        asked = {font for fonts in self._asked.values() for font in fonts}
+        self._judged = {font: fit_encoding(self._samples.get(font, [])) for font in asked}
+        judged = self._judged
+        return sorted(n for n, fonts in self._asked.items() if any(judged[f] for f in fonts))
+
+
 def _page_samples(
     page: pymupdf.Page,
     trace: list[dict],
@@ -301,7 +368,7 @@ def _page_samples(
                 for ch in span["chars"]
             ]
         for ch, code in zip(span["chars"], codes, strict=True):
-            if code < 0:
+            if code < 0 or code >= _CODES:  # never judged nor read (_fit, misnamed_fonts)
                 continue
             origin = (round(ch[2][0], 1), round(ch[2][1], 1))
             per_font.setdefault(font, []).append((code, chr(ch[0]), origin))

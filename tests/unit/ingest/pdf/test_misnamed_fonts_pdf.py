@@ -13,9 +13,15 @@ import pymupdf
 from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts
 from scipix_search.ingest.pdf._ink import accurate_raw
 from scipix_search.ingest.pdf._lines import page_lines
-from scipix_search.ingest.pdf._shapes import Sample, fit_encoding, misnamed_fonts, outline_extents
+from scipix_search.ingest.pdf._shapes import (
+    DocumentFonts,
+    Sample,
+    fit_encoding,
+    misnamed_fonts,
+    outline_extents,
+)
 from scipix_search.math import as_tokens
-from tests.factories import require_tex_file, typeset_numbered
+from tests.factories import require_tex_file, typeset, typeset_numbered
 
 _DISPLAYS = [
     "f ( x ) = \\omega x _ { 1 } , \\; x _ { 2 } / y",
@@ -79,3 +85,35 @@ def test_an_encoding_is_found_only_where_its_outlines_fit_the_ink() -> None:
     assert fit_encoding(_samples(honest)) == ""
     # two lies are too few to judge a font by
     assert fit_encoding(_samples(lying[1:])) == ""
+
+
+def _read(lines: list) -> list[tuple[str, str, str, tuple[float, float, float, float]]]:
+    return [(g.c, g.font, g.name, (g.x0, g.y0, g.x1, g.y1)) for ln in lines for g in ln.glyphs]
+
+
+def test_a_font_a_page_shows_too_little_of_is_judged_on_the_whole_document(
+    tmp_path: Path,
+) -> None:
+    """A page with one ``a / b`` of the LX math italic shows too few of its codes to judge;
+    read in one pass with the samples of every page (``DocumentFonts``), it is named to be
+    read again and then reads as the whole document's judgement says, as a second reading
+    of the document does."""
+    require_tex_file("lxfonts.sty")
+    body = "".join(f"\\begin{{equation}} {d} \\end{{equation}}\n" for d in _DISPLAYS)
+    tex = typeset(
+        tmp_path / "doc.tex",
+        "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage[T1]{fontenc}\n"
+        "\\usepackage{lxfonts}\n\\pagestyle{empty}\n\\begin{document}\nThe first page.\n"
+        + body
+        + "\\newpage\nThe second page shows the math italic once.\n"
+        "\\begin{equation} a / b \\end{equation}\n\\end{document}\n",
+    )
+    doc = pymupdf.open(tex.with_suffix(".pdf"))
+    fonts = DocumentFonts()
+    pages = [page_lines(page, None, fonts) for page in doc]
+    again = fonts.reread()
+    assert again == [1]
+    pages[1] = page_lines(doc[1], None, fonts)
+    assert [_read(p) for p in pages] == [_read(page_lines(page)) for page in doc]
+    text = "".join(c for c, *_ in _read(pages[1]))
+    assert "/" in text and "=" not in text
