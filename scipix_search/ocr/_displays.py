@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import is_dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,11 @@ NUMBER = re.compile(r"^\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\
 # many line heights and ending this close to its column's right edge, beside a row that is
 # not prose, is an equation number the OCR misread (Tesseract reads ``(1)`` as ``qd)``).
 MISREAD_NUMBER = re.compile(r"^(?:\(\S{1,5}|\S{1,5}\))$")
+# A line that ends in a printed equation number after a space: a display row and its number
+# the OCR read as one line.
+TRAILING_NUMBER = re.compile(
+    r"^(.*\S)\s+(\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\))$"
+)
 MISREAD_NUMBER_WIDTH = 3.0
 MISREAD_NUMBER_FLUSH = 1.0
 # Boxes closer than this many text-line heights, one above the other, are rows of one display.
@@ -102,6 +108,36 @@ def _numbers(
         if NUMBER.match(text) or _misread_number(line, text, lines, columns, line_height):
             numbers.append(tuple(line.bbox))
     return numbers
+
+
+def _part(line: Any, text: str, x0: float, x1: float) -> Any:
+    """A piece of ``line``: its text and the share of its box that piece spans."""
+    return replace(line, text=text, bbox=(x0, line.bbox[1], x1, line.bbox[3]))
+
+
+def _detach_numbers(lines: Sequence[Any], columns: Columns, line_height: float) -> list[Any]:
+    """Lines that end in an equation number, read as one line with the display before it
+    (``V(k). (11)``), as two: the display and its number, the number's box the share of the
+    line's width its characters take. Only where the line ends flush with its column's right
+    edge and what precedes the number is not prose (a sentence ending ``... in (3)``)."""
+    out: list[Any] = []
+    for line in lines:
+        match = TRAILING_NUMBER.match(line.text.strip())
+        box = tuple(line.bbox)
+        if (
+            match is None
+            or not is_dataclass(line)  # the OCR's TextLine (tests may pass other lines)
+            or abs(box[2] - _column_of(box, columns)[1]) > MISREAD_NUMBER_FLUSH * line_height
+            or is_prose(match.group(1))
+        ):
+            out.append(line)
+            continue
+        body, number = match.group(1), match.group(2)
+        text = line.text.strip()
+        cut = box[2] - (box[2] - box[0]) * len(number) / max(len(text), 1)
+        out.append(_part(line, body, box[0], cut))
+        out.append(_part(line, number, cut, box[2]))
+    return out
 
 
 def _misread_number(
@@ -202,7 +238,9 @@ def _columns(lines: Sequence[Any], width: float) -> list[tuple[float, float]]:
     long = [line.bbox for line in lines if line.bbox[2] - line.bbox[0] > 0.3 * width]
     if not long:
         return [(0.0, width)]
-    middle = width / 2
+    # the middle of the text block, not of the inked width: the left margin is as wide as
+    # the right one only on some pages, and a left column's lines then ended past width / 2
+    middle = (min(b[0] for b in long) + max(b[2] for b in long)) / 2
     left = [b for b in long if b[2] < middle]
     right = [b for b in long if b[0] > middle]
     across = [b for b in long if b[0] < middle < b[2]]
@@ -406,29 +444,44 @@ def _spans(rows: list[list[Any]], numbers: list[Box]) -> list[tuple[Box, list[An
 
 
 def _grow(
-    boxes: list[Box], rows: list[list[Any]], numbers: list[Box], *, line_height: float
+    boxes: list[Box],
+    rows: list[list[Any]],
+    numbers: list[Box],
+    columns: Columns,
+    *,
+    line_height: float,
 ) -> list[Box]:
     """Each display box takes the rows next to it that continue it: a row under it that opens
     with a relation or operator, and the row above its own first row when that row opens so
-    (and is not prose)."""
+    (and is not prose). That row above may end left of where the box starts (a ``multline``
+    or a long left side: ``[L, V]`` over ``= e^{...} V``), within the box's column."""
     spans = _spans(rows, numbers)
     out: list[Box] = []
     for box in boxes:
         changed = True
         while changed:
             changed = False
+            first_continues = _first_continues(box, spans)
             for span, row in spans:
                 overlap = min(span[2], box[2]) - max(span[0], box[0])
-                if overlap <= 0 or _overlap_share(span, box) > 0.5:
+                if _overlap_share(span, box) > 0.5:
                     continue
                 text = _row_text(row)
                 below = 0 <= span[1] - box[3] <= ROW_GAP_LINES * line_height
                 above = 0 <= box[1] - span[3] <= ROW_GAP_LINES * line_height
+                lead = (
+                    above
+                    and first_continues
+                    and span[0] < box[0]
+                    and _column_of(span, columns) == _column_of(box, columns)
+                )
+                if overlap <= 0 and not lead:
+                    continue
                 if (
                     below
                     and _continues(text)
                     or above
-                    and (_continues(text) or _first_continues(box, spans) and not _wordy(span, row))
+                    and (_continues(text) or first_continues and not _wordy(span, row))
                 ):
                     if any(_overlap_share(span, other) > 0.5 for other in boxes if other != box):
                         continue
@@ -477,13 +530,23 @@ def _trim_prose(
         last -= 1
     if (first, last) == (0, len(inside)):
         return box
-    return _rows_box(box, [span for span, _ in inside[first:last]]) or box
+    spans = [span for span, _ in inside]
+    return _rows_box(box, spans[first:last], spans[:first], spans[last:]) or box
 
 
-def _rows_box(box: Box, spans: list[Box]) -> Box | None:
-    """``box`` cut to the height of ``spans`` (its rows); None where nothing is left."""
+def _rows_box(
+    box: Box, spans: list[Box], above: Sequence[Box] = (), below: Sequence[Box] = ()
+) -> Box | None:
+    """``box`` cut to the height of ``spans`` (its rows), and clear of the prose rows cut off
+    ``above`` and ``below`` it (the line boxes of neighbouring rows overlap, and the ink of a
+    prose row left inside the box would widen it to the prose when it is trimmed to its ink);
+    None where nothing is left."""
     top = max(box[1], min(span[1] for span in spans))
     bottom = min(box[3], max(span[3] for span in spans))
+    if above:
+        top = max(top, min(max(span[3] for span in above), (top + bottom) / 2))
+    if below:
+        bottom = min(bottom, max(min(span[1] for span in below), (top + bottom) / 2))
     return (box[0], top, box[2], bottom) if bottom > top else None
 
 
@@ -498,16 +561,24 @@ def _cut_prose(
     prose (a box the model drew over two displays and the sentence between them, or over a
     display and the sentence before it); the box as it is where it holds no such run."""
     inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
-    runs: list[list[Box]] = [[]]
-    for span, row in inside:
-        if _prose_row(span, row, numbers, columns, line_height):
+    prose = [_prose_row(span, row, numbers, columns, line_height) for span, row in inside]
+    runs: list[list[int]] = [[]]
+    for i, is_prose_row in enumerate(prose):
+        if is_prose_row:
             runs.append([])
         else:
-            runs[-1].append(span)
+            runs[-1].append(i)
     runs = [run for run in runs if run]
     if not runs or (len(runs) == 1 and len(runs[0]) == len(inside)):
         return [box]
-    out = [cut for cut in (_rows_box(box, run) for run in runs) if cut is not None]
+    spans = [span for span, _ in inside]
+    cuts = []
+    for run in runs:
+        # the prose rows right above and under the run bound it
+        above = [spans[run[0] - 1]] if run[0] > 0 and prose[run[0] - 1] else []
+        below = [spans[run[-1] + 1]] if run[-1] + 1 < len(spans) and prose[run[-1] + 1] else []
+        cuts.append(_rows_box(box, [spans[i] for i in run], above, below))
+    out = [cut for cut in cuts if cut is not None]
     return out or [box]
 
 
@@ -600,6 +671,7 @@ def refine_displays(
     height = _line_height(lines)
     width = max(line.bbox[2] for line in lines)
     columns = _columns(lines, width)
+    lines = _detach_numbers(lines, columns, height)
     numbers = _numbers(lines, columns, height)
     # a sure box over prose with no number on its rows is a paragraph with inline math
     sure = [
@@ -619,7 +691,7 @@ def refine_displays(
         for cut in _cut_prose(box, page_rows, numbers, columns, height)
     ]
     boxes = _merge([box for box, _ in pieces], numbers, columns, height)
-    boxes = _grow(boxes, page_rows, numbers, line_height=height)
+    boxes = _grow(boxes, page_rows, numbers, columns, line_height=height)
 
     def confidence(box: Box) -> float:
         return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)

@@ -211,3 +211,62 @@ def test_rows_of_one_display_merge_past_a_box_of_the_other_column() -> None:
     ]
     boxes = [b.bbox for b in refine_displays(regions, lines)]
     assert sorted(boxes) == [(200.0, 310.0, 380.0, 335.0), (720.0, 300.0, 980.0, 360.0)]
+
+
+def _two_columns(*extra: TextLine) -> list[TextLine]:
+    """A two-column page whose text block is off the inked width's centre: columns at
+    x=100-600 and x=640-1140 (the middle of the block 620, of the inked width 570), so the
+    left column's lines end past ``width / 2``."""
+    left = [TextLine(PROSE, (100.0, y, 600.0, y + 30.0), 0.99) for y in (100.0, 140.0, 180.0)]
+    right = [TextLine(PROSE, (640.0, y, 1140.0, y + 30.0), 0.99) for y in (100.0, 140.0, 180.0)]
+    return sorted([*left, *right, *extra], key=lambda line: (line.bbox[1], line.bbox[0]))
+
+
+def test_columns_split_at_the_middle_of_the_text_block() -> None:
+    # a right-column display whose number the left column's prose must not claim, and a
+    # left-column prose box the right column's number must not turn into a display
+    formula = TextLine("K' = Σ_n |s + nL⟩", (760.0, 300.0, 1000.0, 330.0), 0.8)
+    lines = _two_columns(formula, TextLine("(7)", (1100.0, 300.0, 1140.0, 330.0), 0.99))
+    regions = [
+        Region("equation", (755.0, 296.0, 1005.0, 334.0), 0.8),
+        Region("text", (100.0, 290.0, 600.0, 340.0), 0.9),
+    ]
+    lines.append(TextLine(PROSE, (100.0, 300.0, 600.0, 330.0), 0.99))
+    boxes = [b.bbox for b in refine_displays(regions, sorted(lines, key=lambda x: x.bbox[1]))]
+    assert boxes == [(755.0, 296.0, 1005.0, 334.0)]
+
+
+def test_a_number_read_into_its_display_row_is_detached() -> None:
+    # RapidOCR read "V(k). (11)" as one line: the number still ends the display
+    row = TextLine("= e^{2im} V(k, t). (11)", (700.0, 300.0, 1100.0, 330.0), 0.9)
+    lines = _page(row)
+    boxes = refine_displays([Region("equation", (690.0, 296.0, 1100.0, 334.0), 0.8)], lines)
+    assert len(boxes) == 1 and boxes[0].bbox[2] < 1100.0 - 40.0
+    sentence = TextLine(
+        "which we solve as shown in the proof of (11)", (100.0, 400.0, 1100.0, 430.0), 0.99
+    )
+    assert refine_displays([], _page(sentence)) == [], "a sentence ending in (n) stays prose"
+
+
+def test_a_row_opening_with_a_relation_takes_the_left_side_above_it() -> None:
+    # multline: the left side flush left, the continuation row opening with "=" under it
+    lead = TextLine("[L_m, V(k, t)]", (150.0, 300.0, 400.0, 330.0), 0.9)
+    rest = TextLine("= e^{2im} V(k, t)", (600.0, 335.0, 1000.0, 365.0), 0.9)
+    lines = _page(lead, rest, _number("(11)", 335.0))
+    boxes = refine_displays([Region("equation", (595.0, 333.0, 1005.0, 367.0), 0.8)], lines)
+    assert [b.bbox for b in boxes] == [(150.0, 300.0, 1005.0, 367.0)]
+
+
+def test_a_display_cut_from_the_prose_above_it_keeps_none_of_its_ink() -> None:
+    # the model's box over a short lead-in line and the display under it: once the prose row
+    # is cut off, trimming to the ink must not widen the box back to the prose's last pixels
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[200:232, 130:330] = 0  # "This leads to", its line box overlapping the display's
+    pixels[226:290, 500:800] = 0  # the display
+    lead = TextLine("This leads to", (130.0, 200.0, 330.0, 232.0), 0.99)
+    display = TextLine("Φ = (Φ1 0 ; 0 Φ2) + Σ_i α_i β_i", (500.0, 226.0, 800.0, 290.0), 0.8)
+    lines = _page(lead, display)
+    boxes = refine_displays(
+        [Region("equation", (110.0, 195.0, 810.0, 295.0), 0.6)], lines, pixels=pixels
+    )
+    assert [b.bbox[0] for b in boxes] == [500.0] and boxes[0].confidence == 0.6
