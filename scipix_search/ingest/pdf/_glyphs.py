@@ -73,10 +73,13 @@ SYMBOLS = {
     "∴": "\\therefore", "∵": "\\because", "⊲": "\\lhd", "⊳": "\\rhd", "⊴": "\\unlhd", "⊵": "\\unrhd",
     "∔": "\\dotplus", "⊞": "\\boxplus", "⊠": "\\boxtimes", "⟦": "\\llbracket", "⟧": "\\rrbracket", "ϰ": "\\varkappa",
     "ϴ": "\\Theta", "ð": "\\eth", "ℶ": "\\beth", "⊺": "\\intercal", "⌜": "\\ulcorner",
+    "⌝": "\\urcorner", "⌞": "\\llcorner", "⌟": "\\lrcorner", "•": "\\bullet", "∙": "\\bullet",
+    "□": "\\square",
 }  # fmt: skip
 # An en dash is read as a minus inside math (mathastext, newtx), but is no sign of math by
-# itself: prose prints it in page and number ranges (1–10) and joined names.
-MATH_SYMBOL_CHARS = frozenset(SYMBOLS) - {"ﬁ", "ﬀ", "ﬂ", "{", "}", "–"} | set("=+<>^_|")
+# itself: prose prints it in page and number ranges (1–10) and joined names; a bullet and a
+# square open list items and close proofs.
+MATH_SYMBOL_CHARS = frozenset(SYMBOLS) - {"ﬁ", "ﬀ", "ﬂ", "{", "}", "–", "•", "□"} | set("=+<>^_|")
 OPERATOR_NAMES = (
     "arg min", "arg max", "argmin", "argmax", "max", "min", "sup", "inf", "lim", "log", "ln",
     "exp", "sin", "cos", "tan", "det", "diag", "rank", "tr", "Tr", "sgn", "dim", "ker", "Pr",
