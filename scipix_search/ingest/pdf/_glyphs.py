@@ -75,6 +75,9 @@ SYMBOLS = {
     "ϴ": "\\Theta", "ð": "\\eth", "ℶ": "\\beth", "⊺": "\\intercal", "⌜": "\\ulcorner",
     "⌝": "\\urcorner", "⌞": "\\llcorner", "⌟": "\\lrcorner", "•": "\\bullet", "∙": "\\bullet",
     "□": "\\square",
+    # unicode-math's own code points (XeLaTeX, LuaLaTeX): a math ``:`` is U+2236 RATIO,
+    # ``\\perp`` U+27C2 PERPENDICULAR
+    "∶": ":", "⟂": "\\perp",
 }  # fmt: skip
 # An en dash is read as a minus inside math (mathastext, newtx), but is no sign of math by
 # itself: prose prints it in page and number ranges (1–10) and joined names; a bullet and a

@@ -370,9 +370,14 @@ def _glyph(
     if name and extent is not None:
         y0, y1 = extent
     if c == "√":
+        # as drawn: TeX's fonts hang the sign from its baseline, level with the rule, but an
+        # OpenType math font's (XeTeX, LuaTeX) stands on its baseline: taken as hanging, the
+        # sign reached a row lower and pulled the next display's row into its equation
+        if extent is not None:
+            y0, y1 = extent
         return Glyph(
             c, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font + role,
-            radical_name(span["size"], ch["origin"][1], extent),
+            radical_name(span["size"], ch["origin"][1], extent), extent is not None,
         )  # fmt: skip
     font = span_font + role
     if key in bold and not is_bold_font(font):
