@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,7 +172,13 @@ def span_glyph_names(
         return names
     scores = []
     for full in candidates:
-        names = font_glyph_names(page, full, fonts)
+        # a program's names, once a page too ("\0" keeps them apart from span fonts)
+        if memo is not None and "\0" + full in memo:
+            names = memo["\0" + full]
+        else:
+            names = font_glyph_names(page, full, fonts)
+            if memo is not None:
+                memo["\0" + full] = names
         agree = sum(
             0 <= gid < len(names) and chr(code).isalpha() and names[gid] == chr(code)
             for code, gid, *_ in span["chars"]
@@ -205,15 +212,22 @@ def font_glyph_names(
             return []
         # the font dictionary names the subset (``NUKMFY+``): the same key is the same program
         key = (xref, page.parent.xref_object(xref, compressed=True))
-        if key not in _NAMES_CACHE:
-            if len(_NAMES_CACHE) > 256:
-                _NAMES_CACHE.clear()
-            _NAMES_CACHE[key] = _read_names(page.parent, xref, ext)
-        return _NAMES_CACHE[key]
+        names = _NAMES_CACHE.get(key)
+        if names is None:
+            names = _read_names(page.parent, xref, ext)
+            _NAMES_CACHE[key] = names
+            if len(_NAMES_CACHE) > _NAMES_KEPT:
+                del _NAMES_CACHE[next(iter(_NAMES_CACHE))]
+        else:
+            _NAMES_CACHE.move_to_end(key)
+        return names
     return []
 
 
-_NAMES_CACHE: dict[tuple[int, str], list[str]] = {}
+_NAMES_CACHE: OrderedDict[tuple[int, str], list[str]] = OrderedDict()
+"""Glyph names by font program, least recently used first (a document with more programs
+than it keeps no longer empties it for every one it adds)."""
+_NAMES_KEPT = 256
 
 
 def _read_names(doc: pymupdf.Document, xref: int, ext: str) -> list[str]:

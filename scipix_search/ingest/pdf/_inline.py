@@ -116,19 +116,25 @@ def inline_spans(glyphs: list[Glyph], *, math_commas: bool = False) -> list[list
     named |= _sans_math(visible, letters, text_size, base)
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
+    last = visible[0]  # the run's first glyph reaching furthest right, kept as it grows
     for i, g in enumerate(visible):
         core = _core(g, run, text_size, base) or _text_font_math(g, letters) or id(g) in named
         joiner = (
             not core and g.c in _JOINERS and bool(run) and not (math_commas and _prose_comma(g))
         )
-        near = not run or g.x0 - max(h.x1 for h in run) <= _gap_limit(run, g, max_gap)
+        near = not run or g.x0 - last.x1 <= _gap_limit(last, g, max_gap)
         if (core or joiner) and near:
             if not run:
                 run = _lead(visible, i, text_size, letters)
+                last = max(run, key=_right, default=g)
             run.append(g)
+            if g.x1 > last.x1:
+                last = g
         else:
             spans.append(run)
             run = _lead(visible, i, text_size, letters) + [g] if core else []
+            if run:
+                last = max(run, key=_right)
     spans.append(run)
     found = [
         s
@@ -321,14 +327,18 @@ def _tight_math(a: Glyph, b: Glyph, word: Glyph, word_space: float) -> bool:
     )
 
 
-def _gap_limit(run: list[Glyph], g: Glyph, max_gap: float) -> float:
-    """The widest gap that still joins ``g`` to ``run``: twice the usual beside a relation.
+def _right(g: Glyph) -> float:
+    return g.x1
+
+
+def _gap_limit(last: Glyph, g: Glyph, max_gap: float) -> float:
+    """The widest gap that still joins ``g`` to a run whose glyph reaching furthest right is
+    ``last``: twice the usual beside a relation.
 
     TeX sets a relation (``=``, ``<``, ``\\in``) between thick spaces that stretch as much as
     they are wide, more than word spaces do, so a loose justified line opens ``$a < f$``
     wider than its words; a relation neither ends nor starts a formula.
     """
-    last = max(run, key=lambda h: h.x1)
     if last.c in _RELATIONS or g.c in _RELATIONS:
         return 2 * max_gap
     return max_gap

@@ -348,12 +348,16 @@ def _page_samples(
     samples: dict[str, list[Sample]] = {}
     memo: dict[str, list[str]] = {}  # the page's glyph names by span font (see _fonts)
     codes_memo: dict[str, dict[str, int]] = {}
+    # each glyph index's code, by font and names list (a span font's names can differ from
+    # span to span where MuPDF's cut name is shared: see span_glyph_names)
+    by_gid: dict[tuple[str, int], tuple[list[str], list[int]]] = {}
     for span in trace:
         font = span["font"]
         if font in known:
             continue
+        chars = span["chars"]
         if font in bitmap:
-            codes = [ch[1] for ch in span["chars"]]
+            codes = [ch[1] for ch in chars]
         else:
             names = span_glyph_names(page, span, fonts, memo)
             if not names:
@@ -363,23 +367,32 @@ def _page_samples(
             by_name = codes_memo[font]
             if not by_name:
                 continue
-            codes = [
-                by_name.get(names[ch[1]], -1) if 0 <= ch[1] < len(names) else -1
-                for ch in span["chars"]
-            ]
-        for ch, code in zip(span["chars"], codes, strict=True):
+            entry = by_gid.get((font, id(names)))
+            if entry is None or entry[0] is not names:
+                entry = (names, [by_name.get(name, -1) for name in names])
+                by_gid[(font, id(names))] = entry
+            table = entry[1]
+            n = len(table)
+            codes = [table[ch[1]] if 0 <= ch[1] < n else -1 for ch in chars]
+        listed = found = None
+        for ch, code in zip(chars, codes, strict=True):
             if code < 0 or code >= _CODES:  # never judged nor read (_fit, misnamed_fonts)
                 continue
-            origin = (round(ch[2][0], 1), round(ch[2][1], 1))
-            per_font.setdefault(font, []).append((code, chr(ch[0]), origin))
+            x, base = ch[2]
+            origin = (round(x, 1), round(base, 1))
+            text = chr(ch[0])
+            if listed is None:
+                listed = per_font.setdefault(font, [])
+            listed.append((code, text, origin))
             extent = ink.get(origin)
-            if extent is None or extent[2] <= 0 or extent[1] <= extent[0]:
+            if extent is None:
                 continue
             top, bottom, size = extent
-            base = ch[2][1]
-            samples.setdefault(font, []).append(
-                Sample(code, chr(ch[0]), (base - top) / size, (bottom - base) / size)
-            )
+            if size <= 0 or bottom <= top:
+                continue
+            if found is None:
+                found = samples.setdefault(font, [])
+            found.append(Sample(code, text, (base - top) / size, (bottom - base) / size))
     return per_font, samples
 
 
@@ -390,7 +403,9 @@ def outline_extents(raw: dict) -> dict[Origin, tuple[float, float, float]]:
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
+                size = span["size"]
                 for ch in span["chars"]:
                     x, y = ch["origin"]
-                    out[(round(x, 1), round(y, 1))] = (ch["bbox"][1], ch["bbox"][3], span["size"])
+                    box = ch["bbox"]
+                    out[(round(x, 1), round(y, 1))] = (box[1], box[3], size)
     return out
