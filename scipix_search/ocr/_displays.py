@@ -122,7 +122,8 @@ def _detach_numbers(lines: Sequence[Any], columns: Columns, line_height: float) 
     edge and what precedes the number is not prose (a sentence ending ``... in (3)``)."""
     out: list[Any] = []
     for line in lines:
-        match = TRAILING_NUMBER.match(line.text.strip())
+        text = line.text.strip()  # before is_dataclass() narrows the line's type
+        match = TRAILING_NUMBER.match(text)
         box = tuple(line.bbox)
         if (
             match is None
@@ -133,7 +134,6 @@ def _detach_numbers(lines: Sequence[Any], columns: Columns, line_height: float) 
             out.append(line)
             continue
         body, number = match.group(1), match.group(2)
-        text = line.text.strip()
         cut = box[2] - (box[2] - box[0]) * len(number) / max(len(text), 1)
         out.append(_part(line, body, box[0], cut))
         out.append(_part(line, number, cut, box[2]))
