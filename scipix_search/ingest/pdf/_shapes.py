@@ -266,25 +266,25 @@ def _document_encodings(doc: pymupdf.Document) -> dict[str, str]:
     from scipix_search.ingest.pdf._fonts import anonymous_bitmap_fonts, identify_bitmap_fonts
     from scipix_search.ingest.pdf._ink import accurate_raw
 
-    key = (id(doc), doc.name, len(doc))
-    if key not in _DOC_CACHE:
-        if len(_DOC_CACHE) > 8:
-            _DOC_CACHE.clear()
-        samples: dict[str, list[Sample]] = {}
-        for number in range(len(doc)):
-            page = doc[number]
-            bitmap = anonymous_bitmap_fonts(page)
-            known = frozenset(identify_bitmap_fonts(page)) if bitmap else frozenset()
-            ink = outline_extents(accurate_raw(page))
-            for font, found in _page_samples(page, page.get_texttrace(), ink, bitmap, known)[
-                1
-            ].items():
-                samples.setdefault(font, []).extend(found)
-        _DOC_CACHE[key] = {font: fit_encoding(found) for font, found in samples.items()}
-    return _DOC_CACHE[key]
+    global _LAST_DOCUMENT
+    if _LAST_DOCUMENT is not None and _LAST_DOCUMENT[0] is doc:
+        return _LAST_DOCUMENT[1]
+    samples: dict[str, list[Sample]] = {}
+    for number in range(len(doc)):
+        page = doc[number]
+        bitmap = anonymous_bitmap_fonts(page)
+        known = frozenset(identify_bitmap_fonts(page)) if bitmap else frozenset()
+        ink = outline_extents(accurate_raw(page))
+        for font, found in _page_samples(page, page.get_texttrace(), ink, bitmap, known)[1].items():
+            samples.setdefault(font, []).extend(found)
+    judged = {font: fit_encoding(found) for font, found in samples.items()}
+    _LAST_DOCUMENT = (doc, judged)
+    return judged
 
 
-_DOC_CACHE: dict[tuple[int, str, int], dict[str, str]] = {}
+# The last document judged, held by reference: its pages are asked one after another. Not keyed
+# by id(): a document opened from bytes has no name, and a new one can get a freed one's id.
+_LAST_DOCUMENT: tuple[pymupdf.Document, dict[str, str]] | None = None
 
 
 class DocumentFonts:
