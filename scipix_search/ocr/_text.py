@@ -121,6 +121,10 @@ class TextRecognizer:
             # One line a recognizer run: a batch pads every line to its widest, and a page's
             # lines run from `(3)` to a column's width (6 lines a batch: 1.7x the seconds).
             "Rec.rec_batch_num": 1,
+            # No angle classifier: the pages read here are levelled (``deskew``) and upright,
+            # and without it the scanned dev half read better (CER 0.118 -> 0.102; held out
+            # 0.065 -> 0.066, typeset pages unchanged; docs/ARCHITECTURE.md, scans7).
+            "Global.use_cls": False,
         }
         # The wheel's own files, named: RapidOCR downloads a model it does not find.
         params.update(

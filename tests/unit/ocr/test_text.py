@@ -71,6 +71,7 @@ def test_rapidocr_runs_on_the_package_sessions() -> None:
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
         assert options.intra_op_num_threads == len(os.sched_getaffinity(0))
     assert engine.text_rec.rec_batch_num == 1
+    assert engine.use_cls is False, "levelled pages: no angle classifier turning lines over"
     image = Image.new("L", (900, 120), 255)
     font = ImageFont.load_default(size=40)
     ImageDraw.Draw(image).text((20, 30), "Scanned pages are read", fill=0, font=font)
