@@ -159,11 +159,12 @@ def _chunks(text: str, limit: int = _MAX_PASSAGE_CHARS) -> list[str]:
     return pieces
 
 
-def _running_key(block: _Block) -> str:
-    return _DIGITS.sub("#", _clean(block.text)).lower()
+def _running_key(text: str) -> str:
+    """What a head or foot keeps from page to page: its cleaned text, digits aside."""
+    return _DIGITS.sub("#", text).lower()
 
 
-def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
+def _running_lines(blocks: list[_Block], texts: list[str], page_count: int) -> set[str]:
     """Headers and footers: margin texts that repeat (digits ignored) on several pages, and
     short texts that repeat at the same height on as many pages and at least three.
 
@@ -173,12 +174,13 @@ def _running_lines(blocks: list[_Block], page_count: int) -> set[str]:
     equation at the top of the next one (``search/_context.py``).
     """
     threshold = max(2, int(page_count * 0.3))
-    counts = Counter(_running_key(b) for b in blocks if b.in_margin)
+    keys = [_running_key(text) for text in texts]  # texts: the blocks' cleaned texts
+    counts = Counter(key for b, key in zip(blocks, keys, strict=True) if b.in_margin)
     running = {key for key, n in counts.items() if n >= threshold}
     placed = Counter(
         (key, round(b.bbox[1] / _SAME_HEIGHT))
-        for b in blocks
-        if not b.in_margin and len(key := _running_key(b)) <= _RUNNING_MAX_CHARS
+        for b, key in zip(blocks, keys, strict=True)
+        if not b.in_margin and len(key) <= _RUNNING_MAX_CHARS
     )
     running |= {key for (key, _y), n in placed.items() if n >= max(3, threshold)}
     return running
@@ -263,15 +265,13 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
             blocks = _merge_lines(page_blocks)
         except Exception as exc:
             raise CorruptInputError(f"{name}: cannot read the PDF's pages ({exc})") from exc
-        running = _running_lines(blocks, len(pages))
-        passages: list[ParsedPassage] = []
         texts = [_clean(block.text) for block in blocks]
+        running = _running_lines(blocks, texts, len(pages))
+        passages: list[ParsedPassage] = []
         for block, text, kind in zip(blocks, texts, prose_flags(texts), strict=True):
             if kind != "prose":  # bibliography and figure text answer no topic query
                 continue
-            if _DIGITS.sub("#", text).lower() in running or (
-                block.in_margin and _PAGE_NUMBER.match(text)
-            ):
+            if _running_key(text) in running or (block.in_margin and _PAGE_NUMBER.match(text)):
                 continue
             if len(text) < _MIN_PASSAGE_CHARS or _PAGE_NUMBER.match(text):
                 continue
