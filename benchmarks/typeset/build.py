@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/typeset/build.py [--out DIR] [--docs-per-cell N] [--classes a,b]
         [--fonts x,y] [--grid default|full|heldout|extra|classes2[-dev|-heldout]|layouts|fresh|
-        fonts3|fresh2|unicode[-dev|-heldout]] [--jobs 2] [--seed N]
+        fonts3|fresh2|fresh3|unicode[-dev|-heldout]] [--jobs 2] [--seed N]
 
 Every document lands in ``<out>/<class>__<font>__<n>/`` as ``doc.tex`` + ``doc.pdf`` (a paper
 folder like those of ``../shared/data/papers``) with ``truth.json`` beside them (the formulas

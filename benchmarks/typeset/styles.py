@@ -771,6 +771,99 @@ FRESH2_CLASSES: dict[str, DocClass] = {
 }
 
 
+# A tenth set, held out from the start (``grid="fresh3"``, added 2026-12-04 before any of it
+# was scored or any failure of fresh2 was read): classes and math font setups in no grid above,
+# all from Debian's TeX Live. Summary figures only; never developed on. mathptm is the old PSNFSS
+# Times math (Times letters, CM symbols), not mathptmx; Scholax with newtxmath[ncf] (New
+# Century Schoolbook math); Kp-Fonts' light weight is its own set of font programs; mathastext
+# with Bitstream Charter letters; EB Garamond letters from ebgaramond-maths (not
+# newtxmath[ebgaramond]); Noto Sans math through newtxmath[notosans]; CM sans math through
+# sansmath (not sfmath); CM with mathalpha's BOONDOX calligraphic, double-struck and Fraktur.
+# txfontsb is txfonts' glyphs again, euler.sty eulervm's, and the classes jacow (tgtermes),
+# kluwer (its own \iint), elbioimp, mentis, lni, gaceta and fcavtex do not build here.
+FRESH3_FONTS: dict[str, FontSetup] = {
+    f.name: f
+    for f in (
+        FontSetup("mathptm", "Times letters + CM symbols: mathptm", "\\usepackage{mathptm}\n"),
+        FontSetup(
+            "scholax",
+            "Scholax + newtxmath[ncf]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{scholax}\n"
+            "\\usepackage[scaled=1.075,ncf,vvarbb]{newtxmath}\n",
+        ),
+        FontSetup(
+            "kplight", "Kp-Fonts light", "\\usepackage[T1]{fontenc}\n\\usepackage[light]{kpfonts}\n"
+        ),
+        FontSetup(
+            "charterastext",
+            "Charter letters as math: charter + mathastext",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{charter}\n\\usepackage[italic]{mathastext}\n",
+        ),
+        FontSetup(
+            "ebgmaths",
+            "EB Garamond + ebgaramond-maths",
+            "\\usepackage[T1]{fontenc}\n\\usepackage{ebgaramond}\n"
+            "\\usepackage[cmintegrals,cmbraces]{newtxmath}\n\\usepackage{ebgaramond-maths}\n",
+        ),
+        FontSetup(
+            "notosans",
+            "Noto Sans + newtxmath[notosans]",
+            "\\usepackage[T1]{fontenc}\n\\usepackage[sfdefault]{noto}\n"
+            "\\usepackage[notosans]{newtxmath}\n",
+        ),
+        FontSetup(
+            "sansmath",
+            "CM sans text and math: sansmath",
+            "\\renewcommand{\\familydefault}{\\sfdefault}\n\\usepackage{sansmath}\n\\sansmath\n",
+        ),
+        FontSetup(
+            "boondox",
+            "CM + mathalpha BOONDOX alphabets",
+            "\\usepackage[cal=boondoxo,bb=boondox,frak=boondox]{mathalpha}\n",
+        ),
+    )
+}
+FRESH3_CLASSES: dict[str, DocClass] = {
+    c.name: c
+    for c in (
+        DocClass(
+            "spie",
+            "\\documentclass{spie}",  # SPIE proceedings
+            False,
+            "\\title{{{title}}}\n\\author{{{author}}}\n\\begin{{document}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\keywords{{methods}}\n",
+            ("scholax", "ebgmaths"),
+        ),
+        DocClass(
+            "nrc2",
+            "\\documentclass{nrc2}",  # NRC Research Press, two columns
+            True,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n"
+            "\\address{{Example University}}\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n\\maketitle\n",
+            ("mathptm", "boondox"),
+        ),
+        DocClass(
+            "resphil",
+            "\\documentclass{resphilosophica}",  # Res Philosophica (amsart-based)
+            False,
+            "\\begin{{document}}\n\\title{{{title}}}\n\\author{{{author}}}\n\\maketitle\n"
+            "\\begin{{abstract}}\n{abstract}\n\\end{{abstract}}\n",
+            ("sansmath", "notosans"),
+        ),
+        DocClass(
+            "apa7jou",
+            "\\documentclass[jou,notxfonts]{apa7}",  # APA journal mode, two columns
+            True,
+            "\\title{{{title}}}\n\\shorttitle{{Example}}\n\\author{{{author}}}\n"
+            "\\affiliation{{Example University}}\n\\abstract{{{abstract}}}\n"
+            "\\begin{{document}}\n\\maketitle\n",
+            ("charterastext", "kplight"),
+        ),
+    )
+}
+
+
 # A ninth set (``grid="unicode"``, 2026-12-04): papers set with XeLaTeX or LuaLaTeX and
 # unicode-math, OpenType math fonts from Debian's TeX Live (Identity-H CID fonts, math
 # alphanumerics at U+1D400.., delimiters and radicals as size variants and extensible pieces).
@@ -849,6 +942,7 @@ _SIDE_GRIDS = {
     "fresh": (FRESH_CLASSES, FRESH_FONTS),
     "fonts3": (FONTS3_CLASSES, FONTS3),
     "fresh2": (FRESH2_CLASSES, FRESH2_FONTS),
+    "fresh3": (FRESH3_CLASSES, FRESH3_FONTS),
     "unicode": (_unicode_classes(UNICODE_FONTS), UNICODE_FONTS),
     "unicode-dev": (_unicode_classes(UNICODE_DEV_FONTS), UNICODE_DEV_FONTS),
     "unicode-heldout": (_unicode_classes(UNICODE_HELDOUT_FONTS), UNICODE_HELDOUT_FONTS),
