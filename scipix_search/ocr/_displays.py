@@ -357,9 +357,27 @@ def _union(boxes: Sequence[Box]) -> Box:
     )
 
 
+def _same_row(row: list[Any], line: Any) -> bool:
+    """``line`` is on ``row``: its vertical centre lies inside the row's span, or the row's
+    centre inside the line's (a display row the OCR read in pieces: a fraction's numerator
+    over the row's middle). A prose line and a piece of a formula must be on one row both
+    ways: a line of words ending over a display's numerator reaches into its span by a
+    pixel more or less with the OCR's boxes, and the display would take the sentence."""
+    top, bottom = _union([tuple(x.bbox) for x in row])[1::2]
+    inside = top <= (line.bbox[1] + line.bbox[3]) / 2 <= bottom
+    spans = line.bbox[1] <= (top + bottom) / 2 <= line.bbox[3]
+    if _sentence(_row_text(row)) != _sentence(line.text):
+        return inside and spans
+    return inside or spans
+
+
+def _sentence(text: str) -> bool:
+    """Words of prose, more than one (one capitalised run, ``∂MAM``, is a formula's piece)."""
+    return len(text.split()) >= 2 and is_prose(text)
+
+
 def _rows(lines: Sequence[Any], columns: list[tuple[float, float]]) -> list[list[Any]]:
-    """The page's lines as rows of one column: lines whose vertical centres lie inside each
-    other's span (a display row the OCR read in pieces) are one row."""
+    """The page's lines as rows of one column (:func:`_same_row`), top to bottom."""
     rows: list[list[Any]] = []
     for column in columns:
         mine = sorted(
@@ -367,12 +385,9 @@ def _rows(lines: Sequence[Any], columns: list[tuple[float, float]]) -> list[list
             key=lambda line: line.bbox[1],
         )
         for line in mine:
-            centre = (line.bbox[1] + line.bbox[3]) / 2
-            if rows and rows[-1][0] in mine:
-                top, bottom = _union([tuple(x.bbox) for x in rows[-1]])[1::2]
-                if top <= centre <= bottom or line.bbox[1] <= (top + bottom) / 2 <= line.bbox[3]:
-                    rows[-1].append(line)
-                    continue
+            if rows and rows[-1][0] in mine and _same_row(rows[-1], line):
+                rows[-1].append(line)
+                continue
             rows.append([line])
     return rows
 

@@ -10,6 +10,7 @@ what to install; one engine never stands in for the other silently.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +45,14 @@ TextEngine = Literal["rapidocr", "tesseract"]
 #: Lines scored under this are dropped, per engine (RapidOCR's scores and Tesseract's mean
 #: word confidences are not on one scale).
 MIN_CONFIDENCE: dict[str, float] = {"rapidocr": 0.5, "tesseract": 0.0}
+# RapidOCR's line detector reads a page at its whole working size (up to 2000 px) and cost as
+# much CPU as its recognizer; at most this long, a scanned page's lines and the displays found
+# from them held (benchmarks: docs/ARCHITECTURE.md, scans7). Images whose shorter side is under
+# RapidOCR's own 736 px are still enlarged to it, as RapidOCR does.
+DET_MAX_SIDE = 1600
+DET_MIN_SIDE = 736
+RAPIDOCR_MAX_SIDE = 2000
+
 #: The ONNX models of the rapidocr 3.10.0 wheel (its ``models`` folder), by RapidOCR stage.
 RAPIDOCR_MODELS = {
     "Det": "PP-OCRv6_det_small.onnx",
@@ -140,6 +149,7 @@ class TextRecognizer:
         # factory instead (threads of this process's cores, sleeping when idle).
         for part, name in zip(parts, RAPIDOCR_MODELS.values(), strict=True):
             part.session.session = make_session(folder / name, device, error=OCRError)
+        _limit_detector(parts[0])
         return engine
 
     @classmethod
@@ -170,6 +180,7 @@ class TextRecognizer:
             return [line for line in found if line.confidence >= self.min_confidence]
         if pixels.ndim == 2:
             pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+        _DET_LIMIT.shape = pixels.shape[:2]
         try:
             output: Any = self._engine(np.ascontiguousarray(pixels))
         except Exception as exc:  # rapidocr raises its own untyped errors
@@ -248,3 +259,24 @@ def _gray(pixels: np.ndarray) -> np.ndarray:
     rgb = pixels[:, :, :3].astype(np.float32)
     luma = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     return np.clip(luma + 0.5, 0, 255).astype(np.uint8)
+
+
+# The image each thread is reading (its shape), for its detector limit: one engine serves the
+# API's request threads and its worker.
+_DET_LIMIT = threading.local()
+
+
+def _limit_detector(detector: Any) -> None:
+    """RapidOCR's line detector reads at most :data:`DET_MAX_SIDE` px, except images whose
+    shorter side (at RapidOCR's working size) is under :data:`DET_MIN_SIDE`, which it enlarges
+    to that as before."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    def preprocess() -> Any:
+        height, width = getattr(_DET_LIMIT, "shape", (0, 0))
+        scale = min(1.0, RAPIDOCR_MAX_SIDE / max(height, width, 1))
+        if min(height, width) * scale < DET_MIN_SIDE:
+            return DetPreProcess(DET_MIN_SIDE, "min", detector.mean, detector.std)
+        return DetPreProcess(DET_MAX_SIDE, "max", detector.mean, detector.std)
+
+    detector.get_preprocess = preprocess

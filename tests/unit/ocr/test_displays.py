@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from scipix_search.ocr import Region, TextLine
-from scipix_search.ocr._displays import refine_displays
+from scipix_search.ocr._displays import _rows, refine_displays
 
 PROSE = "The method of lines turns the heat equation into a system of ordinary equations"
 
@@ -270,3 +270,19 @@ def test_a_display_cut_from_the_prose_above_it_keeps_none_of_its_ink() -> None:
         [Region("equation", (110.0, 195.0, 810.0, 295.0), 0.6)], lines, pixels=pixels
     )
     assert [b.bbox[0] for b in boxes] == [500.0] and boxes[0].confidence == 0.6
+
+
+def test_a_lead_in_line_over_a_fractions_numerator_stays_prose() -> None:
+    # "This leads to" ends a few pixels into the numerator of the display under it: the
+    # sentence and the numerator are not one row, and the display keeps its numerator
+    lead = TextLine("This leads to", (130.0, 200.0, 330.0, 236.0), 0.99)
+    numerator = TextLine("16πG", (560.0, 216.0, 620.0, 262.0), 0.8)
+    left = TextLine("{λ(x), λ(y)} = (", (400.0, 232.0, 560.0, 280.0), 0.8)
+    right = TextLine(")δ(x−y)", (620.0, 232.0, 760.0, 280.0), 0.8)
+    denominator = TextLine("32", (570.0, 262.0, 600.0, 292.0), 0.8)
+    lines = _page(lead, numerator, left, right, denominator, _number("(2)", 240.0))
+    rows = _rows(lines, [(100.0, 1100.0)])
+    assert [line.text for line in rows[2]] == ["This leads to"]
+    assert {line.text for line in rows[3]} >= {"16πG", "32", ")δ(x−y)"}
+    boxes = refine_displays([Region("equation", (120.0, 196.0, 770.0, 296.0), 0.6)], lines)
+    assert len(boxes) == 1 and 236.0 <= boxes[0].bbox[1] < 250.0
