@@ -191,6 +191,72 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
     ]
 
 
+def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: float) -> bool:
+    """The block is cells of a table: a rule above it and one below reach past it (a
+    table's rules span all its columns; an ``array``'s or a frame's hug the display), other
+    cells share its rows inside those rules, and no paragraph line runs across it between
+    them (a display between a running head's rule and a footer's has prose above it).
+    ``lines`` are the page's (a table's columns can fall into different page columns)."""
+    x0, y0, x1, y1 = lines_bbox(block)
+
+    def covers(r: Bar) -> bool:
+        return r.x0 <= x0 + 1 and r.x1 >= x1 - 1
+
+    above = [r for r in rules if r.y <= y0 + 1 and covers(r)]
+    below = [r for r in rules if r.y >= y1 - 1 and covers(r)]
+    if not above or not below:
+        return False
+    top = max(above, key=lambda r: r.y)
+    bottom = min(below, key=lambda r: r.y)
+    left, right = max(top.x0, bottom.x0), min(top.x1, bottom.x1)
+    if right - left < x1 - x0 + 2 * body_size:
+        return False
+    ids = {id(ln) for ln in block}
+    inside = [
+        ln
+        for ln in lines
+        if id(ln) not in ids
+        and ln.bbox[0] >= left - 1
+        and ln.bbox[2] <= right + 1
+        and ln.bbox[1] >= top.y - 1
+        and ln.bbox[3] <= bottom.y + 1
+    ]
+    if any(
+        ln.is_prose and ln.bbox[0] < x0 - body_size and ln.bbox[2] > x1 + body_size for ln in inside
+    ):
+        return False
+    return any(
+        not ln.number
+        and (ln.bbox[2] <= x0 or ln.bbox[0] >= x1)
+        and any(
+            min(ln.bbox[3], b.bbox[3]) - max(ln.bbox[1], b.bbox[1])
+            > 0.5 * min(ln.bbox[3] - ln.bbox[1], b.bbox[3] - b.bbox[1])
+            for b in block
+        )
+        for ln in inside
+    )
+
+
+def in_plot(block: list[Line], lines: list[Line], drawings: Drawings) -> bool:
+    """The block is labels of a plot: it lies inside a drawn shape that holds many paths
+    (a figure's patch, a plot's axes) and whose text is mostly not prose (a page's or a
+    boxed theorem's background holds paragraphs; a plot holds tick labels, axis labels and
+    a few titles)."""
+    x0, y0, x1, y1 = lines_bbox(block)
+    for f in drawings.drawn_frames((x0, y0, x1, y1)):
+        inside = [
+            ln
+            for ln in lines
+            if ln.bbox[0] >= f[0]
+            and ln.bbox[1] >= f[1]
+            and ln.bbox[2] <= f[2]
+            and ln.bbox[3] <= f[3]
+        ]
+        if 2 * sum(ln.is_prose for ln in inside) < len(inside):
+            return True
+    return False
+
+
 _INDENT_TOLERANCE = 1.0
 """How far (pt) the starts of two displays set at one ``\\mathindent`` may differ."""
 

@@ -679,12 +679,18 @@ class Drawings:
 
     def __init__(self, page: pymupdf.Page) -> None:
         self.bars: list[Bar] = []
+        self.rules: list[Bar] = []  # every thin horizontal rule, of any length (table rules)
         self.shapes: list[tuple[float, float, float, float]] = []
         self._shape_array: np.ndarray | None = None
         self.density: dict[tuple[int, int], int] = {}
         self.images = [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
+        self._rects: list[tuple[float, float, float, float]] = []
+        self._rect_array: np.ndarray | None = None
         for path in page.get_cdrawings():
             x0, y0, x1, y1 = path["rect"]
+            self._rects.append((x0, y0, x1, y1))
+            if y1 - y0 <= 1.5 and x1 - x0 >= 3:
+                self.rules.append(Bar(x0, x1, (y0 + y1) / 2))
             if y1 - y0 <= 1.5 and 3 <= x1 - x0 <= 400:
                 self.bars.append(Bar(x0, x1, (y0 + y1) / 2))
                 continue
@@ -694,6 +700,26 @@ class Drawings:
                 self.shapes.append((x0, y0, x1, y1))
             key = (int((x0 + x1) / 2 / self.CELL), int((y0 + y1) / 2 / self.CELL))
             self.density[key] = self.density.get(key, 0) + 1
+
+    def drawn_frames(
+        self, bbox: tuple[float, float, float, float], least: int = 12
+    ) -> list[tuple[float, float, float, float]]:
+        """Shapes that enclose ``bbox`` and hold ``least`` or more other paths: the patch
+        or the axes of a plot (its curves, ticks and bars inside), not a frame around text
+        (a boxed theorem holds glyphs and rules, a few paths at most)."""
+        x0, y0, x1, y1 = bbox
+        around = [s for s in self.shapes if s[0] <= x0 and s[1] <= y0 and s[2] >= x1 and s[3] >= y1]
+        if not around:
+            return []
+        if self._rect_array is None:
+            self._rect_array = np.array(self._rects, dtype=np.float64)
+        rx0, ry0, rx1, ry1 = self._rect_array.T
+        frames = []
+        for s in around:
+            inside = (rx0 >= s[0]) & (ry0 >= s[1]) & (rx1 <= s[2]) & (ry1 <= s[3])
+            if int(np.count_nonzero(inside)) - 1 >= least:  # less the shape itself
+                frames.append(s)
+        return frames
 
     def is_figure(self, bbox: tuple[float, float, float, float]) -> bool:
         """True when ``bbox`` lies on an image, among dense paths (a plot), or next to two

@@ -22,6 +22,8 @@ from scipix_search.ingest.pdf._blocks import (
     Block,
     display_blocks,
     flush_left_indent,
+    in_plot,
+    in_table,
     lines_bbox,
     set_flush_left,
     split_by_numbers,
@@ -123,6 +125,7 @@ class _Page:
     body_size: float
     drawings: Drawings
     blocks: list[tuple[list[Line], list[Block]]]  # each column with its candidates
+    dropped: list[Block]  # candidates in tables and plots: no displays
 
 
 def _read_page(page: pymupdf.Page, fonts: DocumentFonts | None = None) -> _Page | None:
@@ -142,10 +145,21 @@ def _read_page(page: pymupdf.Page, fonts: DocumentFonts | None = None) -> _Page 
             ln.number = None
     drawings = Drawings(page)
     blocks = []
+    dropped: list[Block] = []
     for col in split_columns(lines, page.rect.width):
         col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
-        blocks.append((col, display_blocks(col, body_size, drawings)))
-    return _Page(page, listed, body_size, drawings, blocks)
+        found = []
+        for b in display_blocks(col, body_size, drawings):
+            # cells of a ruled table (a column of values with math) and a plot's labels
+            # are no display
+            if in_table(b.lines, lines, drawings.rules, body_size) or in_plot(
+                b.lines, lines, drawings
+            ):
+                dropped.append(b)
+            else:
+                found.append(b)
+        blocks.append((col, found))
+    return _Page(page, listed, body_size, drawings, blocks, dropped)
 
 
 def _page_regions(
@@ -155,6 +169,9 @@ def _page_regions(
     bars = drawings.bars
     regions: list[EquationRegion] = []
     in_display: set[int] = set()
+    for b in p.dropped:  # nor inline math of a sentence, as when they were displays
+        if b.centred or set_flush_left(b, indent):
+            in_display |= {id(ln) for ln in b.lines}
     for _, col_blocks in p.blocks:
         for b in col_blocks:
             if not (b.centred or set_flush_left(b, indent)):
