@@ -295,6 +295,7 @@ def _number_first(glyphs: list[Glyph], visible: list[int]) -> int | None:
     return None
 
 
+_ITALIC_FLAG = 2  # MuPDF's span flag for a font that its descriptor or program calls italic
 _PIECE_RE = re.compile(r"^(?:paren|bracket|brace)[a-z]*(?:tp|ex|bt|mid)$")
 
 
@@ -380,6 +381,11 @@ def _glyph(
             radical_name(span["size"], ch["origin"][1], extent), extent is not None,
         )  # fmt: skip
     font = span_font + role
+    if span.get("flags", 0) & _ITALIC_FLAG and is_sans_font(font) and not is_italic_font(font):
+        # a sans font whose program says italic though its name does not (Computer Modern's
+        # ``CMSSI``, cm-super's ``SFSI``): the math italic of a sans math setup (sfmath,
+        # sansmath), a plain variable, where an upright sans letter is ``\mathsf``
+        font += "/Italic"
     if key in bold and not is_bold_font(font):
         font += "/Bold"
     if anonymous and not (c.isascii() and c.isalpha()):
