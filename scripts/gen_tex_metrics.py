@@ -10,6 +10,7 @@ names another glyph than the one drawn (``_shapes``). Usage: ``python scripts/ge
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -99,7 +100,123 @@ _INK_FONTS = {
 }  # fmt: skip
 
 
-def glyph_inks(font: str, names: list[str]) -> dict[int, tuple[float, float]]:
+# Math fonts with a layout of their own (no TeX encoding): the glyph each code draws comes
+# from the package's symbol declarations, the outline from the font's program by code.
+# mathabx's Type 1 programs name each glyph after the ASCII character of its code (``p`` draws
+# ``(``), so pdfTeX's ToUnicode maps give ``p``: read through its layout, the drawn shapes tell.
+_LAYOUTS = {
+    "MATHA": ("mathabx.dcl", "matha", "matha10"),
+    "MATHB": ("mathabx.dcl", "mathb", "mathb10"),
+}
+_EXTENSION_LAYOUTS = {"MATHX": ("mathabx.dcl", "mathx", "mathx10")}
+_DECLARE_RE = re.compile(
+    r"^\s*\\DeclareMath(?:Symbol|Delimiter|Radical)\{?(\\?[^\s{}]+|[^\s{}])\}?\s*(?:\{\d\})?\s*"
+    r"\{(\w+)\}\{\"([0-9A-F]{2})\}",
+    re.M,
+)
+_LITERAL_NAMES = {"-": "minus"}  # the AGL's ``hyphen`` is the text dash, TeX's - the minus
+
+
+def layout_names(dcl: str, family: str) -> list[str]:
+    """Glyph names by code of a symbol font laid out by ``\\DeclareMathSymbol`` (and the
+    small forms of ``\\DeclareMathDelimiter``): each code's first declared symbol that
+    has a Unicode character, named as the Adobe Glyph List names it (``uniXXXX`` else)."""
+    from fontTools.agl import UV2AGL
+
+    from scipix_search.ingest.pdf._glyphs import SYMBOLS
+
+    by_command: dict[str, str] = {}
+    for char, command in SYMBOLS.items():
+        by_command.setdefault(command, char)
+    by_command.update(
+        {
+            "\\lbrace": "{",
+            "\\rbrace": "}",
+            "\\vert": "|",
+            "\\Vert": "\u2016",
+            "\\prime": "\u2032",
+            "\\sqrt": "\u221a",
+        }
+    )
+    names = [".notdef"] * 256
+    text = kpsewhich(dcl).read_text(encoding="latin-1")
+    for command, fam, code_hex in _DECLARE_RE.findall(text):
+        code = int(code_hex, 16)
+        if fam != family or names[code] != ".notdef":
+            continue
+        char = command if len(command) == 1 else by_command.get(command, "")
+        if len(char) != 1:
+            continue
+        names[code] = _LITERAL_NAMES.get(char) or UV2AGL.get(ord(char)) or f"uni{ord(char):04X}"
+    return names
+
+
+def tfm_successors(path: Path) -> tuple[dict[int, int], dict[int, tuple[int, int, int, int]]]:
+    """A TFM file's charlists (``{code: next larger code}``) and extensible recipes
+    (``{code: (top, mid, bot, rep)}``, 0 where a piece is absent)."""
+    d = path.read_bytes()
+    _lf, lh, bc, ec, nw, nh, nd, ni, nl, nk, _ne, _np = struct.unpack(">12H", d[:24])
+    ci = 24 + lh * 4
+    exten = ci + 4 * ((ec - bc + 1) + nw + nh + nd + ni + nl + nk)
+    nexts: dict[int, int] = {}
+    recipes: dict[int, tuple[int, int, int, int]] = {}
+    for code in range(bc, ec + 1):
+        info = d[ci + 4 * (code - bc) : ci + 4 * (code - bc) + 4]
+        tag, rem = info[2] & 3, info[3]
+        if tag == 2:
+            nexts[code] = rem
+        elif tag == 3:
+            top, mid, bot, rep = d[exten + 4 * rem : exten + 4 * rem + 4]
+            recipes[code] = (top, mid, bot, rep)
+    return nexts, recipes
+
+
+_LARGE_RE = re.compile(
+    r"\\DeclareMath(?:Symbol|Delimiter|Radical|Accent)\s*\{?(\\?[^\s{}]+|[^\s{}])\}?"
+    r"(?:\s*\{\\?\w+\})?(?:\s*\{\w+\}\s*\{\"[0-9A-F]{2}\})?\s*\{(\w+)\}\s*\{\"([0-9A-F]{2})\}"
+)
+
+
+def _large_codes(text: str, family: str) -> dict[str, int]:
+    """``{command: code}`` of the symbols, delimiters' large forms, radicals and accents that
+    ``\\DeclareMath...`` puts in ``family``."""
+    text = re.sub(r"%[^\n]*", "", text)
+    out: dict[str, int] = {}
+    for command, fam, code in _LARGE_RE.findall(text):
+        if fam == family:
+            out.setdefault(command, int(code, 16))
+    return out
+
+
+def extension_layout_names(dcl: str, family: str, font: str) -> list[str]:
+    """Glyph names by code of an extension font with a layout of its own (mathabx's mathx):
+    each large symbol, delimiter size, radical and wide accent is named as Computer Modern's
+    CMEX names the glyph at the same step of the same command's chain of sizes (LaTeX's
+    ``fontmath.ltx`` for CMEX; the TFM files' charlists and extensible recipes)."""
+    names = [".notdef"] * 256
+    omx = encoding_names("OMX", "cmex10")
+    cm_codes = _large_codes(kpsewhich("fontmath.ltx").read_text(encoding="latin-1"), "largesymbols")
+    own_codes = _large_codes(kpsewhich(dcl).read_text(encoding="latin-1"), family)
+    cm_next, cm_ext = tfm_successors(kpsewhich("cmex10.tfm"))
+    own_next, own_ext = tfm_successors(kpsewhich(f"{font}.tfm"))
+    for command, own in own_codes.items():
+        cm = cm_codes.get(command)
+        seen: set[int] = set()
+        while cm is not None and own not in seen:
+            seen.add(own)
+            if names[own] == ".notdef":
+                names[own] = omx[cm]
+            if own in own_ext and cm in cm_ext:
+                for piece, cm_piece in zip(own_ext[own], cm_ext[cm], strict=True):
+                    if piece and cm_piece and names[piece] == ".notdef":
+                        names[piece] = omx[cm_piece]
+            if own not in own_next or cm not in cm_next:
+                break
+            own, cm = own_next[own], cm_next[cm]
+    return names
+
+
+def glyph_inks(font: str, names: list[str], layout: bool = False) -> dict[int, tuple[float, float]]:
     """``{code: (top, bottom)}``: how far each glyph's outline reaches over its baseline
     and under it (em, from the Type 1 program; a glyph wholly over its baseline has a
     negative bottom)."""
@@ -108,6 +225,12 @@ def glyph_inks(font: str, names: list[str]) -> dict[int, tuple[float, float]]:
     t1 = T1Font(str(kpsewhich(f"{font}.pfb")))
     t1.parse()
     glyphs = t1.getGlyphSet()
+    if layout:  # the program's own names by code: the glyph drawn at each code
+        own = t1.font["Encoding"]
+        names = [
+            own[i] if name != ".notdef" and i < len(own) else ".notdef"
+            for i, name in enumerate(names)
+        ]
     out = {}
     for code, name in enumerate(names):
         if name in (".notdef", "") or name not in glyphs:
@@ -126,6 +249,10 @@ def main() -> None:
         if encoding not in names:
             names[encoding] = encoding_names(encoding, font)
         widths[font] = (encoding, tfm_widths(kpsewhich(f"{font}.tfm")))
+    for layout, (dcl, family, _font) in _LAYOUTS.items():
+        names[layout] = layout_names(dcl, family)
+    for layout, (dcl, family, font) in _EXTENSION_LAYOUTS.items():
+        names[layout] = extension_layout_names(dcl, family, font)
     lines = [
         '"""Generated by ``scripts/gen_tex_metrics.py`` from TeX Live: Computer Modern\'s',
         "character widths (em, from the TFM files) and glyph names by code, per TeX font",
@@ -161,9 +288,12 @@ def main() -> None:
             lines.append(f"    {font!r}: ({found[0]:.4f}, {found[1]:.4f}),")
     lines.append("}")
     lines.append("INK: dict[str, dict[int, tuple[float, float]]] = {")
-    for enc, font in _INK_FONTS.items():
+    inks = {enc: glyph_inks(font, names[enc]) for enc, font in _INK_FONTS.items()}
+    for layout, (_dcl, _family, font) in {**_LAYOUTS, **_EXTENSION_LAYOUTS}.items():
+        inks[layout] = glyph_inks(font, names[layout], layout=True)
+    for enc, ink in inks.items():
         lines.append(f"    {enc!r}: {{")
-        items = [f"{c}: ({t:.3f}, {b:.3f})" for c, (t, b) in glyph_inks(font, names[enc]).items()]
+        items = [f"{c}: ({t:.3f}, {b:.3f})" for c, (t, b) in ink.items()]
         for i in range(0, len(items), 6):
             lines.append("        " + ", ".join(items[i : i + 6]) + ",")
         lines.append("    },")

@@ -32,10 +32,13 @@ Origin = tuple[float, float]
 
 _CANDIDATES = {
     "OML": "CMMI10", "OMS": "CMSY10", "OMX": "CMEX10", "OT1": "CMR10", "MSAM": "MSAM10",
-    "MSBM": "MSBM10",
+    "MSBM": "MSBM10", "MATHA": "CMSY10", "MATHB": "CMSY10",
+    "MATHX": "CMEX10",
 }  # fmt: skip
 """TeX encodings a font's codes may follow, with the Computer Modern font a font read
-through one takes the role of (``_families`` knows these)."""
+through one takes the role of (``_families`` knows these). ``MATHA``/``MATHB``/``MATHX``
+are the layouts of mathabx's symbol and extension fonts (no TeX encoding: see
+``scripts/gen_tex_metrics.py``), read as the symbol font and as CMEX."""
 _REFERENCE_ORDER = ("OT1", "OML", "OMS", "T1", "MSAM", "MSBM")
 """Whose outline stands for a character of the text layer (text sizes first: OMX has none)."""
 MARGIN = 0.08
@@ -79,6 +82,12 @@ def _references() -> dict[str, tuple[float, float]]:
 
 _CODES = 128
 """TeX's math and OT1 encodings have 128 codes (Type 1 programs repeat some above 160)."""
+_FULL_LAYOUTS = frozenset({"MATHA", "MATHB", "MATHX"})
+"""Layouts that use all 256 codes (mathabx's relations and arrows lie above 128)."""
+
+
+def _limit(enc: str) -> int:
+    return 256 if enc in _FULL_LAYOUTS else _CODES
 
 
 def _named_so(text: str) -> bool:
@@ -133,11 +142,9 @@ def _fit(samples: list[Sample]) -> tuple[str, bool]:
         by_code.setdefault((s.code, s.text), []).append(s)
     # each (code, character) once: its middle sample by height, what the character means
     # and its Computer Modern outline where its name may follow its code's place in a text
-    # encoding (codes past TeX's 128 are never judged)
+    # encoding (codes past 128 are judged only for the layouts that use all 256)
     groups: list[tuple[int, str, tuple[float, float] | None, float, float]] = []
     for (code, text), group in by_code.items():
-        if code >= _CODES:
-            continue
         s = sorted(group, key=lambda g: g.top)[len(group) // 2]
         key = _text_key(text)
         groups.append((code, key, refs.get(key) if _named_so(text) else None, s.top, s.bottom))
@@ -146,8 +153,9 @@ def _fit(samples: list[Sample]) -> tuple[str, bool]:
     for enc in _CANDIDATES:
         names, ink = ENCODINGS[enc], INK[enc]
         wins = disputed = 0
+        limit = _limit(enc)
         for code, key, ref_text, top, bottom in groups:
-            if ref_text is None or code not in ink or _meaning(names[code]) == key:
+            if code >= limit or ref_text is None or code not in ink or _meaning(names[code]) == key:
                 continue
             disputed += 1
             if _error(top, bottom, ink[code]) + MARGIN < _error(top, bottom, ref_text):
@@ -161,7 +169,7 @@ def _fit(samples: list[Sample]) -> tuple[str, bool]:
         fits = [
             _error(top, bottom, ink[code]) <= FIT
             for code, _key, _ref, top, bottom in groups
-            if code in ink
+            if code < limit and code in ink
         ]
         if sum(fits) >= MIN_FIT * len(fits):
             best = (enc, wins)
@@ -253,9 +261,9 @@ def misnamed_fonts(
         if not enc:
             continue
         read.add(font)
-        encoded = ENCODINGS[enc]
+        encoded, limit = ENCODINGS[enc], _limit(enc)
         for code, _text, origin in per_font[font]:
-            if code < _CODES and encoded[code] not in (".notdef", ""):
+            if code < limit and encoded[code] not in (".notdef", ""):
                 out[origin] = (encoded[code], _CANDIDATES[enc], -1.0)
     return out, frozenset(read)
 
@@ -376,7 +384,7 @@ def _page_samples(
             codes = [table[ch[1]] if 0 <= ch[1] < n else -1 for ch in chars]
         listed = found = None
         for ch, code in zip(chars, codes, strict=True):
-            if code < 0 or code >= _CODES:  # never judged nor read (_fit, misnamed_fonts)
+            if code < 0 or code >= 256:  # never judged nor read (_fit, misnamed_fonts)
                 continue
             x, base = ch[2]
             origin = (round(x, 1), round(base, 1))
