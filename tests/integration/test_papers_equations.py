@@ -69,8 +69,9 @@ def test_papers_pdf_detection_figures(shared_dir: Path) -> None:
     assert total.latex_ok >= LATEX_FLOOR
 
 
-# measured on the 18 papers, text layer: recall 0.978, precision 0.934, latex@0.8 0.908
-# (precision 0.912 before cells of ruled tables and labels inside plots were dropped)
+# measured on the 18 papers, text layer: recall 0.978, precision 0.938, latex@0.8 0.908
+# (precision 0.912 before cells of ruled tables, labels inside plots and justified paragraph
+# lines dense with inline math were dropped)
 # (0.884 before fractions and short letters as scripts, \hbar, margin line numbers, rows
 # aligned at their relations and scripts of the row above kept from operators' limits;
 # 0.881 before sub-subscripts in script-size fractions kept their level;

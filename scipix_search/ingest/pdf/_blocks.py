@@ -187,6 +187,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         for b in blocks
         if _is_display(b, body_size)
         and not _inline_parts(b, prose_tops, body_size)
+        and not _paragraph_line(b, left, right, prose_tops, body_size)
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
 
@@ -667,6 +668,22 @@ def _inline_parts(block: list[Line], prose: list[tuple[float, float]], body_size
         ln.size < 0.8 * body_size and any(ln.bbox[3] > p0 and ln.bbox[1] < p1 for p0, p1 in prose)
         for ln in block
     )
+
+
+def _paragraph_line(
+    block: list[Line], left: float, right: float, prose: list[tuple[float, float]], size: float
+) -> bool:
+    """The block is a justified line of a paragraph, dense with inline math (``on a grid $S =
+    \\{s_1, \\dots, s_n\\}$ with $s_i \\in D$ and ...``): each of its lines runs from the
+    column's left margin to its right one, and a prose line sits at the paragraph's line
+    spacing over or under it. A display is set apart by a skip and centred, or numbered;
+    TeX fills the measure exactly only for a paragraph's lines."""
+    if any(ln.number for ln in block):
+        return False
+    if not all(abs(ln.bbox[0] - left) <= 1 and abs(ln.bbox[2] - right) <= 1 for ln in block):
+        return False
+    y0, y1 = min(ln.bbox[1] for ln in block), max(ln.bbox[3] for ln in block)
+    return any(0 <= y0 - p1 <= 0.5 * size or 0 <= p0 - y1 <= 0.5 * size for p0, p1 in prose)
 
 
 def _centred(block: list[Line], left: float, right: float) -> bool:
