@@ -5,7 +5,7 @@ fonts) and carry math (math fonts or symbols) are grouped into vertical blocks, 
 centred, numbered, or set flush left at the document's ``\\mathindent`` (``fleqn``); a block
 is cut between equation numbers ``(n)`` at either margin, and each part becomes an
 :class:`EquationRegion` with its number, text-layer glyphs, a LaTeX reconstruction and a
-rendered crop. Figures (images, plots) are masked out.
+rendered crop. Figures (images, plots) and ruled tables are masked out.
 """
 
 from __future__ import annotations
