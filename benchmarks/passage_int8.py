@@ -7,7 +7,7 @@ all-MiniLM-L6-v2 and by int8 copies made here with ``onnxruntime.quantization.qu
 (per-tensor, per-channel MatMuls, and per-channel only the MatMuls that read a layer norm's
 output: each layer's Q, K, V and FFN-in projections, keeping the attention output and FFN-out
 projections fp32), and by the default int8 copy (``embed/_text_int8.py``: the last with
-SmoothQuant scales); every text runs alone, as the encoder runs on a CPU; a query is one sentence of a passage, and the passage it came from is the
+SmoothQuant scales, and the attention output and FFN-out projections per channel too); every text runs alone, as the encoder runs on a CPU; a query is one sentence of a passage, and the passage it came from is the
 answer (dense search alone, exact inner product over all passages). Prints CPU ms a passage,
 MRR (overall and by the half of the answer's paper, as ``pdf_equations.py`` splits them), R@1,
 R@10 and the cosine of each copy's vectors to fp32's.
@@ -106,7 +106,7 @@ def main() -> None:
             op_types_to_quantize=["MatMul"],
             nodes_to_quantize=layer_norm_readers(src / "model.onnx"),
         ),
-        "int8 smoothed QKV + FFN-in (default)": int8_model_dir(src),
+        "int8 smoothed QKV + FFN-in, the rest per-channel (default)": int8_model_dir(src),
     }
     half = np.array([halves[j] for j in answers])
     print(f"{len(passages)} passages, {len(queries)} queries, {os.cpu_count()} CPUs")

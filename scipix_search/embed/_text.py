@@ -103,7 +103,7 @@ class TextEncoder:
     ) -> TextEncoder:
         """Open the exported model under ``model_dir``, exporting it first if it is missing.
 
-        ``precision="int8"`` opens the partial int8 copy (``_text_int8.py``, built from the
+        ``precision="int8"`` opens the int8 copy (``_text_int8.py``, built from the
         fp32 export once and cached by its content) where the model runs on a CPU; on CUDA the
         fp32 model runs (dynamic int8 is a CPU kernel).
         """

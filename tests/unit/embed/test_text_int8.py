@@ -1,4 +1,4 @@
-"""The partial int8 passage encoder: built from the fp32 export, cached by content, and ranking
+"""The int8 passage encoder: built from the fp32 export, cached by content, and ranking
 real passages as fp32 does."""
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_int8_ranks_real_passages_as_fp32_does(
         if name == "fp32":
             reference, top = vectors, scores.argmax(axis=1)
     cosine = np.sum(vectors * reference, axis=1)
-    assert float(cosine.mean()) > 0.998 and float(cosine.min()) > 0.98
+    assert float(cosine.mean()) > 0.994 and float(cosine.min()) > 0.98
     assert float(np.mean(scores.argmax(axis=1) == top)) >= 0.95  # same first passage
     mrr = {name: float(np.mean(1 / r)) for name, r in ranks.items()}
     assert mrr["int8"] >= mrr["fp32"] - 0.02, mrr
