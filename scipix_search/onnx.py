@@ -82,6 +82,7 @@ def make_session(
     *,
     spinning: bool = False,
     error: type[ScipixError] = ScipixError,
+    model: bytes | None = None,
 ) -> Any:
     """Open an ONNX Runtime inference session on the chosen providers.
 
@@ -95,6 +96,8 @@ def make_session(
             as long.
         error: What to raise when ONNX Runtime rejects the file, so that each stage reports
             its own kind of failure (``OCRError``, ``EmbeddingError``).
+        model: The model's bytes where they are not the file's (a model changed once
+            loaded: the text recognizer with its classes cut); ``path`` then names it.
 
     Returns:
         The ``onnxruntime.InferenceSession``.
@@ -106,7 +109,7 @@ def make_session(
         ScipixError: The session cannot be created (of the class ``error``).
     """
     ort = import_onnxruntime()
-    if not path.is_file():
+    if model is None and not path.is_file():
         raise ModelNotFoundError(
             f"{path} not found; build it with `scipix-search models build`", path=str(path)
         )
@@ -123,7 +126,9 @@ def make_session(
         _preload_cuda_libraries(ort)
     try:
         session = ort.InferenceSession(
-            str(path), options, providers=[(name, _OPTIONS.get(name, {})) for name in providers]
+            str(path) if model is None else model,
+            options,
+            providers=[(name, _OPTIONS.get(name, {})) for name in providers],
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise error(f"cannot load {path}: {exc}", path=str(path)) from exc

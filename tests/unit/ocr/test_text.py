@@ -55,8 +55,8 @@ def test_text_recognizer_keeps_rapidocr_quiet() -> None:
 
 def test_rapidocr_runs_on_the_package_sessions() -> None:
     """RapidOCR's three models run on sessions of `onnx.make_session` (idle threads sleep,
-    threads counted from this process's cores), its recognizer one line a run, and a typed
-    line still reads as its text."""
+    threads counted from this process's cores; the recognizer, one line a run, on one),
+    and a typed line still reads as its text."""
     pytest.importorskip("rapidocr")
     import os
 
@@ -66,10 +66,11 @@ def test_rapidocr_runs_on_the_package_sessions() -> None:
 
     recognizer = TextRecognizer(device="cpu")
     engine = recognizer._engine
-    for part in (engine.text_det, engine.text_cls, engine.text_rec):
+    cores = len(os.sched_getaffinity(0))
+    for part, threads in ((engine.text_det, cores), (engine.text_cls, cores), (engine.text_rec, 1)):
         options = part.session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
-        assert options.intra_op_num_threads == len(os.sched_getaffinity(0))
+        assert options.intra_op_num_threads == threads
     assert engine.text_rec.rec_batch_num == 1
     assert engine.use_cls is False, "levelled pages: no angle classifier turning lines over"
     image = Image.new("L", (900, 120), 255)
