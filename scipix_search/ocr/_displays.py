@@ -53,6 +53,9 @@ MERGE_GAP_LINES = 0.9
 MERGE_OVERLAP = 0.3
 # Gap kept between an equation's ink and its number, in text-line heights.
 NUMBER_GAP_LINES = 0.5
+# A display's number is set this many line heights or more from its display (a quad or
+# more); a sentence's ``(3)`` is a word space from the word before it.
+NUMBER_SPACE_LINES = 1.0
 # A display is set in from each edge of its column by at least this share of its width ...
 CENTRED_INSET = 0.05
 # ... and about as far from one edge as from the other.
@@ -115,11 +118,16 @@ def _part(line: Any, text: str, x0: float, x1: float) -> Any:
     return replace(line, text=text, bbox=(x0, line.bbox[1], x1, line.bbox[3]))
 
 
-def _detach_numbers(lines: Sequence[Any], columns: Columns, line_height: float) -> list[Any]:
+def _detach_numbers(
+    lines: Sequence[Any], columns: Columns, line_height: float, grey: np.ndarray | None = None
+) -> list[Any]:
     """Lines that end in an equation number, read as one line with the display before it
     (``V(k). (11)``), as two: the display and its number, the number's box the share of the
     line's width its characters take. Only where the line ends flush with its column's right
-    edge and what precedes the number is not prose (a sentence ending ``... in (3)``)."""
+    edge and what precedes the number is not prose (a sentence ending ``... in (3)``), or,
+    with the page's ``grey`` pixels, where a space wider than a line height parts the number
+    from the rest (a display the OCR read as words, ``vrestored(h, B)``; a sentence's number
+    is one word space away): the line is then cut at that space."""
     out: list[Any] = []
     for line in lines:
         text = line.text.strip()  # before is_dataclass() narrows the line's type
@@ -129,15 +137,41 @@ def _detach_numbers(lines: Sequence[Any], columns: Columns, line_height: float) 
             match is None
             or not is_dataclass(line)  # the OCR's TextLine (tests may pass other lines)
             or abs(box[2] - _column_of(box, columns)[1]) > MISREAD_NUMBER_FLUSH * line_height
-            or is_prose(match.group(1))
         ):
             out.append(line)
             continue
         body, number = match.group(1), match.group(2)
         cut = box[2] - (box[2] - box[0]) * len(number) / max(len(text), 1)
-        out.append(_part(line, body, box[0], cut))
-        out.append(_part(line, number, cut, box[2]))
+        ends = (cut, cut)
+        if is_prose(body):
+            spaced = None if grey is None else _number_space(box, grey, line_height)
+            if spaced is None:
+                out.append(line)
+                continue
+            ends = spaced
+        out.append(_part(line, body, box[0], ends[0]))
+        out.append(_part(line, number, ends[1], box[2]))
     return out
+
+
+def _number_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
+    """The last space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights, where
+    what follows it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its left and
+    right ends; None where there is no such space."""
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    inked = np.nonzero((grey[y0:y1, x0:x1] < INK_BELOW).sum(axis=0) >= 2)[0]
+    if inked.size < 2:
+        return None
+    gaps = np.nonzero(np.diff(inked) > NUMBER_SPACE_LINES * line_height)[0]
+    if gaps.size == 0:
+        return None
+    left, right = x0 + inked[gaps[-1]] + 1, x0 + inked[gaps[-1] + 1]
+    if x0 + inked[-1] + 1 - right > MISREAD_NUMBER_WIDTH * line_height:
+        return None
+    return float(left), float(right)
 
 
 def _misread_number(
@@ -177,14 +211,30 @@ def _row_of(number: Box, box: Box, columns: Columns) -> bool:
     )
 
 
-def _split(box: Box, numbers: list[Box], columns: Columns) -> list[Box]:
-    """One box per number on its rows, cut halfway between consecutive numbers."""
+def _split(box: Box, numbers: list[Box], columns: Columns, lines: Sequence[Any] = ()) -> list[Box]:
+    """One box per number on its rows, cut between consecutive numbers: halfway between
+    them, or higher where ``lines`` show the lower row reaching above that (a fraction's
+    numerator over its number): at the top of the highest line on the lower number's rows
+    whose middle is under the halfway mark."""
     mine = sorted((n for n in numbers if _row_of(n, box, columns)), key=lambda n: n[1])
     if len(mine) < 2:
         return [box]
+    # the box's own lines: inside it across, in its numbers' column, left of them
+    beside = [
+        tuple(line.bbox)
+        for line in lines
+        if box[0] < line.bbox[2] <= mine[0][0]
+        and _column_of(tuple(line.bbox), columns) == _column_of(mine[0], columns)
+    ]
     cuts = [box[1]]
     for upper, lower in zip(mine, mine[1:], strict=False):
-        cuts.append((upper[3] + lower[1]) / 2)
+        halfway = (upper[3] + lower[1]) / 2
+        tops = [
+            b[1]
+            for b in beside
+            if b[1] < halfway < (b[1] + b[3]) / 2 and b[1] < lower[3] and b[3] > lower[1]
+        ]
+        cuts.append(max(upper[3], min(tops)) if tops else halfway)
     cuts.append(box[3])
     return [(box[0], top, box[2], bottom) for top, bottom in zip(cuts, cuts[1:], strict=False)]
 
@@ -316,7 +366,11 @@ def _recovered(
     others = sorted((r for r in regions if r.kind in RECOVERABLE), key=lambda r: -r.confidence)
     for region in others:
         # an equation box over the rows of several numbers is judged one numbered row at a time
-        pieces = _split(region.bbox, numbers, columns) if region.kind == EQUATION else [region.bbox]
+        pieces = (
+            _split(region.bbox, numbers, columns, lines)
+            if region.kind == EQUATION
+            else [region.bbox]
+        )
         for box in pieces:
             if _recoverable(box, region, taken, lines, numbers, columns, line_height):
                 found.append((box, region.confidence))
@@ -686,7 +740,8 @@ def refine_displays(
     height = _line_height(lines)
     width = max(line.bbox[2] for line in lines)
     columns = _columns(lines, width)
-    lines = _detach_numbers(lines, columns, height)
+    grey = None if pixels is None else pixels if pixels.ndim == 2 else pixels.mean(axis=2)
+    lines = _detach_numbers(lines, columns, height, grey)
     numbers = _numbers(lines, columns, height)
     # a sure box over prose with no number on its rows is a paragraph with inline math
     sure = [
@@ -694,10 +749,12 @@ def refine_displays(
     ]
     pieces: list[tuple[Box, float]] = []
     for region in sure:
-        pieces.extend((box, region.confidence) for box in _split(region.bbox, numbers, columns))
+        pieces.extend(
+            (box, region.confidence) for box in _split(region.bbox, numbers, columns, lines)
+        )
     taken = [box for box, _ in pieces]
     for box, score in _recovered(regions, taken, lines, numbers, columns, height):
-        pieces.extend((piece, score) for piece in _split(box, numbers, columns))
+        pieces.extend((piece, score) for piece in _split(box, numbers, columns, lines))
     # a box over two displays and the sentence between them is two displays
     page_rows = _rows(lines, columns)
     pieces = [
@@ -714,9 +771,8 @@ def refine_displays(
     scored = [
         (_trim_prose(box, page_rows, numbers, columns, height), confidence(box)) for box in boxes
     ]
-    if pixels is not None:
+    if grey is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed
-        grey = pixels if pixels.ndim == 2 else pixels.mean(axis=2)
         scored = [
             (_ink_box(_ink_extend(box, grey, _column_of(box, columns), numbers, height), grey), c)
             for box, c in scored

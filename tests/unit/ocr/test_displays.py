@@ -286,3 +286,36 @@ def test_a_lead_in_line_over_a_fractions_numerator_stays_prose() -> None:
     assert {line.text for line in rows[3]} >= {"16πG", "32", ")δ(x−y)"}
     boxes = refine_displays([Region("equation", (120.0, 196.0, 770.0, 296.0), 0.6)], lines)
     assert len(boxes) == 1 and 236.0 <= boxes[0].bbox[1] < 250.0
+
+
+def test_a_number_a_wide_space_from_a_display_read_as_words_is_detached() -> None:
+    # the display's words ("vrestored", "vbroken") make it prose by its text; the quad before
+    # its number is wider than any word space, so the number is still its own
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[302:328, 420:980] = 0  # the display's ink
+    pixels[302:328, 1055:1095] = 0  # "(9)", 75 px (2.5 line heights) to its right
+    row = TextLine(
+        "vrestored(h, Bc) − vbroken(h, φc, Bc) restored (9)", (420.0, 300.0, 1100.0, 330.0), 0.9
+    )
+    # the model calls it text: its number makes it a display
+    region = [Region("text", (410.0, 296.0, 1000.0, 334.0), 0.8)]
+    boxes = refine_displays(region, _page(row), pixels=pixels)
+    assert len(boxes) == 1 and boxes[0].bbox[2] <= 1000.0
+    # a sentence's number is a word space from its last word: no number, no display
+    pixels[402:428, 100:1100] = 0
+    pixels[402:428, 1000:1010] = 255
+    sentence = TextLine(
+        "which we solve as shown in the proof of (11)", (100.0, 400.0, 1100.0, 430.0), 0.99
+    )
+    assert refine_displays([], _page(sentence), pixels=pixels) == []
+
+
+def test_two_numbered_displays_are_cut_at_the_top_of_the_lower_row() -> None:
+    # the lower display's numerator reaches above its number: the cut between the two
+    # numbered rows follows the row, not the middle between the numbers
+    upper = TextLine("A = A + ∂φ", (500.0, 300.0, 700.0, 330.0), 0.9)
+    numerator = TextLine("h²", (420.0, 332.0, 460.0, 366.0), 0.8)
+    lower = TextLine("tan 2θ = V(h, B) − W(h, φ, B)", (440.0, 346.0, 980.0, 380.0), 0.9)
+    lines = _page(upper, numerator, lower, _number("(8)", 300.0), _number("(9)", 348.0))
+    boxes = refine_displays([Region("equation", (410.0, 296.0, 1000.0, 384.0), 0.8)], lines)
+    assert [b.bbox[1::2] for b in boxes] == [(296.0, 332.0), (332.0, 384.0)]
