@@ -41,7 +41,9 @@ from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
 
 # an equation number: (12), (3.4), (2a), (A1), (S12), and a prefix of a few capitals with a
 # point (SI.17, A.3, with \\renewcommand{\\theequation}{SI.\\arabic{equation}})
-_NUMBER_RE = re.compile(r"^\(\s*((?:[A-Z]{1,3}\.|[A-Z]?)\d+(?:\.\d+)*[a-z]?)\s*\)$")
+# Parentheses are the common form; some journals (NRC's, among others) print ``[12]``.
+_NUMBER_BODY = r"\s*((?:[A-Z]{1,3}\.|[A-Z]?)\d+(?:\.\d+)*[a-z]?)\s*"
+_NUMBER_RE = re.compile(rf"^(?:\({_NUMBER_BODY}\)|\[{_NUMBER_BODY}\])$")
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _OPERATOR_WORDS = frozenset(
     "max min sup inf lim log exp sin cos tan det diag rank arg where and for subject to "
@@ -428,7 +430,7 @@ def _classify(visible: list[Glyph], bbox: tuple, glyphs: list[Glyph]) -> Line:
     number = None
     m = _NUMBER_RE.match(text)
     if m:
-        number = m.group(1)
+        number = m.group(1) or m.group(2)
     line = Line(visible, tuple(bbox), text, size, math / len(visible), prose, number)
     line.hyphenated = _hyphenated(visible)
     return line
