@@ -188,6 +188,8 @@ class TextRecognizer:
             "max_image_pixels": settings.max_image_pixels,
             "max_file_bytes": settings.max_file_bytes,
         }
+        if settings.text_ocr == "rapidocr":
+            limits["cjk"] = settings.text_ocr_cjk
         return cls(**{**limits, **options})
 
     def read_array(self, pixels: np.ndarray, page: int = 0) -> list[TextLine]:

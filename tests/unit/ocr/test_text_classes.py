@@ -40,3 +40,15 @@ def test_the_cut_recognizer_scores_its_classes_as_the_whole_one() -> None:
     # the same logits, softmaxed over fewer classes: the same ratios between kept classes
     ratios = after / after.sum(axis=-1, keepdims=True)
     np.testing.assert_allclose(ratios, before / before.sum(axis=-1, keepdims=True), atol=1e-4)
+
+
+@pytest.mark.parametrize("cjk", [False, True])
+def test_settings_choose_whether_cjk_is_read(monkeypatch: pytest.MonkeyPatch, cjk: bool) -> None:
+    from scipix_search.config import Settings
+    from scipix_search.ocr import TextRecognizer
+
+    monkeypatch.setenv("SCIPIX_TEXT_OCR_CJK", "1" if cjk else "0")
+    recognizer = TextRecognizer.from_settings(Settings())
+    characters = recognizer._engine.text_rec.postprocess_op.character
+    assert ("中" in characters) is cjk
+    assert "Σ" in characters and "〈" in characters
