@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         description="text OCR of scanned pages and page images: rapidocr (the rapidocr wheel; "
         "~10 s CPU a 200-dpi page) or tesseract (Debian's tesseract-ocr 5 with "
         "tesseract-ocr-eng: ~1.5 s CPU a page, but 1-2 points more CER and fewer displays "
-        "found on scans; see docs/ARCHITECTURE.md). A missing engine is an error, never "
+        "found on scans; see docs/scans.md). A missing engine is an error, never "
         "replaced by the other",
     )
     text_ocr_cjk: bool = Field(

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         emit(f"{report.kind}: {report.total} vectors")
     # Derived data too, built here in a batch job rather than by the first `serve` or search:
     # at 1M equations its first build peaked at 4.7 GiB inside `serve`, which read back a
-    # built one at 1.3 GiB (benchmarks/serve_scale.py, docs/ARCHITECTURE.md).
+    # built one at 1.3 GiB (benchmarks/serve_scale.py, docs/vector-indexes.md).
     searcher = EquationSearcher(indexer.store, indexer.models.formula_encoder)
     emit(f"tuples: {searcher.build_tuples().n} equations")
     return 0

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: What ``auto`` becomes once an index holds ``approximate_from`` vectors (measured, see the
-#: module docstring of ``benchmarks/equation_search.py`` and docs/ARCHITECTURE.md).
+#: module docstring of ``benchmarks/equation_search.py`` and docs/vector-indexes.md).
 AUTO_KIND: IndexKind = "ivf"
 #: What ``auto`` trains for an equations index of ``compress_from`` vectors or more: IVF-Flat
 #: holds 4 KB a 1024-dim vector (4 GB at 1M), IVF-PQ 64 B; the equation searcher re-scores

@@ -150,7 +150,7 @@ def test_displays_set_by_tesseract_lines_on_scans_of_the_held_out_papers(
     """As above, first display page of each held-out paper, but with the lines of the optional
     Tesseract engine (``SCIPIX_TEXT_OCR=tesseract``, about 2 s a page): its lines must still
     carry the numbers and rows the display rules use (RapidOCR's lines give more: see
-    docs/ARCHITECTURE.md)."""
+    docs/scans.md)."""
     from scipix_search.ocr import TextRecognizer
 
     try:
