@@ -39,3 +39,16 @@ def lazy_exports(package: str, homes: Mapping[str, tuple[str, ...]]) -> Callable
         return value
 
     return __getattr__
+
+
+def skip_unused_imports() -> None:
+    """Keep PyMuPDF from loading its layout model, which nothing here uses, on import.
+
+    PyMuPDF 2 imports ``pymupdf.layout`` (from its ``pymupdf_layout`` dependency) when it is
+    itself imported, and that builds three ONNX Runtime sessions of a layout model: about 1.3 s
+    of every CLI process that reads a PDF or imports the pipeline, for ``Page.get_layout``,
+    which scipix-search never calls. A ``None`` in ``sys.modules`` makes that import fail,
+    which PyMuPDF expects and ignores. Does nothing once PyMuPDF is imported.
+    """
+    if "pymupdf" not in sys.modules:
+        sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]

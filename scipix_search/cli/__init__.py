@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from scipix_search import __version__
+from scipix_search._lazy import skip_unused_imports
 from scipix_search.cli._common import add_setting_flag, settings_from_args
 from scipix_search.cli._errors import (
     EXIT_INTERRUPTED,
@@ -118,19 +119,6 @@ def check_data_dir(settings: Settings) -> None:
                     path=str(settings.data_dir),
                 )
             break
-
-
-def skip_unused_imports() -> None:
-    """Keep PyMuPDF from loading its layout model, which nothing here uses, on import.
-
-    PyMuPDF 2 imports ``pymupdf.layout`` (from its ``pymupdf_layout`` dependency) when it is
-    itself imported, and that builds three ONNX Runtime sessions of a layout model: about 1.3 s
-    of every CLI process that reads a PDF or imports the pipeline, for ``Page.get_layout``,
-    which scipix-search never calls. A ``None`` in ``sys.modules`` makes that import fail,
-    which PyMuPDF expects and ignores. Does nothing once PyMuPDF is imported.
-    """
-    if "pymupdf" not in sys.modules:
-        sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,7 @@ from scipix_search.worker import (
     rss_mb,
     save_upload,
 )
+from scipix_search.worker._budget import CHILD_CODE
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -225,3 +226,17 @@ def test_cli_ingest_kills_a_runaway_file_at_the_budget(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "added 1, already present 0, failed 1" in done.stdout
     assert "error: poison.tex: exceeded 3 s" in done.stderr.splitlines()
+
+
+def test_a_job_process_imports_the_worker_without_pymupdfs_layout_model() -> None:
+    # the child's code up to its call: the worker package imported, PyMuPDF with it
+    imports = CHILD_CODE.format(fd=0).rsplit(";", 1)[0]
+    probe = "import sys; print(sys.modules['pymupdf.layout'], 'pymupdf' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", f"{imports}; {probe}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    ).stdout
+    assert out.split() == ["None", "True"]
