@@ -56,6 +56,7 @@ from scipix_search.ingest.pair import align_source_to_pdf, merge_source_and_pdf
 from scipix_search.ingest.pdf import (
     EquationRegion,
     RegionRow,
+    display_lists,
     find_equation_regions,
     open_pdf,
     page_equation_regions,
@@ -87,6 +88,7 @@ __all__ = [
     "align_source_to_pdf",
     "collect_files",
     "display_blocks",
+    "display_lists",
     "document_markdown",
     "find_equation_regions",
     "crop_box",

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from scipix_search.config import Settings
-from scipix_search.exceptions import InputError, MissingDependencyError
+from scipix_search.exceptions import CorruptInputError, InputError, MissingDependencyError
 from scipix_search.ingest import (
     BBox,
     PageEquations,
     ParsedDocument,
+    display_lists,
     find_equation_regions,
     lines_outside,
     lines_to_passages,
@@ -129,12 +130,21 @@ def parse_pdf_input(
     ``ocr_equations`` and ``pdf_equation_ocr`` allow it; pages without a text layer get their
     passages from the text OCR.
     """
-    parsed = parse_pdf(data, name, sha256, max_pages=settings.max_pages)
     recognizer = models.pdf_formula_recognizer if ocr_equations else None
     doc = open_pdf(data, name, max_pages=settings.max_pages)
     try:
-        # inline math of prose lines too: stored with display=False, never OCR'd
-        regions = find_equation_regions(doc, render=recognizer is not None, inline=True)
+        # One display list a page serves the passages and the equation finder: MuPDF then
+        # interprets each page's content once for both (``_textpage``).
+        try:
+            lists = display_lists(doc)
+        except Exception as exc:  # as parse_pdf reports a page MuPDF cannot read
+            raise CorruptInputError(f"{name}: cannot read the PDF's pages ({exc})") from exc
+        parsed = parse_pdf(data, name, sha256, max_pages=settings.max_pages, doc=doc, lists=lists)
+        # inline math of prose lines too: stored with display=False, never OCR'd; crops only
+        # where OCR reads them (``render_complete``)
+        regions = find_equation_regions(
+            doc, render=recognizer is not None, inline=True, render_complete=False, lists=lists
+        )
     finally:
         doc.close()
     # One OCR batch per document (crops share a font size, so the recognizer scales them

@@ -11,10 +11,12 @@ from scipix_search.ingest.pdf._locate import find_equation_regions, page_equatio
 from scipix_search.ingest.pdf._markdown import page_markdown_blocks
 from scipix_search.ingest.pdf._passages import open_pdf, parse_pdf, passages_outside
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow, regions_to_equations
+from scipix_search.ingest.pdf._textpage import display_lists
 
 __all__ = [
     "EquationRegion",
     "RegionRow",
+    "display_lists",
     "find_equation_regions",
     "open_pdf",
     "page_equation_regions",

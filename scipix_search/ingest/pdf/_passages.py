@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from scipix_search.exceptions import CorruptInputError, InputTooLargeError
 from scipix_search.ingest._types import BBox, ParsedDocument, ParsedPage, ParsedPassage
 from scipix_search.ingest.pdf._meta import read_pdf_meta
 from scipix_search.ingest.pdf._prose import prose_flags
+from scipix_search.ingest.pdf._textpage import text_page
 
 if TYPE_CHECKING:
     import pymupdf
@@ -89,8 +91,11 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _page_text(page: pymupdf.Page) -> tuple[ParsedPage, list[_Block]]:
-    """A page, and its text blocks in reading order.
+def _page_text(
+    page: pymupdf.Page, listed: pymupdf.DisplayList | None = None
+) -> tuple[ParsedPage, list[_Block]]:
+    """A page, and its text blocks in reading order (read from its display list ``listed``
+    when given, see ``_textpage``).
 
     One text page serves both readings (the page's plain text, whether it has any, and its
     blocks): they use the same flags, and making a text page (interpreting the content
@@ -98,7 +103,7 @@ def _page_text(page: pymupdf.Page) -> tuple[ParsedPage, list[_Block]]:
     """
     import pymupdf
 
-    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_BLOCKS)
+    textpage = text_page(page, pymupdf.TEXTFLAGS_BLOCKS, listed)
     has_text = bool(page.get_text("text", textpage=textpage).strip())
     height = page.rect.height or 1.0
     out: list[_Block] = []
@@ -238,7 +243,15 @@ def _covered_share(box: BBox, boxes: list[BBox]) -> float:
     return covered / height
 
 
-def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedDocument:
+def parse_pdf(
+    data: bytes,
+    name: str,
+    sha256: str,
+    *,
+    max_pages: int,
+    doc: pymupdf.Document | None = None,
+    lists: Sequence[pymupdf.DisplayList] | None = None,
+) -> ParsedDocument:
     """Read pages and prose passages of a born-digital PDF.
 
     Args:
@@ -246,6 +259,10 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
         name: the file name as ingested (for messages and the document's source).
         sha256: the content hash of ``data``.
         max_pages: refuse PDFs with more pages.
+        doc: ``data`` opened already (``open_pdf``), by a caller that reads it further; it
+            stays open.
+        lists: ``doc``'s display lists (``display_lists``), which the caller's other
+            readings share: each page's text is then made from its list.
 
     Returns:
         A ParsedDocument with pages and passages (equations are found by a later step).
@@ -253,13 +270,15 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
     Raises:
         CorruptInputError: damaged, truncated, encrypted or empty PDFs.
     """
-    doc = open_pdf(data, name, max_pages=max_pages)
+    own = doc is None
+    if doc is None:
+        doc = open_pdf(data, name, max_pages=max_pages)
     try:
         try:
             pages: list[ParsedPage] = []
             page_blocks: list[_Block] = []
             for number in range(doc.page_count):
-                page, found = _page_text(doc[number])
+                page, found = _page_text(doc[number], None if lists is None else lists[number])
                 pages.append(page)
                 page_blocks += found
             blocks = _merge_lines(page_blocks)
@@ -279,7 +298,8 @@ def parse_pdf(data: bytes, name: str, sha256: str, *, max_pages: int) -> ParsedD
                 passages.append(ParsedPassage(piece, block.page, block.bbox, len(passages)))
         meta = read_pdf_meta(doc)
     finally:
-        doc.close()
+        if own:
+            doc.close()
     logger.debug("%s: %d pages, %d passages", name, len(pages), len(passages))
     return ParsedDocument(
         source=name,
