@@ -188,6 +188,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         if _is_display(b, body_size)
         and not _inline_parts(b, prose_tops, body_size)
         and not _paragraph_line(b, left, right, prose_tops, body_size)
+        and not _heading(b, body_size)
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
 
@@ -236,6 +237,132 @@ def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: 
         )
         for ln in inside
     )
+
+
+_TALL_DELIMITERS = frozenset("()[]{}|‖⟨⟩⌊⌋⌈⌉")
+
+
+def unruled_table(block: list[Line], col: list[Line], width: float, body_size: float) -> bool:
+    """The block is a table whose cells all fell into it (a table set without rules, or
+    whose rules do not set it apart, see :func:`in_table`): at least three rows whose cells
+    stand in at least three columns, with a gap of most of an em running down the whole
+    block between columns (a ``tabular``'s ``\\tabcolsep`` on both sides of a column), at
+    least half of the cells numbers or words, no equation number, and no tall delimiter
+    across the rows (a matrix or ``cases`` is enclosed; a table is not). An ``align``'s
+    columns join at relations (its cells are math, not data) and ``alignat``'s pairs
+    hold a relation each. A row whose label is words is a prose line, which cuts a table
+    into several blocks: the lines of the column ``col`` narrower than most of its
+    ``width`` that touch the block above or below join it first (a paragraph's lines run
+    across the column; a display is set apart by a skip)."""
+    if any(ln.number for ln in block):
+        return False
+    if any(
+        g.ink
+        or is_extension_font(g.font)
+        or g.c == "\ufffd"
+        or (g.c in _TALL_DELIMITERS and g.y1 - g.y0 > 1.6 * body_size)
+        for ln in block
+        for g in ln.glyphs
+    ):
+        return False
+    block = _table_rows(block, col, width, body_size)
+    # script-size pieces (a subscript MuPDF set on a line of its own) are not cells; MuPDF
+    # keeps cells a column gap apart on one line at times
+    cells = [
+        cell
+        for ln in block
+        if ln.size >= 0.8 * body_size
+        for cell in _gap_runs(ln.glyphs, 0.8 * body_size)
+    ]
+    if len(cells) < 9:
+        return False
+    columns: list[list[float]] = []
+    for x0, x1 in sorted((c[0].x0, max(g.x1 for g in c)) for c in cells):
+        if columns and x0 < columns[-1][1] + 0.8 * body_size:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    if len(columns) < 3:
+        return False
+    rows: list[tuple[float, set[int]]] = []  # baseline, columns it has cells in
+    for base, col in sorted((_baseline(c), _column(c, columns)) for c in cells):
+        if rows and base - rows[-1][0] < 0.3 * body_size:
+            rows[-1][1].add(col)
+        else:
+            rows.append((base, {col}))
+    if sum(len(cols) >= 2 for _, cols in rows) < 3:
+        return False
+    # a third of the cells numbers or words, and a column of numbers: a table's values (its
+    # labels and bounds may be math); no column of an ``alignat`` is free of relations
+    if 3 * sum(_data_cell(c) for c in cells) < len(cells):
+        return False
+    numbers = [(_column(c, columns), _data_cell(c) and _digits(c)) for c in cells]
+    return any(
+        3 * sum(d for i, d in numbers if i == col) >= 2 * sum(i == col for i, _ in numbers) >= 6
+        for col in range(len(columns))
+    )
+
+
+def _digits(cell: list[Glyph]) -> bool:
+    return any(g.c.isdigit() for g in cell)
+
+
+def _column(cell: list[Glyph], columns: list[list[float]]) -> int:
+    return next(i for i, (c0, c1) in enumerate(columns) if c0 <= cell[0].x0 <= c1)
+
+
+def _table_rows(block: list[Line], col: list[Line], width: float, size: float) -> list[Line]:
+    """The block with the column's short lines that touch it above or below, repeatedly."""
+    group = list(block)
+    ids = {id(ln) for ln in group}
+    top, bottom = min(ln.bbox[1] for ln in group), max(ln.bbox[3] for ln in group)
+    grown = True
+    while grown:
+        grown = False
+        for ln in col:
+            if (
+                id(ln) not in ids
+                and ln.bbox[2] - ln.bbox[0] < 0.6 * width
+                and ln.bbox[1] <= bottom + 0.6 * size
+                and ln.bbox[3] >= top - 0.6 * size
+            ):
+                group.append(ln)
+                ids.add(id(ln))
+                top, bottom = min(top, ln.bbox[1]), max(bottom, ln.bbox[3])
+                grown = True
+    return group
+
+
+def _gap_runs(glyphs: list[Glyph], gap: float) -> list[list[Glyph]]:
+    """The line's glyphs (left to right) cut where the space between two exceeds ``gap``."""
+    runs: list[list[Glyph]] = []
+    for g in sorted((g for g in glyphs if g.c.strip()), key=lambda g: g.x0):
+        if runs and g.x0 - max(h.x1 for h in runs[-1]) < gap:
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    return runs
+
+
+def _baseline(cell: list[Glyph]) -> float:
+    """The cell's main baseline: that of most of its glyphs at its largest size."""
+    top = max(g.size for g in cell)
+    bases = sorted(g.base for g in cell if g.size >= 0.8 * top)
+    return bases[len(bases) // 2]
+
+
+def _data_cell(chars: list[Glyph]) -> bool:
+    """A table cell's content rather than math: a number (digits at least as many as the
+    math letters, ``0.7079 ± 0.0071``, ``10 µm``) or words in a text font, with no relation
+    (a relation makes the cell an equation or a bound)."""
+    if any(g.c in RELATIONS for g in chars):
+        return False
+    digits = sum(g.c.isdigit() for g in chars)
+    math_letters = sum(g.c.isalpha() and g.is_math for g in chars)
+    text_letters = sum(g.c.isalpha() and not g.is_math for g in chars)
+    if digits:
+        return digits >= math_letters
+    return text_letters >= 2 and math_letters == 0
 
 
 def in_plot(block: list[Line], lines: list[Line], drawings: Drawings) -> bool:
@@ -684,6 +811,18 @@ def _paragraph_line(
         return False
     y0, y1 = min(ln.bbox[1] for ln in block), max(ln.bbox[3] for ln in block)
     return any(0 <= y0 - p1 <= 0.5 * size or 0 <= p0 - y1 <= 0.5 * size for p0, p1 in prose)
+
+
+def _heading(block: list[Line], body_size: float) -> bool:
+    """The block is a title or heading with math in it (``... with $e^+e^- \\to \\tau^+\\tau^-$
+    at Belle II``): words in a text font, every line set well above the text size. TeX sets
+    a display in the text's size (only its big operators and delimiters grow), with no
+    words of a larger font."""
+    return (
+        not any(ln.number for ln in block)
+        and all(ln.size >= 1.3 * body_size for ln in block)
+        and any(ln.prose_chars >= 3 for ln in block)
+    )
 
 
 def _centred(block: list[Line], left: float, right: float) -> bool:

@@ -29,6 +29,7 @@ from scipix_search.ingest.pdf._blocks import (
     set_flush_left,
     split_by_numbers,
     split_columns,
+    unruled_table,
 )
 from scipix_search.ingest.pdf._correct import text_layer_complete
 from scipix_search.ingest.pdf._delimiters import group_bare_array, group_delimited
@@ -170,10 +171,12 @@ def _read_page(
         col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
         found = []
         for b in display_blocks(col, body_size, drawings):
-            # cells of a ruled table (a column of values with math) and a plot's labels
-            # are no display
-            if in_table(b.lines, lines, drawings.rules, body_size) or in_plot(
-                b.lines, lines, drawings
+            # cells of a table (a column of values with math) and a plot's labels are no
+            # display
+            if (
+                in_table(b.lines, lines, drawings.rules, body_size)
+                or unruled_table(b.lines, col, b.right - b.left, body_size)
+                or in_plot(b.lines, lines, drawings)
             ):
                 dropped.append(b)
             else:
