@@ -1,0 +1,438 @@
+"""The real papers recompiled in other math fonts: a held-out test with real structure.
+
+Usage:
+    python benchmarks/retypeset.py [--setups dev|heldout|all|NAME,...] [--out DIR]
+        [--papers DIR] [--build-only] [--ocr] [--jobs 2] [--worst 3]
+
+Each paper folder of ``../shared/data/papers`` (its LaTeX source, ``SOURCES.tsv``) is copied to
+``<out>/builds/<setup>/<paper>/`` (default out: ``~/.cache/scipix-search/retypeset``), a font
+setup is inserted on the line before ``\\begin{document}`` of its main file, and pdflatex
+recompiles it (two passes, the paper's own ``.bbl`` kept, bibtex only where a ``.bib`` has no
+``.bbl``). ``<out>/<setup>/`` links the papers that count and its ``SOURCES.tsv`` names them,
+so the folder scores like the originals:
+``python benchmarks/pdf_equations.py --papers <out>/<setup> --ocr -v``. A paper is rebuilt
+only when its files, the setup or this script's build rules change (content hash in
+``<paper>/.retypeset.json``, failures included).
+
+The paper's own macros, environments, numbering, columns and theorem styles stay; only the
+fonts change. The insertion is the least invasive that compiles: the setup's packages alone
+before ``\\begin{document}`` (or, when that fails, right after ``\\documentclass``), then,
+where LaTeX says ``Command \\X already defined`` (amssymb before newtxmath and friends),
+``\\let\\X\\relax`` guards for exactly those commands, up to a few rounds. A missing ``.sty`` or
+``.cfg`` (a journal configuration the repository did not ship) gets an empty stub in every
+compile of that paper, the unmodified one included. A paper counts as compiled in a setup when
+pdflatex writes its PDF with no more errors than the unmodified paper's own compile (missing
+figures are errors there too); the rate is over the papers that compiled. A paper whose PDF
+still sets its math italic in Computer/Latin Modern (the setup did not take, e.g. a class that
+loads its own fonts at ``\\begin{document}``) is listed and left out of the rate.
+
+Development and held-out setups (fixed before anything was scored, 2026-12-04):
+
+* development: ``newtx`` (Times: newtxtext + newtxmath), ``kpfonts``, ``mathpazo`` (Palatino);
+  ``pdf_equations.py --papers <out>/<setup> --ocr -v`` lists their misses;
+* held out: ``libertine`` (libertine + newtxmath[libertine]), ``eulervm`` (Euler math, the
+  paper's text fonts), ``mdcharter`` (Charter: mathdesign[charter]); only their overall
+  figures are read, never their failures.
+
+(The split was chosen after a build-only run showed which setups compile for most papers,
+and before any paper was scored in any setup.)
+
+``--setups all`` adds ``stix2``, ``fourier``, ``mathptmx``, ``cmbright`` and ``newpx`` (neither
+split: not scored for decisions; stix2 declares more symbol fonts than most papers leave room
+for). Latin Modern is not a setup: its math is Computer Modern's. Printed: per setup, papers
+compiled (of those tried), rows, det_recall, precision, latex@0.8, mean_sim and the worst
+papers; and the papers that did not compile or kept CM math, with why. For development (and
+unsplit) setups each paper's figure and its missed and low rows go to
+``<out>/builds/<setup>/misses-{ocr,text}.txt``; held-out setups get no such file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import code_version, load_ocr  # noqa: E402
+from scipix_search.eval import (  # noqa: E402
+    PaperFolder,
+    PdfEquationScore,
+    paper_folders,
+    print_table,
+    score_pdf_equations,
+    shared_data_dir,
+)
+
+DEFAULT_OUT = Path.home() / ".cache" / "scipix-search" / "retypeset"
+# bump when the build rules change: every cached compile is redone
+BUILD_VERSION = "2"
+PASS_TIMEOUT_S = 180
+GUARD_ROUNDS = 6
+_T1 = "\\usepackage[T1]{fontenc}\n"
+
+SETUPS: dict[str, str] = {
+    # TS1 (textcomp symbols) of newtxtext's Termes has no metrics in Debian's TeX Live: those
+    # few symbols come from Times (ptm), which has them
+    "newtx": _T1 + "\\usepackage{newtxtext}\n\\usepackage{newtxmath}\n"
+    "\\DeclareFontFamilySubstitution{TS1}{ntxtlf}{ptm}\n",
+    "kpfonts": _T1 + "\\usepackage{kpfonts}\n",
+    "mathpazo": "\\usepackage{mathpazo}\n",
+    "stix2": _T1 + "\\usepackage{stix2}\n",
+    "libertine": _T1 + "\\usepackage{libertine}\n\\usepackage[libertine]{newtxmath}\n",
+    "mdcharter": _T1 + "\\usepackage[charter]{mathdesign}\n",
+    "fourier": _T1 + "\\usepackage{fourier}\n",
+    "eulervm": "\\usepackage{eulervm}\n",
+    "mathptmx": "\\usepackage{mathptmx}\n",
+    "cmbright": _T1 + "\\usepackage{cmbright}\n",
+    "newpx": _T1 + "\\usepackage{newpxtext}\n\\usepackage{newpxmath}\n",
+}
+DEV_SETUPS = ("newtx", "kpfonts", "mathpazo")
+HELDOUT_SETUPS = ("libertine", "eulervm", "mdcharter")
+
+_ALREADY_RE = re.compile(r"^! LaTeX Error: Command `?(\\[A-Za-z@]+)'? already defined", re.M)
+_MISSING_RE = re.compile(r"^! LaTeX Error: File `([\w.-]+\.(?:sty|cfg))' not found", re.M)
+_PAGES_RE = re.compile(r"Output written on .*? \((\d+) pages?")
+# the math italic of Computer Modern / Latin Modern: still there, the setup did not take
+_CM_MATH_RE = re.compile(r"CMMI\d|LMMathItalic|lmmi\d", re.I)
+_BEGIN_DOC = "\\begin{document}"
+_CLASS_RE = re.compile(r"^[ \t]*\\documentclass\s*(?:\[[^\]]*\])?\s*\{[^}]*\}[^\n]*\n", re.M)
+
+
+@dataclass(slots=True)
+class Built:
+    """One paper in one setup: where it is, and whether it compiled with the setup in force."""
+
+    setup: str
+    paper: PaperFolder
+    folder: Path
+    ok: bool = False
+    reason: str = ""
+    pages: int = 0
+    guards: tuple[str, ...] = ()
+    cm_math: bool = False
+    cached: bool = False
+    seconds: float = 0.0
+
+    @property
+    def tex(self) -> Path:
+        return self.folder / self.paper.tex.name
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / (self.paper.tex.stem + ".pdf")
+
+
+def _digest(folder: Path, setup: str) -> str:
+    h = hashlib.sha256(f"{BUILD_VERSION}\0{SETUPS.get(setup, '')}\0".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _run_tex(folder: Path, tex: Path) -> tuple[str, int]:
+    """Two pdflatex passes (bibtex between them when a .bib has no .bbl); the last log and
+    its count of errors (``!`` lines)."""
+    env = {**os.environ, "max_print_line": "100000", "SOURCE_DATE_EPOCH": "0"}
+    args = ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", tex.name]
+    log = ""
+    for n in range(2):
+        try:
+            subprocess.run(
+                args,
+                cwd=folder,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=PASS_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return "! timeout", 1_000
+        log_path = folder / (tex.stem + ".log")
+        log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
+        if n == 0 and not (folder / (tex.stem + ".bbl")).exists() and any(folder.glob("*.bib")):
+            subprocess.run(
+                ["bibtex", tex.stem],
+                cwd=folder,
+                capture_output=True,
+                timeout=PASS_TIMEOUT_S,
+                check=False,
+            )
+    return log, sum(1 for line in log.splitlines() if line.startswith("! "))
+
+
+def _fresh_copy(src: Path, dst: Path, stubs: set[str]) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst, symlinks=False)
+    for name in stubs:
+        (dst / name).write_text("% empty stub: not shipped with the paper\n", encoding="utf-8")
+
+
+def _compile(
+    paper: PaperFolder, dst: Path, setup: str, stubs: set[str], *, early: bool = False
+) -> tuple[str, int, tuple[str, ...]]:
+    """Copy, insert the setup (with guards as needed) and compile; returns the log, its error
+    count and the guards used. The setup goes before ``\\begin{document}``, or with ``early``
+    right after ``\\documentclass`` (before the paper's own packages and macros, for a paper
+    whose macros a font package would redefine). ``stubs`` grows with missing .sty/.cfg
+    files."""
+    guards: list[str] = []
+    log, errors = "", 0
+    for _ in range(GUARD_ROUNDS):
+        _fresh_copy(paper.folder, dst, stubs)
+        tex = dst / paper.tex.name
+        (dst / (tex.stem + ".pdf")).unlink(missing_ok=True)  # never score the author's PDF
+        if setup != "asis":
+            source = tex.read_text(encoding="utf-8", errors="surrogateescape")
+            found = _CLASS_RE.search(source) if early else None
+            at = found.end() if found else -1 if early else source.find(_BEGIN_DOC)
+            if at < 0:
+                return "! no place for the setup in the main file", 1_000, tuple(guards)
+            lines = [f"\\let{g}\\relax\n" for g in guards]
+            insert = "\n% retypeset.py: font setup\n" + "".join(lines) + SETUPS[setup]
+            tex.write_text(
+                source[:at] + insert + source[at:], encoding="utf-8", errors="surrogateescape"
+            )
+        log, errors = _run_tex(dst, tex)
+        missing = set(_MISSING_RE.findall(log)) - stubs
+        clashes = [c for c in _ALREADY_RE.findall(log) if c not in guards]
+        if missing:
+            stubs |= missing
+        elif clashes and setup != "asis":
+            guards.extend(dict.fromkeys(clashes))
+        else:
+            break
+    return log, errors, tuple(guards)
+
+
+def build_paper(paper: PaperFolder, setup: str, out: Path, asis: tuple[int, int]) -> Built:
+    """Build ``paper`` in ``setup`` under ``out/setup/`` (or reuse the cached build);
+    ``asis`` is the unmodified compile's error count and CM math italic glyphs."""
+    dst = out / "builds" / setup / paper.name
+    built = Built(setup, paper, dst)
+    digest = _digest(paper.folder, setup)
+    record_path = dst / ".retypeset.json"
+    record: dict[str, Any] = {}
+    if record_path.is_file():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        if record.get("digest") != digest or (record["ok"] and not built.pdf.is_file()):
+            record = {}
+    built.cached = bool(record)
+    if not record:
+        start = time.perf_counter()
+        stubs = set(json.loads((out / "builds" / "asis" / paper.name / ".stubs.json").read_text()))
+        for early in (False, True):
+            log, errors, guards = _compile(paper, dst, setup, stubs, early=early)
+            pages = _PAGES_RE.search(log)
+            first_error = next((ln for ln in log.splitlines() if ln.startswith("! ")), "")
+            record = {"digest": digest, "errors": errors, "guards": list(guards), "reason": ""}
+            record.update(pages=int(pages.group(1)) if pages else 0, early=early)
+            record["ok"] = built.pdf.is_file() and record["pages"] > 0
+            if not record["ok"]:
+                record["reason"] = f"no PDF: {first_error[:80]}"
+            elif errors > asis[0]:
+                record["ok"] = False
+                record["reason"] = f"{errors} errors (unmodified: {asis[0]}): {first_error[:70]}"
+            if record["ok"]:
+                break
+        record["seconds"] = round(time.perf_counter() - start, 1)
+    if record["ok"] and "cm_italic" not in record:
+        record["cm_italic"] = _cm_italic_glyphs(built.pdf)
+    record_path.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    built.ok, built.reason, built.pages = record["ok"], record["reason"], record["pages"]
+    built.guards, built.seconds = tuple(record["guards"]), record.get("seconds", 0.0)
+    # figures keep their own fonts: the setup took when most of the paper's CM math italic
+    # glyphs are gone, not when none is left
+    built.cm_math = built.ok and asis[1] > 0 and record["cm_italic"] >= 0.5 * asis[1]
+    if built.cm_math:
+        built.reason = (
+            f"math italic still CM/LM ({record['cm_italic']} of {asis[1]} glyphs): "
+            "the setup did not take"
+        )
+    return built
+
+
+def _cm_italic_glyphs(pdf: Path) -> int:
+    """Glyphs a PDF sets in Computer/Latin Modern math italic (what a setup replaces)."""
+    import fitz  # PyMuPDF, as the reader
+
+    count = 0
+    with fitz.open(pdf) as doc:
+        for page in doc:
+            for block in page.get_text("rawdict")["blocks"]:
+                for line in block.get("lines", ()):
+                    for span in line["spans"]:
+                        if _CM_MATH_RE.search(span["font"]):
+                            count += len(span["chars"])
+    return count
+
+
+def _asis(paper: PaperFolder, out: Path) -> tuple[int, int]:
+    """The unmodified paper's own pdflatex compile (cached like the others): its error count
+    and its CM math italic glyphs."""
+    dst = out / "builds" / "asis" / paper.name
+    digest = _digest(paper.folder, "asis")
+    record_path = dst / ".retypeset.json"
+    record: dict[str, Any] = {}
+    if record_path.is_file() and (dst / ".stubs.json").is_file():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        if record.get("digest") != digest:
+            record = {}
+    if not record:
+        stubs: set[str] = set()
+        log, errors, _ = _compile(paper, dst, "asis", stubs)
+        (dst / ".stubs.json").write_text(json.dumps(sorted(stubs)), encoding="utf-8")
+        record = {"digest": digest, "errors": errors}
+    pdf = dst / (paper.tex.stem + ".pdf")
+    if "cm_italic" not in record:
+        record["cm_italic"] = _cm_italic_glyphs(pdf) if pdf.is_file() else 0
+    record_path.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return int(record["errors"]), int(record["cm_italic"])
+
+
+def build_setup(papers: list[PaperFolder], setup: str, out: Path, jobs: int) -> list[Built]:
+    """Build every paper in ``setup`` (under ``out/builds/setup/``) and lay out
+    ``out/setup/`` as a papers folder: a link to each paper that counts (compiled, setup in
+    force) and ``SOURCES.tsv`` naming them. Papers that do not count are not there at all
+    (``paper_folders`` would otherwise take a folder missing from the manifest, and its
+    largest PDF, a figure or a failed build, as a paper)."""
+
+    def one(paper: PaperFolder) -> Built:
+        return build_paper(paper, setup, out, _asis(paper, out))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        built = list(pool.map(one, papers))
+    layout = out / setup
+    if layout.exists():
+        shutil.rmtree(layout)
+    layout.mkdir(parents=True)
+    with (layout / "SOURCES.tsv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(["name", "main_tex", "pdf"])
+        for b in built:
+            if b.ok and not b.cm_math:
+                (layout / b.paper.name).symlink_to(b.folder.resolve(), target_is_directory=True)
+                writer.writerow([b.paper.name, b.tex.name, b.pdf.name])
+    return built
+
+
+def scored_folders(out: Path, setup: str) -> list[PaperFolder]:
+    """The papers of a built setup that count, as ``pdf_equations.py --papers`` reads them."""
+    return paper_folders(out / setup)
+
+
+def _setups(arg: str) -> list[str]:
+    if arg == "dev":
+        return list(DEV_SETUPS)
+    if arg == "heldout":
+        return list(HELDOUT_SETUPS)
+    if arg == "all":
+        return list(SETUPS)
+    if arg == "both":
+        return [*DEV_SETUPS, *HELDOUT_SETUPS]
+    names = [s.strip() for s in arg.split(",") if s.strip()]
+    unknown = [s for s in names if s not in SETUPS]
+    if unknown:
+        raise SystemExit(f"unknown setups {unknown}; known: {', '.join(SETUPS)}")
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--papers", type=Path, default=shared_data_dir() / "papers")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--setups", default="both", help="dev, heldout, both (default), all, or NAME,NAME"
+    )
+    parser.add_argument("--build-only", action="store_true", help="compile, do not score")
+    parser.add_argument("--ocr", action="store_true", help="score OCR LaTeX of the crops too")
+    parser.add_argument("--jobs", type=int, default=2, help="pdflatex runs side by side")
+    parser.add_argument("--worst", type=int, default=3, help="worst papers listed per setup")
+    args = parser.parse_args(argv)
+    if shutil.which("pdflatex") is None:
+        parser.error("pdflatex not found: run scripts/install_tex.sh")
+    papers = paper_folders(args.papers)
+    if not papers:
+        parser.error(f"no paper folders under {args.papers}")
+    setups = _setups(args.setups)
+    ocr = None if args.build_only else load_ocr() if args.ocr else None
+    print(f"code: {code_version()}; LaTeX path: {'ocr' if ocr is not None else 'text layer'}")
+    rows: list[list[object]] = []
+    skipped: list[list[object]] = []
+    for setup in setups:
+        start = time.perf_counter()
+        built = build_setup(papers, setup, args.out, args.jobs)
+        compiled = [b for b in built if b.ok and not b.cm_math]
+        fresh = sum(not b.cached for b in built)
+        print(
+            f"{setup}: {len(compiled)}/{len(built)} papers count "
+            f"({fresh} compiled now, {time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
+        skipped.extend([setup, b.paper.name, b.reason] for b in built if b.reason)
+        if args.build_only:
+            continue
+        total = PdfEquationScore()
+        per_paper: list[tuple[float, str]] = []
+        # misses are written for development setups only: held-out failures are never read
+        lines: list[str] | None = [] if setup not in HELDOUT_SETUPS else None
+        for paper in scored_folders(args.out, setup):
+            report: list[str] | None = [] if lines is not None else None
+            res = score_pdf_equations(paper, ocr=ocr, report=report)
+            total += res
+            if res.rows:
+                per_paper.append((res.latex_ok, paper.name))
+            if lines is not None:
+                lines.append(f"{paper.name}: rows {res.rows} latex@0.8 {res.latex_ok:.1%}")
+                lines.extend(f"   {line}" for line in report or [])
+        if lines is not None:
+            kind = "ocr" if ocr is not None else "text"
+            misses = args.out / "builds" / setup / f"misses-{kind}.txt"
+            misses.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        worst = ", ".join(f"{n} {v:.0%}" for v, n in sorted(per_paper)[: args.worst])
+        if setup in HELDOUT_SETUPS:
+            worst = "(held out: not named)"  # which papers fail there is not to be read
+        split = "dev" if setup in DEV_SETUPS else "held out" if setup in HELDOUT_SETUPS else "-"
+        rows.append(
+            [
+                setup,
+                split,
+                f"{len(compiled)}/{len(built)}",
+                total.rows,
+                f"{total.recall:.1%}",
+                f"{total.precision:.1%}",
+                f"{total.latex_ok:.1%}",
+                f"{total.mean_similarity:.2f}",
+                f"{min(per_paper)[0]:.1%}" if per_paper else "-",
+                worst,
+            ]
+        )
+    if rows:
+        header = (
+            "setup", "split", "papers", "rows", "det_recall", "precision", "latex@0.8",
+            "mean_sim", "lowest", "worst papers",
+        )  # fmt: skip
+        print_table(header, rows)
+    if skipped:
+        print_table(("setup", "paper", "left out of the rate"), skipped)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
