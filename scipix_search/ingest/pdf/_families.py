@@ -72,9 +72,13 @@ def is_italic_font(font: str) -> bool:
     return bool(_ITALIC_RE.search(font)) or is_symbol_font(font)
 
 
-_BLACKBOARD_RE = re.compile(r"MSBM|BBOLD|DSROM|[tp]xb?syb", re.I)
-"""AMS symbols B and its newtx/newpx twins (``txsyb``), bbold and dsfont: letters there are
-``\\mathbb``."""
+_BLACKBOARD_RE = re.compile(
+    r"MSBM|BBOLD|DSROM|[tp]xb?syb|Syb(?:-|\d|$)|Blackboard|DoubleStruck", re.I
+)
+"""AMS symbols B and its twins named ``...syb`` (newtx/newpx ``txsyb``, kpfonts
+``Kp--M-Syb-Regular``), bbold and dsfont, and any font that calls itself blackboard or
+double-struck (mathpazo's ``PazoMathBlackboardBold``): letters there are ``\\mathbb``. Asked
+before bold and symbol: such fonts are named bold, and ``-M-Sy`` names the symbol font."""
 
 
 @lru_cache(maxsize=4096)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scipix_search.ingest.pdf._families import (
+    is_blackboard_font,
     is_bold_font,
     is_extension_font,
     is_italic_font,
@@ -41,6 +42,14 @@ def test_symbol_and_bold_roles() -> None:
     assert all(is_symbol_font(f) for f in ["CMSY10", "txsys", "pxsys", "LMMathSymbols10-Regular"])
     assert all(is_bold_font(f) for f in ["CMBX10", "CMMIB10", "NewTXBMI", "LMRoman10-Bold"])
     assert not any(is_bold_font(f) for f in ["CMMI10", "NewTXMI", "LinLibertineT"])
+
+
+def test_blackboard_fonts() -> None:
+    # AMS's MSBM and the families' own \mathbb fonts (named ...syb, or saying blackboard)
+    bb = ["MSBM10", "txsyb", "pxsyb", "Kp--M-Syb-Regular", "PazoMathBlackboardBold", "BBOLD10"]
+    assert all(is_blackboard_font(f) for f in bb)
+    others = ["CMSY10", "txsys", "Kp--M-Sy-Regular", "PazoMath-Bold", "NewTXMI", "CMBX10"]
+    assert not any(is_blackboard_font(f) for f in others)
 
 
 @pytest.mark.parametrize(
