@@ -66,6 +66,19 @@ def is_bold_font(font: str) -> bool:
     return bool(_BOLD_RE.search(font))
 
 
+_TEXT_ITALIC_RE = re.compile(r"^(?:CM|SF|EC)(?:B?X?)(?:TI|SL)\d|^Lin(?:Libertine|Biolinum)T\w*I$")
+"""Text italics (and slanted) whose names the italic pattern above does not catch: Computer
+Modern's and cm-super's ``CMTI10``, ``SFTI1000``, Libertine's ``LinLibertineTI``. In math
+they set ``\\mathit`` (a multi-letter name: ``\\mathit{map}``); the others' names say
+``Italic``."""
+
+
+@lru_cache(maxsize=4096)
+def is_text_italic_font(font: str) -> bool:
+    """A text font's italic or slanted shape whose name does not say ``Italic``."""
+    return bool(_TEXT_ITALIC_RE.search(font))
+
+
 @lru_cache(maxsize=4096)
 def is_italic_font(font: str) -> bool:
     """Math italic or a slanted text font: letters there are variables, not operator words."""

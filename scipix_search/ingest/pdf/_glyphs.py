@@ -21,6 +21,7 @@ from scipix_search.ingest.pdf._families import (
     is_sans_font,
     is_script_font,
     is_symbol_font,
+    is_text_italic_font,
 )
 from scipix_search.math import FUNCTION_NAMES
 
@@ -91,7 +92,9 @@ _OPERATOR_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(OPERATOR_NAMES) + r")(?
 # a word already written as text keeps its letters: ``\text{Tr}`` is not ``\text{\Tr}``,
 # and an operator atom's ``\operatorname{tr}`` or ``\operatorname*{arg\,min}`` is not
 # ``\operatorname{\tr}``
-_TEXT_WORD_RE = re.compile(r"(\\(?:text|mathsf|operatorname\*?)\{[^{}]*\})|" + _OPERATOR_RE.pattern)
+_TEXT_WORD_RE = re.compile(
+    r"(\\(?:text|mathsf|mathit|operatorname\*?)\{[^{}]*\})|" + _OPERATOR_RE.pattern
+)
 
 
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
@@ -598,7 +601,13 @@ def _text_words(
             out.append(items[i])
             i += 1
             continue
-        if word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
+        if " " not in word and all(
+            g is not None and is_text_italic_font(g.font) for _, _, g in items[i:j]
+        ):
+            # a name in the text italic is ``\mathit`` (``\mathit{map}``, ``\mathit{exp}``):
+            # TeX's named functions and ``\text`` words are upright
+            out.append((items[i][0], f"\\mathit{{{word}}}", None))
+        elif word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
             out.append((items[i][0], f"\\{word}", None))
         elif all(
             g is not None and is_sans_font(g.font) and BODY_ROLE not in g.font

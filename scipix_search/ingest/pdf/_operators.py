@@ -10,7 +10,11 @@ from collections.abc import Sequence
 
 from scipix_search.ingest.pdf._atoms import atom as _atom
 from scipix_search.ingest.pdf._atoms import piece_name
-from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font
+from scipix_search.ingest.pdf._families import (
+    is_extension_font,
+    is_italic_font,
+    is_text_italic_font,
+)
 from scipix_search.ingest.pdf._glyphs import Glyph, glyph_mapped, glyphs_to_latex
 
 _OPERATORS = {
@@ -204,7 +208,8 @@ def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, 
 
 
 def _upright(font: str) -> bool:
-    return not is_italic_font(font)
+    # ``\\mathit{exp}`` in the text italic is a name, not the operator
+    return not is_italic_font(font) and not is_text_italic_font(font)
 
 
 _WORD_OPERATORS = {
