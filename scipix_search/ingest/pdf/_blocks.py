@@ -189,6 +189,7 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         and not _inline_parts(b, prose_tops, body_size)
         and not _paragraph_line(b, left, right, prose_tops, body_size)
         and not _heading(b, body_size)
+        and not _paragraph_end(b, prose_lines, right, body_size)
         and not drawings.is_figure(lines_bbox(b))  # labels spread over a diagram
     ]
 
@@ -811,6 +812,23 @@ def _paragraph_line(
         return False
     y0, y1 = min(ln.bbox[1] for ln in block), max(ln.bbox[3] for ln in block)
     return any(0 <= y0 - p1 <= 0.5 * size or 0 <= p0 - y1 <= 0.5 * size for p0, p1 in prose)
+
+
+def _paragraph_end(block: list[Line], prose: list[Line], right: float, size: float) -> bool:
+    """The block's first line goes on with the paragraph above it (its last line, dense with
+    inline math: ``$d_j$ for $j \\in \\{1, \\dots, Q\\}$.``): it starts where a full prose line
+    right over it starts (that line reaching the column's right margin) at the paragraph's
+    line spacing, with no number. TeX puts a skip of about an em over a display (at least half an em),
+    and a display that starts at the paragraph's edge cannot take the short skip."""
+    if any(ln.number for ln in block):
+        return False
+    first = min(block, key=lambda ln: ln.bbox[1])
+    return any(
+        abs(p.bbox[0] - first.bbox[0]) <= 1
+        and abs(p.bbox[2] - right) <= 1
+        and 0 <= first.bbox[1] - p.bbox[3] <= 0.5 * size
+        for p in prose
+    )
 
 
 def _heading(block: list[Line], body_size: float) -> bool:
