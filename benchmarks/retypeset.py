@@ -270,10 +270,10 @@ def build_paper(paper: PaperFolder, setup: str, out: Path, asis: tuple[int, int]
 
 def _cm_italic_glyphs(pdf: Path) -> int:
     """Glyphs a PDF sets in Computer/Latin Modern math italic (what a setup replaces)."""
-    import fitz  # PyMuPDF, as the reader
+    import pymupdf  # as the reader
 
     count = 0
-    with fitz.open(pdf) as doc:
+    with pymupdf.open(pdf) as doc:
         for page in doc:
             for block in page.get_text("rawdict")["blocks"]:
                 for line in block.get("lines", ()):
