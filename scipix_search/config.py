@@ -54,6 +54,16 @@ class Settings(BaseSettings):
         "from the fp32 export; about half the CPU a passage of fp32, MRR within 0.005 of fp32 on each half "
         "of the real papers' known-item queries, models/README.md) or fp32",
     )
+    text_max_tokens: int = Field(
+        default=192,
+        ge=8,
+        le=512,
+        description="passage encoder window: a passage (or query) is cut after this many word "
+        "pieces, [CLS] and [SEP] included (the export's own limit is 256, its position table "
+        "512). 192 cuts 4% of the real papers' passages for about 3% less encoder CPU with MRR "
+        "within 0.002 of 256 on each half of the known-item queries; 128 saves 14% of the "
+        "encoder's CPU but costs half b 0.013 MRR (docs/throughput.md, eighth cut)",
+    )
     max_file_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
     max_pages: int = Field(default=2000, ge=1)
     max_image_pixels: int = Field(default=40_000_000, ge=1)

@@ -100,12 +100,14 @@ class TextEncoder:
         batch_size: int = 64,
         build: bool = True,
         precision: str = "fp32",
+        max_seq_length: int = 0,
     ) -> TextEncoder:
         """Open the exported model under ``model_dir``, exporting it first if it is missing.
 
         ``precision="int8"`` opens the int8 copy (``_text_int8.py``, built from the
         fp32 export once and cached by its content) where the model runs on a CPU; on CUDA the
-        fp32 model runs (dynamic int8 is a CPU kernel).
+        fp32 model runs (dynamic int8 is a CPU kernel). ``max_seq_length``: the window in word
+        pieces (0: the manifest's, 256).
         """
         from scipix_search.embed._text_export import TEXT_MODEL_SUBDIR
 
@@ -123,16 +125,17 @@ class TextEncoder:
                 from scipix_search.embed._text_int8 import int8_model_dir
 
                 path = int8_model_dir(path)
-        return cls(path, device=device, batch_size=batch_size)
+        return cls(path, device=device, batch_size=batch_size, max_seq_length=max_seq_length)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TextEncoder:
-        """The encoder for ``Settings`` (model folder, device, batch size)."""
+        """The encoder for ``Settings`` (model folder, device, batch size, precision, window)."""
         return cls.from_model_dir(
             settings.model_dir,
             device=settings.device,
             batch_size=settings.embed_batch_size,
             precision=settings.text_precision,
+            max_seq_length=settings.text_max_tokens,
         )
 
     # -- encoding -----------------------------------------------------------------------

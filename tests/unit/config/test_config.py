@@ -56,6 +56,8 @@ def test_settings_overrides_win_over_the_environment(
         ("ocr_doubt_below", -0.1),
         ("max_pages", 0),
         ("embed_batch_size", 0),
+        ("text_max_tokens", 4),
+        ("text_max_tokens", 1024),
         ("worker_lease_s", 0),
         ("request_timeout_s", "soon"),
         ("pdf_equation_ocr", "maybe"),

@@ -45,3 +45,28 @@ def test_text_encoder_batches_give_the_vectors_of_single_texts(
     single = np.concatenate([text_encoder.encode_document([t]) for t in texts])
     assert batched.shape == (len(texts), text_encoder.dim)
     assert float(np.min(np.sum(batched * single, axis=1))) > 0.99999
+
+
+@pytest.mark.model
+def test_the_window_setting_reaches_the_encoder_and_cuts_long_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scipix_search.config import Settings
+    from scipix_search.embed import TextEncoder
+
+    monkeypatch.setenv("SCIPIX_TEXT_MAX_TOKENS", "64")
+    encoder = TextEncoder.from_settings(Settings(device="cpu"))
+    assert encoder.max_seq_length == 64
+    words = "the heat equation describes how temperature diffuses along a thin rod".split()
+    long = " ".join(words[i % len(words)] for i in range(150))  # ~150 word pieces
+    tail = " while the wave equation carries boundary layers of turbulence"
+    assert len(encoder._tokenizer.encode(long).ids) == 64
+    # past the window more text changes nothing; inside a wider window it does
+    cut, cut_tail = encoder.encode_document([long, long + tail])
+    assert float(cut @ cut_tail) > 0.99999
+    wide = TextEncoder(encoder.path, device="cpu", max_seq_length=256)
+    full, full_tail = wide.encode_document([long, long + tail])
+    assert len(wide._tokenizer.encode(long + tail).ids) < 256
+    assert float(full @ full_tail) < 0.9999
+    # the manifest's window where none is given
+    assert TextEncoder(encoder.path, device="cpu").max_seq_length == 256
