@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run only the worker (``python -m scipix_search.worker``): global and worker flags."""
-    from scipix_search.cli import add_global_flags, configure_logging, skip_unused_imports
+    from scipix_search._lazy import skip_unused_imports
+    from scipix_search.cli import add_global_flags, configure_logging
     from scipix_search.cli._errors import Parser
 
     skip_unused_imports()

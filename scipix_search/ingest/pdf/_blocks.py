@@ -286,11 +286,11 @@ def unruled_table(block: list[Line], col: list[Line], width: float, body_size: f
     if len(columns) < 3:
         return False
     rows: list[tuple[float, set[int]]] = []  # baseline, columns it has cells in
-    for base, col in sorted((_baseline(c), _column(c, columns)) for c in cells):
+    for base, column in sorted((_baseline(c), _column(c, columns)) for c in cells):
         if rows and base - rows[-1][0] < 0.3 * body_size:
-            rows[-1][1].add(col)
+            rows[-1][1].add(column)
         else:
-            rows.append((base, {col}))
+            rows.append((base, {column}))
     if sum(len(cols) >= 2 for _, cols in rows) < 3:
         return False
     # a third of the cells numbers or words, and a column of numbers: a table's values (its
