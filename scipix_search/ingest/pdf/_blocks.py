@@ -248,10 +248,10 @@ def unruled_table(block: list[Line], col: list[Line], width: float, body_size: f
     whose rules do not set it apart, see :func:`in_table`): at least three rows whose cells
     stand in at least three columns, with a gap of most of an em running down the whole
     block between columns (a ``tabular``'s ``\\tabcolsep`` on both sides of a column), at
-    least half of the cells numbers or words, no equation number, and no tall delimiter
-    across the rows (a matrix or ``cases`` is enclosed; a table is not). An ``align``'s
-    columns join at relations (its cells are math, not data) and ``alignat``'s pairs
-    hold a relation each. A row whose label is words is a prose line, which cuts a table
+    least a third of the cells numbers or words and one column mostly numbers, no equation
+    number, and no tall delimiter across the rows (a matrix or ``cases`` is enclosed; a
+    table is not). An ``align``'s columns join at relations (its cells are math, not
+    data) and ``alignat``'s pairs hold a relation each. A row whose label is words is a prose line, which cuts a table
     into several blocks: the lines of the column ``col`` narrower than most of its
     ``width`` that touch the block above or below join it first (a paragraph's lines run
     across the column; a display is set apart by a skip)."""

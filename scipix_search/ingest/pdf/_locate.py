@@ -111,7 +111,12 @@ def find_equation_regions(
             if p is not None:
                 regions.extend(
                     _page_regions(
-                        p, indent, dpi=dpi, render=render, inline=inline, every=render_complete
+                        p,
+                        indent,
+                        dpi=dpi,
+                        render=render,
+                        inline=inline,
+                        render_complete=render_complete,
                     )
                 )
         return regions
@@ -186,7 +191,13 @@ def _read_page(
 
 
 def _page_regions(
-    p: _Page, indent: float | None, *, dpi: int, render: bool, inline: bool, every: bool = True
+    p: _Page,
+    indent: float | None,
+    *,
+    dpi: int,
+    render: bool,
+    inline: bool,
+    render_complete: bool = True,
 ) -> list[EquationRegion]:
     page, listed, body_size, drawings = p.page, p.listed, p.body_size, p.drawings
     bars = drawings.bars
@@ -220,11 +231,11 @@ def _page_regions(
     if render and displays:
         # Inline math is never read by OCR (its glyphs are the reading), so it gets no crop.
         for region in displays:
-            if every or not (region.rows or region.text_complete):
+            if render_complete or not (region.rows or region.text_complete):
                 region.image = _render(listed, region.bbox, dpi)
             region.dpi = dpi
             for row in region.rows:
-                if every or not row.text_complete:
+                if render_complete or not row.text_complete:
                     row.image = _render(listed, row.bbox, dpi)
     return regions
 
