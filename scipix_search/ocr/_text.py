@@ -150,11 +150,13 @@ class TextRecognizer:
             raise OCRError(f"cannot start RapidOCR: {exc}") from exc
         # RapidOCR's sessions spin idle threads and count the host's cores: each stage then
         # held a core the next one (and the formula OCR) lacked. The package's one session
-        # factory instead (threads of this process's cores, sleeping when idle).
+        # factory instead (sleeping when idle), one thread each: the line detector on two
+        # threads took 12 % more CPU for the same boxes (0.97 -> 0.86 CPU s a page, six dev
+        # scans, interleaved, load 9), the classifier is off (``Global.use_cls``).
         for part, name in zip(
             parts[:2], (RAPIDOCR_MODELS["Det"], RAPIDOCR_MODELS["Cls"]), strict=True
         ):
-            part.session.session = make_session(folder / name, device, error=OCRError)
+            part.session.session = make_session(folder / name, device, threads=1, error=OCRError)
         _limit_detector(parts[0])
         # The recognizer reads one line a run: a hundred small kernels, and waking a second
         # core for each cost more CPU than it saved (the formula decoder's case). Its last
