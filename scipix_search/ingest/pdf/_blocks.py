@@ -121,7 +121,10 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
             ln.number
             or ln.math_share > 0
             or _symbolic(ln.text)
-            or _fragment(ln)
+            # a word of one or two letters that ends the paragraph over a display (``as``)
+            # is no numerator or limit: joined to the display under it, it made the display
+            # read as the paragraph's last line (``_paragraph_end``) and dropped it
+            or (_fragment(ln) and not _continues_paragraph(ln, prose_lines, right, body_size))
             or _by_bar(ln, drawings.bars, body_size)
             or _italic_letters(ln)
             or _operator_name(ln)
@@ -822,11 +825,16 @@ def _paragraph_end(block: list[Line], prose: list[Line], right: float, size: flo
     and a display that starts at the paragraph's edge cannot take the short skip."""
     if any(ln.number for ln in block):
         return False
-    first = min(block, key=lambda ln: ln.bbox[1])
+    return _continues_paragraph(min(block, key=lambda ln: ln.bbox[1]), prose, right, size)
+
+
+def _continues_paragraph(line: Line, prose: list[Line], right: float, size: float) -> bool:
+    """``line`` starts where a full prose line right over it starts (that line reaching the
+    column's right margin), at the paragraph's line spacing: the paragraph goes on."""
     return any(
-        abs(p.bbox[0] - first.bbox[0]) <= 1
+        abs(p.bbox[0] - line.bbox[0]) <= 1
         and abs(p.bbox[2] - right) <= 1
-        and 0 <= first.bbox[1] - p.bbox[3] <= 0.5 * size
+        and 0 <= line.bbox[1] - p.bbox[3] <= 0.5 * size
         for p in prose
     )
 

@@ -19,6 +19,7 @@ import re
 
 import pymupdf
 
+from scipix_search.ingest.pdf._atoms import PUA_PIECES
 from scipix_search.ingest.pdf._textpage import raw_text
 
 Origin = tuple[float, float]
@@ -34,6 +35,10 @@ TALL_NAMES = {
     "⎣": "bracketleftbt", "⎤": "bracketrighttp", "⎥": "bracketrightex",
     "⎦": "bracketrightbt", "⎧": "bracelefttp", "⎨": "braceleftmid", "⎩": "braceleftbt",
     "⎪": "braceex", "⎫": "bracerighttp", "⎬": "bracerightmid", "⎭": "bracerightbt",
+    # and at Adobe's private-use code points (kpfonts' and newtxmath's extension fonts):
+    # the text layer's box of such a piece is a fixed ascent and descent, not its outline,
+    # so a tall ( built from pieces read as a stack of short glyphs split into rows
+    **{chr(code): name for code, name in PUA_PIECES.items()},
 }  # fmt: skip
 """Delimiters (and their pieces) by the CMEX glyph-name family the reader knows."""
 OPERATOR_NAMES = {

@@ -189,6 +189,7 @@ def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, 
                 runs[-1].append(g)
             else:
                 runs.append([g])
+        runs = [part for run in runs for part in _spaced_words(run)]
         for i, run in enumerate(runs):
             word = "".join(g.c for g in run)
             if (
@@ -205,6 +206,25 @@ def _operator_words(glyphs: list[Glyph]) -> list[tuple[list[Glyph], str, float, 
             top, base = run[0].base - 0.7 * size, run[0].base
             out.append((run, _WORD_OPERATORS[name], top, base + 0.2 * size))
     return out
+
+
+def _spaced_words(run: list[Glyph]) -> list[list[Glyph]]:
+    """``run`` as it is, or, when it spells no operator name, cut where its letters stand a
+    thin space apart (a word's letters abut; a thin space, a sixth of an em, leaves 0.11 em
+    between the boxes of kpfonts' ``max`` and ``log``): TeX puts a thin space between two
+    operators, and where a limit is no wider than its name (``\\max_{x}``, ``arg min``) the
+    next operator name stands that close after it, closer than the gap that splits runs
+    (kept wide for fonts whose boxes are narrower than their glyphs' advances)."""
+    word = "".join(g.c for g in run)
+    if word in _WORD_OPERATORS or len(run) < 2:
+        return [run]
+    parts = [[run[0]]]
+    for g in run[1:]:
+        if g.x0 - parts[-1][-1].x1 > 0.07 * g.size:
+            parts.append([g])
+        else:
+            parts[-1].append(g)
+    return parts
 
 
 def _upright(font: str) -> bool:
