@@ -72,7 +72,12 @@ def main() -> None:
         pixels = clock.time("deskew", lambda pixels=pixels: deskew(pixels)[0])
         lines = clock.time("text OCR", lambda pixels=pixels: text.read_array(pixels, page=0))
         regions = clock.time("layout + rules", lambda p=pixels, ls=lines: detector.displays(p, ls))
-        crops = [crop_box(pixels, tuple(r.bbox)) for r in regions]
+        # as ingestion reads them (PageEquations): a multi-row display by its rows' crops
+        crops = [
+            crop_box(pixels, tuple(box))
+            for r in regions
+            for box in (r.rows if len(r.rows) > 1 else (r.bbox,))
+        ]
         prose = prose_crops(pixels, lines)
         if crops:
             clock.time(

@@ -10,7 +10,9 @@ through the real path (``Indexer.ingest_bytes``: text OCR, formula detection, fo
 encoders, store). Printed per setting:
 
 * detection recall / precision: the stored ``origin="ocr"`` equations' boxes (PDF points)
-  against the born-digital display regions of the same pages (IoU >= 0.5, one to one);
+  against the born-digital display regions of the same pages (IoU >= 0.5, one to one); the
+  rows of a multi-row display, stored after it with their centres inside its box (as the
+  born-digital path stores them), are reads of that display, not regions;
 * latex@0.6 / latex@0.8: share of true regions whose matched equation has normalised-token
   similarity >= 0.6 / 0.8 with the source (its best display row, or whole environment);
 * paper@1: source display rows of the sampled pages as queries, in a store that also holds
@@ -200,10 +202,14 @@ def _score_pages(indexer: Indexer, paper: Paper, doc_id: int, tally: Tally) -> N
         assert document is not None
         for number, page in enumerate(paper.pages, 1):
             truth = paper.truth[page]
+            stored = sorted(
+                (e for e in document.equations if e.page == number and e.origin == "ocr"),
+                key=lambda e: e.order,
+            )
             found = [
                 (e.bbox, e.latex)
-                for e in document.equations
-                if e.page == number and e.origin == "ocr" and e.bbox is not None
+                for k, e in enumerate(stored)
+                if e.bbox is not None and not _row_of_display(e, stored[:k])
             ]
             pairs = match_pairs(truth, [tuple(b) for b, _ in found])  # type: ignore[misc]
             tally.truth += len(truth)
@@ -296,6 +302,22 @@ class _Without:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stage, name)
+
+
+def _row_of_display(equation: Any, before: list[Any]) -> bool:
+    """A row of a multi-row display stored before it (its centre inside the display's box,
+    its LaTeX part of the display's): ingestion stores such a display whole and then row by
+    row, as the born-digital path does; the display is the region, its rows are more reads
+    of it, not more regions."""
+    x0, y0, x1, y1 = equation.bbox
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    return any(
+        b.bbox is not None
+        and b.bbox[0] <= x <= b.bbox[2]
+        and b.bbox[1] <= y <= b.bbox[3]
+        and equation.latex in b.latex
+        for b in before
+    )
 
 
 def _region_found(paper: Paper, equation: Any, tally: Tally) -> bool:

@@ -34,6 +34,8 @@ PROSE_WORD_SHARE = 0.5
 # glyphs' x-height); a page gives at most this many.
 PROSE_MIN_CHARS = 20
 PROSE_LINES_PER_PAGE = 12
+Box = tuple[float, float, float, float]
+
 # A text line this much inside an equation box is the equation's own (garbled) text.
 LINE_INSIDE_EQUATION = 0.5
 
@@ -104,7 +106,9 @@ class PageEquations:
 
     def __init__(self, detector: Any, latex_recognizer: Any) -> None:
         self.detector, self.latex_recognizer = detector, latex_recognizer
-        self._found: list[tuple[int, tuple[float, float, float, float], np.ndarray]] = []
+        # (page, box in the document's units, crop or None for a display read by its rows,
+        # index of the display a row belongs to or -1)
+        self._found: list[tuple[int, Box, np.ndarray | None, int]] = []
         self._prose: list[np.ndarray] = []
 
     def add_page(
@@ -120,30 +124,53 @@ class PageEquations:
             regions = self.detector.equations(pixels)
         boxes = [tuple(region.bbox) for region in regions]
         self._prose.extend(prose_crops(pixels, lines or []))
-        for box in boxes:
-            scaled = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
-            self._found.append((page, scaled, crop_box(pixels, box)))
+
+        def scaled(box: Box) -> Box:
+            return (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
+
+        for region in regions:
+            rows = getattr(region, "rows", ())
+            if len(rows) < 2:
+                self._found.append((page, scaled(region.bbox), crop_box(pixels, region.bbox), -1))
+                continue
+            # the formula OCR reads one line at a time: a multi-row display is read row by
+            # row, stored whole (its rows joined) and row by row, as a PDF's regions are
+            whole = len(self._found)
+            self._found.append((page, scaled(region.bbox), None, -1))
+            self._found.extend((page, scaled(row), crop_box(pixels, row), whole) for row in rows)
         return boxes
 
     def read(self, start_order: int = 0) -> list[ParsedEquation]:
         """The equations read from every crop added, in page order (empty reads dropped)."""
         if not self._found:
             return []
+        todo = [i for i, (_, _, crop, _) in enumerate(self._found) if crop is not None]
         results = self.latex_recognizer.batch(
-            [c for _, _, c in self._found], same_document=True, prose=self._prose
+            [self._found[i][2] for i in todo], same_document=True, prose=self._prose
         )
+        read: dict[int, tuple[str, float | None]] = {
+            i: (r.latex, r.confidence) for i, r in zip(todo, results, strict=True)
+        }
+        for i, (_, _, crop, _) in enumerate(self._found):
+            if crop is None:  # a display read by its rows: the rows joined, the least sure
+                parts = [read[j] for j, f in enumerate(self._found) if f[3] == i and read[j][0]]
+                read[i] = (
+                    " \\\\ ".join(latex for latex, _ in parts),
+                    min((c for _, c in parts if c is not None), default=None),
+                )
         equations: list[ParsedEquation] = []
-        for (page, bbox, _), result in zip(self._found, results, strict=True):
-            if result.latex:
+        for i, (page, bbox, _, _) in enumerate(self._found):
+            latex, confidence = read[i]
+            if latex:
                 equations.append(
                     ParsedEquation(
-                        latex=result.latex,
+                        latex=latex,
                         page=page,
                         bbox=bbox,
                         display=True,
                         origin="ocr",
                         order=start_order + len(equations),
-                        confidence=result.confidence,
+                        confidence=confidence,
                     )
                 )
         return equations

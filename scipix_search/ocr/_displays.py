@@ -784,8 +784,101 @@ def refine_displays(
     ]
     ended = [(_end_before_number(box, numbers, columns, height), score) for box, score in scored]
     out = [
-        Region(EQUATION, box, round(score, 4))
+        Region(EQUATION, box, round(score, 4), _row_boxes(box, grey, height, lines))
         for box, score in ended
         if box[2] - box[0] >= MIN_WIDTH_LINES * height  # what was left of a number's box
     ]
     return sorted(out, key=lambda r: (r.bbox[1], r.bbox[0]))
+
+
+def _row_boxes(
+    box: Box, grey: np.ndarray | None, line_height: float, lines: Sequence[Any]
+) -> tuple[Box, ...]:
+    """A display's equation rows where it has two or more (read one by one), else none."""
+    if grey is None:
+        return ()
+    rows = display_rows(box, grey, line_height, lines)
+    return tuple(rows) if len(rows) > 1 else ()
+
+
+#: Blank space between two equation rows of one display, in text-line heights: less is the
+#: space inside a row (a fraction's bar, a limit under its sum, a script).
+ROW_SPLIT_GAP_LINES = 0.25
+#: A band of ink lower than this many line heights is no row of its own (scripts, limits).
+ROW_MIN_HEIGHT_LINES = 0.6
+#: A relation in an equation row's text: both rows hold one, or the lower opens with one.
+RELATION = re.compile(r"[=<>≤≥≈≃≅≡∼~⇒⇔→←↔∈⊂⊆∝]")
+
+
+def display_rows(
+    box: Box, grey: np.ndarray, line_height: float, lines: Sequence[Any] = ()
+) -> list[Box]:
+    """The equation rows of one display (an ``align``'s rows, a ``split``'s continuation
+    lines), as the born-digital path reads a multi-row region row by row: the formula OCR
+    reads one line at a time, and a whole multi-row crop it reads as a jumbled ``array``.
+
+    Rows are bands of ink separated by blank space across the whole box; a cut is kept only
+    where the row below opens with a relation or operator, or both rows hold a relation (the
+    born-digital rule, ``ingest/pdf/_rows.equation_rows``), judged on the text lines that lie
+    in each band. A matrix or ``cases`` has a delimiter across its rows, so no blank space
+    and one row.
+
+    Returns:
+        The row boxes, top to bottom; ``[box]`` when the display is one row.
+    """
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
+    if x1 - x0 < 2 or y1 - y0 < 2 * ROW_MIN_HEIGHT_LINES * line_height:
+        return [box]
+    ink = grey[y0:y1, x0:x1] < INK_BELOW
+    inked = np.nonzero(ink.sum(axis=1) >= 2)[0]  # a lone noise pixel is no ink
+    if inked.size == 0:
+        return [box]
+    # bands of inked rows, joined across gaps narrower than a row's own spaces
+    bands: list[list[int]] = [[int(inked[0]), int(inked[0])]]
+    for y in inked[1:]:
+        if y - bands[-1][1] - 1 < ROW_SPLIT_GAP_LINES * line_height:
+            bands[-1][1] = int(y)
+        else:
+            bands.append([int(y), int(y)])
+    # a thin band (a limit, a script line) joins its nearer neighbour
+    k = 0
+    while len(bands) > 1 and k < len(bands):
+        top, bottom = bands[k]
+        if bottom - top + 1 >= ROW_MIN_HEIGHT_LINES * line_height:
+            k += 1
+            continue
+        above = top - bands[k - 1][1] if k > 0 else np.inf
+        below = bands[k + 1][0] - bottom if k + 1 < len(bands) else np.inf
+        j = k - 1 if above <= below else k + 1
+        bands[min(j, k)] = [min(bands[j][0], top), max(bands[j][1], bottom)]
+        del bands[max(j, k)]
+        k = 0
+    if len(bands) < 2:
+        return [box]
+
+    def text(band: list[int]) -> str:
+        inside = [
+            line
+            for line in lines
+            if y0 + band[0] <= (line.bbox[1] + line.bbox[3]) / 2 <= y0 + band[1]
+            and line.bbox[0] < x1
+            and line.bbox[2] > x0
+        ]
+        return _row_text(inside)
+
+    rows = [bands[0]]
+    for band in bands[1:]:
+        upper, lower = text(rows[-1]), text(band)
+        if _continues(lower) or (RELATION.search(upper) and RELATION.search(lower)):
+            rows.append(band)
+        else:
+            rows[-1] = [rows[-1][0], band[1]]
+    if len(rows) < 2:
+        return [box]
+    out = []
+    for top, bottom in rows:
+        cols = np.nonzero(ink[top : bottom + 1].sum(axis=0) >= 2)[0]  # noise is no ink
+        left, right = (x0 + cols[0], x0 + cols[-1] + 1) if cols.size else (x0, x1)
+        out.append((float(left), float(y0 + top), float(right), float(y0 + bottom + 1)))
+    return out

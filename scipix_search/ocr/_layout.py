@@ -66,11 +66,14 @@ class Region:
         kind: One of :data:`LAYOUT_CLASSES` (``"equation"`` for a display formula).
         bbox: ``(x0, y0, x1, y1)`` in pixels of the image given to the detector.
         confidence: The model's class score in ``[0, 1]``.
+        rows: The boxes of a display's equation rows, top to bottom, where it has two or
+            more (:func:`~scipix_search.ocr._displays.display_rows`); empty otherwise.
     """
 
     kind: str
     bbox: tuple[float, float, float, float]
     confidence: float
+    rows: tuple[tuple[float, float, float, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
