@@ -280,17 +280,48 @@ class _Parser:
         while rows and not any(c.items for c in rows[-1]):
             rows.pop()  # empty trailing rows (``\\`` before ``\end``) carry nothing
         if name in T.ALIGN_ENVS:
-            lines = [Group(_flatten([c for c in r])) for r in rows]
-            out: list[Node] = []
-            for k, line in enumerate(lines):
-                if k:
-                    out.append(Sym("\\\\"))
-                out.extend(line.items)
-            return Group(out)
+            return Group(_as_lines(rows))
         if name in T.DELIMITED_MATRIX:
             left, right = T.DELIMITED_MATRIX[name]
             return Delim(left, right, Group([Env("matrix", rows)]))
         return Env(T.MATRIX_ALIAS.get(name, name), rows)
+
+
+def _as_lines(rows: list[list[Group]]) -> list[Node]:
+    """Rows as lines of one sequence, joined by ``\\\\``; alignment points carry no meaning."""
+    out: list[Node] = []
+    for k, row in enumerate(rows):
+        if k:
+            out.append(Sym("\\\\"))
+        out.extend(_flatten(list(row)))
+    return out
+
+
+def _whole_alignment(items: list[Node]) -> Env | None:
+    """The undelimited ``matrix``/``array`` that is the whole formula and holds lines, not
+    cells: one column, or a relation (``=``, ``\\leq``, ...) in a row (the other rows may
+    continue it: ``& + c``)."""
+    while len(items) == 1 and isinstance(items[0], Group):
+        items = items[0].items
+    if len(items) != 1 or not isinstance(items[0], Env) or items[0].name != "matrix":
+        return None
+    env = items[0]
+    if all(len(row) <= 1 for row in env.rows):
+        return env
+    from scipix_search.math._normalize import serialize  # cycle: serialise needs the AST
+
+    # Read on the row's canonical tokens, as a second parse of the canonical form will see it
+    # (``\\left( = \\right)`` is ``( = )`` there): so the canonical form stays idempotent.
+    for row in env.rows:
+        depth = 0
+        for tok in serialize(_flatten(list(row))):
+            if tok == "{" or tok.startswith("\\begin{"):
+                depth += 1
+            elif tok == "}" or tok.startswith("\\end{"):
+                depth -= 1
+            elif depth == 0 and tok in T.RELATION_TOKENS:
+                return env
+    return None
 
 
 def _flatten(items: list[Node]) -> list[Node]:
@@ -485,7 +516,13 @@ def parse(latex: str) -> Parsed:
     items = [x for x in items if not (isinstance(x, Sym) and x.tok == "&")]
     if tree_depth(items) > MAX_TREE_DEPTH:
         raise _err("depth", f"formula nested more than {MAX_DEPTH} levels deep", 0)
-    return Parsed(_strip_trailing(items), p.tag)
+    items = _strip_trailing(items)
+    # A display's rows set as one bare ``array`` (what formula OCR writes for ``align``/
+    # ``gather``) print what ``aligned`` or rows joined by ``\\`` print: the same lines, the
+    # same canonical form. A matrix of cells, inside a formula or between delimiters keeps them.
+    while (whole := _whole_alignment(items)) is not None:  # nested ones too: idempotent
+        items = _strip_trailing(_as_lines(whole.rows))
+    return Parsed(items, p.tag)
 
 
 def _children(node: Node) -> list[Node]:

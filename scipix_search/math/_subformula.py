@@ -21,18 +21,11 @@ from scipix_search.math._features import DEFAULT_WINDOW, Formula, formula_from_p
 from scipix_search.math._normalize import serialize
 from scipix_search.math._parse import parse
 from scipix_search.math._similarity import UNIFIED_WEIGHT, _f1, _matched, structural_similarity
+from scipix_search.math._tables import RELATION_TOKENS
 from scipix_search.math._tree import build_slt
 
 logger = logging.getLogger(__name__)
 
-# Relation symbols that split a row into sides (canonical tokens: the parser applies ALIAS,
-# so \le/\to arrive as \leq/\rightarrow).
-RELATION_TOKENS = frozenset(
-    r"""= < > \neq \leq \geq \leqslant \geqslant \approx \equiv \sim \simeq \cong \propto
-    \rightarrow \Rightarrow \Leftarrow \Leftrightarrow \longrightarrow \Longrightarrow \iff
-    \mapsto \in \notin \subset \subseteq \supset \supseteq \ll \gg \doteq \triangleq \coloneqq
-    \prec \succ \preceq \succeq \asymp \models \vdash""".split()
-)
 # Big operators whose body (the rest of the term) is a part of its own.
 BIG_OPERATORS = frozenset(
     r"""\sum \prod \int \iint \iiint \oint \coprod \bigcup \bigcap \bigoplus \bigotimes \lim

@@ -158,3 +158,11 @@ GREEK = frozenset(
 )
 NOT_MAP = {"=": r"\neq", r"\in": r"\notin", r"\subset": r"\not\subset", r"\equiv": r"\not\equiv"}
 LEFT_DELIMS_EXTRA = frozenset({".", "(", ")", "[", "]", "|", "/", "<", ">"})
+# Relation symbols that split a row into sides and tell an alignment's lines from a matrix's
+# cells (canonical tokens: the parser applies ALIAS, so \le/\to arrive as \leq/\rightarrow).
+RELATION_TOKENS = frozenset(
+    r"""= < > \neq \leq \geq \leqslant \geqslant \approx \equiv \sim \simeq \cong \propto
+    \rightarrow \Rightarrow \Leftarrow \Leftrightarrow \longrightarrow \Longrightarrow \iff
+    \mapsto \in \notin \subset \subseteq \supset \supseteq \ll \gg \doteq \triangleq \coloneqq
+    \prec \succ \preceq \succeq \asymp \models \vdash""".split()
+)

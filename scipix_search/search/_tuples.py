@@ -48,8 +48,9 @@ logger = logging.getLogger(__name__)
 BUCKETS = 1 << 20
 COMMON_SHARE = 0.2
 """Tuples held by more than this share of formulas carry no evidence and cost the most: skipped."""
-KEYS_VERSION = 3
-"""3: the file names the rows' re-rank sketches (``search._sketch``). Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
+KEYS_VERSION = 4
+"""3: the file names the rows' re-rank sketches (``search._sketch``); 4: a bare ``array`` that is
+the whole formula is its rows (``math._parse``). Bump when :func:`tuple_keys` or the parser's tuples change: saved keys are then rebuilt."""
 
 
 def tuple_keys(formula: Formula | None) -> np.ndarray:

@@ -72,6 +72,12 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
             r"\begin{array}{cc} a & b \\ c & d \\ \end{array}",
             r"\begin{matrix} a & b \\ c & d \end{matrix}",
         ),
+        # an alignment written as one bare array (formula OCR's way) is its lines; a matrix of
+        # cells, or an array inside a formula, keeps its cells
+        (r"\begin{array}{l} {a_{1}=b+c} \\ {d=ef} \end{array}", r"a _ { 1 } = b + c \\ d = e f"),
+        (r"\begin{array}{rl} {a} & {=b,} \\ {} & {+c.} \end{array}", r"a = b , \\ + c"),
+        (r"{\begin{matrix} x \\ y \end{matrix}}", r"x \\ y"),
+        (r"A = \begin{array}{l} a \\ b \end{array}", r"A = \begin{matrix} a \\ b \end{matrix}"),
         (r"x \le y \ne z \to w", r"x \leq y \neq z \rightarrow w"),
         (r"\psi^{\ast} a \ast b", r"\psi ^ { * } a * b"),
         (r"\not= \not\in", r"\neq \notin"),
@@ -82,6 +88,22 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
 )
 def test_normalize_rules(latex: str, expected: str) -> None:
     assert canonical_latex(latex) == expected
+
+
+def test_an_alignment_has_one_canonical_form_however_it_is_written() -> None:
+    rows = r"a_1 = b + c \\ d \leq e f"
+    forms = {
+        canonical_latex(latex)
+        for latex in (
+            rows,
+            r"a_1 &= b + c \\ d &\leq e f",
+            r"\begin{aligned} a_1 &= b + c \\ d &\leq e f \end{aligned}",
+            r"\begin{gathered} a_1 = b + c \\ d \leq e f \end{gathered}",
+            r"\begin{array}{rl} {a_{1}} & {=b+c} \\ {d} & {\leq ef} \end{array}",
+            r"\begin{array}{l} {a_{1}=b+c} \\ {d\leq ef} \end{array}",
+        )
+    }
+    assert forms == {canonical_latex(rows)}
 
 
 def test_normalize_returns_token_list() -> None:
