@@ -16,6 +16,7 @@ from scipix_search.math._metrics import (
     token_similarity,
 )
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
+from scipix_search.math._repair import repair_latex
 from scipix_search.math._similarity import structural_similarity
 from scipix_search.math._subformula import (
     SubFormula,
@@ -58,6 +59,7 @@ __all__ = [
     "normalize",
     "parse_formula",
     "rename_variables",
+    "repair_latex",
     "structural_similarity",
     "subformula_parts",
     "symbol_label",

@@ -15,7 +15,7 @@ import numpy as np
 
 from scipix_search.config import Settings, default_model_dir
 from scipix_search.exceptions import ModelNotFoundError, OCRError
-from scipix_search.math import try_mathml
+from scipix_search.math import repair_latex, try_mathml
 from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy, score_sequences
 from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
 from scipix_search.ocr._output import LatexResult
@@ -436,6 +436,12 @@ class LatexRecognizer:
             hyp, scale, info = best[i]
             raw = self._tokenizer.decode(hyp.ids)
             latex = clean_latex(raw)
+            # A read whose groups do not pair up would never be found by search (no canonical
+            # form, vector or tuples): pairing them is the smallest edit that makes it one.
+            repaired = repair_latex(latex)
+            if repaired is not None and repaired != latex:
+                info = {**info, "repaired_from": latex}
+                latex = repaired
             mathml, parses = try_mathml(latex)
             extra = {
                 "raw": raw,

@@ -24,8 +24,10 @@ from scipix_search.math import (
     normalize,
     parse_formula,
     rename_variables,
+    repair_latex,
     structural_similarity,
     to_mathml,
+    token_similarity,
     tokenize,
     try_mathml,
 )
@@ -211,3 +213,33 @@ def test_mathml_raises_only_parse_errors(latex: str) -> None:
 def test_asciimath_is_best_effort_on_anything(latex: str) -> None:
     out = _bounded(latex_to_asciimath, latex)
     assert isinstance(out, str)
+
+
+@FUZZ
+@given(ANY_LATEX)
+def test_repair_returns_a_parseable_formula_or_none(latex: str) -> None:
+    repaired = _bounded(repair_latex, latex)
+    if repaired is None:
+        return
+    normalize(repaired)  # parses: a LatexParseError here fails the test
+    if _bounded(normalize, latex) is not None:
+        assert repaired == latex  # a formula that parses is never touched
+
+
+@FUZZ
+@given(GRAMMAR, st.randoms(use_true_random=False))
+def test_a_read_that_lost_or_doubled_a_closer_is_repaired(latex: str, rnd) -> None:  # type: ignore[no-untyped-def]
+    """What a recognizer does to a formula: one ``}``, ``\\right`` or ``\\end`` lost or
+    written twice. The repair pairs the groups again and keeps most of the formula."""
+    if _bounded(normalize, latex) is None:
+        return
+    tokens = tokenize(latex)
+    closers = [k for k, t in enumerate(tokens) if t == "}" or t.startswith("\\end{")]
+    if not closers:
+        return
+    k = rnd.choice(closers)
+    broken = tokens[:k] + tokens[k + 1 :] if rnd.random() < 0.5 else tokens[:k] + tokens[k - 1 :]
+    repaired = _bounded(repair_latex, " ".join(broken))
+    if repaired is None:
+        return  # the edit made another fault (a script with no base, say)
+    assert token_similarity(repaired, latex) >= 0.5
