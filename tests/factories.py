@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pymupdf
+import pytest
 
 from scipix_search.ingest import (
     EquationRegion,
@@ -109,8 +110,6 @@ def prose_lines(page: pymupdf.Page, y: float, count: int = 3) -> float:
 
 def identity_onnx_model(path: Path) -> Path:
     """A one-node ONNX model (Identity on a float vector): a real file for session tests."""
-    import pytest
-
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
@@ -123,11 +122,17 @@ def identity_onnx_model(path: Path) -> Path:
     return path
 
 
+def requires_pdflatex() -> pytest.MarkDecorator:
+    """Skip marker for tests that compile TeX (CI installs it with scripts/install_tex.sh)."""
+    return pytest.mark.skipif(
+        shutil.which("pdflatex") is None,
+        reason="pdflatex not installed (scripts/install_tex.sh installs TeX Live)",
+    )
+
+
 def typeset(tex: Path, source: str) -> Path:
     """Write ``source`` to ``tex`` and compile it with pdflatex beside it (the PDF is
     ``tex.with_suffix(".pdf")``); skips the test where pdflatex is not installed."""
-    import pytest
-
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex is not installed")
     tex.write_text(source)

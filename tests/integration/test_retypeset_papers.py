@@ -8,7 +8,6 @@ fonts are not. Assertions are rates over the rows of those that compiled, never 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pymupdf
@@ -16,14 +15,12 @@ import pytest
 
 from benchmarks.retypeset import build_setup, scored_folders
 from scipix_search.eval import PdfEquationScore, paper_folders, score_pdf_equations
+from tests.factories import requires_pdflatex
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.shared,
-    pytest.mark.skipif(
-        shutil.which("pdflatex") is None,
-        reason="pdflatex not installed (scripts/install_tex.sh installs TeX Live)",
-    ),
+    requires_pdflatex(),
 ]
 
 SETUP = "newtx"

@@ -7,7 +7,6 @@ im2latex formulas of ../shared/data. Assertions are rates, never counts of one d
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,12 @@ import pytest
 from benchmarks.typeset.build import build_corpus
 from scipix_search.eval import PdfEquationScore, paper_folders, score_pdf_equations
 from scipix_search.ingest import read_tex_equations
+from tests.factories import requires_pdflatex
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.shared,
-    pytest.mark.skipif(
-        shutil.which("pdflatex") is None,
-        reason="pdflatex not installed (scripts/install_tex.sh installs TeX Live)",
-    ),
+    requires_pdflatex(),
 ]
 
 
