@@ -237,3 +237,17 @@ def typeset_numbered(
     assert len(source) == len(latex), source
     regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
     return NumberedDisplays(tex, source, regions)
+
+
+def typeset_displays(tex: Path, body: str, font: str) -> list[EquationRegion]:
+    """Typeset ``body`` in an ``article`` with amsmath, amssymb and the :data:`MATH_FONTS`
+    setup ``font`` (see :func:`typeset`), and return the display regions read from it."""
+    from scipix_search.ingest import find_equation_regions
+
+    typeset(
+        tex,
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+        + math_font_preamble(font)
+        + f"\\begin{{document}}\n{body}\\end{{document}}\n",
+    )
+    return [r for r in find_equation_regions(tex.with_suffix(".pdf"), render=False) if r.display]

@@ -155,8 +155,17 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
                 for p0, p1 in prose_tops
                 if (p0, p1) != (ln.bbox[1], ln.bbox[3])
             )
+            # a row set flush with a row of the display (an ``alignat`` column, rows of an
+            # empty first column) continues it a little further down: tall brackets and
+            # scripts in both rows leave less of \\jot than 0.6 em between their boxes. Not
+            # at the paragraph's margin, where a paragraph's line starts too.
+            aligned = (
+                not ln.is_prose
+                and ln.bbox[0] >= left + 2 * body_size
+                and any(abs(ln.bbox[0] - b.bbox[0]) <= 0.5 for b in blocks[-1] if not b.is_prose)
+            )
             if (
-                ln_top <= bottom + 0.6 * body_size
+                ln_top <= bottom + (0.9 if aligned else 0.6) * body_size
                 and not between
                 and ln_top >= top - body_size
                 and not _paragraph_resumes(_row_start(ln, col), blocks[-1], left, body_size)

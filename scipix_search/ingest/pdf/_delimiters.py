@@ -29,7 +29,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
 )
 from scipix_search.ingest.pdf._operators import group_operators
-from scipix_search.ingest.pdf._rows import RELATIONS
+from scipix_search.ingest.pdf._rows import EQUATION_RELATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ def _is_equation(cell: list[Glyph]) -> bool:
     """A relation in the cell with other glyphs on its baseline (``a = b``, ``= a + b``): a
     relation that is an array entry stands alone in its cell (a label may be set over it)."""
     for rel in cell:
-        if rel.c not in RELATIONS:
+        if rel.c not in EQUATION_RELATIONS:
             continue
         if any(g is not rel and abs(g.base - rel.base) < 0.2 * rel.size for g in cell):
             return True

@@ -19,6 +19,11 @@ logger = logging.getLogger(__name__)
 
 RELATIONS = frozenset("=<>≤≥≈≡∼≃∝∈∉∋⊂⊆⊃⊇≺⪯≻⪰≠≪≫≲≳⩽⩾≅≔→←↦⇒⇐⇔⊢⊨⊣")
 """Characters that make a row an equation of its own, or the continuation of one."""
+EQUATION_RELATIONS = RELATIONS | frozenset(":")
+"""Relations that make a row or an array cell an equation: with the colon, which TeX sets as
+a relation (``\\mathrel``: ``f : A \\to B``, the typing rows of an ``alignat`` that name no
+other relation, ``(z : \\mathsf{Tm}\\,\\Gamma\\,A)``); a sentence's colon is never inside a
+display row."""
 _CONTINUATION = RELATIONS | frozenset("+−-±∓×·")
 _TALL_CHARS = frozenset("∑∏∐∫∬∭∮⋃⋂⨁⨂⨀⋁⋀√")
 
@@ -203,7 +208,9 @@ def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -
     first = min(lower, key=lambda g: g.x0)
     if first.c in _CONTINUATION or _labelled(lower, main_size):
         return True
-    return any(g.c in RELATIONS for g in upper) and any(g.c in RELATIONS for g in lower)
+    return any(g.c in EQUATION_RELATIONS for g in upper) and any(
+        g.c in EQUATION_RELATIONS for g in lower
+    )
 
 
 _OPTIMISE = ("\\min", "\\max", "\\arg", "\\operatorname*{arg")
