@@ -299,27 +299,27 @@ def _as_lines(rows: list[list[Group]]) -> list[Node]:
 
 def _whole_alignment(items: list[Node]) -> Env | None:
     """The undelimited ``matrix``/``array`` that is the whole formula and holds lines, not
-    cells: one column, or a relation (``=``, ``\\leq``, ...) in a row (the other rows may
-    continue it: ``& + c``)."""
+    cells: one column (``{l}``), or two (``{rl}``) with a relation opening a row's second cell
+    (``a & = b``; the other rows may continue it: ``& + c``). Wider arrays stay cells: a
+    commutative diagram's arrows are relations in cells of their own."""
     while len(items) == 1 and isinstance(items[0], Group):
         items = items[0].items
     if len(items) != 1 or not isinstance(items[0], Env) or items[0].name != "matrix":
         return None
     env = items[0]
-    if all(len(row) <= 1 for row in env.rows):
+    width = max((len(row) for row in env.rows), default=0)
+    if width <= 1:
         return env
+    if width > 2:
+        return None
     from scipix_search.math._normalize import serialize  # cycle: serialise needs the AST
 
-    # Read on the row's canonical tokens, as a second parse of the canonical form will see it
-    # (``\\left( = \\right)`` is ``( = )`` there): so the canonical form stays idempotent.
+    # Read on the cell's canonical tokens, as a second parse of the canonical form will see
+    # them (``\\left( = \\right)`` opens with ``(`` there): the canonical form stays idempotent.
     for row in env.rows:
-        depth = 0
-        for tok in serialize(_flatten(list(row))):
-            if tok == "{" or tok.startswith("\\begin{"):
-                depth += 1
-            elif tok == "}" or tok.startswith("\\end{"):
-                depth -= 1
-            elif depth == 0 and tok in T.RELATION_TOKENS:
+        if len(row) == 2:
+            first = serialize(row[1].items)[:1]
+            if first and first[0] in T.RELATION_TOKENS:
                 return env
     return None
 

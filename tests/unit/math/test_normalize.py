@@ -78,6 +78,11 @@ from scipix_search.math import canonical_latex, normalize, parse_formula, rename
         (r"\begin{array}{rl} {a} & {=b,} \\ {} & {+c.} \end{array}", r"a = b , \\ + c"),
         (r"{\begin{matrix} x \\ y \end{matrix}}", r"x \\ y"),
         (r"A = \begin{array}{l} a \\ b \end{array}", r"A = \begin{matrix} a \\ b \end{matrix}"),
+        # a diagram's arrows are relations in cells of their own: it stays a matrix
+        (
+            r"\begin{array}{ccc} A & \rightarrow & B \\ & \searrow & C \end{array}",
+            r"\begin{matrix} A & \rightarrow & B \\ & \searrow & C \end{matrix}",
+        ),
         (r"x \le y \ne z \to w", r"x \leq y \neq z \rightarrow w"),
         (r"\psi^{\ast} a \ast b", r"\psi ^ { * } a * b"),
         (r"\not= \not\in", r"\neq \notin"),
