@@ -10,7 +10,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-python -m pip install -q -e ".[dev,postgres,ocr]"
+# Under the tested versions (scripts/constraints.txt): a release that moves PDF or OCR behaviour
+# lands by a change here, not by a fresh install.
+python -m pip install -q -c scripts/constraints.txt -e ".[dev,postgres,ocr]"
 # Build-time only: the pix2tex model code, to export its pinned weights to ONNX. --no-deps
 # because pix2tex pins timm 0.5.4, whose torchvision import fails beside the CPU torch here
 # (scipix_search/ocr/_export.py works around it); nothing at run time imports these.

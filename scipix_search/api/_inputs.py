@@ -16,10 +16,9 @@ from scipix_search.exceptions import (
     CorruptInputError,
     InputError,
     InputTooLargeError,
-    ScipixError,
     UnsupportedContentError,
 )
-from scipix_search.ingest import sniff
+from scipix_search.ingest import open_pdf, sniff
 
 CHUNK = 1 << 20
 UPLOAD_KINDS = ("pdf", "image", "tex", "targz", "collection")
@@ -86,24 +85,15 @@ def check_image(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
 
 
 def check_pdf(data: bytes, name: str, max_pages: int) -> int:
-    """Page count of a PDF, refusing broken, encrypted and over-long files."""
-    import pymupdf
+    """Page count of a PDF, refusing broken, truncated, encrypted and over-long files.
 
+    The checks are ``open_pdf``'s, the ones ingestion makes, so an upload the API takes is
+    one the worker can read: whether MuPDF's repair of a cut-short file yields pages depends
+    on where the cut falls, and a repaired page is not the page that was sent.
+    """
+    doc = open_pdf(data, name, max_pages=max_pages)
     try:
-        doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as exc:  # pymupdf raises its own untyped errors
-        raise CorruptInputError(f"{name}: not a readable PDF: {exc}") from exc
-    try:
-        if doc.needs_pass:
-            raise InputError(f"{name}: the PDF is encrypted")
-        pages = int(doc.page_count)
-        if pages == 0:
-            raise CorruptInputError(f"{name}: the PDF has no pages")
-        if pages > max_pages:
-            raise InputTooLargeError(f"{name}: {pages} pages; the limit is {max_pages}")
-        return pages
-    except ScipixError:
-        raise
+        return int(doc.page_count)
     except Exception as exc:  # MuPDF's errors on a damaged file: a cyclic page tree, ...
         raise CorruptInputError(f"{name}: not a readable PDF: {exc}") from exc
     finally:

@@ -154,9 +154,19 @@ def test_cyclic_page_tree_is_400(client: TestClient) -> None:
     _assert_4xx(answer, 400, "cannot be rendered")
 
 
+def test_pdf_cut_anywhere_is_refused_before_rendering() -> None:
+    # MuPDF repairs some cuts into a blank or half page and fails on others, depending on
+    # which object the cut lands in (and so on the PDF writer's version): every cut is refused.
+    pdf = make_pdf([[LOREM]])
+    for percent in range(5, 100, 5):
+        with pytest.raises(CorruptInputError, match="not a readable PDF|truncated|no pages"):
+            check_pdf(pdf[: len(pdf) * percent // 100], "t.pdf", 10)
+    assert check_pdf(pdf, "t.pdf", 10) == 1
+
+
 def test_truncated_pdf_and_wrong_content_are_4xx(client: TestClient) -> None:
     pdf = make_pdf([[LOREM]])
-    for data in (pdf[: len(pdf) // 3], pdf[:20]):
+    for data in (pdf[: len(pdf) // 3], pdf[: len(pdf) * 3 // 4], pdf[:20]):
         answer = client.post("/v1/ocr", files={"file": ("t.pdf", data, "application/pdf")})
         assert 400 <= answer.status_code < 500, answer.text
     _assert_4xx(client.post("/v1/ocr", files={"file": ("x.png", b"plain words", "image/png")}), 415)
