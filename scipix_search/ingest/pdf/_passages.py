@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-from scipix_search.exceptions import CorruptInputError, InputTooLargeError
+from scipix_search.exceptions import CorruptInputError, InputTooLargeError, ScipixError
 from scipix_search.ingest._types import BBox, ParsedDocument, ParsedPage, ParsedPassage
 from scipix_search.ingest.pdf._meta import read_pdf_meta
 from scipix_search.ingest.pdf._prose import prose_flags
@@ -58,23 +58,29 @@ def open_pdf(data: bytes, name: str, *, max_pages: int) -> pymupdf.Document:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises several types for damaged files
         raise CorruptInputError(f"{name}: not a readable PDF ({exc})") from exc
-    if doc.needs_pass:
+    try:
+        _check_opened(doc, data, name, max_pages)
+    except ScipixError:
         doc.close()
+        raise
+    except Exception as exc:  # MuPDF fails reading some damaged trees (ten million pages)
+        doc.close()
+        raise CorruptInputError(f"{name}: not a readable PDF ({exc})") from exc
+    return doc
+
+
+def _check_opened(doc: pymupdf.Document, data: bytes, name: str, max_pages: int) -> None:
+    if doc.needs_pass:
         raise CorruptInputError(f"{name}: PDF is encrypted (password required)")
     if doc.page_count == 0:
-        doc.close()
         raise CorruptInputError(f"{name}: PDF has no pages")
     # MuPDF silently repairs broken files; a repaired file without an end marker was cut short.
     if doc.is_repaired and b"%%EOF" not in data[-2048:]:
-        doc.close()
         raise CorruptInputError(
             f"{name}: PDF is truncated (no %%EOF; cross-reference table broken)"
         )
     if doc.page_count > max_pages:
-        count = doc.page_count
-        doc.close()
-        raise InputTooLargeError(f"{name}: {count} pages exceeds the limit of {max_pages}")
-    return doc
+        raise InputTooLargeError(f"{name}: {doc.page_count} pages exceeds the limit of {max_pages}")
 
 
 @dataclass(slots=True)
