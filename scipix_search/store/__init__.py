@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from scipix_search.store._kinds import IndexPolicy
     from scipix_search.store._layout import (
         ADD_STEPS,
+        DELTA_STEPS,
         KILL_AT_ENV,
         KINDS,
         REBUILD_STEPS,
@@ -61,6 +62,7 @@ __getattr__ = lazy_exports(
         "scipix_search.store._kinds": ("IndexPolicy",),
         "scipix_search.store._layout": (
             "ADD_STEPS",
+            "DELTA_STEPS",
             "KILL_AT_ENV",
             "KINDS",
             "REBUILD_STEPS",
@@ -80,6 +82,7 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "ADD_STEPS",
+    "DELTA_STEPS",
     "KILL_AT_ENV",
     "REBUILD_STEPS",
     "SAVE_STEPS",

@@ -8,6 +8,16 @@ generation or the new one, never a mix, and a process killed at any step leaves 
 generation current. Files of other generations and temporary files are deleted after the commit,
 and by :func:`clean_folder` (under the index lock) before a store checks an index.
 
+Between two generations, a save of new vectors only can be a *delta*: a file
+``delta-<generation>-<n>.bin``
+of the new ids and vectors, named in the manifest after the generation (:func:`commit_delta`,
+the same temporary file, fsync, rename and manifest commit). A reader loads the generation and
+adds the deltas in order. *Why*: a generation is the whole index, so writing one per ingested
+document made a library's ingestion quadratic in its size (a 4 GB file rewritten for each paper
+at 1M equations). A delta that is not named by the manifest (a writer killed before its commit)
+is ignored and deleted like a stale generation. When the deltas grow past a share of the
+generation, the writer saves a new generation instead (see ``VectorIndex.append``).
+
 *Why a manifest and not two renamed files*: earlier versions wrote ``index.faiss`` and
 ``meta.json``, each renamed into place, one after the other; a kill between the renames left an
 index of 169 vectors beside a ``meta.json`` that said 100, and the server refused to start. Those
@@ -24,7 +34,7 @@ import re
 import signal
 import tempfile
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,6 +55,7 @@ LEGACY_INDEX_FILE = "index.faiss"
 LEGACY_META_FILE = "meta.json"
 FORMAT_VERSION = 2
 _GENERATION = re.compile(r"^index-(\d+)\.faiss$")
+_DELTA = re.compile(r"^delta-(\d+)-(\d+)\.bin$")  # generation, then number
 _CHUNK = 1 << 22
 
 #: Test hook: a process whose environment names one of the steps below SIGKILLs itself there, so
@@ -63,6 +74,17 @@ SAVE_STEPS = (
 )
 #: Steps of ``reindex`` before its save, and of an ingestion between its rows and its vectors.
 REBUILD_STEPS = ("rebuild:begin", "rebuild:filled")
+#: Steps of a save that commits a delta (new vectors only) instead of a generation.
+DELTA_STEPS = (
+    "delta:begin",
+    "delta:file-half-written",
+    "delta:file-written",
+    "delta:file-renamed",
+    "delta:manifest-half-written",
+    "delta:manifest-written",
+    "delta:committed",
+    "delta:cleaned",
+)
 ADD_STEPS = ("store:rows-committed",)
 
 
@@ -87,8 +109,24 @@ def fault_point(step: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Delta:
+    """One delta file named by the manifest: new vectors added after its generation."""
+
+    file: str
+    size: int
+    crc32: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Manifest:
-    """What ``manifest.json`` says: the current generation's file and what it holds."""
+    """What ``manifest.json`` says: the current generation's file, its deltas, what they hold.
+
+    ``count`` is the vectors of the generation and its deltas together. ``max_id`` (the largest
+    id held) and ``kind`` (the generation's FAISS kind) let a writer append a delta without
+    reading the index; a manifest of an earlier version has neither, and its next save is a
+    generation.
+    """
 
     generation: int
     file: str
@@ -99,6 +137,14 @@ class Manifest:
     encoder: str
     count: int
     version: int = FORMAT_VERSION
+    deltas: tuple[Delta, ...] = ()
+    max_id: int | None = None
+    kind: str | None = None
+
+    @property
+    def base_count(self) -> int:
+        """The vectors of the generation file alone."""
+        return self.count - sum(d.count for d in self.deltas)
 
 
 def storage_error(exc: OSError, what: str) -> ScipixError:
@@ -163,16 +209,45 @@ def read_manifest(directory: Path) -> Manifest | None:
             directory=directory,
         ) from exc
     try:
-        manifest = Manifest(**json.loads(raw))
-    except (ValueError, TypeError) as exc:
+        fields = json.loads(raw)
+        fields["deltas"] = tuple(Delta(**d) for d in fields.get("deltas", ()))
+        manifest = Manifest(**fields)
+    except (ValueError, TypeError, AttributeError) as exc:
         raise IndexCorruptError(
             f"{directory.name} index: its manifest is damaged ({exc})", directory=directory
         ) from exc
-    if not _GENERATION.match(manifest.file):
+    if not _GENERATION.match(manifest.file) or not all(
+        _DELTA.match(d.file) for d in manifest.deltas
+    ):
         raise IndexCorruptError(
             f"{directory.name} index: its manifest names no index file", directory=directory
         )
     return manifest
+
+
+def read_delta(directory: Path, delta: Delta) -> bytes:
+    """A delta file's bytes, checked against the manifest's size and CRC-32.
+
+    Raises:
+        FileNotFoundError: the file is gone (a newer generation replaced it since the manifest
+            was read: read the manifest again).
+        IndexCorruptError: the file cannot be read, or is truncated or altered.
+    """
+    try:
+        data = (directory / delta.file).read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise IndexCorruptError(
+            f"{directory.name} index: cannot read {delta.file} ({exc.strerror})",
+            directory=directory,
+        ) from exc
+    if len(data) != delta.size or zlib.crc32(data) != delta.crc32:
+        raise IndexCorruptError(
+            f"{directory.name} index: {delta.file} does not match its manifest",
+            directory=directory,
+        )
+    return data
 
 
 def read_generation(directory: Path, manifest: Manifest) -> BinaryIO:
@@ -259,10 +334,36 @@ def _generations(directory: Path) -> dict[int, Path]:
     return found
 
 
-def commit_generation(directory: Path, data: bytes, meta: dict[str, object]) -> Manifest:
+def _next_delta(directory: Path, current: Manifest) -> str:
+    """A delta file name of ``current``'s generation that no file and no reader has seen.
+
+    The generation is in the name, so a reader holding an older manifest never finds a newer
+    generation's delta under a name it expects (it finds no file, and reads the manifest again).
+    """
+    numbers = [0]
+    for name in [*(p.name for p in directory.iterdir()), *(d.file for d in current.deltas)]:
+        match = _DELTA.match(name)
+        if match and int(match.group(1)) == current.generation:
+            numbers.append(int(match.group(2)))
+    return f"delta-{current.generation:06d}-{max(numbers) + 1:06d}.bin"
+
+
+def _commit_manifest(directory: Path, manifest: Manifest, step: str) -> None:
+    _write_durably(directory / MANIFEST_FILE, json.dumps(asdict(manifest)).encode(), step)
+
+
+def commit_generation(
+    directory: Path,
+    data: bytes,
+    meta: dict[str, object],
+    *,
+    max_id: int | None = None,
+    kind: str | None = None,
+) -> Manifest:
     """Write ``data`` as a new generation and commit it; the old one stays until the commit.
 
-    Call it under the folder's index lock. ``meta`` holds dim, metric, encoder and count.
+    Call it under the folder's index lock. ``meta`` holds dim, metric, encoder and count;
+    ``max_id`` and ``kind`` (the largest id, the FAISS kind) let later saves append deltas.
 
     Raises:
         StorageFullError: no space left (the previous generation is still current).
@@ -288,18 +389,57 @@ def commit_generation(directory: Path, data: bytes, meta: dict[str, object]) -> 
             metric=str(meta["metric"]),
             encoder=str(meta["encoder"]),
             count=int(str(meta["count"])),
-        )
-        _write_durably(directory / name, data, "save:index")
-        fault_point("save:index-renamed")
-        _write_durably(
-            directory / MANIFEST_FILE, json.dumps(asdict(manifest)).encode(), "save:manifest"
+            max_id=max_id,
+            kind=kind,
         )
     except OSError as exc:
         raise storage_error(exc, f"the {directory.name} index") from exc
-    fault_point("save:committed")
+    return _commit(directory, manifest, name, data, "save:index")
+
+
+def _commit(directory: Path, manifest: Manifest, name: str, data: bytes, step: str) -> Manifest:
+    """Write ``data`` durably as ``name``, then commit ``manifest`` that names it; clean up.
+
+    ``step`` (``save:index``, ``delta:file``) names the fault points: ``<step>-half-written``,
+    ``<step>-written``, ``<step>-renamed``, then ``<kind>:manifest-...``, ``<kind>:committed``
+    and ``<kind>:cleaned``.
+    """
+    kind = step.partition(":")[0]
+    try:
+        _write_durably(directory / name, data, step)
+        fault_point(f"{step}-renamed")
+        _commit_manifest(directory, manifest, f"{kind}:manifest")
+    except OSError as exc:
+        raise storage_error(exc, f"the {directory.name} index") from exc
+    fault_point(f"{kind}:committed")
     clean_folder(directory, manifest)
-    fault_point("save:cleaned")
+    fault_point(f"{kind}:cleaned")
     return manifest
+
+
+def commit_delta(
+    directory: Path, current: Manifest, data: bytes, *, count: int, max_id: int, replaces: int = 0
+) -> Manifest:
+    """Write ``data`` (``count`` new vectors) as a delta of the current generation and commit it.
+
+    Call it under the folder's index lock, with ``current`` read under it. The new delta takes
+    the place of the last ``replaces`` deltas, whose vectors ``data`` holds too (merged so that
+    a folder keeps few delta files); ``count`` counts only the vectors that are new.
+
+    Raises:
+        StorageFullError: no space left (the previous manifest is still current).
+        ReadOnlyStoreError: the folder cannot be written.
+        IndexStoreError: another write error.
+    """
+    fault_point("delta:begin")
+    kept = current.deltas[: len(current.deltas) - replaces]
+    try:
+        merged = count + sum(d.count for d in current.deltas[len(kept) :])
+        delta = Delta(_next_delta(directory, current), len(data), zlib.crc32(data), merged)
+    except OSError as exc:
+        raise storage_error(exc, f"the {directory.name} index") from exc
+    manifest = replace(current, deltas=(*kept, delta), count=current.count + count, max_id=max_id)
+    return _commit(directory, manifest, delta.file, data, "delta:file")
 
 
 def clean_folder(directory: Path, manifest: Manifest | None = None) -> list[str]:
@@ -323,10 +463,12 @@ def clean_folder(directory: Path, manifest: Manifest | None = None) -> list[str]
         names = [p.name for p in directory.iterdir()]
     except OSError:
         return removed
+    deltas = {d.file for d in manifest.deltas} if manifest is not None else set()
     for name in names:
         stale = name.endswith(".tmp") and name.startswith(".")
         if manifest is not None:
             stale = stale or (bool(_GENERATION.match(name)) and name != manifest.file)
+            stale = stale or (bool(_DELTA.match(name)) and name not in deltas)
             stale = stale or name in (LEGACY_INDEX_FILE, LEGACY_META_FILE)
         if not stale:
             continue

@@ -217,10 +217,21 @@ class Store:
         return f"{spec.kind} index holds {index.ntotal} vectors, the database {len(db_ids)}"
 
     def add_vectors(self, spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Add vectors under an inter-process lock and commit the index atomically."""
+        """Add vectors under an inter-process lock and commit the index atomically.
+
+        New ids are appended as a delta file without reading the index (a library's ingestion
+        would otherwise rewrite the whole index for each document); where that cannot be, the
+        index is read, added to and saved as a new generation (see :meth:`VectorIndex.append`).
+        """
         if len(ids) == 0:
             return
-        with index_lock(self.index_dir(spec.kind)):
+        directory = self.index_dir(spec.kind)
+        with index_lock(directory):
+            policy = self.policy(spec)
+            if VectorIndex.append(
+                directory, ids, vectors, dim=spec.dim, encoder=spec.encoder, policy=policy
+            ):
+                return
             index = self._open_or_rebuild(spec)
             index.add(ids, vectors)
             index.save()

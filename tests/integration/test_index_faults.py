@@ -10,6 +10,7 @@ The API and CLI checks are in ``test_index_faults_api.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from scipix_search.config import Settings
 from scipix_search.exceptions import ReadOnlyStoreError, StorageFullError
 from scipix_search.store import (
     ADD_STEPS,
+    DELTA_STEPS,
     KILL_AT_ENV,
     REBUILD_STEPS,
     SAVE_STEPS,
@@ -116,8 +118,9 @@ def assert_old_or_new(settings: Settings, before: dict[str, list[int]]) -> None:
             assert after[spec.kind] in (before[spec.kind], db), spec.kind
 
 
-def assert_consistent(settings: Settings) -> None:
-    """Each index holds exactly the database's vectors, each finds itself, nothing is left over."""
+def assert_consistent(settings: Settings, *, deltas: bool = False) -> None:
+    """Each index holds exactly the database's vectors, each finds itself, nothing is left over
+    (``deltas``: beside its generation, the folder may hold the delta files its manifest names)."""
     store = Store(settings)
     for spec in SPECS:
         index = store.open_index(spec)
@@ -127,6 +130,9 @@ def assert_consistent(settings: Settings) -> None:
             for ids, vectors in repo.iter_vectors(session=session, kind=spec.kind):
                 assert index.search(vectors, k=1)[1][:, 0].tolist() == ids.tolist()
         names = sorted(p.name for p in store.index_dir(spec.kind).iterdir() if p.name != ".lock")
+        if deltas:
+            manifest = json.loads((store.index_dir(spec.kind) / "manifest.json").read_text())
+            names = [n for n in names if n not in {d["file"] for d in manifest["deltas"]}]
         assert len(names) == 2 and names[1] == "manifest.json", names  # one generation, no temp
     assert store.index_problems == {}
     stats = collect_stats(settings)
@@ -156,6 +162,24 @@ def test_ingestion_killed_at_each_step_of_its_saves_heals_at_next_open(
     with Store(seeded).session() as session:
         # every step comes after the commit of the rows: the document is there, and searchable
         assert repo.count_rows(session=session)["documents"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", [*DELTA_STEPS, *(f"{s}#2" for s in DELTA_STEPS)], ids=str)
+def test_ingestion_killed_at_each_step_of_a_delta_heals_at_next_open(
+    tmp_path: Path, step: str
+) -> None:
+    """Appended as deltas (the indexes hold enough vectors): a kill at any step of either
+    index's delta leaves the state before or after it, and the next open agrees with the
+    database."""
+    settings = Settings(data_dir=tmp_path / "data")
+    store = Store(settings)
+    for seed in range(1, 7):
+        add_document(store, seed)
+    before = _on_disk(settings)
+    assert _run_child(settings.data_dir, "7", step) == -signal.SIGKILL  # the step was reached
+    assert_old_or_new(settings, before)
+    assert_consistent(settings, deltas=True)
 
 
 @pytest.mark.slow
