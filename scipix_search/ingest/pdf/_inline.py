@@ -12,6 +12,7 @@ exactly).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._delimiters import group_delimited, hanging_extent
@@ -35,7 +36,7 @@ _JOINERS = frozenset("0123456789()[]{}+-=/.,;:|'*<>!−")
 # punctuation of the sentence that a span must not end (or start) with
 _TRIM = frozenset(".,;:")
 # relations, which TeX sets between stretchable thick spaces (``:`` is one: ``f : A \to B``)
-_RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔:⊢⊨⊣")
+RELATIONS = frozenset("=<>≤≥≠≈≡∼≃∝∈∉∋⊂⊆⊃⊇→←↦⇒⇔≪≫≲≳⩽⩾≅≔:⊢⊨⊣")
 # a gap wider than this (em of the line's text size) is a word space: math is set tighter
 _MAX_GAP = 0.45
 
@@ -114,6 +115,7 @@ def inline_spans(glyphs: list[Glyph], *, math_commas: bool = False) -> list[list
     named = _named_functions(visible, max_gap) | _words_before_math(visible, letters, word_space)
     base = median([g.base for g in visible if g.size >= 0.95 * text_size] or [visible[0].base])
     named |= _sans_math(visible, letters, text_size, base)
+    named |= _text_font_operands(visible, letters, max_gap)
     spans: list[list[Glyph]] = []
     run: list[Glyph] = []
     last = visible[0]  # the run's first glyph reaching furthest right, kept as it grows
@@ -275,21 +277,21 @@ def _words_before_math(
         return out
     fonts = Counter(g.font for g in visible if g.c.isalpha() and not g.is_math)
     serif = bool(fonts) and not is_sans_font(fonts.most_common(1)[0][0])
-    i = 0
-    while i < len(visible):
+    for i, end in _text_words(visible, letters):
         g = visible[i]
-        run = letters.get(id(g), 0)
-        if g.is_math or not g.c.isalpha() or run < 2:
-            i += 1
-            continue
-        end = i + run
         nxt = visible[end] if end < len(visible) else None
         prev = visible[i - 1] if i > 0 else None
         # on the word's baseline and at its size: a script after a word is a footnote or an
         # affiliation mark (``Name$^{a}$``)
         if nxt is not None and _tight_math(visible[end - 1], nxt, g, word_space):
             after = visible[end + 1] if end + 1 < len(visible) else None
-            opens = nxt.c in "([" and after is not None and after.is_math and after.c not in _TRIM
+            # the bracket opens math when a math glyph follows it, or a letter alone of the
+            # text italic (Times and Palatino math: ``\\text{Poisson}(T)``)
+            opens = (
+                nxt.c in "(["
+                and after is not None
+                and (after.is_math and after.c not in _TRIM or _text_font_math(after, letters))
+            )
             if (nxt.is_math and (nxt.c.isalpha() or nxt.c in "([")) or opens:
                 out |= {id(h) for h in visible[i:end]}
         # a relation's thick spaces on either side (``\\mathsf{Con} \\rightarrow \\mathsf{Set}``)
@@ -303,19 +305,31 @@ def _words_before_math(
                 and (
                     prev.c.isalnum()
                     and _tight_math(prev, g, g, word_space)
-                    or prev.c in _RELATIONS
+                    or prev.c in RELATIONS
                     and g.x0 - prev.x1 <= relation_gap
                 )
                 or nxt is not None
-                and nxt.c in _RELATIONS
+                and nxt.c in RELATIONS
                 # a text-font colon set tight is the sentence's (``\\textsf{Note}:``)
                 and (nxt.is_math or nxt.x0 - visible[end - 1].x1 > 0.1 * g.size)
                 and nxt.x0 - visible[end - 1].x1 <= relation_gap
             )
         ):
             out |= {id(h) for h in visible[i:end]}
-        i = end
     return out
+
+
+def _text_words(visible: list[Glyph], letters: dict[int, int]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each word of two or more text-font letters, left to right."""
+    i = 0
+    while i < len(visible):
+        g = visible[i]
+        run = letters.get(id(g), 0)
+        if g.is_math or not g.c.isalpha() or run < 2:
+            i += 1
+            continue
+        yield i, i + run
+        i += run
 
 
 def _tight_math(a: Glyph, b: Glyph, word: Glyph, word_space: float) -> bool:
@@ -339,7 +353,7 @@ def _gap_limit(last: Glyph, g: Glyph, max_gap: float) -> float:
     they are wide, more than word spaces do, so a loose justified line opens ``$a < f$``
     wider than its words; a relation neither ends nor starts a formula.
     """
-    if last.c in _RELATIONS or g.c in _RELATIONS:
+    if last.c in RELATIONS or g.c in RELATIONS:
         return 2 * max_gap
     return max_gap
 
@@ -430,6 +444,40 @@ def _sans_math(
             words |= {id(h) for h in out[i:end]}
         i = end
     return words
+
+
+# binary operators, which TeX sets between medium spaces with an operand on each side
+_OPERATORS = frozenset("+−-×·/∗±∓")
+
+
+def _text_font_operands(visible: list[Glyph], letters: dict[int, int], max_gap: float) -> set[int]:
+    """Products of text-italic or text-bold letters set beside a math operator or relation
+    (ids of their glyphs). Fonts whose math takes its letters from the text italic (Times and
+    Palatino math) print ``$1+pN$`` or ``$\\mathbf{P} = \\mathbf{Mw}$`` as a short word of
+    that font, which :func:`_text_font_math` (a letter alone) leaves to the prose; an operand
+    of an operator is math. Only short runs (up to three letters) are taken: an emphasised
+    word is set after a word space, never as an operator's operand."""
+    out: set[int] = set()
+    for i, end in _text_words(visible, letters):
+        g = visible[i]
+        if end - i <= 3 and (is_italic_font(g.font) or is_bold_font(g.font)):
+            prev = visible[i - 1] if i > 0 else None
+            nxt = visible[end] if end < len(visible) else None
+            if any(
+                h is not None
+                and h.is_math
+                # not the word's own font: ``\\textbf{(dof=72)}`` is prose set in bold
+                and h.font != g.font
+                and (h.c in _OPERATORS or h.c in RELATIONS)
+                and gap <= 2 * max_gap
+                and abs(h.base - g.base) < 0.1 * g.size
+                for h, gap in (
+                    (prev, g.x0 - prev.x1 if prev is not None else 0.0),
+                    (nxt, nxt.x0 - visible[end - 1].x1 if nxt is not None else 0.0),
+                )
+            ):
+                out |= {id(h) for h in visible[i:end]}
+    return out
 
 
 def _text_font_math(g: Glyph, letters: dict[int, int]) -> bool:

@@ -42,7 +42,7 @@ from scipix_search.ingest.pdf._glyphs import (
     glyphs_to_latex,
     median,
 )
-from scipix_search.ingest.pdf._inline import inline_regions, visual_lines
+from scipix_search.ingest.pdf._inline import RELATIONS, inline_regions, visual_lines
 from scipix_search.ingest.pdf._lines import Line, page_lines
 from scipix_search.ingest.pdf._radicals import group_radicals
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow
@@ -223,8 +223,10 @@ def _page_regions(
             for glyphs in visual_lines(
                 [ln for ln in col if id(ln) not in in_display and not drawings.is_figure(ln.bbox)]
             )
-            # a line with words: a sentence around the math, not a table cell or a label
+            # a line with words (a sentence around the math), or a table row whose math holds
+            # a relation (``$-10 < f < 58$`` in a cell); not a column of numbers or a label
             if sum(g.c.isalpha() and not g.is_math for g in glyphs) >= 3
+            or any(g.is_math and g.c in RELATIONS for g in glyphs)
         ]
         regions.extend(inline_regions(page.number + 1, prose, bars))
     displays = [r for r in regions if r.display]
