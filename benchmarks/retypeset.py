@@ -37,8 +37,13 @@ Development and held-out setups (fixed before anything was scored, 2026-12-04):
 (The split was chosen after a build-only run showed which setups compile for most papers,
 and before any paper was scored in any setup.)
 
-``--setups all`` adds ``stix2``, ``fourier``, ``mathptmx``, ``cmbright`` and ``newpx`` (neither
-split: not scored for decisions; stix2 declares more symbol fonts than most papers leave room
+A second development set (``--setups dev2``, 2026-12-05, fonts8): ``fourier`` (Utopia and
+Fourier math), ``newpx`` (Palatino: newpxtext + newpxmath) and ``mathptmx`` (Times with
+Symbol and CM math), taken from the unsplit setups below so that rules are found on fonts
+other than the first three and still checked on the held-out three, which stay as they were.
+
+``--setups all`` adds ``stix2``, ``fourier``, ``mathptmx``, ``cmbright`` and ``newpx`` (the
+second development set below, and two in neither split; stix2 declares more symbol fonts than most papers leave room
 for). Latin Modern is not a setup: its math is Computer Modern's. Printed: per setup, papers
 compiled (of those tried), rows, det_recall, precision, latex@0.8, mean_sim and the worst
 papers; and the papers that did not compile or kept CM math, with why. For development (and
@@ -101,6 +106,7 @@ SETUPS: dict[str, str] = {
     "newpx": _T1 + "\\usepackage{newpxtext}\n\\usepackage{newpxmath}\n",
 }
 DEV_SETUPS = ("newtx", "kpfonts", "mathpazo")
+DEV2_SETUPS = ("fourier", "newpx", "mathptmx")
 HELDOUT_SETUPS = ("libertine", "eulervm", "mdcharter")
 
 _ALREADY_RE = re.compile(r"^! LaTeX Error: Command `?(\\[A-Za-z@]+)'? already defined", re.M)
@@ -340,6 +346,8 @@ def scored_folders(out: Path, setup: str) -> list[PaperFolder]:
 def _setups(arg: str) -> list[str]:
     if arg == "dev":
         return list(DEV_SETUPS)
+    if arg == "dev2":
+        return list(DEV2_SETUPS)
     if arg == "heldout":
         return list(HELDOUT_SETUPS)
     if arg == "all":
@@ -358,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=Path, default=shared_data_dir() / "papers")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument(
-        "--setups", default="both", help="dev, heldout, both (default), all, or NAME,NAME"
+        "--setups", default="both", help="dev, dev2, heldout, both (default), all, or NAME,NAME"
     )
     parser.add_argument("--build-only", action="store_true", help="compile, do not score")
     parser.add_argument("--ocr", action="store_true", help="score OCR LaTeX of the crops too")
@@ -408,7 +416,15 @@ def main(argv: list[str] | None = None) -> int:
         worst = ", ".join(f"{n} {v:.0%}" for v, n in sorted(per_paper)[: args.worst])
         if setup in HELDOUT_SETUPS:
             worst = "(held out: not named)"  # which papers fail there is not to be read
-        split = "dev" if setup in DEV_SETUPS else "held out" if setup in HELDOUT_SETUPS else "-"
+        split = (
+            "dev"
+            if setup in DEV_SETUPS
+            else "dev2"
+            if setup in DEV2_SETUPS
+            else "held out"
+            if setup in HELDOUT_SETUPS
+            else "-"
+        )
         rows.append(
             [
                 setup,

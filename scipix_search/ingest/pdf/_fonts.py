@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymupdf
 
+from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
+
 logger = logging.getLogger(__name__)
 
 _EEXEC_KEY = 55665
@@ -141,6 +143,39 @@ def unnamed_glyph_names(
                 # newtx names variants ``summationdisplay.1``: the base name is the glyph
                 name = _PIECE_VARIANT_RE.sub(r"\1", _VARIANT_RE.sub("", names[gid]))
                 out[(round(origin[0], 1), round(origin[1], 1))] = name
+    return out
+
+
+MUPDF_NAME_CUT = 24
+"""MuPDF cuts the font names of text spans to this many characters."""
+
+
+def cut_name_roles(page: pymupdf.Page, span_fonts: set[str]) -> dict[str, str]:
+    """For each span font whose name MuPDF cut short, the roles (``/Bold``, ``/Italic``)
+    that only the cut-off part of the full name says, in every one of the page's fonts that
+    the name can be.
+
+    ``Fourier-Math-Letters-Bold`` and ``Fourier-Math-Letters-Bold-Italic`` (``\\boldsymbol``
+    in Fourier) both reach the reader as ``Fourier-Math-Letters-Bol``: no role pattern reads
+    a bold font in that, and bold Greek read as plain Greek. No family is named: any cut
+    name is resolved against the page's fonts.
+    """
+    cut = [f for f in span_fonts if len(f) == MUPDF_NAME_CUT]
+    if not cut:
+        return {}
+    fulls = {f[3].split("+", 1)[-1] for f in page.get_fonts()}
+    out: dict[str, str] = {}
+    for font in cut:
+        full = [f for f in fulls if f.startswith(font) and len(f) > len(font)]
+        if not full:
+            continue
+        roles = ""
+        if all(is_bold_font(f) for f in full) and not is_bold_font(font):
+            roles += "/Bold"
+        if all(is_italic_font(f) for f in full) and not is_italic_font(font):
+            roles += "/Italic"
+        if roles:
+            out[font] = roles
     return out
 
 

@@ -21,6 +21,7 @@ from scipix_search.ingest.pdf._fonts import (
     anonymous_bitmap_fonts,
     bitmap_font_extent,
     bitmap_glyph_names,
+    cut_name_roles,
     identify_bitmap_fonts,
     unnamed_glyph_names,
 )
@@ -49,6 +50,11 @@ _OPERATOR_WORDS = frozenset(
     "max min sup inf lim log exp sin cos tan det diag rank arg where and for subject to "
     "minimize maximize s.t. if otherwise with".split()
 )
+_OPERATOR_RUN_RE = re.compile(r"(?:arg|max|min|sup|inf|lim|log|exp|det|diag|rank){2,3}")
+"""Operator names set tight one after the other: TeX puts only a thin space in
+``\\operatorname*{arg\\,min}`` or ``\\lim\\sup``, less than some fonts' word space (Utopia's),
+so the text layer gives one word ``argmin``. It is a limit-taking operator, not prose: read
+as a word of six letters, the row ``= argmin_{...}`` of an ``align`` was a prose line."""
 
 
 @dataclass(slots=True)
@@ -93,6 +99,7 @@ def page_lines(
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
     bold = overprinted(trace)
+    cut = cut_name_roles(page, {span["font"] for span in trace})
     bitmap = anonymous_bitmap_fonts(page)
     # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
     identified = identify_bitmap_fonts(page) if bitmap else {}
@@ -124,6 +131,7 @@ def page_lines(
                     bold,
                     span["font"] in bitmap or span["font"] in misread,
                     coded,
+                    cut.get(span["font"], ""),
                 )
                 for span in line["spans"]
                 for ch in span["chars"]
@@ -310,6 +318,7 @@ def _glyph(
     bold: set[tuple[float, float]],
     anonymous: bool = False,
     coded: dict[tuple[float, float], tuple[str, str, float]] | None = None,
+    cut_role: str = "",
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
@@ -318,7 +327,9 @@ def _glyph(
     lies, the character the font draws (see ``_truth``); a tall delimiter or big operator
     with a Unicode value, its drawn height and its CMEX twin's name (see ``_ink``); a glyph
     printed over itself, bold (``\\pmb``); a code of a bitmap font whose TeX encoding is
-    known (``coded``), the glyph that encoding names, in the Computer Modern font it fits."""
+    known (``coded``), the glyph that encoding names, in the Computer Modern font it fits;
+    the roles that the part of the font's name MuPDF cut off says (``cut_role``, see
+    ``_fonts.cut_name_roles``)."""
     c = ch["c"]
     key = (round(ch["origin"][0], 1), round(ch["origin"][1], 1))
     span_font = span["font"]
@@ -382,7 +393,7 @@ def _glyph(
             c, x0, y0, x1, y1, ch["origin"][1], span["size"], span_font + role,
             radical_name(span["size"], ch["origin"][1], extent), extent is not None,
         )  # fmt: skip
-    font = span_font + role
+    font = span_font + role + cut_role
     if span.get("flags", 0) & _ITALIC_FLAG and is_sans_font(font) and not is_italic_font(font):
         # a sans font whose program says italic though its name does not (Computer Modern's
         # ``CMSSI``, cm-super's ``SFSI``): the math italic of a sans math setup (sfmath,
@@ -448,7 +459,12 @@ def _script(word: list[Glyph], size: float, base: float) -> bool:
 def _prose_chars(word: list[Glyph]) -> int:
     # NFKC expands ligatures (U+FB01 "fi" ...), which are a sure sign of text fonts
     token = unicodedata.normalize("NFKC", "".join(x.c for x in word))
-    if len(token) >= 3 and token.lower() not in _OPERATOR_WORDS and _WORD_RE.match(token):
+    if (
+        len(token) >= 3
+        and token.lower() not in _OPERATOR_WORDS
+        and not _OPERATOR_RUN_RE.fullmatch(token)
+        and _WORD_RE.match(token)
+    ):
         return len(token)
     return 0
 
