@@ -363,7 +363,13 @@ def _recovered(
     """Displays the model scored under its cut or called text/title/reference: those with
     an equation number on their row, or set centred in their column and not prose."""
     found: list[tuple[Box, float]] = []
-    others = sorted((r for r in regions if r.kind in RECOVERABLE), key=lambda r: -r.confidence)
+    # the model's equation boxes first, however weak: where one overlaps a surer text box
+    # (a display and the sentence leading into it, called text), the equation box is the
+    # display's own outline
+    others = sorted(
+        (r for r in regions if r.kind in RECOVERABLE),
+        key=lambda r: (r.kind != EQUATION, -r.confidence),
+    )
     for region in others:
         # an equation box over the rows of several numbers is judged one numbered row at a time
         pieces = (
@@ -603,6 +609,33 @@ def _trim_prose(
     return _rows_box(box, spans[first:last], spans[:first], spans[last:]) or box
 
 
+def _clear_prose(
+    box: Box,
+    rows: list[list[Any]],
+    numbers: list[Box],
+    columns: Columns,
+    line_height: float,
+) -> Box:
+    """The box's top and bottom moved off the prose rows they cut through. A box the model
+    drew a few pixels into the sentence above or below its display holds too little of that
+    row for :func:`_trim_prose` to count it as one of its rows, but enough of its ink that
+    the box, widened along its rows to their ink and trimmed to it, takes in the sentence
+    (and its width)."""
+    top, bottom = box[1], box[3]
+    for span, row in _spans(rows, numbers):
+        if min(span[2], box[2]) <= max(span[0], box[0]) or span[3] <= top or span[1] >= bottom:
+            continue  # beside the box, or above or under it
+        if not _prose_row(span, row, numbers, columns, line_height):
+            continue
+        if span[1] < top < span[3]:
+            top = span[3]
+        elif span[1] < bottom < span[3]:
+            bottom = span[1]
+    if bottom - top < ROW_MIN_HEIGHT_LINES * line_height:
+        return box  # nothing of a display would be left: the rows decide elsewhere
+    return (box[0], top, box[2], bottom)
+
+
 def _rows_box(
     box: Box, spans: list[Box], above: Sequence[Box] = (), below: Sequence[Box] = ()
 ) -> Box | None:
@@ -769,7 +802,17 @@ def refine_displays(
         return max((c for b, c in pieces if b[1] >= box[1] - 1 and b[3] <= box[3] + 1), default=0.0)
 
     scored = [
-        (_trim_prose(box, page_rows, numbers, columns, height), confidence(box)) for box in boxes
+        (
+            _clear_prose(
+                _trim_prose(box, page_rows, numbers, columns, height),
+                page_rows,
+                numbers,
+                columns,
+                height,
+            ),
+            confidence(box),
+        )
+        for box in boxes
     ]
     if grey is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed

@@ -319,3 +319,60 @@ def test_two_numbered_displays_are_cut_at_the_top_of_the_lower_row() -> None:
     lines = _page(upper, numerator, lower, _number("(8)", 300.0), _number("(9)", 348.0))
     boxes = refine_displays([Region("equation", (410.0, 296.0, 1000.0, 384.0), 0.8)], lines)
     assert [b.bbox[1::2] for b in boxes] == [(296.0, 332.0), (332.0, 384.0)]
+
+
+def test_a_box_cut_a_few_pixels_into_the_sentence_above_takes_none_of_it() -> None:
+    # the model's box starts inside the lead-in sentence's line: too little of that line lies
+    # in the box to be one of its rows, but widened along its rows to their ink the box took
+    # the whole sentence; its top moves under the sentence first
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[204:230, 130:700] = 0  # "and where finite meets distribute over arbitrary joins:"
+    pixels[252:298, 500:800] = 0  # the display
+    lead = TextLine(
+        "and where finite meets distribute over arbitrary joins:",
+        (130.0, 200.0, 700.0, 232.0),
+        0.99,
+    )
+    display = TextLine("U ∧ ⋁V_i = ⋁(U ∧ V_i).", (500.0, 250.0, 800.0, 300.0), 0.8)
+    lines = _page(lead, display)
+    boxes = refine_displays(
+        [Region("equation", (490.0, 202.0, 810.0, 305.0), 0.6)], lines, pixels=pixels
+    )
+    assert [b.bbox for b in boxes] == [(500.0, 252.0, 800.0, 298.0)]
+    # and as much from the sentence under a display
+    pixels[:] = 255
+    pixels[202:248, 500:800] = 0  # the display
+    pixels[270:296, 100:1100] = 0  # "where the meets are ..."
+    display = TextLine("U ∧ ⋁V_i = ⋁(U ∧ V_i).", (500.0, 200.0, 800.0, 250.0), 0.8)
+    after = TextLine(
+        "where the meets are taken over every finite family", (100.0, 266.0, 1100.0, 298.0), 0.99
+    )
+    boxes = refine_displays(
+        [Region("equation", (490.0, 195.0, 810.0, 272.0), 0.6)],
+        _page(display, after),
+        pixels=pixels,
+    )
+    assert [b.bbox for b in boxes] == [(500.0, 202.0, 800.0, 248.0)]
+
+
+def test_a_weak_equation_box_outlines_its_display_before_a_surer_text_box() -> None:
+    # the model calls the lead-in sentence and the numbered display under it one text block
+    # (0.61) and the display alone an equation under its cut (0.48): the display is the
+    # equation box, not the block with the sentence
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[204:230, 100:1100] = 0  # the sentence
+    pixels[244:290, 100:260] = 0  # the display, set flush left
+    pixels[250:280, 1060:1095] = 0  # "(4)"
+    sentence = TextLine(
+        "We first construct the density contrast field from the density,",
+        (100.0, 200.0, 1100.0, 232.0),
+        0.99,
+    )
+    display = TextLine("δg = ρ/ρ̄ − 1", (100.0, 242.0, 260.0, 292.0), 0.8)
+    regions = [
+        Region("text", (100.0, 215.0, 1100.0, 290.0), 0.61),
+        Region("equation", (98.0, 240.0, 262.0, 292.0), 0.48),
+    ]
+    lines = _page(sentence, display, _number("(4)", 250.0))
+    boxes = refine_displays(regions, lines, pixels=pixels)
+    assert [b.bbox for b in boxes] == [(100.0, 244.0, 260.0, 290.0)]
