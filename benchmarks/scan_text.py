@@ -62,6 +62,35 @@ def _outside(lines: list[TextLine], boxes: list[Box], scale: float) -> list[str]
     return kept
 
 
+Scan = tuple[str, np.ndarray, list[Box], str]
+
+
+def levelled_scans(
+    half: str, pages: int, dpi: int, *, skew: float = 1.0, jpeg: int = 75
+) -> list[Scan]:
+    """``(label, levelled pixels, display boxes, words outside them)`` of each page of the half,
+    degraded with the seeds of ``scans.py`` (one generator a paper, its pages in order)."""
+    scans = []
+    for index, paper in enumerate(load_papers(half, pages)):
+        rng = np.random.default_rng(1000 * dpi + index)
+        with pymupdf.open(paper.folder.pdf) as document:
+            for page in paper.pages:
+                data = degrade_page(
+                    render_page(document, page, dpi), dpi, rng, skew=skew, jpeg=jpeg
+                )
+                text = _words_outside(document[page], paper.truth[page])
+                pixels = deskew(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))[0]
+                scans.append((f"{paper.folder.name} p{page + 1}", pixels, paper.truth[page], text))
+    return scans
+
+
+def page_edits_of(lines: list[TextLine], truth: list[Box], text: str, dpi: int) -> int:
+    """Character edits between the lines read outside the display boxes and ``text`` (each
+    side's words sorted)."""
+    read = " ".join(_outside(lines, truth, 72.0 / dpi)).split()
+    return levenshtein_chars(" ".join(sorted(read)), text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["dev", "test", "all"], default="test")
@@ -73,23 +102,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="a line per page")
     args = parser.parse_args()
 
-    scans = []
-    for index, paper in enumerate(load_papers(args.half, args.pages)):
-        # the seeds of scans.py: one generator a paper, its pages in order
-        rng = np.random.default_rng(1000 * args.dpi + index)
-        with pymupdf.open(paper.folder.pdf) as document:
-            for page in paper.pages:
-                jpeg = degrade_page(
-                    render_page(document, page, args.dpi),
-                    args.dpi,
-                    rng,
-                    skew=args.skew,
-                    jpeg=args.jpeg,
-                )
-                text = _words_outside(document[page], paper.truth[page])
-                pixels = deskew(np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB")))[0]
-                scans.append((f"{paper.folder.name} p{page + 1}", pixels, paper.truth[page], text))
-
+    scans = levelled_scans(args.half, args.pages, args.dpi, skew=args.skew, jpeg=args.jpeg)
     rows = []
     for name in args.engines:
         reader = _reader(name)
@@ -100,8 +113,7 @@ def main() -> None:
             cpu0, wall0 = _cpu(), time.perf_counter()
             lines = reader.read_array(pixels)
             page_wall, page_cpu = time.perf_counter() - wall0, _cpu() - cpu0
-            read = " ".join(_outside(lines, truth, 72.0 / args.dpi)).split()
-            page_edits = levenshtein_chars(" ".join(sorted(read)), text)
+            page_edits = page_edits_of(lines, truth, text, args.dpi)
             edits, chars = edits + page_edits, chars + len(text)
             wall, cpu = wall + page_wall, cpu + page_cpu
             loads.append(os.getloadavg()[0])
