@@ -1,7 +1,8 @@
 """``scipix-search ocr FILE...``: formula images to LaTeX/MathML, pages and PDFs to text lines.
 
 Page images also list their display equations in ``--format json`` (box, detector confidence,
-LaTeX of the crop); the plain-text output stays the page's lines.
+LaTeX, and the rows of a multi-row display), read as ingestion reads a page image; the
+plain-text output stays the page's lines.
 """
 
 from __future__ import annotations
@@ -87,11 +88,12 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: no such file", path=str(path))
     if _kind(path, mode, models.settings) == "text":
-        lines = models.text_recognizer(path)
-        record: dict[str, Any] = {"file": str(path), "lines": [line.to_dict() for line in lines]}
-        equations = _page_equations(path, models, lines)
-        if equations is not None:
-            record["equations"] = equations
+        record: dict[str, Any] = {"file": str(path)}
+        page = _page_read(path, models)
+        if page is None:
+            record["lines"] = [line.to_dict() for line in models.text_recognizer(path)]
+        else:
+            record["lines"], record["equations"] = page
         record["time_ms"] = round((time.perf_counter() - start) * 1000, 1)
         return record
     result = models.latex_recognizer(path)
@@ -105,16 +107,23 @@ def _one(path: Path, models: Models, mode: str) -> dict[str, Any]:
     }
 
 
-def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[str, Any]] | None:
-    """Display equations of a page image: detected boxes, each crop read into LaTeX.
+def _page_read(
+    path: Path, models: Models
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """A page image's lines and display equations, read as ingestion reads a page image
+    (``ingest.parse_image``): levelled, its lines read, its displays detected and set right by
+    them, a multi-row display read row by row, the crops scaled by the page's prose. Each
+    display is listed, then its rows (``row_of``: the display's index in the list); boxes are
+    in the levelled page's pixels, as ingestion stores them.
 
     ``None`` for PDFs (their pages are read as text only here) and where the detector's model
-    is not installed (said once, in a warning); the text lines are listed either way.
+    is not installed (said once, in a warning): the caller lists the text lines alone.
     """
     import numpy as np
 
-    from scipix_search.ingest import crop_box, magic, prose_crops
+    from scipix_search.ingest import PageEquations, magic
     from scipix_search.ocr import load_image
+    from scipix_search.pipeline._parse import _upright
 
     with path.open("rb") as handle:
         if magic(handle.read(1024)) == "pdf":
@@ -128,29 +137,23 @@ def _page_equations(path: Path, models: Models, lines: list[Any]) -> list[dict[s
     image = load_image(
         path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
     )
-    pixels = np.asarray(image.convert("RGB"))
-    # the page's lines set the boxes right: one per numbered equation, displays the model
-    # called text, boxes ended before their number
-    regions = detector.displays(pixels, lines)
-    if not regions:
-        return []
-    # One page's crops share a font size: scaled by the glyph height of the page's prose
-    # lines, or pooled over the crops (same_document) without prose, as ingestion does.
-    crops = [crop_box(pixels, region.bbox) for region in regions]
-    results = models.latex_recognizer.batch(
-        crops, same_document=True, prose=prose_crops(pixels, lines)
-    )
-    return [
+    pixels = _upright(np.asarray(image.convert("RGB")))
+    lines = models.text_recognizer.read_array(pixels, page=0)
+    found = PageEquations(detector, models.latex_recognizer)
+    found.add_page(pixels, page=1, lines=lines)
+    equations = [
         {
-            "bbox": list(region.bbox),
-            "confidence": region.confidence,
-            "latex": result.latex,
-            "latex_confidence": result.confidence,
-            "parses": result.parses,
+            "bbox": list(f.equation.bbox or ()),
+            "confidence": f.region_confidence,
+            "latex": f.equation.latex,
+            "latex_confidence": f.equation.confidence,
+            "parses": f.parses,
             "page": 0,
+            "row_of": f.row_of,
         }
-        for region, result in zip(regions, results, strict=True)
+        for f in found.read_found()
     ]
+    return [line.to_dict() for line in lines], equations
 
 
 def run(args: argparse.Namespace) -> int:

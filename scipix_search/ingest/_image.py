@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,20 @@ def lines_outside(lines: list[Any], boxes: list[tuple[float, float, float, float
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class FoundEquation:
+    """One equation :meth:`PageEquations.read_found` read, with what the detector and the
+    formula OCR said of it (``scipix-search ocr PAGE --format json`` lists these)."""
+
+    equation: ParsedEquation
+    #: The detector's score of the display's box.
+    region_confidence: float
+    #: Whether the LaTeX parses (for a display read by its rows: every row does).
+    parses: bool
+    #: For a row of a multi-row display: the index, in the same list, of its display.
+    row_of: int | None = None
+
+
 class PageEquations:
     """Display equations of one document's page images, read in one batch at the end.
 
@@ -109,6 +124,7 @@ class PageEquations:
         # (page, box in the document's units, crop or None for a display read by its rows,
         # index of the display a row belongs to or -1)
         self._found: list[tuple[int, Box, np.ndarray | None, int]] = []
+        self._scores: list[float] = []  # the detector's score of each entry's display
         self._prose: list[np.ndarray] = []
 
     def add_page(
@@ -130,50 +146,61 @@ class PageEquations:
 
         for region in regions:
             rows = getattr(region, "rows", ())
+            score = float(getattr(region, "confidence", 0.0))
             if len(rows) < 2:
                 self._found.append((page, scaled(region.bbox), crop_box(pixels, region.bbox), -1))
+                self._scores.append(score)
                 continue
             # the formula OCR reads one line at a time: a multi-row display is read row by
             # row, stored whole (its rows joined) and row by row, as a PDF's regions are
             whole = len(self._found)
             self._found.append((page, scaled(region.bbox), None, -1))
             self._found.extend((page, scaled(row), crop_box(pixels, row), whole) for row in rows)
+            self._scores.extend([score] * (len(rows) + 1))
         return boxes
 
     def read(self, start_order: int = 0) -> list[ParsedEquation]:
         """The equations read from every crop added, in page order (empty reads dropped)."""
+        return [found.equation for found in self.read_found(start_order)]
+
+    def read_found(self, start_order: int = 0) -> list[FoundEquation]:
+        """:meth:`read`'s equations with the detector's score, whether each parses, and
+        which display a row belongs to."""
         if not self._found:
             return []
         todo = [i for i, (_, _, crop, _) in enumerate(self._found) if crop is not None]
         results = self.latex_recognizer.batch(
             [self._found[i][2] for i in todo], same_document=True, prose=self._prose
         )
-        read: dict[int, tuple[str, float | None]] = {
-            i: (r.latex, r.confidence) for i, r in zip(todo, results, strict=True)
+        read: dict[int, tuple[str, float | None, bool]] = {
+            i: (r.latex, r.confidence, bool(r.parses)) for i, r in zip(todo, results, strict=True)
         }
         for i, (_, _, crop, _) in enumerate(self._found):
             if crop is None:  # a display read by its rows: the rows joined, the least sure
                 parts = [read[j] for j, f in enumerate(self._found) if f[3] == i and read[j][0]]
                 read[i] = (
-                    " \\\\ ".join(latex for latex, _ in parts),
-                    min((c for _, c in parts if c is not None), default=None),
+                    " \\\\ ".join(latex for latex, _, _ in parts),
+                    min((c for _, c, _ in parts if c is not None), default=None),
+                    all(parses for _, _, parses in parts),
                 )
-        equations: list[ParsedEquation] = []
-        for i, (page, bbox, _, _) in enumerate(self._found):
-            latex, confidence = read[i]
-            if latex:
-                equations.append(
-                    ParsedEquation(
-                        latex=latex,
-                        page=page,
-                        bbox=bbox,
-                        display=True,
-                        origin="ocr",
-                        order=start_order + len(equations),
-                        confidence=confidence,
-                    )
-                )
-        return equations
+        out: list[FoundEquation] = []
+        position: dict[int, int] = {}  # index in _found -> index in out
+        for i, (page, bbox, _, whole) in enumerate(self._found):
+            latex, confidence, parses = read[i]
+            if not latex:
+                continue
+            position[i] = len(out)
+            equation = ParsedEquation(
+                latex=latex,
+                page=page,
+                bbox=bbox,
+                display=True,
+                origin="ocr",
+                order=start_order + len(out),
+                confidence=confidence,
+            )
+            out.append(FoundEquation(equation, self._scores[i], parses, position.get(whole)))
+        return out
 
 
 def lines_to_passages(lines: list[Any], page: int, start_order: int = 0) -> list[ParsedPassage]:

@@ -71,3 +71,46 @@ def test_ocr_json_lists_equations_beside_the_lines(
     source = [e.latex for e in read_tex_equations(FIXTURES / "display_math.tex")]
     best = [max(token_similarity(e["latex"], s) for s in source) for e in equations]
     assert sum(score >= 0.8 for score in best) >= 3, best
+    # A row names its display, listed before it.
+    assert all(e["row_of"] is None or e["row_of"] < k for k, e in enumerate(equations))
+
+
+def test_ocr_json_reads_a_page_as_ingestion_does(
+    page_png: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page's equations are those ingestion stores for the same image: the same boxes
+    (levelled page, displays set right by the lines, multi-row displays and their rows) and
+    the same LaTeX (crops scaled by the page's prose, read in one batch). The page is set
+    askew by a degree, as a scan is: both level it before reading."""
+    from PIL import Image
+
+    askew = page_png.with_name("askew.png")
+    with Image.open(page_png) as image:
+        image.convert("RGB").rotate(1.0, fillcolor=(255, 255, 255)).save(askew)
+    page_png = askew
+
+    from scipix_search.cli import ocr as ocr_cli
+    from scipix_search.ingest import parse_image
+    from scipix_search.pipeline import Models
+    from scipix_search.pipeline._parse import _upright
+
+    parser = argparse.ArgumentParser()
+    ocr_cli.register(parser.add_subparsers())
+    args = parser.parse_args(["ocr", str(page_png), "--format", "json"])
+    assert args.func(args) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    models = Models(Settings())
+    with Image.open(page_png) as image:
+        stored = parse_image(
+            image,
+            page_png.name,
+            "0" * 64,
+            latex_recognizer=models.latex_recognizer,
+            text_recognizer=models.text_recognizer,
+            formula_detector=models.formula_detector,
+            upright=_upright,
+        ).equations
+    assert stored
+    assert [(e["latex"], e["bbox"]) for e in record["equations"]] == [
+        (e.latex, list(e.bbox or ())) for e in stored
+    ]

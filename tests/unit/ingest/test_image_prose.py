@@ -67,3 +67,32 @@ def test_page_equations_hand_the_prose_lines_to_the_formula_ocr() -> None:
     assert 0 < len(crops) <= PROSE_LINES_PER_PAGE
     assert all(crop.shape[0] == 15 + 2 * 4 for crop in crops)  # the prose lines, with margin
     assert prose_crops(pixels, [formula]) == []
+
+
+def test_a_multi_row_display_is_read_row_by_row_and_its_rows_name_it() -> None:
+    class Rows(_Detector):
+        def equations(self, pixels: np.ndarray) -> list[Region]:
+            rows = ((10.0, 300.0, 200.0, 320.0), (10.0, 330.0, 200.0, 350.0))
+            return [
+                *super().equations(pixels),
+                Region("equation", (10.0, 300.0, 200.0, 350.0), 0.7, rows),
+            ]
+
+    class Reads(_Recognizer):
+        def batch(self, crops: list[np.ndarray], **options: Any) -> list[LatexResult]:
+            latex = ["y", "a=b", "c=d"]
+            return [
+                LatexResult(t, "", 0.9 - k / 10, k != 2, 1.0, 1.0, {}) for k, t in enumerate(latex)
+            ]
+
+    found = PageEquations(Rows(), Reads())
+    found.add_page(np.full((1000, 800), 255, dtype=np.uint8), 1)
+    read = found.read_found()
+    # the one-row display, the two-row one (rows joined, the least sure row's confidence,
+    # parsing only where every row parses), then its rows, each naming it
+    assert [f.equation.latex for f in read] == ["y", "a=b \\\\ c=d", "a=b", "c=d"]
+    assert [f.row_of for f in read] == [None, None, 1, 1]
+    assert [f.region_confidence for f in read] == [0.9, 0.7, 0.7, 0.7]
+    assert [f.parses for f in read] == [True, False, True, False]
+    assert read[1].equation.confidence == 0.7
+    assert [f.equation for f in read] == found.read()
