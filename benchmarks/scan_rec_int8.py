@@ -37,12 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import ROOT, code_version  # noqa: E402
 from benchmarks.scan_text import levelled_scans, page_edits_of  # noqa: E402
 from scipix_search.eval import degrade_page, print_table, render_page  # noqa: E402
-from scipix_search.ocr import TextRecognizer, deskew  # noqa: E402
-from scipix_search.ocr._text import (  # noqa: E402
-    RAPIDOCR_MODELS,
-    _cut_classes,
-    _latin_classes,
-)
+from scipix_search.ocr import TextRecognizer, deskew, rapidocr_recognizer_model  # noqa: E402
 from scipix_search.onnx import make_session  # noqa: E402
 
 
@@ -144,13 +139,10 @@ def quantise(
         QuantType,
         quantize_static,
     )
-    from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
 
-    path = Path(__import__("rapidocr").__file__).parent / "models" / RAPIDOCR_MODELS["Rec"]
-    model = onnx.load(str(path))
-    meta = {prop.key: prop.value for prop in model.metadata_props}
-    keep = _latin_classes(CTCLabelDecode(character=meta["character"].splitlines()).character)
-    model = version_converter.convert_version(onnx.load_from_string(_cut_classes(path, keep)), 13)
+    model = version_converter.convert_version(
+        onnx.load_from_string(rapidocr_recognizer_model()[1]), 13
+    )
     weights = {tensor.name: tensor.dims for tensor in model.graph.initializer}
     made = {output: node for node in model.graph.node for output in node.output}
     nodes, gelu_fed = [], []

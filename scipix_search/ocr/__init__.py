@@ -14,7 +14,7 @@ from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
 from scipix_search.ocr._tesseract import TesseractEngine
-from scipix_search.ocr._text import TextRecognizer
+from scipix_search.ocr._text import TextRecognizer, rapidocr_recognizer_model
 from scipix_search.ocr._tokenizer import clean_latex, latex_tokens
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "load_image",
     "load_reference_model",
     "prepare",
+    "rapidocr_recognizer_model",
     "to_model_input",
 ]

@@ -308,6 +308,26 @@ def _limit_detector(detector: Any) -> None:
     detector.get_preprocess = preprocess
 
 
+def rapidocr_recognizer_model() -> tuple[Path, bytes]:
+    """The rapidocr wheel's recognizer file and the model :class:`TextRecognizer` runs from
+    it by default (its CJK classes cut): what an offline variant of it (int8) starts from.
+
+    Raises:
+        MissingDependencyError: rapidocr is not installed.
+    """
+    try:
+        import onnx
+        import rapidocr
+        from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
+    except ImportError as exc:
+        raise MissingDependencyError(_INSTALL_HINT, package="rapidocr") from exc
+    path = Path(rapidocr.__file__).parent / "models" / RAPIDOCR_MODELS["Rec"]
+    meta = {prop.key: prop.value for prop in onnx.load(str(path)).metadata_props}
+    # the decoder's classes as RapidOCR builds them (CTC's blank first, the space last)
+    classes = CTCLabelDecode(character=meta["character"].splitlines()).character
+    return path, _cut_classes(path, _latin_classes(classes))
+
+
 # Code points of CJK scripts: radicals, kana, ideographs (and extension A), hangul,
 # compatibility ideographs and forms, and the supplementary ideograph planes. Not CJK
 # punctuation (U+3000-303F): the recognizer reads a formula's angle brackets as its

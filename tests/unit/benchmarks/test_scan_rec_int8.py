@@ -48,3 +48,14 @@ def test_smoothing_keeps_the_float_outputs() -> None:
     after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     for x, want in zip(inputs, expected, strict=True):
         np.testing.assert_allclose(after.run(None, {"x": x})[0], want, rtol=1e-4, atol=1e-4)
+
+
+def test_the_recognizer_model_scores_the_classes_the_text_ocr_decodes() -> None:
+    pytest.importorskip("rapidocr")
+    from scipix_search.ocr import TextRecognizer, rapidocr_recognizer_model
+
+    path, data = rapidocr_recognizer_model()
+    classes = onnx.load_from_string(data).graph.output[0].type.tensor_type.shape.dim[-1]
+    decoder = TextRecognizer()._engine.text_rec.postprocess_op
+    assert classes.dim_value == len(decoder.character) < 18710
+    assert path.is_file()
