@@ -122,8 +122,7 @@ def _page_read(
     import numpy as np
 
     from scipix_search.ingest import PageEquations, magic
-    from scipix_search.ocr import load_image
-    from scipix_search.pipeline._parse import _upright
+    from scipix_search.ocr import deskew, load_image
 
     with path.open("rb") as handle:
         if magic(handle.read(1024)) == "pdf":
@@ -137,7 +136,7 @@ def _page_read(
     image = load_image(
         path, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
     )
-    pixels = _upright(np.asarray(image.convert("RGB")))
+    pixels = deskew(np.asarray(image.convert("RGB")))[0]  # levelled, as ingestion's _upright
     lines = models.text_recognizer.read_array(pixels, page=0)
     found = PageEquations(detector, models.latex_recognizer)
     found.add_page(pixels, page=1, lines=lines)

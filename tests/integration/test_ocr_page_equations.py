@@ -91,8 +91,8 @@ def test_ocr_json_reads_a_page_as_ingestion_does(
 
     from scipix_search.cli import ocr as ocr_cli
     from scipix_search.ingest import parse_image
+    from scipix_search.ocr import deskew
     from scipix_search.pipeline import Models
-    from scipix_search.pipeline._parse import _upright
 
     parser = argparse.ArgumentParser()
     ocr_cli.register(parser.add_subparsers())
@@ -108,7 +108,7 @@ def test_ocr_json_reads_a_page_as_ingestion_does(
             latex_recognizer=models.latex_recognizer,
             text_recognizer=models.text_recognizer,
             formula_detector=models.formula_detector,
-            upright=_upright,
+            upright=lambda pixels: deskew(pixels)[0],
         ).equations
     assert stored
     assert [(e["latex"], e["bbox"]) for e in record["equations"]] == [
