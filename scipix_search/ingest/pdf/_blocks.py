@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from scipix_search.ingest.pdf._delimiters import find_delimiters
 from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, is_italic_font
@@ -117,6 +118,11 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         if (not ln.is_prose or _text_in_display(ln, col, left, right, body_size))
         and (ln.number or ln.is_prose or not _beside_prose(_row_extent(ln), prose_tops))
         and not drawings.is_figure(ln.bbox)
+        # the paragraph's last line, dense with math, over a display (``u - c_p), we have``)
+        # is the paragraph's: joined to the display, its words became the display's first row
+        and (
+            ln.number or ln.is_prose or not _ends_paragraph(ln, prose_lines, left, right, body_size)
+        )
         and (
             ln.number
             or ln.math_share > 0
@@ -846,6 +852,34 @@ def _continues_paragraph(line: Line, prose: list[Line], right: float, size: floa
         and 0 <= line.bbox[1] - p.bbox[3] <= 0.5 * size
         for p in prose
     )
+
+
+def _ends_paragraph(line: Line, prose: list[Line], left: float, right: float, size: float) -> bool:
+    """``line`` goes on with the paragraph over it: it starts where a full prose line right
+    over it starts (as in :func:`_continues_paragraph`), or at the column's left margin right
+    under the paragraph's first line, which fills the measure from its indent (up to 3 em
+    in). A display is centred or indented and has a skip over it; only a paragraph's next
+    line starts at the margin that close under a full line. "Close" is the paragraphs' own
+    spacing (half an em, more in a double-spaced manuscript); the boxes may overlap a little
+    (an accent over a capital, ``\\hat{\\Phi}``, reaches into the line above)."""
+    at_margin = abs(line.bbox[0] - left) <= 1
+    reach = max(0.5 * size, _line_gap(prose, size) + 0.2 * size)
+    return any(
+        abs(p.bbox[2] - right) <= 1
+        and -0.3 * size <= line.bbox[1] - p.bbox[3] <= reach
+        and (abs(p.bbox[0] - line.bbox[0]) <= 1 or (at_margin and 1 < p.bbox[0] - left <= 3 * size))
+        for p in prose
+    )
+
+
+def _line_gap(prose: list[Line], size: float) -> float:
+    """The usual gap between the boxes of a paragraph's consecutive lines (0 when the
+    column has too few to tell)."""
+    tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose)
+    gaps = sorted(
+        b0 - a1 for (_, a1), (b0, _) in pairwise(tops) if -0.3 * size <= b0 - a1 <= 2 * size
+    )
+    return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
 
 
 def _heading(block: list[Line], body_size: float) -> bool:
