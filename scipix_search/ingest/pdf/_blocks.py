@@ -112,6 +112,8 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
     prose_lines = [ln for ln in col if ln.is_prose]
     prose_tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose_lines)
     left, right = column_edges(prose_lines or col, col, body_size)
+    # how far under a full prose line its paragraph's next line may start (see _ends_paragraph)
+    paragraph_reach = max(0.5 * body_size, _line_gap(prose_tops, body_size) + 0.2 * body_size)
     candidates = [
         ln
         for ln in col
@@ -121,7 +123,9 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         # the paragraph's last line, dense with math, over a display (``u - c_p), we have``)
         # is the paragraph's: joined to the display, its words became the display's first row
         and (
-            ln.number or ln.is_prose or not _ends_paragraph(ln, prose_lines, left, right, body_size)
+            ln.number
+            or ln.is_prose
+            or not _ends_paragraph(ln, prose_lines, left, right, body_size, paragraph_reach)
         )
         and (
             ln.number
@@ -854,16 +858,17 @@ def _continues_paragraph(line: Line, prose: list[Line], right: float, size: floa
     )
 
 
-def _ends_paragraph(line: Line, prose: list[Line], left: float, right: float, size: float) -> bool:
+def _ends_paragraph(
+    line: Line, prose: list[Line], left: float, right: float, size: float, reach: float
+) -> bool:
     """``line`` goes on with the paragraph over it: it starts where a full prose line right
     over it starts (as in :func:`_continues_paragraph`), or at the column's left margin right
     under the paragraph's first line, which fills the measure from its indent (up to 3 em
     in). A display is centred or indented and has a skip over it; only a paragraph's next
     line starts at the margin that close under a full line. "Close" is the paragraphs' own
-    spacing (half an em, more in a double-spaced manuscript); the boxes may overlap a little
-    (an accent over a capital, ``\\hat{\\Phi}``, reaches into the line above)."""
+    spacing (``reach``: half an em, more in a double-spaced manuscript); the boxes may overlap
+    a little (an accent over a capital, ``\\hat{\\Phi}``, reaches into the line above)."""
     at_margin = abs(line.bbox[0] - left) <= 1
-    reach = max(0.5 * size, _line_gap(prose, size) + 0.2 * size)
     return any(
         abs(p.bbox[2] - right) <= 1
         and -0.3 * size <= line.bbox[1] - p.bbox[3] <= reach
@@ -872,10 +877,9 @@ def _ends_paragraph(line: Line, prose: list[Line], left: float, right: float, si
     )
 
 
-def _line_gap(prose: list[Line], size: float) -> float:
-    """The usual gap between the boxes of a paragraph's consecutive lines (0 when the
-    column has too few to tell)."""
-    tops = sorted((ln.bbox[1], ln.bbox[3]) for ln in prose)
+def _line_gap(tops: list[tuple[float, float]], size: float) -> float:
+    """The usual gap between the boxes of a paragraph's consecutive lines, from the prose
+    lines' sorted (top, bottom) pairs (0 when the column has too few to tell)."""
     gaps = sorted(
         b0 - a1 for (_, a1), (b0, _) in pairwise(tops) if -0.3 * size <= b0 - a1 <= 2 * size
     )
