@@ -170,6 +170,13 @@ def score_pdf_equations(
         if report is not None and (not hit or best < GOOD_SIMILARITY):
             kind = "MISS" if not hit else "low "
             report.append(f"{kind} {eq.number or '-':>5} {best:.2f} {eq.latex[:90]}")
+            if best > 0.0:
+                # The closest reading, so a low row shows what the reader made of it.
+                read = max(
+                    (c for cands in region_latex for c in cands),
+                    key=lambda c: pairs.similarity(eq.latex, c),
+                )
+                report.append(f"       read {read[:90]}")
     correct = 0
     for i, (r, s) in enumerate(zip(regions, sigs, strict=True)):
         ok = (
