@@ -7,7 +7,7 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from scipix_search.ocr._preprocess import (
     to_model_input,
 )
 from scipix_search.ocr._tokenizer import LatexTokenizer, clean_latex, latex_tokens
-from scipix_search.ocr._vote import VOTE_FACTORS, Read, Settled, elect
+from scipix_search.ocr._vote import VOTE_FACTORS, Moot, Read, Settled, elect
 from scipix_search.onnx import make_session, uses_cuda
 
 logger = logging.getLogger(__name__)
@@ -317,6 +317,7 @@ class LatexRecognizer:
         reference: float | None,
         batch_size: int,
         settled: Settled | None = None,
+        moot: Moot | None = None,
     ) -> dict[int, tuple[Hypothesis, float, dict[str, Any]]]:
         """Read each crop at the ``VOTE_FACTORS`` scales and keep the majority reading.
 
@@ -328,7 +329,8 @@ class LatexRecognizer:
 
         ``live`` maps the index of each image that holds ink to its prepared crop; a first
         read that ``settled`` accepts (called with the image's index and the read's LaTeX) is
-        kept without a vote.
+        kept without a vote; a split vote whose reads ``moot`` says the caller keeps none of
+        is not scored (see :func:`elect`).
         """
         first = {i: plan_scale(p, reference_height=reference) for i, p in live.items()}
         reads: dict[int, list[Read]] = {i: [] for i in live}
@@ -356,7 +358,13 @@ class LatexRecognizer:
             ):
                 latex = clean_latex(self._tokenizer.decode(hyp.ids))
                 reads[i].append(Read(hyp, scale, tuple(latex_tokens(latex)), cross, latex))
-        return {i: elect(options, self.likelihoods) for i, options in reads.items()}
+
+        def moot_for(i: int) -> Callable[[], bool] | None:
+            if moot is None:
+                return None
+            return lambda: moot(i, [_returned_latex(r.latex) for r in reads[i]])
+
+        return {i: elect(options, self.likelihoods, moot_for(i)) for i, options in reads.items()}
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -393,6 +401,7 @@ class LatexRecognizer:
         same_document: bool = False,
         prose: Sequence[np.ndarray] = (),
         settled: Settled | None = None,
+        moot: Moot | None = None,
     ) -> list[LatexResult]:
         """Read many formula images, batching the model calls.
 
@@ -410,6 +419,10 @@ class LatexRecognizer:
                 LaTeX): a read it accepts is kept without a scale vote, however doubtful. A
                 caller that can check a read against other evidence (a PDF's text layer) saves
                 the vote's two more reads and its scoring, five sixths of a voted crop's time.
+            moot: Judges a crop's reads where every read differs (called with the image's
+                index and each read's LaTeX as this returns it): True when the caller keeps
+                none of them (it checks each against other evidence), so the vote skips the
+                likelihood scoring and returns the most confident read.
 
         Returns:
             One result per image, in order; blank images give an empty result with confidence 0.
@@ -426,7 +439,7 @@ class LatexRecognizer:
             reference = PROSE_TO_FORMULA * x_height if x_height else None
         if reference is None and same_document:
             reference = pooled_glyph_height(prepared)
-        best = self._vote(live, reference, batch_size, settled)
+        best = self._vote(live, reference, batch_size, settled, moot)
         elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
         results = []
         for i in range(len(images)):
@@ -436,10 +449,8 @@ class LatexRecognizer:
             hyp, scale, info = best[i]
             raw = self._tokenizer.decode(hyp.ids)
             latex = clean_latex(raw)
-            # A read whose groups do not pair up would never be found by search (no canonical
-            # form, vector or tuples): pairing them is the smallest edit that makes it one.
-            repaired = repair_latex(latex)
-            if repaired is not None and repaired != latex:
+            repaired = _returned_latex(latex)
+            if repaired != latex:
                 info = {**info, "repaired_from": latex}
                 latex = repaired
             mathml, parses = try_mathml(latex)
@@ -454,3 +465,11 @@ class LatexRecognizer:
                 LatexResult(latex, mathml, round(hyp.confidence, 4), parses, elapsed, scale, extra)
             )
         return results
+
+
+def _returned_latex(latex: str) -> str:
+    """A read's cleaned LaTeX as ``batch`` returns it. A read whose groups do not pair up would
+    never be found by search (no canonical form, vector or tuples): pairing them is the
+    smallest edit that makes it one."""
+    repaired = repair_latex(latex)
+    return latex if repaired is None else repaired

@@ -22,6 +22,10 @@ Likelihoods = Callable[[list[np.ndarray], Sequence[list[int]]], list[float]]
 #: Whether a crop's first read (the image's index, its LaTeX) is kept without a vote.
 Settled = Callable[[int, str], bool]
 
+#: Whether the caller keeps none of a crop's reads (the image's index, each read's LaTeX as
+#: ``LatexRecognizer.batch`` would return it): then which one the vote elects is moot.
+Moot = Callable[[int, list[str]], bool]
+
 
 @dataclass
 class Read:
@@ -35,7 +39,7 @@ class Read:
 
 
 def elect(
-    options: list[Read], likelihoods: Likelihoods
+    options: list[Read], likelihoods: Likelihoods, moot: Callable[[], bool] | None = None
 ) -> tuple[Hypothesis, float, dict[str, Any]]:
     """The majority reading; when every read differs, the one the scales jointly find likeliest.
 
@@ -48,6 +52,9 @@ def elect(
         options: The reads of one crop, the first scale first.
         likelihoods: Scores candidates under one read's encoding
             (``LatexRecognizer.likelihoods``).
+        moot: Asked only where the likelihoods would decide (every read differs): True when
+            the caller will discard whichever read wins, so the scoring (most of a split
+            vote's time) is skipped and the most confident read kept (``moot`` in the info).
 
     Returns:
         The kept hypothesis, its scale, and what the vote saw (``reads``, ``votes`` and, when
@@ -58,6 +65,10 @@ def elect(
     info: dict[str, Any] = {"reads": len(options), "votes": top}
     if top > 1 or len(options) < 3:
         best = max(options, key=lambda r: (votes[r.key], r.hyp.confidence))
+        return best.hyp, best.scale, info
+    if moot is not None and moot():
+        best = max(options, key=lambda r: r.hyp.confidence)
+        info["moot"] = True
         return best.hyp, best.scale, info
     candidates = [r.hyp.ids for r in options]
     joint = np.sum([likelihoods(r.cross, candidates) for r in options], axis=0)

@@ -90,8 +90,9 @@ class EquationRegion:
 Recognizer = Callable[[Any], Any]
 """Anything called with a PIL image returning an object with ``latex`` and ``confidence``
 (like ``scipix_search.ocr.LatexRecognizer``), or a plain LaTeX string. A recognizer with a
-``batch(images, same_document=True, settled=...)`` method gets all crops of the document in one
-call (``settled`` tells it which first reads the text layer confirms)."""
+``batch(images, same_document=True, settled=..., moot=...)`` method gets all crops of the
+document in one call (``settled`` tells it which first reads the text layer confirms, ``moot``
+which sets of reads it would keep none of)."""
 
 MIN_CONFIDENCE = 0.3
 """OCR results below this confidence keep the text-layer LaTeX."""
@@ -200,10 +201,21 @@ def _recognize(
         fixed = correct(latex, unit.latex, bars=unit.has_bars)
         return agreement(fixed, unit.latex) >= SETTLED
 
+    def moot(k: int, reads: list[str]) -> bool:
+        """Whether every read of a split vote invents too many symbols to be kept (as the
+        loop below judges a result): then which one the vote elects changes nothing."""
+        unit = checked[k]
+        if unit.codes_only:  # a read of codes is kept unchecked
+            return False
+        return all(
+            agreement(correct(latex, unit.latex, bars=unit.has_bars), unit.latex) < MIN_AGREEMENT
+            for latex in reads
+        )
+
     try:
         if batch is not None:
             # crops of one document share a font size: the recognizer scales them together
-            results = list(batch(images, same_document=True, settled=settled))
+            results = list(batch(images, same_document=True, settled=settled, moot=moot))
         else:
             results = []
             for i, image in zip(todo, images, strict=True):

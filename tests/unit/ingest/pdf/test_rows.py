@@ -98,7 +98,12 @@ def test_regions_to_equations_reads_rows_in_one_batch() -> None:
         calls: list[tuple[int, bool]] = []
 
         def batch(
-            self, images: list[object], *, same_document: bool = False, settled: object = None
+            self,
+            images: list[object],
+            *,
+            same_document: bool = False,
+            settled: object = None,
+            moot: object = None,
         ) -> list[object]:
             self.calls.append((len(images), same_document))
             reads = ["x = a", "y = c", "z"]
@@ -141,6 +146,40 @@ def test_first_reads_the_text_layer_confirms_are_settled() -> None:
     out = regions_to_equations(regions, Recognizer())
     assert seen == [True, False, False]
     assert [e.origin for e in out] == ["ocr", "pdf", "ocr"]
+
+
+def test_split_votes_whose_reads_would_all_be_dropped_are_moot() -> None:
+    """``moot`` says True exactly where the caller would keep the glyphs whichever read won."""
+    png = _png()
+    regions = [
+        EquationRegion(page=1, bbox=(0, 0, 10, 9), display=True, latex=latex, image=png)
+        for latex in ("x=a+b", "x=a+b", "y=c")
+    ]
+    regions[2].codes_only = True
+    seen: list[bool] = []
+    invented, printed = "\\Omega \\beta \\psi", "x = a + b"
+
+    class Recognizer:
+        def batch(self, images: list[object], **options: object) -> list[object]:
+            moot = options["moot"]
+            assert callable(moot)
+            seen.extend(
+                [
+                    moot(0, [invented, "\\Gamma", "\\zeta \\xi"]),  # every read invents
+                    moot(1, [invented, printed, "\\Gamma"]),  # one read would be kept
+                    moot(2, [invented, "\\Gamma", "\\zeta"]),  # codes: any read is kept
+                ]
+            )
+            return [invented, printed, "y=c"]
+
+    out = regions_to_equations(regions, Recognizer())
+    assert seen == [True, False, False]
+    # the moot crop keeps its glyphs, as the read the vote returns is dropped
+    assert [(e.latex, e.origin) for e in out] == [
+        ("x=a+b", "pdf"),
+        (printed, "ocr"),
+        ("y=c", "ocr"),
+    ]
 
 
 def _png() -> bytes:
