@@ -177,6 +177,52 @@ def score_sequences(
     return totals.tolist()
 
 
+#: Nats by which a candidate's running score must fall under a finished one's before the joint
+#: scoring drops it: far above float rounding, far under the gaps that decide a vote.
+DROP_MARGIN = 1e-3
+
+
+def score_jointly(
+    steps: Sequence[StepFn],
+    sequences: Sequence[Sequence[int]],
+    *,
+    bos: int,
+    eos: int,
+    init_past: list[Any],
+) -> list[float]:
+    """Each sequence's log-probability summed over several step functions (one per encoding
+    of an image), or ``-inf`` for one that cannot have the highest sum.
+
+    Every step function runs :func:`score_sequences`' batch, position by position, so a
+    finished sequence's sum is exactly what that function would give. The step functions run
+    side by side: log-probabilities are never positive, so a running sum only falls, and
+    once every unfinished sequence is under the best finished one's sum (by
+    :data:`DROP_MARGIN`), they cannot win and the scoring stops. A read that loops to the
+    length limit no longer makes the vote score every candidate that far.
+    """
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    length = int(lengths.max(initial=0)) + 1
+    forced = np.full((len(sequences), length), eos, dtype=np.int64)
+    for row, ids in enumerate(sequences):
+        forced[row, : len(ids)] = ids
+    counted = np.arange(length)[None, :] <= lengths[:, None]
+    totals = [np.zeros(len(sequences)) for _ in steps]
+    pasts = [init_past for _ in steps]
+    tokens = np.full((len(sequences), 1), bos, dtype=np.int64)
+    rows = np.arange(len(sequences))
+    for position in range(length):
+        for k, step in enumerate(steps):
+            logprobs, pasts[k] = step(tokens, position, pasts[k])
+            totals[k] += np.where(counted[:, position], logprobs[rows, forced[:, position]], 0.0)
+        tokens = forced[:, position : position + 1]
+        done = lengths <= position  # EOS, at index len, was the last position counted
+        if done.any() and not done.all():
+            joint = np.sum(totals, axis=0)
+            if np.all(joint[~done] < joint[done].max() - DROP_MARGIN):
+                return np.where(done, joint, -np.inf).tolist()
+    return np.sum(totals, axis=0).tolist()
+
+
 def beam_search(
     step: StepFn,
     *,

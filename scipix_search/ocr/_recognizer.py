@@ -16,7 +16,14 @@ import numpy as np
 from scipix_search.config import Settings, default_model_dir
 from scipix_search.exceptions import ModelNotFoundError, OCRError
 from scipix_search.math import repair_latex, try_mathml
-from scipix_search.ocr._decode import Hypothesis, StepFn, beam_search, greedy, score_sequences
+from scipix_search.ocr._decode import (
+    Hypothesis,
+    StepFn,
+    beam_search,
+    greedy,
+    score_jointly,
+    score_sequences,
+)
 from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
 from scipix_search.ocr._output import LatexResult
 from scipix_search.ocr._preprocess import (
@@ -307,6 +314,29 @@ class LatexRecognizer:
             init_past=self._empty_past(len(candidates)),
         )
 
+    def joint_likelihoods(
+        self, crosses: Sequence[list[np.ndarray]], candidates: Sequence[list[int]]
+    ) -> list[float]:
+        """Each candidate's log-probability summed over several encodings of one image (the
+        sum of :meth:`likelihoods` under each), ``-inf`` for a candidate that cannot have the
+        highest sum (see :func:`score_jointly`)."""
+        steps = [
+            self._step(
+                {
+                    name: np.repeat(c, len(candidates), axis=0)
+                    for name, c in zip(self._cross_names, cross, strict=True)
+                }
+            )
+            for cross in crosses
+        ]
+        return score_jointly(
+            steps,
+            candidates,
+            bos=self._bos,
+            eos=self._eos,
+            init_past=self._empty_past(len(candidates)),
+        )
+
     def _doubtful(self, hyp: Hypothesis) -> bool:
         """Whether a read deserves a second opinion at other scales."""
         return hyp.confidence < self.retry_below or hyp.min_logprob < self._doubt_logprob
@@ -364,7 +394,9 @@ class LatexRecognizer:
                 return None
             return lambda: moot(i, [_returned_latex(r.latex) for r in reads[i]])
 
-        return {i: elect(options, self.likelihoods, moot_for(i)) for i, options in reads.items()}
+        return {
+            i: elect(options, self.joint_likelihoods, moot_for(i)) for i, options in reads.items()
+        }
 
     # -- public API ----------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ from scipix_search.ocr._decode import Hypothesis
 #: formulas exactly, but a majority of the three reads more than any one of them.
 VOTE_FACTORS = (1.0, 0.9, 1.1)
 
-#: Log-probability of each candidate token sequence given one encoded image.
-Likelihoods = Callable[[list[np.ndarray], Sequence[list[int]]], list[float]]
+#: Log-probability of each candidate token sequence summed over several encodings of one image
+#: (``-inf`` allowed for a candidate that cannot have the highest sum).
+JointLikelihoods = Callable[[Sequence[list[np.ndarray]], Sequence[list[int]]], list[float]]
 
 #: Whether a crop's first read (the image's index, its LaTeX) is kept without a vote.
 Settled = Callable[[int, str], bool]
@@ -39,7 +40,7 @@ class Read:
 
 
 def elect(
-    options: list[Read], likelihoods: Likelihoods, moot: Callable[[], bool] | None = None
+    options: list[Read], likelihoods: JointLikelihoods, moot: Callable[[], bool] | None = None
 ) -> tuple[Hypothesis, float, dict[str, Any]]:
     """The majority reading; when every read differs, the one the scales jointly find likeliest.
 
@@ -50,8 +51,8 @@ def elect(
 
     Args:
         options: The reads of one crop, the first scale first.
-        likelihoods: Scores candidates under one read's encoding
-            (``LatexRecognizer.likelihoods``).
+        likelihoods: Scores candidates jointly under every read's encoding
+            (``LatexRecognizer.joint_likelihoods``).
         moot: Asked only where the likelihoods would decide (every read differs): True when
             the caller will discard whichever read wins, so the scoring (most of a split
             vote's time) is skipped and the most confident read kept (``moot`` in the info).
@@ -71,7 +72,7 @@ def elect(
         info["moot"] = True
         return best.hyp, best.scale, info
     candidates = [r.hyp.ids for r in options]
-    joint = np.sum([likelihoods(r.cross, candidates) for r in options], axis=0)
+    joint = np.asarray(likelihoods([r.cross for r in options], candidates))
     best = options[int(np.argmax(joint))]
     info["joint_logprob"] = round(float(np.max(joint)), 3)
     return best.hyp, best.scale, info

@@ -260,6 +260,12 @@ def test_likelihood_of_a_read_is_its_decoding_score(recognizer: LatexRecognizer)
     assert own == pytest.approx(hyp.logprob, abs=0.05)
     assert swapped < own - 1.0
 
+    # Scored under two encodings at once: the sum of the two scores, the same floats.
+    other_scale = recognizer.encode(to_model_input(prepared.gray, 0.9 * plan_scale(prepared)))
+    apart = [recognizer.likelihoods(c, [hyp.ids, other]) for c in (cross, other_scale)]
+    joint = recognizer.joint_likelihoods([cross, other_scale], [hyp.ids, other])
+    assert joint == [apart[0][0] + apart[1][0], apart[0][1] + apart[1][1]]
+
 
 @pytest.mark.shared
 def test_split_votes_go_to_the_jointly_likeliest_read(model_dir: Path, shared_dir: Path) -> None:

@@ -9,6 +9,7 @@ from scipix_search.ocr._decode import (
     beam_search,
     find_loop,
     greedy,
+    score_jointly,
     score_sequences,
 )
 
@@ -102,3 +103,42 @@ def test_score_sequences_penalises_what_the_model_would_not_say() -> None:
     assert right > -0.01
     assert -11 < one_off < -9
     assert -11 < short < -9
+
+
+def _counting(step, calls: list[int]):  # type: ignore[no-untyped-def]
+    def counted(tokens: np.ndarray, position: int, past: list[np.ndarray]):  # type: ignore[no-untyped-def]
+        calls.append(position)
+        return step(tokens, position, past)
+
+    return counted
+
+
+def test_joint_scores_are_the_summed_scores_of_each_encoding() -> None:
+    # two "encodings" that expect different sequences; every candidate can still win
+    first, second = scripted([[5, 6, 7]] * 3), scripted([[5, 9, 7]] * 3)
+    candidates = [[5, 6, 7], [5, 9, 7], [5, 6, 9]]
+    apart = [
+        score_sequences(s, candidates, bos=BOS, eos=EOS, init_past=empty(3))
+        for s in (first, second)
+    ]
+    joint = score_jointly([first, second], candidates, bos=BOS, eos=EOS, init_past=empty(3))
+    assert joint == np.sum(apart, axis=0).tolist()  # the same floats, summed in the same order
+
+
+def test_joint_scoring_stops_once_unfinished_candidates_cannot_win() -> None:
+    # a short read both encodings agree on, and a long one (a read that looped) they reject
+    looped = [5, 6] * 20
+    steps = [scripted([[5, 6, 7], [5, 6, 7]]), scripted([[5, 6, 7], [5, 6, 7]])]
+    calls: list[int] = []
+    counted = [_counting(s, calls) for s in steps]
+    joint = score_jointly(counted, [[5, 6, 7], looped], bos=BOS, eos=EOS, init_past=empty(2))
+    full = np.sum(
+        [
+            score_sequences(s, [[5, 6, 7], looped], bos=BOS, eos=EOS, init_past=empty(2))
+            for s in steps
+        ],
+        axis=0,
+    )
+    assert joint[0] == full[0] and int(np.argmax(joint)) == int(np.argmax(full)) == 0
+    assert joint[1] == -np.inf
+    assert max(calls) < len(looped) // 4  # stopped a few steps after the short read ended

@@ -24,9 +24,9 @@ def _split() -> list[Read]:
 
 
 def _likelihoods(calls: list[int]) -> object:
-    def score(cross: list[np.ndarray], candidates: Sequence[list[int]]) -> list[float]:
+    def score(crosses: Sequence[list[np.ndarray]], candidates: Sequence[list[int]]) -> list[float]:
         calls.append(len(candidates))
-        return [0.0 if c == [4] else -5.0 for c in candidates]
+        return [0.0 if c == [4] else -5.0 * len(crosses) for c in candidates]
 
     return score
 
@@ -35,7 +35,7 @@ def test_split_vote_is_decided_by_the_joint_likelihood() -> None:
     calls: list[int] = []
     hyp, scale, info = elect(_split(), _likelihoods(calls))  # type: ignore[arg-type]
     assert hyp.ids == [4] and scale == 1.1 and "joint_logprob" in info
-    assert calls == [3, 3, 3]
+    assert calls == [3]
 
 
 def test_a_moot_split_vote_is_not_scored() -> None:
@@ -45,7 +45,7 @@ def test_a_moot_split_vote_is_not_scored() -> None:
     assert hyp.ids == [1, 2] and scale == 1.0  # the most confident read, unscored
     # a vote the caller may keep is scored as before
     hyp, _, info = elect(_split(), _likelihoods(calls), lambda: False)  # type: ignore[arg-type]
-    assert hyp.ids == [4] and "moot" not in info and calls == [3, 3, 3]
+    assert hyp.ids == [4] and "moot" not in info and calls == [3]
 
 
 def test_moot_is_asked_only_where_the_likelihoods_would_decide() -> None:
