@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         "Japanese or Korean papers); off, those 16,000 classes are cut from its recognizer, "
         "a sixth of its time, with no line of the measured Latin-script scans read otherwise",
     )
+    text_ocr_precision: Literal["int8", "fp32"] = Field(
+        default="int8",
+        description="RapidOCR's line recognizer on the CPU: int8 (its 19 large pointwise "
+        "convolutions quantised, built once by `scipix-search models build`; 0.6 of the float "
+        "recognizer's CPU, scan CER within 0.002 of float, docs/scans.md) or fp32 (the "
+        "wheel's model). int8 not built is an error that says so, never a silent fp32",
+    )
     layout_min_confidence: float = Field(
         default=0.5,
         ge=0.0,

@@ -9,7 +9,7 @@ from scipix_search.cli._common import emit, settings_of
 
 def run(args: argparse.Namespace) -> int:
     from scipix_search.embed import build_text_model, int8_model_dir
-    from scipix_search.ocr import build_formula_model
+    from scipix_search.ocr import build_formula_model, build_text_recognizer_int8
 
     settings = settings_of(args)
     path = build_text_model(settings.model_dir, force=args.force)
@@ -18,6 +18,9 @@ def run(args: argparse.Namespace) -> int:
     emit(f"text model, int8: {int8_model_dir(path)}")
     path = build_formula_model(settings.model_dir, force=args.force)
     emit(f"formula model: {path}")
+    if settings.text_ocr == "rapidocr":  # scans' text OCR on the CPU (Settings.text_ocr_precision)
+        path = build_text_recognizer_int8(settings.model_dir, force=args.force)
+        emit(f"text recognizer, int8: {path}")
     return 0
 
 

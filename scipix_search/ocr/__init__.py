@@ -13,8 +13,16 @@ from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._recognizer import LatexRecognizer
+from scipix_search.ocr._scanlike import degrade_page
 from scipix_search.ocr._tesseract import TesseractEngine
 from scipix_search.ocr._text import TextRecognizer, rapidocr_recognizer_model
+from scipix_search.ocr._text_int8 import (
+    build_text_recognizer_int8,
+    calibration_inputs,
+    calibration_pages,
+    quantise_text_recognizer,
+    smooth_convolutions,
+)
 from scipix_search.ocr._tokenizer import clean_latex, latex_tokens
 
 __all__ = [
@@ -28,14 +36,20 @@ __all__ = [
     "TesseractEngine",
     "TextRecognizer",
     "build_formula_model",
+    "build_text_recognizer_int8",
+    "calibration_inputs",
+    "calibration_pages",
     "check_readable",
     "clean_latex",
+    "degrade_page",
     "deskew",
     "estimate_skew",
     "latex_tokens",
     "load_image",
     "load_reference_model",
     "prepare",
+    "quantise_text_recognizer",
     "rapidocr_recognizer_model",
+    "smooth_convolutions",
     "to_model_input",
 ]

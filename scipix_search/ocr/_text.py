@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scipix_search.config import Settings
+from scipix_search.config import Settings, default_model_dir
 from scipix_search.exceptions import (
     CorruptInputError,
     InputTooLargeError,
@@ -79,10 +79,17 @@ class TextRecognizer:
         cjk: Let RapidOCR's recognizer read CJK ideographs, kana and hangul. Without it
             their classes (16,000 of its 18,710) are cut from the model's last layer, a
             sixth of its time; on the scanned papers measured no line read otherwise.
+        precision: RapidOCR's recognizer on the CPU: ``int8`` (the copy that
+            ``scipix-search models build`` writes into ``model_dir``, ``_text_int8.py``:
+            0.6 of the float recognizer's CPU, CER within 0.002 of it on the scanned papers)
+            or ``fp32`` (the wheel's model). On CUDA, and with ``cjk`` (the int8 copy has
+            the Latin classes alone), the float model is read, and that is logged.
+        model_dir: Where the int8 copy was built (default ``~/.cache/scipix-search/models``).
 
     Raises:
         MissingDependencyError: the engine (the tesseract program and its ``eng`` model, or
-            the rapidocr package) is not installed.
+            the rapidocr package) is not installed, or ``precision="int8"`` and its copy is not
+            built (or was built from another rapidocr model).
 
     Example:
         >>> lines = TextRecognizer.from_settings(get_settings())("page.png")  # doctest: +SKIP
@@ -101,6 +108,8 @@ class TextRecognizer:
         max_file_bytes: int = MAX_FILE_BYTES,
         device: str = "cpu",
         cjk: bool = False,
+        precision: Literal["int8", "fp32"] = "int8",
+        model_dir: Path | str | None = None,
     ) -> None:
         if engine not in MIN_CONFIDENCE:
             raise ValueError(f"unknown text OCR engine {engine!r}: tesseract or rapidocr")
@@ -111,13 +120,19 @@ class TextRecognizer:
         self.max_file_bytes = max_file_bytes
         self._tesseract: TesseractEngine | None = None
         self._engine: Any = None
+        self.recognizer_path: Path | None = None
         if engine == "tesseract":
             self._tesseract = TesseractEngine()
         else:
-            self._engine = self._start_rapidocr(device, cjk)
+            int8 = None
+            if precision == "int8":
+                int8 = _int8_recognizer(device, cjk, model_dir)
+            self._engine = self._start_rapidocr(device, cjk, int8)
+            #: The recognizer model read with: the built int8 copy or the wheel's float file.
+            self.recognizer_path = int8 or rapidocr_recognizer_file()
 
     @staticmethod
-    def _start_rapidocr(device: str, cjk: bool) -> Any:
+    def _start_rapidocr(device: str, cjk: bool, int8: Path | None = None) -> Any:
         try:
             import rapidocr
             from rapidocr import RapidOCR
@@ -163,13 +178,16 @@ class TextRecognizer:
         # layer scores every position of a line over all its classes.
         recognizer = parts[2]
         keep = None if cjk else _latin_classes(recognizer.postprocess_op.character)
-        recognizer.session.session = make_session(
-            folder / RAPIDOCR_MODELS["Rec"],
-            device,
-            threads=1,
-            error=OCRError,
-            model=None if keep is None else _cut_classes(folder / RAPIDOCR_MODELS["Rec"], keep),
-        )
+        if int8 is not None:  # built from the cut model: its classes are ``keep``
+            recognizer.session.session = make_session(int8, device, threads=1, error=OCRError)
+        else:
+            recognizer.session.session = make_session(
+                folder / RAPIDOCR_MODELS["Rec"],
+                device,
+                threads=1,
+                error=OCRError,
+                model=None if keep is None else _cut_classes(folder / RAPIDOCR_MODELS["Rec"], keep),
+            )
         if keep is not None:
             decode = recognizer.postprocess_op
             decode.character = [decode.character[i] for i in keep]
@@ -184,7 +202,7 @@ class TextRecognizer:
         Raises:
             MissingDependencyError: the engine is not installed.
         """
-        limits = {
+        limits: dict[str, Any] = {
             "engine": settings.text_ocr,
             "max_pages": settings.max_pages,
             "max_image_pixels": settings.max_image_pixels,
@@ -192,6 +210,8 @@ class TextRecognizer:
         }
         if settings.text_ocr == "rapidocr":
             limits["cjk"] = settings.text_ocr_cjk
+            limits["precision"] = settings.text_ocr_precision
+            limits["model_dir"] = settings.model_dir
         return cls(**{**limits, **options})
 
     def read_array(self, pixels: np.ndarray, page: int = 0) -> list[TextLine]:
@@ -308,6 +328,33 @@ def _limit_detector(detector: Any) -> None:
     detector.get_preprocess = preprocess
 
 
+def _int8_recognizer(device: str, cjk: bool, model_dir: Path | str | None) -> Path | None:
+    """The built int8 recognizer to read with, or None where the float one is read."""
+    from scipix_search.ocr._text_int8 import int8_recognizer_path
+    from scipix_search.onnx import CUDA, choose_providers, import_onnxruntime
+
+    on_cuda = CUDA in choose_providers(device, import_onnxruntime().get_available_providers())
+    if cjk or on_cuda:
+        # the copy scores the Latin classes alone, and its int8 convolutions were measured on
+        # the CPU only
+        logger.info("text OCR reads with the float recognizer (%s)", "cjk" if cjk else "CUDA")
+        return None
+    return int8_recognizer_path(Path(model_dir) if model_dir is not None else default_model_dir())
+
+
+def rapidocr_recognizer_file() -> Path:
+    """The rapidocr wheel's recognizer file.
+
+    Raises:
+        MissingDependencyError: rapidocr is not installed.
+    """
+    try:
+        import rapidocr
+    except ImportError as exc:
+        raise MissingDependencyError(_INSTALL_HINT, package="rapidocr") from exc
+    return Path(rapidocr.__file__).parent / "models" / RAPIDOCR_MODELS["Rec"]
+
+
 def rapidocr_recognizer_model() -> tuple[Path, bytes]:
     """The rapidocr wheel's recognizer file and the model :class:`TextRecognizer` runs from
     it by default (its CJK classes cut): what an offline variant of it (int8) starts from.
@@ -317,11 +364,10 @@ def rapidocr_recognizer_model() -> tuple[Path, bytes]:
     """
     try:
         import onnx
-        import rapidocr
         from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
     except ImportError as exc:
         raise MissingDependencyError(_INSTALL_HINT, package="rapidocr") from exc
-    path = Path(rapidocr.__file__).parent / "models" / RAPIDOCR_MODELS["Rec"]
+    path = rapidocr_recognizer_file()
     meta = {prop.key: prop.value for prop in onnx.load(str(path)).metadata_props}
     # the decoder's classes as RapidOCR builds them (CTC's blank first, the space last)
     classes = CTCLabelDecode(character=meta["character"].splitlines()).character
