@@ -83,6 +83,8 @@ CONTINUATION = re.compile(r"^[=+\-−<>≤≥≈≃≅≡∼~×·⇒⇔→←↔
 # Regions of these kinds, scored this high, hold no display (labels of plots, table cells).
 NOT_PROSE_KINDS = ("figure", "table", "header", "footer")
 SURE_KIND = 0.5
+# A "figure" this much of whose height is lines of a paragraph is a page of text.
+FIGURE_PROSE_SHARE = 0.5
 # Rows of a display candidate closer than this many line heights are one display.
 ROW_GAP_LINES = 0.9
 # A paragraph's lines start within this many line heights of their column's left edge.
@@ -100,15 +102,24 @@ def _line_height(lines: Sequence[Any]) -> float:
 
 
 def _numbers(
-    lines: Sequence[Any], columns: list[tuple[float, float]], line_height: float
+    lines: Sequence[Any],
+    columns: list[tuple[float, float]],
+    line_height: float,
+    figures: Sequence[Box] = (),
 ) -> list[Box]:
     """The equation numbers of a page: pieces read as ``(n)``, and pieces the OCR misread
     (``qd)`` for ``(1)``) where they sit as a number is set: short, opening or closing with a
-    parenthesis, flush with the right edge of their column, beside a row that is not prose."""
+    parenthesis, flush with the right edge of their column, beside a row that is not prose,
+    and not inside one of the page's sure ``figures`` (a plot's axis label, ``(z)``, read
+    beside its tick labels is set like that too; a number read as ``(n)`` there still counts:
+    the model takes a page of displays for a figure now and then)."""
     numbers = []
     for line in lines:
         text = line.text.strip()
-        if NUMBER.match(text) or _misread_number(line, text, lines, columns, line_height):
+        if NUMBER.match(text) or (
+            _misread_number(line, text, lines, columns, line_height)
+            and not any(_overlap_share(tuple(line.bbox), f) > 0.5 for f in figures)
+        ):
             numbers.append(tuple(line.bbox))
     return numbers
 
@@ -327,8 +338,16 @@ def _wordy(box: Box, lines: Sequence[Any], share: float | None = None) -> bool:
     """The lines inside are prose (``ingest.is_prose``: mostly words, not symbols), or, with
     ``share``, at least that share of their characters lie in words; or they are letters and
     punctuation alone with a word of four letters or more that is not all lower case (a name
-    with its initials, a heading: no sign, digit or symbol of a formula)."""
-    text = " ".join(line.text for line in lines if _overlap_share(line.bbox, box) >= 0.5)
+    with its initials, a heading: no sign, digit or symbol of a formula).
+
+    A line counts as inside when half of it lies in the box, or half of the box in it: a box
+    the model drew over a few words in the middle of a prose line (inline math, a phrase it
+    called ``text``) holds no half of that line, but it is that line's."""
+    text = " ".join(
+        line.text
+        for line in lines
+        if _overlap_share(line.bbox, box) >= 0.5 or _overlap_share(box, line.bbox) >= 0.5
+    )
     if LETTERS_ONLY.match(text) and any(
         len(word) >= 4 and not word.islower() for word in LETTERS.findall(text)
     ):
@@ -452,9 +471,31 @@ def _rows(lines: Sequence[Any], columns: list[tuple[float, float]]) -> list[list
     return rows
 
 
+def _sure_figures(regions: Sequence[Region], rows: list[list[Any]]) -> list[Box]:
+    """The page's sure figures, tables, headers and footers, which hold no display; less a
+    "figure" whose height is mostly lines of a paragraph (the model takes a page of text with
+    displays between its paragraphs for a figure now and then: a plot's labels are short, and
+    a caption inside its box is a few lines of a tall figure)."""
+    out = []
+    for region in regions:
+        if region.kind not in NOT_PROSE_KINDS or region.confidence < SURE_KIND:
+            continue
+        box = region.bbox
+        if region.kind == "figure":
+            prose = 0.0
+            for row in rows:
+                span = _union([tuple(x.bbox) for x in row])
+                if _overlap_share(span, box) > 0.5 and is_prose(_row_text(row), PROSE_MIN_CHARS):
+                    prose += span[3] - span[1]
+            if prose >= FIGURE_PROSE_SHARE * (box[3] - box[1]):
+                continue
+        out.append(box)
+    return out
+
+
 def _line_candidates(
     lines: Sequence[Any],
-    regions: Sequence[Region],
+    figures: Sequence[Box],
     taken: list[Box],
     numbers: list[Box],
     columns: list[tuple[float, float]],
@@ -462,8 +503,8 @@ def _line_candidates(
 ) -> list[Box]:
     """Displays the model boxed nowhere, found from the lines alone: rows set centred in their
     column (or carrying a number at the right) whose text is not words, with the rows under
-    them that are not words either (the continuation rows of a multi-row display)."""
-    figures = [r.bbox for r in regions if r.kind in NOT_PROSE_KINDS and r.confidence >= SURE_KIND]
+    them that are not words either (the continuation rows of a multi-row display), outside
+    the page's sure ``figures``."""
     found: list[Box] = []
     group: list[Box] = []
 
@@ -775,10 +816,24 @@ def refine_displays(
     columns = _columns(lines, width)
     grey = None if pixels is None else pixels if pixels.ndim == 2 else pixels.mean(axis=2)
     lines = _detach_numbers(lines, columns, height, grey)
-    numbers = _numbers(lines, columns, height)
+    figures = _sure_figures(regions, _rows(lines, columns))
+    numbers = _numbers(lines, columns, height, figures)
     # a sure box over prose with no number on its rows is a paragraph with inline math
     sure = [
         r for r in sure if _count_numbers(r.bbox, numbers, columns) or not _wordy(r.bbox, lines)
+    ]
+    # the same box called a figure with more confidence, and no number: a diagram's labels
+    sure = [
+        r
+        for r in sure
+        if _count_numbers(r.bbox, numbers, columns)
+        or not any(
+            f.kind == "figure"
+            and f.confidence > r.confidence
+            and _overlap_share(r.bbox, f.bbox) >= 0.8
+            and _overlap_share(f.bbox, r.bbox) >= 0.8
+            for f in regions
+        )
     ]
     pieces: list[tuple[Box, float]] = []
     for region in sure:
@@ -823,7 +878,7 @@ def refine_displays(
     # after the merge: a display found by its own rows is kept apart from its neighbours
     scored += [
         (box, WEAK_CONFIDENCE)
-        for box in _line_candidates(lines, regions, taken + boxes, numbers, columns, height)
+        for box in _line_candidates(lines, figures, taken + boxes, numbers, columns, height)
     ]
     ended = [(_end_before_number(box, numbers, columns, height), score) for box, score in scored]
     out = [

@@ -376,3 +376,64 @@ def test_a_weak_equation_box_outlines_its_display_before_a_surer_text_box() -> N
     lines = _page(sentence, display, _number("(4)", 250.0))
     boxes = refine_displays(regions, lines, pixels=pixels)
     assert [b.bbox for b in boxes] == [(100.0, 244.0, 260.0, 290.0)]
+
+
+def test_a_box_over_a_few_words_inside_a_prose_line_is_that_line() -> None:
+    # the model calls the middle of a prose line "text" (0.48) and the box is centred: it
+    # holds no half of the line, but half of it lies in the line, so the line's words judge
+    # it (widened to its ink it became the whole sentence)
+    sentence = TextLine(
+        "In practice, we fix q from the pre-training and only minimise over the policy",
+        (100.0, 300.0, 1100.0, 330.0),
+        0.99,
+    )
+    regions = [Region("text", (420.0, 306.0, 780.0, 326.0), 0.48)]
+    assert refine_displays(regions, _page(sentence)) == []
+    # an equation box over a phrase of inline math in a prose line is no display either
+    regions = [Region("equation", (420.0, 306.0, 780.0, 326.0), 0.9)]
+    assert refine_displays(regions, _page(sentence)) == []
+
+
+def test_a_misread_number_inside_a_figure_is_an_axis_label() -> None:
+    # "(z)q", an axis label read beside tick labels at the figure's right edge, is set as a
+    # misread number is; inside a sure figure it marks no display row (a clean "(3)" would)
+    ticks = TextLine("b(z) ∝ D(z)", (500.0, 600.0, 900.0, 630.0), 0.8)
+    label = TextLine("(z)q", (1060.0, 600.0, 1100.0, 630.0), 0.6)
+    figure = [Region("figure", (100.0, 550.0, 1100.0, 700.0), 0.95)]
+    assert refine_displays(figure, _page(ticks, label)) == []
+    number = TextLine("(3)", (1060.0, 600.0, 1100.0, 630.0), 0.9)
+    assert len(refine_displays(figure, _page(ticks, number))) == 1
+
+
+def test_a_page_of_paragraphs_the_model_calls_a_figure_keeps_its_displays() -> None:
+    # a "figure" over paragraphs of prose with a display between them is a page of text:
+    # the centred row that is not words is a display; a plot's figure with its labels is not
+    paragraph = [
+        TextLine(PROSE, (100.0, y, 1100.0, y + 30.0), 0.99)
+        for y in (200.0, 240.0, 280.0, 400.0, 440.0, 480.0)
+    ]
+    display = TextLine(
+        "Tm Γ (Σ (x : A) B) ≈ (t : Tm Γ A) × Tm Γ B", (350.0, 340.0, 850.0, 370.0), 0.8
+    )
+    figure = [Region("figure", (100.0, 195.0, 1100.0, 515.0), 0.6)]
+    boxes = refine_displays(figure, _page(*paragraph, display))
+    assert [b.bbox for b in boxes] == [(350.0, 340.0, 850.0, 370.0)]
+    plot = [Region("figure", (300.0, 330.0, 900.0, 380.0), 0.6)]
+    assert refine_displays(plot, _page(*paragraph, display)) == []
+
+
+def test_an_equation_box_the_model_also_calls_a_surer_figure_is_a_diagram() -> None:
+    # a block diagram's labels (S+w, x, G, K): the model boxes it as an equation (0.65) and,
+    # surer, as a figure (0.83); with a number on its rows it would still be a display
+    labels = [
+        TextLine("S+w", (560.0, 300.0, 640.0, 330.0), 0.8),
+        TextLine("δy → G", (420.0, 360.0, 780.0, 390.0), 0.8),
+        TextLine("K", (580.0, 420.0, 620.0, 450.0), 0.8),
+    ]
+    regions = [
+        Region("figure", (410.0, 295.0, 790.0, 455.0), 0.83),
+        Region("equation", (412.0, 297.0, 788.0, 453.0), 0.65),
+    ]
+    assert refine_displays(regions, _page(*labels)) == []
+    numbered = refine_displays(regions, _page(*labels, _number("(5)", 360.0)))
+    assert len(numbered) == 1
