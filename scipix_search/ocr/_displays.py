@@ -51,6 +51,8 @@ MISREAD_NUMBER_FLUSH = 1.0
 MERGE_GAP_LINES = 0.9
 # Boxes overlapping horizontally by less than this share of the narrower are side by side.
 MERGE_OVERLAP = 0.3
+# A box whose top lies no higher than this many line heights over another's bottom is under it.
+MERGE_STACKED_LINES = 0.25
 # Gap kept between an equation's ink and its number, in text-line heights.
 NUMBER_GAP_LINES = 0.5
 # A display's number is set this many line heights or more from its display (a quad or
@@ -255,16 +257,24 @@ def _count_numbers(box: Box, numbers: list[Box], columns: Columns) -> int:
 
 
 def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: float) -> list[Box]:
-    """Stacked boxes of one display (close, overlapping in x, at most one number) as one."""
+    """Stacked boxes of one display (close, at most one number) as one: boxes overlapping in
+    x, or one under the other in one column however far apart across (the rows of a
+    ``multline``, the first set left and the last right; a ``split`` row that opens with
+    ``=`` under a short left side)."""
     merged: list[Box] = []
     for box in sorted(boxes, key=lambda b: b[1]):
-        # the box above it is the last one it overlaps in x (a box of the other column may
-        # lie between them in top-to-bottom order)
+        # the box above it is the last one it overlaps in x, or the last one of its column
+        # that it lies under (a box of the other column may lie between them in top-to-bottom
+        # order)
         above = [
             i
             for i, last in enumerate(merged)
             if min(last[2], box[2]) - max(last[0], box[0])
             >= MERGE_OVERLAP * min(last[2] - last[0], box[2] - box[0])
+            or (
+                box[1] >= last[3] - MERGE_STACKED_LINES * line_height
+                and _column_of(box, columns) == _column_of(last, columns)
+            )
         ]
         if above:
             last = merged[above[-1]]

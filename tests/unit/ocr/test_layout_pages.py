@@ -27,6 +27,7 @@ from scipix_search.eval import (
     DetectionCounts,
     display_boxes,
     match_boxes,
+    match_pairs,
     paper_folders,
     render_page,
     scan_pdf,
@@ -35,6 +36,7 @@ from scipix_search.eval import (
 )
 from scipix_search.exceptions import MissingDependencyError
 from scipix_search.ocr import FormulaDetector, deskew
+from tests.factories import typeset_article
 
 pytestmark = pytest.mark.model
 
@@ -173,3 +175,53 @@ def test_displays_set_by_tesseract_lines_on_scans_of_the_held_out_papers(
     assert total.pages >= 6 and total.truth >= 12, total
     assert total.recall >= FLOORS_TESSERACT[0], total
     assert total.precision >= FLOORS_TESSERACT[1], total
+
+
+# A display whose rows do not overlap across (a ``multline``: first row set left, last row
+# set right with the number; a ``split`` whose second row opens with ``=`` right of a short
+# left side) is one display on a scanned page, as the born-digital reader draws it.
+#
+# The layout model boxes such rows one by one; the rows overlap too little across for the
+# stacked-box merge that joins the rows of a centred multi-row display. A typeset page with
+# both, scanned at 200 dpi (noise, JPEG, a degree of skew) and levelled, the text layer's lines
+# standing in for the OCR's: every display region of the PDF is matched by one box.
+MULTLINE_BODY = r"""
+We obtain
+\begin{multline}
+f_{0} = - \frac{3}{2} z (1 - z^{2}) , f_{1} = \frac{3}{2} (1 - z^{2}) , f_{2} \\
+= \frac{9}{4} z^{2} (1 - \frac{1}{3} z^{2})^{2} - 1 .
+\end{multline}
+The regular constraint plays a central role in what follows, and the correction obeys the
+same bound at leading order. The linearised propagator is given by
+\begin{equation}
+\begin{split}
+\mathrm{e}^{- \beta \hat{H}_{L}} &= \mathrm{e}^{- \tilde{\beta} \hat{\tilde{H}}_{\tilde{L}}} , \\
+&= n_{b} 2 \pi , n_{b} \in \mathrm{Z Z} , \forall b = 1 , 2 , ... N .
+\end{split}
+\end{equation}
+In terms of these variables the operator reads
+\begin{equation}
+\begin{split}
+\delta g_{\mu \nu} &= h_{\mu \nu}(z = 0) = h_{\mu \nu}(z = \ell)
+= \frac{16 \pi k \ell_{P}^{2} \ell^{2}}{8 \delta^{4}} \left( \eta_{\mu \nu} - 4 n_{\mu} n_{\nu} \right) . \\
+&= \hat{R} - (q^{3} - q^{-1}) P_{-} \quad .
+\end{split}
+\end{equation}
+"""
+
+
+def test_rows_set_apart_across_are_one_display(tmp_path: Path, detector: FormulaDetector) -> None:
+    pdf = typeset_article(tmp_path / "multline.tex", MULTLINE_BODY)
+    pdf = pdf.with_suffix(".pdf")
+    truth = display_boxes(pdf)[0]
+    assert len(truth) == 3
+    scale = 200 / 72
+    with pymupdf.open(pdf) as document:
+        lines = text_layer_lines(document[0], 200)
+        data = scan_pdf(pdf, [0], 200, seed=11, skew=1.0)
+        with pymupdf.open(stream=data) as scan:
+            pixels = deskew(render_page(scan, 0, 200))[0]
+    boxes = [tuple(v / scale for v in r.bbox) for r in detector.displays(pixels, lines)]
+    pairs = match_pairs(truth, boxes)  # type: ignore[arg-type]
+    assert len(pairs) == len(truth), (truth, boxes)
+    assert len(boxes) == len(truth), (truth, boxes)
