@@ -271,11 +271,16 @@ def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: 
             for i, last in enumerate(merged)
             if min(last[2], box[2]) - max(last[0], box[0])
             >= MERGE_OVERLAP * min(last[2] - last[0], box[2] - box[0])
-            or (
-                box[1] >= last[3] - MERGE_STACKED_LINES * line_height
-                and _column_of(box, columns) == _column_of(last, columns)
-            )
         ]
+        if not above:
+            # only where no box above overlaps it across: on a page whose two columns were
+            # not told apart, the box beside it in the other column would lie "above" too
+            above = [
+                i
+                for i, last in enumerate(merged)
+                if box[1] >= last[3] - MERGE_STACKED_LINES * line_height
+                and _column_of(box, columns) == _column_of(last, columns)
+            ]
         if above:
             last = merged[above[-1]]
             union = (min(last[0], box[0]), last[1], max(last[2], box[2]), max(last[3], box[3]))

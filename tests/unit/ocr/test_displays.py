@@ -437,3 +437,17 @@ def test_an_equation_box_the_model_also_calls_a_surer_figure_is_a_diagram() -> N
     assert refine_displays(regions, _page(*labels)) == []
     numbered = refine_displays(regions, _page(*labels, _number("(5)", 360.0)))
     assert len(numbered) == 1
+
+
+def test_a_box_under_one_it_overlaps_across_never_merges_with_a_box_beside_it() -> None:
+    # a page whose two columns were not told apart: a left-column display ends where a
+    # right-column display starts, under the right column's numbered display above it; the
+    # stacked rows of a multline merge only where no box above overlaps across
+    lines = _page(_number("(1)", 265.0), _number("(2)", 310.0))
+    regions = [
+        Region("equation", (650.0, 260.0, 1000.0, 300.0), 0.9),
+        Region("equation", (200.0, 290.0, 500.0, 302.0), 0.9),
+        Region("equation", (650.0, 302.0, 1000.0, 340.0), 0.9),
+    ]
+    boxes = [b.bbox for b in refine_displays(regions, lines)]
+    assert (650.0, 302.0, 1000.0, 340.0) in boxes and len(boxes) == 3
