@@ -110,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--pages", type=int, default=1, help="pages with displays per paper")
+    parser.add_argument("--skip", type=int, default=0, help="pages with displays passed over first")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200])
     parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
     parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
@@ -119,9 +120,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.papers:
-        papers = load_papers(args.half, args.pages, root=args.papers)
+        papers = load_papers(args.half, args.pages, root=args.papers, skip=args.skip)
     else:
-        papers = load_papers(args.half, args.pages)
+        papers = load_papers(args.half, args.pages, skip=args.skip)
     if args.limit:
         papers = papers[: args.limit]
     models = Models(Settings(data_dir=Path(tempfile.mkdtemp()) / "models-data"))

@@ -35,6 +35,7 @@ are the dev half (``--half dev``), odd positions the test half.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -127,16 +128,17 @@ def _words_outside(page: pymupdf.Page, boxes: list[Box]) -> str:
     return " ".join(sorted(words))
 
 
-def load_papers(half: str, pages: int, root: Path | None = None) -> list[Paper]:
+def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) -> list[Paper]:
     """Paper folders of ``root`` (default: the shared real papers) with display equations on
-    their first ``pages`` pages, split by position in name order (``half``)."""
+    ``pages`` of their pages that hold displays, after the first ``skip`` such pages, split by
+    position in name order (``half``)."""
     folders = sorted(paper_folders(root or shared_data_dir() / "papers"), key=lambda p: p.name)
     if half != "all":
         folders = folders[half == "test" :: 2]
     papers = []
     for folder in folders:
         truth = display_boxes(folder.pdf)
-        sampled = sorted(truth)[:pages]
+        sampled = sorted(truth)[skip : skip + pages]
         if not sampled:
             continue
         tex = [e for e in read_tex_equations(folder.tex) if e.display]
@@ -337,23 +339,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--pages", type=int, default=2, help="pages with displays per paper")
+    parser.add_argument(
+        "--skip", type=int, default=0, help="pages with displays passed over first (dev 3-6: 2)"
+    )
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
     parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
     parser.add_argument("--no-search", action="store_true", help="skip paper@1 (no base store)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list paper@1 misses")
+    parser.add_argument("--base", type=Path, help="born-digital base of an earlier --keep run")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the born-digital base and the scans' stores here"
+    )
     args = parser.parse_args()
 
-    papers = load_papers(args.half, args.pages)
+    papers = load_papers(args.half, args.pages, skip=args.skip)
     models = Models(Settings(data_dir=Path(tempfile.mkdtemp()) / "models-data"))
-    work = Path(tempfile.mkdtemp(prefix="scans-"))
+    work = Path(tempfile.mkdtemp(prefix="scans-", dir=args.keep))
     try:
         base = work / "base"
         if args.no_search:
             base.mkdir()
+        elif args.base is not None and (args.base / "ids.json").exists():
+            base = args.base  # a base built by an earlier run (same code for the born-digital)
+            ids = json.loads((base / "ids.json").read_text())
         else:
             every = sorted(paper_folders(shared_data_dir() / "papers"), key=lambda p: p.name)
             ids = build_base(every, models, base)
+            (base / "ids.json").write_text(json.dumps(ids))
+        if not args.no_search:
             for paper in papers:
                 paper.born_id = ids[paper.folder.name]
         rows = []
@@ -382,7 +396,8 @@ def main() -> None:
             for failure in t.failed:
                 print(f"  failed: {failure}")  # noqa: T201 - benchmark output
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
     print_table(
         [
             "setting",
