@@ -27,7 +27,7 @@ from scipix_search.math._subformula import (
     subformula_parts,
 )
 from scipix_search.math._tables import FUNCTIONS as FUNCTION_NAMES
-from scipix_search.math._tokenize import tokenize
+from scipix_search.math._tokenize import lex, tokenize
 from scipix_search.math._tree import (
     RELATIONS,
     WILDCARD_PREFIX,
@@ -66,6 +66,7 @@ __all__ = [
     "symbol_pairs",
     "to_mathml",
     "token_similarity",
+    "lex",
     "tokenize",
     "try_mathml",
     "unify",

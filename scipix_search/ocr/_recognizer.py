@@ -25,10 +25,21 @@ from scipix_search.ocr._decode import (
     score_sequences,
 )
 from scipix_search.ocr._images import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, ImageInput, load_image
+from scipix_search.ocr._matrices import (
+    LINE_STYLES,
+    MatrixBlock,
+    cells_line,
+    find_matrices,
+    matrix_latex,
+    splice_matrices,
+    split_cells,
+)
 from scipix_search.ocr._output import LatexResult
 from scipix_search.ocr._preprocess import (
     PROSE_TO_FORMULA,
     Prepared,
+    crop_to_content,
+    estimate_glyph_height,
     plan_scale,
     pooled_glyph_height,
     prepare,
@@ -398,6 +409,36 @@ class LatexRecognizer:
             i: elect(options, self.joint_likelihoods, moot_for(i)) for i, options in reads.items()
         }
 
+    def _spliced(
+        self,
+        latex: str,
+        width: int,
+        grid: list[tuple[MatrixBlock, list[int]]],
+        best: dict[int, tuple[Hypothesis, float, dict[str, Any]]],
+    ) -> str | None:
+        """The crop's read (``width`` pixels wide) with its matrices read cell by cell, or
+        None where its read holds no span for them (see :func:`splice_matrices`). A matrix's
+        cells come from the first of its lines whose read parts into as many cells."""
+        matrices: list[tuple[MatrixBlock, str | None]] = []
+        for block, lines in grid:
+            count = sum(c is not None for row in block.cells for c in row)
+            cells = None
+            for line, (kind, _, _) in zip(lines, LINE_STYLES, strict=True):
+                if line in best:
+                    read = clean_latex(self._tokenizer.decode(best[line][0].ids))
+                    cells = split_cells(read, count, kind)
+                if cells is not None:
+                    break
+            if cells is None:  # a cell lost or split: the model's own span stays
+                matrices.append((block, None))
+                continue
+            it = iter(cells)
+            table = [[next(it) if c is not None else "" for c in row] for row in block.cells]
+            matrices.append((block, matrix_latex(block.env, table)))
+        if all(m is None for _, m in matrices):
+            return None
+        return splice_matrices(latex, matrices, width)
+
     # -- public API ----------------------------------------------------------------------------
 
     def __call__(self, image: ImageInput) -> LatexResult:
@@ -466,21 +507,32 @@ class LatexRecognizer:
         prepared: list[Prepared | None] = [prepare(self._load(image)) for image in images]
         live = {i: p for i, p in enumerate(prepared) if p is not None}
         reference = self.glyph_height
-        if reference is None and prose:
-            x_height = prose_glyph_height(prose)
-            reference = PROSE_TO_FORMULA * x_height if x_height else None
+        x_height = prose_glyph_height(prose) if prose else None
+        if reference is None and x_height:
+            reference = PROSE_TO_FORMULA * x_height
         if reference is None and same_document:
             reference = pooled_glyph_height(prepared)
+        # Crops of a page scan (the prose is given): a matrix is read cell by cell too
+        # (find_matrices), its cells set in one line and read in the same batch.
+        grids = _matrix_lines(live, len(images), x_height) if x_height else {}
         best = self._vote(live, reference, batch_size, settled, moot)
         elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
         results = []
         for i in range(len(images)):
+            if i in grids and i in best:
+                best[i] = (best[i][0], best[i][1], {**best[i][2], "grid": grids[i]})
             if i not in best:
                 results.append(LatexResult("", "", 0.0, False, elapsed, 1.0, {"blank": True}))
                 continue
             hyp, scale, info = best[i]
             raw = self._tokenizer.decode(hyp.ids)
             latex = clean_latex(raw)
+            grid = info.pop("grid", None)
+            if grid is not None:
+                spliced = self._spliced(latex, live[i].gray.shape[1], grid, best)
+                if spliced is not None:
+                    info = {**info, "matrices_from": latex}
+                    latex = spliced
             repaired = _returned_latex(latex)
             if repaired != latex:
                 info = {**info, "repaired_from": latex}
@@ -505,3 +557,25 @@ def _returned_latex(latex: str) -> str:
     smallest edit that makes it one."""
     repaired = repair_latex(latex)
     return latex if repaired is None else repaired
+
+
+def _matrix_lines(
+    live: dict[int, Prepared], first: int, x_height: float
+) -> dict[int, list[tuple[MatrixBlock, list[int]]]]:
+    """For each crop holding matrices, its blocks and the indices each block's cells' lines
+    (one a style of ``LINE_STYLES``) get in ``live`` (added there from ``first`` on, to be
+    read in the same batch)."""
+    grids: dict[int, list[tuple[MatrixBlock, list[int]]]] = {}
+    index = first
+    for i, crop in list(live.items()):
+        for block in find_matrices(crop.gray, x_height):
+            lines = []
+            for style in LINE_STYLES:
+                line = cells_line(crop.gray, block, x_height, style)
+                gray = crop_to_content(line) if line is not None else None
+                if gray is not None:
+                    live[index] = Prepared(gray, estimate_glyph_height(gray), 0.0)
+                lines.append(index)  # one a style, read or not
+                index += 1
+            grids.setdefault(i, []).append((block, lines))
+    return grids
