@@ -351,10 +351,18 @@ def _anchor(g: Glyph, bars: list[Bar], size: float) -> float:
     """The baseline of the row ``g`` belongs to: its own, or for a numerator or
     denominator, the row of its fraction bar."""
     cx = (g.x0 + g.x1) / 2
-    for bar in bars:
+    # the widest bar first: a nested fraction's glyphs are in the row of the fraction around it
+    for bar in sorted(bars, key=lambda b: b.x1 - b.x0, reverse=True):
         if not bar.x0 - 1 <= cx <= bar.x1 + 1:
             continue
-        if g.name != "atom" and -1.0 * size <= g.base - bar.y <= 1.1 * size:
+        if g.name != "atom" and (
+            -1.0 * size <= g.base - bar.y <= 1.1 * size
+            # a denominator that holds a fraction (``\\frac{a}{\\frac{1}{2}|b|}``) sits lower:
+            # TeX keeps its clearance under the bar, and fonts with larger fraction
+            # parameters than CM's (Fourier) set its baseline past 1.1 em; its box still
+            # starts right under the bar. The next row of a matrix starts lower still.
+            or (g.base - bar.y <= 1.6 * size and 0 <= g.y0 - bar.y <= 0.6 * size)
+        ):
             return bar.y + 0.25 * size
         # a group (a radical, a bracket) over or under the bar, by its box: its baseline
         # says nothing of the bar (\frac{2^5\sqrt{2}}{3^3\sqrt{3}} inside \left(...\right))
