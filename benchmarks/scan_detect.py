@@ -39,8 +39,9 @@ from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import load_papers  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import match_pairs, print_table, scan_pdf  # noqa: E402
+from scipix_search.ingest import render_page  # noqa: E402
 from scipix_search.ocr import FormulaDetector, TextRecognizer, deskew  # noqa: E402
-from scipix_search.pipeline import SCAN_DPI, render_page  # noqa: E402
+from scipix_search.pipeline import SCAN_DPI  # noqa: E402
 
 Box = tuple[float, float, float, float]
 

@@ -31,9 +31,13 @@ from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import load_papers  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import print_table, scan_pdf  # noqa: E402
-from scipix_search.ingest import crop_box, prose_crops  # noqa: E402
+from scipix_search.ingest import (  # noqa: E402
+    crop_box,
+    prose_crops,
+    render_page,  # noqa: E402
+)
 from scipix_search.ocr import FormulaDetector, LatexRecognizer, TextRecognizer, deskew  # noqa: E402
-from scipix_search.pipeline import SCAN_DPI, render_page  # noqa: E402
+from scipix_search.pipeline import SCAN_DPI  # noqa: E402
 
 
 class Clock:

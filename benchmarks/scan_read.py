@@ -42,10 +42,14 @@ from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import Paper, load_papers  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import print_table, scan_pdf, text_layer_lines  # noqa: E402
-from scipix_search.ingest import crop_box, prose_crops  # noqa: E402
+from scipix_search.ingest import (  # noqa: E402
+    crop_box,
+    prose_crops,
+    render_page,  # noqa: E402
+)
 from scipix_search.math import token_similarity  # noqa: E402
 from scipix_search.ocr import deskew  # noqa: E402
-from scipix_search.pipeline import SCAN_DPI, Models, render_page  # noqa: E402
+from scipix_search.pipeline import SCAN_DPI, Models  # noqa: E402
 
 
 @dataclass
@@ -66,7 +70,7 @@ def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: boo
     with document, pymupdf.open(paper.folder.pdf) as original:
         for number, page in enumerate(paper.pages):
             # a scan is page `number` of the image-only PDF; the clean page is the original's
-            pixels = render_page(document[number if scanned else page])
+            pixels = render_page(document[number if scanned else page], SCAN_DPI)
             if scanned:
                 pixels = deskew(pixels)[0]  # levelled as ingestion levels a scan
             # the prose ruler, from the text layer's lines standing in for the text OCR's

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
 from benchmarks.scans import _words_outside, levenshtein_chars, load_papers  # noqa: E402
-from scipix_search.eval import degrade_page, print_table, render_page  # noqa: E402
+from scipix_search.eval import degrade_page, print_table  # noqa: E402
+from scipix_search.ingest import render_page  # noqa: E402
 from scipix_search.ocr import TesseractEngine, TextLine, TextRecognizer, deskew  # noqa: E402
 
 Box = tuple[float, float, float, float]
@@ -76,7 +77,7 @@ def levelled_scans(
         with pymupdf.open(paper.folder.pdf) as document:
             for page in paper.pages:
                 data = degrade_page(
-                    render_page(document, page, dpi), dpi, rng, skew=skew, jpeg=jpeg
+                    render_page(document[page], dpi), dpi, rng, skew=skew, jpeg=jpeg
                 )
                 text = _words_outside(document[page], paper.truth[page])
                 pixels = deskew(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))[0]

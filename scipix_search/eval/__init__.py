@@ -15,7 +15,6 @@ from scipix_search.eval._detection import (
     display_boxes,
     match_boxes,
     match_pairs,
-    render_page,
     score_detection,
 )
 from scipix_search.eval._inline import InlineScore, score_inline_math
@@ -35,7 +34,6 @@ __all__ = [
     "match_pairs",
     "paper_folders",
     "print_table",
-    "render_page",
     "score_detection",
     "score_inline_math",
     "scan_pdf",

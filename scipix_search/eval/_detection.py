@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from scipix_search.ingest import find_equation_regions
+from scipix_search.ingest import find_equation_regions, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -87,13 +87,6 @@ def match_pairs(truth: Sequence[Box], found: Sequence[Box], min_iou: float = 0.5
     return matched
 
 
-def render_page(document: pymupdf.Document, page: int, dpi: int) -> np.ndarray:
-    """Page ``page`` (0-based) as an ``HxWx3`` uint8 RGB array at ``dpi``."""
-    pixmap = document[page].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
-    pixels = np.frombuffer(pixmap.samples, dtype=np.uint8)
-    return pixels.reshape(pixmap.height, pixmap.width, pixmap.n)[:, :, :3]
-
-
 def display_boxes(pdf: Path) -> dict[int, list[Box]]:
     """The PDF's display-equation boxes in points, by 0-based page."""
     boxes: dict[int, list[Box]] = {}
@@ -134,7 +127,7 @@ def score_detection(
                 (b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale)
                 for b in truth_by_page.get(page, [])
             ]
-            found = list(detect(render_page(document, page, dpi)))
+            found = list(detect(render_page(document[page], dpi)))
             matched = match_boxes(true_boxes, found, min_iou)
             logger.debug(
                 "%s p%d: %d true, %d found, %d matched",

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from scipix_search.eval._detection import render_page
+from scipix_search.ingest import render_page
 from scipix_search.ocr import TextLine, degrade_page
 
 __all__ = ["degrade_page", "scan_pdf", "text_layer_lines"]
@@ -27,7 +27,7 @@ def scan_pdf(
     out = pymupdf.open()
     with pymupdf.open(pdf) as document:
         for page in pages:
-            scan = degrade_page(render_page(document, page, dpi), dpi, rng, skew=skew, jpeg=jpeg)
+            scan = degrade_page(render_page(document[page], dpi), dpi, rng, skew=skew, jpeg=jpeg)
             rect = document[page].rect
             out.new_page(width=rect.width, height=rect.height).insert_image(
                 pymupdf.Rect(0, 0, rect.width, rect.height), stream=scan

@@ -65,6 +65,7 @@ from scipix_search.ingest.pdf import (
     parse_pdf,
     passages_outside,
     regions_to_equations,
+    render_page,
 )
 
 __all__ = [
@@ -119,6 +120,7 @@ __all__ = [
     "read_tex_equations",
     "reading_order",
     "regions_to_equations",
+    "render_page",
     "scale_passages",
     "sha256_bytes",
     "sniff",

@@ -149,7 +149,8 @@ def score_sequences(
     """Log-probability of each given sequence (EOS appended) under the model, teacher-forced.
 
     All sequences run in one batch; the shorter ones are padded with EOS, whose later
-    log-probabilities are not counted.
+    log-probabilities are not counted. :func:`score_jointly` with one step function, scored
+    to the end.
 
     Args:
         step: The cached step function; its batch is ``len(sequences)``.
@@ -161,20 +162,7 @@ def score_sequences(
     Returns:
         One summed log-probability per sequence.
     """
-    length = max((len(s) for s in sequences), default=0) + 1
-    forced = np.full((len(sequences), length), eos, dtype=np.int64)
-    for row, ids in enumerate(sequences):
-        forced[row, : len(ids)] = ids
-    counted = np.arange(length)[None, :] <= np.array([len(s) for s in sequences])[:, None]
-    totals = np.zeros(len(sequences))
-    tokens = np.full((len(sequences), 1), bos, dtype=np.int64)
-    past = init_past
-    rows = np.arange(len(sequences))
-    for position in range(length):
-        logprobs, past = step(tokens, position, past)
-        totals += np.where(counted[:, position], logprobs[rows, forced[:, position]], 0.0)
-        tokens = forced[:, position : position + 1]
-    return totals.tolist()
+    return score_jointly([step], sequences, bos=bos, eos=eos, init_past=init_past, stop_early=False)
 
 
 #: Nats by which a candidate's running score must fall under a finished one's before the joint
@@ -189,15 +177,17 @@ def score_jointly(
     bos: int,
     eos: int,
     init_past: list[Any],
+    stop_early: bool = True,
 ) -> list[float]:
     """Each sequence's log-probability summed over several step functions (one per encoding
     of an image), or ``-inf`` for one that cannot have the highest sum.
 
-    Every step function runs :func:`score_sequences`' batch, position by position, so a
-    finished sequence's sum is exactly what that function would give. The step functions run
-    side by side: log-probabilities are never positive, so a running sum only falls, and
-    once every unfinished sequence is under the best finished one's sum (by
-    :data:`DROP_MARGIN`), they cannot win and the scoring stops. A read that loops to the
+    Every step function runs the sequences in one teacher-forced batch (shorter ones padded
+    with EOS, not counted), position by position, so a finished sequence's sum is exactly what
+    that function alone would give. The step functions run side by side. With ``stop_early``:
+    log-probabilities are never positive, so a running sum only falls, and once every
+    unfinished sequence is under the best finished one's sum (by :data:`DROP_MARGIN`), they
+    cannot win and the scoring stops. A read that loops to the
     length limit no longer makes the vote score every candidate that far.
     """
     lengths = np.array([len(s) for s in sequences], dtype=np.int64)
@@ -216,7 +206,7 @@ def score_jointly(
             totals[k] += np.where(counted[:, position], logprobs[rows, forced[:, position]], 0.0)
         tokens = forced[:, position : position + 1]
         done = lengths <= position  # EOS, at index len, was the last position counted
-        if done.any() and not done.all():
+        if stop_early and done.any() and not done.all():
             joint = np.sum(totals, axis=0)
             if np.all(joint[~done] < joint[done].max() - DROP_MARGIN):
                 return np.where(done, joint, -np.inf).tolist()

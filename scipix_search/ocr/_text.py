@@ -24,7 +24,7 @@ from scipix_search.exceptions import (
     MissingDependencyError,
     OCRError,
 )
-from scipix_search.ingest import magic
+from scipix_search.ingest import magic, render_page
 from scipix_search.ocr._images import (
     MAX_FILE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -264,13 +264,13 @@ class TextRecognizer:
                 )
             for number in range(document.page_count):
                 page = document[number]
-                pixmap = page.get_pixmap(dpi=self.dpi, colorspace=pymupdf.csRGB)
-                if pixmap.width * pixmap.height > self.max_image_pixels:
+                # checked on the page's size, before a pixmap that large is allocated
+                scale = self.dpi / 72.0
+                if page.rect.width * scale * page.rect.height * scale > self.max_image_pixels:
                     raise InputTooLargeError(
                         f"page {number} of {path} is too large at {self.dpi} dpi"
                     )
-                array = np.frombuffer(pixmap.samples, dtype=np.uint8)
-                yield number, array.reshape(pixmap.height, pixmap.width, pixmap.n)[:, :, :3]
+                yield number, render_page(page, self.dpi)
 
     def __call__(self, source: ImageInput) -> list[TextLine]:
         """Text lines of an image, or of every page of a PDF file.

@@ -84,6 +84,7 @@ def calibration_pages(folder: Path | None = None) -> list[np.ndarray]:
     import pymupdf
     from PIL import Image
 
+    from scipix_search.ingest import render_page
     from scipix_search.ocr._deskew import deskew
     from scipix_search.ocr._scanlike import degrade_page
 
@@ -100,10 +101,7 @@ def calibration_pages(folder: Path | None = None) -> list[np.ndarray]:
         rng = np.random.default_rng(7 + index)
         with pymupdf.open(pdf) as document:
             for number in range(document.page_count):
-                pixmap = document[number].get_pixmap(dpi=CALIBRATION_DPI, colorspace=pymupdf.csRGB)
-                rendered = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
-                    pixmap.height, pixmap.width, pixmap.n
-                )[:, :, :3]
+                rendered = render_page(document[number], CALIBRATION_DPI)
                 data = degrade_page(rendered, CALIBRATION_DPI, rng)
                 pages.append(deskew(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))[0])
     return pages

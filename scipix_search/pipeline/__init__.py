@@ -21,7 +21,6 @@ from scipix_search.pipeline._parse import (
     SCAN_DPI,
     parse_input,
     parse_pdf_input,
-    render_page,
 )
 
 __all__ = [
@@ -38,5 +37,4 @@ __all__ = [
     "enrich_equations",
     "parse_input",
     "parse_pdf_input",
-    "render_page",
 ]

@@ -34,6 +34,7 @@ from scipix_search.ingest import (
     page_markdown_blocks,
     parse_pdf,
     regions_to_equations,
+    render_page,
     sniff,
 )
 from scipix_search.pipeline._models import Models
@@ -42,7 +43,6 @@ from scipix_search.pipeline._parse import (
     SCAN_DPI,
     _formula_detector,
     _upright,
-    render_page,
 )
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def _pdf_markdown(
         for number in track(selected):
             page = doc[number - 1]
             if number in scanned:
-                pixels = _upright(render_page(page))
+                pixels = _upright(render_page(page, SCAN_DPI))
                 ocr_lines[number] = _ocr_lines(pixels, number, 72.0 / SCAN_DPI, models, found)
             else:
                 regions.extend(

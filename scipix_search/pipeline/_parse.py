@@ -31,6 +31,7 @@ from scipix_search.ingest import (
     parse_pdf,
     passages_outside,
     regions_to_equations,
+    render_page,
     scale_passages,
     sniff,
 )
@@ -196,16 +197,6 @@ def _formula_detector(models: Models) -> Any:
         return None
 
 
-def render_page(page: Any, dpi: int = SCAN_DPI) -> np.ndarray:
-    """A PyMuPDF page as ``HxWx3`` RGB pixels at ``dpi``, as the text OCR reads scans."""
-    import pymupdf
-
-    pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
-    return np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(
-        pixmap.height, pixmap.width, pixmap.n
-    )[:, :, :3]
-
-
 def _ocr_scanned_pages(
     data: bytes, name: str, parsed: ParsedDocument, *, settings: Settings, models: Models
 ) -> None:
@@ -220,7 +211,7 @@ def _ocr_scanned_pages(
     doc = open_pdf(data, name, max_pages=settings.max_pages)
     try:
         for page in scanned:
-            pixels = render_page(doc[page.number - 1])
+            pixels = render_page(doc[page.number - 1], SCAN_DPI)
             pixels = _upright(pixels)
             lines = text_recognizer.read_array(pixels, page=page.number - 1)
             if found is not None:

@@ -17,9 +17,9 @@ import pymupdf
 import pytest
 
 from scipix_search.config import Settings
-from scipix_search.eval import render_page, scan_pdf, text_layer_lines
+from scipix_search.eval import scan_pdf, text_layer_lines
 from scipix_search.exceptions import MissingDependencyError
-from scipix_search.ingest import crop_box, prose_crops
+from scipix_search.ingest import crop_box, prose_crops, render_page
 from scipix_search.ingest.pdf import find_equation_regions
 from scipix_search.math import token_similarity
 from scipix_search.ocr import LatexRecognizer, build_formula_model, deskew
@@ -68,7 +68,7 @@ def test_matrix_cells_read_closer_to_the_source(
         pymupdf.open(pdf) as document,
         pymupdf.open(stream=scan_pdf(pdf, [0], DPI, seed=5, skew=1.0)) as scan,
     ):
-        pixels = deskew(render_page(scan, 0, DPI))[0]
+        pixels = deskew(render_page(scan[0], DPI))[0]
         prose = prose_crops(pixels, text_layer_lines(document[0], DPI))
     scale = DPI / 72
     crops = [crop_box(pixels, tuple(v * scale for v in r.bbox)) for r in regions]  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ glyphs alone do not rebuild them); ``regions_to_equations`` turns regions (and O
 from scipix_search.ingest.pdf._locate import find_equation_regions, page_equation_regions
 from scipix_search.ingest.pdf._markdown import page_markdown_blocks
 from scipix_search.ingest.pdf._passages import open_pdf, parse_pdf, passages_outside
+from scipix_search.ingest.pdf._pixels import render_page
 from scipix_search.ingest.pdf._regions import EquationRegion, RegionRow, regions_to_equations
 from scipix_search.ingest.pdf._textpage import display_lists
 
@@ -24,4 +25,5 @@ __all__ = [
     "parse_pdf",
     "passages_outside",
     "regions_to_equations",
+    "render_page",
 ]

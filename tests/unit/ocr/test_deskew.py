@@ -9,7 +9,7 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from scipix_search.eval import render_page
+from scipix_search.ingest import render_page
 from scipix_search.ocr import deskew, estimate_skew
 
 FIXTURE_PDF = Path(__file__).resolve().parents[2] / "fixtures" / "pdf" / "display_math.pdf"
@@ -18,7 +18,7 @@ FIXTURE_PDF = Path(__file__).resolve().parents[2] / "fixtures" / "pdf" / "displa
 @pytest.fixture(scope="module")
 def page() -> np.ndarray:
     with pymupdf.open(FIXTURE_PDF) as document:
-        return render_page(document, 0, 150)
+        return render_page(document[0], 150)
 
 
 def _turned(pixels: np.ndarray, angle: float) -> np.ndarray:

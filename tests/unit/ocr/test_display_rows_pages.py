@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from scipix_search.eval import render_page, scan_pdf, text_layer_lines
+from scipix_search.eval import scan_pdf, text_layer_lines
+from scipix_search.ingest import render_page
 from scipix_search.ingest.pdf import find_equation_regions
 from scipix_search.ocr import deskew
 from scipix_search.ocr._displays import _line_height, display_rows
@@ -79,10 +80,10 @@ def test_display_rows_agree_with_the_born_digital_rows(tmp_path: Path) -> None:
     # the page holds both kinds: displays read row by row and displays read whole
     assert any(n > 1 for n in truth) and sum(n == 1 for n in truth) >= 3
     with pymupdf.open(pdf) as document:
-        clean = _rows_found(render_page(document, 0, 200), document[0], regions)
+        clean = _rows_found(render_page(document[0], 200), document[0], regions)
         scan = scan_pdf(pdf, [0], 200, seed=7, skew=1.0)
         with pymupdf.open(stream=scan) as scanned:
-            pixels = render_page(scanned, 0, 200)
+            pixels = render_page(scanned[0], 200)
         degraded = _rows_found(deskew(pixels)[0], document[0], regions)
     assert [found for found, _ in clean] == truth
     assert [found for found, _ in degraded] == truth

@@ -29,12 +29,12 @@ from scipix_search.eval import (
     match_boxes,
     match_pairs,
     paper_folders,
-    render_page,
     scan_pdf,
     score_detection,
     text_layer_lines,
 )
 from scipix_search.exceptions import MissingDependencyError
+from scipix_search.ingest import render_page
 from scipix_search.ocr import FormulaDetector, deskew
 from tests.factories import typeset_article
 
@@ -123,7 +123,7 @@ def test_displays_set_by_the_lines_on_scans_of_the_held_out_papers(
         scan = scan_pdf(paper.pdf, pages, 200, seed=1000 * 200 + index)
         with pymupdf.open(stream=scan) as scanned, pymupdf.open(paper.pdf) as original:
             for number, page in enumerate(pages):
-                pixels, _ = deskew(render_page(scanned, number, 200))
+                pixels, _ = deskew(render_page(scanned[number], 200))
                 lines = text_layer_lines(original[page], 200)
                 found = [r.bbox for r in detector.displays(pixels, lines)]
                 true = [tuple(v * 200 / 72 for v in box) for box in truth[page]]
@@ -168,7 +168,7 @@ def test_displays_set_by_tesseract_lines_on_scans_of_the_held_out_papers(
             continue
         scan = scan_pdf(paper.pdf, pages, 200, seed=1000 * 200 + index)
         with pymupdf.open(stream=scan) as scanned:
-            pixels, _ = deskew(render_page(scanned, 0, 200))
+            pixels, _ = deskew(render_page(scanned[0], 200))
             found = [r.bbox for r in detector.displays(pixels, reader.read_array(pixels))]
             true = [tuple(v * 200 / 72 for v in box) for box in truth[pages[0]]]
             total += DetectionCounts(len(true), len(found), match_boxes(true, found), 1)  # type: ignore[arg-type]
@@ -220,7 +220,7 @@ def test_rows_set_apart_across_are_one_display(tmp_path: Path, detector: Formula
         lines = text_layer_lines(document[0], 200)
         data = scan_pdf(pdf, [0], 200, seed=11, skew=1.0)
         with pymupdf.open(stream=data) as scan:
-            pixels = deskew(render_page(scan, 0, 200))[0]
+            pixels = deskew(render_page(scan[0], 200))[0]
     boxes = [tuple(v / scale for v in r.bbox) for r in detector.displays(pixels, lines)]
     pairs = match_pairs(truth, boxes)  # type: ignore[arg-type]
     assert len(pairs) == len(truth), (truth, boxes)

@@ -17,8 +17,8 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from scipix_search.eval import render_page, scan_pdf, text_layer_lines
-from scipix_search.ingest import crop_box, prose_crops
+from scipix_search.eval import scan_pdf, text_layer_lines
+from scipix_search.ingest import crop_box, prose_crops, render_page
 from scipix_search.ingest.pdf import find_equation_regions
 from scipix_search.ocr import deskew
 from scipix_search.ocr._matrices import (
@@ -88,9 +88,9 @@ def test_matrices_are_found_with_their_rows_and_columns(
     with pymupdf.open(pdf) as document:
         if scanned:
             with pymupdf.open(stream=scan_pdf(pdf, [0], DPI, seed=11, skew=1.0)) as scan:
-                pixels = deskew(render_page(scan, 0, DPI))[0]
+                pixels = deskew(render_page(scan[0], DPI))[0]
         else:
-            pixels = render_page(document, 0, DPI)
+            pixels = render_page(document[0], DPI)
         found = _found(pixels, document[0], regions)
     for (latex, truth), blocks in zip(DISPLAYS, found, strict=True):
         shapes = [(b.env, len(b.cells), len(b.cells[0])) for b in blocks]

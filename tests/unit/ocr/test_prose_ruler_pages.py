@@ -9,8 +9,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from scipix_search.eval import paper_folders, render_page, scan_pdf, text_layer_lines
-from scipix_search.ingest import prose_crops
+from scipix_search.eval import paper_folders, scan_pdf, text_layer_lines
+from scipix_search.ingest import prose_crops, render_page
 from scipix_search.ocr import deskew
 from scipix_search.ocr._preprocess import prose_glyph_height
 
@@ -35,7 +35,7 @@ def test_prose_x_height_is_a_steady_share_of_the_font_size(shared_dir: Path) -> 
             lines = text_layer_lines(document[0], DPI)
             body = _body_size(document[0])
         with pymupdf.open(stream=scan_pdf(paper.pdf, [0], DPI, seed=index)) as scan:
-            pixels = deskew(render_page(scan, 0, DPI))[0]
+            pixels = deskew(render_page(scan[0], DPI))[0]
         height = prose_glyph_height(prose_crops(pixels, lines))
         assert height is not None, paper.name
         ratios.append(height / (body * DPI / 72))

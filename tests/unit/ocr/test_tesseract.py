@@ -13,13 +13,14 @@ import pytest
 from PIL import Image
 
 from scipix_search.config import Settings
-from scipix_search.eval import display_boxes, paper_folders, render_page, scan_pdf
+from scipix_search.eval import display_boxes, paper_folders, scan_pdf
 from scipix_search.exceptions import (
     CorruptInputError,
     InputError,
     MissingDependencyError,
     UnsupportedContentError,
 )
+from scipix_search.ingest import render_page
 from scipix_search.ocr import TextLine, TextRecognizer, deskew
 from scipix_search.ocr._displays import NUMBER
 from scipix_search.ocr._tesseract import TesseractEngine, pgm, tsv_lines
@@ -153,7 +154,7 @@ def test_scanned_fixture_pages_are_read_with_their_equation_numbers(
     recalls, numbers_found, numbers_printed = [], 0, 0
     with pymupdf.open(stream=scan) as scanned, pymupdf.open(pdf) as original:
         for number, page in enumerate(pages):
-            pixels, _ = deskew(render_page(scanned, number, 200))
+            pixels, _ = deskew(render_page(scanned[number], 200))
             lines = reader.read_array(pixels, page=number)
             assert lines and all(line.page == number for line in lines)
             height, width = pixels.shape[:2]
@@ -225,7 +226,7 @@ def test_scans_of_real_papers_are_read(reader: TextRecognizer, shared_dir: Path)
         page = min(truth)
         scan = scan_pdf(paper.pdf, [page], 200, seed=1000 * 200 + index)
         with pymupdf.open(stream=scan) as scanned, pymupdf.open(paper.pdf) as original:
-            pixels, _ = deskew(render_page(scanned, 0, 200))
+            pixels, _ = deskew(render_page(scanned[0], 200))
             lines = reader.read_array(pixels)
             recalls.append(
                 _word_recall(

@@ -10,7 +10,8 @@ import numpy as np
 import pymupdf
 import pytest
 
-from scipix_search.eval import paper_folders, render_page, scan_pdf
+from scipix_search.eval import paper_folders, scan_pdf
+from scipix_search.ingest import render_page
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -97,7 +98,7 @@ def test_the_built_int8_recognizer_reads_scans_like_the_float_one(
     changed = chars = 0
     for index, paper in enumerate(papers):
         with pymupdf.open(stream=scan_pdf(paper.pdf, [0], 200, seed=500 + index)) as scan:
-            pixels = deskew(render_page(scan, 0, 200))[0]
+            pixels = deskew(render_page(scan[0], 200))[0]
         want = "\n".join(line.text for line in fp32.read_array(pixels))
         got = "\n".join(line.text for line in int8.read_array(pixels))
         changed += levenshtein(list(want), list(got))
