@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import queue
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from scipix_search.cli._errors import print_error
 from scipix_search.exceptions import InputError, JobCrashedError
 
 if TYPE_CHECKING:
+    from scipix_search.config import Settings
     from scipix_search.pipeline import Indexer, IngestOutcome
     from scipix_search.worker import JobProcess
 
@@ -32,36 +34,37 @@ def run(args: argparse.Namespace) -> int:
     Raises:
         InputError: the folders given hold no file that can be ingested.
     """
-    # Imported here, not at module level: `--version`, `--help` and `stats` must not pay for them.
-    from tqdm import tqdm
-
-    from scipix_search.ingest import collect_files, pair_sources
-    from scipix_search.pipeline import Indexer
-    from scipix_search.worker import JobProcess
-
-    files, missing = collect_files([Path(p) for p in args.paths])
-    if not files and not missing:
-        raise InputError(f"nothing to ingest in {', '.join(args.paths)} (no PDF, image or LaTeX)")
-    items: list[tuple[Path, Path | None]] = (
-        [(f, None) for f in files] if args.no_pair else pair_sources(files)
-    )
     settings = settings_of(args)
-    counts: Counter[str] = Counter()
-    failures = list(missing)
-    counts["failed"] += len(missing)
-    jobs = min(args.jobs, max(1, len(items)))
     with contextlib.ExitStack() as stack:
+        # The job processes start first: each takes about a second (imports, the passage
+        # model) that then runs beside this process's own imports and page counts, not after
+        # them, while a core would stand idle.
+        early = _launch_jobs(args, settings, stack)
+        # Imported here, not at module level: `--version`, `--help` and `stats` must not pay
+        # for them.
+        from tqdm import tqdm
+
+        from scipix_search.ingest import collect_files, pair_sources
+
+        files, missing = collect_files([Path(p) for p in args.paths])
+        if not files and not missing:
+            raise InputError(
+                f"nothing to ingest in {', '.join(args.paths)} (no PDF, image or LaTeX)"
+            )
+        items: list[tuple[Path, Path | None]] = (
+            [(f, None) for f in files] if args.no_pair else pair_sources(files)
+        )
+        counts: Counter[str] = Counter()
+        failures = list(missing)
+        counts["failed"] += len(missing)
+        jobs = min(args.jobs, max(1, len(items)))
         indexers: list[Indexer | JobProcess]
-        if jobs > 1 or settings.job_isolation == "process":
-            # Each file under the job budget, in a child that a runaway file cannot outlive;
-            # with --jobs N, N children read files side by side (the store's index lock and
-            # the database serialise their commits, as for several workers)
-            shares = core_shares(jobs) if jobs > 1 else [None]
-            indexers = [stack.enter_context(JobProcess(settings, cpus=c)) for c in shares]
+        if len(early) == jobs:
+            indexers = list(early)
         else:
-            indexer = Indexer(settings)
-            indexer.sync_indexes()
-            indexers = [indexer]
+            for job in early:  # fewer inputs than the --jobs launched for: not needed
+                job.close()
+            indexers = _indexers(jobs, settings, stack)
         # Counted in pages, not files: a 78-page paper is not one step like a formula image,
         # so the rate (pages/s) and the ETA mean something on a folder of papers.
         sizes = [_page_count(pdf or path) for path, pdf in items]
@@ -97,6 +100,55 @@ def run(args: argparse.Namespace) -> int:
     return 1 if all_failed else 0
 
 
+def _launch_jobs(
+    args: argparse.Namespace, settings: Settings, stack: contextlib.ExitStack
+) -> list[JobProcess]:
+    """The job processes of ``--jobs N``, launched (not yet ready), before the inputs are
+    listed: as many as there may be inputs (N, or fewer where every path names a file)."""
+    paths = [Path(p) for p in args.paths]
+    most = len(paths) if all(p.is_file() for p in paths) else args.jobs
+    jobs = min(args.jobs, most)
+    if jobs <= 1:
+        return []
+    launched = _job_processes(jobs, settings, stack)
+    for job in launched:
+        job.launch()
+    return launched
+
+
+def _indexers(
+    jobs: int, settings: Settings, stack: contextlib.ExitStack
+) -> list[Indexer | JobProcess]:
+    """One indexer per job: in this process, or job processes (closed with ``stack``)."""
+    if jobs > 1 or settings.job_isolation == "process":
+        # Each file under the job budget, in a child that a runaway file cannot outlive;
+        # with --jobs N, N children read files side by side (the store's index lock and
+        # the database serialise their commits, as for several workers)
+        return list(_job_processes(jobs, settings, stack))
+    from scipix_search.pipeline import Indexer
+
+    indexer = Indexer(settings)
+    indexer.sync_indexes()
+    return [indexer]
+
+
+def _job_processes(jobs: int, settings: Settings, stack: contextlib.ExitStack) -> list[JobProcess]:
+    from scipix_search.worker import JobProcess
+
+    shares = core_shares(jobs) if jobs > 1 else [None]
+    processes = [JobProcess(settings, cpus=c) for c in shares]
+    # asked to exit side by side, then waited for (each exit frees a child's models)
+    stack.callback(_close_all, processes)
+    return processes
+
+
+def _close_all(processes: list[JobProcess]) -> None:
+    for job in processes:
+        job.ask_to_exit()
+    for job in processes:
+        job.close()
+
+
 def _page_count(path: Path) -> int:
     """Pages of a PDF (read from its page tree, nothing parsed); 1 for any other input and
     for a PDF that does not open (ingestion then reports why)."""
@@ -122,12 +174,22 @@ def _ingest_side_by_side(
     free: queue.SimpleQueue[Indexer | JobProcess] = queue.SimpleQueue()
     for indexer in indexers:
         free.put(indexer)
+    lock = threading.Lock()
+    left = [len(items)]  # files no indexer has taken yet
 
     def work(item: tuple[Path, Path | None]) -> IngestOutcome:
         indexer = free.get()
+        with lock:
+            left[0] -= 1
         try:
             return _ingest_one(indexer, *item)
         finally:
+            with lock:
+                done = left[0] == 0
+            if done and hasattr(indexer, "ask_to_exit"):
+                # nothing left for this job process: it winds down (about half a second)
+                # while the others finish their last files, not after them
+                indexer.ask_to_exit()
             free.put(indexer)
 
     with ThreadPoolExecutor(len(indexers), thread_name_prefix="ingest") as pool:

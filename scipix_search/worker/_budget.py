@@ -32,10 +32,15 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scipix_search.config import Settings
 from scipix_search.exceptions import JobCrashedError
-from scipix_search.pipeline import Indexer, IngestOutcome
+
+if TYPE_CHECKING:
+    # imported where used: a parent that only runs job processes (``ingest --jobs N``) then
+    # does not load the pipeline its children load
+    from scipix_search.pipeline import Indexer, IngestOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +122,8 @@ class JobProcess:
         self._conn: Connection | None = None
         self.last_exceeded: str | None = None
         self.restarts = 0
+        self._ready = False  # the child has said it loaded its model
+        self._asked_exit = False
 
     # -- lifecycle ----------------------------------------------------------------------
     @property
@@ -127,6 +134,14 @@ class JobProcess:
 
     def start(self) -> None:
         """Start the child and wait until it has loaded the passage model (idempotent)."""
+        if self._proc is None or self._ready:
+            self.launch()
+        self._await_ready()  # raises where a child launched earlier died starting
+
+    def launch(self) -> None:
+        """Start the child without waiting for it to load its model (idempotent): a caller
+        with other work to do meanwhile (the CLI's imports and page counts) overlaps it with
+        the child's start; :meth:`start` or the first call waits for it."""
         if self._proc is not None and self._proc.poll() is None:
             return
         self._reap()
@@ -140,6 +155,7 @@ class JobProcess:
         )
         child_conn.close()
         self._proc, self._conn = proc, parent_conn
+        self._ready = self._asked_exit = False
         if self.cpus:
             # before the settings go: the child loads no model until it has them
             with contextlib.suppress(OSError):  # the child died at once: reported below
@@ -150,6 +166,11 @@ class JobProcess:
         except OSError as exc:
             self._kill()
             raise JobCrashedError(f"the job process did not start: {exc}") from exc
+
+    def _await_ready(self) -> None:
+        proc, parent_conn = self._proc, self._conn
+        if self._ready or proc is None or parent_conn is None:
+            return
         deadline = time.monotonic() + START_TIMEOUT_S
         while not parent_conn.poll(POLL_S):
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -160,18 +181,29 @@ class JobProcess:
         except (EOFError, OSError) as exc:
             self._kill()
             raise JobCrashedError("the job process did not start") from exc
+        self._ready = True
         if detail:  # the model did not load: each job will say why
             logger.warning("job process started without its model: %s", detail)
         logger.info("job process %d started", proc.pid, extra={"action": "job_process"})
 
     def close(self) -> None:
         """Ask the child to exit, and kill it if it does not within a few seconds."""
-        if self._conn is not None and self._proc is not None and self._proc.poll() is None:
-            with contextlib.suppress(OSError, ValueError):
-                self._conn.send(None)
+        self.ask_to_exit()
+        if self._proc is not None and self._proc.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=5)
         self._kill()
+
+    def ask_to_exit(self) -> None:
+        """Ask the child to exit without waiting for it (:meth:`close` then waits): a
+        caller closing several children lets them wind down side by side (a child's exit
+        frees its models and modules, about half a second)."""
+        if self._asked_exit:
+            return
+        if self._conn is not None and self._proc is not None and self._proc.poll() is None:
+            self._asked_exit = True
+            with contextlib.suppress(OSError, ValueError):
+                self._conn.send(None)
 
     def __enter__(self) -> JobProcess:
         return self
@@ -241,6 +273,8 @@ class JobProcess:
                     peak,
                     extra={"action": "budget", "source": name},
                 )
+                from scipix_search.pipeline import IngestOutcome
+
                 return IngestOutcome(name, "failed", reason=f"{name}: {exceeded}")
             if proc.poll() is not None:
                 break
@@ -297,6 +331,8 @@ def child_main(fd: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from scipix_search.pipeline import Indexer
+
     indexer = Indexer(settings)
     problem = None
     try:

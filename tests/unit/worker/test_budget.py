@@ -229,8 +229,9 @@ def test_cli_ingest_kills_a_runaway_file_at_the_budget(tmp_path: Path) -> None:
 
 
 def test_a_job_process_imports_the_worker_without_pymupdfs_layout_model() -> None:
-    # the child's code up to its call: the worker package imported, PyMuPDF with it
-    imports = CHILD_CODE.format(fd=0).rsplit(";", 1)[0]
+    # the child's code up to its call, then the pipeline that child_main imports (PyMuPDF
+    # with it; the worker package itself imports it only there)
+    imports = CHILD_CODE.format(fd=0).rsplit(";", 1)[0] + "; import scipix_search.pipeline"
     probe = "import sys; print(sys.modules['pymupdf.layout'], 'pymupdf' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", f"{imports}; {probe}"],
@@ -240,3 +241,38 @@ def test_a_job_process_imports_the_worker_without_pymupdfs_layout_model() -> Non
         cwd=Path(__file__).resolve().parents[3],
     ).stdout
     assert out.split() == ["None", "True"]
+
+
+def test_a_parent_of_job_processes_does_not_import_the_pipeline() -> None:
+    """``ingest --jobs N`` runs the pipeline in its children only: its own process imports
+    the worker's JobProcess without the pipeline, the store or the models (about 0.4 CPU s,
+    spent before its children could start)."""
+    probe = (
+        "import sys; from scipix_search.worker import JobProcess; "
+        "print(sorted(m for m in ('scipix_search.pipeline', 'scipix_search.store._store', "
+        "'sqlalchemy', 'onnxruntime') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_launched_job_process_is_waited_for_by_its_first_call(tmp_path: Path) -> None:
+    """``launch`` starts the child without waiting; ``start`` (or the first call) waits until
+    it is ready, and a child asked to exit and then closed is gone."""
+    jobs = JobProcess(Settings(data_dir=tmp_path / "data"))
+    jobs.launch()
+    pid = jobs.pid
+    assert pid is not None
+    jobs.launch()  # idempotent: the same child
+    assert jobs.pid == pid
+    jobs.start()
+    assert jobs.pid == pid
+    jobs.ask_to_exit()
+    jobs.close()
+    assert jobs.pid is None
