@@ -86,7 +86,7 @@ def main() -> None:
         if crops:
             clock.time(
                 "formula OCR",
-                lambda c=crops, p=prose: latex.batch(c, same_document=True, prose=p),
+                lambda c=crops, p=prose: latex.batch(c, same_document=True, prose=p, scanned=True),
             )
     pages = max(len(papers), 1)
     stages = [s for s in clock.wall if s != "load models"]

@@ -19,7 +19,9 @@ latex@0.6 / latex@0.8: share of regions whose read has normalised-token similari
 ``--papers DIR`` reads another corpus of paper folders (a typeset corpus built with a fresh
 seed, for data no one tuned on); ``--half`` splits it by position in name order the same way
 (even positions dev, odd positions test). ``--dump DIR`` writes every crop (PNG) with its
-source rows and reads (``reads.jsonl``).
+source rows and reads (``reads.jsonl``). ``--doubt 0.6 0.3 ...`` reads the same crops once per
+scan doubt threshold (``Settings.ocr_scan_doubt_below``) and adds each one's CPU seconds: the
+curve its value was chosen on.
 """
 
 from __future__ import annotations
@@ -58,12 +60,12 @@ class Scores:
     latex6: int = 0
     latex8: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
 
 
-def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: bool) -> list:
-    """Reads of the paper's true regions on its sampled pages, cropped and read as
-    :class:`~scipix_search.ingest.PageEquations` crops and reads a detector's boxes (its
-    margin, one batch per document, scaled by the prose lines' glyph height)."""
+def paper_crops(paper: Paper, pdf: bytes | Path, *, scanned: bool) -> tuple[list, list]:
+    """Crops of the paper's true regions on its sampled pages and its prose lines, cut as
+    :class:`~scipix_search.ingest.PageEquations` cuts a detector's boxes (its margin)."""
     scale = SCAN_DPI / 72
     crops, prose = [], []
     document = pymupdf.open(stream=pdf) if isinstance(pdf, bytes) else pymupdf.open(pdf)
@@ -81,7 +83,13 @@ def read_paper(paper: Paper, pdf: bytes | Path, recognizer: Any, *, scanned: boo
                         pixels, (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
                     )
                 )
-    results = recognizer.batch(crops, same_document=True, prose=prose)
+    return crops, prose
+
+
+def read_crops(crops: list, prose: list, recognizer: Any) -> list:
+    """The crops read as :class:`~scipix_search.ingest.PageEquations` reads them (one batch
+    per document, scaled by the prose lines' glyph height, page images' doubt threshold)."""
+    results = recognizer.batch(crops, same_document=True, prose=prose, scanned=True)
     return list(zip(crops, results, strict=True))
 
 
@@ -121,6 +129,12 @@ def main() -> None:
     parser.add_argument("--papers", type=Path, help="folder of paper folders (default: shared)")
     parser.add_argument("--limit", type=int, default=0, help="first N papers of the half")
     parser.add_argument("--dump", type=Path, help="write crops and reads here")
+    parser.add_argument(
+        "--doubt",
+        type=float,
+        nargs="+",
+        help="scan doubt thresholds to read each crop set with (default: the settings')",
+    )
     args = parser.parse_args()
 
     if args.papers:
@@ -137,13 +151,13 @@ def main() -> None:
     settings: list[tuple[str, int | None]] = [("clean", None)] + [
         (f"scan {dpi} dpi", dpi) for dpi in args.dpi
     ]
+    doubts = args.doubt or [recognizer.scan_doubt_below]
     rows = []
     for label, dpi in settings:
-        scores = Scores()
+        crop_sets = []
         for index, paper in enumerate(papers):
-            started = time.perf_counter()
             if dpi is None:
-                reads = read_paper(paper, paper.folder.pdf, recognizer, scanned=False)
+                crop_sets.append(paper_crops(paper, paper.folder.pdf, scanned=False))
             else:
                 data = scan_pdf(
                     paper.folder.pdf,
@@ -153,19 +167,29 @@ def main() -> None:
                     skew=args.skew,
                     jpeg=args.jpeg,
                 )
-                reads = read_paper(paper, data, recognizer, scanned=True)
-            scores.seconds += time.perf_counter() - started
-            score(paper, reads, scores, args.dump, label.replace(" ", ""), log)
-        n = max(scores.regions, 1)
-        rows.append(
-            (
-                label,
-                scores.regions,
-                f"{scores.latex6 / n:.3f}",
-                f"{scores.latex8 / n:.3f}",
-                f"{scores.seconds / n:.2f}",
+                crop_sets.append(paper_crops(paper, data, scanned=True))
+        for doubt in doubts:
+            recognizer.scan_doubt_below = doubt
+            scores = Scores()
+            for paper, (crops, prose) in zip(papers, crop_sets, strict=True):
+                started, cpu = time.perf_counter(), time.process_time()
+                reads = read_crops(crops, prose, recognizer)
+                scores.seconds += time.perf_counter() - started
+                scores.cpu += time.process_time() - cpu
+                tag = label.replace(" ", "") + (f"_doubt{doubt}" if args.doubt else "")
+                score(paper, reads, scores, args.dump, tag, log)
+            n = max(scores.regions, 1)
+            rows.append(
+                (
+                    label,
+                    f"{doubt:g}",
+                    scores.regions,
+                    f"{scores.latex6 / n:.3f}",
+                    f"{scores.latex8 / n:.3f}",
+                    f"{scores.seconds / n:.2f}",
+                    f"{scores.cpu / n:.3f}",
+                )
             )
-        )
     if args.dump:
         with (args.dump / "reads.jsonl").open("w") as handle:
             for entry in log:
@@ -175,7 +199,7 @@ def main() -> None:
         )
     source = args.papers or "shared papers"
     print_table(
-        ["setting", "regions", "latex@0.6", "latex@0.8", "s/region"],
+        ["setting", "doubt", "regions", "latex@0.6", "latex@0.8", "s/region", "CPU s/region"],
         rows,
         title=(
             f"Oracle-box reading, {args.half} half of {source} ({len(papers)} papers, "

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
         "read again at neighbouring scales (lower is faster, 0 never re-reads; see "
         "benchmarks/formula_ocr.py --doubt)",
     )
+    ocr_scan_doubt_below: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="the same threshold for the crops of page scans and page images "
+        "(ingested scans, `ocr PAGE.png`); born-digital crops and formula screenshots keep "
+        "ocr_doubt_below. Lower is faster on scans (0.3: formula OCR about a third of its "
+        "CPU), but 0.3 cost held-out paper@1 0.784 -> 0.739 with dev unchanged "
+        "(docs/scans.md, scanspeed4; benchmarks/scan_read.py --doubt)",
+    )
     text_ocr: Literal["rapidocr", "tesseract"] = Field(
         default="rapidocr",
         description="text OCR of scanned pages and page images: rapidocr (the rapidocr wheel; "

@@ -116,7 +116,8 @@ class PageEquations:
     Args:
         detector: ``equations(pixels) -> regions`` with ``bbox`` and ``confidence`` (the
             pipeline hands in ``ocr.FormulaDetector``; ingest runs no model of its own).
-        latex_recognizer: ``batch(crops, same_document=True) -> results``.
+        latex_recognizer: ``batch(crops, same_document=True, prose=..., scanned=True) ->
+            results``.
     """
 
     def __init__(self, detector: Any, latex_recognizer: Any) -> None:
@@ -169,8 +170,12 @@ class PageEquations:
         if not self._found:
             return []
         todo = [i for i, (_, _, crop, _) in enumerate(self._found) if crop is not None]
+        # crops of page images: the recognizer's scan threshold for a second read
         results = self.latex_recognizer.batch(
-            [self._found[i][2] for i in todo], same_document=True, prose=self._prose
+            [self._found[i][2] for i in todo],
+            same_document=True,
+            prose=self._prose,
+            scanned=True,
         )
         read: dict[int, tuple[str, float | None, bool]] = {
             i: (r.latex, r.confidence, bool(r.parses)) for i, r in zip(todo, results, strict=True)

@@ -82,6 +82,10 @@ class LatexRecognizer:
             wrong reads had a median of 0.64, right ones 0.87). A speed/accuracy dial: on the
             first 300 im2latex dev formulas 0.6 gave exact 0.473 at 170 ms, 0.4 0.463 at
             122 ms, 0.25 0.460 at 113 ms (``Settings.ocr_doubt_below``).
+        scan_doubt_below: ``doubt_below`` for the crops of a page scan (``batch(...,
+            scanned=True)``; ``Settings.ocr_scan_doubt_below``), a dial of its own: most scan
+            crops hold a token under 0.6, so lowering it saves more on scans than on PDF
+            crops (0.3: dev figures equal, held-out paper@1 lower; docs/scans.md).
         max_len: Longest output in tokens.
         threads: ONNX Runtime intra-op threads of the encoder (default: one per core).
         decoder_threads: Intra-op threads of the decoder (default 1 on CPU: one decoding step
@@ -118,6 +122,7 @@ class LatexRecognizer:
         multiscale: bool = True,
         retry_below: float = 0.85,
         doubt_below: float = 0.6,
+        scan_doubt_below: float = 0.6,
         max_len: int = 400,
         threads: int | None = None,
         decoder_threads: int | None = 1,
@@ -157,7 +162,7 @@ class LatexRecognizer:
         self._tokenizer = LatexTokenizer(self.model_dir / self.manifest["tokenizer"])
         self.beam_size, self.multiscale = beam_size, multiscale
         self.retry_below, self.max_len = retry_below, max_len
-        self._doubt_logprob = math.log(doubt_below) if doubt_below > 0 else -math.inf
+        self.scan_doubt_below = scan_doubt_below
         self.glyph_height = glyph_height
         self.device, self.scale_votes, self.doubt_below = device, scale_votes, doubt_below
         self.max_image_pixels, self.max_file_bytes = max_image_pixels, max_file_bytes
@@ -180,6 +185,7 @@ class LatexRecognizer:
             "device": settings.ocr_device or settings.device,
             "scale_votes": settings.ocr_scale_votes,
             "doubt_below": settings.ocr_doubt_below,
+            "scan_doubt_below": settings.ocr_scan_doubt_below,
             "max_image_pixels": settings.max_image_pixels,
             "max_file_bytes": settings.max_file_bytes,
         }
@@ -348,9 +354,11 @@ class LatexRecognizer:
             init_past=self._empty_past(len(candidates)),
         )
 
-    def _doubtful(self, hyp: Hypothesis) -> bool:
-        """Whether a read deserves a second opinion at other scales."""
-        return hyp.confidence < self.retry_below or hyp.min_logprob < self._doubt_logprob
+    def _doubtful(self, hyp: Hypothesis, doubt_below: float) -> bool:
+        """Whether a read deserves a second opinion at other scales: its mean confidence
+        under ``retry_below``, or a token's probability under ``doubt_below``."""
+        doubt = math.log(doubt_below) if doubt_below > 0 else -math.inf
+        return hyp.confidence < self.retry_below or hyp.min_logprob < doubt
 
     def _vote(
         self,
@@ -359,6 +367,7 @@ class LatexRecognizer:
         batch_size: int,
         settled: Settled | None = None,
         moot: Moot | None = None,
+        doubt_below: float | None = None,
     ) -> dict[int, tuple[Hypothesis, float, dict[str, Any]]]:
         """Read each crop at the ``VOTE_FACTORS`` scales and keep the majority reading.
 
@@ -371,8 +380,10 @@ class LatexRecognizer:
         ``live`` maps the index of each image that holds ink to its prepared crop; a first
         read that ``settled`` accepts (called with the image's index and the read's LaTeX) is
         kept without a vote; a split vote whose reads ``moot`` says the caller keeps none of
-        is not scored (see :func:`elect`).
+        is not scored (see :func:`elect`); ``doubt_below`` (default: the recognizer's) sets
+        which first reads are doubtful.
         """
+        doubt_below = self.doubt_below if doubt_below is None else doubt_below
         first = {i: plan_scale(p, reference_height=reference) for i, p in live.items()}
         reads: dict[int, list[Read]] = {i: [] for i in live}
         for attempt, factor in enumerate(VOTE_FACTORS):
@@ -384,7 +395,7 @@ class LatexRecognizer:
                     for i in live
                     if (
                         self.scale_votes > 1
-                        or (self.multiscale and self._doubtful(reads[i][0].hyp))
+                        or (self.multiscale and self._doubtful(reads[i][0].hyp, doubt_below))
                     )
                     and not (settled is not None and settled(i, reads[i][0].latex))
                 ]
@@ -473,6 +484,7 @@ class LatexRecognizer:
         *,
         same_document: bool = False,
         prose: Sequence[np.ndarray] = (),
+        scanned: bool = False,
         settled: Settled | None = None,
         moot: Moot | None = None,
     ) -> list[LatexResult]:
@@ -488,6 +500,9 @@ class LatexRecognizer:
                 (``PROSE_TO_FORMULA`` x its x-height), steadier than the formulas' own glyphs
                 (unless ``glyph_height`` is already set; without measurable prose, as
                 ``same_document``).
+            scanned: The images are crops of page scans or page images (as
+                :class:`~scipix_search.ingest.PageEquations` reads them): doubtful reads are
+                those with a token under ``scan_doubt_below``, not ``doubt_below``.
             settled: Judges a crop's first read (called with the image's index and its
                 LaTeX): a read it accepts is kept without a scale vote, however doubtful. A
                 caller that can check a read against other evidence (a PDF's text layer) saves
@@ -515,7 +530,8 @@ class LatexRecognizer:
         # Crops of a page scan (the prose is given): a matrix is read cell by cell too
         # (find_matrices), its cells set in one line and read in the same batch.
         grids = _matrix_lines(live, len(images), x_height) if x_height else {}
-        best = self._vote(live, reference, batch_size, settled, moot)
+        doubt_below = self.scan_doubt_below if scanned else self.doubt_below
+        best = self._vote(live, reference, batch_size, settled, moot, doubt_below)
         elapsed = (time.perf_counter() - start) * 1000 / max(len(images), 1)
         results = []
         for i in range(len(images)):

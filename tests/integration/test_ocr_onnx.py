@@ -292,6 +292,21 @@ def test_doubt_threshold_from_settings(model_dir: Path) -> None:
     assert always.latex == default.latex  # a clean render reads the same at every scale
 
 
+def test_page_scan_crops_use_the_scan_doubt_threshold(model_dir: Path) -> None:
+    image = render_line("f(x)=y-1", 30, dpi=150)
+    settings = Settings(model_dir=model_dir, device="cpu", ocr_scale_votes=1)
+    # No token is that sure: a crop read under that threshold always votes.
+    scan_doubting = settings.model_copy(update={"ocr_scan_doubt_below": 1.0})
+    recognizer = LatexRecognizer.from_settings(scan_doubting)
+    (crop,) = recognizer.batch([image])
+    (scanned,) = recognizer.batch([image], scanned=True)
+    assert crop.extra["reads"] == 1 and scanned.extra["reads"] >= 2
+    doubting = settings.model_copy(update={"ocr_doubt_below": 1.0, "ocr_scan_doubt_below": 0})
+    recognizer = LatexRecognizer.from_settings(doubting)
+    assert recognizer.batch([image], scanned=True)[0].extra["reads"] == 1
+    assert recognizer.batch([image])[0].extra["reads"] >= 2
+
+
 def test_scale_votes_must_be_one_or_three(model_dir: Path) -> None:
     with pytest.raises(ValueError, match="scale_votes"):
         LatexRecognizer(model_dir, device="cpu", scale_votes=2)

@@ -28,7 +28,6 @@ from scipix_search.ingest.pdf._fonts import (
 from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     accurate_raw,
-    glyph_outlines,
     ink_extents,
     radical_name,
     sized_delimiter_name,
@@ -113,7 +112,6 @@ def page_lines(
     )
     coded = {**misnamed, **coded}
     ink = ink_extents(page, listed, bitmap | misread, raw_ink)
-    outlines = glyph_outlines(raw_ink)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
@@ -123,22 +121,21 @@ def page_lines(
         for line in block["lines"]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
-            glyphs = []
-            for span in line["spans"]:
-                for ch in span["chars"]:
-                    g = _glyph(
-                        ch,
-                        span,
-                        names,
-                        drawn,
-                        ink,
-                        bold,
-                        span["font"] in bitmap or span["font"] in misread,
-                        coded,
-                        cut.get(span["font"], ""),
-                    )
-                    g.outline = outlines.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)))
-                    glyphs.append(g)
+            glyphs = [
+                _glyph(
+                    ch,
+                    span,
+                    names,
+                    drawn,
+                    ink,
+                    bold,
+                    span["font"] in bitmap or span["font"] in misread,
+                    coded,
+                    cut.get(span["font"], ""),
+                )
+                for span in line["spans"]
+                for ch in span["chars"]
+            ]
             box = tuple(line["bbox"])
             if any(span["font"] in bitmap for span in line["spans"]):
                 box = _glyphs_height(glyphs, box)

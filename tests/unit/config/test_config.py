@@ -54,6 +54,8 @@ def test_settings_overrides_win_over_the_environment(
         ("ocr_scale_votes", 2),
         ("ocr_doubt_below", 1.5),
         ("ocr_doubt_below", -0.1),
+        ("ocr_scan_doubt_below", 1.5),
+        ("ocr_scan_doubt_below", -0.1),
         ("max_pages", 0),
         ("embed_batch_size", 0),
         ("text_max_tokens", 4),

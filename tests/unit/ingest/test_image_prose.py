@@ -62,6 +62,7 @@ def test_page_equations_hand_the_prose_lines_to_the_formula_ocr() -> None:
     assert len(found.read()) == 2
     (options,) = recognizer.calls
     assert options["same_document"] is True
+    assert options["scanned"] is True  # the page images' doubt threshold, not the PDFs'
     crops = options["prose"]
     # a sample spread over the page's prose, none of the formula
     assert 0 < len(crops) <= PROSE_LINES_PER_PAGE

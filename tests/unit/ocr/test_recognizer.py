@@ -58,6 +58,7 @@ def test_from_settings_carries_device_votes_doubt_and_limits(stand_in: Path) -> 
         device="cpu",
         ocr_scale_votes=3,
         ocr_doubt_below=0.3,
+        ocr_scan_doubt_below=0.2,
         max_image_pixels=1_000,
         max_file_bytes=5_000,
     )
@@ -65,6 +66,7 @@ def test_from_settings_carries_device_votes_doubt_and_limits(stand_in: Path) -> 
     assert recognizer.model_dir == stand_in / "pix2tex"
     assert recognizer.device == "cpu"
     assert (recognizer.scale_votes, recognizer.doubt_below) == (3, 0.3)
+    assert recognizer.scan_doubt_below == 0.2
     assert (recognizer.max_image_pixels, recognizer.max_file_bytes) == (1_000, 5_000)
     # The limits are the settings', not the defaults: a 50x50 image is over 1,000 pixels.
     with pytest.raises(InputTooLargeError, match="1000 pixels"):
@@ -103,11 +105,13 @@ def test_constructor_defaults_are_the_settings_defaults(
     # The environment says otherwise; a recognizer built without settings does not read it.
     monkeypatch.setenv("SCIPIX_OCR_SCALE_VOTES", "3")
     monkeypatch.setenv("SCIPIX_OCR_DOUBT_BELOW", "0.1")
+    monkeypatch.setenv("SCIPIX_OCR_SCAN_DOUBT_BELOW", "0.9")
     defaults = Settings.model_construct()
     recognizer = LatexRecognizer(stand_in)
     assert recognizer.device == defaults.device
     assert recognizer.scale_votes == defaults.ocr_scale_votes
     assert recognizer.doubt_below == defaults.ocr_doubt_below
+    assert recognizer.scan_doubt_below == defaults.ocr_scan_doubt_below
     assert recognizer.max_image_pixels == defaults.max_image_pixels
     assert recognizer.max_file_bytes == defaults.max_file_bytes
 
