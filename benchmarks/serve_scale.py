@@ -23,7 +23,9 @@ What it builds, and what is real in it:
 Printed: rows and database size, reindex seconds and index file sizes, serve start and
 tuple-index seconds, serve RSS (now and peak) after the queries, and per query kind (equation
 LaTeX over HTTP: encode + FAISS + tuple index + structural re-rank + hydration; passage words over
-HTTP: dense + FTS + fusion + hydration) p50/p99 ms and, for equations, the known item's hit@10.
+HTTP: dense + FTS + fusion + hydration) p50/p99 ms, serve's CPU a query (its
+threads together, from /proc: what load does not inflate much) and, for equations, the known
+item's hit@10.
 ``--reuse`` keeps a data folder built by an earlier run (same size) and only serves and queries.
 """
 
@@ -185,6 +187,12 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` (all its threads) so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def request(url: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
@@ -306,28 +314,37 @@ def main() -> None:
             request(f"{base_url}/v1/search/equations", {"latex": latex, "k": 10})
         eq_lat: list[float] = []
         hits10 = 0
+        cpu = cpu_seconds(server.pid)
         for latex, answer in queries:
             t = time.perf_counter()
             found = request(f"{base_url}/v1/search/equations", {"latex": latex, "k": 10})
             eq_lat.append(time.perf_counter() - t)
             hits10 += answer in {origin[row_of[h["id"]]] for h in found["data"]}
+        eq_cpu = (cpu_seconds(server.pid) - cpu) / len(queries)
         pa_lat: list[float] = []
+        cpu = cpu_seconds(server.pid)
         for sentence in sentences:
             q = urllib.parse.quote(sentence)
             t = time.perf_counter()
             request(f"{base_url}/v1/search/documents?q={q}&k=10")
             pa_lat.append(time.perf_counter() - t)
+        pa_cpu = (cpu_seconds(server.pid) - cpu) / len(sentences)
         rss, peak = rss_kib(server.pid)
         print(f"serve RSS after the queries: {rss / 2**20:.2f} GiB (peak {peak / 2**20:.2f} GiB)")
-        print("| query (over HTTP, one at a time) | n | p50 ms | p99 ms | known item hit@10 |")
-        print("|---|---|---|---|---|")
+        # serve's CPU a query (all its threads, the mean): what a query costs on an idle
+        # machine, where the wall figures of a loaded one say little
+        print(
+            "| query (over HTTP, one at a time) | n | p50 ms | p99 ms | serve CPU ms a query "
+            "| known item hit@10 |"
+        )
+        print("|---|---|---|---|---|---|")
         print(
             f"| equation LaTeX (renamed variables) | {len(eq_lat)} | {pct(eq_lat, 50):.1f} | "
-            f"{pct(eq_lat, 99):.1f} | {hits10 / len(eq_lat):.3f} |"
+            f"{pct(eq_lat, 99):.1f} | {eq_cpu * 1000:.1f} | {hits10 / len(eq_lat):.3f} |"
         )
         print(
             f"| passage words (a sentence) | {len(pa_lat)} | {pct(pa_lat, 50):.1f} | "
-            f"{pct(pa_lat, 99):.1f} | |"
+            f"{pct(pa_lat, 99):.1f} | {pa_cpu * 1000:.1f} | |"
         )
         print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:

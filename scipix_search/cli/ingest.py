@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import queue
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,17 +135,7 @@ def _job_processes(jobs: int, settings: Settings, stack: contextlib.ExitStack) -
     from scipix_search.worker import JobProcess
 
     shares = core_shares(jobs) if jobs > 1 else [None]
-    processes = [JobProcess(settings, cpus=c) for c in shares]
-    # asked to exit side by side, then waited for (each exit frees a child's models)
-    stack.callback(_close_all, processes)
-    return processes
-
-
-def _close_all(processes: list[JobProcess]) -> None:
-    for job in processes:
-        job.ask_to_exit()
-    for job in processes:
-        job.close()
+    return [stack.enter_context(JobProcess(settings, cpus=c)) for c in shares]
 
 
 def _page_count(path: Path) -> int:
@@ -174,22 +163,12 @@ def _ingest_side_by_side(
     free: queue.SimpleQueue[Indexer | JobProcess] = queue.SimpleQueue()
     for indexer in indexers:
         free.put(indexer)
-    lock = threading.Lock()
-    left = [len(items)]  # files no indexer has taken yet
 
     def work(item: tuple[Path, Path | None]) -> IngestOutcome:
         indexer = free.get()
-        with lock:
-            left[0] -= 1
         try:
             return _ingest_one(indexer, *item)
         finally:
-            with lock:
-                done = left[0] == 0
-            if done and hasattr(indexer, "ask_to_exit"):
-                # nothing left for this job process: it winds down (about half a second)
-                # while the others finish their last files, not after them
-                indexer.ask_to_exit()
             free.put(indexer)
 
     with ThreadPoolExecutor(len(indexers), thread_name_prefix="ingest") as pool:

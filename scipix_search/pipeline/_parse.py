@@ -173,7 +173,8 @@ def _parse_pdf_input(
     displays: dict[int, list[BBox]] = {}
     for region in regions:
         if region.display:
-            displays.setdefault(region.page, []).append(region.bbox)
+            # the text blocks are the text layer's: measured against the lines' boxes
+            displays.setdefault(region.page, []).append(region.layout or region.bbox)
     parsed.passages = passages_outside(parsed.passages, displays)
     _ocr_scanned_pages(data, name, parsed, settings=settings, models=models)
     return parsed

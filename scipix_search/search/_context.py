@@ -18,11 +18,12 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scipix_search.store import Equation, Passage
+from scipix_search.store import Passage
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,22 @@ def context_sentence(
     return last_sentence(text)
 
 
-def equation_contexts(*, session: Session, equations: Sequence[Equation]) -> dict[int, str]:
+class PlacedEquation(Protocol):
+    """What the context needs of an equation (an ``Equation`` row, or a hit's row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def document_id(self) -> int: ...
+    @property
+    def page(self) -> int | None: ...
+    @property
+    def bbox(self) -> Sequence[float] | None: ...
+    @property
+    def display(self) -> bool: ...
+
+
+def equation_contexts(*, session: Session, equations: Sequence[PlacedEquation]) -> dict[int, str]:
     """The introducing sentence of each placed equation, by equation id (one query).
 
     Equations without a page or box (LaTeX sources, collections) and inline math are left out.

@@ -23,11 +23,11 @@ from scipix_search.exceptions import EmptyQueryError, LatexParseError, NotFoundE
 from scipix_search.math import Formula, best_subformula, match_scores, parse_formula
 from scipix_search.search._context import equation_contexts
 from scipix_search.search._hits import Hit, Ranked, Ranking
-from scipix_search.search._rerank import SUBFORMULA_WEIGHT, rerank_structures
+from scipix_search.search._rerank import SUBFORMULA_WEIGHT, rerank_bounded
 from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
 from scipix_search.search._threads import side_pool
 from scipix_search.search._tuples import TupleIndex, stored_tuple_index
-from scipix_search.store import Equation, IndexSpec, Store, repo
+from scipix_search.store import IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
 
@@ -204,31 +204,32 @@ class EquationSearcher:
             first.update((int(i), None) for i in held.result()[1] if int(i) not in first)
         if exclude is not None:
             first.pop(exclude, None)
+        # a compressed index (SQ8, PQ) scores roughly: the shortlist is re-scored exactly
+        # from the stored vectors, as are the tuple index's candidates, which have none
+        rescore = self._index.approximate_scores
         with self.store.session() as session:
             # ids absent from the rows: the index is ahead of a delete
             keys = repo.equation_keys(session=session, ids=list(first))
             if display is not None:
                 keys = {i: key for i, key in keys.items() if key.display == display}
-            # a compressed index (SQ8, PQ) scores roughly: the shortlist is re-scored exactly
-            # from the stored vectors, as are the tuple index's candidates, which have none
-            rescore = self._index.approximate_scores
-            stored = repo.equation_embeddings(
-                session=session, ids=[i for i in keys if rescore or first[i] is None]
-            )
-        pairs = [(eq_id, key.latex) for eq_id, key in keys.items()]
-        if tuples is not None:  # from the stored sketches: no candidate parsed
-            structures = tuples.structures(query, pairs, self._cache.get)
-        else:  # the tuple index is being built: candidates parsed (LRU)
-            structures = [self._parsed_structure(query, *pair) for pair in pairs]
-        scored: dict[int, tuple[float, float]] = {}
-        candidates: list[tuple[int, float, float, float]] = []
-        for (eq_id, _), (whole, contained) in zip(pairs, structures, strict=True):
-            cosine = first[eq_id]
-            if eq_id in stored or cosine is None:
-                cosine = stored_cosine(stored.get(eq_id), vector[0])
-            scored[eq_id] = (whole, contained)
-            candidates.append((eq_id, whole, contained, cosine))
-        ranked = rerank_structures(candidates)[:k]
+            pairs = [(eq_id, key.latex) for eq_id, key in keys.items()]
+            if tuples is not None:  # from the stored sketches: no candidate parsed
+                structures = tuples.structures(query, pairs, self._cache.get)
+            else:  # the tuple index is being built: candidates parsed (LRU)
+                structures = [self._parsed_structure(query, *pair) for pair in pairs]
+            scored: dict[int, tuple[float, float]] = {}
+            candidates: list[tuple[int, float, float, float | None]] = []
+            for (eq_id, _), (whole, contained) in zip(pairs, structures, strict=True):
+                scored[eq_id] = (whole, contained)
+                # None: exact from the stored vector, read only if it can reach the top k
+                cosine = None if rescore else first[eq_id]
+                candidates.append((eq_id, whole, contained, cosine))
+
+            def cosines(ids: list[int]) -> dict[int, float]:
+                stored = repo.equation_embeddings(session=session, ids=ids)
+                return {i: stored_cosine(stored.get(i), vector[0]) for i in ids}
+
+            ranked = rerank_bounded(candidates, cosines, k)
         items = [Ranked(i, keys[i].document_id, score) for score, i in ranked]
         return Ranking(items, partial(self._hydrate, query, scored))
 
@@ -243,7 +244,7 @@ class EquationSearcher:
         if not items:
             return []
         with self.store.session() as session:
-            rows = repo.get_equations(session=session, ids=[r.id for r in items])
+            rows = repo.equation_hit_rows(session=session, ids=[r.id for r in items])
             kept = [(r, rows[r.id]) for r in items if r.id in rows]
             contexts = equation_contexts(session=session, equations=[e for _, e in kept])
             return [
@@ -310,7 +311,7 @@ class EquationSearcher:
 
     @staticmethod
     def _hit(
-        equation: Equation,
+        equation: repo.EquationHitRow,
         score: float,
         matched_latex: str | None = None,
         context: str | None = None,
@@ -320,8 +321,8 @@ class EquationSearcher:
             kind="equation",
             id=equation.id,
             document_id=equation.document_id,
-            source=equation.document.source,
-            title=equation.document.title,
+            source=equation.source,
+            title=equation.title,
             page=equation.page,
             bbox=equation.bbox,
             score=probability,

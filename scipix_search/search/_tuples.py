@@ -34,7 +34,8 @@ import numpy as np
 from scipix_search.exceptions import LatexParseError
 from scipix_search.math import Formula, match_scores, parse_formula
 from scipix_search.search._sketch import (
-    Record,
+    NOT_PARSED,
+    NOT_SKETCHED,
     SketchQuery,
     SketchTable,
     SketchWriter,
@@ -153,30 +154,28 @@ class TupleIndex:
         """
         sketches, checks = self.sketches, self.checks
         out: list[tuple[float, float] | None] = [None] * len(candidates)
-        records: list[Record] = []
-        at: list[int] = []
-        if sketches is not None and checks is not None:
-            rows = self.rows_of([i for i, _ in candidates])
-            for k, ((_, latex), row) in enumerate(zip(candidates, rows, strict=True)):
-                if row < 0 or int(checks[row]) != _check(latex):
-                    continue
-                record = sketches.read(int(row))
-                if record is None:
-                    out[k] = (0.0, 0.0)
-                elif record is not False:
-                    assert isinstance(record, tuple)
-                    records.append(record)
-                    at.append(k)
-            if records:
+        if sketches is not None and checks is not None and candidates and self.n:
+            found = self.rows_of([i for i, _ in candidates])
+            rows = np.maximum(found, 0)
+            crcs = np.fromiter((_check(latex) for _, latex in candidates), np.int64, len(found))
+            # a row's sketch serves only the LaTeX it was made of (checksum)
+            current = (found >= 0) & (checks[rows].astype(np.int64) == crcs)
+            sizes = np.where(current, sketches.sizes[rows], NOT_SKETCHED)
+            for k in np.flatnonzero(sizes == NOT_PARSED).tolist():
+                out[k] = (0.0, 0.0)
+            at = np.flatnonzero(sizes >= 0)
+            if len(at):
+                records = sketches.read_rows(rows[at])
                 prepared = SketchQuery.of(query, sketches.vocab)
+                positions = at.tolist()
 
                 def same(j: int) -> bool:
-                    formula = parse(*candidates[at[j]])
+                    formula = parse(*candidates[positions[j]])
                     return formula is not None and formula.tokens == query.tokens
 
                 unified_of = sketches.vocab.unified_array()
                 for k, pair in zip(
-                    at, sketch_scores(prepared, records, unified_of, same), strict=True
+                    positions, sketch_scores(prepared, records, unified_of, same), strict=True
                 ):
                     out[k] = pair
         result = []

@@ -47,6 +47,11 @@ class BoxMixin:
         return [self.x0, self.y0, self.x1, self.y1]
 
 
+def split_authors(authors: str | None) -> list[str]:
+    """A document's ``authors`` column as a list (stored joined by "; ")."""
+    return [a for a in (authors or "").split("; ") if a]
+
+
 class Document(Base):
     __tablename__ = "documents"
 
@@ -74,7 +79,7 @@ class Document(Base):
 
     @property
     def author_list(self) -> list[str]:
-        return [a for a in (self.authors or "").split("; ") if a]
+        return split_authors(self.authors)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

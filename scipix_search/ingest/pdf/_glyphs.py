@@ -118,6 +118,11 @@ class Glyph:
     ink: bool = False
     """``y0``/``y1`` are the drawn outline, not the font's ascent and descent: a tall
     delimiter or big operator that has a Unicode value, named after its CMEX twin (``_ink``)."""
+    outline: tuple[float, float, float, float] | None = None
+    """x0, y0, x1, y1 of the glyph as drawn (MuPDF's ``TEXT_ACCURATE_BBOXES``), where the
+    page's reading measured it: the box of the ink, where ``y0``/``y1`` are mostly the font's
+    ascent and descent (CMSY10's reach 0.8 em under the baseline). Only a region's outline
+    (``ink_box``) reads it; the row logic keeps the font boxes TeX's spacing follows."""
 
     @property
     def is_math(self) -> bool:
@@ -176,6 +181,29 @@ def bars_among(glyphs: list[Glyph], bars: list[Bar]) -> list[Bar]:
     x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
     y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
     return [b for b in bars if x0 - 3 <= b.x0 and b.x1 <= x1 + 3 and y0 - 1 <= b.y <= y1 + 1]
+
+
+def ink_box(glyphs: list[Glyph], bars: list[Bar]) -> tuple[float, float, float, float]:
+    """The box of what ``glyphs`` draw: the union of their outlines (their font boxes where
+    no outline was measured) and of the rules of ``bars`` among them (fraction bars, a
+    radical's vinculum), a rule taken as 0.4 pt thick. A display region is this box: the
+    line boxes around it reach a font's ascent and descent past the ink (up to 10 pt for
+    CMSY10 at 12 pt), so a page highlighting the region, and a scan detector matched
+    against it, saw a box taller than the equation."""
+    boxes = [
+        g.outline if g.outline is not None else (g.x0, g.y0, g.x1, g.y1)
+        for g in glyphs
+        if g.c.strip()
+    ]
+    boxes += [(b.x0, b.y - 0.2, b.x1, b.y + 0.2) for b in bars_among(glyphs, bars)]
+    if not boxes:
+        return (0.0, 0.0, 0.0, 0.0)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def glyph_to_latex(g: Glyph) -> str:

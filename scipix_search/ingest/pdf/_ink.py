@@ -83,6 +83,21 @@ def ink_extents(
     return out
 
 
+def glyph_outlines(raw: dict) -> dict[Origin, tuple[float, float, float, float]]:
+    """The drawn box of every character of ``raw`` (``accurate_raw``) that draws something,
+    by origin as ``ink_extents`` keys them."""
+    out: dict[Origin, tuple[float, float, float, float]] = {}
+    for block in raw["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    x0, y0, x1, y1 = ch["bbox"]
+                    if x1 > x0 and y1 > y0:
+                        x, y = ch["origin"]
+                        out[(round(x, 1), round(y, 1))] = (x0, y0, x1, y1)
+    return out
+
+
 def accurate_raw(page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) -> dict:
     """The page's ``rawdict`` with every character's box its drawn outline."""
     return raw_text(page, pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES, listed)

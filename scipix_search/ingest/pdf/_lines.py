@@ -28,6 +28,7 @@ from scipix_search.ingest.pdf._fonts import (
 from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     accurate_raw,
+    glyph_outlines,
     ink_extents,
     radical_name,
     sized_delimiter_name,
@@ -112,6 +113,7 @@ def page_lines(
     )
     coded = {**misnamed, **coded}
     ink = ink_extents(page, listed, bitmap | misread, raw_ink)
+    outlines = glyph_outlines(raw_ink)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []
@@ -121,21 +123,22 @@ def page_lines(
         for line in block["lines"]:
             if abs(line["dir"][1]) > 0.1:
                 continue  # rotated text: axis labels, margins
-            glyphs = [
-                _glyph(
-                    ch,
-                    span,
-                    names,
-                    drawn,
-                    ink,
-                    bold,
-                    span["font"] in bitmap or span["font"] in misread,
-                    coded,
-                    cut.get(span["font"], ""),
-                )
-                for span in line["spans"]
-                for ch in span["chars"]
-            ]
+            glyphs = []
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    g = _glyph(
+                        ch,
+                        span,
+                        names,
+                        drawn,
+                        ink,
+                        bold,
+                        span["font"] in bitmap or span["font"] in misread,
+                        coded,
+                        cut.get(span["font"], ""),
+                    )
+                    g.outline = outlines.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)))
+                    glyphs.append(g)
             box = tuple(line["bbox"])
             if any(span["font"] in bitmap for span in line["spans"]):
                 box = _glyphs_height(glyphs, box)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pymupdf
 
 from scipix_search.exceptions import CorruptInputError, InputError
+from scipix_search.ingest._types import BBox
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._blocks import (
     Block,
@@ -40,6 +41,7 @@ from scipix_search.ingest.pdf._glyphs import (
     Glyph,
     bars_among,
     glyphs_to_latex,
+    ink_box,
     median,
 )
 from scipix_search.ingest.pdf._inline import RELATIONS, inline_regions, visual_lines
@@ -234,11 +236,11 @@ def _page_regions(
         # Inline math is never read by OCR (its glyphs are the reading), so it gets no crop.
         for region in displays:
             if render_complete or not (region.rows or region.text_complete):
-                region.image = _render(listed, region.bbox, dpi)
+                region.image = _render(listed, region.layout or region.bbox, dpi)
             region.dpi = dpi
             for row in region.rows:
                 if render_complete or not row.text_complete:
-                    row.image = _render(listed, row.bbox, dpi)
+                    row.image = _render(listed, row.layout or row.bbox, dpi)
     return regions
 
 
@@ -320,7 +322,8 @@ def _make_region(
     row_latex = [_latex(gs, bars, glyphs) for _, _, gs in rows]
     region = EquationRegion(
         page=page.number + 1,
-        bbox=(x0, y0, x1, y1),
+        bbox=ink_box(printed, drawn),
+        layout=(x0, y0, x1, y1),
         display=True,
         number=numbers[0].number if numbers else None,
         text="\n".join(row_text),
@@ -342,7 +345,8 @@ def _make_region(
             )
             region.rows.append(
                 RegionRow(
-                    bbox=box,
+                    bbox=_row_ink(box, printed, drawn),
+                    layout=box,
                     latex=_rows_latex(gs, rows, bars, glyphs),
                     text_complete=text_layer_complete(gs),
                     has_bars=_has_bars(gs, drawn),
@@ -351,9 +355,27 @@ def _make_region(
             )
         if numbers:  # the number belongs to the row it is printed beside
             centre = (numbers[0].bbox[1] + numbers[0].bbox[3]) / 2
-            nearest = min(region.rows, key=lambda r: abs((r.bbox[1] + r.bbox[3]) / 2 - centre))
+            # by the rows' line boxes, as the number's own box is measured
+            nearest = min(region.rows, key=lambda r: abs(_middle(r.layout or r.bbox) - centre))
             nearest.number = region.number
     return region
+
+
+def _middle(box: BBox) -> float:
+    return (box[1] + box[3]) / 2
+
+
+def _row_ink(layout: BBox, printed: list[Glyph], bars: list[Bar]) -> BBox:
+    """The ink box of an equation row whose glyphs' boxes span ``layout``: the printed
+    glyphs whose centre lies in it (a row's matrix or radical is one atom, whose members'
+    outlines are the printed glyphs inside it)."""
+    inside = [
+        g
+        for g in printed
+        if layout[0] <= (g.x0 + g.x1) / 2 <= layout[2]
+        and layout[1] <= (g.y0 + g.y1) / 2 <= layout[3]
+    ]
+    return ink_box(inside, bars) if inside else layout
 
 
 def _has_bars(glyphs: list[Glyph], bars: list[Bar]) -> bool:

@@ -45,7 +45,7 @@ _NUMBER_ONLY = re.compile(r"^\(\s*[\w.\-]+\s*\)$")
 class _Line:
     block: int
     bbox: BBox
-    chars: list[tuple[str, BBox]]
+    chars: list[tuple[str, BBox, float]]  # each character, its box and its baseline
     heading: bool
     text: str = ""
     owned: set[int] = field(default_factory=set)  # inline equations written in this line
@@ -99,7 +99,11 @@ def _raw_lines(page: pymupdf.Page, kept: list[BBox]) -> list[_Line]:
             home = next((k for k, b in enumerate(kept) if _holds(b, _centre(box))), None)
             if home is None and dropped:
                 continue
-            chars = [(c["c"], _box(c["bbox"])) for s in line["spans"] for c in s["chars"]]
+            chars = [
+                (c["c"], _box(c["bbox"]), float(c["origin"][1]))
+                for s in line["spans"]
+                for c in s["chars"]
+            ]
             owner = home if home is not None else len(kept) + number
             out.append(_Line(owner, box, chars, heading))
     return out
@@ -117,7 +121,7 @@ def _write_lines(lines: list[_Line], inline: list[ParsedEquation], displays: lis
     """Each line's text: display characters out, inline equations in as ``$latex$``."""
     counts: dict[int, list[int]] = {}
     for n, line in enumerate(lines):
-        for _, box in line.chars:
+        for _, box, _ in line.chars:
             point = _centre(box)
             for k, eq in enumerate(inline):
                 if eq.bbox is not None and _holds(eq.bbox, point, 0.0):
@@ -127,9 +131,9 @@ def _write_lines(lines: list[_Line], inline: list[ParsedEquation], displays: lis
     for line in lines:
         out: list[str] = []
         written: set[int] = set()
-        for c, box in line.chars:
+        for c, box, base in line.chars:
             point = _centre(box)
-            if any(_holds(d, point, 0.0) for d in displays):
+            if any(_in_display(box, base, d) for d in displays):
                 continue
             hit = next(
                 (k for k, eq in enumerate(inline) if eq.bbox and _holds(eq.bbox, point, 0.0)),
@@ -147,12 +151,27 @@ def _write_lines(lines: list[_Line], inline: list[ParsedEquation], displays: lis
         line.text = "".join(out).strip()
 
 
+def _in_display(box: BBox, base: float, display: BBox) -> bool:
+    """A character of the display: its middle across lies in the display's box, and its
+    centre or its baseline lies in it. A display's box is its ink (``EquationRegion.bbox``),
+    a character's box the font's ascent and descent (CMSY10's reaches 0.8 em under the
+    baseline, CMEX's hangs from it), so a display's own glyph can have its centre outside
+    the ink; its baseline is inside (``SLACK``), as a glyph stands on it (or, CMEX's, hangs
+    from it), where the baseline of a prose line next to a display is outside its ink."""
+    mid = (box[0] + box[2]) / 2
+    return display[0] <= mid <= display[2] and (
+        _holds(display, _centre(box), 0.0) or display[1] - SLACK <= base <= display[3] + SLACK
+    )
+
+
 def _is_display_number(line: _Line, displays: list[BBox]) -> bool:
     """A ``(3)`` left on a display's band once the display's own characters are out."""
     if not _NUMBER_ONLY.match(line.text):
         return False
-    cy = _centre(line.bbox)[1]
-    return any(d[1] - SLACK <= cy <= d[3] + SLACK for d in displays)
+    # its box meets the display's band: a display's box is its ink, the number's the font's
+    # ascent and descent, and a number set level with a lower limit (``\min_A``) has its
+    # centre under the display's ink
+    return any(min(line.bbox[3], d[3] + SLACK) > max(line.bbox[1], d[1] - SLACK) for d in displays)
 
 
 def _segments(lines: list[_Line], displays: list[BBox]) -> list[TextBlock]:

@@ -19,7 +19,9 @@ class RegionRow:
     """One equation row of a multi-row region (a row of align, eqnarray, split, gather).
 
     Attributes:
-        bbox: x0, y0, x1, y1 of the row's glyphs in PDF points.
+        bbox: x0, y0, x1, y1 of the row's ink in PDF points (``_glyphs.ink_box``).
+        layout: the box of the row's glyphs as the text layer sets them (a font's ascent
+            and descent): the crop the formula OCR reads.
         latex: text-layer LaTeX of the row.
         number: the equation number printed beside this row, or None.
         image: the row's crop as PNG bytes (at the region's ``dpi``), or None.
@@ -36,6 +38,7 @@ class RegionRow:
     text_complete: bool = False
     has_bars: bool = True
     codes_only: bool = False
+    layout: BBox | None = None
 
 
 @dataclass(slots=True)
@@ -44,7 +47,12 @@ class EquationRegion:
 
     Attributes:
         page: 1-based page number.
-        bbox: x0, y0, x1, y1 in PDF points, top-left origin (the equation number excluded).
+        bbox: x0, y0, x1, y1 in PDF points, top-left origin (the equation number excluded):
+            the box of the region's ink, its glyphs as drawn and the rules among them
+            (``_glyphs.ink_box``): what a page highlights and a scan's detector is held to.
+        layout: the box of the region's text lines (a font's ascent and descent, up to
+            10 pt past the ink): what the text layer's own blocks are compared with
+            (``passages_outside``) and the crop the formula OCR reads; ``bbox`` where unset.
         display: True for a display equation, False for inline math inside a prose line.
         number: the printed equation number without parentheses (``"3"``, ``"2.1"``), or None.
         text: the text-layer glyphs, row by row (rows joined by newlines).
@@ -75,6 +83,7 @@ class EquationRegion:
     text_complete: bool = False
     has_bars: bool = True
     codes_only: bool = False
+    layout: BBox | None = None
 
     def to_pil(self) -> Any:
         """The crop as a ``PIL.Image`` (RGB); raises ValueError when there is no image."""

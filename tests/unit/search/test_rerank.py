@@ -58,3 +58,32 @@ def test_rerank_finds_the_equation_that_contains_the_query() -> None:
     assert ranked[0][1] == 3
     whole, contained = candidate_structure(query, container)
     assert contained == pytest.approx(1.0) and whole < 0.7
+
+
+def test_rerank_bounded_is_the_full_reranks_top_k() -> None:
+    """Cosines computed only where they can still reach the top k give the list every cosine
+    gives: the same ids, scores and order, ties included (repeated structures and vectors)."""
+    import random
+
+    from scipix_search.search._rerank import rerank_bounded, rerank_structures
+
+    rng = random.Random(3)
+    levels = [0.0, 0.25, 0.5, 0.999999, 1.0]
+    for _ in range(300):
+        n = rng.randint(0, 60)
+        rows = []
+        cosines = {}
+        for i in range(n):
+            whole = rng.choice(levels) if rng.random() < 0.5 else rng.random()
+            contained = rng.choice(levels) if rng.random() < 0.5 else rng.random()
+            cosines[i] = rng.choice([0.0, 0.5, 1.0, -0.2]) if rng.random() < 0.3 else rng.random()
+            known = rng.random() < 0.3
+            rows.append((i, whole, contained, cosines[i] if known else None))
+
+        def batch(ids: list[int], cosines: dict[int, float] = cosines) -> dict[int, float]:
+            return {i: cosines[i] for i in ids}
+
+        full = rerank_structures([(i, w, c, cosines[i]) for i, w, c, _ in rows])
+        for k in (1, 3, 10, 100):
+            assert rerank_bounded(rows, batch, k) == full[:k]
+        assert rerank_bounded(rows, batch, 0) == []

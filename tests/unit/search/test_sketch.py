@@ -186,3 +186,25 @@ def test_sketch_file_rewritten_when_mostly_dead_and_rebuilt_when_lost(tmp_path: 
     assert rebuilt.sketches is not None
     got = rebuilt.structures(query, kept, _Parser())
     assert got == [_expected(query, r) for _, r in kept]
+
+
+def test_match_score_arrays_are_the_scalar_floats() -> None:
+    """The re-rank's vectorised arithmetic gives the floats of ``scores_from_matches`` (ties
+    and order depend on them), zeros included."""
+    import numpy as np
+
+    from scipix_search.math import scores_from_matches
+    from scipix_search.search._sketch import match_score_arrays
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n_u, n_c = rng.choice([0, 1, rng.randint(1, 300)]), rng.choice([0, rng.randint(1, 300)])
+        sizes = np.array([rng.choice([0, rng.randint(1, 400)]) for _ in range(50)])
+        m_u = np.array([rng.randint(0, min(n_u, s)) for s in sizes])
+        m_c = np.array([rng.randint(0, min(n_c, s, u)) for s, u in zip(sizes, m_u, strict=True)])
+        whole, contained = match_score_arrays(m_u, m_c, n_u, n_c, sizes)
+        expected = [
+            scores_from_matches(int(u), int(c), n_u, n_c, int(s), int(s))
+            for u, c, s in zip(m_u, m_c, sizes, strict=True)
+        ]
+        assert list(zip(whole.tolist(), contained.tolist(), strict=True)) == expected

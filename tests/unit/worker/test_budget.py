@@ -264,7 +264,7 @@ def test_a_parent_of_job_processes_does_not_import_the_pipeline() -> None:
 
 def test_a_launched_job_process_is_waited_for_by_its_first_call(tmp_path: Path) -> None:
     """``launch`` starts the child without waiting; ``start`` (or the first call) waits until
-    it is ready, and a child asked to exit and then closed is gone."""
+    it is ready; a closed child exits by itself (at once, without the interpreter's teardown)."""
     jobs = JobProcess(Settings(data_dir=tmp_path / "data"))
     jobs.launch()
     pid = jobs.pid
@@ -273,6 +273,8 @@ def test_a_launched_job_process_is_waited_for_by_its_first_call(tmp_path: Path) 
     assert jobs.pid == pid
     jobs.start()
     assert jobs.pid == pid
-    jobs.ask_to_exit()
+    proc = jobs._proc
+    assert proc is not None
     jobs.close()
     assert jobs.pid is None
+    assert proc.returncode == 0  # it exited by itself when asked, not killed

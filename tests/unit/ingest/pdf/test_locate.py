@@ -235,7 +235,8 @@ def test_words_inside_a_display_are_kept_only_indented_and_starting_with_math() 
 
 def test_crops_are_rendered_for_display_equations_only() -> None:
     """OCR reads display crops; inline math is its glyphs, so rendering it is wasted work.
-    A crop is the pixels ``Page.get_pixmap`` gives for the same clip and resolution."""
+    A crop is the pixels ``Page.get_pixmap`` gives for the same clip and resolution: the
+    lines' box (``layout``), which the formula OCR's figures were measured on."""
     path = Path(__file__).parents[3] / "fixtures" / "pdf" / "display_math.pdf"
     regions = find_equation_regions(path, dpi=150, inline=True)
     assert any(r.display for r in regions) and any(not r.display for r in regions)
@@ -245,6 +246,7 @@ def test_crops_are_rendered_for_display_equations_only() -> None:
                 assert region.image is None
                 continue
             for unit in [region, *region.rows]:
-                clip = pymupdf.Rect(unit.bbox) + (-2, -2, 2, 2)
+                assert unit.layout is not None
+                clip = pymupdf.Rect(unit.layout) + (-2, -2, 2, 2)
                 page = doc[region.page - 1]
                 assert unit.image == page.get_pixmap(clip=clip, dpi=150).tobytes("png")
