@@ -17,7 +17,7 @@ from scipix_search.math._metrics import (
 )
 from scipix_search.math._normalize import canonical_latex, normalize, rename_variables
 from scipix_search.math._repair import repair_latex
-from scipix_search.math._similarity import structural_similarity
+from scipix_search.math._similarity import UNIFIED_WEIGHT, structural_similarity
 from scipix_search.math._subformula import (
     SubFormula,
     best_subformula,
@@ -38,6 +38,7 @@ from scipix_search.math._tree import (
 )
 
 __all__ = [
+    "UNIFIED_WEIGHT",
     "ANY",
     "FUNCTION_NAMES",
     "RELATIONS",

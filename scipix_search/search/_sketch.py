@@ -33,8 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scipix_search.math import ANY, Formula, unify
-from scipix_search.math._similarity import UNIFIED_WEIGHT
+from scipix_search.math import ANY, UNIFIED_WEIGHT, Formula, unify
 
 LABEL_BITS = 23
 PATH_BITS = 16
