@@ -784,6 +784,47 @@ def _ink_extend(
     return (float(left_limit + x0), box[1], float(left_limit + x1 + 1), box[3])
 
 
+FOLIO = re.compile(r"^\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
+"""A page number as the text OCR reads it: digits, or a small roman numeral."""
+FOLIO_GAP_LINES = 0.5
+"""A folio stands this many line heights (the page's median) off the text next to it."""
+
+
+def _folios(lines: Sequence[Any], line_height: float) -> list[Box]:
+    """The boxes of the page's folios: a page number alone on the page's first or last
+    line, set apart from the text next to it (``FOLIO_GAP_LINES``)."""
+    if len(lines) < 3:
+        return []
+    top = sorted(lines, key=lambda ln: ln.bbox[1])
+    out = []
+    for edge, rest, below in ((top[-1], top[:-1], True), (top[0], top[1:], False)):
+        if not FOLIO.match(edge.text):
+            continue
+        if below:
+            gap = edge.bbox[1] - max(ln.bbox[3] for ln in rest)
+        else:
+            gap = min(ln.bbox[1] for ln in rest) - edge.bbox[3]
+        if gap > FOLIO_GAP_LINES * line_height:
+            out.append((edge.bbox[0], edge.bbox[1], edge.bbox[2], edge.bbox[3]))
+    return out
+
+
+def _off_folios(box: Box, folios: list[Box], grey: np.ndarray | None) -> Box:
+    """The box cut short of a folio it reached (the model's box of a page's last display
+    can take the page number under it, and widening along rows then its width)."""
+    for folio in folios:
+        middle = (folio[1] + folio[3]) / 2
+        if box[1] < folio[1] and middle <= box[3] and folio[0] < box[2] and folio[2] > box[0]:
+            box = (box[0], box[1], box[2], folio[1] - 1)
+        elif box[3] > folio[3] and middle >= box[1] and folio[0] < box[2] and folio[2] > box[0]:
+            box = (box[0], folio[3] + 1, box[2], box[3])
+        else:
+            continue
+        if grey is not None:
+            box = _ink_box(box, grey)
+    return box
+
+
 def _ink_box(box: Box, grey: np.ndarray) -> Box:
     """The box shrunk to the ink inside it (a model box is often wider than its display)."""
     x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
@@ -890,6 +931,9 @@ def refine_displays(
             (_ink_box(_ink_extend(box, grey, _column_of(box, columns), numbers, height), grey), c)
             for box, c in scored
         ]
+    # a page number under (or over) the last display of a page is no part of it
+    folios = _folios(lines, height)
+    scored = [(_off_folios(box, folios, grey), c) for box, c in scored]
     # after the merge: a display found by its own rows is kept apart from its neighbours
     scored += [
         (box, WEAK_CONFIDENCE)

@@ -451,3 +451,25 @@ def test_a_box_under_one_it_overlaps_across_never_merges_with_a_box_beside_it() 
     ]
     boxes = [b.bbox for b in refine_displays(regions, lines)]
     assert (650.0, 302.0, 1000.0, 340.0) in boxes and len(boxes) == 3
+
+
+def test_a_page_number_under_the_last_display_is_no_part_of_its_box() -> None:
+    # the model's box of a page's last display takes the page number under it; the number,
+    # alone on the page's last line and set off from the text, is cut away
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[785:835, 400:800] = 0  # the display's ink
+    pixels[885:905, 592:608] = 0  # the page number "8"
+    lines = [
+        TextLine(PROSE, (100.0, 100.0, 1100.0, 130.0), 0.99),
+        TextLine(PROSE, (100.0, 140.0, 1100.0, 170.0), 0.99),
+        TextLine(PROSE, (100.0, 700.0, 1100.0, 730.0), 0.99),
+        TextLine("dΓ = |M|² (1 + h s) dLips", (400.0, 790.0, 800.0, 830.0), 0.8),
+        TextLine("8", (590.0, 880.0, 610.0, 910.0), 0.99),
+    ]
+    model = Region("equation", (390.0, 775.0, 810.0, 915.0), 0.9)
+    boxes = refine_displays([model], lines, pixels=pixels)
+    assert [b.bbox for b in boxes] == [(400.0, 785.0, 800.0, 835.0)]
+    # a last line that is no page number (a display's own row) is kept
+    lines[-1] = TextLine("= x + y", (560.0, 880.0, 640.0, 910.0), 0.8)
+    boxes = refine_displays([model], lines, pixels=pixels)
+    assert [b.bbox for b in boxes] == [(400.0, 785.0, 800.0, 905.0)]
