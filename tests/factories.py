@@ -153,6 +153,7 @@ MATH_FONTS: dict[str, tuple[str, str | None]] = {
     "newtx": ("\\usepackage{newtxtext,newtxmath}\n", "newtxmath.sty"),
     "stix2": ("\\usepackage{stix2}\n", "stix2.sty"),
     "fourier": ("\\usepackage{fourier}\n", "fourier.sty"),
+    "fouriernc": ("\\usepackage[T1]{fontenc}\n\\usepackage{fouriernc}\n", "fouriernc.sty"),
 }
 
 

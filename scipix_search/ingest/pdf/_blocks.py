@@ -4,6 +4,7 @@ left at one indent, ``fleqn``), merged and split by their printed numbers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -114,6 +115,23 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
     left, right = column_edges(prose_lines or col, col, body_size)
     # how far under a full prose line its paragraph's next line may start (see _ends_paragraph)
     paragraph_reach = max(0.5 * body_size, _line_gap(prose_tops, body_size) + 0.2 * body_size)
+    pitch = _line_pitch(prose_lines, body_size)
+
+    def in_paragraph(ln: Line) -> bool:
+        # the row goes on with a paragraph: as _ends_paragraph says, or one line pitch under
+        # a prose line that starts where it starts (a column whose right edge is not where
+        # its full lines end leaves the first test blind)
+        start = _row_start(ln, col)
+        if _ends_paragraph(start, prose_lines, left, right, body_size, paragraph_reach):
+            return True
+        base = _baseline(start.glyphs) if start.glyphs else start.bbox[3]
+        return any(
+            abs(p.bbox[0] - start.bbox[0]) <= 1
+            and abs(base - _baseline(p.glyphs) - pitch) <= 0.25 * body_size
+            for p in prose_lines
+            if p.glyphs
+        )
+
     candidates = [
         ln
         for ln in col
@@ -175,7 +193,10 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
                 and any(abs(ln.bbox[0] - b.bbox[0]) <= 0.5 for b in blocks[-1] if not b.is_prose)
             )
             if (
-                ln_top <= bottom + (0.9 if aligned else 0.6) * body_size
+                (
+                    ln_top <= bottom + (0.9 if aligned else 0.6) * body_size
+                    or _next_row(ln, blocks[-1], pitch, bottom, body_size, in_paragraph)
+                )
                 and not between
                 and ln_top >= top - body_size
                 and not _paragraph_resumes(_row_start(ln, col), blocks[-1], left, body_size)
@@ -875,6 +896,46 @@ def _ends_paragraph(
         and (abs(p.bbox[0] - line.bbox[0]) <= 1 or (at_margin and 1 < p.bbox[0] - left <= 3 * size))
         for p in prose
     )
+
+
+def _line_pitch(prose: list[Line], size: float) -> float:
+    """The usual distance between the baselines of a paragraph's consecutive lines (its
+    ``\\baselineskip``; 0 when the column has too few prose lines to tell)."""
+    bases = sorted(_baseline(ln.glyphs) for ln in prose if ln.glyphs)
+    steps = sorted(b - a for a, b in pairwise(bases) if 0.8 * size <= b - a <= 2 * size)
+    return steps[len(steps) // 2] if len(steps) >= 3 else 0.0
+
+
+def _next_row(
+    line: Line,
+    block: list[Line],
+    pitch: float,
+    bottom: float,
+    size: float,
+    in_paragraph: Callable[[Line], bool],
+) -> bool:
+    """``line`` is the next row of the display ``block`` by where TeX puts its baseline:
+    the rows of an ``align`` or ``gather`` follow one another at ``\\baselineskip`` plus
+    ``\\jot`` (3 pt), whatever their fonts' boxes. A font whose boxes hug its letters
+    (Century Schoolbook's are 1.05 em tall, Computer Modern's 1.15 em) leaves more than
+    the 0.6 em box gap between such rows, and a display of text-labelled rows fell apart
+    into one-row blocks. A baseline at most half an em further down than the paragraph's
+    line pitch (and a box gap under 0.9 em) continues the display; a paragraph line after
+    a display is set ``\\belowdisplayskip`` lower and is prose, which never joins; a
+    paragraph's last line dense with math (``in_paragraph``: its row goes on with the
+    paragraph) is no row of the display under it, however close a tall first row brings
+    them (a double-spaced manuscript's ``..., we have [23]`` over ``A_1 = \\arg\\min ...``)."""
+    if not pitch or not line.glyphs or line.is_prose or line.bbox[1] > bottom + 0.9 * size:
+        return False
+    rows = [b for b in block if b.glyphs and not b.is_prose]
+    if not rows:
+        return False
+    last = max(rows, key=lambda b: _baseline(b.glyphs))
+    # a word of two letters alone (``or`` between two displays) is set a baselineskip over
+    # the display under it (``\\abovedisplayshortskip`` is 0 pt): no row of it
+    if _fragment(line) or _fragment(last) or in_paragraph(last):
+        return False
+    return 0 < _baseline(line.glyphs) - _baseline(last.glyphs) <= pitch + 0.5 * size
 
 
 def _line_gap(tops: list[tuple[float, float]], size: float) -> float:
