@@ -234,47 +234,68 @@ class TupleIndex:
         read double); then the candidates that can still reach the top ``k`` are completed from
         the lists left, pruned again after each.
         """
-        n = self.n
-        sums = np.zeros(n)
-        seen = np.zeros(n, dtype=bool)
+        sums = np.zeros(self.n)
+        # postings are int32 (half the memory); NumPy converts an int32 index array to intp at
+        # every fancy-index use, so each list is converted once, where it is read
         lists = [self._postings[self._starts[b] : self._starts[b + 1]] for b in keys]
         rest = np.concatenate((np.cumsum(idf[::-1])[::-1], [0.0]))  # rest[i]: idf of lists i..
         reach = np.cumsum(df)
         parts: list[np.ndarray] = []
         read, target = 0, min(len(keys), int(np.searchsorted(reach, k)) + 1)
+        theta = 0.0
         while True:
             for j in range(read, target):
-                sums[lists[j]] += idf[j]
-                parts.append(lists[j][~seen[lists[j]]])
-                seen[parts[-1]] = True
+                held = lists[j].astype(np.intp)
+                partial = sums.take(held)
+                parts.append(held[partial == 0])  # every idf is > 0: a zero sum is unseen
+                partial += idf[j]
+                sums[held] = partial
             read = target
             rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            parts = [rows]
-            theta = _kth(sums[rows], k)
+            scores = sums.take(rows)
+            theta = _kth_above(scores, k, theta)
             # lists from `needed` on hold too little idf to lift an unseen formula to theta
             needed = int(np.searchsorted(-rest, _EPS - theta, side="right"))
             needed = min(needed, len(keys)) if theta > 0 else len(keys)
             if needed <= read:
                 break
+            parts = [rows]
             # read on until the postings read double (theta rises as lists are read)
             doubled = int(np.searchsorted(reach, 2 * reach[read - 1])) + 1
             target = max(read + 1, min(needed, doubled))
         left = float(rest[read])
         for j in range(read, len(keys)):
-            scores = sums[rows]
-            rows = rows[scores + left >= _kth(scores, k) - _EPS]  # the others cannot make it
+            if j > read:  # (for list `read`, the last round's scores and theta are current)
+                scores = sums.take(rows)
+                theta = _kth_above(scores, k, theta)
+            rows = rows[scores + left >= theta - _EPS]  # the others cannot make it
             postings = lists[j]
             if len(postings) <= 4 * len(rows):
-                sums[postings] += idf[j]
+                held = postings.astype(np.intp)
+                sums[held] = sums.take(held) + idf[j]
             else:  # few candidates: look them up in the list (ascending rows)
-                at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-                sums[rows[postings[at] == rows]] += idf[j]
+                # int32 like the list: a wider needle would make NumPy convert the whole list
+                wanted = rows.astype(np.int32)
+                at = np.minimum(np.searchsorted(postings, wanted), len(postings) - 1)
+                found = rows[postings[at] == wanted]
+                sums[found] = sums.take(found) + idf[j]
             left -= float(idf[j])
         return rows, sums[rows]
 
 
 _EPS = 1e-9
 """Slack for the bounds: partial sums add the same idf in another order than a full sum."""
+
+
+def _kth_above(scores: np.ndarray, k: int, floor: float) -> float:
+    """:func:`_kth` of ``scores`` when it is known to be at least ``floor`` (the last one:
+    sums only grow, and no row holding one of the top ``k`` is cut), read among the scores
+    from ``floor`` up: usually far fewer to partition."""
+    if floor > 0:
+        high = scores[scores >= floor]
+        if len(high) >= k:
+            return _kth(high, k)
+    return _kth(scores, k)
 
 
 def _kth(scores: np.ndarray, k: int) -> float:
