@@ -98,6 +98,12 @@ _TEXT_WORD_RE = re.compile(
 
 
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
+_BOLD_ORDINARY = _GREEK | frozenset("\u2126∇∂∞ℓℏ∅")
+"""Symbols that a bold font (``CMBSY10``, ``CMMIB10``, a font's ``-Bold``) or an overprint
+(``\\pmb``, ``bm``'s poor man's bold) prints bold only where the source asked for it:
+Greek and the ordinary symbols that stand for a quantity or an operator on one
+(``\\boldsymbol{\\nabla}``, ``\\boldsymbol{\\partial}``). Relations, binary operators and
+brackets of a bold font come from ``\\boldmath`` around a whole formula, and stay plain."""
 
 
 @dataclass(slots=True)
@@ -214,7 +220,7 @@ def glyph_to_latex(g: Glyph) -> str:
     font = g.font
     sym = SYMBOLS.get(c)
     if sym is not None:
-        if c in _GREEK and is_bold_font(font):
+        if c in _BOLD_ORDINARY and is_bold_font(font):
             return f"\\boldsymbol{{{sym}}}"  # \boldsymbol{\Phi} is set in CMBX/CMMIB
         return sym
     if c.isdigit() and c.isascii() and is_bold_font(font):
