@@ -97,6 +97,9 @@ _TEXT_WORD_RE = re.compile(
 )
 
 
+_PUA_PIECE_FIRST, _PUA_PIECE_LAST = 0xF8EB, 0xF8FE
+"""Adobe's private-use code points of extensible delimiter pieces (``_atoms.PUA_PIECES``)."""
+
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
 _BOLD_ORDINARY = _GREEK | frozenset("\u2126∇∂∞ℓℏ∅")
 """Symbols that a bold font (``CMBSY10``, ``CMMIB10``, a font's ``-Bold``) or an overprint
@@ -132,7 +135,13 @@ class Glyph:
 
     @property
     def is_math(self) -> bool:
-        return is_math_font(self.font) or self.c in MATH_SYMBOL_CHARS
+        # a piece of a tall delimiter at Adobe's private-use code points is math in any font,
+        # as CMEX's pieces are: the JMN fonts draw them from ``Iwona-Regular``, a text font
+        return (
+            is_math_font(self.font)
+            or self.c in MATH_SYMBOL_CHARS
+            or (self.c[:1] != "" and _PUA_PIECE_FIRST <= ord(self.c[0]) <= _PUA_PIECE_LAST)
+        )
 
 
 @dataclass(slots=True)
@@ -734,7 +743,7 @@ class Drawings:
             self._rects.append((x0, y0, x1, y1))
             if y1 - y0 <= 1.5 and x1 - x0 >= 3:
                 self.rules.append(Bar(x0, x1, (y0 + y1) / 2))
-            if y1 - y0 <= 1.5 and 3 <= x1 - x0 <= 400:
+            if y1 - y0 <= 1.5 and 2 <= x1 - x0 <= 400:
                 self.bars.append(Bar(x0, x1, (y0 + y1) / 2))
                 continue
             if min(x1 - x0, y1 - y0) > 1.5:

@@ -189,10 +189,16 @@ def _seat_hanging_fonts(
     for glyphs, bbox in lines:
         moved = False
         for g in glyphs:
-            if g.font in hanging and not g.ink and g.c != "\ufffd":
+            if g.font not in hanging:
+                continue
+            # MuPDF's line box is the font's wrong ascent and descent whatever its glyphs:
+            # a line of a hanging font takes its glyphs' height, the drawn extent of a
+            # delimiter piece (the top piece of a tall [ hangs 1.8 em from its baseline,
+            # its line box reached 0.6 em) as well as the band of the others
+            moved = True
+            if not g.ink and g.c != "\ufffd":
                 g.y0 = g.base - _BAND[0] * g.size
                 g.y1 = g.base + _BAND[1] * g.size
-                moved = True
         out.append((glyphs, _glyphs_height(glyphs, bbox) if moved else bbox))
     return out
 
