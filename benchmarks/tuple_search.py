@@ -41,7 +41,16 @@ from benchmarks._common import code_version  # noqa: E402
 from benchmarks.equation_search import enlarge, real_formulas  # noqa: E402
 from scipix_search.exceptions import LatexParseError  # noqa: E402
 from scipix_search.math import parse_formula, rename_variables  # noqa: E402
-from scipix_search.search import _tuples  # noqa: E402
+from scipix_search.search import TupleIndex, tuple_keys  # noqa: E402
+
+
+def _keys_of(latex: str) -> np.ndarray:
+    """A stored row's keys as the index makes them (unparsable LaTeX: no keys)."""
+    try:
+        return tuple_keys(parse_formula(latex))
+    except LatexParseError:
+        return tuple_keys(None)
+
 
 K = 100
 
@@ -63,10 +72,10 @@ def corpus_keys(
     queries = []
     for i in rng.sample(range(len(base)), n_queries):
         try:
-            queries.append(_tuples.tuple_keys(parse_formula(rename_variables(corpus[i]))))
+            queries.append(tuple_keys(parse_formula(rename_variables(corpus[i]))))
         except LatexParseError:
             continue
-    rows = [_tuples._keys_of(latex) for latex in corpus]
+    rows = [_keys_of(latex) for latex in corpus]
     cache.mkdir(parents=True, exist_ok=True)
     np.savez(
         path,
@@ -107,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows, queries = corpus_keys(args.size, args.queries, args.cache_dir)
-    index = _tuples.TupleIndex(rows * args.repeat)
+    index = TupleIndex(rows * args.repeat)
     del rows
     runs = [("this", index)]
     if args.against:
