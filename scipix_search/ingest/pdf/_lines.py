@@ -28,15 +28,15 @@ from scipix_search.ingest.pdf._fonts import (
 from scipix_search.ingest.pdf._glyphs import BITMAP_ROLE, BODY_ROLE, Glyph
 from scipix_search.ingest.pdf._ink import (
     accurate_raw,
-    glyph_outlines,
     ink_extents,
+    outline_boxes,
     radical_name,
     sized_delimiter_name,
     tall_name,
 )
 from scipix_search.ingest.pdf._overprints import overprinted, without_overprints
 from scipix_search.ingest.pdf._pua import family_pua_char
-from scipix_search.ingest.pdf._shapes import DocumentFonts, misnamed_fonts, outline_extents
+from scipix_search.ingest.pdf._shapes import DocumentFonts, misnamed_fonts
 from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -108,12 +108,12 @@ def page_lines(
     # a font whose drawn glyphs follow a TeX encoding that its text layer does not: so too
     # (see _shapes)
     raw_ink = accurate_raw(page, listed)
+    extents, outlines = outline_boxes(raw_ink)
     misnamed, misread = misnamed_fonts(
-        page, trace, outline_extents(raw_ink), bitmap, frozenset(identified), document
+        page, trace, extents, bitmap, frozenset(identified), document
     )
     coded = {**misnamed, **coded}
     ink = ink_extents(page, listed, bitmap | misread, raw_ink)
-    outlines = glyph_outlines(raw_ink)
     out: list[Line] = []
     height = page.rect.height
     raw_lines: list[tuple[list[Glyph], tuple[float, float, float, float]]] = []

@@ -27,6 +27,7 @@ from functools import lru_cache
 import pymupdf
 
 from scipix_search.ingest.pdf._fonts import span_glyph_names
+from scipix_search.ingest.pdf._ink import outline_boxes
 
 Origin = tuple[float, float]
 
@@ -407,13 +408,4 @@ def _page_samples(
 def outline_extents(raw: dict) -> dict[Origin, tuple[float, float, float]]:
     """``{origin: (top, bottom, font size)}`` of every character's drawn outline, from the
     page's ``rawdict`` read with ``TEXT_ACCURATE_BBOXES``."""
-    out: dict[Origin, tuple[float, float, float]] = {}
-    for block in raw["blocks"]:
-        for line in block.get("lines", ()):
-            for span in line["spans"]:
-                size = span["size"]
-                for ch in span["chars"]:
-                    x, y = ch["origin"]
-                    box = ch["bbox"]
-                    out[(round(x, 1), round(y, 1))] = (box[1], box[3], size)
-    return out
+    return outline_boxes(raw)[0]
