@@ -83,6 +83,7 @@ def make_session(
     spinning: bool = False,
     error: type[ScipixError] = ScipixError,
     model: bytes | None = None,
+    cpu_unfused: tuple[str, ...] = (),
 ) -> Any:
     """Open an ONNX Runtime inference session on the chosen providers.
 
@@ -98,6 +99,9 @@ def make_session(
             its own kind of failure (``OCRError``, ``EmbeddingError``).
         model: The model's bytes where they are not the file's (a model changed once
             loaded: the text recognizer with its classes cut); ``path`` then names it.
+        cpu_unfused: ONNX Runtime graph optimisers (fusions) to leave out where the session
+            runs on the CPU alone: a fused CPU kernel can cost more than the nodes it
+            replaces (see ``embed._text.CPU_UNFUSED``). CUDA sessions keep every fusion.
 
     Returns:
         The ``onnxruntime.InferenceSession``.
@@ -129,6 +133,7 @@ def make_session(
             str(path) if model is None else model,
             options,
             providers=[(name, _OPTIONS.get(name, {})) for name in providers],
+            disabled_optimizers=list(cpu_unfused) if providers == [CPU] else None,
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise error(f"cannot load {path}: {exc}", path=str(path)) from exc

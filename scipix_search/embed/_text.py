@@ -16,6 +16,15 @@ from scipix_search.onnx import CUDA, choose_providers, import_onnxruntime, make_
 
 logger = logging.getLogger(__name__)
 
+CPU_UNFUSED = ("SkipLayerNormFusion",)
+"""ONNX Runtime fusions the passage encoder runs without on a CPU. Its fused
+``SkipLayerNormalization`` (a residual add and the layer norm after it, twelve in the model)
+cost more than the ``Add`` and ``LayerNormalization`` it replaces: the int8 encoder took 2.8
+against 2.1 CPU ms a 45-token text, 7.7 against 5.8 a 120-token one (onnxruntime 1.32, one
+thread, AMD EPYC). The sums round differently and the int8 activations with them, so a vector
+moves a little (cosine to the fused one's 0.9998 mean, 0.997 least over the real papers'
+passages; known-item MRR the same on both halves: docs/throughput.md)."""
+
 MAX_PADDING = 1.25
 """A batch's longest text has at most this many times the tokens of its shortest (+8)."""
 
@@ -86,7 +95,9 @@ class TextEncoder:
         self._tokenizer.no_padding()
         # The package's one session factory: providers chosen at run time, one intra-op thread
         # per usable core, idle threads asleep rather than spinning.
-        self._session = make_session(path / "model.onnx", device, error=EmbeddingError)
+        self._session = make_session(
+            path / "model.onnx", device, error=EmbeddingError, cpu_unfused=CPU_UNFUSED
+        )
         self.precision: str = self.manifest.get("precision", "fp32")
         # On a CPU each text runs alone (see :meth:`encode`); on a GPU in batches of like length.
         self._batched = uses_cuda(self._session)
