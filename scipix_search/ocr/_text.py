@@ -315,15 +315,19 @@ _DET_LIMIT = threading.local()
 def _limit_detector(detector: Any) -> None:
     """RapidOCR's line detector reads at most :data:`DET_MAX_SIDE` px, except images whose
     shorter side (at RapidOCR's working size) is under :data:`DET_MIN_SIDE`, which it enlarges
-    to that as before."""
+    to that as before; its input normalised by a table of the grey levels (``_text_det``)."""
     from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from scipix_search.ocr._text_det import TablePreprocess
 
     def preprocess() -> Any:
         height, width = getattr(_DET_LIMIT, "shape", (0, 0))
         scale = min(1.0, RAPIDOCR_MAX_SIDE / max(height, width, 1))
         if min(height, width) * scale < DET_MIN_SIDE:
-            return DetPreProcess(DET_MIN_SIDE, "min", detector.mean, detector.std)
-        return DetPreProcess(DET_MAX_SIDE, "max", detector.mean, detector.std)
+            op = DetPreProcess(DET_MIN_SIDE, "min", detector.mean, detector.std)
+        else:
+            op = DetPreProcess(DET_MAX_SIDE, "max", detector.mean, detector.std)
+        return TablePreprocess(op)
 
     detector.get_preprocess = preprocess
 
