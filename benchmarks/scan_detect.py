@@ -1,6 +1,6 @@
 """Display detection on scanned pages alone: the display rules on each text engine's lines.
 
-    python benchmarks/scan_detect.py [--half dev] [--pages 1] [--dpi 200]
+    python benchmarks/scan_detect.py [--half dev] [--pages 1] [--skip 0] [--dpi 200]
         [--engines rapidocr tesseract] [--papers DIR] [--lines-cache DIR] [-v]
 
 ``benchmarks/scans.py`` runs the whole ingestion, where the text OCR costs most of a page and
@@ -47,11 +47,11 @@ Box = tuple[float, float, float, float]
 
 
 def scanned_pages(
-    half: str, pages: int, dpi: int, root: Path | None
+    half: str, pages: int, dpi: int, root: Path | None, skip: int = 0
 ) -> list[tuple[str, np.ndarray, list[Box]]]:
     """(name, levelled page pixels at ``SCAN_DPI``, true boxes in points) per sampled page."""
     out = []
-    for index, paper in enumerate(load_papers(half, pages, root)):
+    for index, paper in enumerate(load_papers(half, pages, root, skip=skip)):
         data = scan_pdf(paper.folder.pdf, paper.pages, dpi, seed=1000 * dpi + index)
         with pymupdf.open(stream=data) as scan:
             for number, page in enumerate(paper.pages):
@@ -82,6 +82,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["dev", "test", "all"], default="dev")
     parser.add_argument("--pages", type=int, default=1, help="pages with displays per paper")
+    parser.add_argument(
+        "--skip", type=int, default=0, help="pages with displays passed over first (as scans.py)"
+    )
     parser.add_argument("--dpi", type=int, default=200, help="resolution of the scan")
     parser.add_argument("--engines", nargs="+", default=["rapidocr", "tesseract"])
     parser.add_argument("--papers", type=Path, help="another corpus of paper folders")
@@ -89,7 +92,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="misses and false boxes")
     args = parser.parse_args()
 
-    scans = scanned_pages(args.half, args.pages, args.dpi, args.papers)
+    scans = scanned_pages(args.half, args.pages, args.dpi, args.papers, args.skip)
     detector = FormulaDetector.from_settings(Settings())
     corpus = args.papers.name if args.papers else "papers"
     points = 72.0 / SCAN_DPI
@@ -97,7 +100,8 @@ def main() -> None:
     for engine in args.engines:
         cache = None
         if args.lines_cache:
-            cache = args.lines_cache / f"{corpus}-{args.half}-{args.pages}-{engine}-{args.dpi}.pkl"
+            part = f"{args.pages}" if not args.skip else f"{args.skip}+{args.pages}"
+            cache = args.lines_cache / f"{corpus}-{args.half}-{part}-{engine}-{args.dpi}.pkl"
         started = time.perf_counter()
         lines = read_lines(engine, scans, cache)
         read_s = time.perf_counter() - started
