@@ -26,8 +26,9 @@ PARAGRAPH_GAP = 0.9
 CROP_MARGIN = 4
 # A word of prose is lower case, capitalised or in capitals, three letters or more. Runs of
 # letters in mixed case ("AAx" for a lambda, "fNL", "idY") are symbols the text OCR read as
-# letters, not words.
-PROSE_WORD = re.compile(r"(?<![A-Za-z])(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z])")
+# letters, not words; so are runs glued to digits ("Nat1", "iter1": a name with its index
+# read on the line), which prose does not set.
+PROSE_WORD = re.compile(r"(?<![A-Za-z0-9])(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{3,})(?![A-Za-z0-9])")
 # Text whose non-space characters lie this much in such words is prose: the one judge of
 # "words, not math" for the lines of a page image (the display rules of ``ocr`` ask it too).
 PROSE_WORD_SHARE = 0.5

@@ -27,6 +27,13 @@ def test_word_share_counts_words_of_prose_not_symbols_read_as_letters() -> None:
     assert 0.0 < word_share("R ∈ {(rmin, rmax) ∈ N2 | rmin ≤ rmax }") < 1.0
 
 
+def test_names_glued_to_their_index_are_no_words() -> None:
+    # a name with its subscript read on the line (Nat1, iter1) is a symbol, not a word
+    assert word_share("Nat1 iter1 Tm0") == 0.0
+    assert not is_prose("exp : Nat1 → Nat0 → Nat0")
+    assert is_prose("the type of natural numbers in universe 1 and its iterator")
+
+
 class _Detector:
     def displays(self, pixels: np.ndarray, lines: list[Any]) -> list[Region]:
         return self.equations(pixels)
