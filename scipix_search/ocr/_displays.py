@@ -747,6 +747,30 @@ def _first_continues(box: Box, spans: list[tuple[Box, list[Any]]]) -> bool:
     return False
 
 
+def _line_extend(box: Box, lines: Sequence[Any], numbers: list[Box], columns: Columns) -> Box:
+    """The box widened to the text lines it cuts across: a line whose middle lies in the
+    box's height and that reaches past its left or right edge, no number and not mostly words
+    (:data:`EQUATION_PROSE_SHARE`: the OCR makes words of a display's names). The
+    text OCR reads a display row as one line across the wide spaces between its parts (``A
+    \\quad B``, a definition's two sides), where the layout model may box one part and the
+    ink of the other lies more than a gap away; a line of prose beside a box is not its own."""
+    column = _column_of(box, columns)
+    x0, x1 = box[0], box[2]
+    for line in lines:
+        span = tuple(line.bbox)
+        middle = (span[1] + span[3]) / 2
+        if (
+            not box[1] <= middle <= box[3]
+            or min(span[2], box[2]) <= max(span[0], box[0])  # beside the box, not across it
+            or span in numbers
+            or _column_of(span, columns) != column
+            or word_share(line.text) >= EQUATION_PROSE_SHARE
+        ):
+            continue
+        x0, x1 = min(x0, span[0]), max(x1, span[2])
+    return (x0, box[1], x1, box[3])
+
+
 def _ink_extend(
     box: Box,
     grey: np.ndarray,
@@ -925,6 +949,8 @@ def refine_displays(
         )
         for box in boxes
     ]
+    # a box over part of a display row takes the whole of the text line it cuts across
+    scored = [(_line_extend(box, lines, numbers, columns), c) for box, c in scored]
     if grey is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed
         scored = [

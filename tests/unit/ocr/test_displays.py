@@ -122,6 +122,23 @@ def test_a_box_is_set_to_the_ink_of_its_display_and_stops_before_its_number() ->
     assert [b.bbox for b in boxes] == [(400.0, 305.0, 800.0, 325.0)]
 
 
+def test_a_box_over_part_of_a_display_row_takes_the_whole_line() -> None:
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[305:325, 300:520] = 0  # two sides of a definition, a wide space apart
+    pixels[305:325, 640:900] = 0
+    row = TextLine(
+        "Stage : Ty A → Ty Γ   Stage : Tm A → Tm (Stage A)", (298.0, 300.0, 902.0, 330.0), 0.8
+    )
+    lines = _page(row)
+    part = Region("equation", (630.0, 298.0, 910.0, 332.0), 0.9)  # the model boxed one side
+    boxes = refine_displays([part], lines, pixels=pixels)
+    assert [b.bbox for b in boxes] == [(300.0, 305.0, 900.0, 325.0)]
+    # a sentence the box cuts across is no part of it
+    prose = TextLine(PROSE, (100.0, 300.0, 1100.0, 330.0), 0.99)
+    inline = Region("equation", (630.0, 298.0, 910.0, 332.0), 0.9)
+    assert all(b.bbox[0] >= 600.0 for b in refine_displays([inline], _page(prose), pixels=pixels))
+
+
 def test_a_misread_number_flush_right_beside_math_marks_its_row_a_display() -> None:
     # a display set flush left (not centred) whose "(1)" the OCR read as "qd)": where it sits
     # (short, a parenthesis, flush with the column's right edge, beside a row of no prose)
