@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import Table, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from scipix_search.store._fts import rarest_words
@@ -386,6 +386,7 @@ def _by_ids(session: Session, statement: Select[Any], ids: Sequence[int]) -> Ite
 @functools.lru_cache(maxsize=256)
 def _in_ids_sql(statement: Select[Any], n: int) -> str:
     (table,) = statement.get_final_froms()
+    assert isinstance(table, Table)  # the statements above read one table each
     columns = ", ".join(column.name for column in statement.selected_columns)
     return f"SELECT {columns} FROM {table.name} WHERE id IN ({', '.join('?' * n)})"
 
