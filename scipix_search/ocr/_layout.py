@@ -67,7 +67,7 @@ class Region:
         bbox: ``(x0, y0, x1, y1)`` in pixels of the image given to the detector.
         confidence: The model's class score in ``[0, 1]``.
         rows: The boxes of a display's equation rows, top to bottom, where it has two or
-            more (:func:`~scipix_search.ocr._displays.display_rows`); empty otherwise.
+            more (:func:`~scipix_search.ocr._rows.display_rows`); empty otherwise.
     """
 
     kind: str

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from scipix_search.exceptions import MissingDependencyError, OCRError
-from scipix_search.ocr._displays import NUMBER
+from scipix_search.ocr._numbers import NUMBER
 from scipix_search.ocr._output import TextLine
 
 INSTALL_HINT = (

@@ -4,7 +4,7 @@ A typeset page with displays of one row and of several (``align`` rows, ``split`
 continuation rows) and with displays whose ink stacks without being rows (a matrix, a
 ``cases``, a sum's limits, a fraction): rendered clean and as a degraded scan at 200 dpi,
 each display's box (the PDF's own region) is cut into rows by
-:func:`~scipix_search.ocr._displays.display_rows` from the page's ink and its text lines
+:func:`~scipix_search.ocr._rows.display_rows` from the page's ink and its text lines
 (the text layer's lines standing in for the OCR's). The rows must agree with the rows the
 born-digital reader gives the same region.
 """
@@ -20,7 +20,8 @@ from scipix_search.eval import scan_pdf, text_layer_lines
 from scipix_search.ingest import render_page
 from scipix_search.ingest.pdf import find_equation_regions
 from scipix_search.ocr import deskew
-from scipix_search.ocr._displays import _line_height, display_rows
+from scipix_search.ocr._geometry import _line_height
+from scipix_search.ocr._rows import display_rows
 from tests.factories import typeset_article
 
 BODY = r"""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from scipix_search.ocr import Region, TextLine
-from scipix_search.ocr._displays import _rows, refine_displays
+from scipix_search.ocr._displays import refine_displays
+from scipix_search.ocr._rows import _rows
 
 PROSE = "The method of lines turns the heat equation into a system of ordinary equations"
 

@@ -22,7 +22,7 @@ from scipix_search.exceptions import (
 )
 from scipix_search.ingest import render_page
 from scipix_search.ocr import TextLine, TextRecognizer, deskew
-from scipix_search.ocr._displays import NUMBER
+from scipix_search.ocr._numbers import NUMBER
 from scipix_search.ocr._tesseract import TesseractEngine, pgm, tsv_lines
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pdf"

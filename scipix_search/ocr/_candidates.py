@@ -1,0 +1,188 @@
+"""Displays the layout model missed: weak or mislabelled boxes, and rows found by the lines.
+
+The model scores a display under its cut now and then, calls it ``text``, ``title`` or
+``reference``, or boxes nothing at all. Such a box is a display when a number sits on its row
+or it is set centred in its column and is not prose; a run of rows boxed nowhere is one when
+it is set so too, outside the page's sure figures and tables. Split out of
+``ocr/_displays.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scipix_search.ingest import PROSE_MIN_CHARS, is_prose
+from scipix_search.ocr._geometry import Box, _column_of, _overlap_share, _union
+from scipix_search.ocr._layout import EQUATION, Region
+from scipix_search.ocr._numbers import _count_numbers, _split
+from scipix_search.ocr._prose import EQUATION_PROSE_SHARE, _wordy
+from scipix_search.ocr._rows import ROW_GAP_LINES, _row_text, _rows
+
+# A display is set in from each edge of its column by at least this share of its width ...
+CENTRED_INSET = 0.05
+# ... and about as far from one edge as from the other.
+CENTRED_SKEW = 0.25
+
+
+# Regions of these kinds may be displays the model called otherwise, if no taller than this.
+RECOVERABLE = (EQUATION, "text", "title", "reference")
+MAX_RECOVERED_LINES = 4.5
+MIN_RECOVERED_WIDTH = 4.0
+MIN_WIDTH_LINES = 2.0
+
+
+# Regions of these kinds, scored this high, hold no display (labels of plots, table cells).
+NOT_PROSE_KINDS = ("figure", "table", "header", "footer")
+SURE_KIND = 0.5
+# A "figure" this much of whose height is lines of a paragraph is a page of text.
+FIGURE_PROSE_SHARE = 0.5
+
+
+def _centred(box: Box, column: tuple[float, float]) -> bool:
+    """Set in from both edges of its column, about equally: how displays are typeset."""
+    width = column[1] - column[0]
+    left, right = box[0] - column[0], column[1] - box[2]
+    return (
+        left >= CENTRED_INSET * width
+        and right >= CENTRED_INSET * width
+        and abs(left - right) <= CENTRED_SKEW * width
+    )
+
+
+def _on_number_row(
+    number: Box, region: Box, line_height: float, columns: list[tuple[float, float]]
+) -> bool:
+    """The number is on the region's rows, to its right, in the column where the region ends
+    (a number of the other column's display is not this region's)."""
+    centre = (number[1] + number[3]) / 2
+    end = (region[2], region[1], region[2], region[3])
+    return (
+        _column_of(number, columns) == _column_of(end, columns)
+        and region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
+        and region[0] < number[0]
+        and region[2] <= number[2] + line_height
+        and region[3] - region[1] <= MAX_RECOVERED_LINES * line_height
+    )
+
+
+def _recovered(
+    regions: Sequence[Region],
+    taken: list[Box],
+    lines: Sequence[Any],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[tuple[Box, float]]:
+    """Displays the model scored under its cut or called text/title/reference: those with
+    an equation number on their row, or set centred in their column and not prose."""
+    found: list[tuple[Box, float]] = []
+    # the model's equation boxes first, however weak: where one overlaps a surer text box
+    # (a display and the sentence leading into it, called text), the equation box is the
+    # display's own outline
+    others = sorted(
+        (r for r in regions if r.kind in RECOVERABLE),
+        key=lambda r: (r.kind != EQUATION, -r.confidence),
+    )
+    for region in others:
+        # an equation box over the rows of several numbers is judged one numbered row at a time
+        pieces = (
+            _split(region.bbox, numbers, columns, lines)
+            if region.kind == EQUATION
+            else [region.bbox]
+        )
+        for box in pieces:
+            if _recoverable(box, region, taken, lines, numbers, columns, line_height):
+                found.append((box, region.confidence))
+                taken.append(box)
+    return found
+
+
+def _recoverable(
+    box: Box,
+    region: Region,
+    taken: list[Box],
+    lines: Sequence[Any],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> bool:
+    if any(_overlap_share(box, t) > 0.3 or _overlap_share(t, box) > 0.3 for t in taken):
+        return False
+    if box[3] - box[1] > MAX_RECOVERED_LINES * line_height:
+        return False
+    if box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height or any(
+        _overlap_share(box, n) >= 0.3 for n in numbers
+    ):
+        return False  # a page number, or the equation number itself
+    if any(_on_number_row(n, box, line_height, columns) for n in numbers):
+        return True
+    return _centred(box, _column_of(box, columns)) and not _wordy(
+        box, lines, share=EQUATION_PROSE_SHARE if region.kind == EQUATION else None
+    )
+
+
+def _sure_figures(regions: Sequence[Region], rows: list[list[Any]]) -> list[Box]:
+    """The page's sure figures, tables, headers and footers, which hold no display; less a
+    "figure" whose height is mostly lines of a paragraph (the model takes a page of text with
+    displays between its paragraphs for a figure now and then: a plot's labels are short, and
+    a caption inside its box is a few lines of a tall figure)."""
+    out = []
+    for region in regions:
+        if region.kind not in NOT_PROSE_KINDS or region.confidence < SURE_KIND:
+            continue
+        box = region.bbox
+        if region.kind == "figure":
+            prose = 0.0
+            for row in rows:
+                span = _union([tuple(x.bbox) for x in row])
+                if _overlap_share(span, box) > 0.5 and is_prose(_row_text(row), PROSE_MIN_CHARS):
+                    prose += span[3] - span[1]
+            if prose >= FIGURE_PROSE_SHARE * (box[3] - box[1]):
+                continue
+        out.append(box)
+    return out
+
+
+def _line_candidates(
+    lines: Sequence[Any],
+    figures: Sequence[Box],
+    taken: list[Box],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[Box]:
+    """Displays the model boxed nowhere, found from the lines alone: rows set centred in their
+    column (or carrying a number at the right) whose text is not words, with the rows under
+    them that are not words either (the continuation rows of a multi-row display), outside
+    the page's sure ``figures``."""
+    found: list[Box] = []
+    group: list[Box] = []
+
+    def flush() -> None:
+        if group and _count_numbers(_union(group), numbers, columns) <= 1:
+            found.append(_union(group))
+        group.clear()
+
+    for row in _rows(lines, columns):
+        maths = [tuple(x.bbox) for x in row if tuple(x.bbox) not in numbers]
+        if not maths:
+            continue
+        box = _union(maths)
+        numbered = any(_on_number_row(n, box, line_height, columns) for n in numbers)
+        # a row with an equation number is a display even inside what the model took for a
+        # figure (figures and tables carry no right-aligned (n))
+        free = not any(_overlap_share(box, b) > 0.3 for b in taken) and (
+            numbered or not any(_overlap_share(box, b) > 0.3 for b in figures)
+        )
+        plain = free and not _wordy(box, row)
+        if group and plain and box[1] - group[-1][3] <= ROW_GAP_LINES * line_height:
+            group.append(box)
+            continue
+        flush()
+        if not plain or box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height:
+            continue
+        if numbered or _centred(box, _column_of(box, columns)):
+            group.append(box)
+    flush()
+    return found
