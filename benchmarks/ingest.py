@@ -2,6 +2,8 @@
 
     python benchmarks/ingest.py [--passages 100000] [--queries 200]
     python benchmarks/ingest.py --jobs 1 2 [--limit 6]   # the CLI with N job processes
+    python benchmarks/ingest.py --jobs 2 --pdfs DIR      # the same over every PDF under DIR
+                                                         # (e.g. benchmarks/typeset's --out)
 
 Part 1 ingests the compiled PDF of every real paper of ../shared/data/papers into a fresh store
 and prints, per stage (extract: text layer, display and inline equations, equation OCR; embed:
@@ -168,18 +170,25 @@ def bench_search(encoder: TextEncoder, sentences: list[str], n: int, n_queries: 
         print(f"| {name} | {pct(lat, 50):.2f} | {pct(lat, 99):.2f} | {pct(lat, 50) / base:.2f}x |")
 
 
-def bench_cli_jobs(jobs: list[int], limit: int | None) -> None:
+def bench_cli_jobs(jobs: list[int], limit: int | None, pdfs: Path | None = None) -> None:
     """``scipix-search ingest FOLDER --jobs N`` as a user runs it (a fresh process and data
     folder for each N, models loaded in each job process): wall pages/s, and the ratio against
-    the first N of the same run."""
+    the first N of the same run. ``pdfs``: every PDF under that folder instead of the real
+    papers (the typeset corpus, whose documents all share one file name)."""
     import json
     import subprocess
     import sys
 
     folder = Path(tempfile.mkdtemp()) / "pdfs"
     folder.mkdir()
-    for rel in PAPERS[:limit]:  # the PDFs alone: a source beside its PDF would pair with it
-        (folder / rel.replace("/", "__")).symlink_to(SHARED / "papers" / rel)
+    # the PDFs alone, linked flat: a source beside its PDF would pair with it
+    if pdfs is None:
+        chosen = [(rel.replace("/", "__"), SHARED / "papers" / rel) for rel in PAPERS]
+    else:
+        found = sorted(pdfs.rglob("*.pdf"))
+        chosen = [("__".join(p.relative_to(pdfs).parts), p.resolve()) for p in found]
+    for name, path in chosen[:limit]:
+        (folder / name).symlink_to(path)
     rows = []
     for n in jobs:
         env = {**os.environ, "SCIPIX_DATA_DIR": tempfile.mkdtemp(), "HF_HUB_OFFLINE": "1"}
@@ -221,9 +230,12 @@ def main() -> None:
         help="only time `scipix-search ingest --jobs N` over the papers' PDFs for each N",
     )
     parser.add_argument("--limit", type=int, help="with --jobs: the first N papers only")
+    parser.add_argument(
+        "--pdfs", type=Path, help="with --jobs: every PDF under this folder, not the real papers"
+    )
     args = parser.parse_args()
     if args.jobs:
-        bench_cli_jobs(args.jobs, args.limit)
+        bench_cli_jobs(args.jobs, args.limit, args.pdfs)
         return
     settings = Settings()
     encoder = TextEncoder.from_settings(settings)  # as ingestion opens it (int8 on a CPU)
