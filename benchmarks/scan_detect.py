@@ -1,7 +1,7 @@
 """Display detection on scanned pages alone: the display rules on each text engine's lines.
 
     python benchmarks/scan_detect.py [--half dev] [--pages 1] [--skip 0] [--dpi 200]
-        [--engines rapidocr tesseract] [--papers DIR] [--lines-cache DIR] [-v]
+        [--engines rapidocr tesseract] [--papers DIR | --typeset ...] [--lines-cache DIR] [-v]
 
 ``benchmarks/scans.py`` runs the whole ingestion, where the text OCR costs most of a page and
 the formula OCR the rest. Detection is what decides recall and precision, so here only it
@@ -15,9 +15,10 @@ recall and precision printed are ``scans.py``'s.
 ``--lines-cache DIR`` keeps each engine's lines of each page (a pickle per corpus, half,
 engine and dpi): a second run with changed display rules then takes seconds instead of the
 text OCR's minutes. Delete it when the text OCR changes. ``--papers DIR`` reads another
-corpus of paper folders (the typeset corpus of ``benchmarks/typeset``: data no rule was
-chosen on); ``-v`` lists every missed and every false box per page (in PDF points): for the
-dev half and fresh corpora only, the test half is held out.
+corpus of paper folders (a retypeset setup: data no rule was chosen on), ``--typeset``
+documents of the typeset corpus with the builder's options (its truth as in ``scans.py``;
+``--half`` does not apply); ``-v`` lists every missed and every false box per page (in PDF
+points): for the dev half and fresh corpora only, the test half is held out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ import pymupdf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
-from benchmarks.scans import load_papers  # noqa: E402
+from benchmarks.scans import Paper, add_corpus_args, load_corpus  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import match_pairs, print_table, scan_pdf  # noqa: E402
 from scipix_search.ingest import render_page  # noqa: E402
@@ -46,12 +48,10 @@ from scipix_search.pipeline import SCAN_DPI  # noqa: E402
 Box = tuple[float, float, float, float]
 
 
-def scanned_pages(
-    half: str, pages: int, dpi: int, root: Path | None, skip: int = 0
-) -> list[tuple[str, np.ndarray, list[Box]]]:
+def scanned_pages(papers: list[Paper], dpi: int) -> list[tuple[str, np.ndarray, list[Box]]]:
     """(name, levelled page pixels at ``SCAN_DPI``, true boxes in points) per sampled page."""
     out = []
-    for index, paper in enumerate(load_papers(half, pages, root, skip=skip)):
+    for index, paper in enumerate(papers):
         data = scan_pdf(paper.folder.pdf, paper.pages, dpi, seed=1000 * dpi + index)
         with pymupdf.open(stream=data) as scan:
             for number, page in enumerate(paper.pages):
@@ -87,14 +87,18 @@ def main() -> None:
     )
     parser.add_argument("--dpi", type=int, default=200, help="resolution of the scan")
     parser.add_argument("--engines", nargs="+", default=["rapidocr", "tesseract"])
-    parser.add_argument("--papers", type=Path, help="another corpus of paper folders")
     parser.add_argument("--lines-cache", type=Path, help="keep each engine's lines here")
     parser.add_argument("-v", "--verbose", action="store_true", help="misses and false boxes")
+    add_corpus_args(parser)
     args = parser.parse_args()
 
-    scans = scanned_pages(args.half, args.pages, args.dpi, args.papers, args.skip)
+    loaded = load_corpus(args)
+    scans = scanned_pages(loaded.papers, args.dpi)
     detector = FormulaDetector.from_settings(Settings())
     corpus = args.papers.name if args.papers else "papers"
+    if args.typeset:  # the cache names the documents (a grid, its options, the build seed)
+        names = ",".join(p.folder.name for p in loaded.papers)
+        corpus = f"typeset-{args.seed}-{zlib.crc32(names.encode()):08x}"
     points = 72.0 / SCAN_DPI
     rows = []
     for engine in args.engines:
@@ -135,10 +139,12 @@ def main() -> None:
         ["lines", "pages", "regions", "recall", "precision", "lines s/page", "detect s/page"],
         rows,
         title=(
-            f"Display detection on scans of {corpus} ({args.half} half), {args.dpi} dpi; "
+            f"Display detection on scans of {loaded.name}, {args.dpi} dpi; "
             f"code {code_version()}; load {os.getloadavg()[0]:.1f}"
         ),
     )
+    if loaded.note:
+        print(loaded.note)  # noqa: T201 - benchmark output
 
 
 if __name__ == "__main__":

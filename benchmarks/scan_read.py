@@ -1,6 +1,7 @@
 """Reading scanned equations apart from finding them: the formula OCR on oracle boxes.
 
-    python benchmarks/scan_read.py [--half test] [--pages 1] [--dpi 150 200] [--papers DIR]
+    python benchmarks/scan_read.py [--half test] [--pages 1] [--dpi 150 200]
+        [--papers DIR | --typeset ...]
 
 ``benchmarks/scans.py`` scores the whole scan path, where a display the detector misses or
 boxes badly is also a display not read. Here the detector is replaced by the born-digital
@@ -18,8 +19,9 @@ latex@0.6 / latex@0.8: share of regions whose read has normalised-token similari
 
 ``--papers DIR`` reads another corpus of paper folders (a typeset corpus built with a fresh
 seed, for data no one tuned on); ``--half`` splits it by position in name order the same way
-(even positions dev, odd positions test). ``--dump DIR`` writes every crop (PNG) with its
-source rows and reads (``reads.jsonl``). ``--doubt 0.6 0.3 ...`` reads the same crops once per
+(even positions dev, odd positions test); ``--typeset`` reads documents of the typeset
+corpus with the builder's options (its truth as in ``scans.py``). ``--dump DIR`` writes
+every crop (PNG) with its source rows and reads (``reads.jsonl``). ``--doubt 0.6 0.3 ...`` reads the same crops once per
 scan doubt threshold (``Settings.ocr_scan_doubt_below``) and adds each one's CPU seconds: the
 curve its value was chosen on.
 """
@@ -41,7 +43,7 @@ import pymupdf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
-from benchmarks.scans import Paper, load_papers  # noqa: E402
+from benchmarks.scans import Paper, add_corpus_args, load_corpus  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import print_table, scan_pdf, text_layer_lines  # noqa: E402
 from scipix_search.ingest import (  # noqa: E402
@@ -126,7 +128,6 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200])
     parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
     parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
-    parser.add_argument("--papers", type=Path, help="folder of paper folders (default: shared)")
     parser.add_argument("--limit", type=int, default=0, help="first N papers of the half")
     parser.add_argument("--dump", type=Path, help="write crops and reads here")
     parser.add_argument(
@@ -135,12 +136,11 @@ def main() -> None:
         nargs="+",
         help="scan doubt thresholds to read each crop set with (default: the settings')",
     )
+    add_corpus_args(parser)
     args = parser.parse_args()
 
-    if args.papers:
-        papers = load_papers(args.half, args.pages, root=args.papers, skip=args.skip)
-    else:
-        papers = load_papers(args.half, args.pages, skip=args.skip)
+    corpus = load_corpus(args)
+    papers = corpus.papers
     if args.limit:
         papers = papers[: args.limit]
     models = Models(Settings(data_dir=Path(tempfile.mkdtemp()) / "models-data"))
@@ -197,17 +197,18 @@ def main() -> None:
         (args.dump / "rows.json").write_text(
             json.dumps({p.folder.name: p.rows for p in papers}, indent=0)
         )
-    source = args.papers or "shared papers"
     print_table(
         ["setting", "doubt", "regions", "latex@0.6", "latex@0.8", "s/region", "CPU s/region"],
         rows,
         title=(
-            f"Oracle-box reading, {args.half} half of {source} ({len(papers)} papers, "
+            f"Oracle-box reading, {corpus.name} ({len(papers)} papers, "
             f"{args.pages} page(s) each), rendered at {SCAN_DPI} dpi as ingestion does; scans: "
             f"skew <= {args.skew} deg, blur, noise 8, JPEG q{args.jpeg}; code {code_version()}; "
             f"load {os.getloadavg()[0]:.1f}"
         ),
     )
+    if corpus.note:
+        print(corpus.note)  # noqa: T201 - benchmark output
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Scanned papers: born-digital pages rasterised, degraded and ingested as image-only PDFs.
 
     python benchmarks/scans.py [--half test] [--pages 2] [--dpi 150 200 300] [--skew 1.0]
+        [--papers DIR | --typeset [--grid G --classes a,b --fonts x,y --docs-per-cell N]]
 
 Each real paper of ../shared/data/papers gives the first ``--pages`` pages that hold display
 equations (by its text layer). Per setting they are rendered at the dpi, rotated by a random
@@ -30,6 +31,30 @@ encoders, store). Printed per setting:
 
 The papers are split by position in name order, decided before any tuning: even positions
 are the dev half (``--half dev``), odd positions the test half.
+
+Other corpora (no scan rule was chosen on them: held-out figures):
+
+* ``--papers DIR``: any folder of paper folders, e.g. a setup of ``benchmarks/retypeset.py``
+  (``<out>/<setup>/``: the real papers recompiled in a math font the scan rules never saw).
+  The paper@1 store holds that folder's born-digital PDFs (not the originals: they print the
+  same formulas). A folder of the real papers keeps their halves by name (a paper that did
+  not compile in the setup shifts no other paper's half).
+* ``--typeset``: documents of the typeset corpus (``benchmarks/typeset``, built or taken from
+  its cache by content hash with the builder's options: ``--grid``, ``--classes``, ``--fonts``,
+  ``--docs-per-cell``, ``--seed``, ``--out``; ``--half`` does not apply, the grids say what
+  is held out). The truth regions are the born-digital reader's display regions that each
+  document's source confirms, and the reader's own recall over the documents is printed
+  under the table (a display it misses on the born-digital PDF is no truth region); the
+  LaTeX truth is each document's ``truth.json``. Per class and per font tables come first.
+  What it can show: detection and reading of displays across classes and math fonts the
+  scan rules were never developed on, with exact ground truth and every display construct
+  (align, cases, multline, matrices...) on every page. What it cannot: its pages are short and
+  regular (generic prose, 16 displays each, no figures, tables or references), so CER and
+  recall on it are not what real papers give; and paper@1 is not measured: documents of the
+  same number set (almost) the same formulas in every class and font by design, so a query's
+  formula is printed in several documents (the scans included) and "the scan of its paper
+  first" has no single right answer; and the formulas of a document are independent draws,
+  with none of the shared notation that lets a real paper be found from a misread formula.
 """
 
 from __future__ import annotations
@@ -51,14 +76,17 @@ import pymupdf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
+from benchmarks.typeset.build import BuiltDoc, add_build_args, build_from_args  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import (  # noqa: E402
     PaperFolder,
+    PdfEquationScore,
     display_boxes,
     match_pairs,
     paper_folders,
     print_table,
     scan_pdf,
+    score_pdf_equations,
     shared_data_dir,
 )
 from scipix_search.exceptions import ScipixError  # noqa: E402
@@ -78,6 +106,7 @@ class Paper:
     pages: list[int]  # the sampled 0-based pages
     rows: list[str]  # source display rows and whole environments (rows joined)
     born_id: int = 0
+    groups: dict[str, str] = field(default_factory=dict)  # typeset: its class and font
 
 
 @dataclass
@@ -101,6 +130,16 @@ class Tally:
     pages: int = 0
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name, value in vars(other).items():
+            mine = getattr(self, name)
+            if isinstance(mine, set):
+                mine.update(value)
+            elif isinstance(mine, list):
+                mine.extend(value)
+            else:
+                setattr(self, name, mine + value)
 
 
 def levenshtein_chars(a: str, b: str) -> int:
@@ -131,10 +170,12 @@ def _words_outside(page: pymupdf.Page, boxes: list[Box]) -> str:
 def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) -> list[Paper]:
     """Paper folders of ``root`` (default: the shared real papers) with display equations on
     ``pages`` of their pages that hold displays, after the first ``skip`` such pages, split by
-    position in name order (``half``)."""
-    folders = sorted(paper_folders(root or shared_data_dir() / "papers"), key=lambda p: p.name)
+    position in name order (``half``). A folder of the real papers in other fonts (every
+    name a shared paper's, as ``retypeset.py`` writes them) keeps the real papers' halves."""
+    folders = paper_folders(root or shared_data_dir() / "papers")
     if half != "all":
-        folders = folders[half == "test" :: 2]
+        shared = [p.name for p in paper_folders(shared_data_dir() / "papers")]
+        folders = half_folders(folders, half, shared)
     papers = []
     for folder in folders:
         truth = display_boxes(folder.pdf)
@@ -148,6 +189,112 @@ def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) 
         rows = [e.latex for e in tex] + [r" \\ ".join(v) for v in envs.values() if len(v) > 1]
         papers.append(Paper(folder, truth, sampled, rows))
     return papers
+
+
+def half_folders(folders: list[PaperFolder], half: str, shared: list[str]) -> list[PaperFolder]:
+    """The ``half`` (dev: even positions in name order, test: odd) of ``folders``; when every
+    folder is named after one of the ``shared`` papers (the real papers in other fonts), by
+    that paper's position among them, so a paper keeps its half whichever others compiled."""
+    folders = sorted(folders, key=lambda p: p.name)
+    names = sorted(shared)
+    by_name = {p.name for p in folders} <= set(names)
+    return [
+        p
+        for k, p in enumerate(folders)
+        if (names.index(p.name) if by_name else k) % 2 == (half == "test")
+    ]
+
+
+def load_typeset(
+    docs: list[BuiltDoc], pages: int, skip: int = 0
+) -> tuple[list[Paper], PdfEquationScore]:
+    """Documents of the typeset corpus as scanned papers, and the born-digital reader's scores
+    on them (how complete their truth regions are).
+
+    The truth regions are the born-digital reader's display regions that the document's
+    source confirms (``score_pdf_equations``' precision test: same printed number, LaTeX
+    similarity >= 0.5 or the glyphs of a source environment), so a display the reader misses
+    on the born-digital PDF is missing from the truth too (the reader's recall, printed beside
+    the table, says how many). The rows are the document's own ``truth.json``: every display
+    row and each multi-row display whole (a ``multline``'s pieces joined as one formula).
+    """
+    papers, born = [], PdfEquationScore()
+    for doc in docs:
+        if doc.error is not None:
+            continue
+        folder = PaperFolder(doc.folder.name, doc.folder, doc.folder, doc.pdf)
+        truth: dict[int, list[Box]] = {}
+        born += score_pdf_equations(folder, real_boxes=truth)
+        sampled = sorted(truth)[skip : skip + pages]
+        if sampled:
+            groups = {"class": doc.cell.doc_class.name, "font": doc.cell.font.name}
+            papers.append(Paper(folder, truth, sampled, typeset_rows(doc.folder), groups=groups))
+    return papers, born
+
+
+def typeset_rows(folder: Path) -> list[str]:
+    """A typeset document's source display rows and multi-row displays, from its truth.json."""
+    record = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    rows: list[str] = []
+    for formula in record["formulas"]:
+        if formula["kind"] != "display":
+            continue
+        rows.extend(formula["rows"])
+        if len(formula["rows"]) > 1:
+            glue = " " if formula["construct"] == "multline" else r" \\ "
+            rows.append(glue.join(formula["rows"]))
+    return rows
+
+
+@dataclass
+class Corpus:
+    """The scanned papers of a run, what the title calls them, the born-digital PDFs of the
+    paper@1 store (none: paper@1 is not measured) and a line said under the table."""
+
+    papers: list[Paper]
+    name: str
+    base: list[PaperFolder]
+    note: str = ""
+
+
+def add_corpus_args(parser: argparse.ArgumentParser) -> None:
+    """``--papers DIR``, and ``--typeset`` with the typeset builder's options."""
+    parser.add_argument(
+        "--papers", type=Path, help="folder of paper folders (default: the shared papers)"
+    )
+    group = parser.add_argument_group(
+        "typeset corpus", "--typeset scans documents of benchmarks/typeset (built, cached)"
+    )
+    group.add_argument("--typeset", action="store_true", help="scan the typeset corpus")
+    add_build_args(group)  # type: ignore[arg-type]  # a group takes the same arguments
+
+
+def load_corpus(args: argparse.Namespace) -> Corpus:
+    """The papers ``add_corpus_args``' options select (``--half``, ``--pages``, ``--skip``)."""
+    if args.typeset:
+        docs, _ = build_from_args(args)
+        papers, born = load_typeset(docs, args.pages, args.skip)
+        built = [d for d in docs if d.error is None]
+        classes = {d.cell.doc_class.name for d in built}
+        fonts = {d.cell.font.name for d in built}
+        regions = sum(len(p.truth[page]) for p in papers for page in p.pages)
+        note = (
+            f"truth: the born-digital reader's display regions the source confirms ({regions} on "
+            f"the sampled pages); on the whole {len(built)} documents it detects "
+            f"{born.recall:.1%} of {born.rows} source rows, precision {born.precision:.1%}"
+        )
+        for d in docs:
+            if d.error is not None:
+                note += f"\n  not built: {d.folder.name}: {d.error}"
+        name = (
+            f"the typeset corpus, --grid {args.grid} seed {args.seed} ({len(classes)} classes x "
+            f"{len(fonts)} fonts)"
+        )
+        return Corpus(papers, name, [], note)
+    root = args.papers or shared_data_dir() / "papers"
+    papers = load_papers(args.half, args.pages, root, skip=args.skip)
+    name = f"the {args.half} half" if args.papers is None else f"{root}, {args.half} half"
+    return Corpus(papers, name, sorted(paper_folders(root), key=lambda p: p.name))
 
 
 def build_base(papers_all: list[PaperFolder], models: Models, root: Path) -> dict[str, int]:
@@ -168,8 +315,16 @@ def build_base(papers_all: list[PaperFolder], models: Models, root: Path) -> dic
 
 
 def run_setting(
-    papers: list[Paper], dpi: int, args: argparse.Namespace, models: Models, base: Path, work: Path
+    papers: list[Paper],
+    dpi: int,
+    args: argparse.Namespace,
+    models: Models,
+    base: Path,
+    work: Path,
+    groups: dict[tuple[str, str], Tally] | None = None,
 ) -> Tally:
+    """Scan, ingest and score every paper at ``dpi``; ``groups``, when given, also gets each
+    paper's page scores under each of its groups (typeset: its class and its font)."""
     data_dir = work / f"dpi{dpi}"
     shutil.copytree(base, data_dir)
     indexer = Indexer(Settings(data_dir=data_dir, pdf_equation_ocr="off"), models=models)
@@ -186,13 +341,16 @@ def run_setting(
         )
         started = time.perf_counter()
         outcome = indexer.ingest_bytes(data, f"{paper.folder.name}-scan-{dpi}.pdf")
-        tally.seconds += time.perf_counter() - started
-        tally.pages += len(paper.pages)
+        own = Tally(pages=len(paper.pages), seconds=time.perf_counter() - started)
         if outcome.document_id is None:
-            tally.failed.append(f"{paper.folder.name}: {outcome.reason}")
-            continue
-        scans[paper.folder.name] = outcome.document_id
-        _score_pages(indexer, paper, outcome.document_id, tally)
+            own.failed.append(f"{paper.folder.name}: {outcome.reason}")
+        else:
+            scans[paper.folder.name] = outcome.document_id
+            _score_pages(indexer, paper, outcome.document_id, own)
+        tally.add(own)
+        for group in paper.groups.items():
+            if groups is not None:
+                groups.setdefault(group, Tally()).add(own)
     if not args.no_search:
         _score_search(indexer, papers, scans, tally, args.verbose)
     return tally
@@ -351,11 +509,16 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="keep the born-digital base and the scans' stores here"
     )
+    add_corpus_args(parser)
     args = parser.parse_args()
 
-    papers = load_papers(args.half, args.pages, skip=args.skip)
+    corpus = load_corpus(args)
+    papers = corpus.papers
+    if not corpus.base:
+        args.no_search = True  # the typeset corpus: paper@1 is not measured (see the docstring)
     models = Models(Settings(data_dir=Path(tempfile.mkdtemp()) / "models-data"))
     work = Path(tempfile.mkdtemp(prefix="scans-", dir=args.keep))
+    groups: dict[int, dict[tuple[str, str], Tally]] = {}
     try:
         base = work / "base"
         if args.no_search:
@@ -364,24 +527,22 @@ def main() -> None:
             base = args.base  # a base built by an earlier run (same code for the born-digital)
             ids = json.loads((base / "ids.json").read_text())
         else:
-            every = sorted(paper_folders(shared_data_dir() / "papers"), key=lambda p: p.name)
-            ids = build_base(every, models, base)
+            ids = build_base(corpus.base, models, base)
             (base / "ids.json").write_text(json.dumps(ids))
         if not args.no_search:
             for paper in papers:
+                if paper.folder.name not in ids:
+                    raise SystemExit(f"{paper.folder.name}: not in the base {base} (other corpus?)")
                 paper.born_id = ids[paper.folder.name]
         rows = []
         for dpi in args.dpi:
-            t = run_setting(papers, dpi, args, models, base, work)
+            t = run_setting(papers, dpi, args, models, base, work, groups.setdefault(dpi, {}))
             rows.append(
                 (
                     f"{dpi} dpi",
                     t.pages,
                     t.truth,
-                    f"{t.matched / max(t.truth, 1):.3f}",
-                    f"{t.matched / max(t.found, 1):.3f}",
-                    f"{t.latex6 / max(t.truth, 1):.3f}",
-                    f"{t.latex8 / max(t.truth, 1):.3f}",
+                    *_page_scores(t),
                     "-" if args.no_search else f"{t.paper1 / max(t.queries, 1):.3f} ({t.queries})",
                     f"{t.cer_edits / max(t.cer_chars, 1):.3f}",
                     f"{t.seconds / max(t.pages, 1):.2f}",
@@ -398,6 +559,7 @@ def main() -> None:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    _print_groups(groups)
     print_table(
         [
             "setting",
@@ -413,10 +575,48 @@ def main() -> None:
         ],
         rows,
         title=(
-            f"Scans of the {args.half} half ({len(papers)} papers), skew <= {args.skew} deg, "
+            f"Scans of {corpus.name} ({len(papers)} papers), skew <= {args.skew} deg, "
             f"blur, noise 8, JPEG q{args.jpeg}; code {code_version()}; load {os.getloadavg()[0]:.1f}"
         ),
     )
+    if corpus.note:
+        print(corpus.note)  # noqa: T201 - benchmark output
+    if not corpus.base:
+        print(  # noqa: T201 - benchmark output
+            "paper@1: not measured on the typeset corpus (documents of the same number set the "
+            "same formulas in every class and font; see the docstring)"
+        )
+
+
+def _page_scores(t: Tally) -> tuple[str, str, str, str]:
+    """recall, precision, latex@0.6, latex@0.8 of a tally, as the table prints them."""
+    return (
+        f"{t.matched / max(t.truth, 1):.3f}",
+        f"{t.matched / max(t.found, 1):.3f}",
+        f"{t.latex6 / max(t.truth, 1):.3f}",
+        f"{t.latex8 / max(t.truth, 1):.3f}",
+    )
+
+
+def _print_groups(groups: dict[int, dict[tuple[str, str], Tally]]) -> None:
+    """Per class and per font (typeset corpus), each setting's page scores."""
+    kinds = sorted({kind for by_group in groups.values() for kind, _ in by_group})
+    for kind in kinds:
+        rows = [
+            (
+                f"{dpi} dpi",
+                name,
+                t.pages,
+                t.truth,
+                *_page_scores(t),
+                f"{t.cer_edits / max(t.cer_chars, 1):.3f}",
+            )
+            for dpi, by_group in groups.items()
+            for (k, name), t in sorted(by_group.items())
+            if k == kind
+        ]
+        header = ["setting", kind, "pages", "regions", "recall", "precision", "latex@0.6"]
+        print_table([*header, "latex@0.8", "CER"], rows, title=f"per {kind}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ from scipix_search.math import as_tokens, token_similarity
 
 logger = logging.getLogger(__name__)
 
+Box = tuple[float, float, float, float]
+
 GOOD_SIMILARITY = 0.8
 FOUND_SIMILARITY = 0.5
 
@@ -113,7 +115,11 @@ class _Pairs:
 
 
 def score_pdf_equations(
-    paper: PaperFolder, *, ocr: Any | None = None, report: list[str] | None = None
+    paper: PaperFolder,
+    *,
+    ocr: Any | None = None,
+    report: list[str] | None = None,
+    real_boxes: dict[int, list[Box]] | None = None,
 ) -> PdfEquationScore:
     """Score the display equations that ingestion extracts from ``paper.pdf``.
 
@@ -123,6 +129,9 @@ def score_pdf_equations(
             does with ``SCIPIX_PDF_EQUATION_OCR``; None scores the text layer alone.
         report: when given, a line is appended for every missed or low source row and every
             region that is not a display equation.
+        real_boxes: when given, filled with the boxes (PDF points, by 0-based page) of the
+            regions judged real display equations by the precision test: display regions
+            the source confirms, the ground truth of a scan of the same pages.
 
     Returns:
         The paper's counts (add scores up for a corpus).
@@ -185,6 +194,8 @@ def score_pdf_equations(
             or any(sum(s.values()) >= 2 and contained(s, env) >= 0.85 for env in envs.values())
         )
         correct += ok
+        if ok and real_boxes is not None:
+            real_boxes.setdefault(r.page - 1, []).append(tuple(r.bbox))  # type: ignore[arg-type]
         if report is not None and not ok:
             report.append(f"FP   p{r.page} {r.number or '-':>5} {r.text[:90]!r}")
     return PdfEquationScore(
