@@ -3,20 +3,10 @@ limits), so that the row and script logic handles the group like any other glyph
 
 from __future__ import annotations
 
-from scipix_search.ingest.pdf._glyphs import Glyph
+from scipix_search.ingest.pdf._glyphs import PUA_PIECES, Glyph
 
 ATOM_FONT = "ScipixMathAtom"
 """Font name of atoms; ``-partial`` is appended when some enclosed glyph did not map."""
-
-PUA_PIECES = {
-    0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
-    0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
-    0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
-    0xF8F6: "parenrighttp", 0xF8F7: "parenrightex", 0xF8F8: "parenrightbt",
-    0xF8F9: "bracketrighttp", 0xF8FA: "bracketrightex", 0xF8FB: "bracketrightbt",
-    0xF8FC: "bracerighttp", 0xF8FD: "bracerightmid", 0xF8FE: "bracerightbt",
-}  # fmt: skip
-"""Symbol-font pieces of tall delimiters (Adobe's private-use code points), by glyph name."""
 
 
 def piece_name(g: Glyph) -> str:

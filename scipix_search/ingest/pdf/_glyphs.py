@@ -97,8 +97,18 @@ _TEXT_WORD_RE = re.compile(
 )
 
 
-_PUA_PIECE_FIRST, _PUA_PIECE_LAST = 0xF8EB, 0xF8FE
-"""Adobe's private-use code points of extensible delimiter pieces (``_atoms.PUA_PIECES``)."""
+PUA_PIECES = {
+    0xF8EB: "parenlefttp", 0xF8EC: "parenleftex", 0xF8ED: "parenleftbt",
+    0xF8EE: "bracketlefttp", 0xF8EF: "bracketleftex", 0xF8F0: "bracketleftbt",
+    0xF8F1: "bracelefttp", 0xF8F2: "braceleftmid", 0xF8F3: "braceleftbt", 0xF8F4: "braceex",
+    0xF8F6: "parenrighttp", 0xF8F7: "parenrightex", 0xF8F8: "parenrightbt",
+    0xF8F9: "bracketrighttp", 0xF8FA: "bracketrightex", 0xF8FB: "bracketrightbt",
+    0xF8FC: "bracerighttp", 0xF8FD: "bracerightmid", 0xF8FE: "bracerightbt",
+}  # fmt: skip
+"""Symbol-font pieces of tall delimiters (Adobe's private-use code points), by glyph name.
+U+F8F5 between them is ``integralex``, an integral's extension: it builds no delimiter."""
+_PUA_MATH_PIECES = frozenset(PUA_PIECES) | {0xF8F5}
+"""The pieces above and ``integralex``: math in any font (:attr:`Glyph.is_math`)."""
 
 _GREEK = frozenset("αβγδεϵζηθϑικλµμνξπϖρϱσςτυφϕχψωΓ∆ΔΘΛΞΠΣΥΦΨΩ")
 _BOLD_ORDINARY = _GREEK | frozenset("\u2126∇∂∞ℓℏ∅")
@@ -140,7 +150,7 @@ class Glyph:
         return (
             is_math_font(self.font)
             or self.c in MATH_SYMBOL_CHARS
-            or (self.c[:1] != "" and _PUA_PIECE_FIRST <= ord(self.c[0]) <= _PUA_PIECE_LAST)
+            or (self.c[:1] != "" and ord(self.c[0]) in _PUA_MATH_PIECES)
         )
 
 

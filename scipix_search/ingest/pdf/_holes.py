@@ -16,8 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from scipix_search.ingest.pdf._atoms import PUA_PIECES
-from scipix_search.ingest.pdf._glyphs import ACCENTS, SYMBOLS, char_mapped
+from scipix_search.ingest.pdf._glyphs import ACCENTS, PUA_PIECES, SYMBOLS, char_mapped
 
 _TOKEN_RE = re.compile(r"\\[A-Za-z]+\*?|\\.|\S")
 _SIZES = frozenset(
@@ -46,7 +45,7 @@ _PIECE_DELIMITER = {"paren": "()", "bracket": "[]", "brace": (r"\{", r"\}")}
 
 def mend_pieces(latex: str, *, keep: bool = True) -> str:
     """``latex`` with the Symbol-font pieces of tall delimiters that the rebuild did not
-    assemble (private-use code points, see ``_atoms.PUA_PIECES``) written as the delimiter
+    assemble (private-use code points, see ``_glyphs.PUA_PIECES``) written as the delimiter
     they build: a piece names its delimiter and its part (top, middle, extension, bottom),
     so it is no hole to fill. The pieces of one delimiter (top to bottom, in reading order:
     the rows of a ``cases`` each hold some) give the symbol once, at the first; with

@@ -19,7 +19,7 @@ import re
 
 import pymupdf
 
-from scipix_search.ingest.pdf._atoms import PUA_PIECES
+from scipix_search.ingest.pdf._glyphs import PUA_PIECES
 from scipix_search.ingest.pdf._textpage import raw_text
 
 Origin = tuple[float, float]
