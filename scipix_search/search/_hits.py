@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from scipix_search.store import PaperFields
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -93,14 +95,9 @@ class Ranking:
 
 
 @dataclass(frozen=True, slots=True)
-class PaperInfo:
-    """What a result shows of its paper besides the title."""
-
-    title: str | None
-    authors: list[str]
-    year: int | None
-    arxiv_id: str | None
-    doi: str | None
+class PaperInfo(PaperFields):
+    """What a result shows of its paper besides the title: the store's fields, and the
+    byline the CLI prints from them."""
 
     def byline(self) -> str:
         """``Lovelace, Gauss et al. (2021)``: surnames of the first two authors and the year."""

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         original_path,
         remove_original,
     )
+    from scipix_search.store._paper import PaperFields
     from scipix_search.store._store import IndexSpec, Store, SyncReport
     from scipix_search.store._vectors import IndexMeta, VectorIndex, index_lock
     from scipix_search.store.models import Base, Document, Equation, Job, Page, Passage
@@ -74,6 +75,7 @@ __getattr__ = lazy_exports(
             "original_path",
             "remove_original",
         ),
+        "scipix_search.store._paper": ("PaperFields",),
         "scipix_search.store._store": ("IndexSpec", "Store", "SyncReport"),
         "scipix_search.store._vectors": ("IndexMeta", "VectorIndex", "index_lock"),
         "scipix_search.store.models": ("Base", "Document", "Equation", "Job", "Page", "Passage"),
@@ -95,6 +97,7 @@ __all__ = [
     "IndexSpec",
     "Job",
     "Page",
+    "PaperFields",
     "Passage",
     "Store",
     "atomic_write",

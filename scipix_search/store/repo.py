@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from scipix_search.store._fts import rarest_words
+from scipix_search.store._paper import PaperFields
 from scipix_search.store.models import Document, Equation, Page, Passage, split_authors
 
 if TYPE_CHECKING:
@@ -304,17 +305,6 @@ def equation_hit_rows(*, session: Session, ids: Sequence[int]) -> dict[int, Equa
             eq_id, doc, page, box, latex, number, bool(display), source, title
         )
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class PaperFields:
-    """The paper columns a result shows besides its title and source."""
-
-    title: str | None
-    authors: list[str]
-    year: int | None
-    arxiv_id: str | None
-    doi: str | None
 
 
 # The columns shown, by a Core statement: not the ORM rows with every column (the abstract
