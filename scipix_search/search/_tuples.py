@@ -196,8 +196,9 @@ class TupleIndex:
         ``k``; the candidates that still can are looked up in the remaining (sorted) lists.
 
         Returns:
-            ``(scores, ids)``, best first (equal scores by row); scores in [0, 1] (1.0: every
-            informative tuple).
+            ``(scores, ids)``, best first; scores in [0, 1] (1.0: every informative tuple).
+            Equal scores are in row order, and of the rows tied at the ``k``-th score the
+            lowest make the answer: the top ``k`` of every row sorted by score, then row.
         """
         return self.search_keys(tuple_keys(query), k)
 
@@ -219,7 +220,7 @@ class TupleIndex:
         rows, scores = self._top_candidates(keys, df, idf, k)
         scores /= total
         if len(rows) > k:
-            top = np.argpartition(-scores, k - 1)[:k]
+            top = _top_k(rows, scores, k)
             rows, scores = rows[top], scores[top]
         best = np.lexsort((rows, -scores))  # ties by row: the same answer at every call
         return scores[best].astype(np.float32), self.ids[rows[best]]
@@ -296,6 +297,21 @@ def _kth_above(scores: np.ndarray, k: int, floor: float) -> float:
         if len(high) >= k:
             return _kth(high, k)
     return _kth(scores, k)
+
+
+def _top_k(rows: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best ``scores`` (``k < len(scores)``); rows tied at the ``k``-th
+    score are taken lowest first, as a sort by score, then row, takes them: the answer is the
+    index's, not ``np.argpartition``'s pick among ties or the order the rows were visited in."""
+    top = np.argpartition(-scores, k - 1)[:k]
+    kth = scores[top[k - 1]]  # argpartition puts the k-th largest at k - 1
+    tied = scores == kth
+    if np.count_nonzero(tied) == np.count_nonzero(scores[top] == kth):
+        return top  # no tie across the cut (the usual case: one comparison more)
+    above = np.flatnonzero(scores > kth)
+    at = np.flatnonzero(tied)
+    lowest = at[np.argsort(rows[at], kind="stable")[: k - len(above)]]
+    return np.concatenate((above, lowest))
 
 
 def _kth(scores: np.ndarray, k: int) -> float:

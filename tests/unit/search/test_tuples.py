@@ -162,6 +162,11 @@ def test_tuple_index_search_prunes_to_the_same_top_k_as_scoring_every_posting(k:
         assert {int(i) for i, s in zip(ids, scores, strict=True) if s > kth + 1e-6} == {
             int(index.ids[r]) for r in above
         }
+        # of the rows tied at the k-th score, the lowest make the answer (ids rise with rows)
+        tied = np.flatnonzero(np.abs(full - kth) <= 1e-9)
+        assert [int(i) for i, s in zip(ids, scores, strict=True) if abs(s - kth) <= 1e-6] == [
+            int(index.ids[r]) for r in tied[: k - len(above)]
+        ]
         again = index.search_keys(query, k)[1]
         assert ids.tolist() == again.tolist()  # ties broken the same way at every call
         answered += 1
