@@ -56,8 +56,8 @@ from scipix_search.ocr._numbers import (
 from scipix_search.ocr._prose import (
     _clear_prose,
     _cut_prose,
+    _extend_to_lines,
     _grow,
-    _line_extend,
     _trim_prose,
     _wordy,
 )
@@ -148,7 +148,7 @@ def refine_displays(
         for box in boxes
     ]
     # a box over part of a display row takes the whole of the text line it cuts across
-    scored = [(_line_extend(box, lines, numbers, columns), c) for box, c in scored]
+    scored = _extend_to_lines(scored, lines, numbers, columns)
     if grey is not None:
         # the model's boxes set to the display's ink: widened along their rows, then trimmed
         scored = [

@@ -254,3 +254,25 @@ def _line_extend(box: Box, lines: Sequence[Any], numbers: list[Box], columns: Co
             continue
         x0, x1 = min(x0, span[0]), max(x1, span[2])
     return (x0, box[1], x1, box[3])
+
+
+# Two boxes that each lie this much inside the other are one display's.
+SAME_BOX_SHARE = 0.8
+
+
+def _extend_to_lines(
+    scored: list[tuple[Box, float]], lines: Sequence[Any], numbers: list[Box], columns: Columns
+) -> list[tuple[Box, float]]:
+    """Each box widened by :func:`_line_extend`; boxes the model drew over two parts of one
+    row take the same line and are then one box (their union, the higher confidence), not
+    the same display twice."""
+    out: list[tuple[Box, float]] = []
+    for box, confidence in scored:
+        box = _line_extend(box, lines, numbers, columns)
+        for i, (kept, kept_confidence) in enumerate(out):
+            if min(_overlap_share(box, kept), _overlap_share(kept, box)) >= SAME_BOX_SHARE:
+                out[i] = (_union([kept, box]), max(kept_confidence, confidence))
+                break
+        else:
+            out.append((box, confidence))
+    return out

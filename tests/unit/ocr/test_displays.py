@@ -140,6 +140,23 @@ def test_a_box_over_part_of_a_display_row_takes_the_whole_line() -> None:
     assert all(b.bbox[0] >= 600.0 for b in refine_displays([inline], _page(prose), pixels=pixels))
 
 
+def test_boxes_over_two_parts_of_one_display_row_are_one_display() -> None:
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    pixels[305:325, 300:520] = 0  # two sides of a definition, a wide space apart
+    pixels[305:325, 640:900] = 0
+    row = TextLine(
+        "Stage : Ty A → Ty Γ   Stage : Tm A → Tm (Stage A)", (298.0, 300.0, 902.0, 330.0), 0.8
+    )
+    parts = [
+        Region("equation", (630.0, 298.0, 910.0, 332.0), 0.9),  # the model boxed each side
+        Region("equation", (290.0, 298.0, 530.0, 332.0), 0.8),
+    ]
+    for pixels_or_none in (pixels, None):
+        boxes = refine_displays(parts, _page(row), pixels=pixels_or_none)
+        assert len(boxes) == 1 and boxes[0].confidence == 0.9
+        assert boxes[0].bbox[0] <= 300.0 and boxes[0].bbox[2] >= 900.0
+
+
 def test_a_misread_number_flush_right_beside_math_marks_its_row_a_display() -> None:
     # a display set flush left (not centred) whose "(1)" the OCR read as "qd)": where it sits
     # (short, a parenthesis, flush with the column's right edge, beside a row of no prose)
