@@ -123,13 +123,20 @@ def test_a_box_is_set_to_the_ink_of_its_display_and_stops_before_its_number() ->
     assert [b.bbox for b in boxes] == [(400.0, 305.0, 800.0, 325.0)]
 
 
-def test_a_box_over_part_of_a_display_row_takes_the_whole_line() -> None:
+def _two_sided_row() -> tuple[np.ndarray, TextLine]:
+    """A page's pixels and the text line of a display row whose two sides (a definition's)
+    are a wide space apart."""
     pixels = np.full((1000, 1200), 255, dtype=np.uint8)
-    pixels[305:325, 300:520] = 0  # two sides of a definition, a wide space apart
+    pixels[305:325, 300:520] = 0
     pixels[305:325, 640:900] = 0
     row = TextLine(
         "Stage : Ty A → Ty Γ   Stage : Tm A → Tm (Stage A)", (298.0, 300.0, 902.0, 330.0), 0.8
     )
+    return pixels, row
+
+
+def test_a_box_over_part_of_a_display_row_takes_the_whole_line() -> None:
+    pixels, row = _two_sided_row()
     lines = _page(row)
     part = Region("equation", (630.0, 298.0, 910.0, 332.0), 0.9)  # the model boxed one side
     boxes = refine_displays([part], lines, pixels=pixels)
@@ -141,12 +148,7 @@ def test_a_box_over_part_of_a_display_row_takes_the_whole_line() -> None:
 
 
 def test_boxes_over_two_parts_of_one_display_row_are_one_display() -> None:
-    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
-    pixels[305:325, 300:520] = 0  # two sides of a definition, a wide space apart
-    pixels[305:325, 640:900] = 0
-    row = TextLine(
-        "Stage : Ty A → Ty Γ   Stage : Tm A → Tm (Stage A)", (298.0, 300.0, 902.0, 330.0), 0.8
-    )
+    pixels, row = _two_sided_row()
     parts = [
         Region("equation", (630.0, 298.0, 910.0, 332.0), 0.9),  # the model boxed each side
         Region("equation", (290.0, 298.0, 530.0, 332.0), 0.8),
