@@ -31,7 +31,12 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
-from benchmarks.scans import _words_outside, levenshtein_chars, load_papers  # noqa: E402
+from benchmarks.scans import (  # noqa: E402
+    _words_outside,
+    levenshtein_chars,
+    load_papers,
+    sorted_words,
+)
 from scipix_search.eval import degrade_page, print_table  # noqa: E402
 from scipix_search.ingest import render_page  # noqa: E402
 from scipix_search.ocr import TesseractEngine, TextLine, TextRecognizer, deskew  # noqa: E402
@@ -88,8 +93,7 @@ def levelled_scans(
 def page_edits_of(lines: list[TextLine], truth: list[Box], text: str, dpi: int) -> int:
     """Character edits between the lines read outside the display boxes and ``text`` (each
     side's words sorted)."""
-    read = " ".join(_outside(lines, truth, 72.0 / dpi)).split()
-    return levenshtein_chars(" ".join(sorted(read)), text)
+    return levenshtein_chars(sorted_words(_outside(lines, truth, 72.0 / dpi)), text)
 
 
 def main() -> None:

@@ -26,7 +26,8 @@ encoders, store). Printed per setting:
   competes. The search is the CLI's and the API's (FAISS candidates and the tuple index's);
 * CER: character error rate of the stored passages against the text layer outside the
   display regions, with each side's words sorted (reading order of two columns is not what
-  is scored, the characters are);
+  is scored, the characters are) and in NFKC form (a text layer's math italic 𝑥 and ﬁ
+  ligature are the x and fi a page shows);
 * s/page: ingestion wall time per page (load shows in it: say the load with the figure).
 
 The papers are split by position in name order, decided before any tuning: even positions
@@ -66,6 +67,8 @@ import shutil
 import sys
 import tempfile
 import time
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,13 +161,21 @@ def levenshtein_chars(a: str, b: str) -> int:
     return int(prev[-1])
 
 
+def sorted_words(texts: Iterable[str]) -> str:
+    """The words of ``texts`` in NFKC form, sorted, joined by spaces: each side of the CER.
+    NFKC because a text layer spells a math italic x as U+1D465 (newtxmath, STIX, most
+    OpenType math) and a ligature as U+FB01, which a page's pixels, and so any OCR, spell
+    ``x`` and ``fi``: counted raw, a font's encoding would read as OCR errors."""
+    return " ".join(sorted(w for t in texts for w in unicodedata.normalize("NFKC", t).split()))
+
+
 def _words_outside(page: pymupdf.Page, boxes: list[Box]) -> str:
     words = []
     for x0, y0, x1, y1, text, *_ in page.get_text("words"):
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
             words.append(text)
-    return " ".join(sorted(words))
+    return sorted_words(words)
 
 
 def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) -> list[Paper]:
@@ -380,9 +391,9 @@ def _score_pages(indexer: Indexer, paper: Paper, doc_id: int, tally: Tally) -> N
                 best = max((token_similarity(found[j][1], row) for row in paper.rows), default=0.0)
                 tally.latex6 += best >= 0.6
                 tally.latex8 += best >= 0.8
-            read = " ".join(p.text for p in document.passages if p.page == number).split()
+            read = sorted_words(p.text for p in document.passages if p.page == number)
             text = _words_outside(original[page], truth)
-            tally.cer_edits += levenshtein_chars(" ".join(sorted(read)), text)
+            tally.cer_edits += levenshtein_chars(read, text)
             tally.cer_chars += len(text)
 
 

@@ -1,5 +1,6 @@
 """benchmarks/scans.py over other corpora: a retypeset folder keeps the real papers' halves,
-and the typeset corpus' documents load with truth regions the source confirms."""
+the typeset corpus' documents load with truth regions the source confirms, and the CER does
+not count a font's text-layer encoding as OCR errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from benchmarks.scans import add_corpus_args, half_folders, load_corpus, typeset_rows
+from benchmarks.scans import (
+    add_corpus_args,
+    half_folders,
+    levenshtein_chars,
+    load_corpus,
+    sorted_words,
+    typeset_rows,
+)
 from scipix_search.eval import PaperFolder
 from scipix_search.ingest import read_tex_equations
 from scipix_search.math import token_similarity
@@ -36,6 +44,13 @@ def test_other_folders_split_by_their_own_positions() -> None:
     shared = ["a", "b"]
     assert [p.name for p in half_folders(_folders(names), "dev", shared)] == ["a", "y"]
     assert [p.name for p in half_folders(_folders(names), "test", shared)] == ["x"]
+
+
+def test_cer_reads_a_text_layers_math_italic_and_ligatures_as_the_page_shows_them() -> None:
+    # newtxmath's text layer spells x as U+1D465 and a ligature as U+FB01; an OCR reads x, fi
+    layer = sorted_words(["\U0001d465 = 1 on the \ufb01rst page"])
+    read = sorted_words(["first page on the", "x = 1"])
+    assert levenshtein_chars(read, layer) == 0
 
 
 @pytest.mark.slow
