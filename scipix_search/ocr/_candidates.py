@@ -3,8 +3,9 @@
 The model scores a display under its cut now and then, calls it ``text``, ``title`` or
 ``reference``, or boxes nothing at all. Such a box is a display when a number sits on its row
 or it is set centred in its column and is not prose; a run of rows boxed nowhere is one when
-it is set so too, outside the page's sure figures and tables. Split out of
-``ocr/_displays.py``.
+it is set so too, outside the page's sure figures and tables. The rows of one display found
+in pieces so (some by the model, some by the lines) are joined again (:func:`_join`). Split
+out of ``ocr/_displays.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 from scipix_search.ingest import PROSE_MIN_CHARS, is_prose
 from scipix_search.ocr._geometry import Box, _column_of, _overlap_share, _union
 from scipix_search.ocr._layout import EQUATION, Region
-from scipix_search.ocr._numbers import _count_numbers, _split
+from scipix_search.ocr._numbers import MERGE_OVERLAP, MERGE_STACKED_LINES, _count_numbers, _split
 from scipix_search.ocr._prose import EQUATION_PROSE_SHARE, _wordy
-from scipix_search.ocr._rows import ROW_GAP_LINES, _row_text, _rows
+from scipix_search.ocr._rows import ROW_GAP_LINES, _row_text, _rows, _spans
 
 # A display is set in from each edge of its column by at least this share of its width ...
 CENTRED_INSET = 0.05
@@ -186,3 +187,71 @@ def _line_candidates(
             group.append(box)
     flush()
     return found
+
+
+def _join(
+    boxes: list[Box],
+    rows: list[list[Any]],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> list[Box]:
+    """Display boxes stacked in one column, with nothing between them but rows that are not
+    prose, each gap a row's space (under ``ROW_GAP_LINES``), as one display with at most one
+    number: the rows of one unnumbered multi-row display found piece by piece (the model's
+    weak boxes over some rows, the lines' candidates over others). Two displays of their own
+    are set apart by the display skips, a line height or more."""
+    spans = _spans(rows, numbers)
+    out = sorted(boxes, key=lambda b: b[1])
+    joined = True
+    while joined:
+        joined = False
+        for i, upper in enumerate(out):
+            for j in range(i + 1, len(out)):
+                lower = out[j]
+                if _joins(upper, lower, out, spans, numbers, columns, line_height):
+                    out[i] = _union([upper, lower])
+                    del out[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
+
+
+def _joins(
+    upper: Box,
+    lower: Box,
+    boxes: list[Box],
+    spans: list[tuple[Box, list[Any]]],
+    numbers: list[Box],
+    columns: list[tuple[float, float]],
+    line_height: float,
+) -> bool:
+    if lower[1] < upper[3] - MERGE_STACKED_LINES * line_height:
+        return False
+    if _column_of(upper, columns) != _column_of(lower, columns):
+        return False
+    overlap = min(upper[2], lower[2]) - max(upper[0], lower[0])
+    if overlap < MERGE_OVERLAP * min(upper[2] - upper[0], lower[2] - lower[0]):
+        return False
+    left, right = min(upper[0], lower[0]), max(upper[2], lower[2])
+    stack = [upper]
+    for span, row in spans:
+        middle = (span[1] + span[3]) / 2
+        if not upper[1] <= middle <= lower[3] or span[2] <= left or span[0] >= right:
+            continue
+        between = upper[3] <= middle <= lower[1]
+        # a row of the boxes was judged a display's already: only mostly words undo that
+        if _wordy(span, row, share=None if between else EQUATION_PROSE_SHARE):
+            return False  # a sentence between two displays, or inside one of the boxes
+        if between:
+            if any(_overlap_share(span, b) > 0.3 for b in boxes):
+                return False
+            stack.append(span)
+    stack.append(lower)
+    if any(
+        b[1] - a[3] > ROW_GAP_LINES * line_height for a, b in zip(stack, stack[1:], strict=False)
+    ):
+        return False
+    return _count_numbers(_union([upper, lower]), numbers, columns) <= 1

@@ -19,7 +19,9 @@ a born-digital PDF are drawn (the number excluded), so the boxes are
 * ended before the number when they reach over it;
 * added where the model boxes nothing: rows set centred in their column (or carrying a
   number) whose text is not words, outside figures and tables, with the not-word rows under
-  them.
+  them;
+* joined where they are the rows of one display found in pieces: stacked in one column, at
+  most one number, nothing but rows of no prose between them and a row's space apart.
 
 This module holds :func:`refine_displays`, which runs those steps in order; each step lives
 in a module of its own concern: equation numbers in ``ocr/_numbers.py``, rows (and a
@@ -38,6 +40,7 @@ import numpy as np
 
 from scipix_search.ocr._candidates import (
     MIN_WIDTH_LINES,
+    _join,
     _line_candidates,
     _recovered,
     _sure_figures,
@@ -158,10 +161,16 @@ def refine_displays(
     # a page number under (or over) the last display of a page is no part of it
     folios = _folios(lines, height)
     scored = [(_off_folios(box, folios, grey), c) for box, c in scored]
-    # after the merge: a display found by its own rows is kept apart from its neighbours
+    # after the merge: a display found by its own rows is not taken into a model box's
+    # display by _merge's rules, only by _join's (nothing but a row's space between them)
     scored += [
         (box, WEAK_CONFIDENCE)
         for box in _line_candidates(lines, figures, taken + boxes, numbers, columns, height)
+    ]
+    # the rows of one display found in pieces (by the model and by the lines) are one box
+    scored = [
+        (box, max(c for b, c in scored if _overlap_share(b, box) >= 0.99))
+        for box in _join([box for box, _ in scored], page_rows, numbers, columns, height)
     ]
     ended = [(_end_before_number(box, numbers, columns, height), score) for box, score in scored]
     out = [

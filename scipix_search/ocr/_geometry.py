@@ -14,6 +14,8 @@ from typing import Any
 
 # Grey levels under this are ink (scans: dark glyphs on light paper).
 INK_BELOW = 150
+# A two-column page's gutter lies this share of the text block's width off its middle or less.
+GUTTER_SHIFT = 0.1
 
 Box = tuple[float, float, float, float]
 Columns = list[tuple[float, float]]
@@ -39,7 +41,8 @@ def _columns(lines: Sequence[Any], width: float) -> list[tuple[float, float]]:
         return [(0.0, width)]
     # the middle of the text block, not of the inked width: the left margin is as wide as
     # the right one only on some pages, and a left column's lines then ended past width / 2
-    middle = (min(b[0] for b in long) + max(b[2] for b in long)) / 2
+    # and there, the place the fewest long lines cross (:func:`_gutter`)
+    middle = _gutter(long, (min(b[0] for b in long) + max(b[2] for b in long)) / 2)
     left = [b for b in long if b[2] < middle]
     right = [b for b in long if b[0] > middle]
     across = [b for b in long if b[0] < middle < b[2]]
@@ -68,3 +71,20 @@ def _union(boxes: Sequence[Box]) -> Box:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
+
+
+def _gutter(long: Sequence[Box], middle: float) -> float:
+    """The place within :data:`GUTTER_SHIFT` of ``middle`` that the fewest ``long`` lines
+    cross (the nearest of those to ``middle``): a two-column page's gutter. The text block's
+    middle alone moves with one line that reaches past the block (a display wider than its
+    column, the last line of a wide title block), and the right column's lines then started
+    left of it and were all taken for lines across the page (a title page of two columns read
+    as one: each display box then took the other column's lines on its rows)."""
+    ends = sorted({b[0] - 1 for b in long} | {b[2] + 1 for b in long} | {middle})
+    span = max(b[2] for b in long) - min(b[0] for b in long)
+    near = [x for x in ends if abs(x - middle) <= GUTTER_SHIFT * span]
+
+    def crossing(x: float) -> int:
+        return sum(b[0] < x < b[2] for b in long)
+
+    return min(near, key=lambda x: (crossing(x), abs(x - middle)))

@@ -7,6 +7,7 @@ import numpy as np
 
 from scipix_search.ocr import Region, TextLine
 from scipix_search.ocr._displays import refine_displays
+from scipix_search.ocr._geometry import _columns
 from scipix_search.ocr._rows import _rows
 
 PROSE = "The method of lines turns the heat equation into a system of ordinary equations"
@@ -510,3 +511,44 @@ def test_a_page_number_under_the_last_display_is_no_part_of_its_box() -> None:
     lines[-1] = TextLine("= x + y", (560.0, 880.0, 640.0, 910.0), 0.8)
     boxes = refine_displays([model], lines, pixels=pixels)
     assert [b.bbox for b in boxes] == [(400.0, 785.0, 800.0, 905.0)]
+
+
+def test_columns_split_at_the_gutter_past_a_line_wider_than_its_column() -> None:
+    # a right-column display reaching 200 px past the text block (an overfull display) moved
+    # the block's middle to 720, past where the right column's lines start: no line but the
+    # wide one crosses the gutter at 600-640
+    wide = TextLine(
+        "ψ^n = (ψ_n(p_1, ..., p_n)), φ^n = (φ_n(p_1, ..., p_n))", (700.0, 300.0, 1340.0, 330.0), 0.8
+    )
+    lines = _two_columns(wide)
+    assert _columns(lines, max(line.bbox[2] for line in lines)) == [
+        (100.0, 600.0),
+        (640.0, 1340.0),
+    ]
+    # one column of prose has no gutter: every line crosses its middle
+    assert _columns(_page(), 1100.0) == [(100.0, 1100.0)]
+
+
+def test_rows_of_one_display_found_in_pieces_are_one_display() -> None:
+    # four rows of an unnumbered display: the model calls the first two text (weakly), the
+    # lines alone find the last two; a row's space apart, nothing between: one display
+    rows = [
+        TextLine(text, (420.0, y, 780.0, y + 30.0), 0.8)
+        for text, y in (
+            ("d(x, y) ≤ q ∧ q ≤ r ⇒ d(x, y) ≤ r", 300.0),
+            ("d(x, x) ≤ 0", 338.0),
+            ("d(x, y) ≤ 0 ⇒ x = y", 376.0),
+            ("d(x, y) ≤ q ⇒ d(y, x) ≤ q", 414.0),
+        )
+    ]
+    text = Region("text", (418.0, 298.0, 782.0, 370.0), 0.3)
+    boxes = [b.bbox for b in refine_displays([text], _page(*rows))]
+    assert boxes == [(418.0, 298.0, 782.0, 444.0)]
+    # a sentence between the pieces parts two displays
+    between = TextLine(PROSE, (100.0, 376.0, 1100.0, 406.0), 0.99)
+    lower = [
+        TextLine(r.text, (420.0, y, 780.0, y + 30.0), 0.8)
+        for r, y in zip(rows[2:], (414.0, 452.0), strict=True)
+    ]
+    boxes = [b.bbox[1::2] for b in refine_displays([text], _page(*rows[:2], between, *lower))]
+    assert boxes == [(298.0, 370.0), (414.0, 482.0)]
