@@ -16,7 +16,13 @@ from typing import Any
 from scipix_search.ingest import PROSE_MIN_CHARS, is_prose
 from scipix_search.ocr._geometry import Box, _column_of, _overlap_share, _union
 from scipix_search.ocr._layout import EQUATION, Region
-from scipix_search.ocr._numbers import MERGE_OVERLAP, MERGE_STACKED_LINES, _count_numbers, _split
+from scipix_search.ocr._numbers import (
+    LEFT_NUMBER_FLUSH,
+    MERGE_OVERLAP,
+    MERGE_STACKED_LINES,
+    _count_numbers,
+    _split,
+)
 from scipix_search.ocr._prose import EQUATION_PROSE_SHARE, _wordy
 from scipix_search.ocr._rows import ROW_GAP_LINES, _row_text, _rows, _spans
 
@@ -55,15 +61,24 @@ def _on_number_row(
     number: Box, region: Box, line_height: float, columns: list[tuple[float, float]]
 ) -> bool:
     """The number is on the region's rows, to its right, in the column where the region ends
-    (a number of the other column's display is not this region's)."""
+    (a number of the other column's display is not this region's), or to its left at the
+    left edge of the column where it starts (``leqno``)."""
     centre = (number[1] + number[3]) / 2
     end = (region[2], region[1], region[2], region[3])
-    return (
-        _column_of(number, columns) == _column_of(end, columns)
-        and region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
-        and region[0] < number[0]
-        and region[2] <= number[2] + line_height
+    if not (
+        region[1] - 0.3 * line_height <= centre <= region[3] + 0.3 * line_height
         and region[3] - region[1] <= MAX_RECOVERED_LINES * line_height
+    ):
+        return False
+    if region[0] < number[0] and region[2] <= number[2] + line_height:
+        return _column_of(number, columns) == _column_of(end, columns)
+    start = (region[0], region[1], region[0], region[3])
+    column = _column_of(start, columns)
+    return (
+        number[2] < region[2]
+        and region[0] >= number[0] - line_height
+        and _column_of(number, columns) == column
+        and number[0] - column[0] <= LEFT_NUMBER_FLUSH * (column[1] - column[0])
     )
 
 

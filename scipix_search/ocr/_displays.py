@@ -3,9 +3,10 @@
 The layout model sees a display equation well but draws it at its own granularity: one box
 over two numbered rows of an ``align``, a box per row of a multi-row display, now and then a
 display called ``text``. The page's text OCR already knows what decides the granularity of a
-typeset paper: the equation numbers ``(n)``, right-aligned on their row. One display region
-is one numbered equation (with its unnumbered continuation rows), which is how the regions of
-a born-digital PDF are drawn (the number excluded), so the boxes are
+typeset paper: the equation numbers ``(n)``, right-aligned on their row (or flush left:
+``leqno``). One display region is one numbered equation (with its unnumbered continuation
+rows), which is how the regions of a born-digital PDF are drawn (the number excluded), so the
+boxes are
 
 * split where one box holds the rows of several numbers;
 * cut at the rows of prose inside them (a box over two displays and the sentence between
@@ -16,7 +17,7 @@ a born-digital PDF are drawn (the number excluded), so the boxes are
   relation or operator, as the continuation rows of a multi-row display do);
 * widened along their rows to the ink that continues them (spaces under a line height) and
   trimmed to their ink, as the born-digital regions hug their glyphs;
-* ended before the number when they reach over it;
+* ended before the number when they reach over it (started after it, set on the left);
 * added where the model boxes nothing: rows set centred in their column (or carrying a
   number) whose text is not words, outside figures and tables, with the not-word rows under
   them;
@@ -173,6 +174,12 @@ def refine_displays(
         for box in _join([box for box, _ in scored], page_rows, numbers, columns, height)
     ]
     ended = [(_end_before_number(box, numbers, columns, height), score) for box, score in scored]
+    if grey is not None:
+        # a box started after its number (set on the left) is trimmed to its ink again
+        ended = [
+            (_ink_box(box, grey) if box[0] > old[0] else box, score)
+            for (box, score), (old, _) in zip(ended, scored, strict=True)
+        ]
     out = [
         Region(EQUATION, box, round(score, 4), _row_boxes(box, grey, height, lines))
         for box, score in ended

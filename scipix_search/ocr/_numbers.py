@@ -3,7 +3,8 @@
 A typeset display is one numbered equation with its unnumbered continuation rows, so the
 numbers decide the granularity of the display boxes: a box over the rows of several numbers
 is split between them, stacked boxes sharing at most one number are merged, and a box ends
-before its number. The numbers themselves are read from the text lines, including those the
+before its number (or starts after it, where the numbers are set on the left: ``leqno``, the
+AMS classes' default). The numbers themselves are read from the text lines, including those the
 OCR misread (``qd)`` for ``(1)``) or read as one line with the display before them. Split
 out of ``ocr/_displays.py``; :mod:`scipix_search.ocr._tesseract` uses :data:`NUMBER` to keep
 a number a line of its own.
@@ -40,6 +41,9 @@ MERGE_GAP_LINES = 0.9
 MERGE_OVERLAP = 0.3
 # A box whose top lies no higher than this many line heights over another's bottom is under it.
 MERGE_STACKED_LINES = 0.25
+# A number set on the left of its display (``leqno``) starts at its column's left edge: within
+# this share of the column's width (a piece of a display read ``(414)`` lies inside it).
+LEFT_NUMBER_FLUSH = 0.05
 # Gap kept between an equation's ink and its number, in text-line heights.
 NUMBER_GAP_LINES = 0.5
 # A display's number is set this many line heights or more from its display (a quad or
@@ -158,13 +162,20 @@ def _misread_number(
 
 def _row_of(number: Box, box: Box, columns: Columns) -> bool:
     """The number sits on the box's rows, at its right, in the column where the box ends
-    (the next column's numbers are its own displays')."""
+    (the next column's numbers are its own displays'), or, set on the left (``leqno``: the
+    AMS classes' default), at its left in the column where the box starts."""
     centre = (number[1] + number[3]) / 2
-    end = (box[2], box[1], box[2], box[3])
+    if not box[1] <= centre <= box[3]:
+        return False
+    if number[0] >= (box[0] + box[2]) / 2:
+        end = (box[2], box[1], box[2], box[3])
+        return _column_of(number, columns) == _column_of(end, columns)
+    start = (box[0], box[1], box[0], box[3])
+    column = _column_of(start, columns)
     return (
-        box[1] <= centre <= box[3]
-        and number[0] >= (box[0] + box[2]) / 2
-        and _column_of(number, columns) == _column_of(end, columns)
+        number[2] <= (box[0] + box[2]) / 2
+        and _column_of(number, columns) == column
+        and number[0] - column[0] <= LEFT_NUMBER_FLUSH * (column[1] - column[0])
     )
 
 
@@ -239,7 +250,15 @@ def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: 
 
 
 def _end_before_number(box: Box, numbers: list[Box], columns: Columns, line_height: float) -> Box:
+    """The box ended short of a number at its right that it reaches over, or started after
+    one at its left."""
+    gap = NUMBER_GAP_LINES * line_height
     for number in numbers:
-        if _row_of(number, box, columns) and number[0] < box[2]:
-            return (box[0], box[1], min(box[2], number[0] - NUMBER_GAP_LINES * line_height), box[3])
+        if not _row_of(number, box, columns):
+            continue
+        if number[0] >= (box[0] + box[2]) / 2:
+            if number[0] < box[2]:
+                return (box[0], box[1], min(box[2], number[0] - gap), box[3])
+        elif number[2] > box[0]:
+            return (max(box[0], number[2] + gap), box[1], box[2], box[3])
     return box

@@ -552,3 +552,35 @@ def test_rows_of_one_display_found_in_pieces_are_one_display() -> None:
     ]
     boxes = [b.bbox[1::2] for b in refine_displays([text], _page(*rows[:2], between, *lower))]
     assert boxes == [(298.0, 370.0), (414.0, 482.0)]
+
+
+def _left_number(text: str, y: float) -> TextLine:
+    return TextLine(text, (100.0, y, 160.0, y + 30.0), 0.98)
+
+
+def test_numbers_set_on_the_left_part_displays_and_stay_out_of_them() -> None:
+    # leqno (the AMS classes' default): "(2.1)" and "(2.2)" at the column's left edge; one
+    # model box over both displays is two, each starting after its number
+    lines = _page(
+        TextLine("K = m / (p + 1)!", (400.0, 300.0, 800.0, 330.0), 0.8),
+        TextLine("Σ N_α N_β = 2g - β^2", (450.0, 345.0, 750.0, 375.0), 0.8),
+        _left_number("(2.1)", 300.0),
+        _left_number("(2.2)", 345.0),
+    )
+    boxes = [
+        b.bbox
+        for b in refine_displays([Region("equation", (90.0, 296.0, 810.0, 379.0), 0.9)], lines)
+    ]
+    assert len(boxes) == 2
+    assert all(box[0] > 160.0 for box in boxes), "the numbers are not part of the displays"
+    assert boxes[0][3] <= boxes[1][1]
+    # a "(n)" inside a display's row, away from the column's edge, is no number of it
+    inside = _page(
+        TextLine("ρ = (414) Σ u", (400.0, 300.0, 800.0, 330.0), 0.8),
+        TextLine("(414)", (300.0, 300.0, 360.0, 330.0), 0.8),
+    )
+    boxes = [
+        b.bbox
+        for b in refine_displays([Region("equation", (290.0, 296.0, 810.0, 334.0), 0.9)], inside)
+    ]
+    assert boxes == [(290.0, 296.0, 810.0, 334.0)]
