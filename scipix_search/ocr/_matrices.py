@@ -307,10 +307,43 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+#: Sized delimiters: the model writes a tall bracket pair as ``\left[ .. \right]`` or as a
+#: sized pair, each delimiter in braces (a column vector ``[x; u]`` read
+#: ``{\biggl[}{\frac{x}{u}}{\biggr]}``); bare sizes open before an opening delimiter.
+_SIZES = ("\\big", "\\Big", "\\bigg", "\\Bigg")
+_OPENING = {"(", "[", "\\{", "\\lbrace", "\\lbrack", "\\langle", "\\lvert", "\\lVert"}
+
+
+def _sized(tokens: list[tuple[str, int]], k: int) -> tuple[str, int] | None:
+    """The size of a sized delimiter at ``k`` and +1 where it opens, -1 where it closes."""
+    tok = tokens[k][0]
+    if tok[:-1] in _SIZES and tok[-1] in "lr":
+        return tok[:-1], 1 if tok[-1] == "l" else -1
+    if tok in _SIZES and k + 1 < len(tokens):
+        return tok, 1 if tokens[k + 1][0] in _OPENING else -1
+    return None
+
+
+def _sized_span(tokens: list[tuple[str, int]], k: int) -> int | None:
+    """The index of the delimiter that closes the sized pair opened at ``k``, or None."""
+    opened = _sized(tokens, k)
+    if opened is None or opened[1] < 0:
+        return None
+    depth = 0
+    for j in range(k, len(tokens) - 1):
+        sized = _sized(tokens, j)
+        if sized is not None and sized[0] == opened[0]:
+            depth += sized[1]
+            if depth == 0:
+                return j + 1
+    return None
+
+
 def _candidates(latex: str) -> list[tuple[int, int, str]]:
     """Spans of a whole-crop read where the model wrote something tall between delimiters or
-    stacked: ``\\left..\\right`` groups, ``\\binom``, ``{a \\atop b}``, a matrix or array
-    environment; outermost only, left to right, each with its text."""
+    stacked: ``\\left..\\right`` groups and sized pairs (``\\biggl[..\\biggr]``, in the
+    braces the model sets around each delimiter), ``\\binom``, ``{a \\atop b}``, a matrix or
+    array environment; outermost only, left to right, each with its text."""
     tokens = lex(latex)
     ends = [tokens[k + 1][1] if k + 1 < len(tokens) else len(latex) for k in range(len(tokens))]
     spans: list[tuple[int, int]] = []
@@ -318,6 +351,19 @@ def _candidates(latex: str) -> list[tuple[int, int, str]]:
     k = 0
     while k < len(tokens):
         tok, at = tokens[k]
+        closed = _sized_span(tokens, k)
+        if closed is not None:
+            start, end = at, ends[closed]
+            # ``{\biggl[}..{\biggr]}``: the braces around the delimiters go with them
+            if (
+                0 < k < len(tokens) - 2
+                and closed + 1 < len(tokens)
+                and tokens[k - 1][0] == "{"
+                and tokens[k + 2][0] == "}"
+                and tokens[closed + 1][0] == "}"
+            ):
+                start, end = tokens[k - 1][1], ends[closed + 1]
+            spans.append((start, end))
         if tok == "{":
             braces.append(k)
         elif tok == "}" and braces:

@@ -123,3 +123,21 @@ def test_a_matrix_replaces_the_span_the_model_wrote_where_it_lies() -> None:
     pair = MatrixBlock(60, 100, "pmatrix", [[(70, 0, 90, 10)], [(70, 20, 90, 30)]])
     for kept in (r"c=\binom{n}{k}", r"c=\left(\sum_{i=1}^{n}w_{i}\right)"):
         assert splice_matrices(kept, [(pair, r"\begin{pmatrix} n \\ k \end{pmatrix}")], 100) == kept
+
+
+def test_a_sized_bracket_pair_is_a_span_as_a_left_right_pair_is() -> None:
+    # the model writes a tall bracket pair as \biggl[ .. \biggr] as often as \left[ .. \right],
+    # each delimiter in braces: the braces go with the span, so the splice stays balanced
+    left = MatrixBlock(0, 40, "bmatrix", [[(10, 0, 30, 10)], [(10, 20, 30, 30)]])
+    right = MatrixBlock(80, 140, "bmatrix", [[(90, 0, 130, 10)], [(90, 20, 130, 30)]])
+    read = r"{\biggl[}{\frac{x}{u}}{\biggr]}={\biggl[}\Phi_{x}{\biggr]}\,w"
+    x_u, phi = (
+        r"\begin{bmatrix} x \\ u \end{bmatrix}",
+        r"\begin{bmatrix} \Phi_x \\ \Phi_u \end{bmatrix}",
+    )
+    assert splice_matrices(read, [(left, x_u), (right, phi)], 170) == x_u + "=" + phi + r"\,w"
+    # bare sizes pair by the delimiter after them; one size does not close another
+    assert splice_matrices(r"a=\Big(\big(x\big)\Big)", [(right, x_u)], 170) == "a=" + x_u
+    # a sized pair with no matrix in the ink near it is left alone
+    column = MatrixBlock(60, 100, "bmatrix", [[(70, 0, 90, 10)], [(70, 20, 90, 30)]])
+    assert splice_matrices(r"\Bigl[p\Bigr]=v+w+y+z+a+b+c+d", [(column, x_u)], 100) is None
