@@ -31,7 +31,9 @@ _EXTENSION_RE = re.compile(r"CMEX|EUEX|Extension|(?:^|[^a-z])[tp]xb?exs?|-M-Ex|j
 _SYMBOL_RE = re.compile(
     r"CMSY|CMBSY|[tp]xb?sys|TXSY|PXSY|MathSymbols|Math-Symbols|-M-Sy|EUSM|jkp\w*sy", re.I
 )
-_BOLD_RE = re.compile(r"CMMIB|CMBX|CMBSY|BOLD|-MEDI|-BD|BMI\d*$|^[tp]xb|-Bold", re.I)
+# a semibold is bold to the reader: Latin Modern's ``LMRomanDemi10`` sets mathastext's
+# ``\mathbf``; ``-bol`` ends newtxsf's bold math letters (``zsfmi-bol``, ``zsfmia-bol``)
+_BOLD_RE = re.compile(r"CMMIB|CMBX|CMBSY|BOLD|-MEDI|-BD|BMI\d*$|^[tp]xb|-Bold|Demi|-bol$", re.I)
 _ITALIC_RE = re.compile(
     r"CMMI|ITAL|SLANT|OBLIQUE|-IT|MI\d*$|MathItalic|Letters-Italic|-M-Italic|[tp]xmia|Italic",
     re.I,

@@ -23,6 +23,7 @@ from scipix_search.ingest.pdf._families import (
     is_symbol_font,
     is_text_italic_font,
 )
+from scipix_search.ingest.pdf._text_math import reads_as_word
 from scipix_search.math import FUNCTION_NAMES
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,10 @@ class Glyph:
     page's reading measured it: the box of the ink, where ``y0``/``y1`` are mostly the font's
     ascent and descent (CMSY10's reach 0.8 em under the baseline). Only a region's outline
     (``ink_box``) reads it; the row logic keeps the font boxes TeX's spacing follows."""
+    text_math: bool = False
+    """An upright text-font glyph of a page whose formulas take their Latin letters from the
+    text font (mathastext; ``_text_math``): tight letters of it in a formula are variables
+    unless they read as a word."""
 
     @property
     def is_math(self) -> bool:
@@ -662,6 +667,13 @@ def _text_words(
             out.append((items[i][0], f"\\mathit{{{word}}}", None))
         elif word in FUNCTION_NAMES:  # TeX's named functions (\arg, \deg ...)
             out.append((items[i][0], f"\\{word}", None))
+        elif (
+            not reads_as_word(word)
+            and word not in OPERATOR_NAMES
+            and all(g is not None and g.text_math for _, _, g in items[i:j])
+        ):
+            # the text font's letters are the math letters of this page: ``xy``, ``dt``
+            out.extend(items[i:j])
         elif all(
             g is not None and is_sans_font(g.font) and BODY_ROLE not in g.font
             for _, _, g in items[i:j]

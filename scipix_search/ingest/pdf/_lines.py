@@ -37,6 +37,7 @@ from scipix_search.ingest.pdf._ink import (
 from scipix_search.ingest.pdf._overprints import overprinted, without_overprints
 from scipix_search.ingest.pdf._pua import family_pua_char
 from scipix_search.ingest.pdf._shapes import DocumentFonts, misnamed_fonts
+from scipix_search.ingest.pdf._text_math import mark_text_math
 from scipix_search.ingest.pdf._textpage import raw_text
 from scipix_search.ingest.pdf._truth import _VARIANTS, drawn_characters, named_letter
 from scipix_search.ingest.pdf._unicode_math import split_math_alphanumeric
@@ -153,6 +154,13 @@ def page_lines(
             continue  # running heads and page numbers
         out.append(_classify(visible, bbox, glyphs))
     _mark_sans_body(out)
+    prose = Counter(g.font for line in out if line.is_prose for g in line.glyphs if g.c.isalpha())
+    if prose:
+        mark_text_math(
+            (line.glyphs for line in out if not line.is_prose),
+            (g for line in out for g in line.glyphs),
+            prose.most_common(1)[0][0],
+        )
     return out
 
 

@@ -1,0 +1,59 @@
+"""Formulas whose Latin letters are the upright text font's (mathastext), read back from
+pdflatex documents typeset here (the tests skip without pdflatex).
+
+mathastext prints ``ds_{xx}``, ``dt`` and ``\\mathbf{M}\\mathbf{w}`` in the prose's own
+upright roman (Latin Modern's ``LMRoman10-Regular``, its ``\\mathbf`` in ``LMRomanDemi10``),
+so tight runs of them read as ``\\text{dt}``, ``s_{\\text{xx}}``, ``\\text{Mw}``. On a page
+that sets relations but next to no slanted or math-font Latin letters, such a run is a
+product of variables unless it reads as a word (``if`` stays text); a semibold (``Demi``)
+letter is bold. Computer Modern reads the same displays as before (the control).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scipix_search.ingest.pdf._text_math import reads_as_word
+from scipix_search.math import as_tokens
+from tests.factories import typeset_numbered
+
+_SETUPS = {
+    "cm": "",
+    "mathastext": "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{mathastext}\n",
+}
+_DISPLAYS = {
+    "fractions": r"\frac{ds_{xx}}{dt} = -\frac{4}{3} \mu \frac{1}{\rho} \frac{d\rho}{dt}",
+    "differentials": r"du = 0, \quad dp = 0, \quad ds_{xx} = 0",
+    "bold-product": r"\mathbf{p} = \mathbf{M} \mathbf{w} + xy",
+    "word": r"f(x) = 1 \quad \text{if} \quad x > 0",
+}
+
+
+@pytest.fixture(scope="module", params=list(_SETUPS))
+def rows(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    setup = request.param
+    tmp: Path = tmp_path_factory.mktemp(f"textmath-{setup}")
+    doc = typeset_numbered(
+        tmp / "textmath.tex",
+        _DISPLAYS.values(),
+        "\\usepackage{amssymb}\n" + _SETUPS[setup],
+        options="10pt",
+    )
+    return setup, dict(zip(_DISPLAYS, (latex for _, latex in doc.pairs()), strict=True))
+
+
+@pytest.mark.parametrize("key", list(_DISPLAYS))
+def test_displays_read_as_typeset(rows, key: str) -> None:
+    setup, latex = rows
+    assert tuple(as_tokens(latex[key])) == tuple(as_tokens(_DISPLAYS[key])), (setup, latex[key])
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [("if", True), ("or", True), ("otherwise", True), ("s.t.", True), ("for each", True),
+     ("xy", False), ("dt", False), ("Mw", False), ("xx", False), ("nxy", False)],
+)  # fmt: skip
+def test_reads_as_word(word: str, text: bool) -> None:
+    assert reads_as_word(word) is text
