@@ -240,8 +240,9 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
 def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: float) -> bool:
     """The block is cells of a table: a rule above it and one below reach past it (a
     table's rules span all its columns; an ``array``'s or a frame's hug the display), other
-    cells share its rows inside those rules, and no paragraph line runs across it between
-    them (a display between a running head's rule and a footer's has prose above it).
+    cells share its rows inside those rules (or the block holds whole rows of cells, see
+    :func:`_table_row`), and no paragraph line runs across it between them (a display
+    between a running head's rule and a footer's has prose above it).
     ``lines`` are the page's (a table's columns can fall into different page columns)."""
     x0, y0, x1, y1 = lines_bbox(block)
 
@@ -255,7 +256,10 @@ def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: 
     top = max(above, key=lambda r: r.y)
     bottom = min(below, key=lambda r: r.y)
     left, right = max(top.x0, bottom.x0), min(top.x1, bottom.x1)
-    if right - left < x1 - x0 + 2 * body_size:
+    # rules that hug the block (an ``array``'s, a frame's ``\\fboxsep``) are not a table's;
+    # a ``tabular``'s reach ``\\tabcolsep`` past its outer cells
+    margin = right - left - (x1 - x0)
+    if margin < 0.8 * body_size:
         return False
     ids = {id(ln) for ln in block}
     inside = [
@@ -271,6 +275,10 @@ def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: 
         ln.is_prose and ln.bbox[0] < x0 - body_size and ln.bbox[2] > x1 + body_size for ln in inside
     ):
         return False
+    if _table_row(block, body_size):
+        return True
+    if margin < 2 * body_size:
+        return False
     return any(
         not ln.number
         and (ln.bbox[2] <= x0 or ln.bbox[0] >= x1)
@@ -281,6 +289,59 @@ def in_table(block: list[Line], lines: list[Line], rules: list[Bar], body_size: 
         )
         for ln in inside
     )
+
+
+def _table_row(block: list[Line], body_size: float) -> bool:
+    """Some row of the block is a whole table row: at least three cells a column gap apart
+    (``\\tabcolsep`` on both sides), one of them a number or words (a table's values; an
+    ``alignat``'s cells each hold math). Between a table's rules the block can take every
+    cell of its rows, so no other cell shares them."""
+    if any(ln.number for ln in block):
+        return False
+    # a table can be set smaller than the text (``\\small``): its scripts are what is
+    # smaller than its largest lines; MuPDF gives a table's cells lines of their own at
+    # times, so a row is the lines that share most of their height
+    size = min(body_size, max(ln.size for ln in block))
+    rows: list[list[Line]] = []
+    for ln in sorted(block, key=lambda ln: ln.bbox[1]):
+        if ln.size < 0.8 * size:
+            continue
+        row = next((r for r in rows if _same_row(r[0], ln)), None)
+        if row is None:
+            rows.append([ln])
+        else:
+            row.append(ln)
+    for row in rows:
+        cells = _gap_runs([g for ln in row for g in ln.glyphs], 0.8 * size)
+        if len(cells) >= 3 and any(_data_cell(c) for c in cells):
+            return True
+    return False
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    return overlap > 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+
+
+def shares_table_rows(block: list[Line], table: list[Line], rules: list[Bar]) -> bool:
+    """The block stands beside cells dropped as a table: most of its lines share a row
+    with one of the table's, and one rule above both spans them (a table's top rule runs
+    across all its columns). A table whose last rows have no rule below keeps its
+    other columns as candidates of their own."""
+    x0, y0, x1, y1 = lines_bbox(block)
+    t0, u0, t1, u1 = lines_bbox(table)
+    if not any(
+        r.y <= min(y0, u0) + 1 and r.x0 <= min(x0, t0) + 1 and r.x1 >= max(x1, t1) - 1
+        for r in rules
+    ):
+        return False
+
+    def beside(ln: Line) -> bool:
+        return any(
+            _same_row(ln, t) and (t.bbox[2] <= ln.bbox[0] or t.bbox[0] >= ln.bbox[2]) for t in table
+        )
+
+    return 2 * sum(beside(ln) for ln in block) > len(block)
 
 
 _TALL_DELIMITERS = frozenset("()[]{}|‖⟨⟩⌊⌋⌈⌉")

@@ -28,6 +28,7 @@ from scipix_search.ingest.pdf._blocks import (
     in_table,
     lines_bbox,
     set_flush_left,
+    shares_table_rows,
     split_by_numbers,
     split_columns,
     unruled_table,
@@ -174,21 +175,34 @@ def _read_page(
     drawings = Drawings(page)
     blocks = []
     dropped: list[Block] = []
+    tables: list[Block] = []
     for col in split_columns(lines, page.rect.width):
         col.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
         found = []
         for b in display_blocks(col, body_size, drawings):
             # cells of a table (a column of values with math) and a plot's labels are no
             # display
-            if (
-                in_table(b.lines, lines, drawings.rules, body_size)
-                or unruled_table(b.lines, col, b.right - b.left, body_size)
-                or in_plot(b.lines, lines, drawings)
+            if in_table(b.lines, lines, drawings.rules, body_size) or unruled_table(
+                b.lines, col, b.right - b.left, body_size
             ):
+                tables.append(b)
+                dropped.append(b)
+            elif in_plot(b.lines, lines, drawings):
                 dropped.append(b)
             else:
                 found.append(b)
         blocks.append((col, found))
+    # a table's other columns (its last rows can have no rule below them): the candidates
+    # beside a table's rows, under one of its rules
+    for i, (col, found) in enumerate(blocks):
+        cells = [
+            b
+            for b in found
+            if any(shares_table_rows(b.lines, t.lines, drawings.rules) for t in tables)
+        ]
+        if cells:
+            dropped.extend(cells)
+            blocks[i] = (col, [b for b in found if all(b is not c for c in cells)])
     return _Page(page, listed, body_size, drawings, blocks, dropped)
 
 

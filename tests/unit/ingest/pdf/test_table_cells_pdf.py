@@ -52,3 +52,62 @@ def test_boxed_and_plain_displays_stay(regions: list) -> None:
     texts = [r.text.replace(" ", "") for r in regions]
     assert any("Φ=ϕ+f" in t for t in texts), texts
     assert any(t.startswith("Cℓ=") for t in texts), texts
+
+
+# A table whose last rows have no rule below them (rows after a ``\midrule`` and no
+# ``\bottomrule``), set ``\small``, and a two-row table whose rows between its rules hold
+# every cell (math and words): no cell of either is beside the block read from it. An
+# ``align*`` in a table float, under a ``Table n`` caption, is a display.
+_OPEN_TABLE = (
+    "\\begin{table}[h]\\centering\\small\n\\begin{tabular}{lrl}\n\\toprule\n"
+    "Set & Best & 68\\% \\\\\n\\midrule\n"
+    + "".join(
+        f"North & {44 - i} & ${-10 - 3 * i} < f_{{\\rm NL}} < {58 - i}$ \\\\\n" for i in range(3)
+    )
+    + "\\midrule\n"
+    + "".join(
+        f"South & {40 - i} & ${-12 - 4 * i} < g_{{\\rm NL}} < {52 - i}$ \\\\\n" for i in range(6)
+    )
+    + "\\end{tabular}\n\\end{table}\n"
+)
+_CASES_TABLE = (
+    "\\begin{table}[h]\\centering\\caption{Cases}\n\\begin{tabular}{cccc}\n\\hline\n"
+    "$\\hat\\rho^* < \\rho$ & case a & case b & case c \\\\\n"
+    "$\\hat\\rho^* > \\rho$ & case d & case e & case f \\\\\n\\hline\n\\end{tabular}\n\\end{table}\n"
+)
+_ALIGN_TABLE = (
+    "\\begin{table}[h]\\centering\\caption{The translation}\n\\begin{align*}\n"
+    "(x = y)^\\nabla &\\equiv \\nabla (x = y) \\\\\n"
+    "(\\varphi \\wedge \\psi)^\\nabla &\\equiv \\varphi^\\nabla \\wedge \\psi^\\nabla \\\\\n"
+    "(\\varphi \\vee \\psi)^\\nabla &\\equiv \\nabla(\\varphi^\\nabla \\vee \\psi^\\nabla)\n"
+    "\\end{align*}\n\\end{table}\n"
+)
+
+
+@pytest.fixture(scope="module")
+def more_regions(tmp_path_factory: pytest.TempPathFactory) -> list:
+    prose = "The estimates of the bounds are listed in the tables below for every set. " * 3
+    tex = typeset_article(
+        tmp_path_factory.mktemp("tables") / "tables.tex",
+        prose
+        + "\n\n"
+        + _OPEN_TABLE
+        + prose
+        + "\n\n"
+        + _CASES_TABLE
+        + prose
+        + "\n\n"
+        + _ALIGN_TABLE,
+        "\\usepackage{booktabs}\n",
+    )
+    return find_equation_regions(tex.with_suffix(".pdf"), render=False)
+
+
+def test_cells_of_open_and_full_row_tables_are_no_displays(more_regions: list) -> None:
+    texts = [r.text.replace(" ", "") for r in more_regions]
+    assert not [t for t in texts if "NL<" in t or "case" in t], texts
+
+
+def test_align_in_a_table_float_stays(more_regions: list) -> None:
+    texts = [r.text.replace(" ", "") for r in more_regions]
+    assert any("∇≡∇(x=y)" in t or "(x=y)∇" in t for t in texts), texts
