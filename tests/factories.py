@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,6 +238,15 @@ def typeset_numbered(
     assert len(source) == len(latex), source
     regions = find_equation_regions(tex.with_suffix(".pdf"), render=False)
     return NumberedDisplays(tex, source, regions)
+
+
+def read_keyed_displays(
+    tex: Path, displays: Mapping[str, str], preamble: str = "", *, options: str = "11pt"
+) -> dict[str, str]:
+    """:func:`typeset_numbered` over the values of ``displays``: the LaTeX read back for
+    each key (``""`` where no region carries its number)."""
+    doc = typeset_numbered(tex, displays.values(), preamble, options=options)
+    return dict(zip(displays, (latex for _, latex in doc.pairs()), strict=True))
 
 
 def typeset_displays(tex: Path, body: str, font: str) -> list[EquationRegion]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from scipix_search.math import as_tokens
-from tests.factories import typeset_numbered
+from tests.factories import read_keyed_displays
 
 _SETUPS = {
     "cm": "",
@@ -45,13 +45,8 @@ _DISPLAYS = {
 def rows(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     setup = request.param
     tmp: Path = tmp_path_factory.mktemp(f"pieces-{setup}")
-    doc = typeset_numbered(
-        tmp / "pieces.tex",
-        _DISPLAYS.values(),
-        "\\usepackage{amssymb}\n" + _SETUPS[setup],
-        options="10pt",
-    )
-    return setup, dict(zip(_DISPLAYS, (latex for _, latex in doc.pairs()), strict=True))
+    preamble = "\\usepackage{amssymb}\n" + _SETUPS[setup]
+    return setup, read_keyed_displays(tmp / "pieces.tex", _DISPLAYS, preamble, options="10pt")
 
 
 @pytest.mark.parametrize("key", list(_DISPLAYS))

@@ -17,7 +17,7 @@ import pytest
 
 from scipix_search.ingest.pdf._text_math import reads_as_word
 from scipix_search.math import as_tokens
-from tests.factories import typeset_numbered
+from tests.factories import read_keyed_displays
 
 _SETUPS = {
     "cm": "",
@@ -35,13 +35,8 @@ _DISPLAYS = {
 def rows(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     setup = request.param
     tmp: Path = tmp_path_factory.mktemp(f"textmath-{setup}")
-    doc = typeset_numbered(
-        tmp / "textmath.tex",
-        _DISPLAYS.values(),
-        "\\usepackage{amssymb}\n" + _SETUPS[setup],
-        options="10pt",
-    )
-    return setup, dict(zip(_DISPLAYS, (latex for _, latex in doc.pairs()), strict=True))
+    preamble = "\\usepackage{amssymb}\n" + _SETUPS[setup]
+    return setup, read_keyed_displays(tmp / "textmath.tex", _DISPLAYS, preamble, options="10pt")
 
 
 @pytest.mark.parametrize("key", list(_DISPLAYS))
