@@ -1,4 +1,6 @@
-"""Which query words SQLite's keyword search scores: the rarest, within a postings budget.
+"""Keyword search over passages (:func:`fulltext_passages`, split out of ``store/repo.py``,
+which re-exports it) and which query words SQLite's scores: the rarest, within a postings
+budget.
 
 FTS5 ranks an OR query by ``bm25`` over every row holding any of its words, so its cost is the
 sum of their posting lists: at 1M passages a few common words (``model``: 63k rows) made it
@@ -18,6 +20,7 @@ they only steer the choice, and a count that is stale by some inserts steers it 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -88,3 +91,45 @@ def rarest_words(session: Session, words: list[str], budget: int = POSTINGS_BUDG
         spent += counts[i]
     logger.debug("keyword search scores %d of %d words (%d postings)", len(kept), len(words), spent)
     return [words[i] for i in sorted(kept)]
+
+
+_FTS_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that match nearly every passage: they slow keyword search down and add nothing to bm25.
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was "
+    "were which with we our can not but also these those their there been into than then".split()
+)
+_MAX_TERMS = 16
+
+
+def fulltext_passages(*, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
+    """Keyword search over passages: SQLite FTS5 (bm25) or PostgreSQL full text (ts_rank).
+
+    Returns ``(passage id, score)`` best first; any word may match (OR), ranking rewards more.
+    On SQLite a large store scores the query's rarest words only (``_fts.rarest_words``).
+    """
+    words = list(dict.fromkeys(w for w in _FTS_WORD.findall(query) if w.lower() not in _STOPWORDS))
+    words = words[:_MAX_TERMS]
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        # the rarest words within a postings budget: bm25 over common words' rows is the cost
+        match = " OR ".join(f'"{w}"' for w in rarest_words(session, words))
+        rows = session.execute(
+            text(
+                "SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts "
+                "WHERE passages_fts MATCH :q ORDER BY rank LIMIT :k"
+            ),
+            {"q": match, "k": limit},
+        ).all()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+    tsquery = " | ".join(w.replace("'", "") for w in words)
+    rows = session.execute(
+        text(
+            "SELECT id, ts_rank(to_tsvector('english', text), q) AS rank "
+            "FROM passages, to_tsquery('english', :q) q "
+            "WHERE to_tsvector('english', text) @@ q ORDER BY rank DESC LIMIT :k"
+        ),
+        {"q": tsquery, "k": limit},
+    ).all()
+    return [(int(r[0]), float(r[1])) for r in rows]
