@@ -12,10 +12,11 @@ from scipix_search.ocr._images import check_readable, load_image
 from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
+from scipix_search.ocr._rapidocr import rapidocr_recognizer_model
 from scipix_search.ocr._recognizer import LatexRecognizer
 from scipix_search.ocr._scanlike import degrade_page
 from scipix_search.ocr._tesseract import TesseractEngine
-from scipix_search.ocr._text import TextRecognizer, rapidocr_recognizer_model
+from scipix_search.ocr._text import TextRecognizer
 from scipix_search.ocr._text_int8 import (
     build_text_recognizer_int8,
     calibration_inputs,

@@ -262,7 +262,7 @@ def int8_recognizer_path(model_dir: Path) -> Path:
         MissingDependencyError: not built, built from another wheel or recipe, or its file
             does not match its manifest.
     """
-    from scipix_search.ocr._text import rapidocr_recognizer_file
+    from scipix_search.ocr._rapidocr import rapidocr_recognizer_file
 
     folder = Path(model_dir) / SUBDIR
     hint = (
@@ -303,7 +303,8 @@ def build_text_recognizer_int8(model_dir: Path, *, force: bool = False) -> Path:
         OCRError: quantisation failed, or the int8 reads of the calibration pages differ
             from the float ones by more than :data:`MAX_CHAR_CHANGE`.
     """
-    from scipix_search.ocr._text import TextRecognizer, rapidocr_recognizer_model
+    from scipix_search.ocr._rapidocr import rapidocr_recognizer_model
+    from scipix_search.ocr._text import TextRecognizer
     from scipix_search.onnx import make_session
 
     folder = Path(model_dir) / SUBDIR
