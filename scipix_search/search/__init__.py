@@ -54,16 +54,14 @@ if TYPE_CHECKING:
         Calibration,
         fit_calibration,
     )
-    from scipix_search.search._tuples import (
-        COMMON_SHARE,
-        TupleIndex,
+    from scipix_search.search._tuple_file import (
         TupleRows,
         heal_tuple_rows,
         load_tuple_index,
         save_tuple_index,
         stored_tuple_index,
-        tuple_keys,
     )
+    from scipix_search.search._tuples import COMMON_SHARE, TupleIndex, tuple_keys
 
 # Each public name and the module that defines it (the imports above, for type checkers).
 __getattr__ = lazy_exports(
@@ -124,16 +122,14 @@ __getattr__ = lazy_exports(
             "Calibration",
             "fit_calibration",
         ),
-        "scipix_search.search._tuples": (
-            "COMMON_SHARE",
-            "TupleIndex",
+        "scipix_search.search._tuple_file": (
             "TupleRows",
             "heal_tuple_rows",
             "load_tuple_index",
             "save_tuple_index",
             "stored_tuple_index",
-            "tuple_keys",
         ),
+        "scipix_search.search._tuples": ("COMMON_SHARE", "TupleIndex", "tuple_keys"),
     },
 )
 

@@ -26,7 +26,8 @@ from scipix_search.search._hits import Hit, Ranked, Ranking
 from scipix_search.search._rerank import SUBFORMULA_WEIGHT, rerank_bounded
 from scipix_search.search._scores import CLOSE_MATCH, EQUATION_CALIBRATION, stored_cosine
 from scipix_search.search._threads import side_pool
-from scipix_search.search._tuples import TupleIndex, stored_tuple_index
+from scipix_search.search._tuple_file import stored_tuple_index
+from scipix_search.search._tuples import TupleIndex
 from scipix_search.store import IndexSpec, Store, repo
 
 logger = logging.getLogger(__name__)
