@@ -205,6 +205,16 @@ SETUPS: dict[str, str] = {
     "kpsans": _T1 + "\\usepackage[sfmath]{kpfonts}\n",
     "mtfira": _T1 + "\\usepackage[sfdefault]{FiraSans}\n\\usepackage{mathastext}\n",
     "anttor": _T1 + "\\usepackage[math]{anttor}\n",
+    # seventh split (fonts13, 2026-12-05): candidates for heldout6, fixed before any compile
+    "mtcharteri": _T1 + "\\usepackage{charter}\n\\usepackage[italic]{mathastext}\n",
+    "mtptserif": _T1 + "\\usepackage{PTSerif}\n\\usepackage{mathastext}\n",
+    "mtcrimsonfd": _T1
+    + "\\usepackage{crimson}\n\\usepackage{fdsymbol}\n\\usepackage[italic]{mathastext}\n",
+    "mtsourcesans": _T1
+    + "\\usepackage[default]{sourcesanspro}\n\\usepackage[italic]{mathastext}\n",
+    "mtfbbmn": _T1
+    + "\\usepackage{fbb}\n\\usepackage{MnSymbol}\n\\usepackage[italic]{mathastext}\n",
+    "mtgentium": _T1 + "\\usepackage{gentium}\n\\usepackage[italic]{mathastext}\n",
 }
 DEV_SETUPS = ("newtx", "kpfonts", "mathpazo")
 DEV2_SETUPS = ("fourier", "newpx", "mathptmx")
