@@ -53,11 +53,11 @@ class TupleRows:
         return TupleIndex(self.keys, self.ids)
 
 
-def _keys_of(latex: str) -> np.ndarray:
+def _parse(latex: str) -> Formula | None:
     try:
-        return tuple_keys(parse_formula(latex))
+        return parse_formula(latex)
     except LatexParseError:
-        return tuple_keys(None)  # kept, so that it is not parsed again at every open
+        return None  # kept, so that it is not parsed again at every open
 
 
 def load_tuple_index(path: Path) -> tuple[TupleIndex, np.ndarray] | None:
@@ -164,19 +164,12 @@ def heal_tuple_rows(
         if old is not None and old[0] == check:
             keys.append(old[1])
         else:
-            keys.append(_keys_of(latex))
+            keys.append(tuple_keys(_parse(latex)))
             parsed += 1
         ids.append(eq_id)
         checks.append(check)
     rows = TupleRows(np.asarray(ids, np.int64), np.asarray(checks, np.uint32), keys)
     return rows, parsed + len(known)
-
-
-def _parse(latex: str) -> Formula | None:
-    try:
-        return parse_formula(latex)
-    except LatexParseError:
-        return None  # kept, so that it is not parsed again at every open
 
 
 def stored_tuple_index(path: Path, formulas: Iterable[tuple[int, str]]) -> TupleIndex:
