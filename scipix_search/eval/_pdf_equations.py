@@ -12,6 +12,10 @@ The ground truth is the source's display rows (one per row of a row environment)
   (``regions_to_equations``: one per region, plus one per row of a multi-row display, each
   row read from its own crop; OCR in one batch per document);
 * mean similarity: mean best similarity per source row.
+
+Each row is compared with a region as that region prints it (``_printed.as_printed``): a bold
+command around symbols that the region's fonts set regular is no part of what a reader can
+see. ``good_as_written`` counts latex@0.8 against the rows as written, to show the difference.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
+import pymupdf
+
 from scipix_search.eval._datasets import PaperFolder
+from scipix_search.eval._printed import BOLD_RE, as_printed, plain_symbols
 from scipix_search.ingest import find_equation_regions, read_tex_equations, regions_to_equations
 from scipix_search.math import as_tokens, token_similarity
 
@@ -45,6 +52,7 @@ class PdfEquationScore:
     detected: int = 0
     correct: int = 0
     good: int = 0
+    good_as_written: int = 0
     sim_sum: float = 0.0
     seconds: float = 0.0
 
@@ -65,6 +73,11 @@ class PdfEquationScore:
     def latex_ok(self) -> float:
         """latex@0.8: share of source rows with an extracted equation at similarity >= 0.8."""
         return self.good / max(1, self.rows)
+
+    @property
+    def latex_ok_as_written(self) -> float:
+        """latex@0.8 against the source rows as written (bold the fonts cannot print kept)."""
+        return self.good_as_written / max(1, self.rows)
 
     @property
     def mean_similarity(self) -> float:
@@ -149,8 +162,14 @@ def score_pdf_equations(
         cursor += n
 
     pairs = _Pairs()
+    plain: list[frozenset[str]] = [frozenset()] * len(regions)
+    if any(BOLD_RE.search(e.latex) for e in tex):
+        with pymupdf.open(paper.pdf) as doc:
+            plain = [plain_symbols(doc, r.page, r.layout or r.bbox) for r in regions]
 
-    def region_sim(latex: str, i: int, floor: float = 0.0) -> float:
+    def region_sim(latex: str, i: int, floor: float = 0.0, *, written: bool = False) -> float:
+        if not written:
+            latex = as_printed(latex, plain[i])
         best = 0.0
         for c in region_latex[i]:
             best = max(best, pairs.similarity(latex, c, floor=max(floor, best)))
@@ -161,12 +180,18 @@ def score_pdf_equations(
         envs.setdefault(eq.env_index, Counter()).update(glyph_signature(eq.latex, is_latex=True))
     sigs = [glyph_signature(r.text, is_latex=False) for r in regions]
     numbers = {e.number for e in tex if e.number}
-    detected = good = 0
+    detected = good = good_as_written = 0
     sim_sum = 0.0
     for eq in tex:
         best = 0.0
         for i in range(len(regions)):
             best = max(best, region_sim(eq.latex, i, floor=best))
+        written = best
+        if any(as_printed(eq.latex, p) != eq.latex for p in plain):
+            written = 0.0
+            for i in range(len(regions)):
+                written = max(written, region_sim(eq.latex, i, floor=written, written=True))
+        good_as_written += written >= GOOD_SIMILARITY
         sim_sum += best
         sig = glyph_signature(eq.latex, is_latex=True)
         hit = best >= FOUND_SIMILARITY or any(
@@ -205,6 +230,7 @@ def score_pdf_equations(
         detected=detected,
         correct=correct,
         good=good,
+        good_as_written=good_as_written,
         sim_sum=sim_sum,
         seconds=elapsed,
     )

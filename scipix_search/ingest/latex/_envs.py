@@ -9,7 +9,7 @@ from scipix_search.ingest.latex._macros import read_group
 
 logger = logging.getLogger(__name__)
 
-_DROP_IN_MATH_RE = re.compile(r"\\(?:nonumber|notag)(?![A-Za-z])")
+_DROP_IN_MATH_RE = re.compile(r"\\(?:nonumber|notag|IEEEnonumber)(?![A-Za-z])")
 _LAYOUT_RE = re.compile(
     r"\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large)(?![A-Za-z])"
     r"|\\[hv]space\*?\s*\{[^{}]*\}"

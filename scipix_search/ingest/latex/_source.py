@@ -41,7 +41,13 @@ from scipix_search.ingest.latex._text import latex_to_text, split_passages
 
 logger = logging.getLogger(__name__)
 
-ROW_ENVS = frozenset({"align", "gather", "eqnarray", "flalign", "alignat", "xalignat"})
+# IEEEtrantools' IEEEeqnarray (IEEE papers' multi-row displays) numbers each row as eqnarray does
+ROW_ENVS = frozenset(
+    {"align", "gather", "eqnarray", "flalign", "alignat", "xalignat", "IEEEeqnarray"}
+)
+_COLUMN_ARG_ENVS = frozenset({"alignat", "xalignat", "IEEEeqnarray"})
+"""Environments whose first argument is no math: a column count, or IEEEeqnarray's column
+types (``{rCl}``)."""
 SINGLE_ENVS = frozenset({"equation", "multline", "displaymath", "dmath"})
 DISPLAY_ENVS = ROW_ENVS | SINGLE_ENVS
 VERBATIM_ENVS = frozenset({"verbatim", "lstlisting", "comment", "minted", "Verbatim"})
@@ -356,7 +362,7 @@ class _Finder:
             logger.debug("unclosed \\begin{%s%s}", name, star)
             return m.end()
         content = self.body[m.end() : end]
-        if name in ("alignat", "xalignat"):
+        if name in _COLUMN_ARG_ENVS:
             grp = read_group(content, 0)
             if grp is not None:
                 content = content[grp[1] :]

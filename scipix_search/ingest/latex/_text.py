@@ -14,7 +14,7 @@ _FLOAT_ENVS = (
     "algorithm*", "algorithmic", "thebibliography", "tikzpicture", "lstlisting", "verbatim",
     "comment", "subfigure", "wrapfigure", "minipage", "equation", "equation*", "align",
     "align*", "gather", "gather*", "multline", "multline*", "eqnarray", "eqnarray*", "flalign",
-    "flalign*", "alignat", "alignat*", "displaymath",
+    "flalign*", "alignat", "alignat*", "displaymath", "IEEEeqnarray", "IEEEeqnarray*",
 )  # fmt: skip
 _DROP_WITH_ARGS = {
     "label": 1, "cite": 1, "citep": 1, "citet": 1, "citealp": 1, "citeauthor": 1,

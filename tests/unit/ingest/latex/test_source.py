@@ -142,6 +142,8 @@ def test_extract_tex_equations_environments() -> None:
     \begin{multline*} p + q \\ + r \end{multline*}
     \begin{alignat}{2} s &= t & u &= v \end{alignat}
     \begin{verbatim} $not math$ \end{verbatim}
+    \begin{IEEEeqnarray}{rCl} w & = & x \IEEEnonumber \\ y & = & z \end{IEEEeqnarray}
+    \begin{IEEEeqnarray*}{rCl} V & = & \{1,2\} \end{IEEEeqnarray*}
     """
     eqs = extract_tex_equations(body)
     assert [(e.latex, e.display, e.number) for e in eqs] == [
@@ -152,6 +154,9 @@ def test_extract_tex_equations_environments() -> None:
         ("g = h", True, None),
         ("p + q + r", True, None),
         ("s = t u = v", True, "2"),
+        ("w = x", True, None),
+        ("y = z", True, "3"),
+        (r"V = \{1,2\}", True, None),
     ]
 
 
