@@ -12,7 +12,7 @@ import logging
 from bisect import bisect_left
 
 from scipix_search.ingest.pdf._families import is_extension_font, is_italic_font, is_math_font
-from scipix_search.ingest.pdf._glyphs import ACCENTS, Bar, Glyph
+from scipix_search.ingest.pdf._glyphs import ACCENTS, PUA_PIECES, Bar, Glyph
 from scipix_search.ingest.pdf._operators import big_operator_extent
 
 logger = logging.getLogger(__name__)
@@ -194,10 +194,11 @@ def _tall(g: Glyph) -> bool:
 
 
 def _is_piece(g: Glyph) -> bool:
-    """A part of a tall delimiter: Symbol-font bracket pieces (U+F8E5..U+F8FE), or a
-    CMEX glyph without a Unicode value."""
+    """A part of a tall delimiter: Symbol-font bracket pieces (:data:`_glyphs.PUA_PIECES`; not
+    the rest of that private-use block, whose sans ® © ™ are no pieces), or a CMEX glyph
+    without a Unicode value."""
     code = ord(g.c[0]) if g.c else 0
-    return 0xF8E5 <= code <= 0xF8FE or (g.c == "\ufffd" and is_extension_font(g.font))
+    return code in PUA_PIECES or (g.c == "\ufffd" and is_extension_font(g.font))
 
 
 def _starts_equation(upper: list[Glyph], lower: list[Glyph], main_size: float) -> bool:

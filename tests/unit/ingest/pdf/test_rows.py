@@ -47,6 +47,15 @@ def test_equation_rows_keep_a_bracketed_matrix_whole() -> None:
     assert len(_groups(glyphs)) == 1
 
 
+def test_equation_rows_symbol_fonts_sans_marks_are_no_pieces() -> None:
+    # Symbol's private-use block also holds a sans ® and © (U+F8E8, U+F8E9): stacked where
+    # the bracket's pieces were, they hold no rows together
+    top = Glyph("\uf8e8", 90, 92, 95, 102, 100, 10, "Symbol")
+    bottom = Glyph("\uf8e9", 90, 102, 95, 120, 116, 10, "Symbol")
+    glyphs = [top, *_row("x=a", 100), bottom, *_row("u=b", 116)]
+    assert len(_groups(glyphs)) == 2
+
+
 def test_equation_rows_limits_row_is_not_an_equation() -> None:
     # argmin with limits j=1,...,k set below in script size
     glyphs = _row("j=argmin", 100) + _row("j=1,k", 108, size=7.0)
