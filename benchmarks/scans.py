@@ -11,7 +11,10 @@ through the real path (``Indexer.ingest_bytes``: text OCR, formula detection, fo
 encoders, store). Printed per setting:
 
 * detection recall / precision: the stored ``origin="ocr"`` equations' boxes (PDF points)
-  against the born-digital display regions of the same pages (IoU >= 0.5, one to one); the
+  against the born-digital display regions of the same pages that the paper's source
+  confirms (IoU >= 0.5, one to one; ``--truth reader`` takes every region of the born-digital
+  reader, as the figures before this option did: its false regions, prose lines dense with
+  inline math and table cells, then count as displays a scan must find); the
   rows of a multi-row display, stored after it with their centres inside its box (as the
   born-digital path stores them), are reads of that display, not regions;
 * latex@0.6 / latex@0.8: share of true regions whose matched equation has normalised-token
@@ -178,11 +181,23 @@ def _words_outside(page: pymupdf.Page, boxes: list[Box]) -> str:
     return sorted_words(words)
 
 
-def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) -> list[Paper]:
+def load_papers(
+    half: str,
+    pages: int,
+    root: Path | None = None,
+    skip: int = 0,
+    *,
+    confirmed: bool = True,
+) -> list[Paper]:
     """Paper folders of ``root`` (default: the shared real papers) with display equations on
     ``pages`` of their pages that hold displays, after the first ``skip`` such pages, split by
     position in name order (``half``). A folder of the real papers in other fonts (every
-    name a shared paper's, as ``retypeset.py`` writes them) keeps the real papers' halves."""
+    name a shared paper's, as ``retypeset.py`` writes them) keeps the real papers' halves.
+
+    The pages are chosen by the born-digital reader's display regions; the truth regions on
+    them are those regions that the paper's source confirms (``confirmed``, the default, as
+    ``--typeset`` has it: a prose line dense with inline math or a table cell that the reader
+    took for a display is no display a scan should be held to), or all of them."""
     folders = paper_folders(root or shared_data_dir() / "papers")
     if half != "all":
         shared = [p.name for p in paper_folders(shared_data_dir() / "papers")]
@@ -193,6 +208,10 @@ def load_papers(half: str, pages: int, root: Path | None = None, skip: int = 0) 
         sampled = sorted(truth)[skip : skip + pages]
         if not sampled:
             continue
+        if confirmed:
+            real: dict[int, list[Box]] = {}
+            score_pdf_equations(folder, real_boxes=real)
+            truth = {page: real.get(page, []) for page in truth}
         tex = [e for e in read_tex_equations(folder.tex) if e.display]
         envs: dict[int, list[str]] = {}
         for e in tex:
@@ -273,6 +292,13 @@ def add_corpus_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--papers", type=Path, help="folder of paper folders (default: the shared papers)"
     )
+    parser.add_argument(
+        "--truth",
+        choices=("confirmed", "reader"),
+        default="confirmed",
+        help="real papers' truth regions: the born-digital reader's that the source confirms "
+        "(default), or all of the reader's (as the figures before this option)",
+    )
     group = parser.add_argument_group(
         "typeset corpus", "--typeset scans documents of benchmarks/typeset (built, cached)"
     )
@@ -303,7 +329,9 @@ def load_corpus(args: argparse.Namespace) -> Corpus:
         )
         return Corpus(papers, name, [], note)
     root = args.papers or shared_data_dir() / "papers"
-    papers = load_papers(args.half, args.pages, root, skip=args.skip)
+    papers = load_papers(
+        args.half, args.pages, root, skip=args.skip, confirmed=args.truth == "confirmed"
+    )
     name = f"the {args.half} half" if args.papers is None else f"{root}, {args.half} half"
     return Corpus(papers, name, sorted(paper_folders(root), key=lambda p: p.name))
 
