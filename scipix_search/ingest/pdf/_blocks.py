@@ -13,6 +13,7 @@ from scipix_search.ingest.pdf._families import is_bold_font, is_extension_font, 
 from scipix_search.ingest.pdf._glyphs import Bar, Drawings, Glyph
 from scipix_search.ingest.pdf._lines import _OPERATOR_WORDS, _WORD_RE, Line
 from scipix_search.ingest.pdf._operators import operator_extent
+from scipix_search.ingest.pdf._paragraph_rows import paragraph_rows
 from scipix_search.ingest.pdf._radicals import radical_extent
 from scipix_search.ingest.pdf._rows import RELATIONS
 
@@ -160,6 +161,10 @@ def display_blocks(col: list[Line], body_size: float, drawings: Drawings) -> lis
         )
     ]
     candidates += _text_cells(col, candidates, left, right, body_size)
+    # pieces of a paragraph's line dense with inline math: on the paragraph's baseline grid
+    # and filling the measure, or going on under a full line (no display skip between)
+    in_text = paragraph_rows(col, pitch, body_size)
+    candidates = [ln for ln in candidates if ln.number or id(ln) not in in_text]
     # italic letters (and text cells) alone continue a display but never start one
     weak = {
         id(ln)
