@@ -20,6 +20,7 @@ import pymupdf
 from scipix_search.exceptions import CorruptInputError, InputError
 from scipix_search.ingest._types import BBox
 from scipix_search.ingest.pdf._accents import group_wide_accents
+from scipix_search.ingest.pdf._algorithms import in_algorithm
 from scipix_search.ingest.pdf._blocks import (
     Block,
     display_blocks,
@@ -189,6 +190,8 @@ def _read_page(
                 dropped.append(b)
             elif in_plot(b.lines, lines, drawings):
                 dropped.append(b)
+            elif in_algorithm(b.lines, lines, drawings.rules):
+                continue  # pseudocode's steps: their math is inline math of the steps
             else:
                 found.append(b)
         blocks.append((col, found))
