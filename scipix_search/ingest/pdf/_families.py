@@ -129,3 +129,26 @@ clones, any ``...Sans``): letters there in a formula are ``\\mathsf``."""
 @lru_cache(maxsize=4096)
 def is_sans_font(font: str) -> bool:
     return bool(_SANS_RE.search(font))
+
+
+_WEIGHT_SUFFIX_RE = re.compile(r"(?:MT|PS)$")
+_STYLE_LETTERS = frozenset(("B", "I", "O", "S", "BI", "BO", "SB", "Z"))
+"""Style letters a family appends to its regular's name with no hyphen (Libertine's and
+Biolinum's ``LinBiolinumT``, ``LinBiolinumTB``, ``LinBiolinumTI``)."""
+
+
+def _family(font: str) -> str:
+    base = font.split("/")[0]
+    return _WEIGHT_SUFFIX_RE.sub("", base.split("-")[0])
+
+
+@lru_cache(maxsize=4096)
+def same_family(font: str, other: str) -> bool:
+    """Two fonts of one family (its regular, bold, italic): ``FiraSans-Bold`` and
+    ``FiraSans-Regular``, ``NimbusSanL-Bold`` and ``NimbusSanL-Regu``, ``Arial-BoldMT`` and
+    ``ArialMT``, ``LinBiolinumTB`` and ``LinBiolinumT``."""
+    a, b = _family(font), _family(other)
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short) :] in _STYLE_LETTERS

@@ -674,6 +674,12 @@ def _text_words(
         ):
             # the text font's letters are the math letters of this page: ``xy``, ``dt``
             out.extend(items[i:j])
+        elif (
+            " " in word
+            and all(g is not None and g.text_math for _, _, g in items[i:j])
+            and (phrase := _phrase_variables(items[i:j])) is not None
+        ):
+            out.extend(phrase)
         elif all(
             g is not None and is_sans_font(g.font) and BODY_ROLE not in g.font
             for _, _, g in items[i:j]
@@ -684,6 +690,42 @@ def _text_words(
             out.append((items[i][0], f"\\text{{{word}}}", None))
         i = j
     return out
+
+
+def _phrase_variables(
+    items: list[tuple[float, str, Glyph | None]],
+) -> list[tuple[float, str, Glyph | None]] | None:
+    """A spaced phrase of upright text-font letters on a page whose math letters are that
+    font's (``Glyph.text_math``): its words are ``\\text``, but a lone letter among them is
+    a variable (``\\text{for each $x$}``, ``\\text{$f$ is nilpotent}`` print ``for each x``
+    and ``f is nilpotent`` in one font). English has one-letter words, ``a``, ``A`` and
+    ``I``, and never ends a phrase with one: there they are variables too. None where the
+    phrase holds no lone letter."""
+    tokens: list[list[tuple[float, str, Glyph | None]]] = []
+    for k, item in enumerate(items):
+        if k == 0 or not _tight(items[k - 1][2], item[2], 0.15):
+            tokens.append([])
+        tokens[-1].append(item)
+    out: list[tuple[float, str, Glyph | None]] = []
+    words: list[list[tuple[float, str, Glyph | None]]] = []
+    lone = False
+
+    def flush() -> None:
+        if words:
+            text = " ".join("".join(g.c for _, _, g in w if g is not None) for w in words)
+            out.append((words[0][0][0], f"\\text{{{text}}}", None))
+            words.clear()
+
+    for n, token in enumerate(tokens):
+        c = token[0][2].c if len(token) == 1 and token[0][2] is not None else ""
+        if c.isalpha() and (c not in "aAI" or n == len(tokens) - 1):
+            flush()
+            out.append(token[0])
+            lone = True
+        else:
+            words.append(token)
+    flush()
+    return out if lone else None
 
 
 def _abbreviation_point(

@@ -16,6 +16,7 @@ from scipix_search.ingest.pdf._families import (
     is_italic_font,
     is_math_font,
     is_sans_font,
+    same_family,
 )
 from scipix_search.ingest.pdf._fonts import (
     anonymous_bitmap_fonts,
@@ -237,7 +238,12 @@ def _mark_sans_body(lines: list[Line]) -> None:
         return
     for line in lines:
         for g in line.glyphs:
-            if g.font == body:
+            # the body's own bold is the page's ``\mathbf`` (mathastext and sfmath set bold
+            # math letters in it, ``FiraSans-Bold``, ``LinBiolinumTB``), not a sans alphabet
+            # set apart from the letters around it
+            if g.font == body or (
+                "/" not in g.font and is_bold_font(g.font) and same_family(g.font, body)
+            ):
                 g.font += BODY_ROLE
 
 

@@ -17,7 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font, is_math_font
+from scipix_search.ingest.pdf._families import (
+    is_blackboard_font,
+    is_bold_font,
+    is_calligraphic_font,
+    is_fraktur_font,
+    is_italic_font,
+    is_math_font,
+    is_script_font,
+    is_symbol_font,
+)
 
 if TYPE_CHECKING:
     from scipix_search.ingest.pdf._glyphs import Glyph
@@ -63,7 +72,10 @@ def mark_text_math(
     if relations < MIN_RELATIONS:
         return False
     slanted = sum(
-        g.c.isascii() and g.c.isalpha() and (is_math_font(g.font) or is_italic_font(g.font))
+        g.c.isascii()
+        and g.c.isalpha()
+        and (is_math_font(g.font) or is_italic_font(g.font))
+        and not _alphabet_font(g.font)
         for g in shown
     )
     if slanted > MATH_LETTERS_PER_RELATION * relations:
@@ -76,6 +88,19 @@ def mark_text_math(
         if not (is_math_font(g.font) or is_italic_font(g.font) or is_bold_font(g.font)):
             g.text_math = True
     return True
+
+
+def _alphabet_font(font: str) -> bool:
+    """A font of a math alphabet every setup takes from its own fonts (``\\mathbb{Q}``,
+    ``\\mathcal{O}``, ``\\mathfrak{p}``, ``\\mathscr``): its letters say nothing about where
+    the page's variables come from (a mathastext page sets its ``\\mathbb`` in MSBM)."""
+    return (
+        is_blackboard_font(font)
+        or is_symbol_font(font)
+        or is_calligraphic_font(font)
+        or is_fraktur_font(font)
+        or is_script_font(font)
+    )
 
 
 def reads_as_word(word: str) -> bool:
