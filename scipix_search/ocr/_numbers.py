@@ -33,6 +33,11 @@ MISREAD_NUMBER = re.compile(r"^(?:\(\S{1,5}|\S{1,5}\))$")
 TRAILING_NUMBER = re.compile(
     r"^(.*\S)\s+(\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\))$"
 )
+# A line that opens with a printed equation number at its column's left edge: a display
+# row set after its number (``leqno``) that the OCR read as one line with it.
+LEADING_NUMBER = re.compile(
+    r"^(\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\))\s*(\S.*)$"
+)
 MISREAD_NUMBER_WIDTH = 3.0
 MISREAD_NUMBER_FLUSH = 1.0
 # Boxes closer than this many text-line heights, one above the other, are rows of one display.
@@ -94,6 +99,10 @@ def _detach_numbers(
         text = line.text.strip()  # before is_dataclass() narrows the line's type
         match = TRAILING_NUMBER.match(text)
         box = tuple(line.bbox)
+        leading = _leading_number(line, text, box, columns, line_height, grey)
+        if leading is not None:
+            out.extend(leading)
+            continue
         if (
             match is None
             or not is_dataclass(line)  # the OCR's TextLine (tests may pass other lines)
@@ -113,6 +122,55 @@ def _detach_numbers(
         out.append(_part(line, body, box[0], ends[0]))
         out.append(_part(line, number, ends[1], box[2]))
     return out
+
+
+def _leading_number(
+    line: Any,
+    text: str,
+    box: Box,
+    columns: Columns,
+    line_height: float,
+    grey: np.ndarray | None,
+) -> list[Any] | None:
+    """A line read as a number set on the left (``leqno``) and the display row after it
+    (``(1)QL-LQ=``), as two at the space between them: only where the line starts flush
+    with its column's left edge (:data:`LEFT_NUMBER_FLUSH`), what follows the number is not
+    prose, and a space of :data:`NUMBER_SPACE_LINES` or more parts them in the ink (a
+    display is set a quad or more from its number; an enumerated item ``(1) a set of
+    sorts: X, Y`` a word space from its label). None where it is no such line."""
+    match = LEADING_NUMBER.match(text)
+    if match is None or grey is None or not is_dataclass(line):
+        return None
+    column = _column_of(box, columns)
+    if box[0] - column[0] > LEFT_NUMBER_FLUSH * (column[1] - column[0]):
+        return None
+    number, body = match.group(1), match.group(2)
+    if is_prose(body):
+        return None
+    spaced = _leading_space(box, grey, line_height)
+    if spaced is None:
+        return None
+    return [_part(line, number, box[0], spaced[0]), _part(line, body, spaced[1], box[2])]
+
+
+def _leading_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
+    """The first space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights,
+    where what precedes it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its
+    left and right ends; None where there is no such space."""
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    inked = np.nonzero((grey[y0:y1, x0:x1] < INK_BELOW).sum(axis=0) >= 2)[0]
+    if inked.size < 2:
+        return None
+    gaps = np.nonzero(np.diff(inked) > NUMBER_SPACE_LINES * line_height)[0]
+    if gaps.size == 0:
+        return None
+    left, right = x0 + inked[gaps[0]] + 1, x0 + inked[gaps[0] + 1]
+    if left - (x0 + inked[0]) > MISREAD_NUMBER_WIDTH * line_height:
+        return None
+    return float(left), float(right)
 
 
 def _number_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
@@ -227,15 +285,20 @@ def _merge(boxes: list[Box], numbers: list[Box], columns: Columns, line_height: 
             if min(last[2], box[2]) - max(last[0], box[0])
             >= MERGE_OVERLAP * min(last[2] - last[0], box[2] - box[0])
         ]
-        if not above:
-            # only where no box above overlaps it across: on a page whose two columns were
-            # not told apart, the box beside it in the other column would lie "above" too
-            above = [
-                i
-                for i, last in enumerate(merged)
-                if box[1] >= last[3] - MERGE_STACKED_LINES * line_height
-                and _column_of(box, columns) == _column_of(last, columns)
-            ]
+        # or one it lies under in its column however far apart across, where that one lies
+        # between it and the box it overlaps (a multline's last row, set right, under its
+        # first, set left, and a display further up the column over the last row): only
+        # under that box, not beside it (on a page whose two columns were not told apart,
+        # the box beside it in the other column would lie "above" too)
+        stacked = MERGE_STACKED_LINES * line_height
+        under = [
+            i
+            for i, last in enumerate(merged)
+            if box[1] >= last[3] - stacked
+            and _column_of(box, columns) == _column_of(last, columns)
+            and (not above or last[1] >= merged[above[-1]][3] - stacked)
+        ]
+        above = under[-1:] or above
         if above:
             last = merged[above[-1]]
             union = (min(last[0], box[0]), last[1], max(last[2], box[2]), max(last[3], box[3]))

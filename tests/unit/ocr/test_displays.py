@@ -584,3 +584,38 @@ def test_numbers_set_on_the_left_part_displays_and_stay_out_of_them() -> None:
         for b in refine_displays([Region("equation", (290.0, 296.0, 810.0, 334.0), 0.9)], inside)
     ]
     assert boxes == [(290.0, 296.0, 810.0, 334.0)]
+
+
+def test_a_multline_boxed_row_by_row_under_a_display_is_one_display() -> None:
+    # a multline's first row set left and its last set right, a row's space apart, each
+    # boxed on its own; the last row overlaps across a display further up the column, which
+    # is no part of it
+    lines = _page(_number("(3)", 420.0))
+    regions = [
+        Region("equation", (400.0, 250.0, 800.0, 290.0), 0.9),
+        Region("equation", (160.0, 380.0, 500.0, 408.0), 0.8),
+        Region("equation", (650.0, 420.0, 1040.0, 450.0), 0.8),
+    ]
+    boxes = [b.bbox for b in refine_displays(regions, lines)]
+    assert boxes == [(400.0, 250.0, 800.0, 290.0), (160.0, 380.0, 1040.0, 450.0)]
+
+
+def test_a_number_set_on_the_left_read_with_its_display_row_is_detached() -> None:
+    # fleqn with leqno: the OCR reads the number at the column's left edge and the display
+    # row set a quad and more after it as one line, "(1)QL-LQ="; the number parts it from
+    # the next display
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    for top in (302, 347):
+        pixels[top : top + 26, 100:150] = 0  # "(1)", "(2)"
+        pixels[top : top + 26, 200:690] = 0  # the display row, 50 px (1.7 lines) after it
+    row = TextLine("(1)QL-LQ= Δa H δφ", (100.0, 300.0, 700.0, 330.0), 0.8)
+    other = TextLine("(2)f=g+h", (100.0, 345.0, 700.0, 375.0), 0.8)
+    region = [Region("equation", (100.0, 296.0, 710.0, 379.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
+    assert len(boxes) == 2 and all(box[0] >= 200.0 for box in boxes)
+    # an enumerated item "(1) a set of sorts: X, Y" is a word space from its label: one line
+    item = np.full((1000, 1200), 255, dtype=np.uint8)
+    item[302:328, 100:600] = 0
+    item[302:328, 150:158] = 255
+    line = TextLine("(1) a set of sorts: X, Y, Z", (100.0, 300.0, 600.0, 330.0), 0.99)
+    assert refine_displays([], _page(line), pixels=item) == []
