@@ -28,6 +28,7 @@ from functools import lru_cache
 import pymupdf
 
 from scipix_search.exceptions import LatexParseError
+from scipix_search.ingest.latex import read_group
 from scipix_search.math import to_mathml
 
 Box = tuple[float, float, float, float]
@@ -86,25 +87,6 @@ def _printed_chars(latex: str) -> frozenset[str] | None:
     return frozenset(out)
 
 
-def _argument_end(latex: str, open_brace: int) -> int | None:
-    """Index just past the group that opens at ``open_brace``, None when unbalanced."""
-    depth = 0
-    i = open_brace
-    while i < len(latex):
-        c = latex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return None
-
-
 def as_printed(latex: str, plain: Iterable[str]) -> str:
     """``latex`` with each bold command dropped whose argument prints only ``plain`` symbols.
 
@@ -120,10 +102,10 @@ def as_printed(latex: str, plain: Iterable[str]) -> str:
     for m in BOLD_RE.finditer(latex):
         if m.start() < pos:  # inside an argument already kept whole
             continue
-        end = _argument_end(latex, m.end() - 1)
-        if end is None:
+        group = read_group(latex, m.end() - 1)
+        if group is None:
             break
-        argument = latex[m.end() : end - 1]
+        argument, end = group
         chars = _printed_chars(argument)
         if chars and all(_is_symbol(c) and c in plain for c in chars):
             out.append(latex[pos : m.start()])

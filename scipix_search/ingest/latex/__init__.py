@@ -4,6 +4,7 @@ The authors' own formulas, after expanding their simple macros, are the exact gr
 for the PDF compiled from the same source (see :mod:`scipix_search.ingest.pair`).
 """
 
+from scipix_search.ingest.latex._macros import read_group
 from scipix_search.ingest.latex._source import TexEquation, parse_latex_source, read_tex_equations
 
-__all__ = ["TexEquation", "parse_latex_source", "read_tex_equations"]
+__all__ = ["TexEquation", "parse_latex_source", "read_group", "read_tex_equations"]
