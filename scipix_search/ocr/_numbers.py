@@ -153,10 +153,12 @@ def _leading_number(
     return [_part(line, number, box[0], spaced[0]), _part(line, body, spaced[1], box[2])]
 
 
-def _leading_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
-    """The first space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights,
-    where what precedes it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its
-    left and right ends; None where there is no such space."""
+def _ink_gaps(
+    box: Box, grey: np.ndarray, line_height: float
+) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """The line's inked columns (offsets from its left edge, returned first) and the indices
+    into them where a space wider than ``NUMBER_SPACE_LINES`` line heights follows; None where
+    the line has no ink or no such space."""
     x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
     x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
     if x1 - x0 < 2 or y1 - y0 < 2:
@@ -167,6 +169,17 @@ def _leading_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[floa
     gaps = np.nonzero(np.diff(inked) > NUMBER_SPACE_LINES * line_height)[0]
     if gaps.size == 0:
         return None
+    return x0, inked, gaps
+
+
+def _leading_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
+    """The first space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights,
+    where what precedes it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its
+    left and right ends; None where there is no such space."""
+    found = _ink_gaps(box, grey, line_height)
+    if found is None:
+        return None
+    x0, inked, gaps = found
     left, right = x0 + inked[gaps[0]] + 1, x0 + inked[gaps[0] + 1]
     if left - (x0 + inked[0]) > MISREAD_NUMBER_WIDTH * line_height:
         return None
@@ -177,16 +190,10 @@ def _number_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float
     """The last space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights, where
     what follows it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its left and
     right ends; None where there is no such space."""
-    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
-    x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
-    if x1 - x0 < 2 or y1 - y0 < 2:
+    found = _ink_gaps(box, grey, line_height)
+    if found is None:
         return None
-    inked = np.nonzero((grey[y0:y1, x0:x1] < INK_BELOW).sum(axis=0) >= 2)[0]
-    if inked.size < 2:
-        return None
-    gaps = np.nonzero(np.diff(inked) > NUMBER_SPACE_LINES * line_height)[0]
-    if gaps.size == 0:
-        return None
+    x0, inked, gaps = found
     left, right = x0 + inked[gaps[-1]] + 1, x0 + inked[gaps[-1] + 1]
     if x0 + inked[-1] + 1 - right > MISREAD_NUMBER_WIDTH * line_height:
         return None
