@@ -167,9 +167,19 @@ def score_pdf_equations(
         with pymupdf.open(paper.pdf) as doc:
             plain = [plain_symbols(doc, r.page, r.layout or r.bbox) for r in regions]
 
+    # a row's printed form depends on the row and the region's plain symbols alone, and most
+    # regions share one set (none, or the paper's one regular symbol font's)
+    printed_forms: dict[tuple[str, frozenset[str]], str] = {}
+
+    def printed(latex: str, i: int) -> str:
+        key = (latex, plain[i])
+        if key not in printed_forms:
+            printed_forms[key] = as_printed(latex, plain[i])
+        return printed_forms[key]
+
     def region_sim(latex: str, i: int, floor: float = 0.0, *, written: bool = False) -> float:
         if not written:
-            latex = as_printed(latex, plain[i])
+            latex = printed(latex, i)
         best = 0.0
         for c in region_latex[i]:
             best = max(best, pairs.similarity(latex, c, floor=max(floor, best)))
@@ -187,7 +197,7 @@ def score_pdf_equations(
         for i in range(len(regions)):
             best = max(best, region_sim(eq.latex, i, floor=best))
         written = best
-        if any(as_printed(eq.latex, p) != eq.latex for p in plain):
+        if any(printed(eq.latex, i) != eq.latex for i in range(len(regions))):
             written = 0.0
             for i in range(len(regions)):
                 written = max(written, region_sim(eq.latex, i, floor=written, written=True))
