@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pymupdf
@@ -247,6 +248,26 @@ def read_keyed_displays(
     each key (``""`` where no region carries its number)."""
     doc = typeset_numbered(tex, displays.values(), preamble, options=options)
     return dict(zip(displays, (latex for _, latex in doc.pairs()), strict=True))
+
+
+def keyed_displays_fixture(
+    stem: str, setups: Mapping[str, str], displays: Mapping[str, str], *, options: str = "10pt"
+) -> Any:
+    """A module-scoped fixture with one instance per font setup of ``setups`` (name: preamble
+    lines, after amssymb): the setup's name and :func:`read_keyed_displays` of ``displays``
+    typeset in it (``stem``: the TeX file's name). Bind it in the test module to the name
+    its tests ask for: ``rows = keyed_displays_fixture("pieces", _SETUPS, _DISPLAYS)``."""
+
+    @pytest.fixture(scope="module", params=list(setups))
+    def fixture(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> tuple[str, dict[str, str]]:
+        setup: str = request.param
+        tex = tmp_path_factory.mktemp(f"{stem}-{setup}") / f"{stem}.tex"
+        preamble = "\\usepackage{amssymb}\n" + setups[setup]
+        return setup, read_keyed_displays(tex, displays, preamble, options=options)
+
+    return fixture
 
 
 def typeset_displays(tex: Path, body: str, font: str) -> list[EquationRegion]:

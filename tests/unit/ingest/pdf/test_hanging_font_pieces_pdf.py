@@ -20,12 +20,10 @@ Computer Modern reads the same displays as before (the control).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from scipix_search.math import as_tokens
-from tests.factories import read_keyed_displays
+from tests.factories import keyed_displays_fixture
 
 _SETUPS = {
     "cm": "",
@@ -41,12 +39,7 @@ _DISPLAYS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(_SETUPS))
-def rows(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    setup = request.param
-    tmp: Path = tmp_path_factory.mktemp(f"pieces-{setup}")
-    preamble = "\\usepackage{amssymb}\n" + _SETUPS[setup]
-    return setup, read_keyed_displays(tmp / "pieces.tex", _DISPLAYS, preamble, options="10pt")
+rows = keyed_displays_fixture("pieces", _SETUPS, _DISPLAYS)
 
 
 @pytest.mark.parametrize("key", list(_DISPLAYS))

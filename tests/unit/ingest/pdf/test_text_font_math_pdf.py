@@ -17,14 +17,12 @@ sans font's own bold is the bold of ``\\mathbf``, not ``\\mathsf`` (mathastext o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from scipix_search.ingest.pdf._families import same_family
 from scipix_search.ingest.pdf._text_math import reads_as_word
 from scipix_search.math import as_tokens
-from tests.factories import read_keyed_displays
+from tests.factories import keyed_displays_fixture
 
 _SETUPS = {
     "cm": "",
@@ -43,12 +41,7 @@ _DISPLAYS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(_SETUPS))
-def rows(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    setup = request.param
-    tmp: Path = tmp_path_factory.mktemp(f"textmath-{setup}")
-    preamble = "\\usepackage{amssymb}\n" + _SETUPS[setup]
-    return setup, read_keyed_displays(tmp / "textmath.tex", _DISPLAYS, preamble, options="10pt")
+rows = keyed_displays_fixture("textmath", _SETUPS, _DISPLAYS)
 
 
 @pytest.mark.parametrize("key", list(_DISPLAYS))
