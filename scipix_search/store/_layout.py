@@ -16,7 +16,7 @@ adds the deltas in order. *Why*: a generation is the whole index, so writing one
 document made a library's ingestion quadratic in its size (a 4 GB file rewritten for each paper
 at 1M equations). A delta that is not named by the manifest (a writer killed before its commit)
 is ignored and deleted like a stale generation. When the deltas grow past a share of the
-generation, the writer saves a new generation instead (see ``VectorIndex.append``).
+generation, the writer saves a new generation instead (see ``_deltas.append_delta``).
 
 *Why a manifest and not two renamed files*: earlier versions wrote ``index.faiss`` and
 ``meta.json``, each renamed into place, one after the other; a kill between the renames left an

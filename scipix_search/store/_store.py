@@ -17,6 +17,7 @@ from scipix_search.config import Settings
 from scipix_search.exceptions import IndexCorruptError, ReadOnlyStoreError, StorageFullError
 from scipix_search.store import repo
 from scipix_search.store._db import ensure_database, session_scope
+from scipix_search.store._deltas import append_delta
 from scipix_search.store._follow import IndexFollower
 from scipix_search.store._kinds import IndexPolicy
 from scipix_search.store._layout import clean_folder, fault_point, storage_error
@@ -221,14 +222,15 @@ class Store:
 
         New ids are appended as a delta file without reading the index (a library's ingestion
         would otherwise rewrite the whole index for each document); where that cannot be, the
-        index is read, added to and saved as a new generation (see :meth:`VectorIndex.append`).
+        index is read, added to and saved as a new generation (see
+        :func:`~scipix_search.store._deltas.append_delta`).
         """
         if len(ids) == 0:
             return
         directory = self.index_dir(spec.kind)
         with index_lock(directory):
             policy = self.policy(spec)
-            if VectorIndex.append(
+            if append_delta(
                 directory, ids, vectors, dim=spec.dim, encoder=spec.encoder, policy=policy
             ):
                 return

@@ -16,7 +16,7 @@ import pytest
 from scipix_search.config import Settings
 from scipix_search.exceptions import IndexCorruptError
 from scipix_search.store import IndexPolicy, IndexSpec, Store, VectorIndex, repo
-from scipix_search.store._vectors import DELTA_SHARE
+from scipix_search.store._deltas import DELTA_SHARE, append_delta
 from tests.factories import parsed_document, random_unit_vectors
 
 PASSAGES = IndexSpec("passages", "test-text", 8)
@@ -122,7 +122,7 @@ def test_append_refuses_what_only_a_whole_save_can_do(appended) -> None:
 
     def append(ids: list[int], vectors: np.ndarray = vector, **kw: object) -> bool:
         args = {"dim": 8, "encoder": "test-text", "policy": policy, **kw}
-        return VectorIndex.append(directory, np.asarray(ids), vectors, **args)  # type: ignore[arg-type]
+        return append_delta(directory, np.asarray(ids), vectors, **args)  # type: ignore[arg-type]
 
     top = manifest["max_id"]
     assert not append([top])  # not above every saved id: it may replace one
