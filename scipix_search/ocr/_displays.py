@@ -127,10 +127,11 @@ def refine_displays(
         pieces.extend((piece, score) for piece in _split(box, numbers, columns, lines))
     # a box over two displays and the sentence between them is two displays
     page_rows = _rows(lines, columns)
+    modelled = [r.bbox for r in regions if r.kind == EQUATION]
     pieces = [
         (cut, score)
         for box, score in pieces
-        for cut in _cut_prose(box, page_rows, numbers, columns, height)
+        for cut in _cut_prose(box, page_rows, numbers, columns, height, modelled)
     ]
     boxes = _merge([box for box, _ in pieces], numbers, columns, height)
     boxes = _grow(boxes, page_rows, numbers, columns, line_height=height)
@@ -141,11 +142,12 @@ def refine_displays(
     scored = [
         (
             _clear_prose(
-                _trim_prose(box, page_rows, numbers, columns, height),
+                _trim_prose(box, page_rows, numbers, columns, height, modelled),
                 page_rows,
                 numbers,
                 columns,
                 height,
+                modelled,
             ),
             confidence(box),
         )

@@ -109,17 +109,29 @@ def _grow(
 
 
 def _prose_row(
-    span: Box, row: list[Any], numbers: list[Box], columns: Columns, line_height: float
+    span: Box,
+    row: list[Any],
+    numbers: list[Box],
+    columns: Columns,
+    line_height: float,
+    equations: Sequence[Box] = (),
 ) -> bool:
     """A line of a paragraph: prose text carrying no number, long or starting at its
-    column's left edge (words the OCR made of a display's glyphs are short and set in)."""
+    column's left edge (words the OCR made of a display's glyphs are short and set in).
+    A long row set in from that edge inside a box the model called an equation is prose
+    only with :data:`EQUATION_PROSE_SHARE` of its characters in words, as
+    :func:`~scipix_search.ocr._candidates._recovered` judges such a box: the model's class
+    is evidence against the words the OCR made of a display's names (``Stage : Ty → Ty``)."""
     text = _row_text(row)
+    at_edge = span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
+    modelled = any(_overlap_share(span, box) > 0.5 for box in equations)
     return (
         not any(tuple(x.bbox) in numbers for x in row)
         and is_prose(text)
         and (
-            is_prose(text, PROSE_MIN_CHARS)
-            or span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
+            at_edge
+            or is_prose(text, PROSE_MIN_CHARS)
+            and (not modelled or word_share(text) >= EQUATION_PROSE_SHARE)
         )
     )
 
@@ -130,14 +142,16 @@ def _trim_prose(
     numbers: list[Box],
     columns: list[tuple[float, float]],
     line_height: float,
+    equations: Sequence[Box] = (),
 ) -> Box:
     """The box without the rows of prose at its top and bottom (a box the model drew over a
     display and the sentence that leads into it, or out of it): a row of the box whose text
-    is prose and carries no number is cut off, from either end, until a row that is not."""
+    is prose and carries no number is cut off, from either end, until a row that is not.
+    ``equations``: the model's equation boxes (:func:`_prose_row`)."""
     inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
 
     def prose(span: Box, row: list[Any]) -> bool:
-        return _prose_row(span, row, numbers, columns, line_height)
+        return _prose_row(span, row, numbers, columns, line_height, equations)
 
     first, last = 0, len(inside)
     while last - first > 1 and prose(*inside[first]):
@@ -156,17 +170,18 @@ def _clear_prose(
     numbers: list[Box],
     columns: Columns,
     line_height: float,
+    equations: Sequence[Box] = (),
 ) -> Box:
     """The box's top and bottom moved off the prose rows they cut through. A box the model
     drew a few pixels into the sentence above or below its display holds too little of that
     row for :func:`_trim_prose` to count it as one of its rows, but enough of its ink that
     the box, widened along its rows to their ink and trimmed to it, takes in the sentence
-    (and its width)."""
+    (and its width). ``equations``: the model's equation boxes (:func:`_prose_row`)."""
     top, bottom = box[1], box[3]
     for span, row in _spans(rows, numbers):
         if min(span[2], box[2]) <= max(span[0], box[0]) or span[3] <= top or span[1] >= bottom:
             continue  # beside the box, or above or under it
-        if not _prose_row(span, row, numbers, columns, line_height):
+        if not _prose_row(span, row, numbers, columns, line_height, equations):
             continue
         if span[1] < top < span[3]:
             top = span[3]
@@ -199,12 +214,16 @@ def _cut_prose(
     numbers: list[Box],
     columns: list[tuple[float, float]],
     line_height: float,
+    equations: Sequence[Box] = (),
 ) -> list[Box]:
     """The box cut at the rows of prose inside it: one box per run of rows that are not
     prose (a box the model drew over two displays and the sentence between them, or over a
-    display and the sentence before it); the box as it is where it holds no such run."""
+    display and the sentence before it); the box as it is where it holds no such run.
+    ``equations``: the model's equation boxes (:func:`_prose_row`)."""
     inside = [span for span in _spans(rows, numbers) if _overlap_share(span[0], box) > 0.5]
-    prose = [_prose_row(span, row, numbers, columns, line_height) for span, row in inside]
+    prose = [
+        _prose_row(span, row, numbers, columns, line_height, equations) for span, row in inside
+    ]
     runs: list[list[int]] = [[]]
     for i, is_prose_row in enumerate(prose):
         if is_prose_row:

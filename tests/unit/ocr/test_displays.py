@@ -619,3 +619,29 @@ def test_a_number_set_on_the_left_read_with_its_display_row_is_detached() -> Non
     item[302:328, 150:158] = 255
     line = TextLine("(1) a set of sorts: X, Y, Z", (100.0, 300.0, 600.0, 330.0), 0.99)
     assert refine_displays([], _page(line), pixels=item) == []
+
+
+def test_a_row_of_names_in_a_model_equation_box_is_no_prose_row_to_cut() -> None:
+    # the OCR makes words of a display's names ("Stage : Types -> ..."): the row is prose by
+    # is_prose, but set in from the column's edge inside a box the model called an equation
+    # (scored under its cut, recovered as not mostly words) it is cut out only with
+    # EQUATION_PROSE_SHARE of it in words; a paragraph's line at the edge is cut out as before
+    names = TextLine(  # as RapidOCR reads them (Ty_{0,j} as "Tyo,j"): 0.64 in words
+        "Stage : Tyo,j Γ → Tyoj Γ Stage : Tmo,j Γ A → Tmoj Γ (Stage A)",
+        (300.0, 300.0, 900.0, 330.0),
+        0.9,
+    )
+    defs = TextLine("Stage A := |E A| Γ", (300.0, 338.0, 600.0, 368.0), 0.9)
+    region = [Region("equation", (295.0, 296.0, 905.0, 372.0), 0.45)]  # under the cut
+    assert [b.bbox for b in refine_displays(region, _page(names, defs))] == [
+        (295.0, 296.0, 905.0, 372.0)
+    ]
+    note = TextLine(
+        "Note that E(1{y=1}) = z. Using (21) and (22), the last display can be written as",
+        (100.0, 300.0, 1100.0, 330.0),
+        0.9,
+    )
+    formula = TextLine("f(x) = Σ w x + b", (400.0, 345.0, 800.0, 375.0), 0.9)
+    region = [Region("equation", (100.0, 296.0, 1100.0, 379.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(region, _page(note, formula))]
+    assert len(boxes) == 1 and boxes[0][1] >= 330.0
