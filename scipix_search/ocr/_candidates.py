@@ -24,7 +24,7 @@ from scipix_search.ocr._numbers import (
     _split,
 )
 from scipix_search.ocr._prose import EQUATION_PROSE_SHARE, _wordy
-from scipix_search.ocr._rows import ROW_GAP_LINES, _row_text, _rows, _spans
+from scipix_search.ocr._rows import ROW_GAP_LINES, _noted, _row_text, _rows, _spans
 
 # A display is set in from each edge of its column by at least this share of its width ...
 CENTRED_INSET = 0.05
@@ -191,7 +191,7 @@ def _line_candidates(
         free = not any(_overlap_share(box, b) > 0.3 for b in taken) and (
             numbered or not any(_overlap_share(box, b) > 0.3 for b in figures)
         )
-        plain = free and not _wordy(box, row)
+        plain = free and (not _wordy(box, row) or _noted(row, line_height))
         if group and plain and box[1] - group[-1][3] <= ROW_GAP_LINES * line_height:
             group.append(box)
             continue
@@ -258,7 +258,9 @@ def _joins(
             continue
         between = upper[3] <= middle <= lower[1]
         # a row of the boxes was judged a display's already: only mostly words undo that
-        if _wordy(span, row, share=None if between else EQUATION_PROSE_SHARE):
+        if _wordy(span, row, share=None if between else EQUATION_PROSE_SHARE) and not _noted(
+            row, line_height
+        ):
             return False  # a sentence between two displays, or inside one of the boxes
         if between:
             if any(_overlap_share(span, b) > 0.3 for b in boxes):

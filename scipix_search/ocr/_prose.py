@@ -20,6 +20,7 @@ from scipix_search.ocr._rows import (
     ROW_GAP_LINES,
     ROW_MIN_HEIGHT_LINES,
     _continues,
+    _noted,
     _row_text,
     _spans,
 )
@@ -128,6 +129,7 @@ def _prose_row(
     return (
         not any(tuple(x.bbox) in numbers for x in row)
         and is_prose(text)
+        and not _noted(row, line_height)
         and (
             at_edge
             or is_prose(text, PROSE_MIN_CHARS)

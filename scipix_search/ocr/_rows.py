@@ -66,6 +66,31 @@ def _row_text(row: Sequence[Any]) -> str:
     return " ".join(x.text for x in sorted(row, key=lambda x: x.bbox[0]))
 
 
+#: A display row's note (``(for each x ∈ Q)``, a ``cases`` row's ``if x > 0``) is set this
+#: many line heights or more after the row's formula; the words of a sentence a word space.
+NOTE_SPACE_LINES = 1.0
+# A bare number or capitals (a heading's ``3.1``, ``IV.``) before a wide space is no formula.
+_NO_FORMULA = re.compile(r"^[\dA-Z.\s]*$")
+
+
+def _noted(row: Sequence[Any], line_height: float) -> bool:
+    """A display row with a note: its pieces up to a space of :data:`NOTE_SPACE_LINES` or more
+    are a formula (not prose, not a bare number), and the pieces after it words. The words
+    of the note make the row's text prose, but a sentence's words are a word space apart,
+    and the text OCR cuts a line at a space that wide."""
+    pieces = sorted(row, key=lambda x: x.bbox[0])
+    for k in range(1, len(pieces)):
+        head, tail = pieces[:k], pieces[k:]
+        gap = tail[0].bbox[0] - max(x.bbox[2] for x in head)
+        if gap < NOTE_SPACE_LINES * line_height:
+            continue
+        formula = _row_text(head)
+        return (
+            not is_prose(formula) and not _NO_FORMULA.match(formula) and is_prose(_row_text(tail))
+        )
+    return False
+
+
 def _continues(text: str) -> bool:
     """A display row that opens with a relation or operator continues the row above."""
     return bool(CONTINUATION.match(text.strip()))

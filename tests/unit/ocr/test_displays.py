@@ -645,3 +645,22 @@ def test_a_row_of_names_in_a_model_equation_box_is_no_prose_row_to_cut() -> None
     region = [Region("equation", (100.0, 296.0, 1100.0, 379.0), 0.9)]
     boxes = [b.bbox for b in refine_displays(region, _page(note, formula))]
     assert len(boxes) == 1 and boxes[0][1] >= 330.0
+
+
+def test_display_rows_with_notes_a_quad_after_them_are_a_display() -> None:
+    # an axiom list: each row a formula and, a quad and more after it, its note in words;
+    # the notes make each row's text prose, but a sentence's words are a word space apart
+    rows = []
+    for y in (300.0, 338.0, 376.0):
+        rows.append(TextLine("αy ⊢ αx", (400.0, y, 520.0, y + 30.0), 0.9))
+        rows.append(
+            TextLine("(for each x, y ∈ Q such that x < y)", (600.0, y, 900.0, y + 30.0), 0.9)
+        )
+    boxes = [b.bbox for b in refine_displays([], _page(*rows))]
+    assert boxes == [(400.0, 300.0, 900.0, 406.0)]
+    # the same words a word space after the formula are a sentence's: no display
+    sentence = [
+        TextLine("αy ⊢ αx", (400.0, 300.0, 520.0, 330.0), 0.9),
+        TextLine("for each x, y ∈ Q such that x < y", (530.0, 300.0, 830.0, 330.0), 0.9),
+    ]
+    assert refine_displays([], _page(*sentence)) == []
