@@ -71,7 +71,9 @@ def _grow(
     """Each display box takes the rows next to it that continue it: a row under it that opens
     with a relation or operator, and the row above its own first row when that row opens so
     (and is not prose). That row above may end left of where the box starts (a ``multline``
-    or a long left side: ``[L, V]`` over ``= e^{...} V``), within the box's column."""
+    or a long left side: ``[L, V]`` over ``= e^{...} V``), and the row under it start right
+    of where the box ends (a ``multline``'s last row, set flush right), within the box's
+    column."""
     spans = _spans(rows, numbers)
     out: list[Box] = []
     for box in boxes:
@@ -86,13 +88,11 @@ def _grow(
                 text = _row_text(row)
                 below = 0 <= span[1] - box[3] <= ROW_GAP_LINES * line_height
                 above = 0 <= box[1] - span[3] <= ROW_GAP_LINES * line_height
-                lead = (
-                    above
-                    and first_continues
-                    and span[0] < box[0]
-                    and _column_of(span, columns) == _column_of(box, columns)
-                )
-                if overlap <= 0 and not lead:
+                column = _column_of(span, columns) == _column_of(box, columns)
+                lead = above and first_continues and span[0] < box[0] and column
+                # a multline's last row is set flush right, past where its first row ends
+                trail = below and _continues(text) and column
+                if overlap <= 0 and not lead and not trail:
                     continue
                 if (
                     below

@@ -664,3 +664,11 @@ def test_display_rows_with_notes_a_quad_after_them_are_a_display() -> None:
         TextLine("for each x, y ∈ Q such that x < y", (530.0, 300.0, 830.0, 330.0), 0.9),
     ]
     assert refine_displays([], _page(*sentence)) == []
+
+
+def test_a_multline_last_row_set_flush_right_joins_its_display() -> None:
+    # a multline's last row opens with "=" and is set flush right under a first row the
+    # model boxed: it lies past where that box ends, but continues it
+    last = TextLine("= Γ(X; P).", (800.0, 345.0, 1040.0, 375.0), 0.9)
+    region = [Region("equation", (160.0, 300.0, 500.0, 335.0), 0.9)]
+    assert [b.bbox for b in refine_displays(region, _page(last))] == [(160.0, 300.0, 1040.0, 375.0)]
