@@ -54,6 +54,11 @@ NUMBER_GAP_LINES = 0.5
 # A display's number is set this many line heights or more from its display (a quad or
 # more); a sentence's ``(3)`` is a word space from the word before it.
 NUMBER_SPACE_LINES = 1.0
+# A display set after its number (``leqno``) starts this many line heights or more after it:
+# ``fleqn``'s indent less the number's width leaves a quad or more (0.99-1.65 line heights
+# on the typeset layouts grid), an enumerated item's text starts its label's separation
+# (half a quad: 0.55-0.67) after it.
+LEADING_SPACE_LINES = 0.85
 
 
 def _numbers(
@@ -135,9 +140,9 @@ def _leading_number(
     """A line read as a number set on the left (``leqno``) and the display row after it
     (``(1)QL-LQ=``), as two at the space between them: only where the line starts flush
     with its column's left edge (:data:`LEFT_NUMBER_FLUSH`), what follows the number is not
-    prose, and a space of :data:`NUMBER_SPACE_LINES` or more parts them in the ink (a
-    display is set a quad or more from its number; an enumerated item ``(1) a set of
-    sorts: X, Y`` a word space from its label). None where it is no such line."""
+    prose, and a space of :data:`LEADING_SPACE_LINES` or more parts them in the ink (a
+    display is set about a quad or more from its number; an enumerated item ``(1) a set of
+    sorts: X, Y`` half a quad from its label). None where it is no such line."""
     match = LEADING_NUMBER.match(text)
     if match is None or grey is None or not is_dataclass(line):
         return None
@@ -154,11 +159,11 @@ def _leading_number(
 
 
 def _ink_gaps(
-    box: Box, grey: np.ndarray, line_height: float
+    box: Box, grey: np.ndarray, line_height: float, space: float = NUMBER_SPACE_LINES
 ) -> tuple[int, np.ndarray, np.ndarray] | None:
     """The line's inked columns (offsets from its left edge, returned first) and the indices
-    into them where a space wider than ``NUMBER_SPACE_LINES`` line heights follows; None where
-    the line has no ink or no such space."""
+    into them where a space wider than ``space`` line heights follows; None where the line
+    has no ink or no such space."""
     x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
     x1, y1 = min(grey.shape[1], int(np.ceil(box[2]))), min(grey.shape[0], int(np.ceil(box[3])))
     if x1 - x0 < 2 or y1 - y0 < 2:
@@ -166,17 +171,17 @@ def _ink_gaps(
     inked = np.nonzero((grey[y0:y1, x0:x1] < INK_BELOW).sum(axis=0) >= 2)[0]
     if inked.size < 2:
         return None
-    gaps = np.nonzero(np.diff(inked) > NUMBER_SPACE_LINES * line_height)[0]
+    gaps = np.nonzero(np.diff(inked) > space * line_height)[0]
     if gaps.size == 0:
         return None
     return x0, inked, gaps
 
 
 def _leading_space(box: Box, grey: np.ndarray, line_height: float) -> tuple[float, float] | None:
-    """The first space in the line's ink wider than ``NUMBER_SPACE_LINES`` line heights,
+    """The first space in the line's ink wider than ``LEADING_SPACE_LINES`` line heights,
     where what precedes it is no wider than a number (:data:`MISREAD_NUMBER_WIDTH`): its
     left and right ends; None where there is no such space."""
-    found = _ink_gaps(box, grey, line_height)
+    found = _ink_gaps(box, grey, line_height, LEADING_SPACE_LINES)
     if found is None:
         return None
     x0, inked, gaps = found

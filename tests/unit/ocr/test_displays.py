@@ -672,3 +672,17 @@ def test_a_multline_last_row_set_flush_right_joins_its_display() -> None:
     last = TextLine("= Γ(X; P).", (800.0, 345.0, 1040.0, 375.0), 0.9)
     region = [Region("equation", (160.0, 300.0, 500.0, 335.0), 0.9)]
     assert [b.bbox for b in refine_displays(region, _page(last))] == [(160.0, 300.0, 1040.0, 375.0)]
+
+
+def test_a_number_set_on_the_left_under_a_quad_from_its_row_is_detached() -> None:
+    # fleqn with leqno in Computer Modern: the display starts 0.9 line heights after the
+    # number's ink (the indent less the number's width), a little under a line height
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    for top in (302, 347):
+        pixels[top : top + 26, 100:150] = 0  # "(1)", "(2)"
+        pixels[top : top + 26, 177:690] = 0  # the display row, 27 px (0.9 lines) after it
+    row = TextLine("(1)QL-LQ= Δa H δφ", (100.0, 300.0, 700.0, 330.0), 0.8)
+    other = TextLine("(2)f=g+h", (100.0, 345.0, 700.0, 375.0), 0.8)
+    region = [Region("equation", (100.0, 296.0, 710.0, 379.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
+    assert len(boxes) == 2 and all(box[0] >= 177.0 for box in boxes)
