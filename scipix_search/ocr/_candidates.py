@@ -167,24 +167,35 @@ def _line_candidates(
     numbers: list[Box],
     columns: list[tuple[float, float]],
     line_height: float,
+    displays: Sequence[Box] = (),
 ) -> list[Box]:
     """Displays the model boxed nowhere, found from the lines alone: rows set centred in their
-    column (or carrying a number at the right) whose text is not words, with the rows under
-    them that are not words either (the continuation rows of a multi-row display), outside
-    the page's sure ``figures``."""
+    column (or carrying a number at the right, or set where the page's ``displays`` are:
+    :func:`_set_as_displays`) whose text is not words, with the rows under them that are not
+    words either (the continuation rows of a multi-row display), outside the page's sure
+    ``figures``."""
     found: list[Box] = []
     group: list[Box] = []
+    above: list[Box] = []  # a run of rows that are not words, no display's by themselves
 
     def flush() -> None:
         if group and _count_numbers(_union(group), numbers, columns) <= 1:
             found.append(_union(group))
         group.clear()
 
+    bottoms: list[float] = []  # of the rows above, in the column
+    column: tuple[float, float] | None = None
     for row in _rows(lines, columns):
         maths = [tuple(x.bbox) for x in row if tuple(x.bbox) not in numbers]
         if not maths:
             continue
         box = _union(maths)
+        if _column_of(box, columns) != column:
+            flush()
+            above.clear()
+            bottoms = []
+            column = _column_of(box, columns)
+        bottoms.append(box[3])
         numbered = any(_on_number_row(n, box, line_height, columns) for n in numbers)
         # a row with an equation number is a display even inside what the model took for a
         # figure (figures and tables carry no right-aligned (n))
@@ -196,12 +207,63 @@ def _line_candidates(
             group.append(box)
             continue
         flush()
-        if not plain or box[2] - box[0] < MIN_RECOVERED_WIDTH * line_height:
+        near = bool(above) and 0 <= box[1] - above[-1][3] <= ROW_GAP_LINES * line_height
+        if not plain:
+            above.clear()
             continue
-        if numbered or _centred(box, _column_of(box, columns)):
+        first = above[0] if near else box
+        if box[2] - box[0] >= MIN_RECOVERED_WIDTH * line_height and (
+            numbered
+            or _centred(box, _column_of(box, columns))
+            or _set_as_displays(box, displays, columns, line_height)
+            and _set_off(first, bottoms, line_height)
+        ):
+            # the rows right above that are not words either are the display's first rows
+            # (an aligned display's shorter rows start right of its widest one)
+            group.extend(above if near else [])
             group.append(box)
+            above.clear()
+        else:
+            above[:] = [*above, box] if near else [box]
     flush()
     return found
+
+
+# A display is set off from the line above it by the display skip: a space of this many line
+# heights or more (a paragraph's lines are closer; the OCR's boxes of two lines touch).
+SET_OFF_LINES = 0.3
+
+
+def _set_off(first: Box, bottoms: Sequence[float], line_height: float) -> bool:
+    """Nothing of the column ends within :data:`SET_OFF_LINES` line heights above ``first``
+    (the top row of a display), where ``bottoms`` are the ends of the column's rows so far."""
+    return not any(
+        first[1] - SET_OFF_LINES * line_height < bottom <= first[1] + 0.5 * (first[3] - first[1])
+        for bottom in bottoms[:-1]
+    )
+
+
+# Displays of a page set flush at one indent (``fleqn``) start within this many line heights
+# of each other; a row starting there is set as they are when this many of them do.
+INDENT_TOLERANCE_LINES = 0.3
+INDENT_DISPLAYS = 2
+
+
+def _set_as_displays(
+    box: Box, displays: Sequence[Box], columns: list[tuple[float, float]], line_height: float
+) -> bool:
+    """The row starts where :data:`INDENT_DISPLAYS` or more of the page's other displays in
+    its column start: displays set flush at an indent (``fleqn``: its ``mathindent`` from the
+    column's left edge, zero in some styles), not centred, are set so all down the page."""
+    column = _column_of(box, columns)
+    same = [
+        d
+        for d in displays
+        if _column_of(d, columns) == column
+        and abs(d[0] - box[0]) <= INDENT_TOLERANCE_LINES * line_height
+        and not _centred(d, column)
+    ]
+    return len(same) >= INDENT_DISPLAYS
 
 
 def _join(

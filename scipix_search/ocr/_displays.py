@@ -19,8 +19,9 @@ boxes are
   trimmed to their ink, as the born-digital regions hug their glyphs;
 * ended before the number when they reach over it (started after it, set on the left);
 * added where the model boxes nothing: rows set centred in their column (or carrying a
-  number) whose text is not words, outside figures and tables, with the not-word rows under
-  them;
+  number, or set off at the indent where the page's other displays start: ``fleqn``) whose
+  text is not words, outside figures and tables, with the not-word rows next to them (a
+  row's note in words a quad after its formula, ``(for each x ∈ Q)``, leaves it a display's);
 * joined where they are the rows of one display found in pieces: stacked in one column, at
   most one number, nothing but rows of no prose between them and a row's space apart.
 
@@ -168,7 +169,9 @@ def refine_displays(
     # display by _merge's rules, only by _join's (nothing but a row's space between them)
     scored += [
         (box, WEAK_CONFIDENCE)
-        for box in _line_candidates(lines, figures, taken + boxes, numbers, columns, height)
+        for box in _line_candidates(
+            lines, figures, taken + boxes, numbers, columns, height, [b for b, _ in scored]
+        )
     ]
     # the rows of one display found in pieces (by the model and by the lines) are one box
     scored = [

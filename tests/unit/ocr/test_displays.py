@@ -686,3 +686,25 @@ def test_a_number_set_on_the_left_under_a_quad_from_its_row_is_detached() -> Non
     region = [Region("equation", (100.0, 296.0, 710.0, 379.0), 0.9)]
     boxes = [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
     assert len(boxes) == 2 and all(box[0] >= 177.0 for box in boxes)
+
+
+def test_rows_set_at_the_pages_display_indent_are_a_display() -> None:
+    # fleqn: the page's displays start at one indent from the column's edge, not centred;
+    # two rows boxed nowhere, set off from the paragraph above, the lower one starting at
+    # that indent and the upper (an aligned row, its left side shorter) right of it
+    displays = [
+        Region("equation", (160.0, 200.0, 600.0, 230.0), 0.9),
+        Region("equation", (160.0, 600.0, 500.0, 630.0), 0.9),
+    ]
+    lines = [
+        TextLine("f(x) = g(x) + h", (160.0, 200.0, 600.0, 230.0), 0.9),
+        TextLine("Q(X) = {X, H},", (220.0, 320.0, 450.0, 350.0), 0.9),
+        TextLine("{M, φ(k)} = D φ(k),", (160.0, 355.0, 450.0, 385.0), 0.9),
+        TextLine("a = b + c", (160.0, 600.0, 500.0, 630.0), 0.9),
+    ]
+    boxes = [b.bbox for b in refine_displays(displays, _page(*lines))]
+    assert (160.0, 320.0, 450.0, 385.0) in boxes
+    # the last line of a paragraph at the column's edge, no words by the share: the
+    # paragraph's line above touches it, so it is set off from nothing
+    tail = TextLine("l modes in A1.", (100.0, 170.0, 200.0, 199.0), 0.9)
+    assert len(refine_displays(displays, _page(*lines, tail))) == len(boxes)
