@@ -38,6 +38,9 @@ TRAILING_NUMBER = re.compile(
 LEADING_NUMBER = re.compile(
     r"^(\(\s*[A-Z]?\s*\d{1,3}(?:\s*[.\-]\s*\d{1,3})?\s*[a-z]?\s*\))\s*(\S.*)$"
 )
+# A line starting this many line heights or more before its column's left edge starts in
+# the gutter of a two-column page: no column's text does.
+GUTTER_NUMBER_LINES = 0.5
 MISREAD_NUMBER_WIDTH = 3.0
 MISREAD_NUMBER_FLUSH = 1.0
 # Boxes closer than this many text-line heights, one above the other, are rows of one display.
@@ -142,7 +145,9 @@ def _leading_number(
     with its column's left edge (:data:`LEFT_NUMBER_FLUSH`), what follows the number is not
     prose, and a space of :data:`LEADING_SPACE_LINES` or more parts them in the ink (a
     display is set about a quad or more from its number; an enumerated item ``(1) a set of
-    sorts: X, Y`` half a quad from its label). None where it is no such line."""
+    sorts: X, Y`` half a quad from its label). A line starting in the gutter before its
+    column (:data:`GUTTER_NUMBER_LINES`) is the number of the column to the left read with
+    this column's words: two lines at the column's edge. None where it is no such line."""
     match = LEADING_NUMBER.match(text)
     if match is None or grey is None or not is_dataclass(line):
         return None
@@ -150,6 +155,10 @@ def _leading_number(
     if box[0] - column[0] > LEFT_NUMBER_FLUSH * (column[1] - column[0]):
         return None
     number, body = match.group(1), match.group(2)
+    if column[0] - box[0] > GUTTER_NUMBER_LINES * line_height:
+        # the line starts in the gutter: the number set at the right of the column to the
+        # left, read into one line with this column's text (``(3) efficient fixed.``)
+        return [_part(line, number, box[0], column[0]), _part(line, body, column[0], box[2])]
     if is_prose(body):
         return None
     spaced = _leading_space(box, grey, line_height)

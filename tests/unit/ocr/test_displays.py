@@ -708,3 +708,25 @@ def test_rows_set_at_the_pages_display_indent_are_a_display() -> None:
     # paragraph's line above touches it, so it is set off from nothing
     tail = TextLine("l modes in A1.", (100.0, 170.0, 200.0, 199.0), 0.9)
     assert len(refine_displays(displays, _page(*lines, tail))) == len(boxes)
+
+
+def test_a_number_read_into_the_next_columns_line_is_detached_at_the_gutter() -> None:
+    # two columns; the left column's display numbers (2) and (3) sit at its right edge, and
+    # the OCR reads "(3)" with the right column's words as one line starting in the gutter
+    prose = [
+        TextLine(PROSE[:40], (x, y, x + 480.0, y + 30.0), 0.99)
+        for x in (100.0, 620.0)
+        for y in (100.0, 140.0, 180.0, 600.0, 640.0)
+    ]
+    lines = [
+        *prose,
+        TextLine("ψ = (ψ1 ψ2)", (250.0, 300.0, 420.0, 340.0), 0.9),
+        TextLine("(2)", (545.0, 305.0, 580.0, 335.0), 0.9),
+        TextLine("ε[φ, R] = ε1[φ, R] + ε2[φ, R],", (200.0, 350.0, 470.0, 380.0), 0.9),
+        TextLine("(3) efficient fixed.", (545.0, 350.0, 800.0, 380.0), 0.9),
+        TextLine(PROSE[:40], (620.0, 310.0, 1100.0, 340.0), 0.99),
+    ]
+    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
+    region = [Region("equation", (190.0, 295.0, 480.0, 385.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(region, lines, pixels=pixels)]
+    assert len(boxes) == 2
