@@ -211,16 +211,26 @@ def _line_candidates(
         if not plain:
             above.clear()
             continue
-        first = above[0] if near else box
-        if box[2] - box[0] >= MIN_RECOVERED_WIDTH * line_height and (
-            numbered
-            or _centred(box, _column_of(box, columns))
-            or _set_as_displays(box, displays, columns, line_height)
+        wide = box[2] - box[0] >= MIN_RECOVERED_WIDTH * line_height
+        if wide and (numbered or _centred(box, _column_of(box, columns))):
+            # a numbered row's rows right above, not words and set off from the paragraph
+            # by a display skip, are its display's first rows (a multline numbered last)
+            if numbered and near and _set_off(above[0], bottoms, line_height):
+                group.extend(above)
+            group.append(box)
+            above.clear()
+            continue
+        # at the page's display indent, the rows right above that are not words and start
+        # right of it are the display's first rows (an aligned display's shorter rows start
+        # right of its widest one; a paragraph's lines start at the column's edge)
+        lead = [b for b in above if b[0] >= box[0] - INDENT_TOLERANCE_LINES * line_height]
+        first = lead[0] if near and len(lead) == len(above) else box
+        if (
+            wide
+            and _set_as_displays(box, displays, columns, line_height)
             and _set_off(first, bottoms, line_height)
         ):
-            # the rows right above that are not words either are the display's first rows
-            # (an aligned display's shorter rows start right of its widest one)
-            group.extend(above if near else [])
+            group.extend(above if first is not box else [])
             group.append(box)
             above.clear()
         else:

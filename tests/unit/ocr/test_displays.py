@@ -730,3 +730,23 @@ def test_a_number_read_into_the_next_columns_line_is_detached_at_the_gutter() ->
     region = [Region("equation", (190.0, 295.0, 480.0, 385.0), 0.9)]
     boxes = [b.bbox for b in refine_displays(region, lines, pixels=pixels)]
     assert len(boxes) == 2
+
+
+def test_rows_above_a_display_found_by_its_lines_join_it_only_as_its_first_rows() -> None:
+    # a multline boxed nowhere, numbered on its last row: its first row, not words and set
+    # off from the paragraph above, is the display's
+    first = TextLine("2P · ∂f(X; P) − {f(X; P), ReΣ(X; P)}", (150.0, 300.0, 700.0, 330.0), 0.9)
+    last = TextLine("= Ř(X; P).", (800.0, 335.0, 1040.0, 365.0), 0.9)
+    boxes = [b.bbox for b in refine_displays([], _page(first, last, _number("(3)", 335.0)))]
+    assert boxes == [(150.0, 300.0, 1040.0, 365.0)]
+    # a paragraph's line dense with math, touching the line above it, is no first row of
+    # the centred display under it
+    line = TextLine(
+        "α(1) = 1} and W = {α ∈ 2N |∃n ∈ N. α(n) = 1} are open and the sets",
+        (100.0, 172.0, 1000.0, 202.0),
+        0.9,
+    )
+    display = TextLine("A := {α ∈ 2N | ∀n ∈ N. α(n) = 0}", (400.0, 210.0, 800.0, 240.0), 0.9)
+    assert [b.bbox for b in refine_displays([], _page(line, display))] == [
+        (400.0, 210.0, 800.0, 240.0)
+    ]
