@@ -600,18 +600,24 @@ def test_a_multline_boxed_row_by_row_under_a_display_is_one_display() -> None:
     assert boxes == [(400.0, 250.0, 800.0, 290.0), (160.0, 380.0, 1040.0, 450.0)]
 
 
-def test_a_number_set_on_the_left_read_with_its_display_row_is_detached() -> None:
-    # fleqn with leqno: the OCR reads the number at the column's left edge and the display
-    # row set a quad and more after it as one line, "(1)QL-LQ="; the number parts it from
-    # the next display
+def _left_numbered_displays(start: int) -> list[tuple[float, float, float, float]]:
+    """fleqn with leqno: numbers "(1)", "(2)" at the column's left edge (x 100-150), their
+    display rows from x = ``start``, each read by the OCR with its number as one line
+    ("(1)QL-LQ="); the display boxes found."""
     pixels = np.full((1000, 1200), 255, dtype=np.uint8)
     for top in (302, 347):
         pixels[top : top + 26, 100:150] = 0  # "(1)", "(2)"
-        pixels[top : top + 26, 200:690] = 0  # the display row, 50 px (1.7 lines) after it
+        pixels[top : top + 26, start:690] = 0  # the display row
     row = TextLine("(1)QL-LQ= Δa H δφ", (100.0, 300.0, 700.0, 330.0), 0.8)
     other = TextLine("(2)f=g+h", (100.0, 345.0, 700.0, 375.0), 0.8)
     region = [Region("equation", (100.0, 296.0, 710.0, 379.0), 0.9)]
-    boxes = [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
+    return [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
+
+
+def test_a_number_set_on_the_left_read_with_its_display_row_is_detached() -> None:
+    # the display row set a quad and more after its number (50 px, 1.7 lines): the number
+    # parts it from the next display
+    boxes = _left_numbered_displays(200)
     assert len(boxes) == 2 and all(box[0] >= 200.0 for box in boxes)
     # an enumerated item "(1) a set of sorts: X, Y" is a word space from its label: one line
     item = np.full((1000, 1200), 255, dtype=np.uint8)
@@ -675,16 +681,9 @@ def test_a_multline_last_row_set_flush_right_joins_its_display() -> None:
 
 
 def test_a_number_set_on_the_left_under_a_quad_from_its_row_is_detached() -> None:
-    # fleqn with leqno in Computer Modern: the display starts 0.9 line heights after the
-    # number's ink (the indent less the number's width), a little under a line height
-    pixels = np.full((1000, 1200), 255, dtype=np.uint8)
-    for top in (302, 347):
-        pixels[top : top + 26, 100:150] = 0  # "(1)", "(2)"
-        pixels[top : top + 26, 177:690] = 0  # the display row, 27 px (0.9 lines) after it
-    row = TextLine("(1)QL-LQ= Δa H δφ", (100.0, 300.0, 700.0, 330.0), 0.8)
-    other = TextLine("(2)f=g+h", (100.0, 345.0, 700.0, 375.0), 0.8)
-    region = [Region("equation", (100.0, 296.0, 710.0, 379.0), 0.9)]
-    boxes = [b.bbox for b in refine_displays(region, _page(row, other), pixels=pixels)]
+    # fleqn with leqno in Computer Modern: the display starts 0.9 line heights (27 px) after
+    # the number's ink (the indent less the number's width), a little under a line height
+    boxes = _left_numbered_displays(177)
     assert len(boxes) == 2 and all(box[0] >= 177.0 for box in boxes)
 
 
