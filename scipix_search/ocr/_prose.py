@@ -35,6 +35,23 @@ LETTERS = re.compile(r"[A-Za-z]+")
 LETTERS_ONLY = re.compile(r"^\s*[A-Za-z][A-Za-z.,;:'’&]*(?:[\s\-]+[A-Za-z][A-Za-z.,;:'’&\-]*)+\s*$")
 
 
+# A line at its column's edge opening with a word in lower case (``where``, ``with``)
+# continues a sentence after a display, however much inline math it holds: no display opens
+# so but with an operator's name or an optimisation problem's words.
+OPENING_WORD = re.compile(r"^([a-z]{3,})\s+\S")
+OPERATOR_NAMES = frozenset(
+    "arg argmax argmin cos cosh cot coth cov csc deg det diag dim erf exp gcd hom inf ker lcm "
+    "lim log max maximize min minimize mod rank sec sgn sin sinh span subject sup tan tanh var".split()
+)
+
+
+def _opens_sentence(text: str) -> bool:
+    """The text opens with a word in lower case, three letters or more, and more after it,
+    the word no operator's name (:data:`OPERATOR_NAMES`)."""
+    match = OPENING_WORD.match(text.strip())
+    return match is not None and match.group(1) not in OPERATOR_NAMES
+
+
 # A paragraph's lines start within this many line heights of their column's left edge.
 PARAGRAPH_INDENT_LINES = 1.5
 
@@ -122,13 +139,16 @@ def _prose_row(
     A long row set in from that edge inside a box the model called an equation is prose
     only with :data:`EQUATION_PROSE_SHARE` of its characters in words, as
     :func:`~scipix_search.ocr._candidates._recovered` judges such a box: the model's class
-    is evidence against the words the OCR made of a display's names (``Stage : Ty → Ty``)."""
+    is evidence against the words the OCR made of a display's names (``Stage : Ty → Ty``).
+    A row at the edge opening a sentence's words (:func:`_opens_sentence`: ``with {M, φ(k)}
+    fixed.``) is prose however few of its characters are words."""
     text = _row_text(row)
     at_edge = span[0] - _column_of(span, columns)[0] <= PARAGRAPH_INDENT_LINES * line_height
     modelled = any(_overlap_share(span, box) > 0.5 for box in equations)
+    opens = at_edge and _opens_sentence(text)
     return (
         not any(tuple(x.bbox) in numbers for x in row)
-        and is_prose(text)
+        and (is_prose(text) or opens)
         and not _noted(row, line_height)
         and (
             at_edge

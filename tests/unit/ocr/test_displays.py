@@ -749,3 +749,17 @@ def test_rows_above_a_display_found_by_its_lines_join_it_only_as_its_first_rows(
     assert [b.bbox for b in refine_displays([], _page(line, display))] == [
         (400.0, 210.0, 800.0, 240.0)
     ]
+
+
+def test_a_short_line_opening_a_sentence_under_a_display_is_cut_off() -> None:
+    # "with {M, φ(k)} fixed.": under half its characters in words, but a line at the
+    # column's edge opening with a word in lower case goes on with the sentence
+    display = TextLine("ds2 = M2r2 g dx dx + dr2 + Δ dφ2,", (400.0, 300.0, 800.0, 330.0), 0.9)
+    tail = TextLine("with {Mµν, φ(k)} fixed.", (100.0, 338.0, 330.0, 368.0), 0.9)
+    region = [Region("equation", (100.0, 296.0, 810.0, 372.0), 0.9)]
+    boxes = [b.bbox for b in refine_displays(region, _page(display, tail))]
+    assert len(boxes) == 1 and boxes[0][3] <= 338.0
+    # a display set at the edge opening with an operator's name stays one
+    wide = TextLine("max f(x) = Σ w x + b", (100.0, 338.0, 700.0, 368.0), 0.9)
+    boxes = [b.bbox for b in refine_displays(region, _page(display, wide))]
+    assert boxes == [(100.0, 296.0, 810.0, 372.0)]
