@@ -91,6 +91,8 @@ def refine_displays(
         Equation regions, top to bottom; a box made or changed here keeps the confidence of
         the detector box it came from.
     """
+    # a box with no area holds nothing to read (and no share of it lies in any other box)
+    regions = [r for r in regions if r.bbox[2] > r.bbox[0] and r.bbox[3] > r.bbox[1]]
     sure = [r for r in regions if r.kind == EQUATION and r.confidence >= min_confidence]
     if not lines:
         return sorted(sure, key=lambda r: (r.bbox[1], r.bbox[0]))

@@ -763,3 +763,11 @@ def test_a_short_line_opening_a_sentence_under_a_display_is_cut_off() -> None:
     wide = TextLine("max f(x) = Σ w x + b", (100.0, 338.0, 700.0, 368.0), 0.9)
     boxes = [b.bbox for b in refine_displays(region, _page(display, wide))]
     assert boxes == [(100.0, 296.0, 810.0, 372.0)]
+
+
+def test_a_box_without_area_is_no_display() -> None:
+    # a detector box of no width or no height holds nothing to read: it was returned as a
+    # display of no height, or refine_displays raised on an empty max() when joining boxes
+    lines = _page(_number("(1)", 300.0))
+    for box in [(400.0, 300.0, 400.0, 330.0), (400.0, 300.0, 800.0, 300.0)]:
+        assert refine_displays([Region("equation", box, 0.9)], lines) == []
