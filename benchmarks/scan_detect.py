@@ -38,9 +38,15 @@ import pymupdf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
-from benchmarks.scans import Paper, add_corpus_args, load_corpus  # noqa: E402
+from benchmarks.scans import (  # noqa: E402
+    Paper,
+    add_corpus_args,
+    add_scan_args,
+    load_corpus,
+    scan_options,
+)
 from scipix_search.config import Settings  # noqa: E402
-from scipix_search.eval import match_pairs, print_table, scan_pdf  # noqa: E402
+from scipix_search.eval import ScanOptions, match_pairs, print_table, scan_pdf  # noqa: E402
 from scipix_search.ingest import render_page  # noqa: E402
 from scipix_search.ocr import FormulaDetector, TextRecognizer, deskew  # noqa: E402
 from scipix_search.pipeline import SCAN_DPI  # noqa: E402
@@ -48,11 +54,15 @@ from scipix_search.pipeline import SCAN_DPI  # noqa: E402
 Box = tuple[float, float, float, float]
 
 
-def scanned_pages(papers: list[Paper], dpi: int) -> list[tuple[str, np.ndarray, list[Box]]]:
+def scanned_pages(
+    papers: list[Paper], dpi: int, options: ScanOptions | None = None
+) -> list[tuple[str, np.ndarray, list[Box]]]:
     """(name, levelled page pixels at ``SCAN_DPI``, true boxes in points) per sampled page."""
     out = []
     for index, paper in enumerate(papers):
-        data = scan_pdf(paper.folder.pdf, paper.pages, dpi, seed=1000 * dpi + index)
+        data = scan_pdf(
+            paper.folder.pdf, paper.pages, dpi, seed=1000 * dpi + index, options=options
+        )
         with pymupdf.open(stream=data) as scan:
             for number, page in enumerate(paper.pages):
                 pixels = deskew(render_page(scan[number], SCAN_DPI))[0]
@@ -89,11 +99,13 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["rapidocr", "tesseract"])
     parser.add_argument("--lines-cache", type=Path, help="keep each engine's lines here")
     parser.add_argument("-v", "--verbose", action="store_true", help="misses and false boxes")
+    add_scan_args(parser)
     add_corpus_args(parser)
     args = parser.parse_args()
 
     loaded = load_corpus(args)
-    scans = scanned_pages(loaded.papers, args.dpi)
+    options = scan_options(args)
+    scans = scanned_pages(loaded.papers, args.dpi, options)
     detector = FormulaDetector.from_settings(Settings())
     corpus = args.papers.name if args.papers else "papers"
     if args.typeset:  # the cache names the documents (a grid, its options, the build seed)
@@ -105,7 +117,10 @@ def main() -> None:
         cache = None
         if args.lines_cache:
             part = f"{args.pages}" if not args.skip else f"{args.skip}+{args.pages}"
-            cache = args.lines_cache / f"{corpus}-{args.half}-{part}-{engine}-{args.dpi}.pkl"
+            # a degradation other than the default is named in the file (the default's files
+            # keep their names: the caches made before the options still serve)
+            scan = "" if options == ScanOptions() else f"-{zlib.crc32(repr(options).encode()):08x}"
+            cache = args.lines_cache / f"{corpus}-{args.half}-{part}-{engine}-{args.dpi}{scan}.pkl"
         started = time.perf_counter()
         lines = read_lines(engine, scans, cache)
         read_s = time.perf_counter() - started
@@ -139,7 +154,7 @@ def main() -> None:
         ["lines", "pages", "regions", "recall", "precision", "lines s/page", "detect s/page"],
         rows,
         title=(
-            f"Display detection on scans of {loaded.name}, {args.dpi} dpi; "
+            f"Display detection on scans of {loaded.name}, {args.dpi} dpi, {options.describe()}; "
             f"code {code_version()}; load {os.getloadavg()[0]:.1f}"
         ),
     )

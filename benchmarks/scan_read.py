@@ -43,7 +43,13 @@ import pymupdf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import code_version  # noqa: E402
-from benchmarks.scans import Paper, add_corpus_args, load_corpus  # noqa: E402
+from benchmarks.scans import (  # noqa: E402
+    Paper,
+    add_corpus_args,
+    add_scan_args,
+    load_corpus,
+    scan_options,
+)  # noqa: E402
 from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import print_table, scan_pdf, text_layer_lines  # noqa: E402
 from scipix_search.ingest import (  # noqa: E402
@@ -126,8 +132,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1, help="pages with displays per paper")
     parser.add_argument("--skip", type=int, default=0, help="pages with displays passed over first")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200])
-    parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
-    parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
+    add_scan_args(parser)
     parser.add_argument("--limit", type=int, default=0, help="first N papers of the half")
     parser.add_argument("--dump", type=Path, help="write crops and reads here")
     parser.add_argument(
@@ -164,8 +169,7 @@ def main() -> None:
                     paper.pages,
                     dpi,
                     seed=1000 * dpi + index,
-                    skew=args.skew,
-                    jpeg=args.jpeg,
+                    options=scan_options(args),
                 )
                 crop_sets.append(paper_crops(paper, data, scanned=True))
         for doubt in doubts:
@@ -203,7 +207,7 @@ def main() -> None:
         title=(
             f"Oracle-box reading, {corpus.name} ({len(papers)} papers, "
             f"{args.pages} page(s) each), rendered at {SCAN_DPI} dpi as ingestion does; scans: "
-            f"skew <= {args.skew} deg, blur, noise 8, JPEG q{args.jpeg}; code {code_version()}; "
+            f"{scan_options(args).describe()}; code {code_version()}; "
             f"load {os.getloadavg()[0]:.1f}"
         ),
     )

@@ -87,6 +87,7 @@ from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import (  # noqa: E402
     PaperFolder,
     PdfEquationScore,
+    ScanOptions,
     display_boxes,
     match_pairs,
     paper_folders,
@@ -287,6 +288,32 @@ class Corpus:
     note: str = ""
 
 
+def add_scan_args(parser: argparse.ArgumentParser) -> None:
+    """The degradation's options (``ocr.ScanOptions``; the defaults are the scans every
+    figure before them was measured on)."""
+    group = parser.add_argument_group("degradation", "what the scan does to each page")
+    group.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
+    group.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
+    group.add_argument("--colour", action="store_true", help="tinted paper, ink not black")
+    group.add_argument(
+        "--lighting", type=float, default=0.0, help="light lost to a gradient and a shadow"
+    )
+    group.add_argument("--keystone", type=float, default=0.0, help="max lean of the sides, deg")
+    group.add_argument("--bilevel", action="store_true", help="thresholded, a 1-bit PNG")
+
+
+def scan_options(args: argparse.Namespace) -> ScanOptions:
+    """The degradation ``add_scan_args``' options say."""
+    return ScanOptions(
+        skew=args.skew,
+        jpeg=args.jpeg,
+        colour=args.colour,
+        lighting=args.lighting,
+        keystone=args.keystone,
+        bilevel=args.bilevel,
+    )
+
+
 def add_corpus_args(parser: argparse.ArgumentParser) -> None:
     """``--papers DIR``, and ``--typeset`` with the typeset builder's options."""
     parser.add_argument(
@@ -375,8 +402,7 @@ def run_setting(
             paper.pages,
             dpi,
             seed=1000 * dpi + index,
-            skew=args.skew,
-            jpeg=args.jpeg,
+            options=scan_options(args),
         )
         started = time.perf_counter()
         outcome = indexer.ingest_bytes(data, f"{paper.folder.name}-scan-{dpi}.pdf")
@@ -540,8 +566,7 @@ def main() -> None:
         "--skip", type=int, default=0, help="pages with displays passed over first (dev 3-6: 2)"
     )
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
-    parser.add_argument("--skew", type=float, default=1.0, help="max rotation, degrees")
-    parser.add_argument("--jpeg", type=int, default=75, help="JPEG quality")
+    add_scan_args(parser)
     parser.add_argument("--no-search", action="store_true", help="skip paper@1 (no base store)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list paper@1 misses")
     parser.add_argument("--base", type=Path, help="born-digital base of an earlier --keep run")
@@ -614,8 +639,8 @@ def main() -> None:
         ],
         rows,
         title=(
-            f"Scans of {corpus.name} ({len(papers)} papers), skew <= {args.skew} deg, "
-            f"blur, noise 8, JPEG q{args.jpeg}; code {code_version()}; load {os.getloadavg()[0]:.1f}"
+            f"Scans of {corpus.name} ({len(papers)} papers), {scan_options(args).describe()}"
+            f"; code {code_version()}; load {os.getloadavg()[0]:.1f}"
         ),
     )
     if corpus.note:

@@ -19,7 +19,7 @@ from scipix_search.eval._detection import (
 )
 from scipix_search.eval._inline import InlineScore, score_inline_math
 from scipix_search.eval._pdf_equations import PdfEquationScore, score_pdf_equations
-from scipix_search.eval._scans import degrade_page, scan_pdf, text_layer_lines
+from scipix_search.eval._scans import ScanOptions, degrade_page, scan_pdf, text_layer_lines
 from scipix_search.eval._tables import print_table
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "InlineScore",
     "PaperFolder",
     "PdfEquationScore",
+    "ScanOptions",
     "degrade_page",
     "display_boxes",
     "find_pdf",

@@ -7,27 +7,38 @@ a small random turn, optics blur, sensor noise and JPEG compression.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pymupdf
 
 from scipix_search.ingest import render_page
-from scipix_search.ocr import TextLine, degrade_page
+from scipix_search.ocr import ScanOptions, TextLine, degrade_page
 
-__all__ = ["degrade_page", "scan_pdf", "text_layer_lines"]
+__all__ = ["ScanOptions", "degrade_page", "scan_pdf", "text_layer_lines"]
 
 
 def scan_pdf(
-    pdf: Path, pages: Sequence[int], dpi: int, seed: int, *, skew: float = 1.0, jpeg: int = 75
+    pdf: Path,
+    pages: Sequence[int],
+    dpi: int,
+    seed: int,
+    *,
+    skew: float = 1.0,
+    jpeg: int = 75,
+    options: ScanOptions | None = None,
 ) -> bytes:
     """An image-only PDF of ``pages`` (0-based) of ``pdf``, each a :func:`degrade_page` JPEG
-    of the page at ``dpi`` on a page of the original's size (boxes in points still match)."""
+    (or bilevel PNG) of the page at ``dpi`` on a page of the original's size (boxes in points
+    still match). ``options``, when given, says the whole degradation (``skew`` and ``jpeg``
+    are then not read)."""
+    options = options or ScanOptions(skew=skew, jpeg=jpeg)
     rng = np.random.default_rng(seed)
     out = pymupdf.open()
     with pymupdf.open(pdf) as document:
         for page in pages:
-            scan = degrade_page(render_page(document[page], dpi), dpi, rng, skew=skew, jpeg=jpeg)
+            scan = degrade_page(render_page(document[page], dpi), dpi, rng, **asdict(options))
             rect = document[page].rect
             out.new_page(width=rect.width, height=rect.height).insert_image(
                 pymupdf.Rect(0, 0, rect.width, rect.height), stream=scan

@@ -14,7 +14,7 @@ from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
 from scipix_search.ocr._rapidocr import rapidocr_recognizer_model
 from scipix_search.ocr._recognizer import LatexRecognizer
-from scipix_search.ocr._scanlike import degrade_page
+from scipix_search.ocr._scanlike import ScanOptions, degrade_page
 from scipix_search.ocr._tesseract import TesseractEngine
 from scipix_search.ocr._text import TextRecognizer
 from scipix_search.ocr._text_int8 import (
@@ -33,6 +33,7 @@ __all__ = [
     "LatexRecognizer",
     "LatexResult",
     "Region",
+    "ScanOptions",
     "TextLine",
     "TesseractEngine",
     "TextRecognizer",
