@@ -31,6 +31,11 @@ MAX_IMAGE_PIXELS = 40_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
+#: Modes whose samples are wider than a byte (16-bit scans, 32-bit integer or float images):
+#: Pillow's conversion to ``L`` or ``RGB`` clips them at 255 instead of scaling them, which
+#: turns a 16-bit page's every grey level but black into white.
+WIDE_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+
 #: Fewer pixels than this on a side hold no glyph the recognizers can read.
 MIN_SIDE_PX = 8
 #: A longer side more than this many times the shorter is a strip, not a formula or a page.
@@ -65,6 +70,17 @@ def check_readable(image: Image.Image, name: str = "image") -> Image.Image:
             path=name,
         )
     return image
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """An image of :data:`WIDE_MODES` as 8-bit grey (``L``), its range stretched to 0-255
+    (a 12-bit scan in a 16-bit file keeps its contrast); other images as they are."""
+    if image.mode not in WIDE_MODES:
+        return image
+    array = np.asarray(image, dtype=np.float64)
+    low, span = float(array.min()), float(np.ptp(array))
+    scaled = (array - low) / span * 255 if span > 0 else np.full_like(array, 255)
+    return Image.fromarray(np.round(scaled).astype(np.uint8))
 
 
 def _read_bytes(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
@@ -102,11 +118,14 @@ def load_image(
         max_bytes: Largest file accepted, in bytes (``Settings.max_file_bytes``).
 
     Returns:
-        The decoded image (any mode; :func:`~scipix_search.ocr._preprocess.to_gray` handles them).
+        The decoded image, in a mode whose ``convert("RGB")`` and ``convert("L")`` keep its
+        grey levels: 1-bit, palette, CMYK and 8-bit images as decoded, 16-bit and 32-bit
+        ones as 8-bit grey (:func:`to_8bit`).
 
     Raises:
         CorruptInputError: Empty, truncated or undecodable file.
-        UnsupportedContentError: Not an image (a PDF, a text file ...).
+        UnsupportedContentError: Not an image (a PDF, a text file ...), or an image of
+            several frames (a multi-page TIFF: which page to read is not the loader's guess).
         InputTooLargeError: More pixels or bytes than allowed (decompression bombs included).
     """
     if isinstance(source, np.ndarray):
@@ -125,7 +144,7 @@ def load_image(
             raise InputTooLargeError(
                 f"image of {source.width}x{source.height} exceeds {max_pixels} pixels"
             )
-        return source
+        return to_8bit(source)
     data, name = _read_bytes(source, max_bytes)
     kind = magic(data)
     if kind == "pdf":
@@ -141,6 +160,13 @@ def load_image(
                     f"{name} is {image.width}x{image.height}, over the limit of {max_pixels} pixels",
                     path=name,
                 )
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                raise UnsupportedContentError(
+                    f"{name} holds {frames} pages (frames); one image is read as one page: "
+                    "split it into one file per page, or make it a PDF of its pages",
+                    path=name,
+                )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLargeError(f"{name}: {exc}", path=name) from exc
@@ -153,4 +179,4 @@ def load_image(
         raise CorruptInputError(f"{name} cannot be decoded: {exc}", path=name) from exc
     if image.width == 0 or image.height == 0:
         raise CorruptInputError(f"{name} has no pixels", path=name)
-    return image
+    return to_8bit(image)

@@ -109,3 +109,62 @@ def test_load_image_array_and_pil() -> None:
     assert load_image(Image.new("RGB", (5, 6))).size == (5, 6)
     with pytest.raises(UnsupportedContentError):
         load_image(np.zeros((0,), dtype=np.uint8))
+
+
+def _page_like() -> np.ndarray:
+    """A grey page with antialiased ink: black strokes, grey edges, white paper."""
+    gray = np.full((120, 90), 255, dtype=np.uint8)
+    gray[30:34, 10:80] = 0
+    gray[34, 10:80] = 128  # an antialiased edge
+    gray[60:90, 40:44] = 0
+    return gray
+
+
+def _saved(image: Image.Image, fmt: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def test_load_image_sixteen_bit_tiff_keeps_its_grey_levels() -> None:
+    gray = _page_like()
+    wide = Image.fromarray(gray.astype(np.uint16) * 257)  # a 16-bit scan: 0..65535
+    assert wide.mode.startswith("I;16")
+    loaded = load_image(_saved(wide, "TIFF"))
+    # Pillow's own conversion clips 16-bit samples at 255: every grey but black went white
+    assert loaded.mode == "L"
+    assert np.array_equal(np.asarray(loaded.convert("RGB"))[:, :, 0], gray)
+
+
+def test_load_image_twelve_bit_samples_are_stretched() -> None:
+    gray = _page_like()
+    narrow = Image.fromarray((gray.astype(np.int64) * 4095 // 255).astype(np.uint16))  # 12 bits
+    loaded = np.asarray(load_image(_saved(narrow, "PNG")))
+    assert loaded.min() == 0 and loaded.max() == 255
+    assert abs(int(loaded[34, 20]) - 128) <= 2
+
+
+def test_load_image_one_bit_and_cmyk_tiffs() -> None:
+    gray = _page_like()
+    bilevel = Image.fromarray(gray >= 128)  # mode "1", as office scanners write
+    loaded = load_image(_saved(bilevel, "TIFF", compression="group4"))
+    assert loaded.mode == "1"
+    assert set(np.unique(np.asarray(loaded.convert("L"))).tolist()) == {0, 255}
+    cmyk = Image.fromarray(gray).convert("RGB").convert("CMYK")
+    rgb = np.asarray(load_image(_saved(cmyk, "TIFF")).convert("RGB"))
+    assert np.abs(rgb.astype(int) - gray[:, :, None]).max() <= 1
+
+
+def test_load_image_multipage_tiff_is_refused_with_its_page_count() -> None:
+    first = Image.fromarray(_page_like())
+    data = _saved(first, "TIFF", save_all=True, append_images=[first, first])
+    with pytest.raises(UnsupportedContentError, match="holds 3 pages"):
+        load_image(data)
+
+
+def test_load_image_big_jpeg_within_and_over_the_pixel_limit() -> None:
+    big = Image.new("RGB", (4000, 3000), (250, 248, 240))  # a 12-megapixel phone photo
+    data = _saved(big, "JPEG", quality=80)
+    assert load_image(data).size == (4000, 3000)
+    with pytest.raises(InputTooLargeError, match="4000x3000"):
+        load_image(data, max_pixels=10_000_000)
