@@ -7,7 +7,9 @@ as ``benchmarks/scans.py`` scans it (same :func:`~scipix_search.eval.scan_pdf`, 
 and then the stages of ingestion's scan path run one by one, as
 ``pipeline._ocr_scanned_pages`` runs them: rendering at ``SCAN_DPI``, deskew, text OCR, the
 layout model with the display rules (``FormulaDetector.displays``) and the formula OCR of the
-page's crops (one batch per document, scaled by the prose lines). Each stage's wall seconds
+page's crops (one batch per document, scaled by the prose lines): its displays (a multi-row
+one by its rows) and its lines of math outside them (``ingest.math_lines``, stored as inline
+math). Each stage's wall seconds
 and the process's CPU seconds are printed per page, and the models' loading apart (once a
 process, not a page's cost). The load shows in the wall seconds: say it with them.
 """
@@ -33,6 +35,7 @@ from scipix_search.config import Settings  # noqa: E402
 from scipix_search.eval import print_table, scan_pdf  # noqa: E402
 from scipix_search.ingest import (  # noqa: E402
     crop_box,
+    math_lines,
     prose_crops,
     render_page,  # noqa: E402
 )
@@ -69,6 +72,7 @@ def main() -> None:
     detector = clock.time("load models", lambda: FormulaDetector.from_settings(settings))
     latex = clock.time("load models", lambda: LatexRecognizer.from_settings(settings))
     papers = load_papers(args.half, 1)[: args.papers]
+    counts: dict[str, int] = defaultdict(int)
     for index, paper in enumerate(papers):
         data = scan_pdf(paper.folder.pdf, paper.pages, args.dpi, seed=1000 * args.dpi + index)
         with pymupdf.open(stream=data) as scan:
@@ -82,6 +86,11 @@ def main() -> None:
             for r in regions
             for box in (r.rows if len(r.rows) > 1 else (r.bbox,))
         ]
+        # and the lines of math outside them, read in the same batch as inline math
+        inline = math_lines(lines, [tuple(r.bbox) for r in regions])
+        crops += [crop_box(pixels, tuple(line.bbox)) for line in inline]
+        counts["displays"] += len(regions)
+        counts["math lines"] += len(inline)
         prose = prose_crops(pixels, lines)
         if crops:
             clock.time(
@@ -106,6 +115,10 @@ def main() -> None:
             f"Scan path by stage, {args.engine}, {len(papers)} pages ({args.half} half), "
             f"{args.dpi} dpi; code {code_version()}; load {os.getloadavg()[0]:.1f}"
         ),
+    )
+    print(  # noqa: T201 - benchmark output
+        f"crops a page: {counts['displays'] / pages:.1f} displays, "
+        f"{counts['math lines'] / pages:.1f} lines of math outside them"
     )
 
 

@@ -427,8 +427,13 @@ def _score_pages(indexer: Indexer, paper: Paper, doc_id: int, tally: Tally) -> N
         assert document is not None
         for number, page in enumerate(paper.pages, 1):
             truth = paper.truth[page]
+            # displays only: the math lines outside them are stored as inline math, no region
             stored = sorted(
-                (e for e in document.equations if e.page == number and e.origin == "ocr"),
+                (
+                    e
+                    for e in document.equations
+                    if e.page == number and e.origin == "ocr" and e.display
+                ),
                 key=lambda e: e.order,
             )
             found = [

@@ -113,7 +113,8 @@ def _page_read(
     """A page image's lines and display equations, read as ingestion reads a page image
     (``ingest.parse_image``): levelled, its lines read, its displays detected and set right by
     them, a multi-row display read row by row, the crops scaled by the page's prose. Each
-    display is listed, then its rows (``row_of``: the display's index in the list); boxes are
+    display is listed, then its rows (``row_of``: the display's index in the list), then the
+    lines of math outside the displays (``display`` false: stored as inline math); boxes are
     in the levelled page's pixels, as ingestion stores them.
 
     ``None`` for PDFs (their pages are read as text only here) and where the detector's model
@@ -149,6 +150,7 @@ def _page_read(
             "parses": f.parses,
             "page": 0,
             "row_of": f.row_of,
+            "display": f.equation.display,  # False: a line of math outside the displays
         }
         for f in found.read_found()
     ]

@@ -40,6 +40,17 @@ Box = tuple[float, float, float, float]
 
 # A text line this much inside an equation box is the equation's own (garbled) text.
 LINE_INSIDE_EQUATION = 0.5
+# A line outside every display box that is not prose (:func:`is_prose`), holds a sign of math
+# and this many characters or more is read by the formula OCR too and stored as inline math
+# (``display=False``), as a PDF's text layer gives its prose lines' math: a display the rules
+# left unboxed, or a line dense with inline math, still finds its paper. Shorter lines are
+# figure labels, running heads and equation numbers.
+MATH_LINE_MIN_CHARS = 8
+# Signs that a line holds math: relations, operators and arrows (Unicode class Sm), Greek
+# letters, and the ASCII signs a formula sets.
+MATH_LINE_SIGNS = re.compile(r"[=<>+^_|\u0370-\u03ff\u2190-\u22ff\u27c0-\u27ff\u2a00-\u2aff]")
+# An equation number alone: "(3)", "(2.11)", "3".
+NUMBER_ONLY = re.compile(r"^\s*\(?\s*[A-Za-z]?\d+(?:[.:]\d+)*[a-z]?\s*\)?\s*$")
 
 
 def crop_box(pixels: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
@@ -91,6 +102,20 @@ def lines_outside(lines: list[Any], boxes: list[tuple[float, float, float, float
     ]
 
 
+def math_lines(lines: list[Any], boxes: list[Box]) -> list[Any]:
+    """The lines outside ``boxes`` (:func:`lines_outside`) that hold math and are not prose:
+    :data:`MATH_LINE_MIN_CHARS` non-space characters or more, a sign of math
+    (:data:`MATH_LINE_SIGNS`), not an equation number alone, not words (:func:`is_prose`)."""
+    return [
+        line
+        for line in lines_outside(lines, boxes)
+        if sum(not c.isspace() for c in line.text) >= MATH_LINE_MIN_CHARS
+        and MATH_LINE_SIGNS.search(line.text)
+        and not NUMBER_ONLY.match(line.text)
+        and not is_prose(line.text)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class FoundEquation:
     """One equation :meth:`PageEquations.read_found` read, with what the detector and the
@@ -119,14 +144,20 @@ class PageEquations:
             pipeline hands in ``ocr.FormulaDetector``; ingest runs no model of its own).
         latex_recognizer: ``batch(crops, same_document=True, prose=..., scanned=True) ->
             results``.
+        inline_math: also read the page's lines of math outside its displays
+            (:func:`math_lines`, where the lines are given) and give them as inline math
+            (``display=False``); a caller that shows the displays alone (``convert``) saves
+            their reads.
     """
 
-    def __init__(self, detector: Any, latex_recognizer: Any) -> None:
+    def __init__(self, detector: Any, latex_recognizer: Any, *, inline_math: bool = True) -> None:
         self.detector, self.latex_recognizer = detector, latex_recognizer
+        self.inline_math = inline_math
         # (page, box in the document's units, crop or None for a display read by its rows,
         # index of the display a row belongs to or -1)
         self._found: list[tuple[int, Box, np.ndarray | None, int]] = []
         self._scores: list[float] = []  # the detector's score of each entry's display
+        self._inline: set[int] = set()  # entries of math lines outside the displays
         self._prose: list[np.ndarray] = []
 
     def add_page(
@@ -159,6 +190,12 @@ class PageEquations:
             self._found.append((page, scaled(region.bbox), None, -1))
             self._found.extend((page, scaled(row), crop_box(pixels, row), whole) for row in rows)
             self._scores.extend([score] * (len(rows) + 1))
+        if lines is not None and self.inline_math:  # math no display box holds: inline math
+            for line in math_lines(lines, boxes):
+                self._inline.add(len(self._found))
+                box = tuple(line.bbox)
+                self._found.append((page, scaled(box), crop_box(pixels, box), -1))
+                self._scores.append(0.0)
         return boxes
 
     def read(self, start_order: int = 0) -> list[ParsedEquation]:
@@ -200,7 +237,7 @@ class PageEquations:
                 latex=latex,
                 page=page,
                 bbox=bbox,
-                display=True,
+                display=i not in self._inline,
                 origin="ocr",
                 order=start_order + len(out),
                 confidence=confidence,

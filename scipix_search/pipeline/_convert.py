@@ -134,7 +134,10 @@ def _ocr_lines(
 def _page_equations(models: Models) -> PageEquations | None:
     detector = _formula_detector(models)
     recognizer = models.pdf_formula_recognizer if detector is not None else None
-    return PageEquations(detector, recognizer) if recognizer is not None else None
+    if recognizer is None:
+        return None
+    # the Markdown sets the displays; the lines of math outside them stay its text lines
+    return PageEquations(detector, recognizer, inline_math=False)
 
 
 def _pdf_markdown(
