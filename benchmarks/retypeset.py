@@ -304,6 +304,15 @@ HELDOUT7_SETUPS = ("acmsig", "elsmlm", "revbaskd", "llncseuler", "notosans", "ku
 UNREAD_SETUPS = HELDOUT_SETUPS + HELDOUT2_SETUPS + HELDOUT7_SETUPS
 
 _ALREADY_RE = re.compile(r"^! LaTeX Error: Command `?(\\[A-Za-z@]+)'? already defined", re.M)
+# a class change: a command of the paper's own class the new one lacks (``\\email``,
+# ``\\runtitle``) and a package the new class loads with other options than the paper's
+_UNDEFINED_RE = re.compile(r"^! Undefined control sequence\.\n[^\n]*?(\\[A-Za-z@]+)$", re.M)
+_OPTION_CLASH_RE = re.compile(r"^! LaTeX Error: Option clash for package ([\w.-]+)\.", re.M)
+_GOBBLE = (
+    "\\makeatletter\n\\def\\retypeset@gobble{\\@ifnextchar[{\\retypeset@opt}"
+    "{\\@ifnextchar\\bgroup{\\retypeset@arg}{}}}\n\\def\\retypeset@opt[#1]{\\retypeset@gobble}\n"
+    "\\def\\retypeset@arg#1{\\retypeset@gobble}\n\\makeatother\n"
+)
 _MISSING_RE = re.compile(r"^! LaTeX Error: File `([\w.-]+\.(?:sty|cfg))' not found", re.M)
 _PAGES_RE = re.compile(r"Output written on .*? \((\d+) pages?")
 # the math italic of Computer Modern / Latin Modern: still there, the setup did not take
@@ -338,7 +347,10 @@ class Built:
 
 
 def _digest(folder: Path, setup: str) -> str:
-    recipe = SETUPS.get(setup, "") + CLASSES.get(setup, "")
+    # a class change's guards (``_class_guards``) are build rules of their own
+    recipe = (
+        SETUPS.get(setup, "") + CLASSES.get(setup, "") + ("\0class2" if setup in CLASSES else "")
+    )
     h = hashlib.sha256(f"{BUILD_VERSION}\0{recipe}\0".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
@@ -406,13 +418,14 @@ def _compile(
                 line = _CLASS_RE.search(source)
                 if line is None:
                     return "! no \\documentclass line to replace", 1_000, tuple(guards)
-                new_class = f"{CLASSES[setup]} % retypeset.py: class\n"
-                source = source[: line.start()] + new_class + source[line.end() :]
+                source = (
+                    source[: line.start()] + _class_change(setup, guards) + source[line.end() :]
+                )
             found = _CLASS_RE.search(source) if early else None
             at = found.end() if found else -1 if early else source.find(_BEGIN_DOC)
             if at < 0:
                 return "! no place for the setup in the main file", 1_000, tuple(guards)
-            lines = [f"\\let{g}\\relax\n" for g in guards]
+            lines = [f"\\let{g}\\relax\n" for g in guards if " " not in g]
             insert = "\n% retypeset.py: font setup\n" + "".join(lines) + SETUPS[setup]
             tex.write_text(
                 source[:at] + insert + source[at:], encoding="utf-8", errors="surrogateescape"
@@ -420,13 +433,61 @@ def _compile(
         log, errors = _run_tex(dst, tex)
         missing = set(_MISSING_RE.findall(log)) - stubs
         clashes = [c for c in _ALREADY_RE.findall(log) if c not in guards]
+        changes = _class_guards(paper, log, guards) if setup in CLASSES else []
         if missing:
             stubs |= missing
-        elif clashes and setup != "asis":
-            guards.extend(dict.fromkeys(clashes))
+        elif (clashes or changes) and setup != "asis":
+            guards.extend(dict.fromkeys(clashes + changes))
         else:
             break
     return log, errors, tuple(guards)
+
+
+def _class_change(setup: str, guards: list[str]) -> str:
+    """The new ``\\documentclass`` line, with what the guards ask of a class change: the
+    options of a package the paper loads passed before the class loads it (``options``), and
+    the commands of the paper's own class that the new one lacks taking their arguments and
+    printing nothing (``gobble``: front matter such as ``\\email{..}``, ``\\runtitle{..}``)."""
+    before = [g.split(" ", 2)[1:] for g in guards if g.startswith("options ")]
+    gobbled = [g.split(" ", 1)[1] for g in guards if g.startswith("gobble ")]
+    text = "".join(f"\\PassOptionsToPackage{{{opts}}}{{{pkg}}}\n" for pkg, opts in before)
+    text += f"{CLASSES[setup]} % retypeset.py: class\n"
+    if gobbled:
+        text += _GOBBLE + "".join(f"\\providecommand{cs}{{\\retypeset@gobble}}\n" for cs in gobbled)
+    return text
+
+
+def _class_guards(paper: PaperFolder, log: str, guards: list[str]) -> list[str]:
+    """Guards for a class change's errors: ``options PKG OPTS`` for a package the new class
+    loads before the paper does with other options, ``gobble \\X`` for an undefined command
+    that the paper's own class file names (never one of the paper's own macros, which
+    would change what its formulas print)."""
+    source = paper.tex.read_text(encoding="utf-8", errors="surrogateescape")
+    out: list[str] = []
+    for pkg in dict.fromkeys(_OPTION_CLASH_RE.findall(log)):
+        used = re.search(
+            r"^[ \t]*\\usepackage\s*\[([^\]]*)\]\s*\{[^}]*\b" + re.escape(pkg) + r"\b", source, re.M
+        )
+        guard = f"options {pkg} {' '.join(used.group(1).split())}" if used else ""
+        if guard and not any(g.startswith(f"options {pkg} ") for g in guards):
+            out.append(guard)
+    found = _CLASS_RE.search(source)
+    name = re.search(r"\{([^}]*)\}", found.group(0)) if found else None
+    if name is None:
+        return out
+    own = paper.folder / f"{name.group(1).strip()}.cls"
+    if not own.is_file():
+        located = subprocess.run(
+            ["kpsewhich", own.name], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        own = Path(located) if located else own
+    if not own.is_file():
+        return out
+    cls = own.read_text(encoding="latin-1")
+    for cs in dict.fromkeys(_UNDEFINED_RE.findall(log)):
+        if f"gobble {cs}" not in guards and re.search(re.escape(cs) + r"(?![A-Za-z@])", cls):
+            out.append(f"gobble {cs}")
+    return out
 
 
 def build_paper(paper: PaperFolder, setup: str, out: Path, asis: tuple[int, int]) -> Built:
