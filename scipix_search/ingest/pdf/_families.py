@@ -28,12 +28,21 @@ MATH_FONT_RE = re.compile(
 """Fonts that only set mathematics (letters in them are math, not prose)."""
 
 _EXTENSION_RE = re.compile(r"CMEX|EUEX|Extension|(?:^|[^a-z])[tp]xb?exs?|-M-Ex|jkp\w*ex", re.I)
+# MnSymbol's fonts all embed one program (``MnSymbol10``), its \mathcal capitals among them
 _SYMBOL_RE = re.compile(
-    r"CMSY|CMBSY|[tp]xb?sys|TXSY|PXSY|MathSymbols|Math-Symbols|-M-Sy|EUSM|jkp\w*sy", re.I
+    r"CMSY|CMBSY|[tp]xb?sys|TXSY|PXSY|MathSymbols|Math-Symbols|-M-Sy|EUSM|jkp\w*sy|MnSymbol",
+    re.I,
 )
 # a semibold is bold to the reader: Latin Modern's ``LMRomanDemi10`` sets mathastext's
 # ``\mathbf``; ``-bol`` ends newtxsf's bold math letters (``zsfmi-bol``, ``zsfmia-bol``)
-_BOLD_RE = re.compile(r"CMMIB|CMBX|CMBSY|BOLD|-MEDI|-BD|BMI\d*$|^[tp]xb|-Bold|Demi|-bol$", re.I)
+_BOLD_RE = re.compile(
+    r"CMMIB|CMBX|CMBSY|BOLD|-MEDI|-BD|BMI\d*$|^[tp]xb|-Bold|Demi|-bol$|/Heavy", re.I
+)
+HEAVY_ROLE = "/Heavy"
+"""The role of a font that its program or its stems call bold though its name does not
+(``_lines.BOLD_BY_PROGRAM``). Inline detection asks the name alone (``is_named_bold``):
+there a bold letter alone is a variable, and prose bold (cm-super's ``SFBX`` author lines
+and headings) would read as one."""
 _ITALIC_RE = re.compile(
     r"CMMI|ITAL|SLANT|OBLIQUE|-IT|MI\d*$|MathItalic|Letters-Italic|-M-Italic|[tp]xmia|Italic",
     re.I,
@@ -66,6 +75,11 @@ def is_symbol_font(font: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_bold_font(font: str) -> bool:
     return bool(_BOLD_RE.search(font))
+
+
+def is_named_bold(font: str) -> bool:
+    """Bold by the font's name (or an overprint), not by its program (:data:`HEAVY_ROLE`)."""
+    return is_bold_font(font.replace(HEAVY_ROLE, ""))
 
 
 _TEXT_ITALIC_RE = re.compile(r"^(?:CM|SF|EC)(?:B?X?)(?:TI|SL)\d|^Lin(?:Libertine|Biolinum)T\w*I$")

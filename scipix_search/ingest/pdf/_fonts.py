@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymupdf
 
-from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font
+from scipix_search.ingest.pdf._families import (
+    is_bold_font,
+    is_italic_font,
+    is_math_font,
+    is_text_italic_font,
+    same_family,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +154,47 @@ def unnamed_glyph_names(
 
 MUPDF_NAME_CUT = 24
 """MuPDF cuts the font names of text spans to this many characters."""
+
+
+HEAVY_STEM = 1.3
+"""A font whose dominant vertical stem (its descriptor's ``StemV``) is this much wider than
+its family's lightest on the page is bold: Libertine's semibold ``LinLibertineTZ`` (the
+``\\mathbf`` of newtxmath[libertine]) has 110 against ``LinLibertineT``'s 79, Biolinum's
+``LinBiolinumTB`` 132 against 80; a family's italic is within a few units of its regular.
+Absolute stems say nothing (Latin Modern's 17 pt roman has 18, newtx's extension 1000)."""
+
+
+def heavy_fonts(page: pymupdf.Page) -> frozenset[str]:
+    """Span font names (cut as MuPDF cuts them) of the page's fonts that are heavier than
+    their family's lightest (:data:`HEAVY_STEM`), where neither the name nor the program's
+    weight says bold (``LinLibertineTZ``: a semibold)."""
+    stems: dict[str, float] = {}
+    doc = page.parent
+    for xref, _ext, _kind, basefont, *_ in page.get_fonts():
+        name = basefont.split("+", 1)[-1][:MUPDF_NAME_CUT]
+        kind, ref = doc.xref_get_key(xref, "FontDescriptor")
+        if kind != "xref" or name in stems:
+            continue
+        stem_kind, stem = doc.xref_get_key(int(ref.split()[0]), "StemV")
+        if stem_kind == "int" or stem_kind == "real":
+            stems[name] = float(stem)
+    # upright text fonts only: a math family's fonts share a name (``Fourier-Math-Letters``,
+    # ``Fourier-Math-Symbols``) and not a stem, and an italic's stem is no regular's
+    stems = {
+        name: stem
+        for name, stem in stems.items()
+        if not (is_math_font(name) or is_italic_font(name) or is_text_italic_font(name))
+    }
+    out: set[str] = set()
+    for name, stem in stems.items():
+        family = {o: s for o, s in stems.items() if o != name and same_family(name, o)}
+        # stems that contradict the names are not read (sansmathfonts' regular says 333, its
+        # ``BoldExtended`` 102)
+        lying = any(is_bold_font(o) and s < stem for o, s in family.items())
+        lightest = min(family.values(), default=0.0)
+        if not lying and lightest > 0 and stem >= HEAVY_STEM * lightest:
+            out.add(name)
+    return frozenset(out)
 
 
 def cut_name_roles(page: pymupdf.Page, span_fonts: set[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from scipix_search.ingest.pdf._accents import group_wide_accents
 from scipix_search.ingest.pdf._delimiters import group_delimited, hanging_extent
-from scipix_search.ingest.pdf._families import is_bold_font, is_italic_font, is_sans_font
+from scipix_search.ingest.pdf._families import is_italic_font, is_named_bold, is_sans_font
 from scipix_search.ingest.pdf._glyphs import (
     ACCENTS,
     Bar,
@@ -377,7 +377,7 @@ def _prose_comma(g: Glyph) -> bool:
     ``\\mathcode`` says which font math takes it from: the math italic in Computer Modern,
     newtx and Libertine, but the upright text font in mathpazo, Fourier and Euler (and the
     text italic in mathptmx), where this tells nothing."""
-    return g.c == "," and not g.is_math and not is_italic_font(g.font) and not is_bold_font(g.font)
+    return g.c == "," and not g.is_math and not is_italic_font(g.font) and not is_named_bold(g.font)
 
 
 def _opens(prev: Glyph, g: Glyph, text_size: float) -> bool:
@@ -460,7 +460,7 @@ def _text_font_operands(visible: list[Glyph], letters: dict[int, int], max_gap: 
     out: set[int] = set()
     for i, end in _text_words(visible, letters):
         g = visible[i]
-        if end - i <= 3 and (is_italic_font(g.font) or is_bold_font(g.font)):
+        if end - i <= 3 and (is_italic_font(g.font) or is_named_bold(g.font)):
             prev = visible[i - 1] if i > 0 else None
             nxt = visible[end] if end < len(visible) else None
             if any(
@@ -486,7 +486,7 @@ def _text_font_math(g: Glyph, letters: dict[int, int]) -> bool:
     bold; a letter alone in such a font is a variable, not a word."""
     if not g.c.isalpha() or letters.get(id(g), 9) > 1:
         return False
-    return is_italic_font(g.font) or is_bold_font(g.font)
+    return is_italic_font(g.font) or is_named_bold(g.font)
 
 
 def _core(g: Glyph, run: list[Glyph], text_size: float, base: float | None = None) -> bool:

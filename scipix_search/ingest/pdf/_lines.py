@@ -11,6 +11,7 @@ from functools import lru_cache
 import pymupdf
 
 from scipix_search.ingest.pdf._families import (
+    HEAVY_ROLE,
     is_bold_font,
     is_extension_font,
     is_italic_font,
@@ -23,6 +24,7 @@ from scipix_search.ingest.pdf._fonts import (
     bitmap_font_extent,
     bitmap_glyph_names,
     cut_name_roles,
+    heavy_fonts,
     identify_bitmap_fonts,
     unnamed_glyph_names,
 )
@@ -102,6 +104,7 @@ def page_lines(
     names = unnamed_glyph_names(page, trace) if unnamed else {}
     drawn = drawn_characters(page, trace)
     bold = overprinted(trace)
+    heavy = heavy_fonts(page) if BOLD_BY_PROGRAM else frozenset()
     cut = cut_name_roles(page, {span["font"] for span in trace})
     bitmap = anonymous_bitmap_fonts(page)
     # a bitmap font whose widths fit a TeX encoding: its codes are named (see _fonts)
@@ -138,6 +141,7 @@ def page_lines(
                         span["font"] in bitmap or span["font"] in misread,
                         coded,
                         cut.get(span["font"], ""),
+                        heavy,
                     )
                     g.outline = outlines.get((round(ch["origin"][0], 1), round(ch["origin"][1], 1)))
                     glyphs.append(g)
@@ -241,8 +245,9 @@ def _mark_sans_body(lines: list[Line]) -> None:
             # the body's own bold is the page's ``\mathbf`` (mathastext and sfmath set bold
             # math letters in it, ``FiraSans-Bold``, ``LinBiolinumTB``), not a sans alphabet
             # set apart from the letters around it
+            own = g.font.removesuffix(HEAVY_ROLE)  # bold by its program (``_glyph``)
             if g.font == body or (
-                "/" not in g.font and is_bold_font(g.font) and same_family(g.font, body)
+                "/" not in own and is_bold_font(g.font) and same_family(own, body)
             ):
                 g.font += BODY_ROLE
 
@@ -329,6 +334,15 @@ def _number_first(glyphs: list[Glyph], visible: list[int]) -> int | None:
 
 
 _ITALIC_FLAG = 2  # MuPDF's span flag for a font that its descriptor or program calls italic
+_BOLD_FLAG = 16  # MuPDF's span flag for a font that its program calls bold (its Weight)
+BOLD_BY_PROGRAM = True
+"""A glyph of a font whose program says bold (its weight), or whose stems are much wider
+than its family's regular on the page (``_fonts.heavy_fonts``: a semibold), is bold whatever
+its name: the names of Libertine's and Biolinum's bold and semibold (``LinBiolinumTB``,
+``LinLibertineTZ``: the ``\\mathbf`` of acmart and newtxmath[libertine]), cm-super's
+``SFBX1000`` (``\\mathbf`` under ``fontenc`` T1), Euler's ``EURB10`` and bold upright math
+(``NotoMathBRM``, ``ebgBRM``) carry no bold word. Not for an extension font: txfonts'
+``txexas`` says bold and sets plain big operators."""
 _PIECE_RE = re.compile(r"^(?:paren|bracket|brace)[a-z]*(?:tp|ex|bt|mid)$")
 
 
@@ -342,6 +356,7 @@ def _glyph(
     anonymous: bool = False,
     coded: dict[tuple[float, float], tuple[str, str, float]] | None = None,
     cut_role: str = "",
+    heavy: frozenset[str] = frozenset(),
 ) -> Glyph:
     """A text-layer character as a glyph: a Unicode math alphanumeric (``𝑥``) becomes its
     base letter with the style in the font's role (see ``_unicode_math``); a variation
@@ -422,8 +437,15 @@ def _glyph(
         # ``CMSSI``, cm-super's ``SFSI``): the math italic of a sans math setup (sfmath,
         # sansmath), a plain variable, where an upright sans letter is ``\mathsf``
         font += "/Italic"
+    program_bold = (
+        BOLD_BY_PROGRAM
+        and not is_extension_font(font)
+        and (span.get("flags", 0) & _BOLD_FLAG or span_font in heavy)
+    )
     if key in bold and not is_bold_font(font):
         font += "/Bold"
+    elif program_bold and not is_bold_font(font):
+        font += HEAVY_ROLE
     if anonymous and not (c.isascii() and c.isalpha()):
         font += BITMAP_ROLE  # a bitmap font's code, maybe not this character (see _fonts)
     return Glyph(base, x0, y0, x1, y1, ch["origin"][1], span["size"], font, name, bool(name))
