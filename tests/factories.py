@@ -3,6 +3,7 @@ documents."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -14,6 +15,8 @@ import numpy as np
 import pymupdf
 import pytest
 
+from scipix_search.config import Settings
+from scipix_search.exceptions import MissingDependencyError
 from scipix_search.ingest import (
     EquationRegion,
     ParsedDocument,
@@ -21,6 +24,8 @@ from scipix_search.ingest import (
     ParsedPassage,
     sha256_bytes,
 )
+from scipix_search.ocr import build_formula_model
+from scipix_search.ocr._layout import default_layout_model
 
 LOREM = (
     "Spectral methods approximate the solution of a differential equation by a finite sum of "
@@ -282,3 +287,16 @@ def typeset_displays(tex: Path, body: str, font: str) -> list[EquationRegion]:
         + f"\\begin{{document}}\n{body}\\end{{document}}\n",
     )
     return [r for r in find_equation_regions(tex.with_suffix(".pdf"), render=False) if r.display]
+
+
+def require_page_models() -> None:
+    """Skip unless the page models (RapidOCR, the layout model, the formula model) are here;
+    under CI a missing one is a failure, not a skip (the project installs them)."""
+    pytest.importorskip("rapidocr")
+    try:
+        default_layout_model()
+        build_formula_model(Settings().model_dir)
+    except MissingDependencyError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(exc))

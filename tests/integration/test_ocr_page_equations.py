@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import pymupdf
@@ -16,11 +15,9 @@ import pytest
 
 from scipix_search.config import Settings
 from scipix_search.eval import display_boxes, match_boxes
-from scipix_search.exceptions import MissingDependencyError
 from scipix_search.ingest import read_tex_equations
 from scipix_search.math import token_similarity
-from scipix_search.ocr import build_formula_model
-from scipix_search.ocr._layout import default_layout_model
+from tests.factories import require_page_models
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -30,14 +27,7 @@ DPI = 150
 
 @pytest.fixture(scope="module")
 def page_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("rapidocr")
-    try:
-        default_layout_model()
-        build_formula_model(Settings().model_dir)
-    except MissingDependencyError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(str(exc))
+    require_page_models()
     path = tmp_path_factory.mktemp("page") / "page.png"
     with pymupdf.open(FIXTURES / "display_math.pdf") as document:
         document[0].get_pixmap(dpi=DPI).save(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +17,8 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from scipix_search.config import Settings
 from scipix_search.eval import display_boxes, match_boxes
-from scipix_search.exceptions import MissingDependencyError
-from scipix_search.ocr import build_formula_model
-from scipix_search.ocr._layout import default_layout_model
+from tests.factories import require_page_models
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -40,14 +36,7 @@ def _render(dpi: int) -> Image.Image:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int]]:
     """File name -> (path, the dpi its pixels are at)."""
-    pytest.importorskip("rapidocr")
-    try:
-        default_layout_model()
-        build_formula_model(Settings().model_dir)
-    except MissingDependencyError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(str(exc))
+    require_page_models()
     folder = tmp_path_factory.mktemp("formats")
     page = _render(DPI)
     grey = np.asarray(page.convert("L"))

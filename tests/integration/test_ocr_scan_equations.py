@@ -6,7 +6,6 @@ an image-only PDF of both pages); the born-digital PDF's own regions are the tru
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pymupdf
@@ -15,12 +14,10 @@ from PIL import Image
 
 from scipix_search.config import Settings
 from scipix_search.eval import display_boxes, match_boxes
-from scipix_search.exceptions import MissingDependencyError
 from scipix_search.ingest import parse_image
-from scipix_search.ocr import build_formula_model
-from scipix_search.ocr._layout import default_layout_model
 from scipix_search.pipeline import Models
 from scipix_search.pipeline._parse import parse_pdf_input
+from tests.factories import require_page_models
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -29,14 +26,7 @@ PDF = Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "display_math.p
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
-    pytest.importorskip("rapidocr")
-    try:
-        default_layout_model()
-        build_formula_model(Settings().model_dir)
-    except MissingDependencyError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(str(exc))
+    require_page_models()
     return Models(Settings(data_dir=tmp_path_factory.mktemp("data"), pdf_equation_ocr="on"))
 
 
