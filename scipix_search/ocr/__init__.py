@@ -8,7 +8,7 @@ from __future__ import annotations
 from scipix_search.ocr._build import build_formula_model
 from scipix_search.ocr._deskew import deskew, estimate_skew
 from scipix_search.ocr._export import load_reference_model
-from scipix_search.ocr._images import check_readable, load_image
+from scipix_search.ocr._images import check_readable, frame_count, frames_as_pdf, load_image
 from scipix_search.ocr._layout import LAYOUT_CLASSES, FormulaDetector, Region
 from scipix_search.ocr._output import LatexResult, TextLine
 from scipix_search.ocr._preprocess import TARGET_GLYPH_HEIGHT, prepare, to_model_input
@@ -42,6 +42,8 @@ __all__ = [
     "calibration_inputs",
     "calibration_pages",
     "check_readable",
+    "frame_count",
+    "frames_as_pdf",
     "clean_latex",
     "degrade_page",
     "deskew",

@@ -163,8 +163,8 @@ def load_image(
             frames = getattr(image, "n_frames", 1)
             if frames > 1:
                 raise UnsupportedContentError(
-                    f"{name} holds {frames} pages (frames); one image is read as one page: "
-                    "split it into one file per page, or make it a PDF of its pages",
+                    f"{name} holds {frames} pages (frames); one image is read as one page "
+                    "(ingestion reads a multi-page file page by page: frames_as_pdf)",
                     path=name,
                 )
             image.load()
@@ -180,3 +180,84 @@ def load_image(
     if image.width == 0 or image.height == 0:
         raise CorruptInputError(f"{name} has no pixels", path=name)
     return to_8bit(image)
+
+
+#: A page image that says nothing of its resolution is taken as a page this wide (US Letter's
+#: 8.5 in; A4's 8.27 in is within the scan path's tolerance), so the PDF page it becomes has a
+#: paper's size and the scan path's rendering resolution means what it says.
+ASSUMED_PAGE_WIDTH_IN = 8.5
+
+
+def frame_count(data: bytes) -> int:
+    """How many frames (pages) an image file holds; 1 where Pillow cannot tell (the loader
+    then gives the reason)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return 1
+
+
+def frames_as_pdf(
+    data: bytes, name: str, *, max_pixels: int = MAX_IMAGE_PIXELS, max_pages: int = 2000
+) -> bytes:
+    """A multi-page image (a multi-page TIFF, as office scanners and libraries write) as an
+    image-only PDF, one page a frame, each at its frame's own resolution: the scan path reads
+    such a PDF page by page as it reads any PDF without a text layer.
+
+    Raises:
+        InputTooLargeError: more frames than ``max_pages``, or a frame over ``max_pixels``.
+        CorruptInputError: a frame that cannot be decoded (which one is named).
+    """
+    import pymupdf
+
+    out = pymupdf.open()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                frames = int(getattr(image, "n_frames", 1))
+                if frames > max_pages:
+                    raise InputTooLargeError(
+                        f"{name} holds {frames} pages, over the limit of {max_pages}", path=name
+                    )
+                for index in range(frames):
+                    image.seek(index)
+                    if image.width * image.height > max_pixels:
+                        raise InputTooLargeError(
+                            f"{name}: page {index + 1} is {image.width}x{image.height}, over "
+                            f"the limit of {max_pixels} pixels",
+                            path=name,
+                        )
+                    try:
+                        image.load()
+                    except (OSError, SyntaxError, ValueError) as exc:
+                        raise CorruptInputError(
+                            f"{name}: page {index + 1} cannot be decoded: {exc}", path=name
+                        ) from exc
+                    frame = to_8bit(image.copy())
+                    if frame.width == 0 or frame.height == 0:
+                        raise CorruptInputError(
+                            f"{name}: page {index + 1} has no pixels", path=name
+                        )
+                    dpi = _frame_dpi(image)
+                    png = io.BytesIO()
+                    frame.save(png, format="PNG")
+                    page = out.new_page(
+                        width=frame.width * 72 / dpi, height=frame.height * 72 / dpi
+                    )
+                    page.insert_image(page.rect, stream=png.getvalue())
+        return bytes(out.tobytes())
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputTooLargeError(f"{name}: {exc}", path=name) from exc
+    finally:
+        out.close()
+
+
+def _frame_dpi(image: Image.Image) -> float:
+    """The frame's horizontal resolution as its file records it, else a Letter page's: 72 and
+    values under 100 are what writers put where they know none (no scan is made that coarse)."""
+    recorded = float((image.info.get("dpi") or (0.0,))[0])
+    if recorded >= 100:
+        return recorded
+    return image.width / ASSUMED_PAGE_WIDTH_IN

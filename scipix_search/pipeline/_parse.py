@@ -98,8 +98,14 @@ def parse_input(
         parsed.source, parsed.sha256 = name, sha256
         return parsed
     if kind == "image":
-        from scipix_search.ocr import check_readable, load_image
+        from scipix_search.ocr import check_readable, frame_count, frames_as_pdf, load_image
 
+        if frame_count(data) > 1:
+            # a multi-page scan (TIFF): its pages as an image-only PDF, read page by page
+            pdf = frames_as_pdf(
+                data, name, max_pixels=settings.max_image_pixels, max_pages=settings.max_pages
+            )
+            return parse_pdf_input(pdf, name, sha256, settings=settings, models=models)
         image = load_image(
             data, max_pixels=settings.max_image_pixels, max_bytes=settings.max_file_bytes
         )

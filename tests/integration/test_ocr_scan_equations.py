@@ -6,6 +6,7 @@ an image-only PDF of both pages); the born-digital PDF's own regions are the tru
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pymupdf
@@ -103,3 +104,30 @@ def test_convert_reads_a_scanned_page_as_ingestion_stores_it(models: Models) -> 
     markdown = convert_to_markdown(data, "scan.pdf", settings=models.settings, models=models)
     converted = [latex for rows in markdown_displays(markdown) for latex in rows]
     assert stored and converted == stored
+
+
+def test_multi_page_tiff_is_read_page_by_page(models: Models) -> None:
+    """A multi-page TIFF (as office scanners write a paper) is ingested as its pages: each
+    page's displays found, in PDF points of a page at the file's resolution."""
+    from scipix_search.pipeline._parse import parse_input
+
+    pages = []
+    with pymupdf.open(PDF) as document:
+        for page in document:
+            pixmap = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
+            pages.append(Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples))
+    buffer = io.BytesIO()
+    pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:], dpi=(150, 150))
+    parsed = parse_input(
+        buffer.getvalue(), "scan.tif", "3" * 64, settings=models.settings, models=models
+    )
+    assert len(parsed.pages) == len(pages) == 2
+    ocr = [e for e in parsed.equations if e.origin == "ocr" and e.display]
+    assert {e.page for e in ocr} == {1, 2}
+    truth = display_boxes(PDF)
+    matched = sum(
+        match_boxes(truth.get(page - 1, []), [e.bbox for e in ocr if e.page == page and e.bbox])
+        for page in (1, 2)
+    )
+    assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
+    assert any("Fourier" in p.text for p in parsed.passages)

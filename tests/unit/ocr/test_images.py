@@ -168,3 +168,33 @@ def test_load_image_big_jpeg_within_and_over_the_pixel_limit() -> None:
     assert load_image(data).size == (4000, 3000)
     with pytest.raises(InputTooLargeError, match="4000x3000"):
         load_image(data, max_pixels=10_000_000)
+
+
+def test_frames_as_pdf_makes_one_page_a_frame_at_its_own_resolution() -> None:
+    import pymupdf
+
+    from scipix_search.ocr import frame_count, frames_as_pdf
+
+    first = Image.fromarray(_page_like())  # 90 x 120 px
+    wide = Image.fromarray(np.tile(_page_like(), (1, 2)).astype(np.uint16) * 257)  # 16-bit
+    data = _saved(first, "TIFF", save_all=True, append_images=[wide], dpi=(300, 300))
+    assert frame_count(data) == 2 and frame_count(_saved(first, "PNG")) == 1
+    assert frame_count(b"not an image") == 1
+    with pymupdf.open(stream=frames_as_pdf(data, "scan.tif"), filetype="pdf") as pdf:
+        sizes = [(round(page.rect.width, 2), round(page.rect.height, 2)) for page in pdf]
+        assert sizes == [(21.6, 28.8), (43.2, 28.8)]  # pixels x 72 / 300
+        # the 16-bit frame keeps its ink (clipped to 8 bits it would be a white page)
+        pixels = np.frombuffer(pdf[1].get_pixmap(dpi=300).samples, dtype=np.uint8)
+        assert pixels.min() < 64
+
+
+def test_frames_as_pdf_refuses_too_many_pages_and_too_big_a_frame() -> None:
+    from scipix_search.ocr import frames_as_pdf
+
+    first = Image.fromarray(_page_like())
+    big = Image.new("L", (400, 300), 255)
+    data = _saved(first, "TIFF", save_all=True, append_images=[first, big])
+    with pytest.raises(InputTooLargeError, match="holds 3 pages, over the limit of 2"):
+        frames_as_pdf(data, "scan.tif", max_pages=2)
+    with pytest.raises(InputTooLargeError, match="page 3 is 400x300"):
+        frames_as_pdf(data, "scan.tif", max_pixels=100_000)
