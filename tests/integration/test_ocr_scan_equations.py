@@ -15,7 +15,7 @@ from PIL import Image
 
 from scipix_search.config import Settings
 from scipix_search.eval import display_boxes, match_boxes
-from scipix_search.ingest import parse_image
+from scipix_search.ingest import ParsedEquation, parse_image
 from scipix_search.pipeline import Models
 from scipix_search.pipeline._parse import parse_pdf_input
 from tests.factories import require_page_models
@@ -35,6 +35,18 @@ def _page_image(dpi: int) -> Image.Image:
     with pymupdf.open(PDF) as document:
         pixmap = document[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
     return Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples)
+
+
+def _assert_displays_on_both_pages(ocr: list[ParsedEquation]) -> None:
+    """The fixture's two pages scanned: equations on both, and most of the born-digital
+    display regions found (boxes in PDF points of the page)."""
+    assert {e.page for e in ocr} == {1, 2}
+    truth = display_boxes(PDF)
+    matched = sum(
+        match_boxes(truth.get(page - 1, []), [e.bbox for e in ocr if e.page == page and e.bbox])
+        for page in (1, 2)
+    )
+    assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
 
 
 def test_page_image_equations_are_read_and_left_out_of_passages(models: Models) -> None:
@@ -72,14 +84,7 @@ def test_image_only_pdf_equations_in_points_on_their_pages(models: Models) -> No
             )
     data = scan.tobytes()
     parsed = parse_pdf_input(data, "scan.pdf", "1" * 64, settings=models.settings, models=models)
-    ocr = [e for e in parsed.equations if e.origin == "ocr"]
-    assert {e.page for e in ocr} == {1, 2}
-    truth = display_boxes(PDF)
-    matched = sum(
-        match_boxes(truth.get(page - 1, []), [e.bbox for e in ocr if e.page == page and e.bbox])
-        for page in (1, 2)
-    )
-    assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
+    _assert_displays_on_both_pages([e for e in parsed.equations if e.origin == "ocr"])
     assert [e.order for e in parsed.equations] == list(range(len(parsed.equations)))
 
 
@@ -122,12 +127,5 @@ def test_multi_page_tiff_is_read_page_by_page(models: Models) -> None:
         buffer.getvalue(), "scan.tif", "3" * 64, settings=models.settings, models=models
     )
     assert len(parsed.pages) == len(pages) == 2
-    ocr = [e for e in parsed.equations if e.origin == "ocr" and e.display]
-    assert {e.page for e in ocr} == {1, 2}
-    truth = display_boxes(PDF)
-    matched = sum(
-        match_boxes(truth.get(page - 1, []), [e.bbox for e in ocr if e.page == page and e.bbox])
-        for page in (1, 2)
-    )
-    assert matched >= 0.6 * sum(len(boxes) for boxes in truth.values())
+    _assert_displays_on_both_pages([e for e in parsed.equations if e.origin == "ocr" and e.display])
     assert any("Fourier" in p.text for p in parsed.passages)
