@@ -187,6 +187,9 @@ def load_image(
 #: paper's size and the scan path's rendering resolution means what it says.
 ASSUMED_PAGE_WIDTH_IN = 8.5
 
+#: Modes a frame is written to the PDF in as they are (a PNG holds them).
+PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA"})
+
 
 def frame_count(data: bytes) -> int:
     """How many frames (pages) an image file holds; 1 where Pillow cannot tell (the loader
@@ -236,6 +239,8 @@ def frames_as_pdf(
                             f"{name}: page {index + 1} cannot be decoded: {exc}", path=name
                         ) from exc
                     frame = to_8bit(image.copy())
+                    if frame.mode not in PNG_MODES:  # CMYK, YCbCr, LAB: PNG holds none of them
+                        frame = frame.convert("RGB")
                     if frame.width == 0 or frame.height == 0:
                         raise CorruptInputError(
                             f"{name}: page {index + 1} has no pixels", path=name

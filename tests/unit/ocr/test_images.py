@@ -198,3 +198,16 @@ def test_frames_as_pdf_refuses_too_many_pages_and_too_big_a_frame() -> None:
         frames_as_pdf(data, "scan.tif", max_pages=2)
     with pytest.raises(InputTooLargeError, match="page 3 is 400x300"):
         frames_as_pdf(data, "scan.tif", max_pixels=100_000)
+
+
+def test_frames_as_pdf_writes_cmyk_frames_as_rgb() -> None:
+    import pymupdf
+
+    from scipix_search.ocr import frames_as_pdf
+
+    page = Image.fromarray(_page_like()).convert("RGB").convert("CMYK")
+    data = _saved(page, "TIFF", save_all=True, append_images=[page])
+    with pymupdf.open(stream=frames_as_pdf(data, "scan.tif"), filetype="pdf") as pdf:
+        assert pdf.page_count == 2
+        pixels = np.frombuffer(pdf[0].get_pixmap(dpi=72).samples, dtype=np.uint8)
+        assert pixels.min() < 64 and pixels.max() > 200  # ink and paper, not a blank page
